@@ -1,0 +1,1 @@
+// Placeholder replaced by the kernels build (see wasm-kernels/README.md).
