@@ -240,7 +240,7 @@ export class AdwinWindow {
       if (totals.length !== variances.length || totals.length > w.cap) {
         throw new RangeError(`ADWIN state row ${row} has ${totals.length} buckets; at most ${w.cap} allowed`);
       }
-      totals.forEach((t, k) => w.push(row, t, variances[k] as number));
+      for (let k = 0; k < totals.length; k++) w.push(row, totals[k] as number, variances[k] as number);
     });
     return w;
   }

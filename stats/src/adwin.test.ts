@@ -35,6 +35,12 @@ const paramsOf = (o: AdwinOracle) => ({
   minWindowLength: o.params.min_window_length,
   gracePeriod: o.params.grace_period,
 });
+/** Feeds values whose stream indices start at `offset`, collecting detection indices. */
+function feed(adwin: Adwin, values: number[], offset: number, detections: number[]): void {
+  values.forEach((x, i) => {
+    if (adwin.update(x)) detections.push(offset + i);
+  });
+}
 const relClose = (actual: number, expected: number, tol = 1e-9) =>
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(expected)));
 
@@ -74,9 +80,9 @@ describe.each(["s1", "s4", "s6", "river_basic", "river_multi"])("ADWIN against R
     const at = Math.floor(oracle.values.length * 0.51);
     const first = new Adwin(paramsOf(oracle));
     const detections: number[] = [];
-    oracle.values.slice(0, at).forEach((x, i) => first.update(x) && detections.push(i));
+    feed(first, oracle.values.slice(0, at), 0, detections);
     const restored = Adwin.fromJSON(JSON.parse(JSON.stringify(first)) as AdwinState);
-    oracle.values.slice(at).forEach((x, i) => restored.update(x) && detections.push(at + i));
+    feed(restored, oracle.values.slice(at), at, detections);
     expect(detections).toEqual(reference.detections);
     expect(restored.summary()).toEqual(reference.final);
   });
@@ -98,9 +104,9 @@ describe("ADWIN properties", () => {
         const reference = runAdwin(values, params);
         const a = new Adwin(params);
         const detections: number[] = [];
-        values.slice(0, at).forEach((x, i) => a.update(x) && detections.push(i));
+        feed(a, values.slice(0, at), 0, detections);
         const b = Adwin.fromJSON(JSON.parse(JSON.stringify(a.toJSON())));
-        values.slice(at).forEach((x, i) => b.update(x) && detections.push(at + i));
+        feed(b, values.slice(at), at, detections);
         expect(detections).toEqual(reference.detections);
         expect(b.summary()).toEqual(reference.final);
       }),
