@@ -1,0 +1,67 @@
+/**
+ * The contract every backend implements under the same names (tfjs style): the WebAssembly
+ * SIMD kernels in src/wasm/ and the plain TypeScript fallbacks in src/fallback/. Matrices are
+ * flat row-major typed arrays; sizes are passed explicitly and checked (src/validate.ts).
+ * Outputs are always fresh arrays except rbfGram, which works in place.
+ */
+export interface Kernels {
+  /** "wasm-simd" or "typescript": which implementation `kernels()` picked. */
+  readonly name: "wasm-simd" | "typescript";
+
+  /**
+   * Projection of n rows of x (n×d) on k directions w (k×d, one direction per row):
+   * out[i·k + j] = Σ_t x[i·d + t]·w[j·d + t] − offset[j] (offset defaults to zeros).
+   * The WASM dot products accumulate in f32 lanes (relative error ~1e-6 of Σ|x·w|), enough for
+   * drift scores; use a f64 path where exactness matters.
+   */
+  project(
+    x: Float32Array,
+    n: number,
+    d: number,
+    w: Float32Array,
+    k: number,
+    offset?: Float64Array,
+  ): Float64Array;
+
+  /**
+   * n×n squared Euclidean distances of the rows of z (n×d), symmetric with a zero diagonal,
+   * formed in f64 from direct differences: exact for dyadic inputs with few bits.
+   */
+  pairwiseSquaredDistances(z: Float32Array, n: number, d: number): Float64Array;
+
+  /** In place: d2[i] ← exp(−d2[i] / (2·sigmaSq)); returns d2. */
+  rbfGram(d2: Float64Array, sigmaSq: number): Float64Array;
+
+  /**
+   * counts (length m+1) for m sorted interior edges with numpy
+   * `searchsorted(edges, x, side='right')` bins: [e_{b−1}, e_b), a value equal to an edge goes
+   * to the upper bin, duplicate edges leave empty bins, NaN goes to the last bin.
+   */
+  histogram(values: Float64Array, interiorEdges: Float64Array): Int32Array;
+
+  /**
+   * One histogram per column of values (n×k): interiorEdges is k×m (row c = the m sorted edges
+   * of column c); counts is k×(m+1), row c = the counts of column c.
+   */
+  histogramColumns(
+    values: Float64Array,
+    n: number,
+    k: number,
+    interiorEdges: Float64Array,
+    m: number,
+  ): Int32Array;
+
+  /** Column means of x (n×d), summed in row order in f64 (identical bits in every backend). */
+  columnMeans(x: Float32Array, n: number, d: number): Float64Array;
+
+  /** d×d Σ_i (x_i − mean)(x_i − mean)ᵀ in f64, full symmetric matrix (divide by n−1 for covariance). */
+  centeredCrossProduct(x: Float32Array, n: number, d: number, mean: Float64Array): Float64Array;
+
+  /**
+   * For P label vectors (labels is P×n, 1 = point in group X):
+   * out[p] = Σ_{i,j: labels[p·n+i] = labels[p·n+j] = 1} kernel[i·n + j], diagonal included.
+   * kernel must be symmetric (only its upper triangle and diagonal are read). A Float32Array
+   * kernel takes the faster f32 path (f64 accumulation of f32 partial sums).
+   */
+  groupSums(kernel: Float64Array | Float32Array, n: number, labels: Uint8Array, p: number): Float64Array;
+}

@@ -1,0 +1,100 @@
+// All JS↔WASM plumbing in one place (hash-wasm's WASMInterface.ts): synchronous
+// instantiation from the embedded bytes, and a bump arena in linear memory that every call
+// resets, so memory only ever grows to the largest single call and nothing leaks.
+import { kernelsWasmBase64 } from "../../build/kernels-wasm.ts";
+
+/** The raw exports of build/kernels.wasm; pointers are byte offsets into `memory`. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  project(x: number, n: number, d: number, w: number, k: number, offset: number, out: number): void;
+  pairwiseSquaredDistances(z: number, n: number, d: number, scratch: number, out: number): void;
+  rbfGram(d2: number, length: number, sigmaSq: number): void;
+  histogram(values: number, n: number, edges: number, m: number, counts: number): void;
+  histogramColumns(values: number, n: number, k: number, edges: number, m: number, counts: number): void;
+  columnMeans(x: number, n: number, d: number, out: number): void;
+  crossProductBlockRows(): number;
+  centeredCrossProduct(
+    x: number,
+    n: number,
+    d: number,
+    mean: number,
+    panels: number,
+    acc: number,
+    out: number,
+  ): void;
+  groupSumsF64(kernel: number, n: number, labels: number, p: number, masks: number, out: number): void;
+  groupSumsF32(kernel: number, n: number, labels: number, p: number, masks: number, out: number): void;
+}
+
+type Typed = Float32Array | Float64Array | Int32Array | Uint8Array;
+type TypedConstructor<T extends Typed> = { new (buffer: ArrayBuffer, byteOffset: number, length: number): T };
+
+const PAGE = 65536;
+
+/** A bump allocator over the module's linear memory; `reset()` starts each kernel call. */
+export class Arena {
+  private top: number;
+
+  constructor(readonly exports: KernelExports) {
+    this.top = exports.heapBase();
+  }
+
+  /** Releases everything the previous call allocated. */
+  reset(): void {
+    this.top = this.exports.heapBase();
+  }
+
+  /** Reserves `bytes` (16-byte aligned for v128 access), growing memory when needed. */
+  alloc(bytes: number): number {
+    const ptr = (this.top + 15) & ~15;
+    const end = ptr + bytes;
+    const memory = this.exports.memory;
+    if (end > memory.buffer.byteLength) {
+      memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+    }
+    this.top = end;
+    return ptr;
+  }
+
+  /** Allocates room for `array` and copies it in; returns its pointer. */
+  copyIn(array: Typed): number {
+    const ptr = this.alloc(array.byteLength);
+    new Uint8Array(this.exports.memory.buffer, ptr, array.byteLength).set(
+      new Uint8Array(array.buffer, array.byteOffset, array.byteLength),
+    );
+    return ptr;
+  }
+
+  /**
+   * A view of `length` elements at ptr. Views die when memory grows, so take them only after
+   * the last alloc of a call.
+   */
+  view<T extends Typed>(type: TypedConstructor<T>, ptr: number, length: number): T {
+    return new type(this.exports.memory.buffer as ArrayBuffer, ptr, length);
+  }
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+let arena: Arena | undefined;
+
+/**
+ * The one shared instance, created on first use. Synchronous compilation is fine here: the
+ * module is a few KB, far below the size browsers refuse to compile on the main thread.
+ */
+export function wasmArena(): Arena {
+  if (!arena) {
+    if (!kernelsWasmBase64)
+      throw new Error("wasm-kernels: build/kernels-wasm.ts is empty: run npm run build -w wasm-kernels");
+    const module = new WebAssembly.Module(decodeBase64(kernelsWasmBase64));
+    const instance = new WebAssembly.Instance(module, {});
+    arena = new Arena(instance.exports as unknown as KernelExports);
+  }
+  return arena;
+}
