@@ -1,0 +1,172 @@
+/**
+ * Evaluates every wired embedder on LFW verification pairs, in Node on WASM.
+ *
+ *   npx tsx models/scripts/evaluate.ts [--pairs ../shared/data/faces/pairs.tsv]
+ *     [--images ../shared/data/faces/images] [--limit 100] [--embedders a,b] [--out models/results/lfw-view1]
+ *
+ * One detector and landmarker pass per image feeds all embedders, so the embedders are compared
+ * on identical alignments. The face nearest the image centre is the subject (LFW's convention).
+ * A pair with an image where no face was found gets similarity −1 (counted as a rejection).
+ * Writes `<out>.json` and `<out>.md`; progress goes to stderr.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  CATALOG,
+  cosineSimilarity,
+  createFacePipeline,
+  loadDetector,
+  loadEmbedder,
+  loadLandmarker,
+  selectCentral,
+} from "../src/index.ts";
+import { createNodeEngines, decodeImage, nodeFileSource } from "../src/node/index.ts";
+import { equalErrorRate, rocAuc } from "./verification-metrics.ts";
+
+const here = dirname(new URL(import.meta.url).pathname);
+const { values: args } = parseArgs({
+  options: {
+    pairs: { type: "string", default: resolve(here, "../../../shared/data/faces/pairs.tsv") },
+    images: { type: "string", default: resolve(here, "../../../shared/data/faces/images") },
+    limit: { type: "string" },
+    embedders: { type: "string", default: "faceplugin-feature512,faceapi-recognition128,human-faceres1024" },
+    out: { type: "string", default: resolve(here, "../results/lfw-view1") },
+  },
+});
+
+/** Genuine pairs the LFW errata mark as wrong (data/faces/SOURCE.md); dropped in the "strict" numbers. */
+const ERRATA = new Set(["Janica_Kostelic", "Elisabeth_Schumacher", "Flor_Montulo"]);
+
+interface Pair {
+  left: string;
+  right: string;
+  same: boolean;
+}
+
+const lines = (await readFile(args.pairs, "utf8")).trim().split("\n").slice(1);
+let pairs: Pair[] = lines.map((line) => {
+  const [left = "", right = "", same = ""] = line.split("\t");
+  return { left, right, same: same.trim() === "1" };
+});
+if (args.limit) {
+  // Keep the classes balanced when limiting: the first n/2 genuine and the first n/2 impostor pairs.
+  const half = Math.ceil(Number(args.limit) / 2);
+  pairs = [...pairs.filter((p) => p.same).slice(0, half), ...pairs.filter((p) => !p.same).slice(0, half)];
+}
+const images = [...new Set(pairs.flatMap((p) => [p.left, p.right]))];
+const embedderIds = args.embedders.split(",").filter(Boolean);
+
+const context = { engines: await createNodeEngines(), source: nodeFileSource() };
+const entry = (id: string) => {
+  const found = CATALOG[id];
+  if (!found) throw new Error(`unknown model ${id}`);
+  return found;
+};
+const pipeline = createFacePipeline({
+  detector: await loadDetector(context, entry("faceplugin-detect")),
+  landmarker: await loadLandmarker(context, entry("faceplugin-landmark68")),
+  embedders: await Promise.all(embedderIds.map((id) => loadEmbedder(context, entry(id)))),
+  select: selectCentral,
+});
+const backends = context.engines.map((e) => `${e.runtime}/${e.backend}`).join(", ");
+process.stderr.write(`engines: ${backends}; ${images.length} images, ${pairs.length} pairs\n`);
+
+const embeddings = new Map<string, Record<string, Float32Array>>();
+const totals = {
+  decode: 0,
+  detect: 0,
+  landmarks: 0,
+  quality: 0,
+  align: {} as Record<string, number>,
+  embed: {} as Record<string, number>,
+};
+let faces = 0;
+const noFace: string[] = [];
+const started = performance.now();
+for (const [i, name] of images.entries()) {
+  let t = performance.now();
+  const image = await decodeImage(join(args.images, name));
+  totals.decode += performance.now() - t;
+  const { faces: found, timings } = await pipeline.process(image);
+  totals.detect += timings.detect;
+  totals.landmarks += timings.landmarks;
+  totals.quality += timings.quality;
+  for (const id of embedderIds) {
+    totals.align[id] = (totals.align[id] ?? 0) + (timings.align[id] ?? 0);
+    totals.embed[id] = (totals.embed[id] ?? 0) + (timings.embed[id] ?? 0);
+  }
+  const face = found[0];
+  if (face) {
+    faces++;
+    embeddings.set(name, face.embeddings);
+  } else noFace.push(name);
+  if ((i + 1) % 25 === 0 || i + 1 === images.length) {
+    const seconds = (performance.now() - started) / 1000;
+    const eta = (seconds / (i + 1)) * (images.length - i - 1);
+    process.stderr.write(
+      `${i + 1}/${images.length} images, ${((i + 1) / seconds).toFixed(2)} img/s, ETA ${eta.toFixed(0)} s\n`,
+    );
+  }
+  t = performance.now();
+}
+
+const perImage = (ms: number) => Number((ms / images.length).toFixed(2));
+const perFace = (ms: number) => Number((ms / Math.max(faces, 1)).toFixed(2));
+const results = embedderIds.map((id) => {
+  const score = (p: Pair) => {
+    const a = embeddings.get(p.left)?.[id];
+    const b = embeddings.get(p.right)?.[id];
+    return a && b ? cosineSimilarity(a, b) : -1;
+  };
+  const metrics = (subset: Pair[]) => {
+    const scores = subset.map(score);
+    const labels = subset.map((p) => p.same);
+    return { pairs: subset.length, auc: rocAuc(scores, labels), eer: equalErrorRate(scores, labels) };
+  };
+  const strict = pairs.filter((p) => !(p.same && ERRATA.has(p.left.split("/")[0] ?? "")));
+  return {
+    embedder: id,
+    dimension: entry(id).output.dimension,
+    all: metrics(pairs),
+    strict: metrics(strict),
+    msPerFace: { align: perFace(totals.align[id] ?? 0), embed: perFace(totals.embed[id] ?? 0) },
+  };
+});
+
+const report = {
+  dataset: "LFW View 1 test pairs (pairsDevTest), deep-funneled 250×250",
+  pairsFile: args.pairs,
+  engines: backends,
+  detector: "faceplugin-detect",
+  landmarker: "faceplugin-landmark68",
+  images: images.length,
+  facesFound: faces,
+  noFace,
+  timing: {
+    unit: "ms (decode/detect per image; others per face)",
+    decode: perImage(totals.decode),
+    detect: perImage(totals.detect),
+    landmarks: perFace(totals.landmarks),
+    quality: perFace(totals.quality),
+  },
+  results,
+  host: { node: process.version, platform: `${process.platform}-${process.arch}` },
+};
+
+const markdown = [
+  "| embedder | dim | AUC (1000 pairs) | EER | AUC (strict, errata dropped) | EER (strict) | align ms/face | embed ms/face |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|",
+  ...results.map(
+    (r) =>
+      `| ${r.embedder} | ${r.dimension} | ${r.all.auc.toFixed(4)} | ${(100 * r.all.eer).toFixed(2)} % | ${r.strict.auc.toFixed(4)} | ${(100 * r.strict.eer).toFixed(2)} % | ${r.msPerFace.align} | ${r.msPerFace.embed} |`,
+  ),
+  "",
+  `Shared stages (${backends}): decode ${report.timing.decode} ms/image, detect ${report.timing.detect} ms/image, landmarks ${report.timing.landmarks} ms/face, quality ${report.timing.quality} ms/face. Faces found in ${faces}/${images.length} images.`,
+  "",
+].join("\n");
+
+await mkdir(dirname(args.out), { recursive: true });
+await writeFile(`${args.out}.json`, `${JSON.stringify(report, null, 2)}\n`);
+await writeFile(`${args.out}.md`, markdown);
+process.stdout.write(markdown);

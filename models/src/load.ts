@@ -1,0 +1,52 @@
+/**
+ * @module
+ * Turns registry entries into ready stages: fetch through the host's file source, verify the
+ * SHA-256, hand the bytes to the engine for the entry's format, and (for embedders) check the
+ * loaded model against its entry. Host-agnostic: the host only supplies engines and a file source.
+ */
+import { checkEmbedderSession } from "./engine/check.ts";
+import { type Engine, engineFor, type ModelSession } from "./engine/types.ts";
+import { ModelError } from "./errors.ts";
+import { createFacepluginDetector } from "./faceplugin/detector.ts";
+import { createFacepluginLandmarker } from "./faceplugin/landmarker.ts";
+import { createEmbedder } from "./pipeline/embedder.ts";
+import type { Detector, Embedder, Landmarker } from "./pipeline/stages.ts";
+import type { ModelEntry } from "./registry/types.ts";
+import { type FileSource, loadVerifiedFiles } from "./registry/verify.ts";
+
+/** What every loader needs from the host. */
+export interface LoadContext {
+  readonly engines: readonly Engine[];
+  readonly source: FileSource;
+}
+
+/** Loads one entry into a session on the engine that runs its format. */
+export async function loadSession(context: LoadContext, entry: ModelEntry): Promise<ModelSession> {
+  const files = await loadVerifiedFiles(entry, context.source);
+  return engineFor(context.engines, entry).load(entry, files);
+}
+
+/** Loads a detector entry. Only faceplugin's detector is decoded so far. */
+export async function loadDetector(context: LoadContext, entry: ModelEntry): Promise<Detector> {
+  if (entry.id !== "faceplugin-detect") throw notWired(entry);
+  return createFacepluginDetector(await loadSession(context, entry));
+}
+
+/** Loads a landmarker entry. Only faceplugin's landmarker is decoded so far. */
+export async function loadLandmarker(context: LoadContext, entry: ModelEntry): Promise<Landmarker> {
+  if (entry.id !== "faceplugin-landmark68") throw notWired(entry);
+  return createFacepluginLandmarker(await loadSession(context, entry));
+}
+
+/** Loads an embedder entry (built-in or user manifest) and checks its shapes before returning it. */
+export async function loadEmbedder(context: LoadContext, entry: ModelEntry): Promise<Embedder> {
+  if (entry.role !== "embedder" || entry.notWired) throw notWired(entry);
+  const session = await loadSession(context, entry);
+  await checkEmbedderSession(session);
+  return createEmbedder(session);
+}
+
+function notWired(entry: ModelEntry): ModelError {
+  const why = entry.notWired ?? `no ${entry.role} stage decodes ${entry.id}`;
+  return new ModelError("unsupported-format", `${entry.id}: ${why}`);
+}

@@ -1,0 +1,118 @@
+/**
+ * @module
+ * The face pipeline: detect → landmarks → align → embed (→ L2-normalise), with quality signals
+ * and per-stage timings. Pure over `RgbaImage`; every model sits behind a stage interface, so the
+ * same code serves the worker, headless Chromium and the Node CLI.
+ */
+import { ARCFACE_112 } from "../registry/templates.ts";
+import type { Box, FivePoints, RgbaImage } from "./image.ts";
+import { type FaceQuality, laplacianVariance, meanBrightness } from "./quality.ts";
+import { estimateSimilarity } from "./similarity.ts";
+import type { Detection, Detector, Embedder, Landmarker } from "./stages.ts";
+import { warpAffine } from "./warp.ts";
+
+/** One processed face. */
+export interface Face {
+  readonly box: Box;
+  readonly score: number;
+  readonly landmarks: FivePoints;
+  readonly quality: FaceQuality;
+  /** Unit-norm embedding per embedder id. */
+  readonly embeddings: Readonly<Record<string, Float32Array>>;
+}
+
+/** Milliseconds spent per stage for one image (embedding and alignment per embedder, summed over faces). */
+export interface StageTimings {
+  detect: number;
+  landmarks: number;
+  quality: number;
+  align: Record<string, number>;
+  embed: Record<string, number>;
+}
+
+/** What {@link FacePipeline.process} returns. */
+export interface PipelineResult {
+  readonly faces: Face[];
+  readonly timings: StageTimings;
+}
+
+/** Chooses which detections go on to landmarks and embedding. */
+export type FaceSelector = (detections: Detection[], image: RgbaImage) => Detection[];
+
+/** Parts of a {@link FacePipeline}. */
+export interface FacePipelineOptions {
+  readonly detector: Detector;
+  readonly landmarker: Landmarker;
+  readonly embedders: readonly Embedder[];
+  /** Defaults to keeping every detection. */
+  readonly select?: FaceSelector;
+  /** Clock for timings; injectable so tests can be deterministic. */
+  readonly now?: () => number;
+}
+
+/** A configured pipeline. */
+export interface FacePipeline {
+  process(image: RgbaImage): Promise<PipelineResult>;
+}
+
+/** Keeps the one detection whose centre is nearest the image centre (LFW's convention for the subject). */
+export const selectCentral: FaceSelector = (detections, image) => {
+  const distance = ({ box }: Detection) =>
+    Math.hypot(box.x + box.width / 2 - image.width / 2, box.y + box.height / 2 - image.height / 2);
+  const best = detections.reduce<Detection | undefined>(
+    (a, d) => (!a || distance(d) < distance(a) ? d : a),
+    undefined,
+  );
+  return best ? [best] : [];
+};
+
+/** The crop whose blur and brightness are reported: ArcFace 112×112, independent of the embedders. */
+const QUALITY_CROP = 112;
+
+/** Builds a pipeline from its stages. */
+export function createFacePipeline(options: FacePipelineOptions): FacePipeline {
+  const now = options.now ?? (() => performance.now());
+  const select = options.select ?? ((detections) => detections);
+  return {
+    async process(image) {
+      const timings: StageTimings = { detect: 0, landmarks: 0, quality: 0, align: {}, embed: {} };
+      let t = now();
+      const detections = select(await options.detector.detect(image), image);
+      timings.detect = now() - t;
+      const faces: Face[] = [];
+      for (const detection of detections) {
+        t = now();
+        const landmarks = await options.landmarker.locate(image, detection);
+        timings.landmarks += now() - t;
+
+        t = now();
+        const qualityCrop = warpAffine(
+          image,
+          estimateSimilarity(landmarks, ARCFACE_112),
+          QUALITY_CROP,
+          QUALITY_CROP,
+        );
+        const quality: FaceQuality = {
+          faceSize: Math.min(detection.box.width, detection.box.height),
+          detectorScore: detection.score,
+          blur: laplacianVariance(qualityCrop),
+          brightness: meanBrightness(qualityCrop),
+        };
+        timings.quality += now() - t;
+
+        const embeddings: Record<string, Float32Array> = {};
+        for (const embedder of options.embedders) {
+          const { width, height, template } = embedder.crop;
+          t = now();
+          const crop = warpAffine(image, estimateSimilarity(landmarks, template), width, height);
+          timings.align[embedder.id] = (timings.align[embedder.id] ?? 0) + now() - t;
+          t = now();
+          embeddings[embedder.id] = await embedder.embed(crop);
+          timings.embed[embedder.id] = (timings.embed[embedder.id] ?? 0) + now() - t;
+        }
+        faces.push({ box: detection.box, score: detection.score, landmarks, quality, embeddings });
+      }
+      return { faces, timings };
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * @module
+ * The contracts of the three model-backed stages. Each implementation wraps one `ModelSession`,
+ * so the pipeline can mix runtimes (an ONNX detector with a tfjs embedder, say).
+ */
+import type { Box, FivePoints, RgbaImage } from "./image.ts";
+
+/** One face found by a detector. */
+export interface Detection {
+  readonly box: Box;
+  /** Confidence in [0, 1]. */
+  readonly score: number;
+}
+
+/** Finds faces in an image. */
+export interface Detector {
+  readonly id: string;
+  detect(image: RgbaImage): Promise<Detection[]>;
+}
+
+/** Places the five alignment points of one detected face. */
+export interface Landmarker {
+  readonly id: string;
+  locate(image: RgbaImage, face: Detection): Promise<FivePoints>;
+}
+
+/** Embeds an aligned crop into a unit vector. */
+export interface Embedder {
+  readonly id: string;
+  readonly dimension: number;
+  /** The aligned crop the embedder wants: its size and where the five points go in it. */
+  readonly crop: { readonly width: number; readonly height: number; readonly template: FivePoints };
+  embed(crop: RgbaImage): Promise<Float32Array>;
+}

@@ -1,0 +1,70 @@
+/**
+ * @module
+ * Turns an RGBA image into the float input a model expects. The layout and normalisation come from
+ * the model's registry entry, so no stage hard-codes a model's preprocessing.
+ */
+import type { RgbaImage } from "./image.ts";
+
+/** A dense float tensor: row-major data and its dimensions. */
+export interface TensorData {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/** How pixels become model input: `value = (pixel − mean[c]) / std[c]`, channels in `channels` order. */
+export interface InputEncoding {
+  readonly layout: "nchw" | "nhwc";
+  readonly channels: "rgb" | "bgr" | "gray";
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+}
+
+const ORDER = { rgb: [0, 1, 2], bgr: [2, 1, 0] } as const;
+
+/** Encodes `image` as a batch of one. */
+export function imageToTensor(image: RgbaImage, encoding: InputEncoding): TensorData {
+  const { width: w, height: h, data } = image;
+  const plane = w * h;
+  const count = encoding.channels === "gray" ? 1 : 3;
+  const out = new Float32Array(plane * count);
+  for (let i = 0; i < plane; i++) {
+    const p = i * 4;
+    for (let c = 0; c < count; c++) {
+      const raw =
+        encoding.channels === "gray"
+          ? 0.299 * (data[p] ?? 0) + 0.587 * (data[p + 1] ?? 0) + 0.114 * (data[p + 2] ?? 0)
+          : (data[p + ORDER[encoding.channels][c as 0 | 1 | 2]] ?? 0);
+      const value = (raw - (encoding.mean[c] ?? 0)) / (encoding.std[c] ?? 1);
+      out[encoding.layout === "nchw" ? c * plane + i : i * count + c] = value;
+    }
+  }
+  const dims = encoding.layout === "nchw" ? [1, count, h, w] : [1, h, w, count];
+  return { data: out, dims };
+}
+
+/** Scales `vector` to unit Euclidean length (cosine similarity becomes a dot product). */
+export function l2Normalize(vector: Float32Array): Float32Array {
+  let sum = 0;
+  for (const v of vector) sum += v * v;
+  const norm = Math.sqrt(sum);
+  if (norm === 0 || !Number.isFinite(norm))
+    throw new RangeError("l2Normalize: the vector has no finite direction");
+  return vector.map((v) => v / norm);
+}
+
+/** Cosine similarity of two vectors of equal length. */
+export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length)
+    throw new RangeError(`cosineSimilarity: lengths ${a.length} and ${b.length} differ`);
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return dot / Math.sqrt(na * nb);
+}
