@@ -1,0 +1,61 @@
+/** Everything the server reads from flags and the environment, resolved once at start. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Embedded database directory; ignored when `databaseUrl` is set. */
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** Seeds an admin key for the default tenant (`FACEDRIFT_ADMIN_KEY`). */
+  adminKey: string | undefined;
+  /** Most items in one ingestion request. */
+  maxBatchItems: number;
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_CONFIG: Config = {
+  port: 8080,
+  host: "0.0.0.0",
+  dataDir: "./.facedrift",
+  databaseUrl: undefined,
+  adminKey: undefined,
+  maxBatchItems: 1_000,
+  maxBodyBytes: 16 * 1024 * 1024,
+};
+
+type Env = Record<string, string | undefined>;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+/**
+ * Flags win over the environment, which wins over the defaults. Empty strings count as unset so
+ * that `DATABASE_URL=` in a shell selects the embedded database.
+ */
+export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}): Config {
+  const fromEnv: Config = {
+    port: positiveInt("PORT", env.PORT, DEFAULT_CONFIG.port),
+    host: env.HOST || DEFAULT_CONFIG.host,
+    dataDir: env.FACEDRIFT_DATA_DIR || DEFAULT_CONFIG.dataDir,
+    databaseUrl: env.DATABASE_URL || undefined,
+    adminKey: env.FACEDRIFT_ADMIN_KEY || undefined,
+    maxBatchItems: positiveInt(
+      "FACEDRIFT_MAX_BATCH_ITEMS",
+      env.FACEDRIFT_MAX_BATCH_ITEMS,
+      DEFAULT_CONFIG.maxBatchItems,
+    ),
+    maxBodyBytes: positiveInt(
+      "FACEDRIFT_MAX_BODY_BYTES",
+      env.FACEDRIFT_MAX_BODY_BYTES,
+      DEFAULT_CONFIG.maxBodyBytes,
+    ),
+  };
+  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  return { ...fromEnv, ...defined };
+}

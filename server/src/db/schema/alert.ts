@@ -1,0 +1,32 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { streams } from "./stream.ts";
+import { tenants } from "./tenant.ts";
+
+export const ALERT_DETECTORS = ["stream", "batch", "verification"] as const;
+export type AlertDetector = (typeof ALERT_DETECTORS)[number];
+export const ALERT_SEVERITIES = ["info", "warning", "critical"] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+export const alerts = pgTable(
+  "alerts",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: bigint("tenant_id", { mode: "number" })
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    streamId: bigint("stream_id", { mode: "number" })
+      .notNull()
+      .references(() => streams.id, { onDelete: "cascade" }),
+    detector: text("detector").$type<AlertDetector>().notNull(),
+    severity: text("severity").$type<AlertSeverity>().notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("alerts_tenant_created_idx").on(t.tenantId, t.createdAt),
+    check("alerts_detector_check", sql`${t.detector} in ('stream','batch','verification')`),
+    check("alerts_severity_check", sql`${t.severity} in ('info','warning','critical')`),
+  ],
+);

@@ -1,0 +1,34 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { referenceSets } from "./reference-set.ts";
+import { streams } from "./stream.ts";
+
+export const DRIFT_RUN_STATUSES = ["running", "succeeded", "failed"] as const;
+export type DriftRunStatus = (typeof DRIFT_RUN_STATUSES)[number];
+
+/** One batch-detector run over a window of a stream; every statistic goes into `results`. */
+export const driftRuns = pgTable(
+  "drift_runs",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    streamId: bigint("stream_id", { mode: "number" })
+      .notNull()
+      .references(() => streams.id, { onDelete: "cascade" }),
+    referenceSetId: bigint("reference_set_id", { mode: "number" }).references(() => referenceSets.id, {
+      onDelete: "set null",
+    }),
+    status: text("status").$type<DriftRunStatus>().notNull().default("running"),
+    windowStart: timestamp("window_start", { withTimezone: true }),
+    windowEnd: timestamp("window_end", { withTimezone: true }),
+    fromSeq: bigint("from_seq", { mode: "number" }),
+    toSeq: bigint("to_seq", { mode: "number" }),
+    results: jsonb("results").$type<Record<string, unknown>>().notNull().default({}),
+    error: text("error"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("drift_runs_stream_idx").on(t.streamId, t.startedAt),
+    check("drift_runs_status_check", sql`${t.status} in ('running','succeeded','failed')`),
+  ],
+);

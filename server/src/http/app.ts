@@ -1,0 +1,76 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import type { Config } from "../config/config.ts";
+import type { Db } from "../db/database.ts";
+import { FacedriftError } from "../errors.ts";
+import { type Logger, silentLogger } from "../log.ts";
+import type { AppEnv } from "./env.ts";
+import { fromZodError, handleError } from "./handle-error.ts";
+import { requestLog } from "./request-log.ts";
+import { registerRevokeApiKey } from "./routes/api-keys/delete.ts";
+import { registerListApiKeys } from "./routes/api-keys/get-all.ts";
+import { registerCreateApiKey } from "./routes/api-keys/post.ts";
+import { registerHealth } from "./routes/health/get.ts";
+import { registerListEmbeddings } from "./routes/streams/embeddings/get.ts";
+import { registerIngestEmbeddings } from "./routes/streams/embeddings/post.ts";
+import { registerGetStream } from "./routes/streams/get.ts";
+import { registerListStreams } from "./routes/streams/get-all.ts";
+
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  log?: Logger;
+}
+
+/** The HTTP API. Runtime-neutral (Web Request/Response); `cli/commands/serve.ts` binds it to Node. */
+export function createApp({ db, config, log = silentLogger }: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    // Every zod failure becomes the one error shape, naming the field and item.
+    defaultHook: (result) => {
+      if (!result.success) throw fromZodError(result.error, result.target);
+    },
+  });
+  app.use(async (c, next) => {
+    c.set("db", db);
+    c.set("config", config);
+    c.set("log", log);
+    await next();
+  });
+  app.use(requestLog());
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: () => {
+        throw new FacedriftError(
+          "payload_too_large",
+          `the request body exceeds ${config.maxBodyBytes} bytes`,
+        );
+      },
+    }),
+  );
+  app.onError(handleError);
+  app.notFound(() => {
+    throw new FacedriftError("not_found", "no such route");
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+
+  registerHealth(app);
+  registerListStreams(app);
+  registerGetStream(app);
+  registerIngestEmbeddings(app);
+  registerListEmbeddings(app);
+  registerCreateApiKey(app);
+  registerListApiKeys(app);
+  registerRevokeApiKey(app);
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Facedrift API",
+      version: "1",
+      description: "Drift monitoring for face-recognition embeddings",
+    },
+  });
+  return app;
+}

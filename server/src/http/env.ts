@@ -1,0 +1,15 @@
+import type { Config } from "../config/config.ts";
+import type { Db } from "../db/database.ts";
+import type { Logger } from "../log.ts";
+import type { Principal } from "../services/api-keys/authenticate.ts";
+
+/** What every handler can reach through `c.var`. */
+export interface AppEnv {
+  Variables: {
+    db: Db;
+    config: Config;
+    log: Logger;
+    /** Set by the bearer middleware on authenticated routes. */
+    principal: Principal;
+  };
+}

@@ -1,0 +1,27 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { requireScope } from "../../../auth/middleware.ts";
+import { revokeApiKey } from "../../../services/api-keys/revoke.ts";
+import type { AppEnv } from "../../env.ts";
+import { authErrors, bearer, errorResponse } from "../common.ts";
+import { ApiKeyParamsSchema, ApiKeySchema, toApiKeyBody } from "./schema.ts";
+
+const route = createRoute({
+  method: "delete",
+  path: "/v1/api-keys/{id}",
+  summary: "Revoke an API key (it stops working at once; the record stays for audit)",
+  security: bearer,
+  middleware: [requireScope("admin")] as const,
+  request: { params: ApiKeyParamsSchema },
+  responses: {
+    200: { description: "The revoked key", content: { "application/json": { schema: ApiKeySchema } } },
+    ...authErrors,
+    404: errorResponse("No such key for this tenant"),
+  },
+});
+
+export function registerRevokeApiKey(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const key = await revokeApiKey(c.var.db, c.var.principal.tenantId, c.req.valid("param").id);
+    return c.json(toApiKeyBody(key), 200);
+  });
+}

@@ -1,0 +1,45 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { requireScope } from "../../../../auth/middleware.ts";
+import { ingestEmbeddings } from "../../../../services/embeddings/ingest.ts";
+import type { AppEnv } from "../../../env.ts";
+import { authErrors, bearer, errorResponse } from "../../common.ts";
+import { StreamParamsSchema } from "../schema.ts";
+import { IngestBodySchema, IngestResponseSchema } from "./schema.ts";
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/streams/{stream}/embeddings",
+  summary: "Ingest a batch of embeddings (all or nothing; ids are idempotency keys)",
+  description:
+    "Creates the stream on first use with this model and the first vector's dimension; both are fixed " +
+    "from then on. Items whose id is already stored, or repeated within the request, are counted as " +
+    "duplicates and not stored again.",
+  security: bearer,
+  middleware: [requireScope("ingest")] as const,
+  request: {
+    params: StreamParamsSchema,
+    body: { required: true, content: { "application/json": { schema: IngestBodySchema } } },
+  },
+  responses: {
+    200: { description: "Stored", content: { "application/json": { schema: IngestResponseSchema } } },
+    400: errorResponse("Invalid input; `item` and `field` name the first offending value"),
+    ...authErrors,
+    409: errorResponse("The stream holds another model"),
+    413: errorResponse("Too many items or too large a body"),
+    415: errorResponse("Not application/json"),
+  },
+});
+
+export function registerIngestEmbeddings(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid("json");
+    const result = await ingestEmbeddings(c.var.db, {
+      tenantId: c.var.principal.tenantId,
+      stream: c.req.valid("param").stream,
+      model: body.model,
+      items: body.items,
+      maxItems: c.var.config.maxBatchItems,
+    });
+    return c.json({ accepted: result.accepted, duplicates: result.duplicates, lastSeq: result.lastSeq }, 200);
+  });
+}

@@ -1,0 +1,91 @@
+import { z } from "@hono/zod-openapi";
+import { EMBEDDING_SOURCES } from "../../../../db/schema/embedding.ts";
+import { ModelSchema } from "../schema.ts";
+
+/** RFC 3339 date-time with a mandatory offset (`Z` or `±hh:mm`). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** Counted in Unicode code points, not UTF-16 units, so "any unicode" means what it says. */
+const codePoints = (s: string): number => {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+};
+
+export const ItemSchema = z
+  .object({
+    id: z
+      .string()
+      .refine((s) => {
+        const n = codePoints(s);
+        return n >= 1 && n <= 128;
+      }, "must be 1–128 characters")
+      .openapi({
+        description: "Client-chosen id, unique per stream; resending it is a no-op",
+        example: "f-0001",
+      }),
+    ts: z
+      .union([z.string().regex(RFC3339, "must be an RFC 3339 date-time with an offset"), z.number().int()])
+      .openapi({
+        description: "Event time: an RFC 3339 string with offset, or integer epoch milliseconds",
+        example: "2026-11-26T12:00:00.000Z",
+      }),
+    embedding: z.array(z.number()).optional().openapi({ description: "The vector as JSON numbers" }),
+    embedding_b64: z
+      .string()
+      .optional()
+      .openapi({ description: "The vector as base64 of little-endian float32 (faster to parse)" }),
+    source: z.enum(EMBEDDING_SOURCES).optional().openapi({ description: "Defaults to api" }),
+    device: z.string().max(256).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi("EmbeddingItem", {
+    description: "Exactly one of embedding and embedding_b64 must be given",
+  });
+
+export const IngestBodySchema = z
+  .object({
+    model: ModelSchema,
+    items: z.array(ItemSchema),
+  })
+  .openapi("IngestRequest");
+
+export const IngestResponseSchema = z
+  .object({
+    accepted: z.number().int(),
+    duplicates: z.number().int(),
+    lastSeq: z.number().int(),
+  })
+  .openapi("IngestResponse");
+
+export const ListQuerySchema = z.object({
+  after_seq: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .openapi({ description: "Return rows with seq > after_seq" }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const StoredEmbeddingSchema = z
+  .object({
+    seq: z.number().int(),
+    id: z.string(),
+    ts: z.string(),
+    receivedAt: z.string(),
+    model: ModelSchema,
+    source: z.enum(EMBEDDING_SOURCES),
+    device: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+    embedding: z.array(z.number()),
+  })
+  .openapi("StoredEmbedding");
+
+export const EmbeddingPageSchema = z
+  .object({
+    items: z.array(StoredEmbeddingSchema),
+    nextAfterSeq: z.number().int(),
+    hasMore: z.boolean(),
+  })
+  .openapi("EmbeddingPage");

@@ -1,0 +1,38 @@
+import type { ApiKeyScope } from "../db/schema/api-key.ts";
+import { DEFAULT_CONFIG, type Config } from "../config/config.ts";
+import type { Database } from "../db/database.ts";
+import { migrateDatabase } from "../db/migrate.ts";
+import { openPglite } from "../db/pglite.ts";
+import { createApiKey } from "../services/api-keys/create.ts";
+import { ensureTenant } from "../services/tenants/default.ts";
+import { createApp } from "./app.ts";
+
+/** Test support (not a test): an app over a fresh in-memory PGlite, and a way to mint keys. */
+export async function createTestApp(overrides: Partial<Config> = {}) {
+  const database: Database = await openPglite();
+  await migrateDatabase(database);
+  const config: Config = { ...DEFAULT_CONFIG, ...overrides };
+  const app = createApp({ db: database.db, config });
+
+  async function keyFor(tenant: string, scopes: ApiKeyScope[]): Promise<string> {
+    const tenantId = await ensureTenant(database.db, tenant);
+    return (await createApiKey(database.db, { tenantId, name: `${tenant} ${scopes.join("+")}`, scopes })).secret;
+  }
+
+  async function call(
+    method: string,
+    path: string,
+    options: { key?: string; json?: unknown; body?: string; contentType?: string } = {},
+  ): Promise<{ status: number; body: any }> {
+    const headers: Record<string, string> = {};
+    if (options.key) headers.authorization = `Bearer ${options.key}`;
+    let body: string | undefined = options.body;
+    if (options.json !== undefined) body = JSON.stringify(options.json);
+    if (body !== undefined) headers["content-type"] = options.contentType ?? "application/json";
+    const res = await app.request(path, { method, headers, body });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }
+
+  return { app, database, db: database.db, config, keyFor, call, close: () => database.close() };
+}

@@ -1,0 +1,134 @@
+import { endianness } from "node:os";
+import type { EmbeddingSource } from "../../db/schema/embedding.ts";
+import { FacedriftError } from "../../errors.ts";
+
+/** One item as the API accepts it (already shape-checked by zod at the HTTP edge). */
+export interface IngestItem {
+  id: string;
+  /** RFC 3339 with an offset, or epoch milliseconds. */
+  ts: string | number;
+  embedding?: number[] | undefined;
+  /** Base64 of little-endian float32 values. */
+  embedding_b64?: string | undefined;
+  source?: EmbeddingSource | undefined;
+  device?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
+}
+
+/** A validated batch in columns, ready for `unnest`; duplicates within the request removed. */
+export interface DecodedBatch {
+  dimension: number;
+  ids: string[];
+  eventTimes: string[];
+  /** pgvector text, `[0.1,0.2,…]`. */
+  vectors: string[];
+  sources: EmbeddingSource[];
+  devices: (string | null)[];
+  metadata: (string | null)[];
+  /** Items whose id already appeared earlier in the same request. */
+  duplicatesInRequest: number;
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const LITTLE_ENDIAN = endianness() === "LE";
+
+function invalid(message: string, item: number, field: string): FacedriftError {
+  return new FacedriftError("invalid_request", `items[${item}]: ${message}`, {
+    item,
+    field: `items[${item}].${field}`,
+  });
+}
+
+/** Decodes base64 little-endian float32 strictly: no stray characters, whole 4-byte values. */
+export function decodeFloat32Base64(text: string, item: number): Float32Array {
+  if (text.length % 4 !== 0 || !BASE64.test(text)) {
+    throw invalid("embedding_b64 is not valid base64", item, "embedding_b64");
+  }
+  const bytes = Buffer.from(text, "base64");
+  if (bytes.length === 0 || bytes.length % 4 !== 0) {
+    throw invalid(
+      `embedding_b64 decodes to ${bytes.length} bytes, not a positive multiple of 4 (float32)`,
+      item,
+      "embedding_b64",
+    );
+  }
+  const values = new Float32Array(bytes.length / 4);
+  if (LITTLE_ENDIAN) {
+    // Copy rather than view: Buffer.from may return a slice of a pool at an unaligned offset.
+    new Uint8Array(values.buffer).set(bytes);
+  } else {
+    for (let i = 0; i < values.length; i++) values[i] = bytes.readFloatLE(i * 4);
+  }
+  return values;
+}
+
+/** Rejects NaN, ±Inf, values beyond float32 (they would become Inf) and the zero vector. */
+function checkValues(values: ArrayLike<number>, item: number, field: string): void {
+  let nonZero = false;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!(v <= FLOAT32_MAX && v >= -FLOAT32_MAX)) {
+      throw invalid(`${field}[${i}] is ${v}, not a finite float32`, item, `${field}[${i}]`);
+    }
+    if (v !== 0) nonZero = true;
+  }
+  if (!nonZero) throw invalid(`${field} is the zero vector, which has no direction`, item, field);
+}
+
+export function eventTimeToIso(ts: string | number, item: number): string {
+  const time = typeof ts === "number" ? ts : Date.parse(ts);
+  if (!Number.isFinite(time) || Math.abs(time) > 8.64e15) {
+    throw invalid(`ts ${JSON.stringify(ts)} is not a valid time`, item, "ts");
+  }
+  return new Date(time).toISOString();
+}
+
+/**
+ * Validates every item (all of them, so a bad item anywhere fails the whole request) and turns
+ * the batch into columns. All vectors must share one dimension: `expectedDimension` when the
+ * stream exists, else the first item's.
+ */
+export function decodeBatch(items: readonly IngestItem[], expectedDimension?: number): DecodedBatch {
+  const batch: DecodedBatch = {
+    dimension: expectedDimension ?? 0,
+    ids: [],
+    eventTimes: [],
+    vectors: [],
+    sources: [],
+    devices: [],
+    metadata: [],
+    duplicatesInRequest: 0,
+  };
+  const seen = new Set<string>();
+  items.forEach((it, index) => {
+    const hasArray = it.embedding !== undefined;
+    if (hasArray === (it.embedding_b64 !== undefined)) {
+      throw invalid("give exactly one of embedding and embedding_b64", index, "embedding");
+    }
+    const field = hasArray ? "embedding" : "embedding_b64";
+    const values = hasArray
+      ? (it.embedding as number[])
+      : decodeFloat32Base64(it.embedding_b64 as string, index);
+    if (values.length === 0) throw invalid(`${field} is empty`, index, field);
+    if (batch.dimension === 0) batch.dimension = values.length;
+    if (values.length !== batch.dimension) {
+      const whose = expectedDimension === undefined ? "the first item's" : "the stream's";
+      throw invalid(`${field} has ${values.length} dimensions, ${whose} ${batch.dimension}`, index, field);
+    }
+    checkValues(values, index, field);
+    const eventTime = eventTimeToIso(it.ts, index);
+    if (seen.has(it.id)) {
+      batch.duplicatesInRequest++;
+      return;
+    }
+    seen.add(it.id);
+    batch.ids.push(it.id);
+    batch.eventTimes.push(eventTime);
+    batch.vectors.push(`[${Array.prototype.join.call(values, ",")}]`);
+    batch.sources.push(it.source ?? "api");
+    batch.devices.push(it.device ?? null);
+    batch.metadata.push(it.metadata === undefined ? null : JSON.stringify(it.metadata));
+  });
+  return batch;
+}
