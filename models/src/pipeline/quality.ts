@@ -25,10 +25,13 @@ export function laplacianVariance(image: RgbaImage): number {
   let sum = 0;
   let sumSquares = 0;
   for (let y = 1; y < h - 1; y++) {
-    for (let x = 1; x < w - 1; x++) {
-      const i = y * w + x;
-      const g = (k: number) => gray[k] ?? 0;
-      const lap = g(i - 1) + g(i + 1) + g(i - w) + g(i + w) - 4 * g(i);
+    for (let i = y * w + 1; i < (y + 1) * w - 1; i++) {
+      const lap =
+        (gray[i - 1] as number) +
+        (gray[i + 1] as number) +
+        (gray[i - w] as number) +
+        (gray[i + w] as number) -
+        4 * (gray[i] as number);
       sum += lap;
       sumSquares += lap * lap;
     }

@@ -1,0 +1,77 @@
+/**
+ * Chooses how tightly an embedder's crop frames the face: runs the embedder with the ArcFace
+ * template at several zooms (`zoom < 1` = more margin) on the first LFW pairs and prints AUC/EER.
+ * The chosen zoom goes into the registry entry's `template`.
+ *
+ *   npx tsx models/scripts/crop-sweep.ts --embedder faceapi-recognition128 --zooms 1,0.8,0.65 --limit 200
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  CATALOG,
+  cosineSimilarity,
+  createFacePipeline,
+  loadDetector,
+  loadEmbedder,
+  loadLandmarker,
+  scaledArcFace,
+  selectCentral,
+} from "../src/index.ts";
+import { createNodeEngines, decodeImage, nodeFileSource } from "../src/node/index.ts";
+import { equalErrorRate, rocAuc } from "./verification-metrics.ts";
+
+const here = dirname(new URL(import.meta.url).pathname);
+const { values: args } = parseArgs({
+  options: {
+    embedder: { type: "string", default: "faceapi-recognition128" },
+    zooms: { type: "string", default: "1,0.8,0.65" },
+    limit: { type: "string", default: "200" },
+    data: { type: "string", default: resolve(here, "../../../shared/data/faces") },
+  },
+});
+
+const base = CATALOG[args.embedder];
+if (!base) throw new Error(`unknown embedder ${args.embedder}`);
+const zooms = args.zooms.split(",").map(Number);
+const all = (await readFile(join(args.data, "pairs.tsv"), "utf8")).trim().split("\n").slice(1);
+const pairs = all
+  .map((line) => line.split("\t"))
+  .map(([left = "", right = "", same = ""]) => ({ left, right, same: same.trim() === "1" }));
+const half = Number(args.limit) / 2;
+const subset = [
+  ...pairs.filter((p) => p.same).slice(0, half),
+  ...pairs.filter((p) => !p.same).slice(0, half),
+];
+
+const context = { engines: await createNodeEngines(), source: nodeFileSource() };
+const variants = zooms.map((zoom) => ({
+  ...base,
+  id: `${base.id}@${zoom}`,
+  template: scaledArcFace(base.input.width, zoom),
+}));
+const pipeline = createFacePipeline({
+  detector: await loadDetector(context, CATALOG["faceplugin-detect"] ?? base),
+  landmarker: await loadLandmarker(context, CATALOG["faceplugin-landmark68"] ?? base),
+  embedders: await Promise.all(variants.map((v) => loadEmbedder(context, v))),
+  select: selectCentral,
+});
+
+const embeddings = new Map<string, Record<string, Float32Array>>();
+const names = [...new Set(subset.flatMap((p) => [p.left, p.right]))];
+for (const [i, name] of names.entries()) {
+  const { faces } = await pipeline.process(await decodeImage(join(args.data, "images", name)));
+  if (faces[0]) embeddings.set(name, faces[0].embeddings);
+  if ((i + 1) % 50 === 0) process.stderr.write(`${i + 1}/${names.length}\n`);
+}
+for (const variant of variants) {
+  const scores = subset.map((p) => {
+    const a = embeddings.get(p.left)?.[variant.id];
+    const b = embeddings.get(p.right)?.[variant.id];
+    return a && b ? cosineSimilarity(a, b) : -1;
+  });
+  const labels = subset.map((p) => p.same);
+  const auc = rocAuc(scores, labels).toFixed(4);
+  const eer = (100 * equalErrorRate(scores, labels)).toFixed(2);
+  process.stdout.write(`${variant.id}: AUC ${auc}, EER ${eer} % on ${subset.length} pairs\n`);
+}
