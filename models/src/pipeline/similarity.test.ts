@@ -15,7 +15,7 @@ describe("estimateSimilarity", () => {
         [1, 3],
       ],
     );
-    [0, -2, 1, 2, 0, 1].forEach((v, i) => expect(m[i]).toBeCloseTo(v, 12));
+    for (const [i, v] of [0, -2, 1, 2, 0, 1].entries()) expect(m[i]).toBeCloseTo(v, 12);
   });
 
   it("recovers any known similarity from five exact correspondences", () => {
@@ -38,7 +38,7 @@ describe("estimateSimilarity", () => {
           const truth = [a, -b, tx, b, a, ty] as const;
           const target = source.map((p) => applyAffine(truth, p));
           const m = estimateSimilarity(source, target);
-          truth.forEach((v, i) => expect(m[i]).toBeCloseTo(v, 6));
+          for (const [i, v] of truth.entries()) expect(m[i]).toBeCloseTo(v, 6);
         },
       ),
     );
