@@ -1,0 +1,55 @@
+/**
+ * @module The drift statistics of Facedrift: pure functions and small state machines over typed
+ * arrays. Nothing here does I/O, reads the clock or uses an unseeded RNG; hot loops run in the
+ * `@facedrift/wasm-kernels` package (WASM SIMD, with TypeScript fallbacks).
+ */
+export {
+  ADWIN_STATE_FORMAT,
+  Adwin,
+  type AdwinParams,
+  type AdwinState,
+  type AdwinSummary,
+  DEFAULT_ADWIN_PARAMS,
+  runAdwin,
+  validateAdwinParams,
+} from "./adwin.ts";
+export { kolmogorovCdf, kolmogorovLimitSf, kolmogorovSf } from "./kolmogorov.ts";
+export { type KsMethod, type KsOptions, type KsResult, ksTwoSample } from "./ks.ts";
+export type { Matrix } from "./matrix-input.ts";
+export { type MmdOptions, type MmdResult, medianPairwiseDistance, mmd } from "./mmd.ts";
+export { benjaminiHochberg, bonferroni, rejected } from "./multiple-testing.ts";
+export { fsum } from "./numeric/fsum.ts";
+export { quantileSorted } from "./numeric/quantile.ts";
+export { type Rng, randomSubsetLabels, seededRng } from "./numeric/random.ts";
+export {
+  fitPca,
+  PCA_FORMAT,
+  type PcaModel,
+  type PcaModelJson,
+  pcaFromJson,
+  pcaToJson,
+  transformPca,
+} from "./pca.ts";
+export {
+  fitPsiBins,
+  PSI_EMPTY_PROPORTION,
+  PSI_MAJOR,
+  PSI_MODERATE,
+  type PsiBinning,
+  type PsiBins,
+  type PsiResult,
+  type PsiSeverity,
+  psi,
+  psiAgainst,
+  psiFromCounts,
+  psiSeverity,
+} from "./psi.ts";
+export {
+  equalErrorRate,
+  type RocCurve,
+  rocAuc,
+  rocCurve,
+  tarAtFar,
+  type VerificationMetrics,
+  verificationMetrics,
+} from "./verification.ts";
