@@ -78,6 +78,14 @@ function smirnovExact(n: number, x: number): number {
   return Number(q) * 2 ** -half * 2 ** -(Number(shiftBy) - half);
 }
 
+describe("documented examples", () => {
+  it("run as written", () => {
+    expect(kolmogorovCdf(10, 0.274)).toBeCloseTo(0.6284796154565043, 15);
+    expectClose(kolmogorovSf(500, 0.103), 4.516695133345806e-5, 1e-9, 0, 0);
+    expect(kolmogorovLimitSf(1)).toBeCloseTo(0.26999967167735456, 15);
+  });
+});
+
 describe("kolmogorovCdf / kolmogorovSf against Durbin's formula evaluated plainly", () => {
   const grids: Array<[number, number[]]> = [
     [5, [0.11, 0.2, 0.25, 0.33, 0.41, 0.5, 0.61, 0.79, 0.85]],

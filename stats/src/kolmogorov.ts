@@ -30,7 +30,7 @@ const clip01 = (p: number): number => Math.max(0, Math.min(p, 1));
  * Pr(D_n ≤ x), the exact finite-n Kolmogorov CDF (scipy `kstwo.cdf(x, n)`).
  *
  * @example
- * kolmogorovCdf(10, 0.274); // ≈ 0.6284796154565043
+ * kolmogorovCdf(10, 0.274); // 0.6284796154565043, as scipy's kstwo.cdf(0.274, 10)
  */
 export function kolmogorovCdf(n: number, x: number): number {
   return kolmogn(n, x, true);
@@ -41,7 +41,7 @@ export function kolmogorovCdf(n: number, x: number): number {
  * accurate in the upper tail (it is not computed as 1 − CDF there).
  *
  * @example
- * kolmogorovSf(500, 0.103); // ≈ 4.5167e-5, the asymp p-value scipy 1.10 gives ks_2samp for en = 500
+ * kolmogorovSf(500, 0.103); // ≈ 4.5167e-5: scipy 1.10's ks_2samp "asymp" p for D = 0.103, en = 500
  */
 export function kolmogorovSf(n: number, x: number): number {
   return kolmogn(n, x, false);
@@ -53,7 +53,7 @@ export function kolmogorovSf(n: number, x: number): number {
  * 1 − (√(2π)/t) Σ e^{−(2k−1)²π²/(8t²)} converges faster, so it is used there.
  *
  * @example
- * kolmogorovLimitSf(1.3581); // ≈ 0.05
+ * kolmogorovLimitSf(1); // 0.26999967167735456 (scipy: the same)
  */
 export function kolmogorovLimitSf(t: number): number {
   if (Number.isNaN(t)) return Number.NaN;

@@ -37,6 +37,11 @@ describe("hand-checked examples (values from statsmodels multipletests)", () => 
     expect(rejected(adjusted, 0.25)).toEqual(raw.map((_, i) => i < 6));
   });
 
+  it("documented examples run as written", () => {
+    expect(bonferroni([0.01, 0.04, 0.5])).toEqual([0.03, 0.12, 1]);
+    expect(rejected([0.04, 0.06], 0.05)).toEqual([true, false]);
+  });
+
   it("rejected compares adjusted p-values with alpha, inclusive", () => {
     expect(rejected([0.04, 0.05, 0.06], 0.05)).toEqual([true, true, false]);
   });
