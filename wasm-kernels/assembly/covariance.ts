@@ -1,8 +1,7 @@
 import { f32At, f64At } from "./memory";
 
-/** out (d f64) = column means of x (n×d f32), each column summed in row order in f64. */
-export function columnMeans(x: usize, n: i32, d: i32, out: usize): void {
-  memory.fill(out, 0, (<usize>d) << 3);
+/** sums (d f64) += the n rows of x (n×d f32), each column summed in row order in f64. */
+export function columnSums(x: usize, n: i32, d: i32, sums: usize): void {
   const d4 = d & ~3;
   for (let i = 0; i < n; i++) {
     const row = f32At(x, i * d);
@@ -11,19 +10,14 @@ export function columnMeans(x: usize, n: i32, d: i32, out: usize): void {
       const v = v128.load(f32At(row, t));
       const lo = f64x2.promote_low_f32x4(v);
       const hi = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
-      const o = f64At(out, t);
+      const o = f64At(sums, t);
       v128.store(o, f64x2.add(v128.load(o), lo));
       v128.store(o, f64x2.add(v128.load(o, 16), hi), 16);
     }
     for (; t < d; t++) {
-      const o = f64At(out, t);
+      const o = f64At(sums, t);
       store<f64>(o, load<f64>(o) + <f64>load<f32>(f32At(row, t)));
     }
-  }
-  const inv = <f64>n;
-  for (let t = 0; t < d; t++) {
-    const o = f64At(out, t);
-    store<f64>(o, load<f64>(o) / inv);
   }
 }
 
@@ -36,48 +30,43 @@ export function crossProductBlockRows(): i32 {
 }
 
 /**
- * out (d×d f64) = Σ_i (x_i − mean)(x_i − mean)ᵀ for x n×d f32, mean d f64.
+ * acc (dp×dp f64, dp = d rounded up to a multiple of 4) += Σ_i (x_i − mean)(x_i − mean)ᵀ over
+ * the n ≤ ROWS_PER_BLOCK rows of x (n×d f32), on and above the diagonal 4×4 tiles only.
  *
- * Blocks of ROWS_PER_BLOCK rows are centred into f64 "panels" (4 columns each, row after row)
- * so the 4×4 micro-kernel below streams two contiguous panels; only tiles on or above the
- * diagonal are computed and the result is mirrored. Scratch: panels needs
- * ROWS_PER_BLOCK·dp f64 and acc dp·dp f64, with dp = d rounded up to a multiple of 4.
+ * The rows are centred into f64 "panels" (4 columns each, row after row; ROWS_PER_BLOCK·dp f64
+ * of scratch) so the 4×4 micro-kernel streams two contiguous panels. The JS side calls this
+ * once per block, which also lets V8 swap in optimised code between calls (WebAssembly has no
+ * on-stack replacement), and then mirrors acc with symmetrize().
  */
-export function centeredCrossProduct(
-  x: usize,
-  n: i32,
-  d: i32,
-  mean: usize,
-  panels: usize,
-  acc: usize,
-  out: usize,
-): void {
+export function crossProductBlock(x: usize, n: i32, d: i32, mean: usize, panels: usize, acc: usize): void {
   const dp = (d + 3) & ~3;
   const tiles = dp >> 2;
   const panelBytes = (<usize>ROWS_PER_BLOCK) << 5;
-  memory.fill(acc, 0, (<usize>dp * <usize>dp) << 3);
+  // Padding columns and rows beyond n must read as zero.
   memory.fill(panels, 0, panelBytes * <usize>tiles);
-  for (let r0 = 0; r0 < n; r0 += ROWS_PER_BLOCK) {
-    const rows = min(ROWS_PER_BLOCK, n - r0);
-    for (let r = 0; r < rows; r++) {
-      const row = f32At(x, (r0 + r) * d);
-      for (let t = 0; t < d; t++) {
-        const centred = <f64>load<f32>(f32At(row, t)) - load<f64>(f64At(mean, t));
-        store<f64>(panels + <usize>(t >> 2) * panelBytes + ((<usize>(r * 4 + (t & 3))) << 3), centred);
-      }
-    }
-    for (let p = 0; p < tiles; p++) {
-      for (let q = p; q < tiles; q++) {
-        tile(
-          panels + <usize>p * panelBytes,
-          panels + <usize>q * panelBytes,
-          rows,
-          f64At(acc, (p * dp + q) << 2),
-          dp,
-        );
-      }
+  for (let r = 0; r < n; r++) {
+    const row = f32At(x, r * d);
+    for (let t = 0; t < d; t++) {
+      const centred = <f64>load<f32>(f32At(row, t)) - load<f64>(f64At(mean, t));
+      store<f64>(panels + <usize>(t >> 2) * panelBytes + ((<usize>(r * 4 + (t & 3))) << 3), centred);
     }
   }
+  for (let p = 0; p < tiles; p++) {
+    for (let q = p; q < tiles; q++) {
+      tile(
+        panels + <usize>p * panelBytes,
+        panels + <usize>q * panelBytes,
+        n,
+        f64At(acc, (p * dp + q) << 2),
+        dp,
+      );
+    }
+  }
+}
+
+/** out (d×d) ← the upper triangle of acc (row stride dp), mirrored into the lower one. */
+export function symmetrize(acc: usize, d: i32, out: usize): void {
+  const dp = (d + 3) & ~3;
   for (let p = 0; p < d; p++) {
     for (let q = p; q < d; q++) {
       const v = load<f64>(f64At(acc, p * dp + q));

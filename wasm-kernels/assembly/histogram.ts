@@ -27,9 +27,8 @@ function binOf(x: f64, edges: usize, m: i32): i32 {
   return lo;
 }
 
-/** counts[b] (m+1 i32) = how many of the n values fall in bin b of the m sorted interior edges. */
+/** counts[b] (m+1 i32) += how many of the n values fall in bin b of the m sorted interior edges. */
 export function histogram(values: usize, n: i32, edges: usize, m: i32, counts: usize): void {
-  memory.fill(counts, 0, (<usize>(m + 1)) << 2);
   for (let i = 0; i < n; i++) {
     const c = counts + ((<usize>binOf(load<f64>(values + ((<usize>i) << 3)), edges, m)) << 2);
     store<i32>(c, load<i32>(c) + 1);
@@ -38,10 +37,9 @@ export function histogram(values: usize, n: i32, edges: usize, m: i32, counts: u
 
 /**
  * One histogram per column of values (n×k row-major); edges is k×m (m sorted interior edges
- * per column) and counts is k×(m+1).
+ * per column) and counts (k×(m+1)) is added to.
  */
 export function histogramColumns(values: usize, n: i32, k: i32, edges: usize, m: i32, counts: usize): void {
-  memory.fill(counts, 0, (<usize>k * <usize>(m + 1)) << 2);
   for (let i = 0; i < n; i++) {
     const row = values + ((<usize>i * <usize>k) << 3);
     for (let c = 0; c < k; c++) {

@@ -1,16 +1,15 @@
 import { f32At, f64At } from "./memory";
 
+// ‖z_i − z_j‖² in f64 from direct differences. The rows are first widened to f64 so that for
+// dyadic inputs with few bits (the MMD oracles) every distance is exact whatever the order of
+// summation, and the median bandwidth matches numpy bit for bit; direct differences rather than
+// ‖a‖²+‖b‖²−2a·b so that general inputs do not suffer cancellation either.
+
 /**
- * out (n×n f64) = ‖z_i − z_j‖², symmetric with an exact zero diagonal; z is n×d f32.
- *
- * The rows are first widened into scratch (f64, rows padded to an even count, each row padded
- * to an even length with zeros) so that differences and squares are formed in f64: for dyadic
- * inputs with few bits (the MMD oracles) every distance is then exact, whatever the order of
- * summation, and the median bandwidth matches numpy bit for bit. Direct differences, not the
- * ‖a‖²+‖b‖²−2a·b trick, so general inputs do not suffer cancellation either.
- * scratch needs ((n+1)&~1)·((d+1)&~1) f64.
+ * scratch ← z (n×d f32) widened to f64, with rows padded to an even count and each row to an
+ * even length with zeros: ((n+1)&~1)·((d+1)&~1) f64.
  */
-export function pairwiseSquaredDistances(z: usize, n: i32, d: i32, scratch: usize, out: usize): void {
+export function widenRows(z: usize, n: i32, d: i32, scratch: usize): void {
   const dp = (d + 1) & ~1;
   const np = (n + 1) & ~1;
   memory.fill(scratch, 0, (<usize>np * <usize>dp) << 3);
@@ -19,9 +18,18 @@ export function pairwiseSquaredDistances(z: usize, n: i32, d: i32, scratch: usiz
       store<f64>(f64At(scratch, i * dp + t), <f64>load<f32>(f32At(z, i * d + t)));
     }
   }
-  const rowBytes = (<usize>dp) << 3;
+}
+
+/**
+ * out (n×n f64) rows i0 … i1−1 (i0 even) against every j ≥ i, mirrored below the diagonal,
+ * from the widened rows. The JS side calls this in slices so V8 can swap in optimised code
+ * between calls (WebAssembly has no on-stack replacement).
+ */
+export function distanceRows(scratch: usize, n: i32, d: i32, i0: i32, i1: i32, out: usize): void {
+  const np = (n + 1) & ~1;
+  const rowBytes = (<usize>((d + 1) & ~1)) << 3;
   // 2×2 register blocks: four distances share four loads per pair of coordinates.
-  for (let i = 0; i < np; i += 2) {
+  for (let i = i0; i < i1; i += 2) {
     const a0 = scratch + <usize>i * rowBytes;
     const a1 = a0 + rowBytes;
     for (let j = i; j < np; j += 2) {

@@ -1,15 +1,19 @@
 import { check } from "../validate.ts";
-import { wasmArena } from "./instance.ts";
+import { inSlices, wasmArena } from "./instance.ts";
 
-/** WASM `columnMeans` (assembly/covariance.ts): f64x2 column sums in row order. */
+/** Rows per columnSums call: 1024 × 512 f32 = 2 MB. */
+const SLICE_ROWS = 1024;
+
+/** WASM `columnMeans` (assembly/covariance.ts): f64x2 column sums in row order, then / n. */
 export function columnMeans(x: Float32Array, n: number, d: number): Float64Array {
   check.columnMeans(x, n, d);
   const arena = wasmArena();
   arena.reset();
   const xPtr = arena.copyIn(x);
-  const outPtr = arena.alloc(d * 8);
-  arena.exports.columnMeans(xPtr, n, d, outPtr);
-  return arena.view(Float64Array, outPtr, d).slice();
+  const sumsPtr = arena.zeroed(d * 8);
+  inSlices(n, SLICE_ROWS, (row, rows) => arena.exports.columnSums(xPtr + row * d * 4, rows, d, sumsPtr));
+  // Divided here exactly as the fallback does, so both give the same bits.
+  return arena.view(Float64Array, sumsPtr, d).map((sum) => sum / n);
 }
 
 /** WASM `centeredCrossProduct`: f64 panels of centred rows, 4×4 f64x2 tiles, upper triangle. */
@@ -23,12 +27,16 @@ export function centeredCrossProduct(
   const arena = wasmArena();
   arena.reset();
   const { exports } = arena;
+  const blockRows = exports.crossProductBlockRows();
   const padded = (d + 3) & ~3;
   const xPtr = arena.copyIn(x);
   const meanPtr = arena.copyIn(mean);
-  const panels = arena.alloc(exports.crossProductBlockRows() * padded * 8);
-  const acc = arena.alloc(padded * padded * 8);
+  const panels = arena.alloc(blockRows * padded * 8);
+  const acc = arena.zeroed(padded * padded * 8);
   const outPtr = arena.alloc(d * d * 8);
-  exports.centeredCrossProduct(xPtr, n, d, meanPtr, panels, acc, outPtr);
+  inSlices(n, blockRows, (row, rows) => {
+    exports.crossProductBlock(xPtr + row * d * 4, rows, d, meanPtr, panels, acc);
+  });
+  exports.symmetrize(acc, d, outPtr);
   return arena.view(Float64Array, outPtr, d * d).slice();
 }

@@ -1,5 +1,8 @@
 import { check } from "../validate.ts";
-import { wasmArena } from "./instance.ts";
+import { inSlices, wasmArena } from "./instance.ts";
+
+/** Values per call. */
+const SLICE = 65536;
 
 /** WASM `histogram` (assembly/histogram.ts): SIMD edge count for ≤ 32 edges, else binary search. */
 export function histogram(values: Float64Array, interiorEdges: Float64Array): Int32Array {
@@ -9,8 +12,10 @@ export function histogram(values: Float64Array, interiorEdges: Float64Array): In
   arena.reset();
   const valuesPtr = arena.copyIn(values);
   const edgesPtr = arena.copyIn(interiorEdges);
-  const countsPtr = arena.alloc((m + 1) * 4);
-  arena.exports.histogram(valuesPtr, values.length, edgesPtr, m, countsPtr);
+  const countsPtr = arena.zeroed((m + 1) * 4);
+  inSlices(values.length, SLICE, (start, count) => {
+    arena.exports.histogram(valuesPtr + start * 8, count, edgesPtr, m, countsPtr);
+  });
   return arena.view(Int32Array, countsPtr, m + 1).slice();
 }
 
@@ -27,7 +32,9 @@ export function histogramColumns(
   arena.reset();
   const valuesPtr = arena.copyIn(values);
   const edgesPtr = arena.copyIn(interiorEdges);
-  const countsPtr = arena.alloc(k * (m + 1) * 4);
-  arena.exports.histogramColumns(valuesPtr, n, k, edgesPtr, m, countsPtr);
+  const countsPtr = arena.zeroed(k * (m + 1) * 4);
+  inSlices(n, Math.ceil(SLICE / Math.max(k, 1)), (row, rows) => {
+    arena.exports.histogramColumns(valuesPtr + row * k * 8, rows, k, edgesPtr, m, countsPtr);
+  });
   return arena.view(Int32Array, countsPtr, k * (m + 1)).slice();
 }

@@ -3,28 +3,32 @@
 // resets, so memory only ever grows to the largest single call and nothing leaks.
 import { kernelsWasmBase64 } from "../../build/kernels-wasm.ts";
 
-/** The raw exports of build/kernels.wasm; pointers are byte offsets into `memory`. */
+/** The raw exports of build/kernels.wasm (assembly/index.ts); pointers are byte offsets into `memory`. */
 export interface KernelExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   project(x: number, n: number, d: number, w: number, k: number, offset: number, out: number): void;
-  pairwiseSquaredDistances(z: number, n: number, d: number, scratch: number, out: number): void;
+  widenRows(z: number, n: number, d: number, scratch: number): void;
+  distanceRows(scratch: number, n: number, d: number, i0: number, i1: number, out: number): void;
   rbfGram(d2: number, length: number, sigmaSq: number): void;
   histogram(values: number, n: number, edges: number, m: number, counts: number): void;
   histogramColumns(values: number, n: number, k: number, edges: number, m: number, counts: number): void;
-  columnMeans(x: number, n: number, d: number, out: number): void;
+  columnSums(x: number, n: number, d: number, sums: number): void;
   crossProductBlockRows(): number;
-  centeredCrossProduct(
-    x: number,
-    n: number,
-    d: number,
-    mean: number,
-    panels: number,
-    acc: number,
-    out: number,
-  ): void;
+  crossProductBlock(x: number, n: number, d: number, mean: number, panels: number, acc: number): void;
+  symmetrize(acc: number, d: number, out: number): void;
   groupSumsF64(kernel: number, n: number, labels: number, p: number, masks: number, out: number): void;
   groupSumsF32(kernel: number, n: number, labels: number, p: number, masks: number, out: number): void;
+}
+
+/**
+ * Calls run(start, count) over [0, total) in slices of `size`. Big jobs go to WebAssembly in
+ * slices because V8 runs each function in its baseline compiler until it has optimised it,
+ * and (no on-stack replacement for WebAssembly) a call already running never switches: one
+ * 50,000-row call would run some 3× slower from start to end.
+ */
+export function inSlices(total: number, size: number, run: (start: number, count: number) => void): void {
+  for (let start = 0; start < total; start += size) run(start, Math.min(size, total - start));
 }
 
 type Typed = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -54,6 +58,13 @@ export class Arena {
       memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
     }
     this.top = end;
+    return ptr;
+  }
+
+  /** Reserves `bytes` filled with zeros (the arena reuses memory between calls). */
+  zeroed(bytes: number): number {
+    const ptr = this.alloc(bytes);
+    new Uint8Array(this.exports.memory.buffer, ptr, bytes).fill(0);
     return ptr;
   }
 

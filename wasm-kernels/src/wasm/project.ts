@@ -1,5 +1,8 @@
 import { check } from "../validate.ts";
-import { wasmArena } from "./instance.ts";
+import { inSlices, wasmArena } from "./instance.ts";
+
+/** Rows per call: 1024 × 512 f32 = 2 MB. */
+const SLICE_ROWS = 1024;
 
 /** WASM `project` (assembly/project.ts): f32x4 dot products, f64 output. */
 export function project(
@@ -18,6 +21,8 @@ export function project(
   // A missing offset is passed as zeros so the kernel has a single code path.
   const offsetPtr = arena.copyIn(offset ?? new Float64Array(k));
   const outPtr = arena.alloc(n * k * 8);
-  arena.exports.project(xPtr, n, d, wPtr, k, offsetPtr, outPtr);
+  inSlices(n, SLICE_ROWS, (row, rows) => {
+    arena.exports.project(xPtr + row * d * 4, rows, d, wPtr, k, offsetPtr, outPtr + row * k * 8);
+  });
   return arena.view(Float64Array, outPtr, n * k).slice();
 }
