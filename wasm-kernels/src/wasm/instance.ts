@@ -51,11 +51,21 @@ export class Arena {
 
   /** Reserves `bytes` (16-byte aligned for v128 access), growing memory when needed. */
   alloc(bytes: number): number {
-    const ptr = (this.top + 15) & ~15;
+    // Arithmetic, not `& ~15`: pointers may pass 2^31, beyond JavaScript's 32-bit bit operators.
+    const ptr = Math.ceil(this.top / 16) * 16;
     const end = ptr + bytes;
     const memory = this.exports.memory;
     if (end > memory.buffer.byteLength) {
-      memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+      try {
+        memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+      } catch (cause) {
+        throw new RangeError(
+          `wasm-kernels: cannot grow memory to ${end} bytes (wasm32 holds at most 4 GiB)`,
+          {
+            cause,
+          },
+        );
+      }
     }
     this.top = end;
     return ptr;
