@@ -1,21 +1,23 @@
 /**
- * Chooses how tightly an embedder's crop frames the face: runs the embedder with the ArcFace
- * template at several zooms (`zoom < 1` = more margin) on the first LFW pairs and prints AUC/EER.
- * The chosen zoom goes into the registry entry's `template`.
+ * Chooses how an embedder's crop frames the face: runs the embedder with several templates
+ * (`arcface@zoom` or `dlib@zoom`; `zoom < 1` = more margin) on the first LFW pairs and prints
+ * AUC/EER. The chosen template goes into the registry entry.
  *
- *   npx tsx models/scripts/crop-sweep.ts --embedder faceapi-recognition128 --zooms 1,0.8,0.65 --limit 200
+ *   npx tsx models/scripts/crop-sweep.ts --embedder faceapi-recognition128 --variants arcface@1,dlib@1 --limit 200
  */
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
+  ARCFACE_112,
   CATALOG,
   cosineSimilarity,
   createFacePipeline,
+  DLIB_150,
   loadDetector,
   loadEmbedder,
   loadLandmarker,
-  scaledArcFace,
+  placeTemplate,
   selectCentral,
 } from "../src/index.ts";
 import { createNodeEngines, decodeImage, nodeFileSource } from "../src/node/index.ts";
@@ -25,7 +27,7 @@ const here = dirname(new URL(import.meta.url).pathname);
 const { values: args } = parseArgs({
   options: {
     embedder: { type: "string", default: "faceapi-recognition128" },
-    zooms: { type: "string", default: "1,0.8,0.65" },
+    variants: { type: "string", default: "arcface@1,arcface@0.8,dlib@1" },
     limit: { type: "string", default: "200" },
     data: { type: "string", default: resolve(here, "../../../shared/data/faces") },
   },
@@ -33,7 +35,6 @@ const { values: args } = parseArgs({
 
 const base = CATALOG[args.embedder];
 if (!base) throw new Error(`unknown embedder ${args.embedder}`);
-const zooms = args.zooms.split(",").map(Number);
 const all = (await readFile(join(args.data, "pairs.tsv"), "utf8")).trim().split("\n").slice(1);
 const pairs = all
   .map((line) => line.split("\t"))
@@ -45,11 +46,16 @@ const subset = [
 ];
 
 const context = { engines: await createNodeEngines(), source: nodeFileSource() };
-const variants = zooms.map((zoom) => ({
-  ...base,
-  id: `${base.id}@${zoom}`,
-  template: scaledArcFace(base.input.width, zoom),
-}));
+const TEMPLATES = { arcface: [ARCFACE_112, 112], dlib: [DLIB_150, 150] } as const;
+const variants = args.variants.split(",").map((spec) => {
+  const [name = "", zoom = "1"] = spec.split("@");
+  const [template, size] = TEMPLATES[name as keyof typeof TEMPLATES];
+  return {
+    ...base,
+    id: `${base.id}:${spec}`,
+    template: placeTemplate(template, size, base.input.width, Number(zoom)),
+  };
+});
 const pipeline = createFacePipeline({
   detector: await loadDetector(context, CATALOG["faceplugin-detect"] ?? base),
   landmarker: await loadLandmarker(context, CATALOG["faceplugin-landmark68"] ?? base),

@@ -155,7 +155,7 @@ const report = {
 };
 
 const markdown = [
-  "| embedder | dim | AUC (1000 pairs) | EER | AUC (strict, errata dropped) | EER (strict) | align ms/face | embed ms/face |",
+  `| embedder | dim | AUC (${pairs.length} pairs) | EER | AUC (strict, errata dropped) | EER (strict) | align ms/face | embed ms/face |`,
   "|---|---:|---:|---:|---:|---:|---:|---:|",
   ...results.map(
     (r) =>

@@ -17,13 +17,38 @@ export const ARCFACE_112: FivePoints = [
 ];
 
 /**
- * The ArcFace template placed in a `size × size` crop, zoomed about the crop centre.
- * `zoom < 1` leaves more margin around the face (looser crops suit models trained on
- * box crops rather than on ArcFace alignment).
+ * Places a template drawn for a `templateSize`-square crop into a `size`-square crop, zoomed about
+ * the centre. `zoom < 1` leaves more margin around the face.
  */
-export function scaledArcFace(size: number, zoom = 1): FivePoints {
-  const s = (size / 112) * zoom;
-  const c = size / 2;
-  const place = ([x, y]: Point): Point => [c + (x - 56) * s, c + (y - 56) * s];
-  return ARCFACE_112.map(place) as unknown as FivePoints;
+export function placeTemplate(
+  template: FivePoints,
+  templateSize: number,
+  size: number,
+  zoom = 1,
+): FivePoints {
+  const s = (size / templateSize) * zoom;
+  const place = ([x, y]: Point): Point => [
+    size / 2 + (x - templateSize / 2) * s,
+    size / 2 + (y - templateSize / 2) * s,
+  ];
+  return template.map(place) as unknown as FivePoints;
 }
+
+/** The ArcFace template placed in a `size × size` crop, zoomed about the crop centre. */
+export function scaledArcFace(size: number, zoom = 1): FivePoints {
+  return placeTemplate(ARCFACE_112, 112, size, zoom);
+}
+
+/**
+ * Where dlib's `get_face_chip_details(shape, 150, 0.25)` puts the five points: dlib's 68-point mean
+ * face (`mean_face_shape_x/y` in dlib/image_transforms/interpolation.h) reduced as in
+ * `fivePointsFrom68`, then mapped to the chip by `(u + 0.25) / 1.5 · 150`. face-api's descriptor is
+ * a port of dlib's ResNet, trained on such chips: eyes sit higher and closer than in ArcFace's crop.
+ */
+export const DLIB_150: FivePoints = [
+  [47.42, 46.19],
+  [100.61, 46.19],
+  [74.01, 76.56],
+  [52.23, 103.25],
+  [95.8, 103.25],
+];

@@ -1,0 +1,26 @@
+/**
+ * @module
+ * The engines for a browser page, a web worker or headless Chromium: WebGPU where an adapter is
+ * available, WASM otherwise, for both runtimes. face-api's `esm-nobundle` build shares the page's
+ * `@tensorflow/tfjs` instead of bundling its own copy, so one backend registry serves both.
+ * Not exercised by this package's tests (they run in Node); the worker's end-to-end test covers it.
+ */
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import "@tensorflow/tfjs-backend-webgpu";
+import * as faceapi from "@vladmandic/face-api/dist/face-api.esm-nobundle.js";
+import { createOnnxEngine } from "../engine/onnx.ts";
+import { createTfjsEngine } from "../engine/tfjs.ts";
+import type { Engine } from "../engine/types.ts";
+
+/** Both engines, each on the best backend this host offers; `engine.backend` says which. */
+export async function createBrowserEngines(options: { wasmPaths?: string } = {}): Promise<Engine[]> {
+  if (options.wasmPaths) {
+    const { setWasmPaths } = await import("@tensorflow/tfjs-backend-wasm");
+    setWasmPaths(options.wasmPaths);
+  }
+  return [
+    await createOnnxEngine(),
+    await createTfjsEngine({ tf, faceapi: faceapi as unknown as typeof import("@vladmandic/face-api") }),
+  ];
+}
