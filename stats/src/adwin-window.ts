@@ -113,8 +113,11 @@ export class AdwinWindow {
   private dropOldest(row: number, n: number): void {
     const base = row * this.cap;
     const count = this.counts[row] as number;
-    this.totals.copyWithin(base, base + n, base + count);
-    this.variances.copyWithin(base, base + n, base + count);
+    // At most max_buckets+1 slots move: a plain loop beats copyWithin's per-call overhead here.
+    for (let i = base; i < base + count - n; i++) {
+      this.totals[i] = this.totals[i + n] as number;
+      this.variances[i] = this.variances[i + n] as number;
+    }
     this.counts[row] = count - n;
   }
 

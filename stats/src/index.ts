@@ -26,6 +26,7 @@ export {
   PCA_FORMAT,
   type PcaModel,
   type PcaModelJson,
+  type PcaOptions,
   pcaFromJson,
   pcaToJson,
   transformPca,

@@ -15,9 +15,17 @@ export function assertFinite(x: ArrayLike<number>, name: string): void {
   }
 }
 
-export function matrixKernels(x: Matrix, name: string): { data: Float32Array; kernels: Kernels } {
+/**
+ * @param preferred the kernels to use when precision allows (default: the fastest available);
+ *   benchmarks pass the TypeScript fallback here to time the baseline.
+ */
+export function matrixKernels(
+  x: Matrix,
+  name: string,
+  preferred: Kernels = kernels(),
+): { data: Float32Array; kernels: Kernels } {
   assertFinite(x, name);
-  if (x instanceof Float32Array) return { data: x, kernels: kernels() };
+  if (x instanceof Float32Array) return { data: x, kernels: preferred };
   const f32 = Float32Array.from(x);
   for (let i = 0; i < x.length; i++) {
     if (f32[i] !== x[i]) {
@@ -25,5 +33,5 @@ export function matrixKernels(x: Matrix, name: string): { data: Float32Array; ke
       return { data: x as unknown as Float32Array, kernels: fallbackKernels };
     }
   }
-  return { data: f32, kernels: kernels() };
+  return { data: f32, kernels: preferred };
 }

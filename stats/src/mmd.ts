@@ -29,6 +29,8 @@ export interface MmdOptions {
   seed?: number;
   /** Fixed bandwidth (e.g. frozen with a reference set) instead of the median heuristic. */
   sigma?: number;
+  /** Kernel backend (default: WASM SIMD where available); benchmarks pass the fallback. */
+  kernels?: Kernels;
 }
 
 export interface MmdResult {
@@ -88,7 +90,7 @@ export function mmd(
       : new Float64Array(x.length + y.length);
   pooledArray.set(x);
   pooledArray.set(y, x.length);
-  const { data, kernels } = matrixKernels(pooledArray, "pooled sample");
+  const { data, kernels } = matrixKernels(pooledArray, "pooled sample", options.kernels);
   const size = m + n;
   const gram = kernels.pairwiseSquaredDistances(data, size, d);
   const sigma = options.sigma ?? medianPairwiseDistance(gram, size);

@@ -17,6 +17,7 @@
  * const scores = transformPca(model, x.subarray(0, 5 * 64), 5); // 5×10
  * ```
  */
+import type { Kernels } from "@facedrift/wasm-kernels";
 import { topSymmetricEigen } from "./linalg/top-eigen.ts";
 import { type Matrix, matrixKernels } from "./matrix-input.ts";
 
@@ -37,7 +38,12 @@ export interface PcaModel {
   totalVariance: number;
 }
 
-export function fitPca(x: Matrix, n: number, d: number, k: number): PcaModel {
+export interface PcaOptions {
+  /** Kernel backend (default: WASM SIMD where available); benchmarks pass the fallback. */
+  kernels?: Kernels;
+}
+
+export function fitPca(x: Matrix, n: number, d: number, k: number, options: PcaOptions = {}): PcaModel {
   if (!Number.isInteger(n) || n < 2) throw new RangeError(`PCA needs at least 2 samples, got ${n}`);
   if (!Number.isInteger(d) || d < 1) throw new RangeError(`dimension must be a positive integer, got ${d}`);
   if (x.length !== n * d) throw new RangeError(`X has ${x.length} values, expected ${n}×${d} = ${n * d}`);
@@ -45,7 +51,7 @@ export function fitPca(x: Matrix, n: number, d: number, k: number): PcaModel {
   if (!Number.isInteger(k) || k < 1 || k > rank) {
     throw new RangeError(`n_components must be an integer in [1, ${rank}], got ${k}`);
   }
-  const { data, kernels } = matrixKernels(x, "X");
+  const { data, kernels } = matrixKernels(x, "X", options.kernels);
   const mean = kernels.columnMeans(data, n, d);
   const covariance = kernels.centeredCrossProduct(data, n, d, mean);
   let totalVariance = 0;
