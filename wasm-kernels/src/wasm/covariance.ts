@@ -1,17 +1,20 @@
 import { check } from "../validate.ts";
 import { inSlices, wasmArena } from "./instance.ts";
 
-/** Rows per columnSums call: 1024 × 512 f32 = 2 MB. */
-const SLICE_ROWS = 1024;
+/** Rows per columnSums call, streamed through one buffer: 256 × 512 f32 = 512 KB. */
+const SLICE_ROWS = 256;
 
 /** WASM `columnMeans` (assembly/covariance.ts): f64x2 column sums in row order, then / n. */
 export function columnMeans(x: Float32Array, n: number, d: number): Float64Array {
   check.columnMeans(x, n, d);
   const arena = wasmArena();
   arena.reset();
-  const xPtr = arena.copyIn(x);
+  const slicePtr = arena.alloc(Math.min(n, SLICE_ROWS) * d * 4);
   const sumsPtr = arena.zeroed(d * 8);
-  inSlices(n, SLICE_ROWS, (row, rows) => arena.exports.columnSums(xPtr + row * d * 4, rows, d, sumsPtr));
+  inSlices(n, SLICE_ROWS, (row, rows) => {
+    arena.write(slicePtr, x.subarray(row * d, (row + rows) * d));
+    arena.exports.columnSums(slicePtr, rows, d, sumsPtr);
+  });
   // Divided here exactly as the fallback does, so both give the same bits.
   return arena.view(Float64Array, sumsPtr, d).map((sum) => sum / n);
 }
@@ -29,13 +32,14 @@ export function centeredCrossProduct(
   const { exports } = arena;
   const blockRows = exports.crossProductBlockRows();
   const padded = (d + 3) & ~3;
-  const xPtr = arena.copyIn(x);
+  const slicePtr = arena.alloc(Math.min(n, blockRows) * d * 4);
   const meanPtr = arena.copyIn(mean);
   const panels = arena.alloc(blockRows * padded * 8);
   const acc = arena.zeroed(padded * padded * 8);
   const outPtr = arena.alloc(d * d * 8);
   inSlices(n, blockRows, (row, rows) => {
-    exports.crossProductBlock(xPtr + row * d * 4, rows, d, meanPtr, panels, acc);
+    arena.write(slicePtr, x.subarray(row * d, (row + rows) * d));
+    exports.crossProductBlock(slicePtr, rows, d, meanPtr, panels, acc);
   });
   exports.symmetrize(acc, d, outPtr);
   return arena.view(Float64Array, outPtr, d * d).slice();

@@ -1,7 +1,7 @@
 import { check } from "../validate.ts";
 import { inSlices, wasmArena } from "./instance.ts";
 
-/** Values per call. */
+/** Values per call, streamed through one buffer: 65536 f64 = 512 KB. */
 const SLICE = 65536;
 
 /** WASM `histogram` (assembly/histogram.ts): SIMD edge count for ≤ 32 edges, else binary search. */
@@ -10,11 +10,12 @@ export function histogram(values: Float64Array, interiorEdges: Float64Array): In
   const m = interiorEdges.length;
   const arena = wasmArena();
   arena.reset();
-  const valuesPtr = arena.copyIn(values);
+  const slicePtr = arena.alloc(Math.min(values.length, SLICE) * 8);
   const edgesPtr = arena.copyIn(interiorEdges);
   const countsPtr = arena.zeroed((m + 1) * 4);
   inSlices(values.length, SLICE, (start, count) => {
-    arena.exports.histogram(valuesPtr + start * 8, count, edgesPtr, m, countsPtr);
+    arena.write(slicePtr, values.subarray(start, start + count));
+    arena.exports.histogram(slicePtr, count, edgesPtr, m, countsPtr);
   });
   return arena.view(Int32Array, countsPtr, m + 1).slice();
 }
@@ -30,11 +31,13 @@ export function histogramColumns(
   check.histogramColumns(values, n, k, interiorEdges, m);
   const arena = wasmArena();
   arena.reset();
-  const valuesPtr = arena.copyIn(values);
+  const sliceRows = Math.ceil(SLICE / Math.max(k, 1));
+  const slicePtr = arena.alloc(Math.min(n, sliceRows) * k * 8);
   const edgesPtr = arena.copyIn(interiorEdges);
   const countsPtr = arena.zeroed(k * (m + 1) * 4);
-  inSlices(n, Math.ceil(SLICE / Math.max(k, 1)), (row, rows) => {
-    arena.exports.histogramColumns(valuesPtr + row * k * 8, rows, k, edgesPtr, m, countsPtr);
+  inSlices(n, sliceRows, (row, rows) => {
+    arena.write(slicePtr, values.subarray(row * k, (row + rows) * k));
+    arena.exports.histogramColumns(slicePtr, rows, k, edgesPtr, m, countsPtr);
   });
   return arena.view(Int32Array, countsPtr, k * (m + 1)).slice();
 }

@@ -8,12 +8,24 @@ describe("wasm arena", () => {
   const wasm = wasmKernels();
   const memoryBytes = () => wasmArena().exports.memory.buffer.byteLength;
 
-  it("grows memory for a 40 MB input and gives it back to the next call", () => {
+  it("streams inputs that are read once through a slice buffer instead of growing memory", () => {
     const [n, d] = [20_000, 512];
     const x = uniformFloat32(n * d, 81);
+    const before = memoryBytes();
     const means = wasm.columnMeans(x, n, d);
     expect(Array.from(means)).toEqual(Array.from(fallbackKernels.columnMeans(x, n, d)));
-    expect(memoryBytes()).toBeGreaterThan(n * d * 4);
+    expect(memoryBytes() - before).toBeLessThan(2 ** 20);
+  });
+
+  it("grows memory for a 27 MB job and gives it back to the next call", () => {
+    const [n, d] = [1500, 512];
+    const z = uniformFloat32(n * d, 82);
+    const d2 = wasm.pairwiseSquaredDistances(z, n, d);
+    expect(memoryBytes()).toBeGreaterThan(n * n * 8);
+    expect(d2[1]).toBeCloseTo(
+      fallbackKernels.pairwiseSquaredDistances(z.subarray(0, 2 * d), 2, d)[1] as number,
+      9,
+    );
     // The arena restarts at the heap base: a small call reuses the same (dirty) memory and must
     // not see the previous call's data, e.g. in counts that accumulate.
     const counts = wasm.histogram(new Float64Array([0.5, 1.5, 1.5]), new Float64Array([1]));

@@ -80,7 +80,15 @@ export class Arena {
 
   /** Allocates room for `array` and copies it in; returns its pointer. */
   copyIn(array: Typed): number {
-    const ptr = this.alloc(array.byteLength);
+    return this.write(this.alloc(array.byteLength), array);
+  }
+
+  /**
+   * Copies `array` to ptr (already allocated) and returns ptr. Kernels that read their input
+   * once stream it through one small slice-sized buffer this way: the copy stays in cache and
+   * memory does not have to grow to the size of the whole input.
+   */
+  write(ptr: number, array: Typed): number {
     new Uint8Array(this.exports.memory.buffer, ptr, array.byteLength).set(
       new Uint8Array(array.buffer, array.byteOffset, array.byteLength),
     );
