@@ -1,5 +1,6 @@
 import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { BulkTransaction } from "./bulk.ts";
 import type * as schema from "./schema/index.ts";
 
 export type Schema = typeof schema;
@@ -14,6 +15,8 @@ export interface Database {
   readonly db: Db;
   /** Where the data lives, for logs: a directory, "memory", or the URL without its password. */
   readonly location: string;
+  /** A raw transaction for bulk writes (see `bulk.ts`). */
+  readonly bulkTransaction: BulkTransaction;
   close(): Promise<void>;
 }
 

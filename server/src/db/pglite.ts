@@ -13,6 +13,23 @@ export async function openPglite(dataDir?: string): Promise<Database & { client:
     db,
     client,
     location: dataDir ?? "memory",
+    bulkTransaction: (work) =>
+      client.transaction((tx) =>
+        work({
+          query: async (text, params) => (await tx.query(text, params)).rows as never[],
+          // PGlite reads COPY input from a Blob exposed as /dev/blob. Binary COPY skips the text
+          // parsing of floats, which is slow in WebAssembly (~25× slower than COPY here).
+          copyBinary: async (table, columns, data) => {
+            await tx.query(
+              `COPY ${table} (${columns.join(", ")}) FROM '/dev/blob' WITH (FORMAT binary)`,
+              [],
+              {
+                blob: new Blob([data as Uint8Array<ArrayBuffer>]),
+              },
+            );
+          },
+        }),
+      ),
     close: () => client.close(),
   };
 }

@@ -1,5 +1,6 @@
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import type { BulkTx } from "./bulk.ts";
 import type { Database, Db } from "./database.ts";
 import * as schema from "./schema/index.ts";
 
@@ -21,6 +22,12 @@ export function openPostgres(
     db,
     client,
     location: redactUrl(url),
+    bulkTransaction: <T>(work: (tx: BulkTx) => Promise<T>) =>
+      client.begin((sql) =>
+        work({
+          query: async (text, params) => (await sql.unsafe(text, params as never[])) as unknown as never[],
+        }),
+      ) as Promise<T>,
     close: () => client.end({ timeout: 5 }),
   };
 }

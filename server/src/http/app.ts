@@ -1,7 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { Config } from "../config/config.ts";
-import type { Db } from "../db/database.ts";
+import type { Database } from "../db/database.ts";
 import { FacedriftError } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import type { AppEnv } from "./env.ts";
@@ -17,13 +17,13 @@ import { registerGetStream } from "./routes/streams/get.ts";
 import { registerListStreams } from "./routes/streams/get-all.ts";
 
 export interface AppDeps {
-  db: Db;
+  database: Database;
   config: Config;
   log?: Logger;
 }
 
 /** The HTTP API. Runtime-neutral (Web Request/Response); `cli/commands/serve.ts` binds it to Node. */
-export function createApp({ db, config, log = silentLogger }: AppDeps): OpenAPIHono<AppEnv> {
+export function createApp({ database, config, log = silentLogger }: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     // Every zod failure becomes the one error shape, naming the field and item.
     defaultHook: (result) => {
@@ -31,7 +31,8 @@ export function createApp({ db, config, log = silentLogger }: AppDeps): OpenAPIH
     },
   });
   app.use(async (c, next) => {
-    c.set("db", db);
+    c.set("database", database);
+    c.set("db", database.db);
     c.set("config", config);
     c.set("log", log);
     await next();

@@ -1,11 +1,12 @@
 import type { Config } from "../config/config.ts";
-import type { Db } from "../db/database.ts";
+import type { Database, Db } from "../db/database.ts";
 import type { Logger } from "../log.ts";
 import type { Principal } from "../services/api-keys/authenticate.ts";
 
 /** What every handler can reach through `c.var`. */
 export interface AppEnv {
   Variables: {
+    database: Database;
     db: Db;
     config: Config;
     log: Logger;

@@ -1,8 +1,8 @@
-import type { ApiKeyScope } from "../db/schema/api-key.ts";
-import { DEFAULT_CONFIG, type Config } from "../config/config.ts";
+import { type Config, DEFAULT_CONFIG } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { openPglite } from "../db/pglite.ts";
+import type { ApiKeyScope } from "../db/schema/api-key.ts";
 import { createApiKey } from "../services/api-keys/create.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
 import { createApp } from "./app.ts";
@@ -12,17 +12,19 @@ export async function createTestApp(overrides: Partial<Config> = {}) {
   const database: Database = await openPglite();
   await migrateDatabase(database);
   const config: Config = { ...DEFAULT_CONFIG, ...overrides };
-  const app = createApp({ db: database.db, config });
+  const app = createApp({ database, config });
 
   async function keyFor(tenant: string, scopes: ApiKeyScope[]): Promise<string> {
     const tenantId = await ensureTenant(database.db, tenant);
-    return (await createApiKey(database.db, { tenantId, name: `${tenant} ${scopes.join("+")}`, scopes })).secret;
+    return (await createApiKey(database.db, { tenantId, name: `${tenant} ${scopes.join("+")}`, scopes }))
+      .secret;
   }
 
   async function call(
     method: string,
     path: string,
     options: { key?: string; json?: unknown; body?: string; contentType?: string } = {},
+    // biome-ignore lint/suspicious/noExplicitAny: tests inspect response bodies ad hoc
   ): Promise<{ status: number; body: any }> {
     const headers: Record<string, string> = {};
     if (options.key) headers.authorization = `Bearer ${options.key}`;

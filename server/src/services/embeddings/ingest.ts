@@ -1,9 +1,11 @@
-import { and, eq, sql } from "drizzle-orm";
-import type { Db, Tx } from "../../db/database.ts";
-import { queryRows } from "../../db/database.ts";
+import { and, eq } from "drizzle-orm";
+import type { BulkTx } from "../../db/bulk.ts";
+import type { Database } from "../../db/database.ts";
 import { ensurePartitionFor } from "../../db/partitions.ts";
 import { streams } from "../../db/schema/stream.ts";
+import { formatVectorText } from "../../db/schema/vector-column.ts";
 import { FacedriftError } from "../../errors.ts";
+import { COPY_COLUMNS, encodeEmbeddingsCopy } from "./copy-encode.ts";
 import { type DecodedBatch, decodeBatch, type IngestItem } from "./decode.ts";
 
 export interface ModelRef {
@@ -36,28 +38,21 @@ interface StreamRow {
   dimension: number;
 }
 
-const streamColumns = {
-  id: streams.id,
-  modelId: streams.modelId,
-  modelVersion: streams.modelVersion,
-  dimension: streams.dimension,
-};
-
 /**
  * Stores a batch of embeddings, all or nothing.
  *
- * Validation happens before any write. Then, in one transaction: lock the stream row (creating
- * the stream on first use), check the model, and run one statement that records the new ids in
- * `embedding_ids` (`ON CONFLICT DO NOTHING`), inserts only the rows whose id was new, and bumps
- * the stream's counters. A second request with the same id blocks on the ledger's primary key
- * (in fact already on the stream lock) until the first commits, then sees the conflict: an id is
- * stored once however requests race.
+ * Every item is validated before anything is written. Then, in one transaction: lock the stream
+ * row (creating the stream on first use), check its model, claim the ids in `embedding_ids` with
+ * `ON CONFLICT DO NOTHING`, write only the rows whose id was new (binary COPY where the driver
+ * can, else one `INSERT … SELECT FROM unnest(…)`), and bump the stream's counters. Two requests
+ * carrying the same id serialize on the stream lock (and would on the ledger's primary key
+ * anyway): the id is stored once.
  *
- * The stream row lock (`FOR NO KEY UPDATE`) also orders `seq` by commit within a stream, which is
- * what lets consumers page with `after_seq`.
+ * The stream lock (`FOR NO KEY UPDATE`, which does not block foreign-key checks) also makes seq
+ * order equal commit order within a stream, which is what lets consumers page by `after_seq`.
  */
 export async function ingestEmbeddings(
-  db: Db,
+  database: Database,
   input: IngestInput,
   now: Date = new Date(),
 ): Promise<IngestResult> {
@@ -66,39 +61,35 @@ export async function ingestEmbeddings(
     throw new FacedriftError(
       "payload_too_large",
       `a request may carry at most ${maxItems} items, got ${items.length}`,
-      {
-        field: "items",
-      },
+      { field: "items" },
     );
   }
-  if (items.length === 0) {
-    throw new FacedriftError("invalid_request", "items is empty", { field: "items" });
-  }
-  const [known] = await db
-    .select(streamColumns)
+  if (items.length === 0) throw new FacedriftError("invalid_request", "items is empty", { field: "items" });
+  const [known] = await database.db
+    .select({
+      id: streams.id,
+      modelId: streams.modelId,
+      modelVersion: streams.modelVersion,
+      dimension: streams.dimension,
+    })
     .from(streams)
     .where(and(eq(streams.tenantId, input.tenantId), eq(streams.name, input.stream)));
   if (known) checkModel(known, input.model);
   const batch = decodeBatch(items, known?.dimension);
-  await ensurePartitionFor(db, now);
-  return db.transaction(async (tx) => {
+  await ensurePartitionFor(database.db, now);
+  return database.bulkTransaction(async (tx) => {
     const stream = await lockOrCreateStream(tx, input, batch.dimension);
     checkModel(stream, input.model);
     if (stream.dimension !== batch.dimension) {
-      // Only reachable when the stream was created by a concurrent request after our first read.
+      // Only reachable when a concurrent request created the stream after our first read.
       throw new FacedriftError(
         "invalid_request",
         `items[0]: embedding has ${batch.dimension} dimensions, the stream's ${stream.dimension}`,
         { item: 0, field: "items[0].embedding" },
       );
     }
-    const { accepted, lastSeq } = await insertBatch(tx, stream, batch, now);
-    return {
-      streamId: stream.id,
-      accepted,
-      duplicates: items.length - accepted,
-      lastSeq,
-    };
+    const { accepted, lastSeq } = await insertBatch(tx, stream, batch, now.getTime());
+    return { streamId: stream.id, accepted, duplicates: items.length - accepted, lastSeq };
   });
 }
 
@@ -106,81 +97,129 @@ function checkModel(stream: StreamRow, model: ModelRef): void {
   if (stream.modelId !== model.id || stream.modelVersion !== model.version) {
     throw new FacedriftError(
       "conflict",
-      `the stream holds embeddings of model ${stream.modelId}@${stream.modelVersion}, not ${model.id}@${model.version}; ` +
-        "a stream keeps its model forever, so send these to a new stream",
+      `the stream holds embeddings of model ${stream.modelId}@${stream.modelVersion}, not ` +
+        `${model.id}@${model.version}; a stream keeps its model forever, so use a new stream`,
       { field: "model" },
     );
   }
 }
 
-async function lockOrCreateStream(tx: Tx, input: IngestInput, dimension: number): Promise<StreamRow> {
-  const where = and(eq(streams.tenantId, input.tenantId), eq(streams.name, input.stream));
-  const [locked] = await tx.select(streamColumns).from(streams).where(where).for("no key update");
-  if (locked) return normalize(locked);
-  await tx
-    .insert(streams)
-    .values({
-      tenantId: input.tenantId,
-      name: input.stream,
-      modelId: input.model.id,
-      modelVersion: input.model.version,
-      dimension,
-    })
-    .onConflictDoNothing();
-  const [created] = await tx.select(streamColumns).from(streams).where(where).for("no key update");
-  if (!created) throw new Error(`stream "${input.stream}" vanished right after it was created`);
-  return normalize(created);
+interface StreamRecord {
+  id: string;
+  model_id: string;
+  model_version: string;
+  dimension: number;
 }
 
-const normalize = (row: StreamRow): StreamRow => ({
-  ...row,
-  id: Number(row.id),
-  dimension: Number(row.dimension),
-});
+async function lockOrCreateStream(tx: BulkTx, input: IngestInput, dimension: number): Promise<StreamRow> {
+  const lock = `SELECT id::text AS id, model_id, model_version, dimension FROM streams
+    WHERE tenant_id = $1 AND name = $2 FOR NO KEY UPDATE`;
+  let [row] = await tx.query<StreamRecord>(lock, [input.tenantId, input.stream]);
+  if (!row) {
+    await tx.query(
+      `INSERT INTO streams (tenant_id, name, model_id, model_version, dimension) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant_id, name) DO NOTHING`,
+      [input.tenantId, input.stream, input.model.id, input.model.version, dimension],
+    );
+    [row] = await tx.query<StreamRecord>(lock, [input.tenantId, input.stream]);
+  }
+  if (!row) throw new Error(`stream "${input.stream}" vanished right after it was created`);
+  return {
+    id: Number(row.id),
+    modelId: row.model_id,
+    modelVersion: row.model_version,
+    dimension: Number(row.dimension),
+  };
+}
 
-async function insertBatch(
-  tx: Tx,
+/**
+ * Claims the batch's ids in the idempotency ledger and returns the indexes (into the batch) of
+ * those that were new, in request order. Ids already stored, by an earlier request or by one
+ * that committed while we waited for the stream lock, are not returned.
+ */
+async function claimIds(
+  tx: BulkTx,
+  streamId: number,
+  batch: DecodedBatch,
+  receivedAt: string,
+): Promise<number[]> {
+  const claimed = await tx.query<{ client_id: string }>(
+    `INSERT INTO embedding_ids (stream_id, client_id, received_at)
+     SELECT $1, client_id, $2::timestamptz FROM unnest($3::text[]) AS t(client_id)
+     ON CONFLICT DO NOTHING
+     RETURNING client_id`,
+    [streamId, receivedAt, batch.ids],
+  );
+  const fresh = new Set(claimed.map((row) => row.client_id));
+  const rows: number[] = [];
+  batch.ids.forEach((id, index) => {
+    if (fresh.has(id)) rows.push(index);
+  });
+  return rows;
+}
+
+/** Inserts rows `rows` of the batch in that order, so `seq` follows request order. */
+async function writeRows(
+  tx: BulkTx,
   stream: StreamRow,
   batch: DecodedBatch,
-  now: Date,
-): Promise<{ accepted: number; lastSeq: number }> {
-  const receivedAt = now.toISOString();
-  // One round trip: unnest the columns, claim the ids, insert the rows whose id was new in
-  // request order (so seq follows it), and update the stream's counters.
-  const [result] = await queryRows<{ accepted: number; last_seq: string }>(
-    tx,
-    sql`
-    WITH input AS (
-      SELECT * FROM unnest(
-        ${sql.param(batch.ids)}::text[], ${sql.param(batch.eventTimes)}::timestamptz[],
-        ${sql.param(batch.vectors)}::text[], ${sql.param(batch.sources)}::text[],
-        ${sql.param(batch.devices)}::text[], ${sql.param(batch.metadata)}::text[]
-      ) WITH ORDINALITY AS t(client_id, event_time, vec, source, device, metadata, ord)
-    ), fresh AS (
-      INSERT INTO embedding_ids (stream_id, client_id, received_at)
-      SELECT ${stream.id}, client_id, ${receivedAt}::timestamptz FROM input
-      ON CONFLICT DO NOTHING
-      RETURNING client_id
-    ), inserted AS (
-      INSERT INTO embeddings (stream_id, client_id, event_time, received_at, model_id, model_version,
-                              dimension, embedding, source, device, metadata)
-      SELECT ${stream.id}, i.client_id, i.event_time, ${receivedAt}::timestamptz, ${stream.modelId},
-             ${stream.modelVersion}, ${batch.dimension}, i.vec::vector, i.source, i.device, i.metadata::jsonb
-      FROM input i JOIN fresh f USING (client_id)
-      ORDER BY i.ord
-      RETURNING seq
-    ), totals AS (
-      SELECT count(*)::int AS accepted, max(seq) AS last_seq FROM inserted
-    ), bumped AS (
-      UPDATE streams SET
-        embedding_count = embedding_count + totals.accepted,
-        last_seq = greatest(streams.last_seq, coalesce(totals.last_seq, 0)),
-        last_received_at = CASE WHEN totals.accepted > 0 THEN ${receivedAt}::timestamptz ELSE last_received_at END
-      FROM totals WHERE streams.id = ${stream.id}
-      RETURNING streams.last_seq
-    )
-    SELECT totals.accepted, bumped.last_seq::text AS last_seq FROM totals, bumped`,
+  rows: number[],
+  receivedAtMs: number,
+) {
+  if (tx.copyBinary) {
+    const data = encodeEmbeddingsCopy(batch, rows, {
+      streamId: stream.id,
+      receivedAtMs,
+      modelId: stream.modelId,
+      modelVersion: stream.modelVersion,
+      dimension: batch.dimension,
+    });
+    await tx.copyBinary("embeddings", COPY_COLUMNS, data);
+    return;
+  }
+  const pick = <T>(column: T[]) => rows.map((r) => column[r] as T);
+  await tx.query(
+    `INSERT INTO embeddings (stream_id, client_id, event_time, received_at, model_id, model_version,
+                             dimension, embedding, source, device, metadata)
+     SELECT $1, client_id, event_time, $2::timestamptz, $3, $4, $5, vec::vector, source, device, metadata::jsonb
+     FROM unnest($6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[])
+       WITH ORDINALITY AS t(client_id, event_time, vec, source, device, metadata, ord)
+     ORDER BY ord`,
+    [
+      stream.id,
+      new Date(receivedAtMs).toISOString(),
+      stream.modelId,
+      stream.modelVersion,
+      batch.dimension,
+      pick(batch.ids),
+      pick(batch.eventTimes).map((ms) => new Date(ms).toISOString()),
+      pick(batch.vectors).map(formatVectorText),
+      pick(batch.sources),
+      pick(batch.devices),
+      pick(batch.metadata),
+    ],
   );
-  if (!result) throw new Error("ingestion statement returned no row");
-  return { accepted: Number(result.accepted), lastSeq: Number(result.last_seq) };
+}
+
+async function insertBatch(
+  tx: BulkTx,
+  stream: StreamRow,
+  batch: DecodedBatch,
+  receivedAtMs: number,
+): Promise<{ accepted: number; lastSeq: number }> {
+  const receivedAt = new Date(receivedAtMs).toISOString();
+  const rows = await claimIds(tx, stream.id, batch, receivedAt);
+  if (rows.length > 0) await writeRows(tx, stream, batch, rows, receivedAtMs);
+  // currval is this session's last nextval: the seq of the row just written last, since the
+  // stream lock keeps other writers of this stream out (and other streams' seqs are irrelevant).
+  const [updated] = await tx.query<{ last_seq: string }>(
+    `UPDATE streams SET
+       embedding_count = embedding_count + $2,
+       last_seq = CASE WHEN $2 > 0 THEN currval('embeddings_seq') ELSE last_seq END,
+       last_received_at = CASE WHEN $2 > 0 THEN $3::timestamptz ELSE last_received_at END
+     WHERE id = $1
+     RETURNING last_seq::text AS last_seq`,
+    [stream.id, rows.length, receivedAt],
+  );
+  return { accepted: rows.length, lastSeq: Number(updated?.last_seq ?? 0) };
 }

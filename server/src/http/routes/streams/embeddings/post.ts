@@ -33,7 +33,7 @@ const route = createRoute({
 export function registerIngestEmbeddings(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
-    const result = await ingestEmbeddings(c.var.db, {
+    const result = await ingestEmbeddings(c.var.database, {
       tenantId: c.var.principal.tenantId,
       stream: c.req.valid("param").stream,
       model: body.model,

@@ -1,0 +1,57 @@
+import { serve } from "@hono/node-server";
+import type { Command } from "commander";
+import { migrateDatabase } from "../../db/migrate.ts";
+import { openDatabase } from "../../db/open.ts";
+import { ensureEmbeddingPartitions } from "../../db/partitions.ts";
+import { createApp } from "../../http/app.ts";
+import { jsonLogger } from "../../log.ts";
+import { bootstrapAdminKey } from "../../services/api-keys/bootstrap.ts";
+import { configFrom, databaseOptions } from "../options.ts";
+
+const HOUR_MS = 3_600_000;
+
+export function registerServe(program: Command): void {
+  databaseOptions(program.command("serve").description("run the HTTP API"))
+    .option("--port <n>", "port (env PORT, default 8080)", (v) => Number.parseInt(v, 10))
+    .option("--host <addr>", "address to bind (env HOST, default 0.0.0.0)")
+    .action(async (options) => {
+      const config = configFrom(options);
+      const log = jsonLogger();
+      const database = await openDatabase(config);
+      await migrateDatabase(database);
+      const { generatedSecret } = await bootstrapAdminKey(database.db, config.adminKey);
+      if (generatedSecret) {
+        // Printed once, on stderr and outside the JSON log stream, so log shipping does not keep it.
+        process.stderr.write(
+          `\nFirst start: created an admin API key for the default tenant. It is shown only now:\n\n  ${generatedSecret}\n\n` +
+            "Set FACEDRIFT_ADMIN_KEY to choose your own instead.\n\n",
+        );
+      }
+      // Keep a week of partitions ahead; hourly, so a long-running server never meets a day without one.
+      const maintenance = setInterval(() => {
+        ensureEmbeddingPartitions(database.db, new Date()).catch((error) =>
+          log("error", "partition maintenance failed", { error: String(error) }),
+        );
+      }, HOUR_MS);
+      maintenance.unref();
+
+      const app = createApp({ database, config, log });
+      const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+        log("info", "listening", {
+          port: info.port,
+          host: config.host,
+          database: database.driver,
+          at: database.location,
+        });
+      });
+      const stop = (signal: string) => {
+        log("info", "shutting down", { signal });
+        clearInterval(maintenance);
+        server.close(() => {
+          database.close().finally(() => process.exit(0));
+        });
+      };
+      process.once("SIGINT", () => stop("SIGINT"));
+      process.once("SIGTERM", () => stop("SIGTERM"));
+    });
+}

@@ -1,0 +1,26 @@
+import { Command } from "commander";
+import { FacedriftError } from "../errors.ts";
+import { registerKeys } from "./commands/keys.ts";
+import { registerMigrate } from "./commands/migrate.ts";
+import { registerServe } from "./commands/serve.ts";
+
+/**
+ * The `facedrift` command. Each subcommand is one file in `commands/` exporting
+ * `register…(program)`; adding one is that file plus one line here.
+ */
+export function buildProgram(): Command {
+  const program = new Command("facedrift").description("Drift monitoring for face-recognition embeddings");
+  registerServe(program);
+  registerMigrate(program);
+  registerKeys(program);
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  // Domain errors carry a message meant for people (e.g. how to install pgvector); print it plainly.
+  const message = error instanceof FacedriftError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`facedrift: ${message}\n`);
+  process.exitCode = 1;
+}
