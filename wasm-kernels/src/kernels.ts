@@ -58,10 +58,13 @@ export interface Kernels {
   centeredCrossProduct(x: Float32Array, n: number, d: number, mean: Float64Array): Float64Array;
 
   /**
-   * For P label vectors (labels is P×n, 1 = point in group X):
-   * out[p] = Σ_{i,j: labels[p·n+i] = labels[p·n+j] = 1} kernel[i·n + j], diagonal included.
-   * kernel must be symmetric (only its upper triangle and diagonal are read). A Float32Array
-   * kernel takes the faster f32 path (f64 accumulation of f32 partial sums).
+   * For P label vectors (labels is P×n, nonzero = point in group X):
+   * out[p] = Σ_{i,j both in X_p} kernel[i·n + j], diagonal included: S_XX of permutation p.
+   * With the row sums r_i and the total T of the same kernel, S_XY = Σ_{i∈X_p} r_i − S_XX and
+   * S_YY = T − 2·S_XY − S_XX. kernel must be symmetric (WASM reads only the upper triangle).
+   * A Float64Array kernel is summed in f64 (measured ≤ 3e-14 relative to the exact sum); a
+   * Float32Array copy takes a ~1.6× faster f32 path (f32 partial sums of 16 terms, flushed to
+   * f64): measured ≤ 3e-9 relative, which moves MMD² by up to ~1e-8 (n = 400, P = 1000).
    */
   groupSums(kernel: Float64Array | Float32Array, n: number, labels: Uint8Array, p: number): Float64Array;
 }
