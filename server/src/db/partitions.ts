@@ -17,7 +17,7 @@ export function partitionName(day: string): string {
 }
 
 /** Days for which this process already ensured a partition exists (per database handle). */
-const ensuredThrough = new WeakMap<object, string>();
+const ensuredDays = new WeakMap<object, Set<string>>();
 
 /**
  * Creates the daily partitions of `embeddings` from the day of `from` to `daysAhead` days later.
@@ -51,7 +51,9 @@ export async function ensureEmbeddingPartitions(
       if (state !== "42P07" && state !== "23514" && state !== "23505") throw error;
     }
   }
-  ensuredThrough.set(executor, utcDay(new Date(start + daysAhead * DAY_MS)));
+  const days = ensuredDays.get(executor) ?? new Set<string>();
+  for (let i = 0; i <= daysAhead; i++) days.add(utcDay(new Date(start + i * DAY_MS)));
+  ensuredDays.set(executor, days);
   return created;
 }
 
@@ -60,8 +62,7 @@ export async function ensureEmbeddingPartitions(
  * not ensured it yet (once a day in steady state).
  */
 export async function ensurePartitionFor(executor: Executor, time: Date): Promise<void> {
-  const through = ensuredThrough.get(executor);
-  if (through !== undefined && utcDay(time) < through) return;
+  if (ensuredDays.get(executor)?.has(utcDay(time))) return;
   await ensureEmbeddingPartitions(executor, time);
 }
 
@@ -100,6 +101,10 @@ export async function dropEmbeddingsBefore(executor: Executor, cutoff: Date): Pr
     executor,
     sql`WITH d AS (DELETE FROM embedding_ids WHERE received_at < ${bound}::timestamptz RETURNING 1)
         SELECT count(*)::int AS n FROM d`,
+  );
+  // The per-stream counters were kept incrementally; after dropping days, recount the streams.
+  await executor.execute(
+    sql`UPDATE streams SET embedding_count = (SELECT count(*) FROM embeddings e WHERE e.stream_id = streams.id)`,
   );
   return { droppedPartitions: droppedPartitions.sort(), deletedIds: deleted[0]?.n ?? 0 };
 }

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { BulkTx } from "../../db/bulk.ts";
 import type { Database } from "../../db/database.ts";
 import { ensurePartitionFor } from "../../db/partitions.ts";
+import { pgArrayLiteral } from "../../db/pg-array.ts";
 import { streams } from "../../db/schema/stream.ts";
 import { formatVectorText } from "../../db/schema/vector-column.ts";
 import { FacedriftError } from "../../errors.ts";
@@ -148,7 +149,7 @@ async function claimIds(
      SELECT $1, client_id, $2::timestamptz FROM unnest($3::text[]) AS t(client_id)
      ON CONFLICT DO NOTHING
      RETURNING client_id`,
-    [streamId, receivedAt, batch.ids],
+    [streamId, receivedAt, pgArrayLiteral(batch.ids)],
   );
   const fresh = new Set(claimed.map((row) => row.client_id));
   const rows: number[] = [];
@@ -191,12 +192,12 @@ async function writeRows(
       stream.modelId,
       stream.modelVersion,
       batch.dimension,
-      pick(batch.ids),
-      pick(batch.eventTimes).map((ms) => new Date(ms).toISOString()),
-      pick(batch.vectors).map(formatVectorText),
-      pick(batch.sources),
-      pick(batch.devices),
-      pick(batch.metadata),
+      pgArrayLiteral(pick(batch.ids)),
+      pgArrayLiteral(pick(batch.eventTimes).map((ms) => new Date(ms).toISOString())),
+      pgArrayLiteral(pick(batch.vectors).map(formatVectorText)),
+      pgArrayLiteral(pick(batch.sources)),
+      pgArrayLiteral(pick(batch.devices)),
+      pgArrayLiteral(pick(batch.metadata)),
     ],
   );
 }

@@ -1,0 +1,294 @@
+/**
+ * The database contract: one suite, run against every driver (`pglite.test.ts`,
+ * `postgres.test.ts`), the way drizzle runs `pg-common.ts` and Hono its router cases. Anything the
+ * services rely on from the database belongs here, so a driver that passes it can back the server.
+ */
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FacedriftError } from "../errors.ts";
+import { authenticate } from "../services/api-keys/authenticate.ts";
+import { createApiKey } from "../services/api-keys/create.ts";
+import { revokeApiKey } from "../services/api-keys/revoke.ts";
+import type { IngestItem } from "../services/embeddings/decode.ts";
+import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
+import { listEmbeddings } from "../services/embeddings/list.ts";
+import { claimJob, enqueueJob, finishJob } from "../services/jobs/queue.ts";
+import { getStream } from "../services/streams/get.ts";
+import { ensureTenant } from "../services/tenants/default.ts";
+import { type Database, queryRows } from "./database.ts";
+import { migrateDatabase } from "./migrate.ts";
+import { dropEmbeddingsBefore, partitionName, utcDay } from "./partitions.ts";
+import { ensureReferenceIndex, nearestReferenceSql, referenceIndexName } from "./reference-index.ts";
+import { referenceEmbeddings } from "./schema/reference-embedding.ts";
+import { referenceSets } from "./schema/reference-set.ts";
+
+const model = { id: "arcface", version: "1" };
+const DAY_MS = 86_400_000;
+
+/** Deterministic, non-zero float32-exact test vectors. */
+function vector(seed: number, dim = 4): number[] {
+  return Array.from({ length: dim }, (_, i) => Math.fround(((seed * 7 + i * 3) % 11) - 5 + 0.25));
+}
+
+function items(ids: string[], dim = 4, seed = 0): IngestItem[] {
+  return ids.map((id, i) => ({ id, ts: 1_700_000_000_000 + i, embedding: vector(seed + i, dim) }));
+}
+
+async function countEmbeddings(database: Database, streamId: number): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    database.db,
+    sql`SELECT count(*)::int AS n FROM embeddings WHERE stream_id = ${streamId}`,
+  );
+  return Number(row?.n);
+}
+
+export function runDatabaseContract(
+  name: string,
+  open: () => Promise<{ database: Database; close(): Promise<void> }>,
+) {
+  describe(`database contract: ${name}`, () => {
+    let database: Database;
+    let close: () => Promise<void>;
+    let tenantId: number;
+
+    beforeAll(async () => {
+      ({ database, close } = await open());
+      await migrateDatabase(database);
+      tenantId = await ensureTenant(database.db, "contract");
+    }, 60_000);
+    afterAll(async () => close?.());
+
+    it("migrates idempotently and keeps a week of daily partitions ahead", async () => {
+      await migrateDatabase(database);
+      const rows = await queryRows<{ name: string }>(
+        database.db,
+        sql`SELECT c.relname::text AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'embeddings'`,
+      );
+      const names = rows.map((r) => r.name);
+      expect(names).toContain("embeddings_default");
+      expect(names).toContain(partitionName(utcDay(new Date())));
+      expect(names).toContain(partitionName(utcDay(new Date(Date.now() + 7 * DAY_MS))));
+    });
+
+    it("stores a batch in request order, counts duplicates within and across requests", async () => {
+      const first = await ingestEmbeddings(database, {
+        tenantId,
+        stream: "order",
+        model,
+        items: [...items(["a", "b", "c"]), ...items(["b"], 4, 9)],
+      });
+      expect(first).toMatchObject({ accepted: 3, duplicates: 1 });
+      const second = await ingestEmbeddings(database, {
+        tenantId,
+        stream: "order",
+        model,
+        items: items(["c", "d"]),
+      });
+      expect(second).toMatchObject({ accepted: 1, duplicates: 1 });
+      const page = await listEmbeddings(database.db, first.streamId, 0, 10);
+      expect(page.items.map((e) => e.id)).toEqual(["a", "b", "c", "d"]);
+      const seqs = page.items.map((e) => e.seq);
+      expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+      expect(second.lastSeq).toBe(seqs.at(-1));
+      // The first "b" won; the repeat in the same request was dropped.
+      expect(Array.from(page.items[1]?.embedding ?? [])).toEqual(vector(1));
+      const stream = await getStream(database.db, tenantId, "order");
+      expect(stream).toMatchObject({ dimension: 4, embeddingCount: 4, lastSeq: second.lastSeq });
+    });
+
+    it("round-trips vectors exactly as float32, with time, source, device and metadata", async () => {
+      const v = [0.1, -2.5, 3e-7, 1234.5678];
+      const result = await ingestEmbeddings(database, {
+        tenantId,
+        stream: "roundtrip",
+        model,
+        items: [
+          {
+            id: "ünï-😀",
+            ts: "2026-01-02T03:04:05.678+01:00",
+            embedding: v,
+            source: "browser",
+            device: "cam-1",
+            metadata: { quality: 0.9, tags: ["a"] },
+          },
+        ],
+      });
+      const [stored] = (await listEmbeddings(database.db, result.streamId, 0, 10)).items;
+      expect(stored).toMatchObject({
+        id: "ünï-😀",
+        eventTime: "2026-01-02T02:04:05.678Z",
+        source: "browser",
+        device: "cam-1",
+        metadata: { quality: 0.9, tags: ["a"] },
+        model,
+      });
+      expect(Array.from(stored?.embedding ?? [])).toEqual(Array.from(Float32Array.from(v)));
+    });
+
+    it("stores an id once when two requests race", async () => {
+      const ids = Array.from({ length: 50 }, (_, i) => `r${i}`);
+      const results = await Promise.all([
+        ingestEmbeddings(database, { tenantId, stream: "race", model, items: items(ids.slice(0, 30)) }),
+        ingestEmbeddings(database, { tenantId, stream: "race", model, items: items(ids.slice(10)) }),
+      ]);
+      expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(50);
+      expect(results.reduce((n, r) => n + r.duplicates, 0)).toBe(20);
+      expect(await countEmbeddings(database, results[0]?.streamId ?? 0)).toBe(50);
+    });
+
+    it("refuses another model (conflict) or dimension and writes nothing", async () => {
+      const { streamId } = await ingestEmbeddings(database, {
+        tenantId,
+        stream: "fixed",
+        model,
+        items: items(["x"]),
+      });
+      await expect(
+        ingestEmbeddings(database, {
+          tenantId,
+          stream: "fixed",
+          model: { id: "arcface", version: "2" },
+          items: items(["y"]),
+        }),
+      ).rejects.toMatchObject({ code: "conflict", field: "model" });
+      await expect(
+        ingestEmbeddings(database, { tenantId, stream: "fixed", model, items: items(["y"], 8) }),
+      ).rejects.toMatchObject({ code: "invalid_request", item: 0, field: "items[0].embedding" });
+      expect(await countEmbeddings(database, streamId)).toBe(1);
+      await expect(
+        ingestEmbeddings(database, {
+          tenantId,
+          stream: "fresh",
+          model,
+          items: [...items(["p"]), ...items(["q"], 3)],
+        }),
+      ).rejects.toBeInstanceOf(FacedriftError);
+      await expect(getStream(database.db, tenantId, "fresh")).rejects.toMatchObject({ code: "not_found" });
+    });
+
+    it("pages by seq", async () => {
+      const ids = Array.from({ length: 7 }, (_, i) => `p${i}`);
+      const { streamId } = await ingestEmbeddings(database, {
+        tenantId,
+        stream: "pages",
+        model,
+        items: items(ids),
+      });
+      const seen: string[] = [];
+      let after = 0;
+      for (;;) {
+        const page = await listEmbeddings(database.db, streamId, after, 3);
+        seen.push(...page.items.map((e) => e.id));
+        after = page.nextAfterSeq;
+        if (!page.hasMore) break;
+      }
+      expect(seen).toEqual(ids);
+      expect((await listEmbeddings(database.db, streamId, after, 3)).items).toEqual([]);
+    });
+
+    it("drops whole days for retention and forgets their ids", async () => {
+      const old = new Date(Date.now() - 3 * DAY_MS);
+      const { streamId } = await ingestEmbeddings(
+        database,
+        { tenantId, stream: "retention", model, items: items(["old1", "old2"]) },
+        old,
+      );
+      await ingestEmbeddings(database, { tenantId, stream: "retention", model, items: items(["new1"]) });
+      const result = await dropEmbeddingsBefore(database.db, new Date(Date.now() - DAY_MS));
+      expect(result.droppedPartitions).toContain(partitionName(utcDay(old)));
+      expect((await listEmbeddings(database.db, streamId, 0, 10)).items.map((e) => e.id)).toEqual(["new1"]);
+      expect((await getStream(database.db, tenantId, "retention")).embeddingCount).toBe(1);
+      const again = await ingestEmbeddings(database, {
+        tenantId,
+        stream: "retention",
+        model,
+        items: items(["old1"]),
+      });
+      expect(again.accepted).toBe(1);
+    });
+
+    it("finds nearest reference vectors through a per-dimension HNSW index", async () => {
+      const { streamId } = await ingestEmbeddings(database, {
+        tenantId,
+        stream: "ref",
+        model,
+        items: items(["r"]),
+      });
+      await ensureReferenceIndex(database.db, 4);
+      await ensureReferenceIndex(database.db, 4);
+      const [set] = await database.db
+        .insert(referenceSets)
+        .values({
+          streamId,
+          version: 1,
+          modelId: model.id,
+          modelVersion: model.version,
+          dimension: 4,
+          active: true,
+        })
+        .returning({ id: referenceSets.id });
+      const setId = Number(set?.id);
+      await database.db.insert(referenceEmbeddings).values([
+        { referenceSetId: setId, dimension: 4, embedding: [1, 0, 0, 0] },
+        { referenceSetId: setId, dimension: 4, embedding: [0, 1, 0, 0] },
+        { referenceSetId: setId, dimension: 4, embedding: [0, 0, 1, 0] },
+      ]);
+      const rows = await queryRows<{ id: number; distance: number }>(
+        database.db,
+        nearestReferenceSql(setId, 4, "[0.1,0.9,0,0]", 2),
+      );
+      expect(rows).toHaveLength(2);
+      expect(rows[0]?.distance).toBeLessThan(rows[1]?.distance ?? 0);
+      const plan = await queryRows<{ "QUERY PLAN": string }>(
+        database.db,
+        sql`EXPLAIN ${nearestReferenceSql(setId, 4, "[0.1,0.9,0,0]", 2)}`,
+      );
+      // The planner may prefer a seq scan on three rows, but the index must exist and be usable.
+      const indexes = await queryRows<{ name: string }>(
+        database.db,
+        sql`SELECT indexname::text AS name FROM pg_indexes WHERE tablename = 'reference_embeddings'`,
+      );
+      expect(indexes.map((i) => i.name)).toContain(referenceIndexName(4));
+      expect(plan.length).toBeGreaterThan(0);
+      // A second active set for the stream violates the one-active index.
+      await expect(
+        database.db
+          .insert(referenceSets)
+          .values({
+            streamId,
+            version: 2,
+            modelId: model.id,
+            modelVersion: model.version,
+            dimension: 4,
+            active: true,
+          }),
+      ).rejects.toThrow();
+      await database.db.delete(referenceSets).where(eq(referenceSets.id, setId));
+    });
+
+    it("hands each job to one worker and lets an expired lease be taken over", async () => {
+      const id = await enqueueJob(database.db, "contract-test", { n: 1 });
+      const claimed = await claimJob(database.db, ["contract-test"], "w1", 60_000);
+      expect(claimed).toMatchObject({ id, kind: "contract-test", payload: { n: 1 }, attempts: 1 });
+      expect(await claimJob(database.db, ["contract-test"], "w2", 60_000)).toBeNull();
+      await database.db.execute(
+        sql`UPDATE jobs SET lease_until = now() - interval '1 second' WHERE id = ${id}`,
+      );
+      const takeover = await claimJob(database.db, ["contract-test"], "w2", 60_000);
+      expect(takeover).toMatchObject({ id, attempts: 2 });
+      expect(await finishJob(database.db, id, "w1", { ok: true })).toBe(false);
+      expect(await finishJob(database.db, id, "w2", { ok: true })).toBe(true);
+    });
+
+    it("authenticates API keys by hash and stops accepting revoked ones", async () => {
+      const { key, secret } = await createApiKey(database.db, { tenantId, name: "t", scopes: ["read"] });
+      await expect(authenticate(database.db, secret)).resolves.toMatchObject({ tenantId, scopes: ["read"] });
+      await revokeApiKey(database.db, tenantId, key.id);
+      await expect(authenticate(database.db, secret)).rejects.toMatchObject({ code: "unauthorized" });
+      await expect(revokeApiKey(database.db, tenantId + 1000, key.id)).rejects.toMatchObject({
+        code: "not_found",
+      });
+    });
+  });
+}
