@@ -74,6 +74,15 @@ export class Adwin {
     return this.detected;
   }
 
+  /** Window width and sum, without allocating (the streaming hot path reads them per update). */
+  get width(): number {
+    return this.window.width;
+  }
+
+  get total(): number {
+    return this.window.total;
+  }
+
   summary(): AdwinSummary {
     const { width, total, variance } = this.window;
     return { width, total, estimation: width === 0 ? 0 : total / width, variance };

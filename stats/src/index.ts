@@ -13,10 +13,31 @@ export {
   runAdwin,
   validateAdwinParams,
 } from "./adwin.ts";
+export {
+  type BatchCheckOptions,
+  type BatchCheckResult,
+  type BatchSeverity,
+  batchCheck,
+} from "./detectors/batch-check.ts";
+export { type Pc1Detection, type Pc1Projection, Pc1Stream } from "./detectors/pc1-stream.ts";
+export {
+  fitReferenceProfile,
+  REFERENCE_PROFILE_FORMAT,
+  type ReferenceCalibration,
+  type ReferenceProfile,
+  type ReferenceProfileOptions,
+} from "./detectors/reference-profile.ts";
 export { kolmogorovCdf, kolmogorovLimitSf, kolmogorovSf } from "./kolmogorov.ts";
 export { type KsMethod, type KsOptions, type KsResult, ksTwoSample } from "./ks.ts";
 export type { Matrix } from "./matrix-input.ts";
-export { type MmdOptions, type MmdResult, medianPairwiseDistance, mmd } from "./mmd.ts";
+export {
+  type MmdNullOptions,
+  type MmdOptions,
+  type MmdResult,
+  medianPairwiseDistance,
+  mmd,
+  mmdNullDistribution,
+} from "./mmd.ts";
 export { benjaminiHochberg, bonferroni, rejected } from "./multiple-testing.ts";
 export { fsum } from "./numeric/fsum.ts";
 export { quantileSorted } from "./numeric/quantile.ts";
@@ -45,6 +66,12 @@ export {
   psiFromCounts,
   psiSeverity,
 } from "./psi.ts";
+export {
+  type SyntheticModel,
+  type SyntheticShift,
+  type SyntheticSpec,
+  syntheticModel,
+} from "./synthetic.ts";
 export {
   equalErrorRate,
   type RocCurve,

@@ -131,14 +131,18 @@ function splitSums(gram: Float64Array, size: number, m: number): SplitSums {
   return { sXX, sYY, sXY };
 }
 
-function permutationPValue(
+/**
+ * Unbiased MMD² of every labelling in `labels` (rows × size, 1 = in X with m ones per row), from
+ * one Gram matrix: S_XX per row from the batched `groupSums` kernel, S_XY and S_YY from row sums.
+ */
+function labelledStatistics(
   kernels: Kernels,
   gram: Float64Array,
   size: number,
   m: number,
-  permutations: number,
-  seed: number,
-): number {
+  labels: Uint8Array,
+) {
+  const rows = labels.length / size;
   const rowSums = new Float64Array(size);
   let total = 0;
   for (let i = 0; i < size; i++) {
@@ -147,20 +151,67 @@ function permutationPValue(
     rowSums[i] = s;
     total += s;
   }
-  // Row 0 is the observed split; rows 1…P are random relabellings.
-  const labels = new Uint8Array((permutations + 1) * size);
-  labels.fill(1, 0, m);
-  randomSubsetLabels(labels.subarray(size), permutations, size, m, seededRng(seed));
-  const inside = kernels.groupSums(Float32Array.from(gram), size, labels, permutations + 1);
-  const statistic = (p: number) => {
+  const inside = kernels.groupSums(Float32Array.from(gram), size, labels, rows);
+  const statistics = new Float64Array(rows);
+  for (let p = 0; p < rows; p++) {
     let rowSumX = 0;
     for (let i = 0; i < size; i++) if (labels[p * size + i]) rowSumX += rowSums[i] as number;
     const sXX = inside[p] as number;
     const sXY = rowSumX - sXX;
-    return mmd2FromSums({ sXX, sXY, sYY: total - sXX - 2 * sXY }, m, size - m).unbiased;
-  };
-  const observed = statistic(0);
+    statistics[p] = mmd2FromSums({ sXX, sXY, sYY: total - sXX - 2 * sXY }, m, size - m).unbiased;
+  }
+  return statistics;
+}
+
+function permutationPValue(
+  kernels: Kernels,
+  gram: Float64Array,
+  size: number,
+  m: number,
+  permutations: number,
+  seed: number,
+): number {
+  // Row 0 is the observed split; rows 1…P are random relabellings.
+  const labels = new Uint8Array((permutations + 1) * size);
+  labels.fill(1, 0, m);
+  randomSubsetLabels(labels.subarray(size), permutations, size, m, seededRng(seed));
+  const statistics = labelledStatistics(kernels, gram, size, m, labels);
+  const observed = statistics[0] as number;
   let atLeast = 0;
-  for (let p = 1; p <= permutations; p++) if (statistic(p) >= observed) atLeast++;
+  for (let p = 1; p <= permutations; p++) if ((statistics[p] as number) >= observed) atLeast++;
   return (atLeast + 1) / (permutations + 1);
+}
+
+export interface MmdNullOptions {
+  /** Number of random half/half splits (default 200). */
+  splits?: number;
+  seed?: number;
+  /** Bandwidth to use (default: median heuristic over the pool). */
+  sigma?: number;
+  kernels?: Kernels;
+}
+
+/**
+ * The null distribution of MMD²_u from reference-only data: the pool is split at random into two
+ * halves many times, reusing one Gram matrix. Its upper quantile is a threshold for "this much
+ * MMD² happens without any drift" at the pool's half size. Returned sorted ascending.
+ */
+export function mmdNullDistribution(
+  pool: Matrix,
+  size: number,
+  d: number,
+  options: MmdNullOptions = {},
+): { sigma: number; statistics: Float64Array } {
+  checkSample(pool, size, d, "reference pool");
+  if (size < 4) throw new RangeError(`reference pool needs at least 4 rows, got ${size}`);
+  const { data, kernels } = matrixKernels(pool, "reference pool", options.kernels);
+  const gram = kernels.pairwiseSquaredDistances(data, size, d);
+  const sigma = options.sigma ?? medianPairwiseDistance(gram, size);
+  if (!(sigma > 0)) throw new RangeError("bandwidth is 0: all points are identical");
+  kernels.rbfGram(gram, sigma * sigma);
+  const splits = options.splits ?? 200;
+  const half = size >> 1;
+  const labels = new Uint8Array(splits * size);
+  randomSubsetLabels(labels, splits, size, half, seededRng(options.seed ?? 0));
+  return { sigma, statistics: labelledStatistics(kernels, gram, size, half, labels).sort() };
 }

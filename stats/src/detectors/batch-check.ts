@@ -1,0 +1,141 @@
+/**
+ * The scheduled batch check of a window of new embeddings against a reference profile:
+ * project on the frozen PCA → PSI per component (flag ≥ 0.1) and two-sample KS per component
+ * (Benjamini–Hochberg across components) → severity (≥ 3 PSI-flagged components is "high") →
+ * MMD² with a permutation p-value against the reference MMD sample to confirm.
+ *
+ * Drift is *confirmed* when the severity is not "none" and the MMD permutation test rejects at
+ * `mmdAlpha`; with `mmd: "always"` (the weekly run) MMD alone can confirm a shift that the
+ * per-component tests miss. Every number is returned so the run can be stored whole.
+ */
+
+import { ksTwoSample } from "../ks.ts";
+import type { Matrix } from "../matrix-input.ts";
+import { mmd } from "../mmd.ts";
+import { benjaminiHochberg } from "../multiple-testing.ts";
+import { pcaFromJson, transformPca } from "../pca.ts";
+import { PSI_MODERATE, psiAgainst } from "../psi.ts";
+import type { ReferenceProfile } from "./reference-profile.ts";
+
+export type BatchSeverity = "none" | "low" | "high";
+
+export interface BatchCheckOptions {
+  /** Components with PSI at or above this are flagged (default 0.1). */
+  psiFlag?: number;
+  /** BH-adjusted KS p-values below this flag a component (default 0.01). */
+  ksAlpha?: number;
+  /** This many PSI-flagged components make the severity "high" (default 3). */
+  highSeverityComponents?: number;
+  /** "auto": MMD only when something was flagged; "always": the weekly run; "never". */
+  mmd?: "auto" | "always" | "never";
+  permutations?: number;
+  mmdAlpha?: number;
+  seed?: number;
+}
+
+export interface BatchCheckResult {
+  n: number;
+  components: number;
+  /** Mean score of the window on each component (the reference mean is 0 by construction). */
+  scoreMeans: number[];
+  psi: { values: number[]; flagged: number[] };
+  ks: { statistics: number[]; pvalues: number[]; adjusted: number[]; flagged: number[] };
+  severity: BatchSeverity;
+  mmd: null | {
+    mmd2Unbiased: number;
+    mmd2Biased: number;
+    pValue: number;
+    permutations: number;
+    sigma: number;
+    sampleSize: number;
+    /** MMD²_u above the reference-only null's 95th percentile. */
+    aboveNullQ95: boolean;
+  };
+  drift: boolean;
+}
+
+export function batchCheck(
+  profile: ReferenceProfile,
+  x: Matrix,
+  n: number,
+  options: BatchCheckOptions = {},
+): BatchCheckResult {
+  const d = profile.dimension;
+  if (n < 2) throw new RangeError(`a batch check needs at least 2 embeddings, got ${n}`);
+  if (x.length !== n * d) throw new RangeError(`window has ${x.length} values, expected ${n}×${d}`);
+  const pca = pcaFromJson(profile.pca);
+  const k = pca.nComponents;
+  const scores = transformPca(pca, x, n);
+  const column = (j: number) => Float64Array.from({ length: n }, (_, i) => scores[i * k + j] as number);
+  const refColumn = (j: number) =>
+    Float64Array.from(
+      { length: profile.ksSample.rows },
+      (_, i) => profile.ksSample.scores[i * k + j] as number,
+    );
+
+  const psiValues: number[] = [];
+  const ksStatistics: number[] = [];
+  const ksPvalues: number[] = [];
+  const scoreMeans: number[] = [];
+  for (let j = 0; j < k; j++) {
+    const values = column(j);
+    scoreMeans.push(values.reduce((s, v) => s + v, 0) / n);
+    psiValues.push(psiAgainst(profile.psi[j] as (typeof profile.psi)[number], values).psi);
+    const ks = ksTwoSample(refColumn(j), values, { method: "auto" });
+    ksStatistics.push(ks.statistic);
+    ksPvalues.push(ks.pvalue);
+  }
+  const adjusted = benjaminiHochberg(ksPvalues);
+  const psiFlag = options.psiFlag ?? PSI_MODERATE;
+  const ksAlpha = options.ksAlpha ?? 0.01;
+  const psiFlagged = indicesWhere(psiValues, (v) => v >= psiFlag);
+  const ksFlagged = indicesWhere(adjusted, (p) => p < ksAlpha);
+  const severity: BatchSeverity =
+    psiFlagged.length >= (options.highSeverityComponents ?? 3)
+      ? "high"
+      : psiFlagged.length > 0 || ksFlagged.length > 0
+        ? "low"
+        : "none";
+
+  const mode = options.mmd ?? "auto";
+  const runMmd = mode === "always" || (mode === "auto" && severity !== "none");
+  const mmdResult = runMmd ? confirmWithMmd(profile, x, n, options) : null;
+  const confirmed = mmdResult !== null && mmdResult.pValue < (options.mmdAlpha ?? 0.05);
+  return {
+    n,
+    components: k,
+    scoreMeans,
+    psi: { values: psiValues, flagged: psiFlagged },
+    ks: { statistics: ksStatistics, pvalues: ksPvalues, adjusted, flagged: ksFlagged },
+    severity,
+    mmd: mmdResult,
+    drift: confirmed && (severity !== "none" || mode === "always"),
+  };
+}
+
+/** MMD of the most recent rows (up to the reference sample size) against the reference sample. */
+function confirmWithMmd(profile: ReferenceProfile, x: Matrix, n: number, options: BatchCheckOptions) {
+  const d = profile.dimension;
+  const size = Math.min(n, profile.mmd.sampleSize);
+  const recent = x.subarray((n - size) * d, n * d);
+  const reference = Float64Array.from(profile.mmd.sample);
+  const permutations = options.permutations ?? 1000;
+  const r = mmd(reference, profile.mmd.sampleSize, recent, size, d, {
+    permutations,
+    seed: options.seed ?? 0,
+    sigma: profile.mmd.sigma,
+  });
+  return {
+    mmd2Unbiased: r.mmd2Unbiased,
+    mmd2Biased: r.mmd2Biased,
+    pValue: r.pValue as number,
+    permutations,
+    sigma: r.sigma,
+    sampleSize: size,
+    aboveNullQ95: r.mmd2Unbiased > profile.calibration.mmdNull.q95,
+  };
+}
+
+function indicesWhere(values: number[], predicate: (v: number) => boolean): number[] {
+  return values.flatMap((v, i) => (predicate(v) ? [i] : []));
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { syntheticModel } from "../synthetic.ts";
+import { batchCheck } from "./batch-check.ts";
+import { Pc1Stream } from "./pc1-stream.ts";
+import { fitReferenceProfile, type ReferenceProfile } from "./reference-profile.ts";
+
+const d = 64;
+const model = syntheticModel({ dimension: d, modelSeed: 3 });
+const reference = model.sample(2000, 1);
+const profile = fitReferenceProfile(reference, 2000, d, { seed: 9, mmdSampleSize: 200 });
+
+describe("reference profile", () => {
+  it("keeps PCA, PSI bins, KS and MMD samples and a calibration, and survives JSON", () => {
+    expect(profile.pca.nComponents).toBe(10);
+    expect(profile.psi).toHaveLength(10);
+    expect(profile.ksSample.scores).toHaveLength(2000 * 10);
+    expect(profile.mmd.sample).toHaveLength(200 * d);
+    expect(profile.calibration.psiSplitHalf.every((v) => v >= 0 && v < 0.1)).toBe(true);
+    expect(profile.calibration.mmdNull.q99).toBeGreaterThanOrEqual(profile.calibration.mmdNull.q95);
+    expect(profile.calibration.adwin.replayedUpdates).toBe(50_000);
+    const copy = JSON.parse(JSON.stringify(profile)) as ReferenceProfile;
+    const window = model.sample(500, 2, { latentShift: 0.5 });
+    expect(batchCheck(copy, window, 500, { seed: 1 })).toEqual(batchCheck(profile, window, 500, { seed: 1 }));
+  });
+
+  it("is a pure function of the data and the seed", () => {
+    expect(fitReferenceProfile(reference, 2000, d, { seed: 9, mmdSampleSize: 200 })).toEqual(profile);
+  });
+});
+
+describe("batch check", () => {
+  it("stays quiet on a window from the reference population", () => {
+    const result = batchCheck(profile, model.sample(1000, 77), 1000, { seed: 2 });
+    expect(result.severity).toBe("none");
+    expect(result.drift).toBe(false);
+    expect(result.mmd).toBeNull();
+  });
+
+  it("flags a latent mean shift on several components and confirms it with MMD", () => {
+    const result = batchCheck(profile, model.sample(1000, 78, { latentShift: 0.6 }), 1000, { seed: 2 });
+    expect(result.severity).toBe("high");
+    expect(result.psi.flagged.length).toBeGreaterThanOrEqual(3);
+    expect(result.ks.flagged.length).toBeGreaterThan(0);
+    expect(result.mmd?.pValue).toBeLessThan(0.05);
+    expect(result.drift).toBe(true);
+  });
+
+  it("runs MMD on demand (the weekly run) even when nothing is flagged", () => {
+    const result = batchCheck(profile, model.sample(300, 79), 300, {
+      mmd: "always",
+      permutations: 99,
+      seed: 4,
+    });
+    expect(result.mmd?.permutations).toBe(99);
+    expect(result.mmd?.sampleSize).toBe(200);
+  });
+
+  it("rejects a window of the wrong dimension", () => {
+    expect(() => batchCheck(profile, new Float32Array(10), 2)).toThrow(/expected 2×64/);
+  });
+});
+
+describe("PC1 stream", () => {
+  const projection = {
+    mean: profile.pca.mean,
+    pc1: profile.pca.components.slice(0, d),
+  };
+
+  it("detects an abrupt shift soon after it starts and not before", () => {
+    const stream = new Pc1Stream(projection);
+    const before = stream.process(model.sample(3000, 11), 3000);
+    expect(before.detections).toEqual([]);
+    const after = stream.process(model.sample(2000, 12, { latentShift: 0.8 }), 2000);
+    expect(after.detections.length).toBeGreaterThan(0);
+    const first = after.detections[0];
+    expect(first?.index).toBeLessThan(500);
+    expect(Math.abs((first?.meanAfter ?? 0) - (first?.meanBefore ?? 0))).toBeGreaterThan(0.05);
+  });
+
+  it("resumes from its checkpoint exactly as if it had never stopped", () => {
+    const data = new Float32Array([
+      ...model.sample(1500, 21),
+      ...model.sample(1500, 22, { latentShift: 0.8 }),
+    ]);
+    const uninterrupted = new Pc1Stream(projection).process(data, 3000).detections;
+    const first = new Pc1Stream(projection);
+    const part1 = first.process(data.subarray(0, 1700 * d), 1700).detections;
+    const resumed = new Pc1Stream(projection, JSON.parse(JSON.stringify(first.state())));
+    const part2 = resumed
+      .process(data.subarray(1700 * d), 1300)
+      .detections.map((x) => ({ ...x, index: x.index + 1700 }));
+    expect([...part1, ...part2]).toEqual(uninterrupted);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * The streaming detector: each embedding is projected on the reference's first principal
+ * component and fed to ADWIN. Its whole state is the ADWIN checkpoint (JSON), so the worker can
+ * commit it with its cursor in one transaction and resume exactly where it stopped.
+ */
+import { kernels } from "@facedrift/wasm-kernels";
+import { Adwin, type AdwinParams, type AdwinState } from "../adwin.ts";
+
+export interface Pc1Projection {
+  /** The reference mean (dimension d). */
+  mean: ArrayLike<number>;
+  /** The unit first principal component (dimension d). */
+  pc1: ArrayLike<number>;
+}
+
+export interface Pc1Detection {
+  /** Index of the embedding within the processed batch. */
+  index: number;
+  /** Its PC1 score. */
+  score: number;
+  /** Mean PC1 score of the part of the window ADWIN dropped (the "before" regime). */
+  meanBefore: number;
+  /** Mean PC1 score of the window ADWIN kept (the "after" regime). */
+  meanAfter: number;
+  widthBefore: number;
+  widthAfter: number;
+}
+
+export class Pc1Stream {
+  private readonly direction: Float32Array;
+  private readonly offset: Float64Array;
+  private readonly dimension: number;
+  private adwin: Adwin;
+
+  constructor(projection: Pc1Projection, adwin: Partial<AdwinParams> | AdwinState = {}) {
+    this.dimension = projection.pc1.length;
+    if (projection.mean.length !== this.dimension) throw new RangeError("PC1 and mean differ in dimension");
+    this.direction = Float32Array.from(projection.pc1);
+    let offset = 0;
+    for (let t = 0; t < this.dimension; t++)
+      offset += (projection.mean[t] as number) * (projection.pc1[t] as number);
+    this.offset = Float64Array.of(offset);
+    this.adwin =
+      "format" in adwin ? Adwin.fromJSON(adwin as AdwinState) : new Adwin(adwin as Partial<AdwinParams>);
+  }
+
+  /** Projects n embeddings (row-major f32) and feeds their PC1 scores to ADWIN in order. */
+  process(embeddings: Float32Array, n: number): { scores: Float64Array; detections: Pc1Detection[] } {
+    const scores = kernels().project(embeddings, n, this.dimension, this.direction, 1, this.offset);
+    const detections: Pc1Detection[] = [];
+    for (let i = 0; i < n; i++) {
+      // After a detection the next update starts a fresh window, so "before" is empty then.
+      const widthPrevious = this.adwin.driftDetected ? 0 : this.adwin.width;
+      const totalPrevious = this.adwin.driftDetected ? 0 : this.adwin.total;
+      const score = scores[i] as number;
+      if (!this.adwin.update(score)) continue;
+      // The window before this update plus this score, minus what ADWIN kept, is what it dropped.
+      const kept = this.adwin.summary();
+      const widthBefore = widthPrevious + 1;
+      const dropped = widthBefore - kept.width;
+      detections.push({
+        index: i,
+        score,
+        meanBefore: dropped > 0 ? (totalPrevious + score - kept.total) / dropped : kept.estimation,
+        meanAfter: kept.estimation,
+        widthBefore,
+        widthAfter: kept.width,
+      });
+    }
+    return { scores, detections };
+  }
+
+  /** The checkpoint to commit with the cursor. */
+  state(): AdwinState {
+    return this.adwin.toJSON();
+  }
+}
