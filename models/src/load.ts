@@ -10,7 +10,9 @@ import { ModelError } from "./errors.ts";
 import { createFacepluginDetector } from "./faceplugin/detector.ts";
 import { createFacepluginLandmarker } from "./faceplugin/landmarker.ts";
 import { createEmbedder } from "./pipeline/embedder.ts";
+import { createFacePipeline, type FacePipeline, type FaceSelector } from "./pipeline/pipeline.ts";
 import type { Detector, Embedder, Landmarker } from "./pipeline/stages.ts";
+import { CATALOG, DEFAULT_MODELS } from "./registry/catalog.ts";
 import type { ModelEntry } from "./registry/types.ts";
 import { type FileSource, loadVerifiedFiles } from "./registry/verify.ts";
 
@@ -49,4 +51,22 @@ export async function loadEmbedder(context: LoadContext, entry: ModelEntry): Pro
 function notWired(entry: ModelEntry): ModelError {
   const why = entry.notWired ?? `no ${entry.role} stage decodes ${entry.id}`;
   return new ModelError("unsupported-format", `${entry.id}: ${why}`);
+}
+
+/** Options for {@link loadPipeline}. */
+export interface PipelineChoice {
+  /** Embedder entries; defaults to the registry default. */
+  readonly embedders?: readonly ModelEntry[];
+  readonly select?: FaceSelector;
+}
+
+/** Loads the default detector and landmarker with the chosen (or default) embedders into a pipeline. */
+export async function loadPipeline(context: LoadContext, choice: PipelineChoice = {}): Promise<FacePipeline> {
+  const embedders = choice.embedders ?? [CATALOG[DEFAULT_MODELS.embedder] as ModelEntry];
+  return createFacePipeline({
+    detector: await loadDetector(context, CATALOG[DEFAULT_MODELS.detector] as ModelEntry),
+    landmarker: await loadLandmarker(context, CATALOG[DEFAULT_MODELS.landmarker] as ModelEntry),
+    embedders: await Promise.all(embedders.map((entry) => loadEmbedder(context, entry))),
+    ...(choice.select ? { select: choice.select } : {}),
+  });
 }

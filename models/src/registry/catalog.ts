@@ -288,3 +288,13 @@ export const CATALOG: Readonly<Record<string, ModelEntry>> = Object.fromEntries(
     HUMAN_BLAZEFACE,
   ].map((entry) => [entry.id, entry]),
 );
+
+/**
+ * The models a pipeline uses unless told otherwise. The embedder was chosen from the LFW View 1
+ * numbers in `models/results/lfw-view1.md` (accuracy first, then ms per face on WASM).
+ */
+export const DEFAULT_MODELS = {
+  detector: FACEPLUGIN_DETECT.id,
+  landmarker: FACEPLUGIN_LANDMARK68.id,
+  embedder: FACEPLUGIN_FEATURE512.id,
+} as const;
