@@ -91,8 +91,9 @@ const FLUSH = 8;
 
 /**
  * The same on an f32 copy of K, 16 permutations per pass in four f32x4 registers; row sums are
- * flushed into f64 every FLUSH columns and the s_p are accumulated in f64.
- * Scratch: n·16 i32 masks plus 128 bytes.
+ * flushed into f64 every FLUSH columns and the s_p are accumulated in f64. The JS side first
+ * centres K with shiftF32 so that these partial sums stay small. Scratch: n·16 i32 masks plus
+ * 128 bytes.
  */
 export function groupSumsF32(k: usize, n: i32, labels: usize, p: i32, masks: usize, out: usize): void {
   for (let p0 = 0; p0 < p; p0 += 16) {
@@ -189,4 +190,15 @@ function storeSums(out: usize, p0: i32, p: i32, s0: v128, s1: v128, s2: v128, s3
   v128.store(stage, s3, 48);
   const count = min(8, p - p0);
   for (let b = 0; b < count; b++) store<f64>(f64At(out, p0 + b), load<f64>(f64At(stage, b)));
+}
+
+/**
+ * In place k[i] ← f32(k[i] − shift). Summing K − c instead of K keeps the f32 partial sums of
+ * groupSumsF32 small, and with them their rounding error; the caller adds c·|X|² back in f64.
+ */
+export function shiftF32(k: usize, length: i32, shift: f64): void {
+  for (let i = 0; i < length; i++) {
+    const p = k + ((<usize>i) << 2);
+    store<f32>(p, <f32>(<f64>load<f32>(p) - shift));
+  }
 }

@@ -4,7 +4,7 @@
 // in slices: V8 starts every function in its baseline compiler and, lacking on-stack
 // replacement for WebAssembly, only uses the optimised code from the next call on.
 export { columnSums, crossProductBlock, crossProductBlockRows, symmetrize } from "./covariance";
-export { groupSumsF32, groupSumsF64 } from "./group-sums";
+export { groupSumsF32, groupSumsF64, shiftF32 } from "./group-sums";
 export { histogram, histogramColumns } from "./histogram";
 export { heapBase } from "./memory";
 export { distanceRows, widenRows } from "./pairwise-squared-distances";

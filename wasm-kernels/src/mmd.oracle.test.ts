@@ -58,8 +58,8 @@ describe.skipIf(!cases.every((file) => existsSync(file)))("MMD oracles", () => {
         const k = n - m;
         const mmd2 =
           ((sxx as number) - m) / (m * (m - 1)) + ((syy as number) - k) / (k * (k - 1)) - (2 * sxy) / (m * k);
-        // f64: the oracle's 1e-10; f32 copy of K: measured error ~1e-9, documented bound 1e-8.
-        expect(Math.abs(mmd2 - oracle.mmd2_unbiased)).toBeLessThan(precision === "f64" ? 1e-10 : 1e-8);
+        // f64: the oracle's own 1e-10 (measured 6e-14). f32 copy of K: measured 1.2e-9, bound 5e-9.
+        expect(Math.abs(mmd2 - oracle.mmd2_unbiased)).toBeLessThan(precision === "f64" ? 1e-10 : 5e-9);
         expect(total).toBeUndefined();
       });
     });

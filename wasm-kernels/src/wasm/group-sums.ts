@@ -21,10 +21,32 @@ export function groupSums(
   // Lane masks: n rows × 64 bytes (8 f64 or 16 f32 lanes), plus 128 bytes for the block's sums.
   const masks = arena.alloc(n * 64 + 128);
   const outPtr = arena.alloc(p * 8);
-  const single = kernel instanceof Float32Array;
-  const run = single ? exports.groupSumsF32 : exports.groupSumsF64;
-  inSlices(p, single ? 16 : 8, (perm, count) => {
-    run(kernelPtr, n, labelsPtr + perm * n, count, masks, outPtr + perm * 8);
+  if (!(kernel instanceof Float32Array)) {
+    inSlices(p, 8, (perm, count) => {
+      exports.groupSumsF64(kernelPtr, n, labelsPtr + perm * n, count, masks, outPtr + perm * 8);
+    });
+    return arena.view(Float64Array, outPtr, p).slice();
+  }
+  // f32: sum K − c with c the mean entry, then add c·|X|² back (S_XX(K) = S_XX(K − c) + c·|X|²).
+  // The centred entries are small, so the f32 partial sums round ~10× less.
+  const shift = meanEntry(kernel);
+  inSlices(n * n, SLICE, (start, count) => exports.shiftF32(kernelPtr + start * 4, count, shift));
+  inSlices(p, 16, (perm, count) => {
+    exports.groupSumsF32(kernelPtr, n, labelsPtr + perm * n, count, masks, outPtr + perm * 8);
   });
-  return arena.view(Float64Array, outPtr, p).slice();
+  const out = arena.view(Float64Array, outPtr, p).slice();
+  for (let perm = 0; perm < p; perm++) {
+    let members = 0;
+    for (let i = perm * n; i < (perm + 1) * n; i++) if (labels[i] !== 0) members++;
+    out[perm] = (out[perm] as number) + shift * members * members;
+  }
+  return out;
+}
+
+const SLICE = 65536;
+
+function meanEntry(kernel: Float32Array): number {
+  let sum = 0;
+  for (const v of kernel) sum += v;
+  return kernel.length > 0 ? sum / kernel.length : 0;
 }

@@ -19,6 +19,7 @@ export interface KernelExports {
   symmetrize(acc: number, d: number, out: number): void;
   groupSumsF64(kernel: number, n: number, labels: number, p: number, masks: number, out: number): void;
   groupSumsF32(kernel: number, n: number, labels: number, p: number, masks: number, out: number): void;
+  shiftF32(kernel: number, length: number, shift: number): void;
 }
 
 /**
