@@ -46,11 +46,11 @@ export interface AlertEvent {
 }
 
 /** The deep link into the dashboard, pre-filtered to the alert's time range. */
-export function dashboardUrl(
-  baseUrl: string,
-  alert: Pick<AlertEvent, "id" | "stream" | "window">,
-): string {
-  const url = new URL(`streams/${encodeURIComponent(alert.stream)}`, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
+export function dashboardUrl(baseUrl: string, alert: Pick<AlertEvent, "id" | "stream" | "window">): string {
+  const url = new URL(
+    `streams/${encodeURIComponent(alert.stream)}`,
+    baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`,
+  );
   url.searchParams.set("from", alert.window.from.toISOString());
   url.searchParams.set("to", alert.window.to.toISOString());
   url.searchParams.set("alert", String(alert.id));
