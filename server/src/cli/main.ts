@@ -3,6 +3,7 @@ import { FacedriftError } from "../errors.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerServe } from "./commands/serve.ts";
+import { registerStats } from "./commands/stats.ts";
 
 /**
  * The `facedrift` command. Each subcommand is one file in `commands/` exporting
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerMigrate(program);
   registerKeys(program);
+  registerStats(program);
   return program;
 }
 

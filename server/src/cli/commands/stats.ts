@@ -2,7 +2,7 @@
  * `facedrift stats <kind>`: reads one JSON object on stdin, prints one JSON object on stdout.
  * Bad input exits with status 2 and a one-line message on stderr naming the problem.
  */
-import { Command } from "commander";
+import type { Command } from "commander";
 import { InputError, parseInput } from "../stats/input.ts";
 import { isStatsKind, runStats, STATS_KINDS } from "../stats/run-stats.ts";
 
@@ -12,9 +12,10 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export function statsCommand(): Command {
+export function registerStats(program: Command): void {
   const kinds = Object.keys(STATS_KINDS).join("|");
-  return new Command("stats")
+  program
+    .command("stats")
     .description(`compute a drift statistic from JSON on stdin (${kinds}); see README "Statistics CLI"`)
     .argument("<kind>", kinds)
     .action(async (kind: string) => {
