@@ -68,7 +68,7 @@ function fixed(value: number): string {
 }
 
 function pValue(value: number): string {
-  return value < 1e-4 ? value.toExponential(2) : value.toFixed(4);
+  return value < 1e-3 ? value.toExponential(2) : value.toFixed(4);
 }
 
 function topPsi(psi: number[]): string {
