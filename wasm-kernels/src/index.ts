@@ -18,7 +18,17 @@ export type { Kernels } from "./kernels.ts";
 export { simdSupported } from "./simd.ts";
 export { wasmKernels } from "./wasm/index.ts";
 
-/** The fastest backend available: WASM SIMD when supported, else the TypeScript fallback. */
+/**
+ * The fastest backend available: WASM SIMD when supported, else the TypeScript fallback;
+ * `name` says which. Also falls back when the engine refuses to compile WebAssembly at all
+ * (a browser page whose Content-Security-Policy lacks 'wasm-unsafe-eval'). Call
+ * `wasmKernels()` directly to see that error instead.
+ */
 export function kernels(): Kernels {
-  return simdSupported() ? wasmKernels() : fallbackKernels;
+  if (!simdSupported()) return fallbackKernels;
+  try {
+    return wasmKernels();
+  } catch {
+    return fallbackKernels;
+  }
 }

@@ -191,6 +191,11 @@ export function kernelContract(kernels: Kernels): void {
       expectClose(result, expected, scaled(expected, 4e-16));
     });
 
+    it("maps 0 to 1 and huge or infinite distances to 0", () => {
+      const d2 = new Float64Array([0, 1e-300, 1e6, Number.POSITIVE_INFINITY]);
+      expect(Array.from(kernels.rbfGram(d2, 2))).toEqual([1, 1, 0, 0]);
+    });
+
     it("rejects a non-positive bandwidth", () => {
       expect(() => kernels.rbfGram(new Float64Array(2), 0)).toThrow(RangeError);
     });
