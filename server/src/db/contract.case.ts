@@ -253,16 +253,14 @@ export function runDatabaseContract(
       expect(plan.length).toBeGreaterThan(0);
       // A second active set for the stream violates the one-active index.
       await expect(
-        database.db
-          .insert(referenceSets)
-          .values({
-            streamId,
-            version: 2,
-            modelId: model.id,
-            modelVersion: model.version,
-            dimension: 4,
-            active: true,
-          }),
+        database.db.insert(referenceSets).values({
+          streamId,
+          version: 2,
+          modelId: model.id,
+          modelVersion: model.version,
+          dimension: 4,
+          active: true,
+        }),
       ).rejects.toThrow();
       await database.db.delete(referenceSets).where(eq(referenceSets.id, setId));
     });

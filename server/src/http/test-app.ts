@@ -36,5 +36,10 @@ export async function createTestApp(overrides: Partial<Config> = {}) {
     return { status: res.status, body: text ? JSON.parse(text) : null };
   }
 
-  return { app, database, db: database.db, config, keyFor, call, close: () => database.close() };
+  let closed = false;
+  const close = async () => {
+    if (!closed) await database.close();
+    closed = true;
+  };
+  return { app, database, db: database.db, config, keyFor, call, close };
 }
