@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fallbackKernels } from "../fallback/index.ts";
 import { uniformFloat32 } from "../testing/random.ts";
 import { wasmKernels } from "./index.ts";
-import { inSlices, wasmArena } from "./instance.ts";
+import { checkExports, inSlices, wasmArena } from "./instance.ts";
 
 describe("wasm arena", () => {
   const wasm = wasmKernels();
@@ -64,5 +64,16 @@ describe("inSlices", () => {
       [8, 2],
     ]);
     inSlices(0, 4, () => expect.fail("no slice for an empty job"));
+  });
+});
+
+describe("checkExports", () => {
+  it("accepts the built module and names what a stale build lacks", () => {
+    const exports = wasmArena().exports as unknown as WebAssembly.Exports;
+    expect(checkExports(exports)).toBe(exports);
+    const { shiftF32: _, ...stale } = exports;
+    expect(() => checkExports(stale)).toThrow(
+      "build/kernels.wasm lacks shiftF32; run npm run build -w wasm-kernels",
+    );
   });
 });

@@ -32,6 +32,38 @@ export function inSlices(total: number, size: number, run: (start: number, count
   for (let start = 0; start < total; start += size) run(start, Math.min(size, total - start));
 }
 
+const EXPORTS = [
+  "memory",
+  "heapBase",
+  "project",
+  "widenRows",
+  "distanceRows",
+  "rbfGram",
+  "histogram",
+  "histogramColumns",
+  "columnSums",
+  "crossProductBlockRows",
+  "crossProductBlock",
+  "symmetrize",
+  "groupSumsF64",
+  "groupSumsF32",
+  "shiftF32",
+] as const satisfies readonly (keyof KernelExports)[];
+
+/**
+ * Returns the exports typed, or throws when any is missing: a build older than assembly/
+ * would otherwise fail later with "is not a function" somewhere inside a kernel call.
+ */
+export function checkExports(exports: WebAssembly.Exports): KernelExports {
+  const missing = EXPORTS.filter((name) => !(name in exports));
+  if (missing.length > 0) {
+    throw new Error(
+      `wasm-kernels: build/kernels.wasm lacks ${missing.join(", ")}; run npm run build -w wasm-kernels`,
+    );
+  }
+  return exports as unknown as KernelExports;
+}
+
 type Typed = Float32Array | Float64Array | Int32Array | Uint8Array;
 type TypedConstructor<T extends Typed> = { new (buffer: ArrayBuffer, byteOffset: number, length: number): T };
 
@@ -60,12 +92,8 @@ export class Arena {
       try {
         memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
       } catch (cause) {
-        throw new RangeError(
-          `wasm-kernels: cannot grow memory to ${end} bytes (wasm32 holds at most 4 GiB)`,
-          {
-            cause,
-          },
-        );
+        const message = `wasm-kernels: cannot grow memory to ${end} bytes (wasm32 holds at most 4 GiB)`;
+        throw new RangeError(message, { cause });
       }
     }
     this.top = end;
@@ -120,11 +148,9 @@ let arena: Arena | undefined;
  */
 export function wasmArena(): Arena {
   if (!arena) {
-    if (!kernelsWasmBase64)
-      throw new Error("wasm-kernels: build/kernels-wasm.ts is empty: run npm run build -w wasm-kernels");
     const module = new WebAssembly.Module(decodeBase64(kernelsWasmBase64));
     const instance = new WebAssembly.Instance(module, {});
-    arena = new Arena(instance.exports as unknown as KernelExports);
+    arena = new Arena(checkExports(instance.exports));
   }
   return arena;
 }
