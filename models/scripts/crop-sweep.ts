@@ -8,6 +8,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { verificationMetrics } from "@facedrift/stats";
 import {
   ARCFACE_112,
   CATALOG,
@@ -21,7 +22,6 @@ import {
   selectCentral,
 } from "../src/index.ts";
 import { createNodeEngines, decodeImage, nodeFileSource } from "../src/node/index.ts";
-import { equalErrorRate, rocAuc } from "./verification-metrics.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values: args } = parseArgs({
@@ -76,8 +76,11 @@ for (const variant of variants) {
     const b = embeddings.get(p.right)?.[variant.id];
     return a && b ? cosineSimilarity(a, b) : -1;
   });
-  const labels = subset.map((p) => p.same);
-  const auc = rocAuc(scores, labels).toFixed(4);
-  const eer = (100 * equalErrorRate(scores, labels)).toFixed(2);
+  const metrics = verificationMetrics(
+    scores,
+    subset.map((p) => (p.same ? 1 : 0)),
+  );
+  const auc = metrics.auc.toFixed(4);
+  const eer = (100 * metrics.eer).toFixed(2);
   process.stdout.write(`${variant.id}: AUC ${auc}, EER ${eer} % on ${subset.length} pairs\n`);
 }

@@ -7,11 +7,13 @@
  * One detector and landmarker pass per image feeds all embedders, so the embedders are compared
  * on identical alignments. The face nearest the image centre is the subject (LFW's convention).
  * A pair with an image where no face was found gets similarity −1 (counted as a rejection).
+ * Metrics are `verificationMetrics` of @facedrift/stats (AUC with ties ½, interpolated EER).
  * Writes `<out>.json` and `<out>.md`; progress goes to stderr.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { verificationMetrics } from "@facedrift/stats";
 import {
   CATALOG,
   cosineSimilarity,
@@ -22,7 +24,6 @@ import {
   selectCentral,
 } from "../src/index.ts";
 import { createNodeEngines, decodeImage, nodeFileSource } from "../src/node/index.ts";
-import { equalErrorRate, rocAuc } from "./verification-metrics.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values: args } = parseArgs({
@@ -128,8 +129,11 @@ const results = embedderIds.map((id) => {
   };
   const metrics = (subset: Pair[]) => {
     const scores = subset.map(score);
-    const labels = subset.map((p) => p.same);
-    return { pairs: subset.length, auc: rocAuc(scores, labels), eer: equalErrorRate(scores, labels) };
+    const { auc, eer, tarAtFar } = verificationMetrics(
+      scores,
+      subset.map((p) => (p.same ? 1 : 0)),
+    );
+    return { pairs: subset.length, auc, eer, tarAtFar };
   };
   const strict = pairs.filter((p) => !(p.same && ERRATA.has(p.left.split("/")[0] ?? "")));
   return {
@@ -163,11 +167,11 @@ const report = {
 };
 
 const markdown = [
-  `| embedder | dim | AUC (${pairs.length} pairs) | EER | AUC (strict, errata dropped) | EER (strict) | align ms/face (median) | embed ms/face (median / mean) |`,
-  "|---|---:|---:|---:|---:|---:|---:|---:|",
+  `| embedder | dim | AUC (${pairs.length} pairs) | EER | TAR@FAR=1 % | AUC (strict, errata dropped) | EER (strict) | align ms/face (median) | embed ms/face (median / mean) |`,
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ...results.map(
     (r) =>
-      `| ${r.embedder} | ${r.dimension} | ${r.all.auc.toFixed(4)} | ${(100 * r.all.eer).toFixed(2)} % | ${r.strict.auc.toFixed(4)} | ${(100 * r.strict.eer).toFixed(2)} % | ${r.msPerFace.align.median} | ${r.msPerFace.embed.median} / ${r.msPerFace.embed.mean} |`,
+      `| ${r.embedder} | ${r.dimension} | ${r.all.auc.toFixed(4)} | ${(100 * r.all.eer).toFixed(2)} % | ${(100 * r.all.tarAtFar["0.01"]).toFixed(1)} % | ${r.strict.auc.toFixed(4)} | ${(100 * r.strict.eer).toFixed(2)} % | ${r.msPerFace.align.median} | ${r.msPerFace.embed.median} / ${r.msPerFace.embed.mean} |`,
   ),
   "",
   `Shared stages (${backends}), median ms: decode ${report.timing.decode.median} /image, detect ${report.timing.detect.median} /image, ` +
