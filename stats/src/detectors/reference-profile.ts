@@ -80,7 +80,9 @@ export function fitReferenceProfile(
 
   const mmdRows = pickRows(n, Math.min(options.mmdSampleSize ?? 500, n), rng);
   const mmdSample = new Float64Array(mmdRows.length * d);
-  mmdRows.forEach((i, r) => mmdSample.set(x.subarray(i * d, i * d + d), r * d));
+  mmdRows.forEach((i, r) => {
+    mmdSample.set(x.subarray(i * d, i * d + d), r * d);
+  });
   const nullDistribution = mmdNullDistribution(mmdSample, mmdRows.length, d, { splits: 200, seed });
 
   return {
