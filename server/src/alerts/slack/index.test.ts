@@ -23,7 +23,8 @@ describe("slack channel", () => {
     const message = JSON.parse(request!.body.toString("utf8"));
 
     expect(message.text).toContain("CRITICAL");
-    expect(message.text).toContain(alert.title);
+    expect(message.text).toContain("PSI drift on 3 dimensions &amp; MMD²");
+    expect(message.text).toContain("lobby-cam &lt;east&gt;");
     expect(message.text).toContain(alert.dashboardUrl);
 
     const [header, section, context, actions, ...rest] = message.blocks;

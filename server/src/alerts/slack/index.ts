@@ -44,7 +44,7 @@ export function slackMessage(alert: AlertEvent) {
     ...describeNumbers(alert.numbers),
   ].slice(0, 10);
   return {
-    text: `${severity} ${alert.title} — ${summaryLine(alert)} ${alert.dashboardUrl}`,
+    text: `${escapeMrkdwn(`${severity} ${alert.title} — ${summaryLine(alert)}`)} ${alert.dashboardUrl}`,
     blocks: [
       {
         type: "header",

@@ -1,0 +1,124 @@
+/**
+ * @module
+ * E-mail over SMTP with nodemailer: a plain-text and an HTML body carrying the same numbers and
+ * the dashboard link.
+ *
+ * Retry verdict (RFC 5321 §4.2.1): a 5yz reply is a permanent rejection (bad recipient, policy),
+ * a 4yz reply a transient one (greylisting, mailbox busy); nodemailer reports which as
+ * `permanent`. Bad credentials will not get better either. Connection failures and timeouts may.
+ * A new connection per delivery keeps a stuck server from holding a pool hostage between alerts.
+ */
+import { createTransport } from "nodemailer";
+import type { EmailConfig } from "../config.ts";
+import { DeliveryError, isAbort } from "../delivery-error.ts";
+import { describeNumbers } from "../format.ts";
+import type { AlertEvent, DeliverOptions, DeliveryReceipt } from "../types.ts";
+
+interface SmtpError extends Error {
+  code?: string;
+  responseCode?: number;
+  permanent?: boolean;
+}
+
+/** Errors that come from our configuration, not the moment: retrying repeats them. */
+const CONFIG_ERRORS = new Set(["EAUTH", "ENOAUTH", "ECONFIG", "EREQUIRETLS", "ETLS"]);
+
+export async function deliver(
+  alert: AlertEvent,
+  config: EmailConfig,
+  options: DeliverOptions = {},
+): Promise<DeliveryReceipt> {
+  const transport = createTransport({
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    ...(config.auth ? { auth: { user: config.auth.user, pass: config.auth.pass } } : {}),
+  });
+  const message = emailMessage(alert);
+  try {
+    const info = await transport.sendMail({
+      from: config.from,
+      to: config.to,
+      ...message,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { detail: info.response };
+  } catch (error) {
+    throw toDeliveryError(error, options.signal);
+  } finally {
+    transport.close();
+  }
+}
+
+/** Subject, headers and both bodies; exported for previews. */
+export function emailMessage(alert: AlertEvent) {
+  const severity = alert.severity.toUpperCase();
+  const facts = [
+    { label: "Stream", value: alert.stream },
+    { label: "Detector", value: alert.detector },
+    { label: "Severity", value: severity },
+    { label: "Window", value: `${alert.window.from.toISOString()} – ${alert.window.to.toISOString()}` },
+    ...describeNumbers(alert.numbers),
+  ];
+  const text = [
+    alert.title,
+    "",
+    ...facts.map(({ label, value }) => `${label}: ${value}`),
+    "",
+    `Open in the dashboard: ${alert.dashboardUrl}`,
+    "",
+    `Alert #${alert.id}, raised ${alert.createdAt.toISOString()}.`,
+  ].join("\n");
+  const rows = facts
+    .map(({ label, value }) => `<tr><th align="left">${html(label)}</th><td>${html(value)}</td></tr>`)
+    .join("");
+  const body = [
+    `<h2>${html(alert.title)}</h2>`,
+    `<table cellpadding="4">${rows}</table>`,
+    `<p><a href="${html(alert.dashboardUrl)}">Open in the dashboard</a></p>`,
+    `<p style="color:#666">Alert #${alert.id}, raised ${alert.createdAt.toISOString()}.</p>`,
+  ].join("\n");
+  return {
+    subject: `[Facedrift ${severity}] ${alert.stream}: ${alert.title}`,
+    text,
+    html: `<!doctype html><html><body>${body}</body></html>`,
+    priority: alert.severity === "critical" ? ("high" as const) : ("normal" as const),
+    headers: {
+      "X-Facedrift-Alert": String(alert.id),
+      "X-Facedrift-Severity": alert.severity,
+      // RFC 3834: machine-generated, so auto-responders must not answer it.
+      "Auto-Submitted": "auto-generated",
+    },
+  };
+}
+
+function toDeliveryError(error: unknown, signal: AbortSignal | undefined): DeliveryError {
+  const smtp = (error ?? {}) as SmtpError;
+  const message = error instanceof Error ? error.message : String(error);
+  if (smtp.code === "EABORT" || isAbort(error, signal)) {
+    return new DeliveryError("email", `email: aborted (timeout): ${message}`, {
+      retryable: true,
+      timedOut: true,
+      cause: error,
+    });
+  }
+  const permanent =
+    typeof smtp.permanent === "boolean"
+      ? smtp.permanent
+      : smtp.responseCode !== undefined
+        ? smtp.responseCode >= 500 && smtp.responseCode !== 503
+        : CONFIG_ERRORS.has(smtp.code ?? "");
+  return new DeliveryError("email", `email: ${smtp.code ?? "error"}: ${message}`, {
+    retryable: !permanent,
+    cause: error,
+  });
+}
+
+function html(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+}
