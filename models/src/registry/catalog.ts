@@ -89,7 +89,8 @@ const FACE_API_LICENCE = {
   package: "MIT",
   weights:
     "Weights from face-api.js (Vincent Mühler, MIT); the 128-D descriptor is a port of dlib's " +
-    "dlib_face_recognition_resnet_model_v1 (Davis King, released CC0 / public domain).",
+    "dlib_face_recognition_resnet_model_v1 (Davis King), which the dlib-models README releases as CC0; " +
+    "that README could not be re-read offline.",
 };
 
 /** face-api's 128-D ResNet-34 descriptor (dlib port) on 150×150 crops. */
