@@ -3,7 +3,7 @@
  * `postgres.test.ts`), the way drizzle runs `pg-common.ts` and Hono its router cases. Anything the
  * services rely on from the database belongs here, so a driver that passes it can back the server.
  */
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FacedriftError } from "../errors.ts";
 import { authenticate } from "../services/api-keys/authenticate.ts";
@@ -13,13 +13,24 @@ import type { IngestItem } from "../services/embeddings/decode.ts";
 import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
 import { listEmbeddings } from "../services/embeddings/list.ts";
 import { claimJob, enqueueJob, finishJob } from "../services/jobs/queue.ts";
+import { createReferenceSet } from "../services/reference-sets/create.ts";
+import {
+  getActiveReferenceSet,
+  loadReferenceVectors,
+  mmdSampleRows,
+} from "../services/reference-sets/get-active.ts";
+import {
+  acquireStreamLease,
+  releaseStreamLease,
+  saveStreamCursor,
+} from "../services/stream-cursors/lease.ts";
 import { getStream } from "../services/streams/get.ts";
+import { listAllStreams } from "../services/streams/list-all.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
 import { type Database, queryRows } from "./database.ts";
 import { migrateDatabase } from "./migrate.ts";
 import { dropEmbeddingsBefore, partitionName, utcDay } from "./partitions.ts";
-import { ensureReferenceIndex, nearestReferenceSql, referenceIndexName } from "./reference-index.ts";
-import { referenceEmbeddings } from "./schema/reference-embedding.ts";
+import { nearestReferenceSql, referenceIndexName } from "./reference-index.ts";
 import { referenceSets } from "./schema/reference-set.ts";
 
 const model = { id: "arcface", version: "1" };
@@ -208,61 +219,107 @@ export function runDatabaseContract(
       expect(again.accepted).toBe(1);
     });
 
-    it("finds nearest reference vectors through a per-dimension HNSW index", async () => {
+    it("versions reference sets, keeps one active, and searches them through a per-dimension HNSW index", async () => {
       const { streamId } = await ingestEmbeddings(database, {
         tenantId,
         stream: "ref",
         model,
         items: items(["r"]),
       });
-      await ensureReferenceIndex(database.db, 4);
-      await ensureReferenceIndex(database.db, 4);
-      const [set] = await database.db
-        .insert(referenceSets)
-        .values({
-          streamId,
-          version: 1,
-          modelId: model.id,
-          modelVersion: model.version,
-          dimension: 4,
-          active: true,
-        })
-        .returning({ id: referenceSets.id });
-      const setId = Number(set?.id);
-      await database.db.insert(referenceEmbeddings).values([
-        { referenceSetId: setId, dimension: 4, embedding: [1, 0, 0, 0] },
-        { referenceSetId: setId, dimension: 4, embedding: [0, 1, 0, 0] },
-        { referenceSetId: setId, dimension: 4, embedding: [0, 0, 1, 0] },
+      const first = await createReferenceSet(database.db, {
+        streamId,
+        vectors: [
+          [1, 0, 0, 0],
+          [0, 1, 0, 0],
+          [0, 0, 1, 0],
+        ],
+        mmdSample: [
+          [1, 2, 3, 4],
+          [5, 6, 7, 8],
+        ],
+        pca: {
+          mean: [0, 0, 0, 0],
+          components: [[1, 0, 0, 0]],
+          explainedVariance: [1],
+          explainedVarianceRatio: [1],
+        },
+      });
+      const second = await createReferenceSet(database.db, { streamId, vectors: [[0, 0, 0, 1]] });
+      expect([first.version, second.version]).toEqual([1, 2]);
+      const active = await getActiveReferenceSet(database.db, streamId);
+      expect(active).toMatchObject({ id: second.id, version: 2, dimension: 4, modelId: model.id });
+      expect(
+        mmdSampleRows({ mmdSample: [1, 2, 3, 4, 5, 6, 7, 8], dimension: 4 }).map((r) => Array.from(r)),
+      ).toEqual([
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
       ]);
-      const rows = await queryRows<{ id: number; distance: number }>(
-        database.db,
-        nearestReferenceSql(setId, 4, "[0.1,0.9,0,0]", 2),
-      );
+      expect((await loadReferenceVectors(database.db, first.id)).map((v) => Array.from(v))).toEqual([
+        [1, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 1, 0],
+      ]);
+      const query = nearestReferenceSql(first.id, 4, "[0.1,0.9,0,0]", 2);
+      const rows = await queryRows<{ id: number; distance: number }>(database.db, query);
       expect(rows).toHaveLength(2);
       expect(rows[0]?.distance).toBeLessThan(rows[1]?.distance ?? 0);
-      const plan = await queryRows<{ "QUERY PLAN": string }>(
-        database.db,
-        sql`EXPLAIN ${nearestReferenceSql(setId, 4, "[0.1,0.9,0,0]", 2)}`,
-      );
-      // The planner may prefer a seq scan on three rows, but the index must exist and be usable.
-      const indexes = await queryRows<{ name: string }>(
-        database.db,
-        sql`SELECT indexname::text AS name FROM pg_indexes WHERE tablename = 'reference_embeddings'`,
-      );
-      expect(indexes.map((i) => i.name)).toContain(referenceIndexName(4));
-      expect(plan.length).toBeGreaterThan(0);
+      // With sequential scans priced out, the plan must use the partial HNSW index: proof that the
+      // query's cast and predicate match the index's.
+      const plan = await database.db.transaction(async (tx) => {
+        await tx.execute(sql`SET LOCAL enable_seqscan = off`);
+        await tx.execute(sql`SET LOCAL enable_bitmapscan = off`);
+        return queryRows<Record<string, string>>(tx, sql`EXPLAIN ${query}`);
+      });
+      expect(plan.map((r) => Object.values(r).join(" ")).join("\n")).toContain(referenceIndexName(first.id));
       // A second active set for the stream violates the one-active index.
       await expect(
         database.db.insert(referenceSets).values({
           streamId,
-          version: 2,
+          version: 9,
           modelId: model.id,
           modelVersion: model.version,
           dimension: 4,
           active: true,
         }),
       ).rejects.toThrow();
-      await database.db.delete(referenceSets).where(eq(referenceSets.id, setId));
+    });
+
+    it("leases stream cursors to one worker at a time and resumes from the checkpoint", async () => {
+      const { streamId } = await ingestEmbeddings(database, {
+        tenantId,
+        stream: "lease",
+        model,
+        items: items(["l"]),
+      });
+      const mine = await acquireStreamLease(database.db, streamId, "w1", 60_000);
+      expect(mine).toMatchObject({ streamId, lastSeq: 0, adwinState: null, owner: "w1" });
+      expect(await acquireStreamLease(database.db, streamId, "w2", 60_000)).toBeNull();
+      const saved = await saveStreamCursor(database.db, streamId, "w1", {
+        lastSeq: 41,
+        adwinState: { format: 1, buckets: [] },
+        referenceSetId: null,
+        leaseMs: 60_000,
+      });
+      expect(saved).toBe(true);
+      await database.db.execute(
+        sql`UPDATE stream_cursors SET lease_until = now() - interval '1 second' WHERE stream_id = ${streamId}`,
+      );
+      const takeover = await acquireStreamLease(database.db, streamId, "w2", 60_000);
+      expect(takeover).toMatchObject({ owner: "w2", lastSeq: 41, adwinState: { format: 1, buckets: [] } });
+      expect(
+        await saveStreamCursor(database.db, streamId, "w1", {
+          lastSeq: 50,
+          adwinState: null,
+          referenceSetId: null,
+          leaseMs: 1,
+        }),
+      ).toBe(false);
+      await releaseStreamLease(database.db, streamId, "w2");
+      expect(await acquireStreamLease(database.db, streamId, "w3", 60_000)).toMatchObject({
+        owner: "w3",
+        lastSeq: 41,
+      });
+      expect((await listAllStreams(database.db)).map((s) => s.name)).toContain("lease");
     });
 
     it("hands each job to one worker and lets an expired lease be taken over", async () => {

@@ -1,42 +1,57 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "./database.ts";
 
-export function referenceIndexName(dimension: number): string {
-  return `reference_embeddings_hnsw_d${dimension}`;
+/** pgvector's HNSW limit for the `vector` type. */
+export const HNSW_MAX_DIMENSION = 2000;
+
+export function referenceIndexName(referenceSetId: number): string {
+  return `reference_embeddings_hnsw_s${Math.trunc(referenceSetId)}`;
 }
 
 /**
- * Creates the HNSW (cosine) index for reference vectors of one dimension, if missing.
+ * Creates the HNSW (cosine) index over one reference set's vectors, if missing.
  *
- * HNSW indexes need a typed `vector(D)`; the column is untyped because streams differ in D, so
- * each dimension gets a partial expression index over `embedding::vector(D)` restricted to
- * `dimension = D`. Call this when storing the first reference set of a dimension. Queries must
- * use the same expression and predicate, as `nearestReferenceSql` does.
+ * HNSW needs a typed `vector(D)`, and the column is untyped because streams differ in D. Each
+ * reference set therefore gets a partial expression index, `USING hnsw ((embedding::vector(D))
+ * vector_cosine_ops) WHERE reference_set_id = S`. One graph per set, not one per dimension:
+ * a nearest-neighbour search is always within one set, and an HNSW scan that must filter out
+ * other sets' vectors afterwards can return fewer than k rows. Sets are few (versions of a
+ * reference per stream), so are the indexes; `dropReferenceIndex` removes one with its set.
+ * Build it after loading the vectors: bulk-building is much faster than inserting into a graph.
  */
-export async function ensureReferenceIndex(executor: Executor, dimension: number): Promise<void> {
-  if (!Number.isInteger(dimension) || dimension < 1 || dimension > 2000) {
-    // pgvector's HNSW supports up to 2,000 dimensions for `vector`.
-    throw new RangeError(`HNSW needs a dimension in 1..2000, got ${dimension}`);
+export async function ensureReferenceIndex(
+  executor: Executor,
+  referenceSetId: number,
+  dimension: number,
+): Promise<void> {
+  if (!Number.isInteger(dimension) || dimension < 1 || dimension > HNSW_MAX_DIMENSION) {
+    throw new RangeError(`HNSW needs a dimension in 1..${HNSW_MAX_DIMENSION}, got ${dimension}`);
   }
+  const set = Math.trunc(referenceSetId);
   await executor.execute(
     sql.raw(
-      `CREATE INDEX IF NOT EXISTS "${referenceIndexName(dimension)}" ON "reference_embeddings" ` +
-        `USING hnsw (("embedding"::vector(${dimension})) vector_cosine_ops) WHERE "dimension" = ${dimension}`,
+      `CREATE INDEX IF NOT EXISTS "${referenceIndexName(set)}" ON "reference_embeddings" ` +
+        `USING hnsw (("embedding"::vector(${dimension})) vector_cosine_ops) WHERE "reference_set_id" = ${set}`,
     ),
   );
 }
 
+export async function dropReferenceIndex(executor: Executor, referenceSetId: number): Promise<void> {
+  await executor.execute(sql.raw(`DROP INDEX IF EXISTS "${referenceIndexName(referenceSetId)}"`));
+}
+
 /**
- * The `k` reference vectors of a set nearest (cosine) to `query` (pgvector text), written so the
- * planner can use the per-dimension HNSW index. Returns `{ id, distance }` rows.
+ * The `k` vectors of a reference set nearest (cosine distance) to `query` (pgvector text), as
+ * `{ id, distance }` rows, written so the planner can use the set's HNSW index: the same cast,
+ * and the set id inlined rather than a parameter so that the partial index's predicate is
+ * provable even for a generic (prepared) plan.
  */
 export function nearestReferenceSql(referenceSetId: number, dimension: number, query: string, k: number) {
-  // The dimension is inlined, not a parameter, so the planner can prove the partial index's
-  // predicate even for a generic (prepared) plan.
   const d = sql.raw(String(Math.trunc(dimension)));
+  const s = sql.raw(String(Math.trunc(referenceSetId)));
   return sql`SELECT id::int AS id, (embedding::vector(${d}) <=> ${query}::vector(${d}))::float8 AS distance
     FROM reference_embeddings
-    WHERE dimension = ${d} AND reference_set_id = ${referenceSetId}
+    WHERE reference_set_id = ${s}
     ORDER BY embedding::vector(${d}) <=> ${query}::vector(${d})
     LIMIT ${k}`;
 }

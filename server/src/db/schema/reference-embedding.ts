@@ -4,11 +4,10 @@ import { referenceSets } from "./reference-set.ts";
 import { vector } from "./vector-column.ts";
 
 /**
- * The vectors of a reference set. HNSW needs a fixed dimension, so the column is untyped and one
- * partial expression index per dimension, `USING hnsw ((embedding::vector(D)) vector_cosine_ops)
- * WHERE dimension = D`, is created when the first reference set of dimension D is stored
- * (`db/reference-index.ts`). A nearest-neighbour query must repeat both the cast and the
- * predicate to use it.
+ * The vectors of a reference set. HNSW needs a fixed dimension, so the column is untyped and each
+ * set gets a partial expression index, `USING hnsw ((embedding::vector(D)) vector_cosine_ops)
+ * WHERE reference_set_id = S`, built when the set is stored (`db/reference-index.ts`). A
+ * nearest-neighbour query must repeat both the cast and the predicate to use it.
  */
 export const referenceEmbeddings = pgTable(
   "reference_embeddings",

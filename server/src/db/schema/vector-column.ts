@@ -6,7 +6,7 @@ import { customType } from "drizzle-orm/pg-core";
  * drizzle's built-in `vector()` requires `dimensions`, but a stream picks its dimension on first
  * use (128-D, 512-D … models share one table), so the column is declared as plain `vector` and
  * every table that holds one also stores `dimension` with `CHECK (vector_dims(col) = dimension)`.
- * Indexes that need a fixed dimension (HNSW) are partial expression indexes, one per dimension:
+ * Indexes that need a fixed dimension (HNSW) are partial expression indexes, one per reference set:
  * see `db/reference-index.ts`.
  *
  * Values travel in pgvector's text form `[1,2,3]`; `toDriver` accepts a ready string so the

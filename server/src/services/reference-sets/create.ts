@@ -1,0 +1,99 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../../db/database.ts";
+import { ensureReferenceIndex, HNSW_MAX_DIMENSION } from "../../db/reference-index.ts";
+import { referenceEmbeddings } from "../../db/schema/reference-embedding.ts";
+import { type PcaJson, type PsiJson, referenceSets } from "../../db/schema/reference-set.ts";
+import { streams } from "../../db/schema/stream.ts";
+import { formatVectorText } from "../../db/schema/vector-column.ts";
+import { FacedriftError } from "../../errors.ts";
+
+export interface NewReferenceSet {
+  streamId: number;
+  /** The reference vectors (each of the stream's dimension). */
+  vectors: readonly ArrayLike<number>[];
+  params?: Record<string, unknown>;
+  pca?: PcaJson;
+  psi?: PsiJson;
+  /** The MMD sample, stored row-major. */
+  mmdSample?: readonly ArrayLike<number>[];
+  calibration?: Record<string, unknown>;
+  /** Make this the stream's active set (deactivating the previous one). Default true. */
+  activate?: boolean;
+}
+
+const INSERT_CHUNK = 500;
+
+/**
+ * Stores a reference set with the next version number for its stream and, by default, makes it
+ * the active one; both in one transaction, so readers see the old set or the new one, never none
+ * or two. Builds the set's HNSW index after loading its vectors (`db/reference-index.ts`).
+ */
+export async function createReferenceSet(
+  db: Db,
+  input: NewReferenceSet,
+): Promise<{ id: number; version: number }> {
+  const [stream] = await db
+    .select({ modelId: streams.modelId, modelVersion: streams.modelVersion, dimension: streams.dimension })
+    .from(streams)
+    .where(eq(streams.id, input.streamId));
+  if (!stream) throw new FacedriftError("not_found", `stream ${input.streamId} does not exist`);
+  const dimension = Number(stream.dimension);
+  input.vectors.forEach((v, i) => {
+    if (v.length !== dimension) {
+      throw new FacedriftError(
+        "invalid_request",
+        `reference vector ${i} has ${v.length} dimensions, not ${dimension}`,
+        {
+          field: `vectors[${i}]`,
+        },
+      );
+    }
+  });
+  const activate = input.activate ?? true;
+  return db.transaction(async (tx) => {
+    // Serialize version numbering per stream.
+    await tx
+      .select({ id: streams.id })
+      .from(streams)
+      .where(eq(streams.id, input.streamId))
+      .for("no key update");
+    const [last] = await tx
+      .select({ v: sql<number>`coalesce(max(${referenceSets.version}), 0)::int` })
+      .from(referenceSets)
+      .where(eq(referenceSets.streamId, input.streamId));
+    const version = Number(last?.v ?? 0) + 1;
+    if (activate) {
+      await tx
+        .update(referenceSets)
+        .set({ active: false })
+        .where(and(eq(referenceSets.streamId, input.streamId), eq(referenceSets.active, true)));
+    }
+    const mmd = input.mmdSample;
+    const [row] = await tx
+      .insert(referenceSets)
+      .values({
+        streamId: input.streamId,
+        version,
+        modelId: stream.modelId,
+        modelVersion: stream.modelVersion,
+        dimension,
+        active: activate,
+        params: input.params ?? {},
+        pca: input.pca,
+        psi: input.psi,
+        mmdSample: mmd ? mmd.flatMap((v) => Array.from(v)) : undefined,
+        mmdSampleSize: mmd?.length,
+        calibration: input.calibration,
+      })
+      .returning({ id: referenceSets.id });
+    const id = Number(row?.id);
+    for (let start = 0; start < input.vectors.length; start += INSERT_CHUNK) {
+      const chunk = input.vectors.slice(start, start + INSERT_CHUNK);
+      await tx
+        .insert(referenceEmbeddings)
+        .values(chunk.map((v) => ({ referenceSetId: id, dimension, embedding: formatVectorText(v) })));
+    }
+    if (dimension <= HNSW_MAX_DIMENSION) await ensureReferenceIndex(tx, id, dimension);
+    return { id, version };
+  });
+}
