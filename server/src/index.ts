@@ -1,0 +1,39 @@
+/**
+ * The server package's public surface, for the drift workers, the bench and e2e: open and
+ * migrate a database, build the HTTP app, and call the same services the routes call.
+ */
+export type { Config } from "./config/config.ts";
+export { DEFAULT_CONFIG, loadConfig } from "./config/config.ts";
+export type { Database, Db, Executor, Tx } from "./db/database.ts";
+export { queryRows } from "./db/database.ts";
+export { migrateDatabase } from "./db/migrate.ts";
+export { openDatabase } from "./db/open.ts";
+export { dropEmbeddingsBefore, ensureEmbeddingPartitions } from "./db/partitions.ts";
+export { openPglite } from "./db/pglite.ts";
+export { openPostgres } from "./db/postgres.ts";
+export { nearestReferenceSql } from "./db/reference-index.ts";
+export * as schema from "./db/schema/index.ts";
+export { type ErrorCode, FacedriftError } from "./errors.ts";
+export { createApp } from "./http/app.ts";
+export { jsonLogger, type Logger, silentLogger } from "./log.ts";
+export { createApiKey } from "./services/api-keys/create.ts";
+export type { IngestItem } from "./services/embeddings/decode.ts";
+export { type IngestInput, type IngestResult, ingestEmbeddings } from "./services/embeddings/ingest.ts";
+export { type EmbeddingPage, listEmbeddings, type StoredEmbedding } from "./services/embeddings/list.ts";
+export { claimJob, enqueueJob, finishJob } from "./services/jobs/queue.ts";
+export { createReferenceSet, type NewReferenceSet } from "./services/reference-sets/create.ts";
+export {
+  getActiveReferenceSet,
+  loadReferenceVectors,
+  mmdSampleRows,
+} from "./services/reference-sets/get-active.ts";
+export {
+  acquireStreamLease,
+  releaseStreamLease,
+  type StreamCursor,
+  saveStreamCursor,
+} from "./services/stream-cursors/lease.ts";
+export { getStream } from "./services/streams/get.ts";
+export { listStreams } from "./services/streams/list.ts";
+export { listAllStreams, type WorkerStream } from "./services/streams/list-all.ts";
+export { ensureTenant } from "./services/tenants/default.ts";
