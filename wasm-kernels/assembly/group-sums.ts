@@ -92,10 +92,18 @@ const FLUSH = 8;
 /**
  * The same on an f32 copy of K, 16 permutations per pass in four f32x4 registers; row sums are
  * flushed into f64 every FLUSH columns and the s_p are accumulated in f64. The JS side first
- * centres K with shiftF32 so that these partial sums stay small. Scratch: n·16 i32 masks plus
- * 128 bytes.
+ * centres K with shiftF32 so that these partial sums stay small; out[p] gets shift·|X_p|² added
+ * back, which is what the centred entries lack. Scratch: n·16 i32 masks plus 128 bytes.
  */
-export function groupSumsF32(k: usize, n: i32, labels: usize, p: i32, masks: usize, out: usize): void {
+export function groupSumsF32(
+  k: usize,
+  n: i32,
+  labels: usize,
+  p: i32,
+  masks: usize,
+  out: usize,
+  shift: f64,
+): void {
   for (let p0 = 0; p0 < p; p0 += 16) {
     fillMasks(labels, n, p0, min(16, p - p0), 16, 4, masks);
     // s[0..16) as eight f64x2 accumulators, kept in memory after the masks (n·64 bytes).
@@ -156,7 +164,8 @@ export function groupSumsF32(k: usize, n: i32, labels: usize, p: i32, masks: usi
       addMasked(s, 112, r7, z3, 1);
     }
     for (let b = 0; b < min(16, p - p0); b++) {
-      store<f64>(f64At(out, p0 + b), load<f64>(f64At(s, b)));
+      const members = <f64>countMembers(labels + <usize>(p0 + b) * <usize>n, n);
+      store<f64>(f64At(out, p0 + b), load<f64>(f64At(s, b)) + shift * members * members);
     }
   }
 }
@@ -164,6 +173,12 @@ export function groupSumsF32(k: usize, n: i32, labels: usize, p: i32, masks: usi
 function addMasked(s: usize, offset: usize, r: v128, z: v128, half: i32): void {
   const wide = half === 0 ? i64x2.extend_low_i32x4_s(z) : i64x2.extend_high_i32x4_s(z);
   v128.store(s + offset, f64x2.add(v128.load(s + offset), v128.and(wide, r)));
+}
+
+function countMembers(z: usize, n: i32): i32 {
+  let count = 0;
+  for (let j = 0; j < n; j++) if (load<u8>(z + <usize>j) !== 0) count++;
+  return count;
 }
 
 /**
@@ -175,9 +190,10 @@ function fillMasks(labels: usize, n: i32, p0: i32, count: i32, lanes: i32, bytes
   for (let b = 0; b < count; b++) {
     const z = labels + <usize>(p0 + b) * <usize>n;
     for (let j = 0; j < n; j++) {
-      if (load<u8>(z + <usize>j) !== 0) {
-        memory.fill(masks + <usize>(j * lanes + b) * <usize>bytes, 0xff, <usize>bytes);
-      }
+      if (load<u8>(z + <usize>j) === 0) continue;
+      const lane = masks + <usize>(j * lanes + b) * <usize>bytes;
+      if (bytes === 8) store<u64>(lane, u64.MAX_VALUE);
+      else store<u32>(lane, u32.MAX_VALUE);
     }
   }
 }

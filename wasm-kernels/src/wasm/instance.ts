@@ -18,7 +18,15 @@ export interface KernelExports {
   crossProductBlock(x: number, n: number, d: number, mean: number, panels: number, acc: number): void;
   symmetrize(acc: number, d: number, out: number): void;
   groupSumsF64(kernel: number, n: number, labels: number, p: number, masks: number, out: number): void;
-  groupSumsF32(kernel: number, n: number, labels: number, p: number, masks: number, out: number): void;
+  groupSumsF32(
+    kernel: number,
+    n: number,
+    labels: number,
+    p: number,
+    masks: number,
+    out: number,
+    shift: number,
+  ): void;
   shiftF32(kernel: number, length: number, shift: number): void;
 }
 
