@@ -81,6 +81,11 @@ describe("decodeBatch", () => {
     );
   });
 
+  it("rejects non-numbers without coercing them", () => {
+    const items = [{ id: "a", ts: 1, embedding: [1, "2"] as unknown as number[] }];
+    expect(failure(() => decodeBatch(items)).field).toBe("items[0].embedding[1]");
+  });
+
   it("rejects an empty vector and Infinity", () => {
     expect(failure(() => decodeBatch([{ id: "a", ts: 1, embedding: [] }])).field).toBe("items[0].embedding");
     expect(failure(() => decodeBatch([{ id: "a", ts: 1, embedding_b64: b64([1, Infinity]) }])).field).toBe(

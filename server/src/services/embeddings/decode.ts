@@ -85,6 +85,17 @@ function checkValues(values: Float32Array, item: number, field: string): void {
   if (!nonZero) throw invalid(`${field} is the zero vector, which has no direction`, item, field);
 }
 
+/** Converts JSON numbers to float32, rejecting anything that is not a number (no coercion). */
+function numbersToFloat32(values: readonly unknown[], item: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== "number") throw invalid(`embedding[${i}] is not a number`, item, `embedding[${i}]`);
+    out[i] = v;
+  }
+  return out;
+}
+
 /** Epoch milliseconds of `ts` (RFC 3339 or epoch ms), within what a JS Date can hold. */
 export function eventTimeMs(ts: string | number, item: number): number {
   const time = typeof ts === "number" ? ts : Date.parse(ts);
@@ -118,7 +129,7 @@ export function decodeBatch(items: readonly IngestItem[], expectedDimension?: nu
     }
     const field = hasArray ? "embedding" : "embedding_b64";
     const values = hasArray
-      ? Float32Array.from(it.embedding as number[])
+      ? numbersToFloat32(it.embedding as unknown[], index)
       : decodeFloat32Base64(it.embedding_b64 as string, index);
     if (values.length === 0) throw invalid(`${field} is empty`, index, field);
     if (batch.dimension === 0) batch.dimension = values.length;

@@ -72,6 +72,18 @@ describe("POST /v1/streams/{stream}/embeddings", () => {
       { item: 0, field: "items[0].embedding[1]" },
     ],
     [
+      "a non-number element",
+      { model, items: [{ id: "x", ts: 1, embedding: [1, null, 0, 0] }] },
+      400,
+      { item: 0, field: "items[0].embedding[1]" },
+    ],
+    [
+      "an embedding that is not an array",
+      { model, items: [{ id: "x", ts: 1, embedding: "1,2,3,4" }] },
+      400,
+      { item: 0, field: "items[0].embedding" },
+    ],
+    [
       "NaN in base64",
       { model, items: [{ id: "x", ts: 1, embedding_b64: b64([1, Number.NaN, 0, 0]) }] },
       400,
