@@ -151,7 +151,7 @@ function labelledStatistics(
     rowSums[i] = s;
     total += s;
   }
-  const inside = kernels.groupSums(Float32Array.from(gram), size, labels, rows);
+  const inside = kernels.groupSums(gram, size, labels, rows);
   const statistics = new Float64Array(rows);
   for (let p = 0; p < rows; p++) {
     let rowSumX = 0;
