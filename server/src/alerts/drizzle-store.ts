@@ -1,0 +1,85 @@
+/**
+ * @module
+ * The stores of `store.ts` over drizzle, on the tables proposed in `schema-proposal.ts`. Works on
+ * both drivers (PGlite, postgres.js). When the tables move into `db/schema/`, only the import
+ * below changes.
+ */
+import { and, asc, eq } from "drizzle-orm";
+import type { Executor } from "../db/database.ts";
+import { alertChannels, alertDeliveries, pushSubscriptions, vapidKeys } from "./schema-proposal.ts";
+import type { AlertStore, PushSubscription, VapidKeys } from "./store.ts";
+
+export function createDrizzleAlertStore(db: Executor): AlertStore {
+  return {
+    channels: {
+      listEnabled: async (tenantId) =>
+        db
+          .select({
+            id: alertChannels.id,
+            tenantId: alertChannels.tenantId,
+            name: alertChannels.name,
+            enabled: alertChannels.enabled,
+            config: alertChannels.config,
+          })
+          .from(alertChannels)
+          .where(and(eq(alertChannels.tenantId, tenantId), eq(alertChannels.enabled, true)))
+          .orderBy(asc(alertChannels.id)),
+    },
+
+    deliveries: {
+      record: async (attempt) => {
+        await db.insert(alertDeliveries).values(attempt);
+      },
+    },
+
+    vapidKeys: {
+      get: async () => {
+        const [row] = await db
+          .select({ publicKey: vapidKeys.publicKey, privateKey: vapidKeys.privateKey })
+          .from(vapidKeys)
+          .where(eq(vapidKeys.id, 1));
+        return row;
+      },
+      insertIfAbsent: async (keys: VapidKeys) => {
+        await db
+          .insert(vapidKeys)
+          .values({ id: 1, ...keys })
+          .onConflictDoNothing({ target: vapidKeys.id });
+        // Whoever inserted first won; everyone reads their pair.
+        const [row] = await db
+          .select({ publicKey: vapidKeys.publicKey, privateKey: vapidKeys.privateKey })
+          .from(vapidKeys)
+          .where(eq(vapidKeys.id, 1));
+        return row!;
+      },
+    },
+
+    pushSubscriptions: {
+      add: async (tenantId, subscription: PushSubscription) => {
+        const { endpoint, keys } = subscription;
+        await db
+          .insert(pushSubscriptions)
+          .values({ tenantId, endpoint, p256dh: keys.p256dh, auth: keys.auth })
+          .onConflictDoUpdate({
+            target: [pushSubscriptions.tenantId, pushSubscriptions.endpoint],
+            set: { p256dh: keys.p256dh, auth: keys.auth },
+          });
+      },
+      remove: async (tenantId, endpoint) => {
+        const removed = await db
+          .delete(pushSubscriptions)
+          .where(and(eq(pushSubscriptions.tenantId, tenantId), eq(pushSubscriptions.endpoint, endpoint)))
+          .returning({ id: pushSubscriptions.id });
+        return removed.length > 0;
+      },
+      list: async (tenantId) => {
+        const rows = await db
+          .select()
+          .from(pushSubscriptions)
+          .where(eq(pushSubscriptions.tenantId, tenantId))
+          .orderBy(asc(pushSubscriptions.id));
+        return rows.map((row) => ({ endpoint: row.endpoint, keys: { p256dh: row.p256dh, auth: row.auth } }));
+      },
+    },
+  };
+}
