@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FacedriftError } from "../errors.ts";
 import { authenticate } from "../services/api-keys/authenticate.ts";
+import { bootstrapAdminKey } from "../services/api-keys/bootstrap.ts";
 import { createApiKey } from "../services/api-keys/create.ts";
 import { revokeApiKey } from "../services/api-keys/revoke.ts";
 import type { IngestItem } from "../services/embeddings/decode.ts";
@@ -68,6 +69,20 @@ export function runDatabaseContract(
       tenantId = await ensureTenant(database.db, "contract");
     }, 60_000);
     afterAll(async () => close?.());
+
+    it("generates the first admin key once, and seeds FACEDRIFT_ADMIN_KEY idempotently", async () => {
+      const first = await bootstrapAdminKey(database.db, undefined);
+      expect(first.generatedSecret).toMatch(/^fd_/);
+      await expect(authenticate(database.db, first.generatedSecret ?? "")).resolves.toMatchObject({
+        scopes: ["admin"],
+      });
+      expect(await bootstrapAdminKey(database.db, undefined)).toEqual({ seeded: false });
+      const chosen = "fd_chosen-by-the-operator-0123456789abcdef";
+      expect(await bootstrapAdminKey(database.db, chosen)).toEqual({ seeded: true });
+      expect(await bootstrapAdminKey(database.db, chosen)).toEqual({ seeded: false });
+      const principal = await authenticate(database.db, chosen);
+      expect(principal.tenantId).toBe(await ensureTenant(database.db));
+    });
 
     it("migrates idempotently and keeps a week of daily partitions ahead", async () => {
       await migrateDatabase(database);
