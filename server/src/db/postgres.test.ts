@@ -14,7 +14,9 @@ runDatabaseContract("postgres.js over pglite-socket", async () => {
   await server.start();
   const address = server.getServerConn();
   // One connection: PGlite is a single session, so pooled connections would share transactions.
-  const database = openPostgres(`postgres://postgres@${address}/postgres`, { max: 1 });
+  // No binary COPY: the socket server does not speak CopyIn (COPY is covered by PGlite in
+  // process for the encoding and by postgres-copy.test.ts for the postgres.js plumbing).
+  const database = openPostgres(`postgres://postgres@${address}/postgres`, { max: 1, copy: false });
   return {
     database,
     close: async () => {
