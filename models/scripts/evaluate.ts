@@ -11,7 +11,7 @@
  * Writes `<out>.json` and `<out>.md`; progress goes to stderr.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { verificationMetrics } from "@facedrift/stats";
 import {
@@ -146,8 +146,10 @@ const results = embedderIds.map((id) => {
 });
 
 const report = {
-  dataset: "LFW View 1 test pairs (pairsDevTest), deep-funneled 250×250",
-  pairsFile: args.pairs,
+  dataset: "LFW View 1 test pairs (pairsDevTest)",
+  // Relative to the repository root, so the results do not name this machine's folders.
+  pairsFile: relative(resolve(here, "../.."), args.pairs),
+  imagesDir: relative(resolve(here, "../.."), args.images),
   engines: backends,
   detector: "faceplugin-detect",
   landmarker: "faceplugin-landmark68",

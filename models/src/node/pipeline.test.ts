@@ -4,8 +4,8 @@
  */
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadDetector, loadEmbedder, loadLandmarker } from "../load.ts";
-import { createFacePipeline, type Face } from "../pipeline/pipeline.ts";
+import { loadPipeline } from "../load.ts";
+import type { Face } from "../pipeline/pipeline.ts";
 import { cosineSimilarity } from "../pipeline/tensor.ts";
 import { CATALOG } from "../registry/catalog.ts";
 import { decodeImage } from "./decode.ts";
@@ -33,11 +33,7 @@ describe("face pipeline on LFW (Node, WASM)", () => {
 
   beforeAll(async () => {
     const context = { engines: await createNodeEngines(), source: nodeFileSource() };
-    const pipeline = createFacePipeline({
-      detector: await loadDetector(context, entry("faceplugin-detect")),
-      landmarker: await loadLandmarker(context, entry("faceplugin-landmark68")),
-      embedders: await Promise.all(EMBEDDERS.map((id) => loadEmbedder(context, entry(id)))),
-    });
+    const pipeline = await loadPipeline(context, { embedders: EMBEDDERS.map(entry) });
     for (const name of [...GENUINE, ...IMPOSTOR]) {
       faces.set(name, (await pipeline.process(await decodeImage(join(IMAGES, name)))).faces);
     }
