@@ -17,6 +17,11 @@ describe("loadConfig", () => {
     expect(config.dataDir).toBe(DEFAULT_CONFIG.dataDir);
   });
 
+  it("reads the retention period", () => {
+    expect(loadConfig({ FACEDRIFT_RETENTION_DAYS: "30" }).retentionDays).toBe(30);
+    expect(() => loadConfig({ FACEDRIFT_RETENTION_DAYS: "-1" })).toThrow(/FACEDRIFT_RETENTION_DAYS/);
+  });
+
   it("treats an empty DATABASE_URL as unset", () => {
     expect(loadConfig({ DATABASE_URL: "" }).databaseUrl).toBeUndefined();
   });

@@ -11,6 +11,8 @@ export interface Config {
   maxBatchItems: number;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
+  /** Keep this many days of embeddings (whole UTC days are dropped); undefined keeps everything. */
+  retentionDays: number | undefined;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -21,6 +23,7 @@ export const DEFAULT_CONFIG: Config = {
   adminKey: undefined,
   maxBatchItems: 1_000,
   maxBodyBytes: 16 * 1024 * 1024,
+  retentionDays: undefined,
 };
 
 type Env = Record<string, string | undefined>;
@@ -55,6 +58,9 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
       env.FACEDRIFT_MAX_BODY_BYTES,
       DEFAULT_CONFIG.maxBodyBytes,
     ),
+    retentionDays: env.FACEDRIFT_RETENTION_DAYS
+      ? positiveInt("FACEDRIFT_RETENTION_DAYS", env.FACEDRIFT_RETENTION_DAYS, 1)
+      : undefined,
   };
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   return { ...fromEnv, ...defined };

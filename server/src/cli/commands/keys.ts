@@ -4,7 +4,7 @@ import { DEFAULT_TENANT_NAME } from "../../db/schema/tenant.ts";
 import { createApiKey } from "../../services/api-keys/create.ts";
 import { listApiKeys } from "../../services/api-keys/list.ts";
 import { revokeApiKey } from "../../services/api-keys/revoke.ts";
-import { ensureTenant } from "../../services/tenants/default.ts";
+import { ensureTenant, findTenant } from "../../services/tenants/default.ts";
 import { withDatabase } from "../database.ts";
 import { configFrom, databaseOptions } from "../options.ts";
 
@@ -43,7 +43,7 @@ export function registerKeys(program: Command): void {
     .option(...tenantOption)
     .action(async (options) => {
       await withDatabase(configFrom(options), async ({ db }) => {
-        const tenantId = await ensureTenant(db, options.tenant);
+        const tenantId = await findTenant(db, options.tenant);
         for (const k of await listApiKeys(db, tenantId)) {
           const state = k.revokedAt ? `revoked ${k.revokedAt}` : `last used ${k.lastUsedAt ?? "never"}`;
           console.log(`${k.id}\t${k.prefix}…\t${k.scopes.join(",")}\t${k.name}\t${state}`);
@@ -55,7 +55,7 @@ export function registerKeys(program: Command): void {
     .option(...tenantOption)
     .action(async (id: string, options) => {
       await withDatabase(configFrom(options), async ({ db }) => {
-        const tenantId = await ensureTenant(db, options.tenant);
+        const tenantId = await findTenant(db, options.tenant);
         const key = await revokeApiKey(db, tenantId, Number(id));
         console.log(`revoked key ${key.id} (${key.name})`);
       });

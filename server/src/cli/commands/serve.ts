@@ -2,13 +2,14 @@ import { serve } from "@hono/node-server";
 import type { Command } from "commander";
 import { migrateDatabase } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
-import { ensureEmbeddingPartitions } from "../../db/partitions.ts";
+import { dropEmbeddingsBefore, ensureEmbeddingPartitions } from "../../db/partitions.ts";
 import { createApp } from "../../http/app.ts";
 import { jsonLogger } from "../../log.ts";
 import { bootstrapAdminKey } from "../../services/api-keys/bootstrap.ts";
 import { configFrom, databaseOptions } from "../options.ts";
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 export function registerServe(program: Command): void {
   databaseOptions(program.command("serve").description("run the HTTP API"))
@@ -27,11 +28,21 @@ export function registerServe(program: Command): void {
             "Set FACEDRIFT_ADMIN_KEY to choose your own instead.\n\n",
         );
       }
-      // Keep a week of partitions ahead; hourly, so a long-running server never meets a day without one.
+      // Hourly: keep a week of partitions ahead, so a long-running server never meets a day
+      // without one, and drop the days that fell out of FACEDRIFT_RETENTION_DAYS.
+      const maintain = async () => {
+        const now = new Date();
+        await ensureEmbeddingPartitions(database.db, now);
+        if (config.retentionDays !== undefined) {
+          const result = await dropEmbeddingsBefore(
+            database.db,
+            new Date(now.getTime() - config.retentionDays * DAY_MS),
+          );
+          if (result.droppedPartitions.length > 0) log("info", "retention", { ...result });
+        }
+      };
       const maintenance = setInterval(() => {
-        ensureEmbeddingPartitions(database.db, new Date()).catch((error) =>
-          log("error", "partition maintenance failed", { error: String(error) }),
-        );
+        maintain().catch((error) => log("error", "maintenance failed", { error: String(error) }));
       }, HOUR_MS);
       maintenance.unref();
 
