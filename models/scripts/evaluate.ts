@@ -6,17 +6,14 @@
  *
  * One detector and landmarker pass per image feeds all embedders, so the embedders are compared
  * on identical alignments. The face nearest the image centre is the subject (LFW's convention).
- * A pair with an image where no face was found gets similarity −1 (counted as a rejection).
- * Metrics are `verificationMetrics` of @facedrift/stats (AUC with ties ½, interpolated EER).
+ * Metrics are `verificationMetrics` of @facedrift/stats (AUC with ties ½, interpolated EER), via lfw-pairs.ts.
  * Writes `<out>.json` and `<out>.md`; progress goes to stderr.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { verificationMetrics } from "@facedrift/stats";
 import {
   CATALOG,
-  cosineSimilarity,
   createFacePipeline,
   loadDetector,
   loadEmbedder,
@@ -24,6 +21,7 @@ import {
   selectCentral,
 } from "../src/index.ts";
 import { createNodeEngines, decodeImage, nodeFileSource } from "../src/node/index.ts";
+import { balancedSubset, imagesOf, readPairs, scorePairs } from "./lfw-pairs.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const { values: args } = parseArgs({
@@ -39,23 +37,9 @@ const { values: args } = parseArgs({
 /** Genuine pairs the LFW errata mark as wrong (data/faces/SOURCE.md); dropped in the "strict" numbers. */
 const ERRATA = new Set(["Janica_Kostelic", "Elisabeth_Schumacher", "Flor_Montulo"]);
 
-interface Pair {
-  left: string;
-  right: string;
-  same: boolean;
-}
-
-const lines = (await readFile(args.pairs, "utf8")).trim().split("\n").slice(1);
-let pairs: Pair[] = lines.map((line) => {
-  const [left = "", right = "", same = ""] = line.split("\t");
-  return { left, right, same: same.trim() === "1" };
-});
-if (args.limit) {
-  // Keep the classes balanced when limiting: the first n/2 genuine and the first n/2 impostor pairs.
-  const half = Math.ceil(Number(args.limit) / 2);
-  pairs = [...pairs.filter((p) => p.same).slice(0, half), ...pairs.filter((p) => !p.same).slice(0, half)];
-}
-const images = [...new Set(pairs.flatMap((p) => [p.left, p.right]))];
+let pairs = await readPairs(args.pairs);
+if (args.limit) pairs = balancedSubset(pairs, Number(args.limit));
+const images = imagesOf(pairs);
 const embedderIds = args.embedders.split(",").filter(Boolean);
 
 const context = { engines: await createNodeEngines(), source: nodeFileSource() };
@@ -122,25 +106,12 @@ const timing = (stage: string) => {
   return { mean: Number(mean.toFixed(2)), median: Number(median.toFixed(2)) };
 };
 const results = embedderIds.map((id) => {
-  const score = (p: Pair) => {
-    const a = embeddings.get(p.left)?.[id];
-    const b = embeddings.get(p.right)?.[id];
-    return a && b ? cosineSimilarity(a, b) : -1;
-  };
-  const metrics = (subset: Pair[]) => {
-    const scores = subset.map(score);
-    const { auc, eer, tarAtFar } = verificationMetrics(
-      scores,
-      subset.map((p) => (p.same ? 1 : 0)),
-    );
-    return { pairs: subset.length, auc, eer, tarAtFar };
-  };
   const strict = pairs.filter((p) => !(p.same && ERRATA.has(p.left.split("/")[0] ?? "")));
   return {
     embedder: id,
     dimension: entry(id).output.dimension,
-    all: metrics(pairs),
-    strict: metrics(strict),
+    all: scorePairs(pairs, embeddings, id),
+    strict: scorePairs(strict, embeddings, id),
     msPerFace: { align: timing(`align:${id}`), embed: timing(`embed:${id}`) },
   };
 });
