@@ -12,7 +12,7 @@ import { createFacepluginLandmarker } from "./faceplugin/landmarker.ts";
 import { createEmbedder } from "./pipeline/embedder.ts";
 import { createFacePipeline, type FacePipeline, type FaceSelector } from "./pipeline/pipeline.ts";
 import type { Detector, Embedder, Landmarker } from "./pipeline/stages.ts";
-import { CATALOG, DEFAULT_MODELS } from "./registry/catalog.ts";
+import { CATALOG, DEFAULT_MODELS, FACEPLUGIN_DETECT, FACEPLUGIN_LANDMARK68 } from "./registry/catalog.ts";
 import type { ModelEntry } from "./registry/types.ts";
 import { type FileSource, loadVerifiedFiles } from "./registry/verify.ts";
 
@@ -28,16 +28,29 @@ export async function loadSession(context: LoadContext, entry: ModelEntry): Prom
   return engineFor(context.engines, entry).load(entry, files);
 }
 
-/** Loads a detector entry. Only faceplugin's detector is decoded so far. */
+/**
+ * Which code decodes each detector's and landmarker's outputs, by entry id. Embedders need no
+ * such table: one generic embedder reads everything it needs from the entry.
+ */
+const DETECTORS: Readonly<Record<string, (session: ModelSession) => Detector>> = {
+  [FACEPLUGIN_DETECT.id]: (session) => createFacepluginDetector(session),
+};
+const LANDMARKERS: Readonly<Record<string, (session: ModelSession) => Landmarker>> = {
+  [FACEPLUGIN_LANDMARK68.id]: createFacepluginLandmarker,
+};
+
+/** Loads a detector entry that has a decoder in {@link DETECTORS}. */
 export async function loadDetector(context: LoadContext, entry: ModelEntry): Promise<Detector> {
-  if (entry.id !== "faceplugin-detect") throw notWired(entry);
-  return createFacepluginDetector(await loadSession(context, entry));
+  const create = DETECTORS[entry.id];
+  if (!create) throw notWired(entry);
+  return create(await loadSession(context, entry));
 }
 
-/** Loads a landmarker entry. Only faceplugin's landmarker is decoded so far. */
+/** Loads a landmarker entry that has a decoder in {@link LANDMARKERS}. */
 export async function loadLandmarker(context: LoadContext, entry: ModelEntry): Promise<Landmarker> {
-  if (entry.id !== "faceplugin-landmark68") throw notWired(entry);
-  return createFacepluginLandmarker(await loadSession(context, entry));
+  const create = LANDMARKERS[entry.id];
+  if (!create) throw notWired(entry);
+  return create(await loadSession(context, entry));
 }
 
 /** Loads an embedder entry (built-in or user manifest) and checks its shapes before returning it. */
