@@ -29,7 +29,10 @@ const { values: args } = parseArgs({
     pairs: { type: "string", default: resolve(here, "../../../shared/data/faces/pairs.tsv") },
     images: { type: "string", default: resolve(here, "../../../shared/data/faces/images") },
     limit: { type: "string" },
-    embedders: { type: "string", default: "faceplugin-feature512,faceapi-recognition128,human-faceres1024" },
+    embedders: {
+      type: "string",
+      default: "faceplugin-feature512,faceapi-recognition128,human-faceres1024,human-mobileface256",
+    },
     out: { type: "string", default: resolve(here, "../results/lfw-view1") },
   },
 });

@@ -25,7 +25,7 @@ describe("loaders", () => {
     expect(codeOf(await loadLandmarker(context, entry("faceapi-landmark68")).catch((e: unknown) => e))).toBe(
       "unsupported-format",
     );
-    expect(codeOf(await loadEmbedder(context, entry("human-mobileface256")).catch((e: unknown) => e))).toBe(
+    expect(codeOf(await loadEmbedder(context, entry("faceapi-ssd-mobilenet")).catch((e: unknown) => e))).toBe(
       "unsupported-format",
     );
   });

@@ -20,7 +20,12 @@ const IMPOSTOR = [
   "Aaron_Guiel/Aaron_Guiel_0001.jpg",
   "Reese_Witherspoon/Reese_Witherspoon_0003.jpg",
 ] as const;
-const EMBEDDERS = ["faceplugin-feature512", "faceapi-recognition128", "human-faceres1024"] as const;
+const EMBEDDERS = [
+  "faceplugin-feature512",
+  "faceapi-recognition128",
+  "human-faceres1024",
+  "human-mobileface256",
+] as const;
 
 const entry = (id: string) => {
   const found = CATALOG[id];

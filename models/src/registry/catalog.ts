@@ -220,7 +220,11 @@ export const HUMAN_FACERES1024: ModelEntry = {
   },
 };
 
-/** human's `mobileface` 256-D embedder (catalogued only: its preprocessing is not confirmed). */
+/**
+ * human's `mobileface` 256-D embedder (MobileFaceNet, insightface-style). Its graph starts with
+ * `minusscalar0` / `mulscalar0` nodes, i.e. the (x − 127.5)·(1/128) normalisation is built in, so it
+ * takes raw 0–255 RGB like the other tfjs models.
+ */
 export const HUMAN_MOBILEFACE256: ModelEntry = {
   id: "human-mobileface256",
   version: "3.0.4",
@@ -245,7 +249,6 @@ export const HUMAN_MOBILEFACE256: ModelEntry = {
     weights:
       "Converted from github.com/becauseofAI/MobileFace (model.json 'generatedBy'); upstream terms not checked offline.",
   },
-  notWired: "input normalisation not confirmed against human's source",
 };
 
 /** human's BlazeFace detector (catalogued only). */
