@@ -1,0 +1,90 @@
+/**
+ * @module
+ * The capture worker's protocol: one request union and one response union, each message tagged
+ * with `type` and the request `id` it answers (the shape of svelte.dev's `workers.d.ts`). Comlink
+ * carries the messages and transfers the frames and embeddings; failures come back as a `failed`
+ * response, not as a thrown error, so the main thread sees one vocabulary.
+ */
+import type { Backend, Box, FaceQuality, Runtime, StageTimings } from "@facedrift/models";
+
+/** Where the app serves model files, below its base path: `<base>/models/<package>/<path>`. */
+export const MODELS_DIR = "models";
+/** Where the app serves TensorFlow.js's WASM binaries, below its base path. */
+export const TFJS_WASM_DIR = "runtime/tfjs-backend-wasm";
+
+export type WorkerRequest =
+  | {
+      id: number;
+      type: "load";
+      /** Absolute URL of the folder holding `<package>/<path>` model files (served by this app). */
+      modelsBase: string;
+      /** Absolute URL of the folder holding TensorFlow.js's `.wasm` files, ending in `/`. */
+      tfjsWasmBase: string;
+    }
+  | {
+      id: number;
+      type: "process";
+      /** Transferred, and closed by the worker. */
+      frame: ImageBitmap;
+    };
+
+/** Which library runs the models and on what. */
+export interface EngineInfo {
+  runtime: Runtime;
+  backend: Backend;
+}
+
+/** The embedder whose vectors the worker returns, as the ingest API names models. */
+export interface EmbedderInfo {
+  id: string;
+  version: string;
+  dimension: number;
+}
+
+/** One face found in a frame. */
+export interface FrameFace {
+  /** In frame pixels. */
+  box: Box;
+  score: number;
+  quality: FaceQuality;
+  /** Unit-norm; its buffer is transferred. */
+  embedding: Float32Array;
+}
+
+export type WorkerResponse =
+  | {
+      id: number;
+      type: "loaded";
+      engines: EngineInfo[];
+      embedder: EmbedderInfo;
+      detector: { id: string; version: string };
+      landmarker: { id: string; version: string };
+      loadMs: number;
+    }
+  | {
+      id: number;
+      type: "processed";
+      width: number;
+      height: number;
+      /** At most one: the largest face (a capture station films one person at a time). */
+      faces: FrameFace[];
+      timings: StageTimings;
+      totalMs: number;
+    }
+  | {
+      id: number;
+      type: "failed";
+      request: WorkerRequest["type"];
+      message: string;
+    };
+
+/** The response type that answers request type `T`. */
+export type ResponseTo<T extends WorkerRequest["type"]> = Extract<
+  WorkerResponse,
+  { type: T extends "load" ? "loaded" : "processed" }
+>;
+
+/** What the worker exposes through Comlink. */
+export interface FaceWorkerApi {
+  handle(request: WorkerRequest): Promise<WorkerResponse>;
+}

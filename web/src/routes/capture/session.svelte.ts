@@ -1,0 +1,218 @@
+/**
+ * @module
+ * One capture session: camera → worker → sampler → outbox → uploader, with the state the page
+ * shows. The frame loop awaits the worker, so at most one frame is in flight and a slow backend
+ * lowers the analysis rate instead of piling frames up; the main thread only grabs bitmaps.
+ */
+import type { Box, FaceQuality } from "@facedrift/models";
+import { FaceClient } from "$lib/worker/client.ts";
+import type { EngineInfo, ResponseTo } from "$lib/worker/protocol.ts";
+import { type QualityHint, qualityHints } from "./hints.ts";
+import { encodeEmbedding, sendBatch } from "./ingest.ts";
+import { type OutboxRecord, openOutbox } from "./outbox.ts";
+import { createSampler, DEFAULT_DUPLICATE_COSINE, type Sampler } from "./sampler.ts";
+import type { CaptureSettings } from "./settings.ts";
+import { createUploader, type Uploader, type UploaderStatus } from "./uploader.ts";
+
+/** Frames analysed per second at most (for the live box); faces sent are limited by `rateHz`. */
+const ANALYSIS_HZ = 4;
+/** Beyond this many queued faces, new ones are not queued (a week offline should not fill the disk). */
+export const MAX_QUEUED = 5_000;
+
+export interface SeenFace {
+  box: Box;
+  quality: FaceQuality;
+  hints: QualityHint[];
+  frameWidth: number;
+  frameHeight: number;
+}
+
+export type Phase = "idle" | "loading" | "running" | "failed";
+
+export class CaptureSession {
+  phase = $state<Phase>("idle");
+  engines = $state<EngineInfo[]>([]);
+  upload = $state<UploaderStatus>({
+    queued: 0,
+    sent: 0,
+    duplicates: 0,
+    rejected: 0,
+    lastError: null,
+    nextAttemptAt: null,
+  });
+  face = $state<SeenFace | null>(null);
+  framesAnalysed = $state(0);
+  nearDuplicates = $state(0);
+  lastFrameMs = $state<number | null>(null);
+  error = $state<string | null>(null);
+
+  readonly #client = new FaceClient();
+  readonly #settings: () => CaptureSettings;
+  readonly #device: string;
+  #models: ResponseTo<"load"> | undefined;
+  #uploader: Uploader | undefined;
+  #sampler: Sampler;
+  #stream: MediaStream | undefined;
+  #running = false;
+  readonly #onOnline = () => void this.#uploader?.retryNow();
+
+  constructor(options: { settings: () => CaptureSettings; device: string }) {
+    this.#settings = options.settings;
+    this.#device = options.device;
+    this.#sampler = this.#newSampler();
+  }
+
+  /** Opens the outbox and starts draining it; safe before consent (it sends only queued faces). */
+  async openOutbox(): Promise<void> {
+    if (this.#uploader) return;
+    const outbox = await openOutbox();
+    this.#uploader = createUploader({
+      outbox,
+      send: (records) => {
+        const settings = this.#settings();
+        const first = records[0] as OutboxRecord;
+        return sendBatch({
+          apiBase: settings.apiBase,
+          apiKey: settings.apiKey,
+          stream: first.stream,
+          model: first.model,
+          items: records.map((record) => record.item),
+        });
+      },
+      onStatus: (status) => {
+        this.upload = status;
+      },
+    });
+    addEventListener("online", this.#onOnline);
+    await this.#uploader.flush();
+  }
+
+  /** Loads the models and opens the camera, then analyses frames until `stop()`. */
+  async start(video: HTMLVideoElement, bases: { modelsBase: string; tfjsWasmBase: string }): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    this.phase = "loading";
+    this.error = null;
+    try {
+      const [models, stream] = await Promise.all([
+        this.#client.load(bases),
+        navigator.mediaDevices.getUserMedia({
+          video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: "user" },
+          audio: false,
+        }),
+      ]);
+      this.#models = models;
+      this.engines = models.engines;
+      this.#stream = stream;
+      video.srcObject = stream;
+      await video.play();
+      this.phase = "running";
+      await this.#loop(video);
+    } catch (error) {
+      this.#running = false;
+      this.phase = "failed";
+      this.error = error instanceof Error ? error.message : String(error);
+      this.#releaseCamera();
+    }
+  }
+
+  stop(): void {
+    this.#running = false;
+    this.#releaseCamera();
+    this.face = null;
+    if (this.phase === "running" || this.phase === "loading") this.phase = "idle";
+  }
+
+  /** Applies changed settings: a new rate, and a retry in case the key or server was the problem. */
+  settingsChanged(): void {
+    this.#sampler = this.#newSampler();
+    void this.#uploader?.retryNow();
+  }
+
+  retryNow(): void {
+    void this.#uploader?.retryNow();
+  }
+
+  dispose(): void {
+    this.stop();
+    removeEventListener("online", this.#onOnline);
+    this.#uploader?.stop();
+    this.#client.terminate();
+  }
+
+  #newSampler(): Sampler {
+    return createSampler({ rateHz: this.#settings().rateHz, duplicateCosine: DEFAULT_DUPLICATE_COSINE });
+  }
+
+  #releaseCamera() {
+    for (const track of this.#stream?.getTracks() ?? []) track.stop();
+    this.#stream = undefined;
+  }
+
+  async #loop(video: HTMLVideoElement) {
+    while (this.#running) {
+      const started = performance.now();
+      if (video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && video.videoWidth > 0) {
+        const capturedAt = new Date();
+        const result = await this.#client.process(await createImageBitmap(video));
+        this.framesAnalysed++;
+        this.lastFrameMs = result.totalMs;
+        if (this.#running) await this.#onFrame(result, capturedAt);
+      }
+      const wait = 1000 / ANALYSIS_HZ - (performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
+    }
+  }
+
+  async #onFrame(result: ResponseTo<"process">, capturedAt: Date) {
+    const face = result.faces[0];
+    if (!face) {
+      this.face = null;
+      return;
+    }
+    const hints = qualityHints(face.quality);
+    this.face = {
+      box: face.box,
+      quality: face.quality,
+      hints,
+      frameWidth: result.width,
+      frameHeight: result.height,
+    };
+    const verdict = this.#sampler.consider(face.embedding, performance.now());
+    if (verdict === "duplicate") this.nearDuplicates++;
+    if (verdict !== "send" || !this.#uploader || !this.#models) return;
+    if (this.upload.queued >= MAX_QUEUED) {
+      this.error = `outbox full (${MAX_QUEUED} faces): new faces are not queued until it drains`;
+      return;
+    }
+    const settings = this.#settings();
+    const { embedder, detector, landmarker } = this.#models;
+    const id = crypto.randomUUID();
+    const queuedAt = Date.now();
+    await this.#uploader.enqueue({
+      id,
+      stream: settings.stream,
+      model: { id: embedder.id, version: embedder.version },
+      attempts: 0,
+      nextAttemptAt: queuedAt,
+      queuedAt,
+      item: {
+        id,
+        ts: capturedAt.toISOString(),
+        embedding_b64: encodeEmbedding(face.embedding),
+        source: "browser",
+        device: this.#device,
+        metadata: {
+          quality: face.quality,
+          hints,
+          box: face.box,
+          frame: { width: result.width, height: result.height },
+          detector: `${detector.id}@${detector.version}`,
+          landmarker: `${landmarker.id}@${landmarker.version}`,
+          engine: this.engines.map((e) => `${e.runtime}/${e.backend}`).join(","),
+          app: "facedrift-capture",
+        },
+      },
+    });
+  }
+}
