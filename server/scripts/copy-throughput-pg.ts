@@ -7,8 +7,9 @@
  *
  * Usage: npx tsx server/scripts/copy-throughput-pg.ts [postgres://postgres@127.0.0.1:5432/test] [batches=20] [connections=1]
  */
-import { openPostgres } from "../src/db/postgres.ts";
+
 import { pgArrayLiteral } from "../src/db/pg-array.ts";
+import { openPostgres } from "../src/db/postgres.ts";
 import { COPY_COLUMNS, encodeEmbeddingsCopy } from "../src/services/embeddings/copy-encode.ts";
 import { decodeBatch } from "../src/services/embeddings/decode.ts";
 
