@@ -43,7 +43,11 @@ export const ItemSchema = z
     embedding_b64: z
       .string()
       .optional()
-      .openapi({ description: "The vector as base64 of little-endian float32 (faster to parse)" }),
+      .openapi({
+        description:
+          "The vector as padded base64 (length a multiple of 4) of little-endian " +
+          "float32 values: about 4× smaller than JSON numbers and ~5× cheaper for the server to parse",
+      }),
     source: z.enum(EMBEDDING_SOURCES).optional().openapi({ description: "Defaults to api" }),
     device: z.string().max(256).optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
