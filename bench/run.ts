@@ -7,7 +7,7 @@
  * it runs. Progress goes to stderr.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Comparison, type Measurement, measure } from "./harness.ts";
@@ -19,7 +19,8 @@ const SUITE_FOLDERS = ["bench", "stats/bench", "wasm-kernels/bench", "server/ben
 interface SuiteResult {
   suite: string;
   file: string;
-  machine: { cpu: string; cores: number; memoryGiB: number; node: string };
+  /** loadAverage: 1-minute load when the suite started; timings above ~1 per core are inflated. */
+  machine: { cpu: string; cores: number; memoryGiB: number; node: string; loadAverage: number };
   finishedAt: string;
   measurements: Measurement[];
 }
@@ -43,6 +44,7 @@ const suiteName = (file: string) =>
 
 async function runSuite(file: string): Promise<SuiteResult> {
   const suite = suiteName(file);
+  const loadAverage = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   const module = (await import(pathToFileURL(file).href)) as {
     default: Comparison[] | (() => Promise<Comparison[]>);
   };
@@ -66,6 +68,7 @@ async function runSuite(file: string): Promise<SuiteResult> {
       cores: cpu.length,
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
+      loadAverage,
     },
     finishedAt: new Date().toISOString(),
     measurements,
