@@ -101,7 +101,12 @@ function renderTable(results: SuiteResult[]): string {
   const machines = [
     ...new Set(results.map((r) => `${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}`)),
   ];
-  lines.push("", `Measured on: ${machines.join("; ")}. Results: \`bench/results/*.json\`.`);
+  const loads = results.map((r) => `${r.suite} ${r.machine.loadAverage ?? "?"}`).join(", ");
+  lines.push(
+    "",
+    `Measured on: ${machines.join("; ")}. Load average when each suite started: ${loads}.`,
+    "Results: `bench/results/*.json`.",
+  );
   return lines.join("\n");
 }
 
