@@ -24,6 +24,10 @@ const TYPES: Record<string, string> = {
 
 export interface AppServer {
   readonly url: string;
+  /** Takes the site down (the port stays reserved for `start()`), as a lost connection would. */
+  stop(): Promise<void>;
+  /** Serves again on the same port, so the origin (and its service worker and storage) is unchanged. */
+  start(): Promise<void>;
   /** When set, `/v1/` POSTs are forwarded but their responses are dropped (the socket is destroyed). */
   loseResponses: boolean;
   /** Ingest POSTs whose responses reached the browser, and those that were lost. */
@@ -62,12 +66,24 @@ export async function startAppServer(options: { dir: string; apiPort: number }):
     res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
     createReadStream(file).pipe(res);
   });
-  server.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as AddressInfo;
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+    });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  const port = await listen(0);
   return Object.assign(state, {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: close,
+    start: async () => {
+      await listen(port);
+    },
+    close,
   });
 }
 

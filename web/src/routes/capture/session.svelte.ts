@@ -53,7 +53,7 @@ export class CaptureSession {
   #uploader: Uploader | undefined;
   #sampler: Sampler;
   #stream: MediaStream | undefined;
-  #running = false;
+  #run: symbol | null = null;
   readonly #onOnline = () => void this.#uploader?.retryNow();
 
   constructor(options: { settings: () => CaptureSettings; device: string }) {
@@ -89,8 +89,11 @@ export class CaptureSession {
 
   /** Loads the models and opens the camera, then analyses frames until `stop()`. */
   async start(video: HTMLVideoElement, bases: { modelsBase: string; tfjsWasmBase: string }): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
+    if (this.#run !== null) return;
+    // A token per run: a stop() while the camera or models are still opening ends this run even
+    // if a later start() has begun another.
+    const run = Symbol("capture run");
+    this.#run = run;
     this.phase = "loading";
     this.error = null;
     try {
@@ -103,21 +106,27 @@ export class CaptureSession {
       ]);
       this.#models = models;
       this.engines = models.engines;
+      if (this.#run !== run) {
+        for (const track of stream.getTracks()) track.stop();
+        return;
+      }
       this.#stream = stream;
       video.srcObject = stream;
       await video.play();
       this.phase = "running";
-      await this.#loop(video);
+      await this.#loop(video, run);
     } catch (error) {
-      this.#running = false;
+      if (this.#run !== run) return;
+      this.#run = null;
       this.phase = "failed";
       this.error = error instanceof Error ? error.message : String(error);
       this.#releaseCamera();
     }
   }
 
+  /** Stops analysing and releases the camera (its light goes off); queued faces keep uploading. */
   stop(): void {
-    this.#running = false;
+    this.#run = null;
     this.#releaseCamera();
     this.face = null;
     if (this.phase === "running" || this.phase === "loading") this.phase = "idle";
@@ -149,15 +158,15 @@ export class CaptureSession {
     this.#stream = undefined;
   }
 
-  async #loop(video: HTMLVideoElement) {
-    while (this.#running) {
+  async #loop(video: HTMLVideoElement, run: symbol) {
+    while (this.#run === run) {
       const started = performance.now();
       if (video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && video.videoWidth > 0) {
         const capturedAt = new Date();
         const result = await this.#client.process(await createImageBitmap(video));
         this.framesAnalysed++;
         this.lastFrameMs = result.totalMs;
-        if (this.#running) await this.#onFrame(result, capturedAt);
+        if (this.#run === run) await this.#onFrame(result, capturedAt);
       }
       const wait = 1000 / ANALYSIS_HZ - (performance.now() - started);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));

@@ -1,0 +1,34 @@
+/**
+ * @module
+ * Builds `web/` when its output is missing or older than its sources (or the models it ships), so
+ * a journey always drives the app as it is now without paying ~25 s for a build on every run.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..", "..");
+export const WEB_BUILD = join(root, "web", "build");
+const STAMP = join(WEB_BUILD, "offline.json");
+const SOURCES = [
+  "web/src",
+  "web/static",
+  "web/tooling",
+  "web/vite.config.ts",
+  "web/svelte.config.js",
+  "models/src",
+];
+
+function newest(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+export function ensureWebBuild(): void {
+  const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
+  if (built > Math.max(...SOURCES.map((source) => newest(join(root, source))))) return;
+  const result = spawnSync("npm", ["run", "build", "-w", "web"], { cwd: root, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`web build failed:\n${result.stdout}\n${result.stderr}`);
+}
