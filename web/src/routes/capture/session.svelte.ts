@@ -14,7 +14,7 @@ import { createSampler, DEFAULT_DUPLICATE_COSINE, type Sampler } from "./sampler
 import type { CaptureSettings } from "./settings.ts";
 import { createUploader, type Uploader, type UploaderStatus } from "./uploader.ts";
 
-/** Frames analysed per second at most (for the live box); faces sent are limited by `rateHz`. */
+/** Frames analysed per second at most (for the live box), unless more faces per second are wanted. */
 const ANALYSIS_HZ = 4;
 /** Beyond this many queued faces, new ones are not queued (a week offline should not fill the disk). */
 export const MAX_QUEUED = 5_000;
@@ -168,7 +168,7 @@ export class CaptureSession {
         this.lastFrameMs = result.totalMs;
         if (this.#run === run) await this.#onFrame(result, capturedAt);
       }
-      const wait = 1000 / ANALYSIS_HZ - (performance.now() - started);
+      const wait = 1000 / Math.max(ANALYSIS_HZ, this.#settings().rateHz) - (performance.now() - started);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
     }
   }
