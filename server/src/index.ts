@@ -25,7 +25,6 @@ export { createReferenceSet, type NewReferenceSet } from "./services/reference-s
 export {
   getActiveReferenceSet,
   loadReferenceVectors,
-  mmdSampleRows,
 } from "./services/reference-sets/get-active.ts";
 export {
   acquireStreamLease,

@@ -3,7 +3,9 @@
  * obeys: a 5xx, a 429, a network failure or a timeout may succeed later; a 4xx (bad URL, revoked
  * key, malformed payload) will fail the same way every time, so retrying only delays the log.
  */
-export type ChannelType = "webhook" | "slack" | "pagerduty" | "email" | "webpush";
+export type { ChannelType } from "../db/schema/alert-channel.ts";
+
+import type { ChannelType } from "../db/schema/alert-channel.ts";
 
 export interface DeliveryErrorDetails {
   retryable: boolean;

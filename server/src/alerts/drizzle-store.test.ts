@@ -1,22 +1,16 @@
-/**
- * The drizzle stores on a real (in-memory) PGlite, migrated like production, plus the proposed
- * tables generated from `schema-proposal.ts` by drizzle-kit, so the proposal is proven to be
- * valid DDL that satisfies its own constraints.
- */
+/** The drizzle stores on a real (in-memory) PGlite, migrated like production. */
 
-import { generateDrizzleJson, generateMigration } from "drizzle-kit/api";
-import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, queryRows } from "../db/database.ts";
+import type { Database } from "../db/database.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { openPglite } from "../db/pglite.ts";
 import { alerts } from "../db/schema/alert.ts";
+import { alertChannels } from "../db/schema/alert-channel.ts";
+import { alertDeliveries } from "../db/schema/alert-delivery.ts";
 import { streams } from "../db/schema/stream.ts";
-import { tenants } from "../db/schema/tenant.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
 import { dispatchAlert } from "./dispatcher.ts";
 import { createDrizzleAlertStore } from "./drizzle-store.ts";
-import * as proposal from "./schema-proposal.ts";
 import { sampleAlert } from "./testing/alert.ts";
 import { type Peer, reply, startPeer } from "./testing/peer.ts";
 import { ensureVapidKeys } from "./webpush/index.ts";
@@ -25,22 +19,9 @@ let database: Database;
 let tenantId: number;
 let alertId: number;
 
-/** Creates the proposed tables unless the real migrations already have them. */
-async function createProposedTables(db: Database["db"]) {
-  const [exists] = await queryRows<{ present: boolean }>(
-    db,
-    sql`select to_regclass('alert_channels') is not null as present`,
-  );
-  if (exists?.present) return;
-  const existing = generateDrizzleJson({ tenants, streams, alerts });
-  const proposed = generateDrizzleJson({ tenants, streams, alerts, ...proposal }, existing.id);
-  for (const statement of await generateMigration(existing, proposed)) await db.execute(sql.raw(statement));
-}
-
 beforeAll(async () => {
   database = await openPglite();
   await migrateDatabase(database);
-  await createProposedTables(database.db);
   tenantId = await ensureTenant(database.db, "alerts-test");
   const [stream] = await database.db
     .insert(streams)
@@ -91,7 +72,7 @@ describe("drizzle alert store", () => {
     );
     try {
       const [enabled, disabled] = await database.db
-        .insert(proposal.alertChannels)
+        .insert(alertChannels)
         .values([
           { tenantId, name: "team slack", type: "slack", config: { type: "slack", url: peer.url } },
           {
@@ -102,7 +83,7 @@ describe("drizzle alert store", () => {
             config: { type: "slack", url: peer.url },
           },
         ])
-        .returning({ id: proposal.alertChannels.id });
+        .returning({ id: alertChannels.id });
       const store = createDrizzleAlertStore(database.db);
       const summary = await dispatchAlert(sampleAlert({ id: alertId, tenantId }), store, {
         retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 10, timeoutMs: 1000 },
@@ -111,10 +92,7 @@ describe("drizzle alert store", () => {
       expect(summary.channels.map((c) => c.channelId)).toEqual([enabled!.id]);
       expect(disabled!.id).not.toBe(enabled!.id);
 
-      const rows = await database.db
-        .select()
-        .from(proposal.alertDeliveries)
-        .orderBy(proposal.alertDeliveries.attempt);
+      const rows = await database.db.select().from(alertDeliveries).orderBy(alertDeliveries.attempt);
       expect(
         rows.map((r) => [r.alertId, r.channelId, r.channelType, r.attempt, r.status, r.httpStatus]),
       ).toEqual([
@@ -130,7 +108,7 @@ describe("drizzle alert store", () => {
 
   it("the table refuses a config whose type disagrees with the type column", async () => {
     await expect(
-      database.db.insert(proposal.alertChannels).values({
+      database.db.insert(alertChannels).values({
         tenantId,
         name: "mismatch",
         type: "webhook",

@@ -1,19 +1,22 @@
 /**
  * @module
- * The stores of `store.ts` over drizzle, on the tables proposed in `schema-proposal.ts`. Works on
- * both drivers (PGlite, postgres.js). When the tables move into `db/schema/`, only the import
- * below changes.
+ * The stores of `store.ts` over drizzle, on the tables in `db/schema/`. Works on
+ * both drivers (PGlite, postgres.js).
  */
 import { and, asc, eq } from "drizzle-orm";
 import type { Executor } from "../db/database.ts";
-import { alertChannels, alertDeliveries, pushSubscriptions, vapidKeys } from "./schema-proposal.ts";
+import { alertChannels } from "../db/schema/alert-channel.ts";
+import { alertDeliveries } from "../db/schema/alert-delivery.ts";
+import { pushSubscriptions } from "../db/schema/push-subscription.ts";
+import { vapidKeys } from "../db/schema/vapid-key.ts";
+import { channelConfigSchema } from "./config.ts";
 import type { AlertStore, PushSubscription, VapidKeys } from "./store.ts";
 
 export function createDrizzleAlertStore(db: Executor): AlertStore {
   return {
     channels: {
-      listEnabled: async (tenantId) =>
-        db
+      listEnabled: async (tenantId) => {
+        const rows = await db
           .select({
             id: alertChannels.id,
             tenantId: alertChannels.tenantId,
@@ -23,7 +26,10 @@ export function createDrizzleAlertStore(db: Executor): AlertStore {
           })
           .from(alertChannels)
           .where(and(eq(alertChannels.tenantId, tenantId), eq(alertChannels.enabled, true)))
-          .orderBy(asc(alertChannels.id)),
+          .orderBy(asc(alertChannels.id));
+        // Configs were validated on insert; parsing again types them and catches a hand-edited row.
+        return rows.map((row) => ({ ...row, config: channelConfigSchema.parse(row.config) }));
+      },
     },
 
     deliveries: {

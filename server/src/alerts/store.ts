@@ -1,7 +1,7 @@
 /**
  * @module
  * What the alert channels need from storage, as interfaces. The drizzle implementation lives with
- * the schema (the tables are proposed in `schema-proposal.ts`); the dispatcher and the channels
+ * the schema (the tables live in `db/schema/alert-*.ts`, `push-subscription.ts`, `vapid-key.ts`); the dispatcher and the channels
  * take these as parameters, so they never import the database.
  */
 import type { ChannelConfig } from "./config.ts";
@@ -25,7 +25,9 @@ export interface AlertChannelStore {
  * One attempt's outcome. `retrying`: it failed and another attempt follows; `failed`: it failed and
  * none follows (not retryable, or the last attempt).
  */
-export type DeliveryStatus = "delivered" | "retrying" | "failed";
+export type { DeliveryStatus } from "../db/schema/alert-delivery.ts";
+
+import type { DeliveryStatus } from "../db/schema/alert-delivery.ts";
 
 /** One row of `alert_deliveries`: every attempt is recorded, successful or not. */
 export interface DeliveryAttempt {

@@ -3,7 +3,7 @@
  * `postgres.test.ts`), the way drizzle runs `pg-common.ts` and Hono its router cases. Anything the
  * services rely on from the database belongs here, so a driver that passes it can back the server.
  */
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FacedriftError } from "../errors.ts";
 import { authenticate } from "../services/api-keys/authenticate.ts";
@@ -15,11 +15,7 @@ import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
 import { listEmbeddings } from "../services/embeddings/list.ts";
 import { claimJob, enqueueJob, finishJob } from "../services/jobs/queue.ts";
 import { createReferenceSet } from "../services/reference-sets/create.ts";
-import {
-  getActiveReferenceSet,
-  loadReferenceVectors,
-  mmdSampleRows,
-} from "../services/reference-sets/get-active.ts";
+import { getActiveReferenceSet, loadReferenceVectors } from "../services/reference-sets/get-active.ts";
 import {
   acquireStreamLease,
   releaseStreamLease,
@@ -248,27 +244,18 @@ export function runDatabaseContract(
           [0, 1, 0, 0],
           [0, 0, 1, 0],
         ],
-        mmdSample: [
-          [1, 2, 3, 4],
-          [5, 6, 7, 8],
-        ],
-        pca: {
-          mean: [0, 0, 0, 0],
-          components: [[1, 0, 0, 0]],
-          explainedVariance: [1],
-          explainedVarianceRatio: [1],
-        },
+        profile: { format: "test-profile/1", mean: [0, 0, 0, 0] },
+        knnThreshold: 0.25,
       });
       const second = await createReferenceSet(database.db, { streamId, vectors: [[0, 0, 0, 1]] });
       expect([first.version, second.version]).toEqual([1, 2]);
       const active = await getActiveReferenceSet(database.db, streamId);
       expect(active).toMatchObject({ id: second.id, version: 2, dimension: 4, modelId: model.id });
-      expect(
-        mmdSampleRows({ mmdSample: [1, 2, 3, 4, 5, 6, 7, 8], dimension: 4 }).map((r) => Array.from(r)),
-      ).toEqual([
-        [1, 2, 3, 4],
-        [5, 6, 7, 8],
-      ]);
+      const [firstRow] = await database.db.select().from(referenceSets).where(eq(referenceSets.id, first.id));
+      expect(firstRow).toMatchObject({
+        profile: { format: "test-profile/1", mean: [0, 0, 0, 0] },
+        knnThreshold: 0.25,
+      });
       expect((await loadReferenceVectors(database.db, first.id)).map((v) => Array.from(v))).toEqual([
         [1, 0, 0, 0],
         [0, 1, 0, 0],

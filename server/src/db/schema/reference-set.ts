@@ -2,10 +2,10 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  doublePrecision,
   integer,
   jsonb,
   pgTable,
-  real,
   text,
   timestamp,
   unique,
@@ -13,19 +13,12 @@ import {
 } from "drizzle-orm/pg-core";
 import { streams } from "./stream.ts";
 
-/** PCA of the reference window (written by the batch detector). */
-export interface PcaJson {
-  mean: number[];
-  components: number[][];
-  explainedVariance: number[];
-  explainedVarianceRatio: number[];
-}
-
-/** Per-dimension PSI bins of the reference window. */
-export interface PsiJson {
-  edges: number[][];
-  referenceProportions: number[][];
-}
+/**
+ * The frozen reference profile (`ReferenceProfile` from `@facedrift/stats`: PCA, PSI bins, KS and
+ * MMD samples, bandwidth, calibration) as one JSON document with its own format tag, so the
+ * detectors read exactly what was fitted and an export is this column verbatim.
+ */
+export type ReferenceProfileJson = Record<string, unknown> & { format: string };
 
 /**
  * A frozen reference window for one stream. Versions count up per stream; exactly one set per
@@ -45,13 +38,14 @@ export const referenceSets = pgTable(
     dimension: integer("dimension").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     active: boolean("active").notNull().default(false),
+    /** How the set was made: source window, options, seed. */
     params: jsonb("params").$type<Record<string, unknown>>().notNull().default({}),
-    pca: jsonb("pca").$type<PcaJson>(),
-    psi: jsonb("psi").$type<PsiJson>(),
-    /** The MMD reference sample, row-major (`mmdSampleSize` × `dimension`). */
-    mmdSample: real("mmd_sample").array(),
-    mmdSampleSize: integer("mmd_sample_size"),
+    profile: jsonb("profile").$type<ReferenceProfileJson>(),
+    /** Calibration results, also inside `profile`, kept apart for listings and comparisons. */
     calibration: jsonb("calibration").$type<Record<string, unknown>>(),
+    /** kNN novelty: the reference's own 99th percentile of nearest-neighbour cosine distance. */
+    knnThreshold: doublePrecision("knn_threshold"),
+    description: text("description"),
   },
   (t) => [
     unique("reference_sets_stream_version_unique").on(t.streamId, t.version),

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, integer, pgTable, text, timestamp, unique } from "drizzle-orm/pg-core";
+import { bigint, check, integer, jsonb, pgTable, text, timestamp, unique } from "drizzle-orm/pg-core";
 import { tenants } from "./tenant.ts";
 
 /**
@@ -25,6 +25,12 @@ export const streams = pgTable(
     embeddingCount: bigint("embedding_count", { mode: "number" }).notNull().default(0),
     lastSeq: bigint("last_seq", { mode: "number" }).notNull().default(0),
     lastReceivedAt: timestamp("last_received_at", { withTimezone: true }),
+    /** Cron (UTC) of the scheduled batch check; null disables it. */
+    checkSchedule: text("check_schedule").default("0 2 * * *"),
+    /** Per-stream detector settings (window size, thresholds, alert rules) over the defaults. */
+    settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+    /** Alert de-duplication state (cooldowns per detector), plain JSON from `alerts/rules.ts`. */
+    alertState: jsonb("alert_state").$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [
     unique("streams_tenant_name_unique").on(t.tenantId, t.name),

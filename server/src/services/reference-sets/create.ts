@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
 import { ensureReferenceIndex, HNSW_MAX_DIMENSION } from "../../db/reference-index.ts";
 import { referenceEmbeddings } from "../../db/schema/reference-embedding.ts";
-import { type PcaJson, type PsiJson, referenceSets } from "../../db/schema/reference-set.ts";
+import { type ReferenceProfileJson, referenceSets } from "../../db/schema/reference-set.ts";
 import { streams } from "../../db/schema/stream.ts";
 import { formatVectorText } from "../../db/schema/vector-column.ts";
 import { FacedriftError } from "../../errors.ts";
@@ -12,11 +12,11 @@ export interface NewReferenceSet {
   /** The reference vectors (each of the stream's dimension). */
   vectors: readonly ArrayLike<number>[];
   params?: Record<string, unknown>;
-  pca?: PcaJson;
-  psi?: PsiJson;
-  /** The MMD sample, stored row-major. */
-  mmdSample?: readonly ArrayLike<number>[];
+  /** The fitted `ReferenceProfile` (stats), stored whole. */
+  profile?: ReferenceProfileJson;
   calibration?: Record<string, unknown>;
+  knnThreshold?: number;
+  description?: string;
   /** Make this the stream's active set (deactivating the previous one). Default true. */
   activate?: boolean;
 }
@@ -68,7 +68,6 @@ export async function createReferenceSet(
         .set({ active: false })
         .where(and(eq(referenceSets.streamId, input.streamId), eq(referenceSets.active, true)));
     }
-    const mmd = input.mmdSample;
     const [row] = await tx
       .insert(referenceSets)
       .values({
@@ -79,11 +78,10 @@ export async function createReferenceSet(
         dimension,
         active: activate,
         params: input.params ?? {},
-        pca: input.pca,
-        psi: input.psi,
-        mmdSample: mmd ? mmd.flatMap((v) => Array.from(v)) : undefined,
-        mmdSampleSize: mmd?.length,
+        profile: input.profile,
         calibration: input.calibration,
+        knnThreshold: input.knnThreshold,
+        description: input.description,
       })
       .returning({ id: referenceSets.id });
     const id = Number(row?.id);

@@ -24,13 +24,3 @@ export async function loadReferenceVectors(db: Executor, referenceSetId: number)
     .orderBy(asc(referenceEmbeddings.id));
   return rows.map((r) => parseVectorText(String(r.embedding)));
 }
-
-/** `mmd_sample` back into rows. */
-export function mmdSampleRows(set: Pick<ReferenceSetRow, "mmdSample" | "dimension">): Float32Array[] {
-  const flat = set.mmdSample ?? [];
-  const rows: Float32Array[] = [];
-  for (let i = 0; i + set.dimension <= flat.length; i += set.dimension) {
-    rows.push(Float32Array.from(flat.slice(i, i + set.dimension)));
-  }
-  return rows;
-}
