@@ -210,7 +210,8 @@ export const HUMAN_FACERES1024: ModelEntry = {
   ],
   input: { width: 224, height: 224, encoding: RGB_RAW_NHWC },
   output: { name: "global_pooling/Mean", dimension: 1024 },
-  // human feeds it the straightened face box, which is looser than an ArcFace crop.
+  // human feeds it the straightened face box, looser than an ArcFace crop. First 200 LFW pairs:
+  // ArcFace zoom 0.8 AUC 0.996 (zoom 1: 0.993, 0.65: 0.989; dlib framing 0.993–0.996).
   template: scaledArcFace(224, 0.8),
   licence: {
     package: "MIT",
@@ -243,6 +244,7 @@ export const HUMAN_MOBILEFACE256: ModelEntry = {
   ],
   input: { width: 112, height: 112, encoding: RGB_RAW_NHWC },
   output: { name: "batchnorm0/add_1:0", dimension: 256 },
+  // First 200 LFW pairs: ArcFace zoom 1 gave AUC 0.985; zoom 0.9 / 1.1 / 1.2 and dlib framing were worse.
   template: ARCFACE_112,
   licence: {
     package: "MIT",
