@@ -1,19 +1,46 @@
 import type { MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
 import type { ApiKeyScope } from "../db/schema/api-key.ts";
 import { FacedriftError } from "../errors.ts";
 import type { AppEnv } from "../http/env.ts";
 import { authenticate } from "../services/api-keys/authenticate.ts";
+import { findSession } from "../services/sessions/sessions.ts";
 import { hasScope } from "./scopes.ts";
 
+/** The dashboard's session cookie (set by `POST /v1/session`). */
+export const SESSION_COOKIE = "fd_session";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /**
- * Requires `Authorization: Bearer <key>` with `scope` (admin implies all) and puts the key's
- * tenant in `c.var.principal`. It runs before body parsing, so unauthenticated requests cost
- * one indexed lookup and nothing more.
+ * Requires `scope` (admin implies all) from either credential and puts the tenant in
+ * `c.var.principal`:
+ * - `Authorization: Bearer <key>` — API clients; checked before body parsing, so unauthenticated
+ *   requests cost one indexed lookup and nothing more;
+ * - the dashboard's session cookie — its users administer their tenant. Because browsers attach
+ *   cookies to cross-site requests, every state-changing request must also echo the session's
+ *   CSRF token in `X-CSRF-Token` (the synchronizer-token pattern; SameSite=Strict is the second
+ *   layer).
  */
 export function requireScope(scope: ApiKeyScope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const header = c.req.header("authorization");
+    const sessionToken = header === undefined ? getCookie(c, SESSION_COOKIE) : undefined;
+    if (sessionToken) {
+      const session = await findSession(c.var.db, sessionToken);
+      if (!session) throw new FacedriftError("unauthorized", "the session expired; log in again");
+      if (!SAFE_METHODS.has(c.req.method) && c.req.header("x-csrf-token") !== session.csrfToken) {
+        throw new FacedriftError("forbidden", "missing or wrong X-CSRF-Token for this session");
+      }
+      c.set("principal", {
+        keyId: 0,
+        tenantId: session.tenantId,
+        scopes: ["admin"],
+        actor: `user:${session.userId}`,
+      });
+      await next();
+      return;
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
     if (!match?.[1]) {
       c.header("WWW-Authenticate", 'Bearer realm="facedrift"');
       throw new FacedriftError("unauthorized", "send an API key as `Authorization: Bearer <key>`");

@@ -4,6 +4,7 @@ import { registerKeys } from "./commands/keys.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerStats } from "./commands/stats.ts";
+import { registerUsers } from "./commands/users.ts";
 
 /**
  * The `facedrift` command. Each subcommand is one file in `commands/` exporting
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerKeys(program);
   registerStats(program);
+  registerUsers(program);
   return program;
 }
 

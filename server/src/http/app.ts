@@ -11,6 +11,8 @@ import { registerRevokeApiKey } from "./routes/api-keys/delete.ts";
 import { registerListApiKeys } from "./routes/api-keys/get-all.ts";
 import { registerCreateApiKey } from "./routes/api-keys/post.ts";
 import { registerHealth } from "./routes/health/get.ts";
+import { registerSession } from "./routes/session/get.ts";
+import { registerLogin } from "./routes/session/post.ts";
 import { registerListEmbeddings } from "./routes/streams/embeddings/get.ts";
 import { registerIngestEmbeddings } from "./routes/streams/embeddings/post.ts";
 import { registerGetStream } from "./routes/streams/get.ts";
@@ -57,6 +59,8 @@ export function createApp({ database, config, log = silentLogger }: AppDeps): Op
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
 
   registerHealth(app);
+  registerLogin(app);
+  registerSession(app);
   registerListStreams(app);
   registerGetStream(app);
   registerIngestEmbeddings(app);

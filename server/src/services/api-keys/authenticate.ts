@@ -6,9 +6,12 @@ import { apiKeys } from "../../db/schema/api-key.ts";
 import { FacedriftError } from "../../errors.ts";
 
 export interface Principal {
+  /** The API key's id; 0 for a dashboard user. */
   keyId: number;
   tenantId: number;
   scopes: ApiKeyScope[];
+  /** Who acts, for logs and the audit trail: `key:<id>` or `user:<id>`. */
+  actor: string;
 }
 
 /** `last_used_at` is refreshed at most this often, so auth is one read, not a write, per request. */
@@ -35,5 +38,5 @@ export async function authenticate(db: Executor, secret: string, now = Date.now(
         ),
       );
   }
-  return { keyId, tenantId: Number(row.tenantId), scopes: row.scopes };
+  return { keyId, tenantId: Number(row.tenantId), scopes: row.scopes, actor: `key:${keyId}` };
 }

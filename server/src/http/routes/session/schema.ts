@@ -1,0 +1,19 @@
+import { z } from "@hono/zod-openapi";
+
+export const LoginBodySchema = z
+  .object({
+    email: z.string().min(3).max(320),
+    password: z.string().min(1).max(1024),
+  })
+  .openapi("LoginRequest");
+
+export const SessionSchema = z
+  .object({
+    user: z.object({ id: z.number().int(), email: z.string() }),
+    tenantId: z.number().int(),
+    csrfToken: z
+      .string()
+      .openapi({ description: "Send back as X-CSRF-Token on POST, PUT, PATCH and DELETE" }),
+    expiresAt: z.string().optional(),
+  })
+  .openapi("Session");

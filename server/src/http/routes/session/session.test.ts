@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureTenant } from "../../../services/tenants/default.ts";
+import { createUser } from "../../../services/users/create.ts";
+import { createTestApp } from "../../test-app.ts";
+
+let t: Awaited<ReturnType<typeof createTestApp>>;
+const password = "correct horse battery staple";
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const tenantId = await ensureTenant(t.db, "dash");
+  await createUser(t.db, { tenantId, email: "Ops@Example.com", password });
+}, 60_000);
+afterAll(() => t.close());
+
+const login = (email: string, pass: string, ip = "10.0.0.1") =>
+  t.app.request("/v1/session", {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-forwarded-for": ip },
+    body: JSON.stringify({ email, password: pass }),
+  });
+const cookieOf = (res: Response) => (res.headers.get("set-cookie") ?? "").split(";")[0] as string;
+
+describe("dashboard sessions", () => {
+  it("logs in with a hardened cookie and works as the tenant's admin", async () => {
+    const res = await login("ops@example.com", password);
+    expect(res.status).toBe(200);
+    const setCookie = res.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/^fd_session=/);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/Secure/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    const cookie = cookieOf(res);
+
+    const me = await t.app.request("/v1/session", { headers: { cookie } });
+    expect(await me.json()).toMatchObject({ user: { email: "ops@example.com" }, csrfToken });
+    expect((await t.app.request("/v1/streams", { headers: { cookie } })).status).toBe(200);
+
+    const create = (headers: Record<string, string>) =>
+      t.app.request("/v1/api-keys", {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json", ...headers },
+        body: JSON.stringify({ name: "from dashboard", scopes: ["read"] }),
+      });
+    const forged = await create({});
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { error: { message: string } }).error.message).toMatch(/X-CSRF-Token/);
+    expect((await create({ "x-csrf-token": "wrong" })).status).toBe(403);
+    expect((await create({ "x-csrf-token": csrfToken })).status).toBe(201);
+
+    const out = await t.app.request("/v1/session", { method: "DELETE", headers: { cookie } });
+    expect(out.status).toBe(204);
+    expect(out.headers.get("set-cookie")).toMatch(/fd_session=;/);
+    expect((await t.app.request("/v1/streams", { headers: { cookie } })).status).toBe(401);
+  });
+
+  it("does not say whether the e-mail or the password was wrong", async () => {
+    const unknown = await login("nobody@example.com", password, "10.0.0.2");
+    const wrong = await login("ops@example.com", "not the password", "10.0.0.3");
+    expect([unknown.status, wrong.status]).toEqual([401, 401]);
+    expect(await unknown.json()).toEqual(await wrong.json());
+  });
+
+  it("throttles repeated failures from one address, with Retry-After", async () => {
+    for (let i = 0; i < 5; i++)
+      expect((await login(`x${i}@example.com`, "guess", "10.9.9.9")).status).toBe(401);
+    const blocked = await login("ops@example.com", password, "10.9.9.9");
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await login("ops@example.com", password, "10.0.0.4")).status).toBe(200);
+  });
+
+  it("rejects weak passwords and duplicate users, naming the field", async () => {
+    const tenantId = await ensureTenant(t.db, "dash");
+    await expect(createUser(t.db, { tenantId, email: "a@b.c", password: "short" })).rejects.toMatchObject({
+      code: "invalid_request",
+      field: "password",
+    });
+    await expect(createUser(t.db, { tenantId, email: "OPS@example.com", password })).rejects.toMatchObject({
+      code: "conflict",
+    });
+  });
+});
