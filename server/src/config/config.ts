@@ -13,6 +13,12 @@ export interface Config {
   maxBodyBytes: number;
   /** Keep this many days of embeddings (whole UTC days are dropped); undefined keeps everything. */
   retentionDays: number | undefined;
+  /** Bearer token for `GET /metrics` (`FACEDRIFT_METRICS_TOKEN`); unset: loopback clients only. */
+  metricsToken: string | undefined;
+  /** Origins allowed to call the API from a browser (`FACEDRIFT_CORS_ORIGINS`, comma-separated). */
+  corsOrigins: string[];
+  /** Requests per minute one API key may make (`FACEDRIFT_RATE_LIMIT_PER_MINUTE`). */
+  rateLimitPerMinute: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -24,6 +30,9 @@ export const DEFAULT_CONFIG: Config = {
   maxBatchItems: 1_000,
   maxBodyBytes: 16 * 1024 * 1024,
   retentionDays: undefined,
+  metricsToken: undefined,
+  corsOrigins: [],
+  rateLimitPerMinute: 6_000,
 };
 
 type Env = Record<string, string | undefined>;
@@ -61,6 +70,16 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     retentionDays: env.FACEDRIFT_RETENTION_DAYS
       ? positiveInt("FACEDRIFT_RETENTION_DAYS", env.FACEDRIFT_RETENTION_DAYS, 1)
       : undefined,
+    metricsToken: env.FACEDRIFT_METRICS_TOKEN || undefined,
+    corsOrigins: (env.FACEDRIFT_CORS_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
+    rateLimitPerMinute: positiveInt(
+      "FACEDRIFT_RATE_LIMIT_PER_MINUTE",
+      env.FACEDRIFT_RATE_LIMIT_PER_MINUTE,
+      DEFAULT_CONFIG.rateLimitPerMinute,
+    ),
   };
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   return { ...fromEnv, ...defined };

@@ -4,6 +4,8 @@ import type { Config } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import { FacedriftError } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
+import { httpMetrics } from "../metrics/http.ts";
+import { createMetrics, type Metrics } from "../metrics/metrics.ts";
 import type { AppEnv } from "./env.ts";
 import { fromZodError, handleError } from "./handle-error.ts";
 import { requestLog } from "./request-log.ts";
@@ -11,21 +13,30 @@ import { registerRevokeApiKey } from "./routes/api-keys/delete.ts";
 import { registerListApiKeys } from "./routes/api-keys/get-all.ts";
 import { registerCreateApiKey } from "./routes/api-keys/post.ts";
 import { registerHealth } from "./routes/health/get.ts";
+import { registerMetrics } from "./routes/metrics/get.ts";
 import { registerSession } from "./routes/session/get.ts";
 import { registerLogin } from "./routes/session/post.ts";
 import { registerListEmbeddings } from "./routes/streams/embeddings/get.ts";
 import { registerIngestEmbeddings } from "./routes/streams/embeddings/post.ts";
 import { registerGetStream } from "./routes/streams/get.ts";
 import { registerListStreams } from "./routes/streams/get-all.ts";
+import { corsForOrigins, rateLimitPerCredential, securityHeaders } from "./security.ts";
 
 export interface AppDeps {
   database: Database;
   config: Config;
   log?: Logger;
+  /** Defaults to a fresh registry whose scrape-time collectors read `database`. */
+  metrics?: Metrics;
 }
 
 /** The HTTP API. Runtime-neutral (Web Request/Response); `cli/commands/serve.ts` binds it to Node. */
-export function createApp({ database, config, log = silentLogger }: AppDeps): OpenAPIHono<AppEnv> {
+export function createApp({
+  database,
+  config,
+  log = silentLogger,
+  metrics = createMetrics({ db: database.db }),
+}: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     // Every zod failure becomes the one error shape, naming the field and item.
     defaultHook: (result) => {
@@ -37,9 +48,14 @@ export function createApp({ database, config, log = silentLogger }: AppDeps): Op
     c.set("db", database.db);
     c.set("config", config);
     c.set("log", log);
+    c.set("metrics", metrics);
     await next();
   });
   app.use(requestLog());
+  app.use(httpMetrics());
+  app.use(securityHeaders());
+  app.use("/v1/*", corsForOrigins(config.corsOrigins));
+  app.use("/v1/*", rateLimitPerCredential(config.rateLimitPerMinute));
   app.use(
     "/v1/*",
     bodyLimit({
@@ -59,6 +75,7 @@ export function createApp({ database, config, log = silentLogger }: AppDeps): Op
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
 
   registerHealth(app);
+  registerMetrics(app);
   registerLogin(app);
   registerSession(app);
   registerListStreams(app);
