@@ -125,6 +125,7 @@ const report = {
   pairsFile: relative(resolve(here, "../.."), args.pairs),
   imagesDir: relative(resolve(here, "../.."), args.images),
   engines: backends,
+  runsOn: pipeline.runsOn,
   detector: "faceplugin-detect",
   landmarker: "faceplugin-landmark68",
   images: images.length,

@@ -40,6 +40,7 @@ async function loadSession(entry: ModelEntry, files: VerifiedFiles, backend: Bac
     meta?.isTensor === true ? meta.shape.map((d: number | string) => (typeof d === "number" ? d : -1)) : null;
   return {
     entry,
+    runsOn: `onnxruntime-web/${backend}`,
     inputDims,
     async run(input: TensorData) {
       const feeds = { [inputName]: new ort.Tensor("float32", input.data, input.dims) };

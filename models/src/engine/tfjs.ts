@@ -35,7 +35,9 @@ export async function createTfjsEngine(
     supports: (format) =>
       format === "tfjs-graph" || (format === "faceapi-weights" && modules.faceapi !== undefined),
     load: (entry, files) =>
-      entry.format === "tfjs-graph" ? loadGraph(tf, entry, files) : loadFaceApi(modules, entry, files),
+      entry.format === "tfjs-graph"
+        ? loadGraph(tf, entry, files, `tfjs/${backend}`)
+        : loadFaceApi(modules, entry, files, `tfjs/${backend}`),
   };
 }
 
@@ -70,7 +72,12 @@ function readJson(entry: ModelEntry, files: VerifiedFiles): unknown {
   return JSON.parse(new TextDecoder().decode(bytes));
 }
 
-async function loadGraph(tf: typeof Tf, entry: ModelEntry, files: VerifiedFiles): Promise<ModelSession> {
+async function loadGraph(
+  tf: typeof Tf,
+  entry: ModelEntry,
+  files: VerifiedFiles,
+  runsOn: string,
+): Promise<ModelSession> {
   const json = readJson(entry, files) as { modelTopology: object; weightsManifest: WeightGroup[] };
   const { specs, data } = gatherWeights(entry, files, json.weightsManifest);
   const model = await tf.loadGraphModel(
@@ -79,6 +86,7 @@ async function loadGraph(tf: typeof Tf, entry: ModelEntry, files: VerifiedFiles)
   const shape = model.inputs[0]?.shape;
   return {
     entry,
+    runsOn,
     inputDims: shape ? shape.map((d) => d ?? -1) : null,
     async run(input) {
       // Only the entry's output is fetched: graph models may expose several heads (faceres also
@@ -104,6 +112,7 @@ async function loadFaceApi(
   modules: TfjsModules,
   entry: ModelEntry,
   files: VerifiedFiles,
+  runsOn: string,
 ): Promise<ModelSession> {
   const { tf, faceapi } = modules;
   if (!faceapi || !entry.faceApiNet)
@@ -114,6 +123,7 @@ async function loadFaceApi(
   net.loadFromWeightMap(tf.io.decodeWeights(data, specs));
   return {
     entry,
+    runsOn,
     inputDims: [1, entry.input.height, entry.input.width, 3],
     async run(input) {
       const x = tf.tensor4d(input.data, [...input.dims] as [number, number, number, number]);

@@ -18,6 +18,8 @@ export type Backend = "webgpu" | "wasm";
 /** A loaded model. */
 export interface ModelSession {
   readonly entry: ModelEntry;
+  /** Where it runs, `runtime/backend`, e.g. `onnxruntime-web/webgpu`: what a status line should show. */
+  readonly runsOn: string;
   /** Declared input dimensions when the file states them (`-1` for a free one), else `null`. */
   readonly inputDims: readonly number[] | null;
   /** Runs one input tensor and returns every output by name. */

@@ -27,6 +27,7 @@ export function createFacepluginDetector(session: ModelSession, options: Detecto
   const nmsThreshold = options.nmsThreshold ?? 0.4;
   return {
     id: entry.id,
+    runsOn: session.runsOn,
     async detect(image: RgbaImage) {
       const input = resize(image, entry.input.width, entry.input.height);
       const outputs = await session.run(imageToTensor(input, entry.input.encoding));

@@ -16,6 +16,7 @@ export function createFacepluginLandmarker(session: ModelSession): Landmarker {
   const size = entry.input.width;
   return {
     id: entry.id,
+    runsOn: session.runsOn,
     async locate(image: RgbaImage, face: Detection) {
       // The package squares the box on its height, centred; the network was trained on such crops.
       const side = face.box.height;

@@ -35,10 +35,12 @@ const entry = (id: string) => {
 
 describe("face pipeline on LFW (Node, WASM)", () => {
   const faces = new Map<string, Face[]>();
+  let runsOn: Readonly<Record<string, string>> = {};
 
   beforeAll(async () => {
     const context = { engines: await createNodeEngines(), source: nodeFileSource() };
     const pipeline = await loadPipeline(context, { embedders: EMBEDDERS.map(entry) });
+    runsOn = pipeline.runsOn;
     for (const name of [...GENUINE, ...IMPOSTOR]) {
       faces.set(name, (await pipeline.process(await decodeImage(join(IMAGES, name)))).faces);
     }
@@ -49,6 +51,17 @@ describe("face pipeline on LFW (Node, WASM)", () => {
     expect(found, name).toHaveLength(1);
     return found[0] as Face;
   };
+
+  it("reports where each model runs: WASM in Node, ONNX models on onnxruntime-web, the rest on tfjs", () => {
+    expect(runsOn).toEqual({
+      "faceplugin-detect": "onnxruntime-web/wasm",
+      "faceplugin-landmark68": "onnxruntime-web/wasm",
+      "faceplugin-feature512": "onnxruntime-web/wasm",
+      "faceapi-recognition128": "tfjs/wasm",
+      "human-faceres1024": "tfjs/wasm",
+      "human-mobileface256": "tfjs/wasm",
+    });
+  });
 
   it("finds exactly one face per photo, centred, with plausible quality signals", () => {
     for (const name of [...GENUINE, ...IMPOSTOR]) {

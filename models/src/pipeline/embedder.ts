@@ -13,6 +13,7 @@ export function createEmbedder(session: ModelSession): Embedder {
   if (!entry.template) throw new RangeError(`${entry.id}: an embedder entry needs a template`);
   return {
     id: entry.id,
+    runsOn: session.runsOn,
     dimension: entry.output.dimension,
     crop: { width: entry.input.width, height: entry.input.height, template: entry.template },
     async embed(crop) {

@@ -9,15 +9,17 @@ const detections: Detection[] = [
   { box: { x: 0, y: 0, width: 40, height: 40 }, score: 0.7 },
   { box: { x: 80, y: 80, width: 60, height: 60 }, score: 0.95 },
 ];
-const detector: Detector = { id: "fake-detector", detect: async () => detections };
+const detector: Detector = { id: "fake-detector", runsOn: "none", detect: async () => detections };
 // Landmarks equal to the ArcFace template shifted by the box corner: the alignment is a pure shift.
 const landmarker: Landmarker = {
   id: "fake-landmarker",
+  runsOn: "none",
   locate: async (_image, face) =>
     ARCFACE_112.map(([x, y]) => [x + face.box.x, y + face.box.y]) as unknown as FivePoints,
 };
 const embedder: Embedder = {
   id: "fake-embedder",
+  runsOn: "none",
   dimension: 2,
   crop: { width: 112, height: 112, template: ARCFACE_112 },
   // Reads the top-left pixel of the aligned crop, which must be the box corner of the source.

@@ -52,6 +52,8 @@ export interface FacePipelineOptions {
 
 /** A configured pipeline. */
 export interface FacePipeline {
+  /** `runtime/backend` per model id, e.g. `{ "faceplugin-detect": "onnxruntime-web/webgpu", … }`. */
+  readonly runsOn: Readonly<Record<string, string>>;
   process(image: RgbaImage): Promise<PipelineResult>;
 }
 
@@ -73,7 +75,9 @@ const QUALITY_CROP = 112;
 export function createFacePipeline(options: FacePipelineOptions): FacePipeline {
   const now = options.now ?? (() => performance.now());
   const select = options.select ?? ((detections) => detections);
+  const stages = [options.detector, options.landmarker, ...options.embedders];
   return {
+    runsOn: Object.fromEntries(stages.map((stage) => [stage.id, stage.runsOn])),
     async process(image) {
       const timings: StageTimings = { detect: 0, landmarks: 0, quality: 0, align: {}, embed: {} };
       let t = now();

@@ -15,18 +15,22 @@ export interface Detection {
 /** Finds faces in an image. */
 export interface Detector {
   readonly id: string;
+  /** `runtime/backend` of the model behind the stage. */
+  readonly runsOn: string;
   detect(image: RgbaImage): Promise<Detection[]>;
 }
 
 /** Places the five alignment points of one detected face. */
 export interface Landmarker {
   readonly id: string;
+  readonly runsOn: string;
   locate(image: RgbaImage, face: Detection): Promise<FivePoints>;
 }
 
 /** Embeds an aligned crop into a unit vector. */
 export interface Embedder {
   readonly id: string;
+  readonly runsOn: string;
   readonly dimension: number;
   /** The aligned crop the embedder wants: its size and where the five points go in it. */
   readonly crop: { readonly width: number; readonly height: number; readonly template: FivePoints };
