@@ -1,0 +1,57 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../db/database.ts";
+import { fitReference } from "../services/references/fit.ts";
+import { getStream } from "../services/streams/get.ts";
+import { backfillRuns } from "./backfill.ts";
+import { runBatchCheck } from "./run.ts";
+import { DAY_MS, DAY0, driftFixture } from "./testing/fixture.ts";
+
+describe("runBatchCheck and backfill", () => {
+  let f: Awaited<ReturnType<typeof driftFixture>>;
+  let streamId: number;
+  beforeAll(async () => {
+    f = await driftFixture();
+    streamId = (await getStream(f.database.db, f.tenantId, "cam")).id;
+    await fitReference(f.database, { tenantId: f.tenantId, stream: "cam", source: f.day(0) });
+  }, 120_000);
+  afterAll(() => f.database.close());
+
+  const count = async (table: string) =>
+    Number((await queryRows<{ n: number }>(f.database.db, sql.raw(`SELECT count(*)::int AS n FROM ${table}`)))[0]?.n);
+
+  it("finds no drift in a window from the reference population", async () => {
+    const run = await runBatchCheck(f.database, { streamId, kind: "manual", window: f.day(1) });
+    expect(run).toMatchObject({ status: "succeeded", severity: "none", drift: false, kind: "manual" });
+    expect(run.toSeq! - run.fromSeq!).toBe(999);
+    expect(await count("alerts")).toBe(0);
+  });
+
+  it("flags a shifted window as high severity, confirmed by MMD, raises a batch alert, and sees more novelty", async () => {
+    const calm = await runBatchCheck(f.database, { streamId, kind: "manual", window: f.day(1) });
+    const run = await runBatchCheck(f.database, { streamId, kind: "manual", window: f.day(2) });
+    expect(run).toMatchObject({ status: "succeeded", severity: "high", drift: true });
+    const results = run.results as { psi: { flagged: number[] }; mmd: { pValue: number }; novelty: { rate: number } };
+    expect(results.psi.flagged.length).toBeGreaterThanOrEqual(3);
+    expect(results.mmd.pValue).toBeLessThan(0.05);
+    const calmRate = (calm.results as { novelty: { rate: number } }).novelty.rate;
+    expect(results.novelty.rate).toBeGreaterThan(calmRate + 0.05);
+    const [alert] = await queryRows<{ detector: string; severity: string; run: number }>(
+      f.database.db,
+      sql`SELECT detector, severity, (payload->>'runId')::int AS run FROM alerts`,
+    );
+    expect(alert).toEqual({ detector: "batch", severity: "critical", run: run.id });
+  });
+
+  it("backfills idempotently: a second backfill recomputes the same runs", async () => {
+    const window = { streamId, from: new Date(DAY0), to: new Date(DAY0 + 4 * DAY_MS) };
+    const first = await backfillRuns(f.database, window);
+    expect(first.runs.map((r) => r.severity)).toEqual(["none", "none", "high"]);
+    expect(first.skipped).toBe(1);
+    const before = await count("drift_runs");
+    const second = await backfillRuns(f.database, window);
+    expect(await count("drift_runs")).toBe(before);
+    expect(second.runs.map((r) => r.id)).toEqual(first.runs.map((r) => r.id));
+    expect(second.runs.map((r) => r.results.psi)).toEqual(first.runs.map((r) => r.results.psi));
+  });
+});

@@ -1,0 +1,200 @@
+/**
+ * @module
+ * One batch-detector run over a window of a stream against its active reference: read the
+ * window (binary COPY, `window.ts`) → `batchCheck` from `@facedrift/stats` (PSI and KS per
+ * frozen principal component → severity → MMD permutation confirm; MMD always on the weekly run)
+ * → kNN novelty rate against the reference's HNSW index → one `drift_runs` row holding every
+ * number → on confirmed drift, a `batch` alert (cooldown applied) dispatched after the commit.
+ */
+import { type BatchCheckOptions, batchCheck, type ReferenceProfile } from "@facedrift/stats";
+import { and, eq, sql } from "drizzle-orm";
+import { dispatchAlert } from "../alerts/dispatcher.ts";
+import { createDrizzleAlertStore } from "../alerts/drizzle-store.ts";
+import type { AlertEvent } from "../alerts/types.ts";
+import type { Database } from "../db/database.ts";
+import { type DriftRunKind, driftRuns } from "../db/schema/drift-run.ts";
+import { streams } from "../db/schema/stream.ts";
+import { FacedriftError } from "../errors.ts";
+import { getActiveReferenceSet } from "../services/reference-sets/get-active.ts";
+import { writeBatchAlert } from "./alert.ts";
+import { measureNovelty } from "./novelty.ts";
+import { getRun, type RunView } from "./runs.ts";
+import { type EmbeddingWindow, readWindow } from "./window.ts";
+
+export const DEFAULT_WINDOW_SIZE = 1_000;
+export const DEFAULT_BATCH_COOLDOWN_MS = 6 * 3_600_000;
+
+export interface BatchRunInput {
+  streamId: number;
+  kind: DriftRunKind;
+  /** Default: the latest `streams.settings.windowSize` (1,000) embeddings. */
+  window?: EmbeddingWindow;
+  /** Seeds the MMD permutations and the novelty sample (default 0). */
+  seed?: number;
+  /** Makes the run idempotent per stream (a backfill window, a scheduled slot). */
+  idempotencyKey?: string;
+  /** With a key that already has a run: "rerun" recomputes it in place, "keep" returns it if it succeeded. */
+  onExisting?: "rerun" | "keep";
+  /** Window rows queried for kNN novelty (default 500, a seeded sample; all when fewer). */
+  noveltyQueries?: number;
+  check?: Pick<BatchCheckOptions, "permutations" | "psiFlag" | "ksAlpha" | "mmdAlpha">;
+  cooldownMs?: number;
+  dashboardBaseUrl?: string;
+  /** Raise a `batch` alert on confirmed drift (default: yes, except for backfill runs, which recompute history). */
+  raiseAlerts?: boolean;
+  /** Receives the alert after the commit; default `dispatchAlert` over the database's channels. */
+  dispatch?: (alert: AlertEvent) => void;
+}
+
+export async function runBatchCheck(database: Database, input: BatchRunInput): Promise<RunView> {
+  const { db } = database;
+  const [stream] = await db
+    .select({
+      id: streams.id,
+      tenantId: streams.tenantId,
+      name: streams.name,
+      dimension: streams.dimension,
+      settings: streams.settings,
+    })
+    .from(streams)
+    .where(eq(streams.id, input.streamId));
+  if (!stream) throw new FacedriftError("not_found", `stream ${input.streamId} does not exist`);
+  const reference = await getActiveReferenceSet(db, stream.id);
+  if (!reference?.profile) {
+    throw new FacedriftError(
+      "conflict",
+      `stream "${stream.name}" has no active reference with a fitted profile; fit one first`,
+      {
+        field: "reference",
+      },
+    );
+  }
+  const key = input.idempotencyKey ?? null;
+  if (key !== null && input.onExisting === "keep") {
+    const [existing] = await db
+      .select({ id: driftRuns.id })
+      .from(driftRuns)
+      .where(
+        and(
+          eq(driftRuns.streamId, stream.id),
+          eq(driftRuns.idempotencyKey, key),
+          eq(driftRuns.status, "succeeded"),
+        ),
+      );
+    if (existing) return getRun(db, stream.id, Number(existing.id));
+  }
+  const settings = stream.settings as { windowSize?: number };
+  const window = input.window ?? { last: Number(settings.windowSize ?? DEFAULT_WINDOW_SIZE) };
+  const seed = input.seed ?? 0;
+  const started = performance.now();
+  const data = await readWindow(database, stream.id, stream.dimension, window);
+  const readMs = performance.now() - started;
+  if (data.n < 2) {
+    throw new FacedriftError(
+      "invalid_request",
+      `the window holds ${data.n} embeddings; a check needs at least 2`,
+      {
+        field: "window",
+      },
+    );
+  }
+  const runRow = {
+    streamId: stream.id,
+    referenceSetId: reference.id,
+    status: "running" as const,
+    kind: input.kind,
+    idempotencyKey: key,
+    windowStart: data.windowStart,
+    windowEnd: data.windowEnd,
+    fromSeq: data.fromSeq,
+    toSeq: data.toSeq,
+    results: {},
+    severity: null,
+    drift: null,
+    error: null,
+    finishedAt: null,
+  };
+  const [inserted] = await db
+    .insert(driftRuns)
+    .values(runRow)
+    .onConflictDoUpdate({
+      target: [driftRuns.streamId, driftRuns.idempotencyKey],
+      set: { ...runRow, startedAt: sql`now()` },
+    })
+    .returning({ id: driftRuns.id });
+  const runId = Number(inserted?.id);
+  let toSend: AlertEvent | null = null;
+  try {
+    const profile = reference.profile as unknown as ReferenceProfile;
+    const checkStart = performance.now();
+    const check = batchCheck(profile, data.x, data.n, {
+      ...input.check,
+      mmd: input.kind === "weekly" ? "always" : "auto",
+      seed,
+    });
+    const checkMs = performance.now() - checkStart;
+    const noveltyStart = performance.now();
+    const novelty = await measureNovelty(db, {
+      referenceSetId: reference.id,
+      dimension: stream.dimension,
+      threshold: reference.knnThreshold,
+      streamId: stream.id,
+      seqs: data.keys,
+      queries: input.noveltyQueries ?? 500,
+      seed,
+    });
+    const noveltyMs = performance.now() - noveltyStart;
+    const results = {
+      ...check,
+      novelty,
+      window:
+        "last" in window
+          ? { last: window.last }
+          : { from: window.from.toISOString(), to: window.to.toISOString() },
+      reference: { id: reference.id, version: reference.version },
+      seed,
+      timingsMs: { read: readMs, check: checkMs, novelty: noveltyMs, total: performance.now() - started },
+    };
+    toSend = await db.transaction(async (tx) => {
+      await tx
+        .update(driftRuns)
+        .set({
+          status: "succeeded",
+          severity: check.severity,
+          drift: check.drift,
+          results,
+          finishedAt: sql`now()`,
+        })
+        .where(eq(driftRuns.id, runId));
+      if (!check.drift || !(input.raiseAlerts ?? input.kind !== "backfill")) return null;
+      return writeBatchAlert(tx, {
+        stream: { id: stream.id, tenantId: stream.tenantId, name: stream.name },
+        runId,
+        reference: { id: reference.id, version: reference.version },
+        check,
+        novelty:
+          novelty.rate === null ? null : { rate: novelty.rate, threshold: novelty.threshold as number },
+        window: { from: data.windowStart ?? new Date(), to: data.windowEnd ?? new Date() },
+        cooldownMs: input.cooldownMs ?? DEFAULT_BATCH_COOLDOWN_MS,
+        dashboardBaseUrl: input.dashboardBaseUrl ?? "http://localhost:8080",
+      });
+    });
+  } catch (error) {
+    await db
+      .update(driftRuns)
+      .set({ status: "failed", error: String((error as Error)?.message ?? error), finishedAt: sql`now()` })
+      .where(eq(driftRuns.id, runId));
+    throw error;
+  }
+  if (toSend) {
+    const alert = toSend;
+    const dispatch =
+      input.dispatch ??
+      ((event: AlertEvent) => {
+        // Fire-and-forget: dispatchAlert never rejects, and the run does not wait for delivery.
+        void dispatchAlert(event, createDrizzleAlertStore(db));
+      });
+    dispatch(alert);
+  }
+  return getRun(db, stream.id, runId);
+}
