@@ -1,6 +1,7 @@
 import type { Config } from "../config/config.ts";
 import type { Database, Db } from "../db/database.ts";
 import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import type { Principal } from "../services/api-keys/authenticate.ts";
 
 /** What every handler can reach through `c.var`. */
@@ -10,6 +11,7 @@ export interface AppEnv {
     db: Db;
     config: Config;
     log: Logger;
+    metrics: Metrics;
     /** Set by the bearer middleware on authenticated routes. */
     principal: Principal;
   };

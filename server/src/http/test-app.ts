@@ -3,6 +3,7 @@ import type { Database } from "../db/database.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { openPglite } from "../db/pglite.ts";
 import type { ApiKeyScope } from "../db/schema/api-key.ts";
+import { createMetrics } from "../metrics/metrics.ts";
 import { createApiKey } from "../services/api-keys/create.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
 import { createApp } from "./app.ts";
@@ -12,7 +13,8 @@ export async function createTestApp(overrides: Partial<Config> = {}) {
   const database: Database = await openPglite();
   await migrateDatabase(database);
   const config: Config = { ...DEFAULT_CONFIG, ...overrides };
-  const app = createApp({ database, config });
+  const metrics = createMetrics({ db: database.db });
+  const app = createApp({ database, config, metrics });
 
   async function keyFor(tenant: string, scopes: ApiKeyScope[]): Promise<string> {
     const tenantId = await ensureTenant(database.db, tenant);
@@ -41,5 +43,5 @@ export async function createTestApp(overrides: Partial<Config> = {}) {
     if (!closed) await database.close();
     closed = true;
   };
-  return { app, database, db: database.db, config, keyFor, call, close };
+  return { app, database, db: database.db, config, metrics, keyFor, call, close };
 }

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireScope } from "../../../../auth/middleware.ts";
+import { recordIngest } from "../../../../metrics/metrics.ts";
 import { ingestEmbeddings } from "../../../../services/embeddings/ingest.ts";
 import type { AppEnv } from "../../../env.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
@@ -40,6 +41,12 @@ export function registerIngestEmbeddings(app: OpenAPIHono<AppEnv>): void {
       items: body.items,
       maxItems: c.var.config.maxBatchItems,
     });
+    recordIngest(
+      c.var.metrics,
+      { tenantId: c.var.principal.tenantId, stream: c.req.valid("param").stream },
+      result.accepted,
+      result.duplicates,
+    );
     return c.json({ accepted: result.accepted, duplicates: result.duplicates, lastSeq: result.lastSeq }, 200);
   });
 }

@@ -1,0 +1,124 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../db/database.ts";
+import { createTestApp } from "../http/test-app.ts";
+import { recordStreamProcessed } from "./metrics.ts";
+import { findPromtool, promtool } from "./testing/promtool.ts";
+
+const TOKEN = "scrape-token-0123456789";
+const tool = findPromtool();
+const model = { id: "m", version: "1" };
+
+describe("GET /metrics", () => {
+  let t: Awaited<ReturnType<typeof createTestApp>>;
+  let exposition: string;
+
+  const scrape = async (
+    headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` },
+    env?: unknown,
+  ) => {
+    const res = await t.app.request("/metrics", { headers }, env);
+    return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp({ metricsToken: TOKEN });
+    const key = await t.keyFor("acme", ["ingest"]);
+    const items = [0, 1, 2].map((i) => ({ id: `e${i}`, ts: 1, embedding: [1, i, 0.5] }));
+    await t.call("POST", "/v1/streams/lobby/embeddings", { key, json: { model, items } });
+    await t.call("POST", "/v1/streams/lobby/embeddings", { key, json: { model, items: items.slice(0, 1) } });
+    await t.call("POST", "/v1/streams/lobby/embeddings", { key, json: { model, items: [{ id: "x" }] } });
+    await t.call("POST", "/v1/streams/lobby/embeddings", {
+      key,
+      json: { model: { id: "other", version: "1" }, items },
+    });
+    const [stream] = await queryRows<{ id: number; tenant_id: number }>(
+      t.db,
+      sql`SELECT id::int AS id, tenant_id::int AS tenant_id FROM streams WHERE name = 'lobby'`,
+    );
+    await t.db.execute(sql`INSERT INTO stream_cursors (stream_id, last_seq) VALUES (${stream!.id}, 0)`);
+    await t.db.execute(
+      sql`INSERT INTO drift_events (stream_id, seq, signal, mean_before, mean_after) VALUES (${stream!.id}, 2, 'pc1', 0.1, 0.4)`,
+    );
+    const results = {
+      psi: { values: [0.02, 0.31, 0.05], flagged: [1] },
+      mmd: { mmd2Unbiased: 0.0184, pValue: 0.002 },
+      knn: { noveltyRate: 0.12 },
+    };
+    await t.db.execute(
+      sql`INSERT INTO drift_runs (stream_id, status, drift, results, finished_at)
+          VALUES (${stream!.id}, 'succeeded', true, ${JSON.stringify(results)}::jsonb, now()),
+                 (${stream!.id}, 'failed', null, '{}'::jsonb, now())`,
+    );
+    recordStreamProcessed(t.metrics, { tenantId: stream!.tenant_id, stream: "lobby" }, 3, -0.25);
+    const res = await scrape();
+    expect(res.status).toBe(200);
+    exposition = res.text;
+  }, 120_000);
+  afterAll(() => t.close());
+
+  it.skipIf("skip" in tool)(
+    `passes promtool check metrics${"skip" in tool ? ` (skipped: ${tool.skip})` : ""}`,
+    () => {
+      const result = promtool(tool as { path: string }, ["check", "metrics"], exposition);
+      // promtool exits 1 on lint findings too. prom-client's own process gauges
+      // (nodejs_active_*_total) draw one; ours must draw none, and nothing may fail to parse.
+      const findings = result.output.split("\n").filter((line) => line.trim() !== "");
+      const ours = findings.filter((line) => !/^nodejs_active_\w+_total non-counter metrics/.test(line));
+      expect(ours).toEqual([]);
+    },
+  );
+
+  it("exposes the ingestion, streaming, batch, HTTP and process series", () => {
+    const lines = exposition.split("\n");
+    const has = (prefix: string) =>
+      expect(
+        lines.some((l) => l.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
+    has('facedrift_ingest_items_total{tenant="1",stream="lobby",outcome="accepted"} 3');
+    has('facedrift_ingest_items_total{tenant="1",stream="lobby",outcome="duplicate"} 1');
+    has('facedrift_ingest_rejected_total{reason="invalid_request"} 1');
+    has('facedrift_ingest_rejected_total{reason="conflict"} 1');
+    has('facedrift_stream_embeddings{tenant="1",stream="lobby"} 3');
+    has('facedrift_streaming_lag_embeddings{tenant="1",stream="lobby"} 3');
+    has('facedrift_streaming_detections_total{tenant="1",stream="lobby"} 1');
+    has('facedrift_streaming_processed_total{tenant="1",stream="lobby"} 3');
+    has('facedrift_streaming_pc1{tenant="1",stream="lobby"} -0.25');
+    has('facedrift_batch_psi{tenant="1",stream="lobby",component="1"} 0.31');
+    has('facedrift_batch_mmd2{tenant="1",stream="lobby"} 0.0184');
+    has('facedrift_batch_mmd_p_value{tenant="1",stream="lobby"} 0.002');
+    has('facedrift_batch_knn_novelty_rate{tenant="1",stream="lobby"} 0.12');
+    has('facedrift_batch_drift{tenant="1",stream="lobby"} 1');
+    has('facedrift_batch_runs_total{tenant="1",stream="lobby",outcome="drift"} 1');
+    has('facedrift_batch_runs_total{tenant="1",stream="lobby",outcome="failed"} 1');
+    has(
+      'facedrift_http_request_duration_seconds_count{method="POST",route="/v1/streams/:stream/embeddings",status="200"} 2',
+    );
+    has("process_cpu_seconds_total");
+    has("nodejs_heap_size_used_bytes");
+    expect(exposition).not.toContain("facedrift_scrape_errors_total{");
+  });
+
+  it("labels unmatched paths with one value, never the raw path", async () => {
+    await t.app.request("/no/such/path-12345");
+    const { text } = await scrape();
+    expect(text).toContain('route="unmatched"');
+    expect(text).not.toContain("path-12345");
+  });
+
+  it("wants the token when one is configured, and loopback otherwise", async () => {
+    expect((await scrape({})).status).toBe(401);
+    expect((await scrape({ authorization: "Bearer wrong" })).status).toBe(401);
+    const open = await createTestApp();
+    try {
+      const local = { incoming: { socket: { remoteAddress: "127.0.0.1" } } };
+      const remote = { incoming: { socket: { remoteAddress: "203.0.113.9" } } };
+      expect((await open.app.request("/metrics", {}, local)).status).toBe(200);
+      expect((await open.app.request("/metrics", {}, remote)).status).toBe(403);
+      expect((await open.app.request("/metrics")).status).toBe(403);
+    } finally {
+      await open.close();
+    }
+  }, 60_000);
+});
