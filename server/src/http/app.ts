@@ -16,10 +16,13 @@ import { registerHealth } from "./routes/health/get.ts";
 import { registerMetrics } from "./routes/metrics/get.ts";
 import { registerSession } from "./routes/session/get.ts";
 import { registerLogin } from "./routes/session/post.ts";
+import { registerRunCheck } from "./routes/streams/checks/post.ts";
 import { registerListEmbeddings } from "./routes/streams/embeddings/get.ts";
 import { registerIngestEmbeddings } from "./routes/streams/embeddings/post.ts";
 import { registerGetStream } from "./routes/streams/get.ts";
 import { registerListStreams } from "./routes/streams/get-all.ts";
+import { registerReferenceRoutes } from "./routes/streams/references/index.ts";
+import { registerListRuns } from "./routes/streams/runs/get-all.ts";
 import { corsForOrigins, rateLimitPerCredential, securityHeaders } from "./security.ts";
 
 export interface AppDeps {
@@ -82,6 +85,9 @@ export function createApp({
   registerGetStream(app);
   registerIngestEmbeddings(app);
   registerListEmbeddings(app);
+  registerReferenceRoutes(app);
+  registerRunCheck(app);
+  registerListRuns(app);
   registerCreateApiKey(app);
   registerListApiKeys(app);
   registerRevokeApiKey(app);
