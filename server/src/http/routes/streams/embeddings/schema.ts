@@ -5,6 +5,10 @@ import { ModelSchema } from "../schema.ts";
 /** RFC 3339 date-time with a mandatory offset (`Z` or `±hh:mm`). */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
+/** PostgreSQL text and jsonb cannot hold U+0000, so it is refused up front with the field named. */
+const NO_NUL = "must not contain the NUL character (U+0000)";
+const hasNoNul = (s: string) => !s.includes("\u0000");
+
 /** Counted in Unicode code points, not UTF-16 units, so "any unicode" means what it says. */
 const codePoints = (s: string): number => {
   let n = 0;
@@ -29,6 +33,7 @@ export const ItemSchema = z
         const n = codePoints(s);
         return n >= 1 && n <= 128;
       }, "must be 1–128 characters")
+      .refine(hasNoNul, NO_NUL)
       .openapi({
         description: "Client-chosen id, unique per stream; resending it is a no-op",
         example: "f-0001",
@@ -49,8 +54,11 @@ export const ItemSchema = z
           "float32 values: about 4× smaller than JSON numbers and ~5× cheaper for the server to parse",
       }),
     source: z.enum(EMBEDDING_SOURCES).optional().openapi({ description: "Defaults to api" }),
-    device: z.string().max(256).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    device: z.string().max(256).refine(hasNoNul, NO_NUL).optional(),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .refine((m) => !JSON.stringify(m).includes("\\u0000"), NO_NUL)
+      .optional(),
   })
   .openapi("EmbeddingItem", {
     description: "Exactly one of embedding and embedding_b64 must be given",
