@@ -60,7 +60,8 @@ export async function listEmbeddings(
           model_id, model_version, source, device, metadata::text AS metadata, embedding::text AS embedding
         FROM embeddings
         WHERE stream_id = ${streamId} AND seq > ${afterSeq}
-        ORDER BY seq
+        -- Qualified: a bare "seq" here would name the text output column and sort "10" before "9".
+        ORDER BY embeddings.seq
         LIMIT ${size}`,
   );
   const items = rows.map((r) => ({
