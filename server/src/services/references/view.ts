@@ -35,7 +35,7 @@ const columns = {
   knnThreshold: referenceSets.knnThreshold,
   description: referenceSets.description,
   params: referenceSets.params,
-  vectorCount: sql<number>`(SELECT count(*)::int FROM reference_embeddings e WHERE e.reference_set_id = ${referenceSets.id})`,
+  vectorCount: sql<number>`(SELECT count(*)::int FROM reference_embeddings e WHERE e.reference_set_id = "reference_sets"."id")`,
 };
 
 type Row = { [K in keyof typeof columns]: unknown };
