@@ -1,7 +1,7 @@
 /**
  * Reads the numbers the metrics show out of `drift_runs.results`. The batch detector stores its
  * `BatchCheckResult` (`stats/src/detectors/batch-check.ts`: `psi.values`, `mmd.mmd2Unbiased`,
- * `mmd.pValue`) plus its kNN novelty; flat spellings (`psi: number[]`, `mmd2`, `pValue`,
+ * `mmd.pValue`) plus its kNN novelty (`novelty.rate`, `batch/novelty.ts`); flat spellings (`psi: number[]`, `mmd2`, `pValue`,
  * `knnNoveltyRate`) are read too, so the metrics do not break on a reshuffle of that JSON.
  * Anything that is not a finite number is left out.
  */
@@ -29,7 +29,11 @@ export function batchNumbers(results: unknown): BatchNumbers {
   const out: BatchNumbers = { psi };
   const mmd2 = finite(mmd?.mmd2Unbiased) ?? finite(r.mmd2);
   const pValue = finite(mmd?.pValue) ?? finite(r.pValue);
-  const novelty = finite(knn?.noveltyRate) ?? finite(r.knnNoveltyRate) ?? finite(r.noveltyRate);
+  const novelty =
+    finite(object(r.novelty)?.rate) ??
+    finite(knn?.noveltyRate) ??
+    finite(r.knnNoveltyRate) ??
+    finite(r.noveltyRate);
   if (mmd2 !== undefined) out.mmd2 = mmd2;
   if (pValue !== undefined) out.pValue = pValue;
   if (novelty !== undefined) out.knnNoveltyRate = novelty;

@@ -70,11 +70,18 @@ export function registerDatabaseCollectors(registry: Registry, db: Executor): vo
   const stream = (row: { tenant: string; stream: string }) => ({ tenant: row.tenant, stream: row.stream });
   const streamLabels = ["tenant", "stream"];
 
-  const streams = shared<{ tenant: string; stream: string; stored: string; lag: number }>(
+  // Lag counts only monitored streams (an active, fitted reference), like the worker does, and
+  // skips the count when the cursor is at the stream's last seq. `seq` is one sequence for all
+  // streams, so `last_seq - cursor` would overcount; rows are counted on the (stream_id, seq) key.
+  const streams = shared<{ tenant: string; stream: string; stored: string; lag: number | null }>(
     db,
     sql`SELECT s.tenant_id::text AS tenant, s.name AS stream, s.embedding_count::text AS stored,
-          (SELECT count(*)::int FROM (SELECT 1 FROM embeddings e
-             WHERE e.stream_id = s.id AND e.seq > coalesce(c.last_seq, 0) LIMIT ${LAG_CAP}) x) AS lag
+          CASE WHEN NOT EXISTS (SELECT 1 FROM reference_sets r
+                                WHERE r.stream_id = s.id AND r.active AND r.profile IS NOT NULL) THEN NULL
+               WHEN coalesce(c.last_seq, 0) >= s.last_seq THEN 0
+               ELSE (SELECT count(*)::int FROM (SELECT 1 FROM embeddings e
+                       WHERE e.stream_id = s.id AND e.seq > coalesce(c.last_seq, 0) LIMIT ${LAG_CAP}) x)
+          END AS lag
         FROM streams s LEFT JOIN stream_cursors c ON c.stream_id = s.id`,
   );
   define(
@@ -92,12 +99,13 @@ export function registerDatabaseCollectors(registry: Registry, db: Executor): vo
     "gauge",
     {
       name: "facedrift_streaming_lag_embeddings",
-      help: `Embeddings stored but not yet processed by the streaming detector (capped at ${LAG_CAP})`,
+      help: `Embeddings of monitored streams not yet processed by the streaming detector (capped at ${LAG_CAP})`,
       labelNames: streamLabels,
     },
     "streams",
     streams,
-    (rows) => rows.map((row) => ({ labels: stream(row), value: Number(row.lag) })),
+    (rows) =>
+      rows.flatMap((row) => (row.lag === null ? [] : [{ labels: stream(row), value: Number(row.lag) }])),
   );
 
   define(

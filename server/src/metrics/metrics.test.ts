@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../db/database.ts";
+import { createApp } from "../http/app.ts";
 import { createTestApp } from "../http/test-app.ts";
-import { recordStreamProcessed } from "./metrics.ts";
+import { createMetrics } from "./metrics.ts";
 import { findPromtool, promtool } from "./testing/promtool.ts";
 
 const TOKEN = "scrape-token-0123456789";
@@ -11,32 +12,56 @@ const model = { id: "m", version: "1" };
 
 describe("GET /metrics", () => {
   let t: Awaited<ReturnType<typeof createTestApp>>;
+  let app: ReturnType<typeof createApp>;
   let exposition: string;
+  const post = (key: string, json: unknown) =>
+    app.request("/v1/streams/lobby/embeddings", {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify(json),
+    });
 
   const scrape = async (
     headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` },
     env?: unknown,
   ) => {
-    const res = await t.app.request("/metrics", { headers }, env);
+    const res = await app.request("/metrics", { headers }, env);
     return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
   };
 
   beforeAll(async () => {
     t = await createTestApp({ metricsToken: TOKEN });
+    // The streaming worker's snapshot, as `serve` passes it in.
+    const metrics = createMetrics({
+      db: t.db,
+      streaming: () => ({
+        processedTotal: 3,
+        detectionsTotal: 1,
+        alertsDispatchedTotal: 0,
+        batchesTotal: 1,
+        errorsTotal: 0,
+        leaseLostTotal: 0,
+        ownedStreams: 1,
+        streams: [{ tenantId: 1, stream: "lobby", lastPc1: -0.25 }],
+      }),
+    });
+    app = createApp({ database: t.database, config: t.config, metrics });
     const key = await t.keyFor("acme", ["ingest"]);
     const items = [0, 1, 2].map((i) => ({ id: `e${i}`, ts: 1, embedding: [1, i, 0.5] }));
-    await t.call("POST", "/v1/streams/lobby/embeddings", { key, json: { model, items } });
-    await t.call("POST", "/v1/streams/lobby/embeddings", { key, json: { model, items: items.slice(0, 1) } });
-    await t.call("POST", "/v1/streams/lobby/embeddings", { key, json: { model, items: [{ id: "x" }] } });
-    await t.call("POST", "/v1/streams/lobby/embeddings", {
-      key,
-      json: { model: { id: "other", version: "1" }, items },
-    });
+    await post(key, { model, items });
+    await post(key, { model, items: items.slice(0, 1) });
+    await post(key, { model, items: [{ id: "x" }] });
+    await post(key, { model: { id: "other", version: "1" }, items });
     const [stream] = await queryRows<{ id: number; tenant_id: number }>(
       t.db,
       sql`SELECT id::int AS id, tenant_id::int AS tenant_id FROM streams WHERE name = 'lobby'`,
     );
     await t.db.execute(sql`INSERT INTO stream_cursors (stream_id, last_seq) VALUES (${stream!.id}, 0)`);
+    // Lag is reported for monitored streams only: an active reference with a fitted profile.
+    await t.db.execute(
+      sql`INSERT INTO reference_sets (stream_id, version, model_id, model_version, dimension, active, profile)
+          VALUES (${stream!.id}, 1, 'm', '1', 3, true, '{}'::jsonb)`,
+    );
     await t.db.execute(
       sql`INSERT INTO drift_events (stream_id, seq, signal, mean_before, mean_after) VALUES (${stream!.id}, 2, 'pc1', 0.1, 0.4)`,
     );
@@ -50,7 +75,6 @@ describe("GET /metrics", () => {
           VALUES (${stream!.id}, 'succeeded', true, ${JSON.stringify(results)}::jsonb, now()),
                  (${stream!.id}, 'failed', null, '{}'::jsonb, now())`,
     );
-    recordStreamProcessed(t.metrics, { tenantId: stream!.tenant_id, stream: "lobby" }, 3, -0.25);
     const res = await scrape();
     expect(res.status).toBe(200);
     exposition = res.text;
@@ -83,7 +107,8 @@ describe("GET /metrics", () => {
     has('facedrift_stream_embeddings{tenant="1",stream="lobby"} 3');
     has('facedrift_streaming_lag_embeddings{tenant="1",stream="lobby"} 3');
     has('facedrift_streaming_detections_total{tenant="1",stream="lobby"} 1');
-    has('facedrift_streaming_processed_total{tenant="1",stream="lobby"} 3');
+    has("facedrift_streaming_processed_total 3");
+    has("facedrift_streaming_owned_streams 1");
     has('facedrift_streaming_pc1{tenant="1",stream="lobby"} -0.25');
     has('facedrift_batch_psi{tenant="1",stream="lobby",component="1"} 0.31');
     has('facedrift_batch_mmd2{tenant="1",stream="lobby"} 0.0184');
@@ -101,7 +126,7 @@ describe("GET /metrics", () => {
   });
 
   it("labels unmatched paths with one value, never the raw path", async () => {
-    await t.app.request("/no/such/path-12345");
+    await app.request("/no/such/path-12345");
     const { text } = await scrape();
     expect(text).toContain('route="unmatched"');
     expect(text).not.toContain("path-12345");

@@ -4,8 +4,9 @@
  * tests can build several apps side by side. Three kinds of series:
  *
  * - counted in-process as things happen: HTTP latency (`http.ts`), ingestion outcomes (the
- *   ingest route), and the streaming worker's processed rows and PC1 (`recordStreamProcessed`,
- *   called by the worker when it runs in this process);
+ *   ingest route), and what this process's streaming workers did (processed rows, batches,
+ *   errors, last PC1 per stream), read from the worker's own snapshot at scrape time
+ *   (`collect-streaming.ts`);
  * - read from the database at scrape time (`collect-db.ts`): lag per stream, ADWIN detections,
  *   the latest batch run's PSI/MMD²/p-value/kNN novelty, runs by outcome. These are right in
  *   every process, whichever process did the work;
@@ -17,9 +18,10 @@
  * a label from unauthenticated input: HTTP routes are the registered patterns, rejections are
  * error codes.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import type { Executor } from "../db/database.ts";
 import { registerDatabaseCollectors } from "./collect-db.ts";
+import { registerStreamingCollectors, type StreamingSnapshot } from "./collect-streaming.ts";
 
 export interface Metrics {
   readonly registry: Registry;
@@ -28,8 +30,6 @@ export interface Metrics {
   readonly ingestItems: Counter<"tenant" | "stream" | "outcome">;
   /** Ingestion requests refused, by error code (no stream label: the name may be the problem). */
   readonly ingestRejected: Counter<"reason">;
-  readonly streamProcessed: Counter<"tenant" | "stream">;
-  readonly streamPc1: Gauge<"tenant" | "stream">;
 }
 
 export interface MetricsOptions {
@@ -37,6 +37,8 @@ export interface MetricsOptions {
   db?: Executor;
   /** prom-client's process metrics; on by default. */
   processMetrics?: boolean;
+  /** The streaming workers' counters (`streamingMetricsSnapshot` of `streaming/metrics.ts`). */
+  streaming?: () => StreamingSnapshot;
 }
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
@@ -64,20 +66,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       labelNames: ["reason"],
       registers: [registry],
     }),
-    streamProcessed: new Counter({
-      name: "facedrift_streaming_processed_total",
-      help: "Embeddings the streaming detector processed in this process",
-      labelNames: ["tenant", "stream"],
-      registers: [registry],
-    }),
-    streamPc1: new Gauge({
-      name: "facedrift_streaming_pc1",
-      help: "The last PC1 projection the streaming detector computed",
-      labelNames: ["tenant", "stream"],
-      registers: [registry],
-    }),
   };
   if (options.db) registerDatabaseCollectors(registry, options.db);
+  if (options.streaming) registerStreamingCollectors(registry, options.streaming);
   return metrics;
 }
 
@@ -91,16 +82,4 @@ export function recordIngest(metrics: Metrics, ref: StreamRef, accepted: number,
   const labels = { tenant: String(ref.tenantId), stream: ref.stream };
   metrics.ingestItems.inc({ ...labels, outcome: "accepted" }, accepted);
   metrics.ingestItems.inc({ ...labels, outcome: "duplicate" }, duplicates);
-}
-
-/** For the streaming worker: after each processed batch, its size and the last PC1 value. */
-export function recordStreamProcessed(
-  metrics: Metrics,
-  ref: StreamRef,
-  count: number,
-  lastPc1?: number,
-): void {
-  const labels = { tenant: String(ref.tenantId), stream: ref.stream };
-  metrics.streamProcessed.inc(labels, count);
-  if (lastPc1 !== undefined && Number.isFinite(lastPc1)) metrics.streamPc1.set(labels, lastPc1);
 }

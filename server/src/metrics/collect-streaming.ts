@@ -1,0 +1,74 @@
+/**
+ * @module
+ * The streaming workers' own counters, read from their snapshot at scrape time. The shape is
+ * declared here (structurally the `StreamingMetricsSnapshot` of `streaming/metrics.ts`), so the
+ * metrics depend on no worker code: `serve` passes the worker's snapshot function in. The
+ * counters are per process: a worker running in another process shows on that process's
+ * `/metrics`, while lag and detections (`collect-db.ts`) are right from any process.
+ */
+import { Counter, Gauge, type Registry } from "prom-client";
+
+export interface StreamingSnapshot {
+  processedTotal: number;
+  detectionsTotal: number;
+  alertsDispatchedTotal: number;
+  batchesTotal: number;
+  errorsTotal: number;
+  leaseLostTotal: number;
+  ownedStreams: number;
+  streams: { tenantId: number; stream: string; lastPc1: number }[];
+}
+
+const COUNTERS: [keyof StreamingSnapshot, string, string][] = [
+  [
+    "processedTotal",
+    "facedrift_streaming_processed_total",
+    "Embeddings this process's streaming workers processed",
+  ],
+  ["batchesTotal", "facedrift_streaming_batches_total", "Batches this process's streaming workers committed"],
+  ["errorsTotal", "facedrift_streaming_errors_total", "Streaming batches that failed (retried later)"],
+  [
+    "leaseLostTotal",
+    "facedrift_streaming_lease_lost_total",
+    "Streaming batches discarded after losing the lease",
+  ],
+  [
+    "alertsDispatchedTotal",
+    "facedrift_streaming_alerts_dispatched_total",
+    "Streaming alerts the cooldown let through to the channels",
+  ],
+];
+
+export function registerStreamingCollectors(registry: Registry, snapshot: () => StreamingSnapshot): void {
+  for (const [field, name, help] of COUNTERS) {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect(this: Counter) {
+        this.reset();
+        this.inc(Number(snapshot()[field]));
+      },
+    });
+  }
+  new Gauge({
+    name: "facedrift_streaming_owned_streams",
+    help: "Streams whose lease this process's workers hold",
+    registers: [registry],
+    collect(this: Gauge) {
+      this.set(snapshot().ownedStreams);
+    },
+  });
+  new Gauge({
+    name: "facedrift_streaming_pc1",
+    help: "PC1 score of the last embedding this process's worker committed, per stream",
+    labelNames: ["tenant", "stream"],
+    registers: [registry],
+    collect(this: Gauge<"tenant" | "stream">) {
+      this.reset();
+      for (const s of snapshot().streams) {
+        if (Number.isFinite(s.lastPc1)) this.set({ tenant: String(s.tenantId), stream: s.stream }, s.lastPc1);
+      }
+    },
+  });
+}
