@@ -1,5 +1,7 @@
+import { hostname } from "node:os";
 import { serve } from "@hono/node-server";
 import type { Command } from "commander";
+import { BatchScheduler } from "../../batch/scheduler.ts";
 import { migrateDatabase } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
 import { dropEmbeddingsBefore, ensureEmbeddingPartitions } from "../../db/partitions.ts";
@@ -15,6 +17,7 @@ export function registerServe(program: Command): void {
   databaseOptions(program.command("serve").description("run the HTTP API"))
     .option("--port <n>", "port (env PORT, default 8080)", (v) => Number.parseInt(v, 10))
     .option("--host <addr>", "address to bind (env HOST, default 0.0.0.0)")
+    .option("--no-scheduler", "do not run scheduled batch checks in this process")
     .action(async (options) => {
       const config = configFrom(options);
       const log = jsonLogger();
@@ -46,6 +49,12 @@ export function registerServe(program: Command): void {
       }, HOUR_MS);
       maintenance.unref();
 
+      // Every replica may run one: slots are queued once and each job is claimed by one replica.
+      const scheduler = options.scheduler
+        ? new BatchScheduler({ database, owner: `${hostname()}:${process.pid}`, log })
+        : undefined;
+      scheduler?.start();
+
       const app = createApp({ database, config, log });
       const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
         log("info", "listening", {
@@ -59,7 +68,9 @@ export function registerServe(program: Command): void {
         log("info", "shutting down", { signal });
         clearInterval(maintenance);
         server.close(() => {
-          database.close().finally(() => process.exit(0));
+          Promise.resolve(scheduler?.stop())
+            .then(() => database.close())
+            .finally(() => process.exit(0));
         });
       };
       process.once("SIGINT", () => stop("SIGINT"));
