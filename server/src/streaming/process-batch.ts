@@ -1,0 +1,207 @@
+/**
+ * @module
+ * One step of the streaming detector for one stream: read the next embeddings after the cursor,
+ * project them on the active reference's PC1, feed ADWIN, and commit the drift events, the alert
+ * rows, the cooldown state and the advanced cursor (with the ADWIN checkpoint) in one transaction.
+ *
+ * Exactly-once: the transaction first locks the cursor row and checks that this owner still holds
+ * an unexpired lease and that the cursor is where the batch started. If not, it writes nothing.
+ * A crash anywhere before the commit leaves the previous cursor and checkpoint in place, so the
+ * next owner replays the same embeddings into the same ADWIN state: nothing skipped, nothing
+ * counted twice.
+ *
+ * Reads happen before the transaction. They are safe there: embeddings after the cursor are
+ * append-only (seq order is commit order per stream, see `services/embeddings/ingest.ts`), the
+ * reference profile is frozen, and the cursor only moves under the lease checked at commit. Keeping
+ * the transaction to a few short writes matters on PGlite, where one open transaction holds the
+ * only connection and ingestion would wait for it.
+ */
+import { Pc1Stream } from "@facedrift/stats";
+import { sql } from "drizzle-orm";
+import type { AlertEvent } from "../alerts/types.ts";
+import type { Db, Tx } from "../db/database.ts";
+import { queryRows } from "../db/database.ts";
+import { driftEvents } from "../db/schema/drift-event.ts";
+import { listEmbeddings } from "../services/embeddings/list.ts";
+import { saveStreamCursor } from "../services/stream-cursors/lease.ts";
+import { writeStreamAlerts } from "./alerts.ts";
+import { loadActiveReference, type ReferenceCache } from "./reference.ts";
+
+/** The stream as the worker knows it. */
+export interface StreamRef {
+  id: number;
+  tenantId: number;
+  name: string;
+}
+
+/** Where the caller's lease says the stream stands (from `acquireStreamLease` or the last batch). */
+export interface CursorPosition {
+  lastSeq: number;
+  adwinState: Record<string, unknown> | null;
+  referenceSetId: number | null;
+}
+
+export interface BatchOptions {
+  owner: string;
+  /** The lease is extended to this long from the commit. */
+  leaseMs: number;
+  /** Embeddings per step (at most 1,000, the page size of `listEmbeddings`). */
+  batchSize: number;
+  /** Suppress repeated `stream` alerts for this long (see `alerts/rules.ts`). */
+  cooldownMs: number;
+  /** Base of the dashboard links in alerts. */
+  dashboardBaseUrl: string;
+  cache?: ReferenceCache;
+  /** Test seam: runs inside the transaction after every write, before the commit. */
+  beforeCommit?: (info: { processed: number; detections: number }) => void | Promise<void>;
+}
+
+export interface StreamDetection {
+  driftEventId: number;
+  seq: number;
+  score: number;
+  meanBefore: number;
+  meanAfter: number;
+  widthBefore: number;
+  widthAfter: number;
+}
+
+export type BatchOutcome =
+  | { status: "no-reference" }
+  | { status: "idle"; cursor: CursorPosition }
+  | { status: "lease-lost" }
+  | {
+      status: "processed";
+      cursor: CursorPosition;
+      processed: number;
+      detections: StreamDetection[];
+      /** Alerts the cooldown let through, to dispatch after the commit. */
+      toDispatch: AlertEvent[];
+      /** PC1 score of the last embedding processed. */
+      lastScore: number;
+      /** The page was full: more embeddings are probably waiting. */
+      hasMore: boolean;
+    };
+
+class LeaseLost extends Error {}
+
+export async function processStreamBatch(
+  db: Db,
+  stream: StreamRef,
+  cursor: CursorPosition,
+  options: BatchOptions,
+): Promise<BatchOutcome> {
+  // A stream without a reference is not monitored yet and its cursor stays put: when a reference
+  // appears, every stored embedding is checked against it (see ARCHITECTURE.md).
+  const reference = await loadActiveReference(db, stream.id, options.cache);
+  if (!reference) return { status: "no-reference" };
+  const page = await listEmbeddings(db, stream.id, cursor.lastSeq, options.batchSize);
+  const n = page.items.length;
+  if (n === 0) return { status: "idle", cursor };
+
+  const dimension = reference.projection.pc1.length;
+  const x = new Float32Array(n * dimension);
+  page.items.forEach((item, i) => {
+    if (item.embedding.length !== dimension) {
+      throw new Error(
+        `embedding seq ${item.seq} has ${item.embedding.length} dimensions, reference set ${reference.id} has ${dimension}`,
+      );
+    }
+    x.set(item.embedding, i * dimension);
+  });
+  // A new reference (or none before) starts ADWIN afresh: its window mixed scores of another PC1.
+  const resume = cursor.referenceSetId === reference.id && cursor.adwinState !== null;
+  const detector = new Pc1Stream(
+    reference.projection,
+    resume ? (cursor.adwinState as unknown as ConstructorParameters<typeof Pc1Stream>[1]) : reference.adwin,
+  );
+  const { scores, detections } = detector.process(x, n);
+  const next: CursorPosition = {
+    lastSeq: page.nextAfterSeq,
+    adwinState: detector.state() as unknown as Record<string, unknown>,
+    referenceSetId: reference.id,
+  };
+
+  try {
+    const written = await db.transaction(async (tx) => {
+      if (!(await holdsCursor(tx, stream.id, options.owner, cursor.lastSeq))) throw new LeaseLost();
+      const rows =
+        detections.length === 0
+          ? []
+          : await tx
+              .insert(driftEvents)
+              .values(
+                detections.map((d) => ({
+                  streamId: stream.id,
+                  referenceSetId: reference.id,
+                  seq: page.items[d.index]?.seq as number,
+                  signal: "pc1",
+                  meanBefore: d.meanBefore,
+                  meanAfter: d.meanAfter,
+                  details: {
+                    score: d.score,
+                    widthBefore: d.widthBefore,
+                    widthAfter: d.widthAfter,
+                    referenceVersion: reference.version,
+                    eventTime: page.items[d.index]?.eventTime,
+                  },
+                })),
+              )
+              .returning({ id: driftEvents.id });
+      const found: StreamDetection[] = detections.map((d, i) => ({
+        driftEventId: Number(rows[i]?.id),
+        seq: page.items[d.index]?.seq as number,
+        score: d.score,
+        meanBefore: d.meanBefore,
+        meanAfter: d.meanAfter,
+        widthBefore: d.widthBefore,
+        widthAfter: d.widthAfter,
+      }));
+      const dispatch = await writeStreamAlerts(tx, {
+        stream,
+        reference: { id: reference.id, version: reference.version },
+        detections: found.map((f, i) => {
+          const index = detections[i]?.index as number;
+          // The window ADWIN kept, as far back as this batch reaches.
+          const from = page.items[Math.max(0, index - f.widthAfter + 1)]?.eventTime as string;
+          return { ...f, window: { from, to: page.items[index]?.eventTime as string } };
+        }),
+        cooldownMs: options.cooldownMs,
+        dashboardBaseUrl: options.dashboardBaseUrl,
+      });
+      const saved = await saveStreamCursor(tx, stream.id, options.owner, {
+        ...next,
+        leaseMs: options.leaseMs,
+      });
+      if (!saved) throw new LeaseLost();
+      await options.beforeCommit?.({ processed: n, detections: found.length });
+      return { found, dispatch };
+    });
+    return {
+      status: "processed",
+      cursor: next,
+      processed: n,
+      detections: written.found,
+      toDispatch: written.dispatch,
+      lastScore: scores[n - 1] as number,
+      hasMore: page.hasMore,
+    };
+  } catch (error) {
+    if (error instanceof LeaseLost) return { status: "lease-lost" };
+    throw error;
+  }
+}
+
+/**
+ * Locks the cursor row and checks that `owner` holds an unexpired lease on it and that nobody
+ * moved it since `lastSeq` was read: a compare-and-set guard for the whole batch.
+ */
+async function holdsCursor(tx: Tx, streamId: number, owner: string, lastSeq: number): Promise<boolean> {
+  const rows = await queryRows<{ last_seq: string }>(
+    tx,
+    sql`SELECT last_seq::text AS last_seq FROM stream_cursors
+        WHERE stream_id = ${streamId} AND owner = ${owner} AND lease_until >= now()
+        FOR UPDATE`,
+  );
+  return rows.length === 1 && Number(rows[0]?.last_seq) === lastSeq;
+}
