@@ -76,8 +76,8 @@ describe.skipIf(!hasChromium())("capture station (Chromium, fake camera, real AP
   const pageErrors: string[] = [];
   const firstIds = new Set<string>();
 
-  const stored = async (): Promise<StoredEmbedding[]> => {
-    const response = await api.api(`/v1/streams/${STREAM}/embeddings?limit=1000`);
+  const stored = async (stream = STREAM): Promise<StoredEmbedding[]> => {
+    const response = await api.api(`/v1/streams/${stream}/embeddings?limit=1000`);
     expect(response.status).toBe(200);
     return ((await response.json()) as { items: StoredEmbedding[] }).items;
   };
@@ -282,4 +282,36 @@ describe.skipIf(!hasChromium())("capture station (Chromium, fake camera, real AP
     expect(await number(page, "duplicates")).toBeGreaterThanOrEqual(1);
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it("uses WebGPU when Chromium offers an adapter, and moves to WASM when a WebGPU kernel fails", async () => {
+    // SwiftShader's CPU adapter, the only one headless Chromium has here.
+    const gpuBrowser = await launchChromium({ fakeCamera: CAMERA, webgpu: true });
+    try {
+      const gpuPage = await gpuBrowser.newPage();
+      gpuPage.on("pageerror", (error) => pageErrors.push(error.message));
+      // Settings through the URL fragment this time; the page must take the key out of the address.
+      await gpuPage.goto(`${app.url}/capture#key=${ingestKey}&stream=${STREAM}-webgpu&rate=2`);
+      await gpuPage.getByRole("button", { name: /I agree/ }).click();
+      expect(gpuPage.url()).toBe(`${app.url}/capture`);
+      await until(
+        () => number(gpuPage, "sent"),
+        (sent) => sent >= 1,
+        "a face sent with WebGPU offered",
+        120_000,
+      );
+      await gpuPage.screenshot({ path: join(ARTIFACTS, "capture-5-webgpu.png") });
+
+      const backend = await gpuPage.getByTestId("engine").getAttribute("data-backend");
+      const note =
+        (await gpuPage.getByTestId("engine-note").count()) > 0 ? await text(gpuPage, "engine-note") : "";
+      // Either WebGPU ran the pipeline, or it was chosen first and failed (SwiftShader fails
+      // onnxruntime-web's Mul kernel in faceplugin's detector with Chromium 156).
+      expect(backend === "webgpu" || (backend === "wasm" && note.startsWith("WebGPU failed"))).toBe(true);
+      const engines = (await stored(`${STREAM}-webgpu`)).map((row) => row.metadata?.engine);
+      expect(engines.at(-1)).toBe(`onnxruntime-web/${backend},tfjs/${backend}`);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await gpuBrowser.close();
+    }
+  }, 150_000);
 });

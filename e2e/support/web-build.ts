@@ -29,6 +29,11 @@ function newest(path: string): number {
 export function ensureWebBuild(): void {
   const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
   if (built > Math.max(...SOURCES.map((source) => newest(join(root, source))))) return;
-  const result = spawnSync("npm", ["run", "build", "-w", "web"], { cwd: root, encoding: "utf8" });
+  // Vitest sets NODE_ENV=test, which would make Vite resolve Svelte and SvelteKit's dev builds.
+  const result = spawnSync("npm", ["run", "build", "-w", "web"], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
   if (result.status !== 0) throw new Error(`web build failed:\n${result.stdout}\n${result.stderr}`);
 }

@@ -2,18 +2,33 @@
  * @module
  * The capture worker's entry point: loads the face pipeline through `@facedrift/models`' browser
  * adapter (onnxruntime-web and TensorFlow.js, each on WebGPU when the worker gets an adapter and
- * on WASM otherwise; model files fetched from this app's origin and verified against the registry)
- * and answers `WorkerRequest`s through Comlink.
+ * on WASM otherwise, see `engines.ts`; model files fetched from this app's origin and verified
+ * against the registry) and answers `WorkerRequest`s through Comlink.
  */
-import { type Detection, type FacePipeline, loadPipeline } from "@facedrift/models";
-import { createBrowserEngines, fetchFileSource } from "@facedrift/models/browser";
+import {
+  type Detection,
+  type FacePipeline,
+  loadPipeline,
+  type PipelineResult,
+  type RgbaImage,
+} from "@facedrift/models";
+import { fetchFileSource } from "@facedrift/models/browser";
 import * as Comlink from "comlink";
-import { setWorkerEnvironment } from "./face-api-env.ts";
+import { createWorkerEngines, type EngineChoice } from "./engines.ts";
 import { bitmapToImage } from "./frame.ts";
 import { CAPTURE_MODELS } from "./models.ts";
 import type { EngineInfo, FaceWorkerApi, WorkerRequest, WorkerResponse } from "./protocol.ts";
 
-let loading: Promise<{ pipeline: FacePipeline; engines: EngineInfo[]; loadMs: number }> | undefined;
+interface Loaded {
+  pipeline: FacePipeline;
+  engines: EngineInfo[];
+  loadMs: number;
+}
+
+type Bases = Omit<Extract<WorkerRequest, { type: "load" }>, "id" | "type">;
+
+let bases: Bases | undefined;
+let loading: Promise<Loaded> | undefined;
 
 /** A capture station films one person: keep the largest detection. */
 const selectLargest = (detections: Detection[]): Detection[] => {
@@ -25,12 +40,11 @@ const selectLargest = (detections: Detection[]): Detection[] => {
   return best ? [best] : [];
 };
 
-async function load(modelsBase: string, tfjsWasmBase: string) {
+async function load(from: Bases, choice: EngineChoice): Promise<Loaded> {
   const started = performance.now();
-  setWorkerEnvironment();
-  const engines = await createBrowserEngines({ wasmPaths: tfjsWasmBase });
+  const engines = await createWorkerEngines(choice, from.tfjsWasmBase);
   const pipeline = await loadPipeline(
-    { engines, source: fetchFileSource(modelsBase) },
+    { engines, source: fetchFileSource(from.modelsBase) },
     { embedders: [CAPTURE_MODELS.embedder], select: selectLargest },
   );
   return {
@@ -40,10 +54,24 @@ async function load(modelsBase: string, tfjsWasmBase: string) {
   };
 }
 
+/** Runs the pipeline; if a WebGPU engine fails, reloads everything on WASM and runs the frame again. */
+async function processImage(image: RgbaImage): Promise<{ result: PipelineResult; fallback?: string }> {
+  const loaded = await (loading as Promise<Loaded>);
+  try {
+    return { result: await loaded.pipeline.process(image) };
+  } catch (error) {
+    if (!bases || !loaded.engines.some((engine) => engine.backend === "webgpu")) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    loading = load(bases, "wasm");
+    return { result: await (await loading).pipeline.process(image), fallback: `WebGPU failed (${reason})` };
+  }
+}
+
 async function answer(request: WorkerRequest): Promise<WorkerResponse> {
   switch (request.type) {
     case "load": {
-      loading ??= load(request.modelsBase, request.tfjsWasmBase);
+      bases = { modelsBase: request.modelsBase, tfjsWasmBase: request.tfjsWasmBase };
+      loading ??= load(bases, "best");
       const { engines, loadMs } = await loading;
       const { detector, landmarker, embedder } = CAPTURE_MODELS;
       return {
@@ -61,21 +89,22 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
         request.frame.close();
         throw new Error("process() called before load()");
       }
-      const { pipeline } = await loading;
       const started = performance.now();
       const image = bitmapToImage(request.frame);
-      const { faces, timings } = await pipeline.process(image);
+      const { result, fallback } = await processImage(image);
       const response: WorkerResponse = {
         id: request.id,
         type: "processed",
         width: image.width,
         height: image.height,
-        faces: faces.flatMap(({ box, score, quality, embeddings }) => {
+        faces: result.faces.flatMap(({ box, score, quality, embeddings }) => {
           const embedding = embeddings[CAPTURE_MODELS.embedder.id];
           return embedding ? [{ box, score, quality, embedding }] : [];
         }),
-        timings,
+        timings: result.timings,
         totalMs: performance.now() - started,
+        engines: (await loading).engines,
+        ...(fallback ? { fallback } : {}),
       };
       return Comlink.transfer(
         response,

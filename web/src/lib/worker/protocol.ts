@@ -70,6 +70,10 @@ export type WorkerResponse =
       faces: FrameFace[];
       timings: StageTimings;
       totalMs: number;
+      /** The engines that processed this frame. */
+      engines: EngineInfo[];
+      /** Set on the frame whose WebGPU failure moved the worker to WASM: why. */
+      fallback?: string;
     }
   | {
       id: number;

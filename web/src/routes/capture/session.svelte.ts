@@ -32,6 +32,8 @@ export type Phase = "idle" | "loading" | "running" | "failed";
 export class CaptureSession {
   phase = $state<Phase>("idle");
   engines = $state<EngineInfo[]>([]);
+  /** Why the engines are not the first choice (a WebGPU failure), if they are not. */
+  engineNote = $state<string | null>(null);
   upload = $state<UploaderStatus>({
     queued: 0,
     sent: 0,
@@ -174,6 +176,8 @@ export class CaptureSession {
   }
 
   async #onFrame(result: ResponseTo<"process">, capturedAt: Date) {
+    this.engines = result.engines;
+    if (result.fallback) this.engineNote = `${result.fallback}; now on WASM`;
     const face = result.faces[0];
     if (!face) {
       this.face = null;
