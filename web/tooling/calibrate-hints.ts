@@ -37,7 +37,9 @@ for (const person of people) {
       .toBuffer({ resolveWithObject: true });
     const { faces } = await pipeline.process({ data, width: info.width, height: info.height });
     const largest = faces.sort((a, b) => b.quality.faceSize - a.quality.faceSize)[0];
-    if (largest) (seen[name] ??= []).push(largest.quality);
+    if (!largest) continue;
+    seen[name] ??= [];
+    seen[name].push(largest.quality);
   }
 }
 
