@@ -1,0 +1,188 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { Adwin, type AdwinState } from "@facedrift/stats";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../db/database.ts";
+import { queryRows } from "../db/database.ts";
+import { migrateDatabase } from "../db/migrate.ts";
+import { openPglite } from "../db/pglite.ts";
+import { acquireStreamLease } from "../services/stream-cursors/lease.ts";
+import {
+  type BatchOptions,
+  type CursorPosition,
+  processStreamBatch,
+  type StreamRef,
+} from "./process-batch.ts";
+import { addReference, driftEventsOf, seedStream } from "./testing/fixture.ts";
+
+let database: Database;
+
+beforeAll(async () => {
+  database = await openPglite();
+  await migrateDatabase(database);
+}, 120_000);
+
+afterAll(async () => {
+  await database?.close();
+});
+
+const options = (owner: string, batchSize: number, extra: Partial<BatchOptions> = {}): BatchOptions => ({
+  owner,
+  leaseMs: 60_000,
+  batchSize,
+  cooldownMs: 3_600_000,
+  dashboardBaseUrl: "http://dash.test/",
+  ...extra,
+});
+
+async function lease(streamId: number, owner: string, leaseMs = 60_000): Promise<CursorPosition> {
+  const cursor = await acquireStreamLease(database.db, streamId, owner, leaseMs);
+  if (!cursor) throw new Error(`${owner} could not take stream ${streamId}`);
+  return cursor;
+}
+
+/** Processes batches until the stream is caught up; returns the last cursor. */
+async function drain(stream: StreamRef, cursor: CursorPosition, opts: BatchOptions): Promise<CursorPosition> {
+  for (;;) {
+    const outcome = await processStreamBatch(database.db, stream, cursor, opts);
+    if (outcome.status !== "processed") return cursor;
+    cursor = outcome.cursor;
+  }
+}
+
+async function storedCursor(streamId: number) {
+  const [row] = await queryRows<{
+    last_seq: string;
+    adwin_state: string | null;
+    reference_set_id: string | null;
+  }>(
+    database.db,
+    sql`SELECT last_seq::text AS last_seq, adwin_state::text AS adwin_state, reference_set_id::text AS reference_set_id
+        FROM stream_cursors WHERE stream_id = ${streamId}`,
+  );
+  return {
+    lastSeq: Number(row?.last_seq),
+    adwinState: row?.adwin_state ? JSON.parse(row.adwin_state) : null,
+    referenceSetId: row?.reference_set_id ? Number(row.reference_set_id) : null,
+  };
+}
+
+async function alertCount(streamId: number): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    database.db,
+    sql`SELECT count(*)::int AS n FROM alerts WHERE stream_id = ${streamId}`,
+  );
+  return Number(row?.n);
+}
+
+/** Events with seqs as ordinals within their stream, so two streams' events compare. */
+const byOrdinal = (events: Awaited<ReturnType<typeof driftEventsOf>>, seqs: number[]) =>
+  events.map((e) => ({ ...e, seq: seqs.indexOf(e.seq), details: { ...e.details } }));
+
+describe("processStreamBatch", () => {
+  it("is exactly-once across a crash before commit: same events, same ADWIN state as an uninterrupted run", {
+    timeout: 120_000,
+  }, async () => {
+    // (a) One uninterrupted owner, pages of 1,000.
+    const a = await seedStream(database, "uninterrupted");
+    const streamA = { id: a.streamId, tenantId: a.tenantId, name: "uninterrupted" };
+    await drain(streamA, await lease(a.streamId, "a"), options("a", 1000));
+
+    // (b) Pages of 300; the owner dies inside the transaction of the first batch with a
+    // detection, after its events and alert rows were written and before the commit.
+    const b = await seedStream(database, "crashed");
+    const streamB = { id: b.streamId, tenantId: b.tenantId, name: "crashed" };
+    let crashedAt: number | undefined;
+    let cursor = await lease(b.streamId, "doomed", 2000);
+    const crash = options("doomed", 300, {
+      leaseMs: 2000,
+      beforeCommit: ({ detections }) => {
+        if (detections > 0) {
+          crashedAt = cursor.lastSeq;
+          throw new Error("killed mid-batch");
+        }
+      },
+    });
+    await expect(
+      (async () => {
+        for (;;) {
+          const outcome = await processStreamBatch(database.db, streamB, cursor, crash);
+          if (outcome.status !== "processed") return;
+          cursor = outcome.cursor;
+        }
+      })(),
+    ).rejects.toThrow("killed mid-batch");
+    expect(crashedAt).toBeGreaterThan(0);
+    // Nothing of the dying batch is visible: no events, no alerts, the cursor where it was.
+    expect(await driftEventsOf(database, b.streamId)).toEqual([]);
+    expect(await alertCount(b.streamId)).toBe(0);
+    expect((await storedCursor(b.streamId)).lastSeq).toBe(crashedAt);
+
+    // A new owner cannot take over before the dead one's lease expires, then resumes.
+    expect(await acquireStreamLease(database.db, b.streamId, "successor", 60_000)).toBeNull();
+    await sleep(2100);
+    await drain(streamB, await lease(b.streamId, "successor"), options("successor", 1000));
+
+    const eventsA = byOrdinal(await driftEventsOf(database, a.streamId), a.seqs);
+    const eventsB = byOrdinal(await driftEventsOf(database, b.streamId), b.seqs);
+    expect(eventsA.length).toBeGreaterThan(0);
+    expect(eventsB).toEqual(eventsA);
+    expect(new Set(eventsB.map((e) => e.seq)).size).toBe(eventsB.length);
+    expect(await alertCount(b.streamId)).toBe(eventsB.length);
+    const [finalA, finalB] = [await storedCursor(a.streamId), await storedCursor(b.streamId)];
+    expect(finalB.adwinState).toEqual(finalA.adwinState);
+    expect(finalB.lastSeq).toBe(b.seqs.at(-1));
+  });
+
+  it("writes nothing when the lease was lost: a stale owner's batch is discarded", {
+    timeout: 60_000,
+  }, async () => {
+    const s = await seedStream(database, "stolen", { rows: 500 });
+    const stream = { id: s.streamId, tenantId: s.tenantId, name: "stolen" };
+    const stale = await lease(s.streamId, "stale", 100);
+    await sleep(150);
+    const fresh = await lease(s.streamId, "fresh");
+    expect(fresh.lastSeq).toBe(0);
+    expect(await processStreamBatch(database.db, stream, stale, options("stale", 200))).toEqual({
+      status: "lease-lost",
+    });
+    expect(await storedCursor(s.streamId)).toMatchObject({ lastSeq: 0, adwinState: null });
+    const outcome = await processStreamBatch(database.db, stream, fresh, options("fresh", 200));
+    expect(outcome).toMatchObject({ status: "processed", processed: 200, hasMore: true });
+    expect((await storedCursor(s.streamId)).lastSeq).toBe(s.seqs[199]);
+  });
+
+  it("skips a stream without a reference, then starts from its first embedding once one exists; a new reference restarts ADWIN", {
+    timeout: 60_000,
+  }, async () => {
+    const s = await seedStream(database, "late-reference", { reference: false, rows: 600 });
+    const stream = { id: s.streamId, tenantId: s.tenantId, name: "late-reference" };
+    let cursor = await lease(s.streamId, "w");
+    expect(await processStreamBatch(database.db, stream, cursor, options("w", 500))).toEqual({
+      status: "no-reference",
+    });
+    expect((await storedCursor(s.streamId)).lastSeq).toBe(0);
+
+    const first = await addReference(database, s.streamId);
+    const outcome = await processStreamBatch(database.db, stream, cursor, options("w", 500));
+    if (outcome.status !== "processed") throw new Error(outcome.status);
+    expect(outcome.processed).toBe(500);
+    cursor = outcome.cursor;
+    expect(cursor.referenceSetId).toBe(first);
+    expect((cursor.adwinState as { window: unknown } | null)?.window).toBeDefined();
+
+    // Version 2 becomes active: the remaining 100 rows go into a fresh ADWIN.
+    const second = await addReference(database, s.streamId);
+    const next = await processStreamBatch(database.db, stream, cursor, options("w", 500));
+    if (next.status !== "processed") throw new Error(next.status);
+    expect(next.processed).toBe(100);
+    expect(next.cursor.referenceSetId).toBe(second);
+    const width = (state: unknown) => Adwin.fromJSON(state as AdwinState).width;
+    expect(width(cursor.adwinState)).toBe(500);
+    expect(width(next.cursor.adwinState)).toBe(100);
+    expect(await processStreamBatch(database.db, stream, next.cursor, options("w", 500))).toMatchObject({
+      status: "idle",
+    });
+    expect(await driftEventsOf(database, s.streamId)).toEqual([]);
+  });
+});
