@@ -1,7 +1,10 @@
 import { Command } from "commander";
 import { FacedriftError } from "../errors.ts";
+import { registerBackfill } from "./commands/backfill.ts";
+import { registerCheck } from "./commands/check.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerMigrate } from "./commands/migrate.ts";
+import { registerReference } from "./commands/reference.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerStats } from "./commands/stats.ts";
 import { registerUsers } from "./commands/users.ts";
@@ -15,6 +18,9 @@ export function buildProgram(): Command {
   registerServe(program);
   registerMigrate(program);
   registerKeys(program);
+  registerReference(program);
+  registerCheck(program);
+  registerBackfill(program);
   registerStats(program);
   registerUsers(program);
   return program;

@@ -1,0 +1,91 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DAY_MS, DAY0, ingestAt, synthetic } from "../../batch/testing/fixture.ts";
+import { migrateDatabase } from "../../db/migrate.ts";
+import { openPglite } from "../../db/pglite.ts";
+import { ensureTenant } from "../../services/tenants/default.ts";
+
+const bin = join(import.meta.dirname, "../../../bin/facedrift.mjs");
+const dataDir = mkdtempSync(join(tmpdir(), "facedrift-batch-cli-"));
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args, "--data-dir", dataDir], {
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { ...process.env, DATABASE_URL: "" },
+  });
+const iso = (day: number) => new Date(DAY0 + day * DAY_MS).toISOString();
+
+describe("facedrift reference / check / backfill (the real binary, embedded database)", () => {
+  beforeAll(async () => {
+    const database = await openPglite(dataDir);
+    await migrateDatabase(database);
+    const tenantId = await ensureTenant(database.db);
+    await ingestAt(database, tenantId, "cam", synthetic.sample(1200, 1), DAY0, "d0");
+    await ingestAt(
+      database,
+      tenantId,
+      "cam",
+      synthetic.sample(400, 3, { latentShift: 1, noiseScale: 1.5 }),
+      DAY0 + DAY_MS,
+      "d1",
+    );
+    await ingestAt(database, tenantId, "lobby", synthetic.sample(20, 4), DAY0, "l");
+    await database.close();
+  }, 120_000);
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("fits from a window, checks, and backfills idempotently", () => {
+    const fitted = run(
+      "reference",
+      "fit",
+      "--stream",
+      "cam",
+      "--from",
+      iso(0),
+      "--to",
+      iso(1),
+      "--seed",
+      "2",
+    );
+    expect(fitted.stderr).toBe("");
+    expect(JSON.parse(fitted.stdout)).toMatchObject({
+      version: 1,
+      explained_variance_ratio: expect.any(Array),
+    });
+
+    const check = run("check", "--stream", "cam", "--last", "400");
+    expect(JSON.parse(check.stdout)).toMatchObject({
+      kind: "manual",
+      status: "succeeded",
+      severity: "high",
+      drift: true,
+    });
+
+    const first = run("backfill", "--stream", "cam", "--from", iso(0), "--to", iso(3), "--every", "1d");
+    expect(first.stderr).toMatch(
+      /\[1\/3\] .*: run \d+: none\n\[2\/3\] .*: run \d+: high, drift\n\[3\/3\] .*no data, skipped/,
+    );
+    expect(JSON.parse(first.stdout)).toMatchObject({ runs: 2, skipped: 1 });
+    const second = run("backfill", "--stream", "cam", "--from", iso(0), "--to", iso(3));
+    expect(second.stdout).toBe(first.stdout);
+  }, 300_000);
+
+  it("exports a version, imports it into another stream, and names a missing version", () => {
+    const out = join(dataDir, "cam-v1.json");
+    const exported = run("reference", "export", "--stream", "cam", "1", "--out", out);
+    expect(exported.status).toBe(0);
+    expect(JSON.parse(readFileSync(out, "utf8"))).toMatchObject({
+      format: "facedrift.reference/1",
+      vectors: { count: 1200 },
+    });
+    const imported = run("reference", "import", "--stream", "lobby", out);
+    expect(imported.stdout).toContain("imported");
+    expect(imported.stdout).toContain("as reference v1 (active)");
+    const missing = run("reference", "show", "--stream", "lobby", "7");
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("no reference version 7");
+  }, 300_000);
+});
