@@ -8,6 +8,7 @@ import { dropEmbeddingsBefore, ensureEmbeddingPartitions } from "../../db/partit
 import { createApp } from "../../http/app.ts";
 import { jsonLogger } from "../../log.ts";
 import { bootstrapAdminKey } from "../../services/api-keys/bootstrap.ts";
+import { StreamingWorker } from "../../streaming/worker.ts";
 import { configFrom, databaseOptions } from "../options.ts";
 
 const HOUR_MS = 3_600_000;
@@ -18,6 +19,7 @@ export function registerServe(program: Command): void {
     .option("--port <n>", "port (env PORT, default 8080)", (v) => Number.parseInt(v, 10))
     .option("--host <addr>", "address to bind (env HOST, default 0.0.0.0)")
     .option("--no-scheduler", "do not run scheduled batch checks in this process")
+    .option("--no-streaming", "do not run the streaming (PC1/ADWIN) detector in this process")
     .action(async (options) => {
       const config = configFrom(options);
       const log = jsonLogger();
@@ -55,6 +57,16 @@ export function registerServe(program: Command): void {
         : undefined;
       scheduler?.start();
 
+      // Every replica may run one too: each stream is processed under one replica's cursor lease.
+      const streaming = options.streaming
+        ? new StreamingWorker({
+            db: database.db,
+            log,
+            dashboardBaseUrl: process.env.FACEDRIFT_PUBLIC_URL || `http://localhost:${config.port}/`,
+          })
+        : undefined;
+      streaming?.start();
+
       const app = createApp({ database, config, log });
       const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
         log("info", "listening", {
@@ -68,7 +80,7 @@ export function registerServe(program: Command): void {
         log("info", "shutting down", { signal });
         clearInterval(maintenance);
         server.close(() => {
-          Promise.resolve(scheduler?.stop())
+          Promise.all([scheduler?.stop(), streaming?.stop()])
             .then(() => database.close())
             .finally(() => process.exit(0));
         });
