@@ -9,15 +9,26 @@ import { createMetrics, type Metrics } from "../metrics/metrics.ts";
 import type { AppEnv } from "./env.ts";
 import { fromZodError, handleError } from "./handle-error.ts";
 import { requestLog } from "./request-log.ts";
+import { registerListAlertChannels } from "./routes/alert-channels/get-all.ts";
+import { registerDeleteAlertChannel } from "./routes/alert-channels/delete.ts";
+import { registerCreateAlertChannel } from "./routes/alert-channels/post.ts";
+import { registerTestAlertChannel } from "./routes/alert-channels/test.ts";
+import { registerAcknowledgeAlert } from "./routes/alerts/acknowledge.ts";
+import { registerListAlertDeliveries } from "./routes/alerts/deliveries.ts";
+import { registerListAlerts } from "./routes/alerts/get-all.ts";
 import { registerRevokeApiKey } from "./routes/api-keys/delete.ts";
 import { registerListApiKeys } from "./routes/api-keys/get-all.ts";
 import { registerCreateApiKey } from "./routes/api-keys/post.ts";
 import { registerHealth } from "./routes/health/get.ts";
 import { registerMetrics } from "./routes/metrics/get.ts";
+import { registerUnsubscribePush } from "./routes/push/subscriptions/delete.ts";
+import { registerSubscribePush } from "./routes/push/subscriptions/post.ts";
+import { registerVapidPublicKey } from "./routes/push/vapid-public-key.ts";
 import { registerSession } from "./routes/session/get.ts";
 import { registerLogin } from "./routes/session/post.ts";
 import { registerRunCheck } from "./routes/streams/checks/post.ts";
 import { registerListEmbeddings } from "./routes/streams/embeddings/get.ts";
+import { registerListDriftEvents } from "./routes/streams/events/get.ts";
 import { registerIngestEmbeddings } from "./routes/streams/embeddings/post.ts";
 import { registerGetStream } from "./routes/streams/get.ts";
 import { registerListStreams } from "./routes/streams/get-all.ts";
@@ -91,6 +102,17 @@ export function createApp({
   registerCreateApiKey(app);
   registerListApiKeys(app);
   registerRevokeApiKey(app);
+  registerListDriftEvents(app);
+  registerListAlerts(app);
+  registerAcknowledgeAlert(app);
+  registerListAlertDeliveries(app);
+  registerCreateAlertChannel(app);
+  registerListAlertChannels(app);
+  registerDeleteAlertChannel(app);
+  registerTestAlertChannel(app);
+  registerVapidPublicKey(app);
+  registerSubscribePush(app);
+  registerUnsubscribePush(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -1,0 +1,55 @@
+import { z } from "@hono/zod-openapi";
+import { ALERT_DETECTORS, ALERT_SEVERITIES } from "../../../db/schema/alert.ts";
+import { CHANNEL_TYPES } from "../../../db/schema/alert-channel.ts";
+import { DELIVERY_STATUSES } from "../../../db/schema/alert-delivery.ts";
+import { StreamNameSchema } from "../common.ts";
+import { nextBeforeSchema, PagedRangeQuerySchema } from "../paging.ts";
+
+export const AlertSchema = z
+  .object({
+    id: z.number().int(),
+    stream: z.string(),
+    detector: z.enum(ALERT_DETECTORS),
+    severity: z.enum(ALERT_SEVERITIES),
+    payload: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: "The alert's numbers; `acknowledgement` once acknowledged" }),
+    createdAt: z.string(),
+    acknowledgedAt: z.string().nullable(),
+  })
+  .openapi("Alert");
+
+export const AlertPageSchema = z
+  .object({ items: z.array(AlertSchema), nextBefore: nextBeforeSchema })
+  .openapi("AlertPage");
+
+export const AlertQuerySchema = PagedRangeQuerySchema.extend({
+  stream: StreamNameSchema.optional().openapi({ param: { name: "stream", in: "query" } }),
+  detector: z.enum(ALERT_DETECTORS).optional(),
+  severity: z.enum(ALERT_SEVERITIES).optional(),
+  acknowledged: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .optional()
+    .openapi({ description: "true: acknowledged only; false: open only" }),
+});
+
+export const AcknowledgeBodySchema = z
+  .object({ note: z.string().max(1000).optional() })
+  .openapi("AcknowledgeRequest");
+
+export const DeliverySchema = z
+  .object({
+    id: z.number().int(),
+    channelId: z.number().int().nullable().openapi({ description: "Null once the channel was deleted" }),
+    channelType: z.enum(CHANNEL_TYPES),
+    attempt: z.number().int(),
+    status: z.enum(DELIVERY_STATUSES),
+    httpStatus: z.number().int().nullable(),
+    error: z.string().nullable(),
+    timedOut: z.boolean(),
+    startedAt: z.string(),
+    durationMs: z.number().int(),
+  })
+  .openapi("AlertDelivery");
+
+export const DeliveryListSchema = z.object({ items: z.array(DeliverySchema) }).openapi("AlertDeliveries");

@@ -1,0 +1,48 @@
+import { z } from "@hono/zod-openapi";
+import { FacedriftError } from "../../errors.ts";
+
+const instant = z.iso
+  .datetime({ offset: true, error: "must be an RFC 3339 date-time with an offset" })
+  .optional()
+  .openapi({ example: "2026-11-26T00:00:00Z" });
+
+/** `limit`, `before` and the `from`/`to` time range of the newest-first listings. */
+export const PagedRangeQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .openapi({ description: "The previous page's nextBefore: return older rows only" }),
+  from: instant.openapi({ description: "Inclusive lower bound on the row's time" }),
+  to: instant.openapi({ description: "Inclusive upper bound on the row's time" }),
+});
+
+/** Parsed `from`/`to`; `from` after `to` is a 400 naming `from`. */
+export function timeRange(query: { from?: string | undefined; to?: string | undefined }): {
+  from?: Date;
+  to?: Date;
+} {
+  const range: { from?: Date; to?: Date } = {};
+  if (query.from) range.from = new Date(query.from);
+  if (query.to) range.to = new Date(query.to);
+  if (range.from && range.to && range.from > range.to) {
+    throw new FacedriftError("invalid_request", "from: must not be after to", { field: "from" });
+  }
+  return range;
+}
+
+export const nextBeforeSchema = z
+  .number()
+  .int()
+  .nullable()
+  .openapi({ description: "Pass as before for the next page; null on the last page" });
+
+export const IdParamsSchema = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .openapi({ param: { name: "id", in: "path" }, example: 7 }),
+});

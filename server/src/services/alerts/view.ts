@@ -1,0 +1,41 @@
+import type { AlertDetector, AlertSeverity } from "../../db/schema/alert.ts";
+import { alerts } from "../../db/schema/alert.ts";
+import { streams } from "../../db/schema/stream.ts";
+
+export interface AlertView {
+  id: number;
+  stream: string;
+  detector: AlertDetector;
+  severity: AlertSeverity;
+  payload: Record<string, unknown>;
+  createdAt: string;
+  acknowledgedAt: string | null;
+}
+
+/** Select these (alerts joined to streams) and map with `toAlertView`. */
+export const alertViewColumns = {
+  id: alerts.id,
+  stream: streams.name,
+  detector: alerts.detector,
+  severity: alerts.severity,
+  payload: alerts.payload,
+  createdAt: alerts.createdAt,
+  acknowledgedAt: alerts.acknowledgedAt,
+};
+
+export function toAlertView(row: {
+  id: number;
+  stream: string;
+  detector: AlertDetector;
+  severity: AlertSeverity;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  acknowledgedAt: Date | null;
+}): AlertView {
+  return {
+    ...row,
+    id: Number(row.id),
+    createdAt: row.createdAt.toISOString(),
+    acknowledgedAt: row.acknowledgedAt?.toISOString() ?? null,
+  };
+}
