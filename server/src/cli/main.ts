@@ -2,6 +2,8 @@ import { Command } from "commander";
 import { FacedriftError } from "../errors.ts";
 import { registerBackfill } from "./commands/backfill.ts";
 import { registerCheck } from "./commands/check.ts";
+import { registerDelete } from "./commands/delete.ts";
+import { registerDemo } from "./commands/demo.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerReference } from "./commands/reference.ts";
@@ -21,7 +23,9 @@ export function buildProgram(): Command {
   registerReference(program);
   registerCheck(program);
   registerBackfill(program);
+  registerDelete(program);
   registerStats(program);
+  registerDemo(program);
   registerUsers(program);
   return program;
 }

@@ -1,0 +1,184 @@
+/**
+ * `facedrift demo`: the whole product on its embedded default, end to end, in a minute. Starts
+ * `facedrift serve` (a real child process on a free port), sends a synthetic face-embedding
+ * stream through the public API, fits a reference, injects a drift at a known embedding, and
+ * reports when each detector fired. Everything goes through HTTP, as a real client would.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { syntheticModel } from "@facedrift/stats";
+
+export interface DemoOptions {
+  /** Where the demo database lives (default: a temporary directory, removed afterwards). */
+  dataDir?: string;
+  dimension?: number;
+  referenceSize?: number;
+  /** In-distribution embeddings streamed before the drift starts. */
+  before?: number;
+  /** Drifted embeddings streamed after it. */
+  after?: number;
+  /** Latent mean shift of the drift, in standard deviations. */
+  shift?: number;
+  seed?: number;
+  /** Progress and results go here (default stderr/stdout). */
+  say?: (line: string) => void;
+}
+
+export interface DemoResult {
+  driftStartsAt: number;
+  streamDetection: { embedding: number; delay: number } | null;
+  batchBefore: { severity: string; drift: boolean };
+  batchAfter: { severity: string; drift: boolean; mmdPValue: number | null };
+}
+
+const BIN = join(import.meta.dirname, "../../bin/facedrift.mjs");
+const MODEL = { id: "demo-synthetic", version: "1" };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const say = options.say ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const d = options.dimension ?? 128;
+  const referenceSize = options.referenceSize ?? 2000;
+  const before = options.before ?? 1500;
+  const after = options.after ?? 1500;
+  const seed = options.seed ?? 1;
+  const tempDir = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), "facedrift-demo-"));
+  const dataDir = options.dataDir ?? (tempDir as string);
+  const port = await freePort();
+  const adminKey = `fd_demo_${randomBytes(16).toString("hex")}`;
+  const base = `http://127.0.0.1:${port}`;
+
+  say(`starting facedrift serve on ${base} (embedded database in ${dataDir})`);
+  const server: ChildProcess = spawn(
+    process.execPath,
+    [BIN, "serve", "--port", String(port), "--data-dir", dataDir, "--no-scheduler"],
+    {
+      env: { ...process.env, FACEDRIFT_ADMIN_KEY: adminKey, DATABASE_URL: "" },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  try {
+    await waitReady(base);
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(base + path, {
+        method,
+        headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const json = (await res.json()) as Record<string, unknown>;
+      if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(json)}`);
+      return json;
+    };
+    const model = syntheticModel({ dimension: d, modelSeed: seed });
+    let sent = 0;
+    let lastSeq = 0;
+    const send = async (vectors: Float32Array, count: number) => {
+      for (let start = 0; start < count; start += 250) {
+        const rows = Math.min(250, count - start);
+        const items = Array.from({ length: rows }, (_, r) => {
+          const row = vectors.subarray((start + r) * d, (start + r + 1) * d);
+          return {
+            id: `e${sent + r}`,
+            ts: Date.now(),
+            embedding_b64: Buffer.from(row.buffer, row.byteOffset, row.byteLength).toString("base64"),
+          };
+        });
+        const answer = await api("POST", "/v1/streams/demo/embeddings", { model: MODEL, items });
+        lastSeq = Number(answer.lastSeq);
+        sent += rows;
+      }
+    };
+
+    say(`1/4 sending ${referenceSize} in-distribution embeddings (${d}-D) and fitting the reference`);
+    await send(model.sample(referenceSize, seed + 1), referenceSize);
+    const reference = await api("POST", "/v1/streams/demo/reference", {
+      last: referenceSize,
+      options: { seed },
+    });
+    say(
+      `    reference v${reference.version}: PC1 explains ${(Number((reference.explained_variance_ratio as number[])[0]) * 100).toFixed(1)} % of the variance`,
+    );
+
+    say(`2/4 streaming ${before} more in-distribution embeddings`);
+    await send(model.sample(before, seed + 2), before);
+    const quiet = await api("POST", "/v1/streams/demo/checks", { last: 500, seed });
+    say(`    batch check: severity ${quiet.severity}, drift ${quiet.drift}`);
+
+    const driftStartsAt = sent;
+    const driftStartSeq = lastSeq + 1;
+    say(
+      `3/4 injecting a drift at embedding #${driftStartsAt} (latent shift ${options.shift ?? 0.5} σ) and streaming ${after}`,
+    );
+    await send(model.sample(after, seed + 3, { latentShift: options.shift ?? 0.5 }), after);
+    const firstEvent = await waitForEvent(api, driftStartSeq);
+    const streamDetection =
+      firstEvent === null
+        ? null
+        : { embedding: driftStartsAt + firstEvent - driftStartSeq, delay: firstEvent - driftStartSeq };
+    say(
+      streamDetection
+        ? `    stream detector (ADWIN on PC1) fired at embedding #${streamDetection.embedding}: ${streamDetection.delay} embeddings after the drift began`
+        : "    stream detector (ADWIN on PC1) did not fire",
+    );
+
+    say("4/4 running the batch check on the latest 500 embeddings");
+    const drifted = await api("POST", "/v1/streams/demo/checks", { last: 500, seed });
+    const results = drifted.results as { mmd?: { pValue?: number } | null; psi?: { flagged?: number[] } };
+    const mmdPValue = results.mmd?.pValue ?? null;
+    say(
+      `    batch check: severity ${drifted.severity}, PSI-flagged components ${JSON.stringify(results.psi?.flagged ?? [])}, ` +
+        `MMD p = ${mmdPValue ?? "n/a"}, drift confirmed: ${drifted.drift}`,
+    );
+    return {
+      driftStartsAt,
+      streamDetection,
+      batchBefore: { severity: String(quiet.severity), drift: Boolean(quiet.drift) },
+      batchAfter: { severity: String(drifted.severity), drift: Boolean(drifted.drift), mmdPValue },
+    };
+  } finally {
+    server.kill("SIGTERM");
+    await new Promise((resolve) => server.once("exit", resolve));
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+async function waitReady(base: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the server did not become ready within ${timeoutMs / 1000} s`);
+}
+
+/** Polls the stream's drift events (up to 60 s) for the first one at or after `fromSeq`. */
+async function waitForEvent(
+  api: (method: string, path: string) => Promise<Record<string, unknown>>,
+  fromSeq: number,
+): Promise<number | null> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const events = (await api("GET", "/v1/streams/demo/events?limit=100")).items as Array<{ seq: number }>;
+    const after = events.map((e) => e.seq).filter((seq) => seq >= fromSeq);
+    if (after.length > 0) return Math.min(...after);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return null;
+}
