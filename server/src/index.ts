@@ -2,6 +2,11 @@
  * The server package's public surface, for the drift workers, the bench and e2e: open and
  * migrate a database, build the HTTP app, and call the same services the routes call.
  */
+export { type BackfillInput, type BackfillResult, backfillRuns } from "./batch/backfill.ts";
+export { type BatchRunInput, runBatchCheck } from "./batch/run.ts";
+export { getRun, listRuns, type RunView } from "./batch/runs.ts";
+export { BatchScheduler, type BatchSchedulerOptions } from "./batch/scheduler.ts";
+export { type EmbeddingWindow, readWindow } from "./batch/window.ts";
 export type { Config } from "./config/config.ts";
 export { DEFAULT_CONFIG, loadConfig } from "./config/config.ts";
 export type { Database, Db, Executor, Tx } from "./db/database.ts";
@@ -26,6 +31,19 @@ export {
   getActiveReferenceSet,
   loadReferenceVectors,
 } from "./services/reference-sets/get-active.ts";
+export {
+  exportReference,
+  importReference,
+  REFERENCE_FILE_FORMAT,
+  type ReferenceFile,
+} from "./services/references/file.ts";
+export { type FitReferenceInput, type FittedReference, fitReference } from "./services/references/fit.ts";
+export {
+  activateReference,
+  getReference,
+  listReferences,
+  type ReferenceView,
+} from "./services/references/view.ts";
 export {
   acquireStreamLease,
   releaseStreamLease,

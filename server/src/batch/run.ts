@@ -42,6 +42,8 @@ export interface BatchRunInput {
   dashboardBaseUrl?: string;
   /** Raise a `batch` alert on confirmed drift (default: yes, except for backfill runs, which recompute history). */
   raiseAlerts?: boolean;
+  /** How the window is read; the binary-COPY `readWindow` unless a benchmark compares another. */
+  read?: typeof readWindow;
   /** Receives the alert after the commit; default `dispatchAlert` over the database's channels. */
   dispatch?: (alert: AlertEvent) => void;
 }
@@ -87,7 +89,7 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
   const window = input.window ?? { last: Number(settings.windowSize ?? DEFAULT_WINDOW_SIZE) };
   const seed = input.seed ?? 0;
   const started = performance.now();
-  const data = await readWindow(database, stream.id, stream.dimension, window);
+  const data = await (input.read ?? readWindow)(database, stream.id, stream.dimension, window);
   const readMs = performance.now() - started;
   if (data.n < 2) {
     throw new FacedriftError(
