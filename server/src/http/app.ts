@@ -27,6 +27,7 @@ import { registerVapidPublicKey } from "./routes/push/vapid-public-key.ts";
 import { registerSession } from "./routes/session/get.ts";
 import { registerLogin } from "./routes/session/post.ts";
 import { registerRunCheck } from "./routes/streams/checks/post.ts";
+import { registerDeleteEmbeddings } from "./routes/streams/embeddings/delete.ts";
 import { registerListEmbeddings } from "./routes/streams/embeddings/get.ts";
 import { registerIngestEmbeddings } from "./routes/streams/embeddings/post.ts";
 import { registerListDriftEvents } from "./routes/streams/events/get.ts";
@@ -103,6 +104,7 @@ export function createApp({
   registerListApiKeys(app);
   registerRevokeApiKey(app);
   registerListDriftEvents(app);
+  registerDeleteEmbeddings(app);
   registerListAlerts(app);
   registerAcknowledgeAlert(app);
   registerListAlertDeliveries(app);

@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireScope } from "../../../auth/middleware.ts";
 import { revokeApiKey } from "../../../services/api-keys/revoke.ts";
+import { actorOf, recordAudit } from "../../../services/audit/record.ts";
 import type { AppEnv } from "../../env.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
 import { ApiKeyParamsSchema, ApiKeySchema, toApiKeyBody } from "./schema.ts";
@@ -21,7 +22,16 @@ const route = createRoute({
 
 export function registerRevokeApiKey(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
-    const key = await revokeApiKey(c.var.db, c.var.principal.tenantId, c.req.valid("param").id);
+    const key = await c.var.db.transaction(async (tx) => {
+      const revoked = await revokeApiKey(tx, c.var.principal.tenantId, c.req.valid("param").id);
+      await recordAudit(tx, {
+        tenantId: c.var.principal.tenantId,
+        actor: actorOf(c.var.principal),
+        action: "api_key.revoke",
+        target: `api_key:${revoked.id}`,
+      });
+      return revoked;
+    });
     return c.json(toApiKeyBody(key), 200);
   });
 }

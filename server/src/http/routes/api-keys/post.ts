@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireScope } from "../../../auth/middleware.ts";
 import { createApiKey } from "../../../services/api-keys/create.ts";
+import { actorOf, recordAudit } from "../../../services/audit/record.ts";
 import type { AppEnv } from "../../env.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
 import { CreateApiKeyBodySchema, CreatedApiKeySchema, toApiKeyBody } from "./schema.ts";
@@ -22,10 +23,20 @@ const route = createRoute({
 export function registerCreateApiKey(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
-    const { key, secret } = await createApiKey(c.var.db, {
-      tenantId: c.var.principal.tenantId,
-      name: body.name,
-      scopes: body.scopes,
+    const { key, secret } = await c.var.db.transaction(async (tx) => {
+      const created = await createApiKey(tx, {
+        tenantId: c.var.principal.tenantId,
+        name: body.name,
+        scopes: body.scopes,
+      });
+      await recordAudit(tx, {
+        tenantId: c.var.principal.tenantId,
+        actor: actorOf(c.var.principal),
+        action: "api_key.create",
+        target: `api_key:${created.key.id}`,
+        details: { name: body.name, scopes: created.key.scopes },
+      });
+      return created;
     });
     return c.json({ key: toApiKeyBody(key), secret }, 201);
   });

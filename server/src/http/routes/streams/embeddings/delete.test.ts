@@ -1,0 +1,82 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../../../../db/database.ts";
+import { createTestApp } from "../../../test-app.ts";
+
+const model = { id: "m", version: "1" };
+const url = "/v1/streams/lobby/embeddings";
+
+describe("DELETE /v1/streams/{stream}/embeddings (privacy deletion)", () => {
+  let t: Awaited<ReturnType<typeof createTestApp>>;
+  let admin: string;
+  let ingest: string;
+
+  const ids = async () =>
+    (await queryRows<{ id: string }>(t.db, sql`SELECT client_id AS id FROM embeddings ORDER BY seq`)).map(
+      (r) => r.id,
+    );
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await t.keyFor("acme", ["admin"]);
+    ingest = await t.keyFor("acme", ["ingest"]);
+    const items = [
+      { id: "a1", device: "phone-a", metadata: { person: "p1" } },
+      { id: "a2", device: "phone-a", metadata: { person: "p2" } },
+      { id: "b1", device: "phone-b", metadata: { person: "p1" } },
+      { id: "b2", device: "phone-b" },
+      { id: "c1" },
+    ].map((item, i) => ({ ...item, ts: 1, embedding: [1, i] }));
+    const res = await t.call("POST", url, { key: ingest, json: { model, items } });
+    expect(res.body.accepted).toBe(5);
+  }, 60_000);
+  afterAll(() => t.close());
+
+  it("erases one device's rows and their ledger entries, and audits a hash of the device", async () => {
+    const res = await t.call("DELETE", `${url}?device=phone-a`, { key: admin });
+    expect(res).toEqual({ status: 200, body: { deleted: 2 } });
+    expect(await ids()).toEqual(["b1", "b2", "c1"]);
+    const stream = await t.call("GET", "/v1/streams/lobby", { key: admin });
+    expect(stream.body.embeddingCount).toBe(3);
+    // The ledger forgot the ids: sending a1 again stores it anew.
+    const again = await t.call("POST", url, {
+      key: ingest,
+      json: { model, items: [{ id: "a1", ts: 1, embedding: [1, 9] }] },
+    });
+    expect(again.body).toMatchObject({ accepted: 1, duplicates: 0 });
+    const [audit] = await queryRows<{ actor: string; target: string; details: string }>(
+      t.db,
+      sql`SELECT actor, target, details::text AS details FROM audit_log WHERE action = 'embeddings.delete'`,
+    );
+    expect(audit?.actor).toMatch(/^key:\d+$/);
+    expect(audit?.target).toBe("stream:lobby");
+    const details = JSON.parse(audit!.details);
+    expect(details).toMatchObject({ criterion: "device", deleted: 2, ledgerEntries: 2 });
+    expect(details.valueSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(audit!.details).not.toContain("phone-a");
+  });
+
+  it("erases by metadata value", async () => {
+    const res = await t.call("DELETE", `${url}?metadata_key=person&metadata_value=p1`, { key: admin });
+    expect(res.body).toEqual({ deleted: 1 });
+    expect(await ids()).toEqual(["b2", "c1", "a1"]);
+    const none = await t.call("DELETE", `${url}?device=nobody`, { key: admin });
+    expect(none.body).toEqual({ deleted: 0 });
+  });
+
+  it("wants exactly one criterion, an admin key and the tenant's stream", async () => {
+    const bad = async (query: string, field: string) => {
+      const res = await t.call("DELETE", `${url}${query}`, { key: admin });
+      expect(res).toMatchObject({ status: 400, body: { error: { code: "invalid_request", field } } });
+    };
+    await bad("", "device");
+    await bad("?device=x&metadata_key=k&metadata_value=v", "device");
+    await bad("?metadata_key=person", "metadata_value");
+    await bad("?metadata_value=p1", "metadata_key");
+    await bad("?device=", "device");
+    expect((await t.call("DELETE", `${url}?device=phone-b`, { key: ingest })).status).toBe(403);
+    const other = await t.keyFor("globex", ["admin"]);
+    expect((await t.call("DELETE", `${url}?device=phone-b`, { key: other })).status).toBe(404);
+    expect(await ids()).toEqual(["b2", "c1", "a1"]);
+  });
+});
