@@ -2,7 +2,7 @@
  * Test support (not a test): seeded synthetic streams with a known shift, and their reference
  * sets, written through the same services production uses.
  */
-import { fitReferenceProfile, type ReferenceProfile, syntheticModel } from "@facedrift/stats";
+import { fitReferenceProfile, Pc1Stream, type ReferenceProfile, syntheticModel } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/database.ts";
 import { queryRows } from "../../db/database.ts";
@@ -118,4 +118,21 @@ export async function driftEventsOf(database: Database, streamId: number): Promi
     meanAfter: Number(r.mean_after),
     details: JSON.parse(r.details) as Record<string, unknown>,
   }));
+}
+
+/** What one uninterrupted pure `Pc1Stream` pass over the fixture rows detects, by seq. */
+export function expectedRun(seqs: readonly number[]): { events: EventRow[]; state: unknown } {
+  const p = referenceProfile();
+  const detector = new Pc1Stream({ mean: p.pca.mean, pc1: p.pca.components.slice(0, DIMENSION) }, p.adwin);
+  const rows = streamRows();
+  const { detections } = detector.process(rows, rows.length / DIMENSION);
+  return {
+    events: detections.map((d) => ({
+      seq: seqs[d.index] as number,
+      meanBefore: d.meanBefore,
+      meanAfter: d.meanAfter,
+      details: { score: d.score, widthBefore: d.widthBefore, widthAfter: d.widthAfter },
+    })),
+    state: detector.state(),
+  };
 }
