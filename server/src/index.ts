@@ -54,3 +54,12 @@ export { getStream } from "./services/streams/get.ts";
 export { listStreams } from "./services/streams/list.ts";
 export { listAllStreams, type WorkerStream } from "./services/streams/list-all.ts";
 export { ensureTenant } from "./services/tenants/default.ts";
+export {
+  processStreamBatch,
+  type StreamingMetricsSnapshot,
+  StreamingWorker,
+  type StreamingWorkerOptions,
+  type StreamLag,
+  streamingMetricsSnapshot,
+  streamLag,
+} from "./streaming/index.ts";
