@@ -41,9 +41,9 @@ export const CATALOG: Readonly<Record<string, ModelEntry>> = Object.fromEntries(
  * The models a pipeline uses unless told otherwise. The embedder was chosen from
  * `models/results/lfw-view1.md` (LFW View 1, 1,000 pairs, Node WASM): faceapi-recognition128 and
  * faceplugin-feature512 tie on AUC (0.9981 vs 0.9978, within one standard error of about 0.001;
- * EER 1.6 % vs 1.4 %), both clear the 0.99 bar, and face-api is 1.65× faster per face (56 vs 92 ms
- * median), 4× smaller (128-D, cheaper drift statistics) and has the clearer licence. faceres is
- * below both (AUC 0.9945) and the slowest.
+ * EER 1.6 % vs 1.4 %) and both clear the 0.99 bar; face-api is 1.6× faster per face (median 76 vs
+ * 122 ms on a shared 2-core machine), 4× smaller (128-D: cheaper drift statistics) and has the
+ * clearer licence. faceres (0.9945) and mobileface (0.9854, but 21 ms) are below both.
  */
 export const DEFAULT_MODELS = {
   detector: FACEPLUGIN_DETECT.id,
