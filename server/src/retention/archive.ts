@@ -1,0 +1,304 @@
+/**
+ * @module
+ * Retention with an archive: each stream's days older than its retention are written to Parquet
+ * (`parquet.ts`), stored (`ArchiveStore`), read back from the store and checked (row count,
+ * first and last seq, SHA-256), recorded in `embedding_archives`, and only then deleted from the
+ * database, with their idempotency-ledger entries, in one transaction with the record.
+ *
+ * A stream's retention is `streams.settings.retentionDays` when that is a positive integer, else
+ * the configured default. Partitions hold one day of every stream, and streams may keep days for
+ * different lengths of time, so a day is deleted per stream (`DELETE`), and a day's partition is
+ * dropped once every stream's rows are out of it.
+ *
+ * Idempotent: a day with an `embedding_archives` row is not written again; if its rows are still
+ * there (a run stopped between recording and deleting, which one transaction rules out, or rows
+ * inserted afterwards with an old receive time) they are deleted only when their count matches
+ * the archive's, otherwise they are left alone and reported.
+ *
+ * Memory: one stream-day is built in memory (and read back once), so a day of a million 512-D
+ * vectors needs about 2 GB twice over; stream the writer to a file before archiving days that size.
+ */
+import { createHash } from "node:crypto";
+import { sql } from "drizzle-orm";
+import type { Database, Executor } from "../db/database.ts";
+import { queryRows } from "../db/database.ts";
+import { utcDay } from "../db/partitions.ts";
+import { parseVectorText } from "../db/schema/vector-column.ts";
+import type { ArchiveStore } from "./archive-store.ts";
+import { ArchiveFileWriter, type ArchiveRow, summarizeArchiveFile } from "./parquet.ts";
+
+const DAY_MS = 86_400_000;
+export const DEFAULT_RETENTION_DAYS = 30;
+
+export interface ArchiveOptions {
+  store: ArchiveStore;
+  /** Days kept by streams without their own `settings.retentionDays`. */
+  retentionDays?: number;
+  /** Archive every stream's days before this day instead (overrides retention). */
+  before?: Date;
+  now?: Date;
+  /** List what would be archived; write and delete nothing. */
+  dryRun?: boolean;
+  onDay?: (day: ArchivedDay) => void;
+  /** Rows per read and per row group. */
+  chunkRows?: number;
+}
+
+export type DayStatus = "archived" | "planned" | "already-archived" | "mismatch";
+
+export interface ArchivedDay {
+  streamId: number;
+  stream: string;
+  day: string;
+  rows: number;
+  status: DayStatus;
+  location: string;
+  bytes?: number;
+  sha256?: string;
+}
+
+export interface ArchiveReport {
+  days: ArchivedDay[];
+  deletedRows: number;
+  droppedPartitions: string[];
+}
+
+interface StreamInfo {
+  id: number;
+  name: string;
+  modelId: string;
+  modelVersion: string;
+  dimension: number;
+  cutoffDay: string;
+}
+
+export async function archiveExpired(database: Database, options: ArchiveOptions): Promise<ArchiveReport> {
+  const db = database.db;
+  const now = options.now ?? new Date();
+  const streams = await streamCutoffs(db, options, now);
+  const report: ArchiveReport = { days: [], deletedRows: 0, droppedPartitions: [] };
+  if (streams.size === 0) return report;
+  const latestCutoff = [...streams.values()].reduce((max, s) => (s.cutoffDay > max ? s.cutoffDay : max), "");
+  const candidates = await queryRows<{ stream_id: number; day: string; n: number }>(
+    db,
+    sql`SELECT stream_id::int AS stream_id, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+          count(*)::int AS n
+        FROM embeddings WHERE received_at < ${`${latestCutoff}T00:00:00Z`}::timestamptz
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  for (const candidate of candidates) {
+    const stream = streams.get(candidate.stream_id);
+    if (!stream || candidate.day >= stream.cutoffDay) continue;
+    const day = await archiveDay(database, stream, candidate.day, candidate.n, options);
+    if (day.status === "archived" || day.status === "already-archived") report.deletedRows += day.rows;
+    report.days.push(day);
+    options.onDay?.(day);
+  }
+  // An empty partition of a day before every cutoff can go: rows are only ever received "now",
+  // so a past day never fills again; the cutoff keeps today's and the pre-created days.
+  if (!options.dryRun) report.droppedPartitions = await dropEmptyPartitionsBefore(db, latestCutoff);
+  return report;
+}
+
+async function streamCutoffs(
+  db: Executor,
+  options: ArchiveOptions,
+  now: Date,
+): Promise<Map<number, StreamInfo>> {
+  const rows = await queryRows<{
+    id: number;
+    name: string;
+    model_id: string;
+    model_version: string;
+    dimension: number;
+    retention: unknown;
+  }>(
+    db,
+    sql`SELECT id::int AS id, name, model_id, model_version, dimension, settings -> 'retentionDays' AS retention
+        FROM streams`,
+  );
+  const fallback = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  const map = new Map<number, StreamInfo>();
+  for (const row of rows) {
+    const own = typeof row.retention === "number" && Number.isInteger(row.retention) && row.retention > 0;
+    const days = own ? (row.retention as number) : fallback;
+    const cutoffDay = options.before
+      ? utcDay(options.before)
+      : utcDay(new Date(now.getTime() - days * DAY_MS));
+    map.set(row.id, {
+      id: row.id,
+      name: row.name,
+      modelId: row.model_id,
+      modelVersion: row.model_version,
+      dimension: row.dimension,
+      cutoffDay,
+    });
+  }
+  return map;
+}
+
+async function archiveDay(
+  database: Database,
+  stream: StreamInfo,
+  day: string,
+  rows: number,
+  options: ArchiveOptions,
+): Promise<ArchivedDay> {
+  const db = database.db;
+  const key = `${stream.id}/${day}.parquet`;
+  const base = { streamId: stream.id, stream: stream.name, day, rows, location: options.store.location(key) };
+  const [existing] = await queryRows<{ rows: number; location: string }>(
+    db,
+    sql`SELECT rows, location FROM embedding_archives WHERE stream_id = ${stream.id} AND day = ${day}::date`,
+  );
+  if (existing) {
+    if (existing.rows !== rows) return { ...base, location: existing.location, status: "mismatch" };
+    if (!options.dryRun) await deleteDay(db, stream.id, day);
+    return { ...base, location: existing.location, status: "already-archived" };
+  }
+  if (options.dryRun) return { ...base, status: "planned" };
+
+  const bytes = await buildDayFile(db, stream, day, options.chunkRows ?? 5_000);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  await options.store.put(key, bytes);
+  await verify(options.store, key, { sha256, rows, stream, day });
+  const recorded = await db.transaction(async (tx) => {
+    const inserted = await queryRows<{ id: number }>(
+      tx,
+      sql`INSERT INTO embedding_archives (stream_id, day, location, rows, bytes, sha256)
+          VALUES (${stream.id}, ${day}::date, ${base.location}, ${rows}, ${bytes.byteLength}, ${sha256})
+          ON CONFLICT (stream_id, day) DO NOTHING RETURNING id::int AS id`,
+    );
+    // Another archiver recorded this day first; it deletes the rows, not us.
+    if (inserted.length === 0) return false;
+    await deleteDay(tx, stream.id, day);
+    return true;
+  });
+  return { ...base, status: recorded ? "archived" : "already-archived", bytes: bytes.byteLength, sha256 };
+}
+
+/** Reads the stream's rows of `day` in seq order, chunk by chunk, into one Parquet file. */
+async function buildDayFile(
+  db: Executor,
+  stream: StreamInfo,
+  day: string,
+  chunkRows: number,
+): Promise<Uint8Array> {
+  const writer = new ArchiveFileWriter({
+    stream: stream.name,
+    streamId: String(stream.id),
+    day,
+    model: `${stream.modelId}@${stream.modelVersion}`,
+    dimension: String(stream.dimension),
+  });
+  const [from, to] = dayBounds(day);
+  let after = "0";
+  for (;;) {
+    const chunk = await queryRows<{
+      seq: string;
+      client_id: string;
+      event_us: string;
+      received_us: string;
+      model_id: string;
+      model_version: string;
+      source: string;
+      device: string | null;
+      metadata: string | null;
+      embedding: string;
+    }>(
+      db,
+      sql`SELECT seq::text AS seq, client_id,
+            (extract(epoch FROM event_time) * 1000000)::bigint::text AS event_us,
+            (extract(epoch FROM received_at) * 1000000)::bigint::text AS received_us,
+            model_id, model_version, source, device, metadata::text AS metadata, embedding::text AS embedding
+          FROM embeddings
+          WHERE stream_id = ${stream.id} AND received_at >= ${from}::timestamptz AND received_at < ${to}::timestamptz
+            AND seq > ${after}::bigint
+          ORDER BY seq LIMIT ${chunkRows}`,
+    );
+    writer.write(
+      chunk.map(
+        (r): ArchiveRow => ({
+          seq: BigInt(r.seq),
+          clientId: r.client_id,
+          eventTimeUs: BigInt(r.event_us),
+          receivedAtUs: BigInt(r.received_us),
+          modelId: r.model_id,
+          modelVersion: r.model_version,
+          source: r.source,
+          device: r.device,
+          metadata: r.metadata,
+          embedding: parseVectorText(r.embedding),
+        }),
+      ),
+    );
+    const last = chunk.at(-1);
+    if (!last || chunk.length < chunkRows) break;
+    after = last.seq;
+  }
+  return writer.finish();
+}
+
+/** Reads the object back from the store: same bytes, and Parquet holding the day's rows in order. */
+async function verify(
+  store: ArchiveStore,
+  key: string,
+  expected: { sha256: string; rows: number; stream: StreamInfo; day: string },
+): Promise<void> {
+  const stored = await store.get(key);
+  const sha256 = createHash("sha256").update(stored).digest("hex");
+  const where = `${store.location(key)} (stream ${expected.stream.name}, ${expected.day})`;
+  if (sha256 !== expected.sha256)
+    throw new Error(`${where}: stored file's SHA-256 differs from what was written`);
+  const summary = await summarizeArchiveFile(stored);
+  if (summary.rows !== expected.rows || !summary.ordered) {
+    throw new Error(
+      `${where}: file holds ${summary.rows} rows (ordered: ${summary.ordered}), expected ${expected.rows}`,
+    );
+  }
+}
+
+async function deleteDay(db: Executor, streamId: number, day: string): Promise<void> {
+  const [from, to] = dayBounds(day);
+  const [deleted] = await queryRows<{ n: number }>(
+    db,
+    sql`WITH gone AS (DELETE FROM embeddings WHERE stream_id = ${streamId}
+                        AND received_at >= ${from}::timestamptz AND received_at < ${to}::timestamptz RETURNING 1)
+        SELECT count(*)::int AS n FROM gone`,
+  );
+  await db.execute(
+    sql`DELETE FROM embedding_ids WHERE stream_id = ${streamId}
+          AND received_at >= ${from}::timestamptz AND received_at < ${to}::timestamptz`,
+  );
+  await db.execute(
+    sql`UPDATE streams SET embedding_count = greatest(0, embedding_count - ${deleted?.n ?? 0}) WHERE id = ${streamId}`,
+  );
+}
+
+/** Drops the day partitions before `cutoffDay` that no longer hold any row. */
+async function dropEmptyPartitionsBefore(db: Executor, cutoffDay: string): Promise<string[]> {
+  const children = await queryRows<{ name: string }>(
+    db,
+    sql`SELECT c.relname::text AS name FROM pg_inherits i
+        JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+        WHERE p.relname = 'embeddings' ORDER BY 1`,
+  );
+  const dropped: string[] = [];
+  for (const { name } of children) {
+    const match = /^embeddings_p(\d{4})(\d{2})(\d{2})$/.exec(name);
+    if (!match || `${match[1]}-${match[2]}-${match[3]}` >= cutoffDay) continue;
+    const [row] = await queryRows<{ empty: boolean }>(
+      db,
+      sql.raw(`SELECT NOT EXISTS (SELECT 1 FROM "${name}") AS empty`),
+    );
+    if (!row?.empty) continue;
+    await db.execute(sql.raw(`DROP TABLE IF EXISTS "${name}"`));
+    dropped.push(name);
+  }
+  return dropped;
+}
+
+function dayBounds(day: string): [string, string] {
+  const start = Date.parse(`${day}T00:00:00Z`);
+  return [new Date(start).toISOString(), new Date(start + DAY_MS).toISOString()];
+}
