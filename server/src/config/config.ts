@@ -15,8 +15,6 @@ export interface Config {
   retentionDays: number | undefined;
   /** Bearer token for `GET /metrics` (`FACEDRIFT_METRICS_TOKEN`); unset: loopback clients only. */
   metricsToken: string | undefined;
-  /** Bearer token for `GET /metrics` (`FACEDRIFT_METRICS_TOKEN`); unset: loopback clients only. */
-  metricsToken: string | undefined;
   /** Origins allowed to call the API from a browser (`FACEDRIFT_CORS_ORIGINS`, comma-separated). */
   corsOrigins: string[];
   /** Requests per minute one API key may make (`FACEDRIFT_RATE_LIMIT_PER_MINUTE`). */
@@ -32,7 +30,6 @@ export const DEFAULT_CONFIG: Config = {
   maxBatchItems: 1_000,
   maxBodyBytes: 16 * 1024 * 1024,
   retentionDays: undefined,
-  metricsToken: undefined,
   metricsToken: undefined,
   corsOrigins: [],
   rateLimitPerMinute: 6_000,
@@ -73,7 +70,6 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     retentionDays: env.FACEDRIFT_RETENTION_DAYS
       ? positiveInt("FACEDRIFT_RETENTION_DAYS", env.FACEDRIFT_RETENTION_DAYS, 1)
       : undefined,
-    metricsToken: env.FACEDRIFT_METRICS_TOKEN || undefined,
     metricsToken: env.FACEDRIFT_METRICS_TOKEN || undefined,
     corsOrigins: (env.FACEDRIFT_CORS_ORIGINS ?? "")
       .split(",")
