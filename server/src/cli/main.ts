@@ -3,7 +3,6 @@ import { FacedriftError } from "../errors.ts";
 import { registerBackfill } from "./commands/backfill.ts";
 import { registerCheck } from "./commands/check.ts";
 import { registerDelete } from "./commands/delete.ts";
-import { registerDelete } from "./commands/delete.ts";
 import { registerDemo } from "./commands/demo.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerMigrate } from "./commands/migrate.ts";
@@ -24,7 +23,6 @@ export function buildProgram(): Command {
   registerReference(program);
   registerCheck(program);
   registerBackfill(program);
-  registerDelete(program);
   registerDelete(program);
   registerStats(program);
   registerDemo(program);
