@@ -11,16 +11,31 @@ import "@tensorflow/tfjs-backend-webgpu";
 import * as faceapi from "@vladmandic/face-api/dist/face-api.esm-nobundle.js";
 import { createOnnxEngine } from "../engine/onnx.ts";
 import { createTfjsEngine } from "../engine/tfjs.ts";
-import type { Engine } from "../engine/types.ts";
+import type { Backend, Engine } from "../engine/types.ts";
 
-/** Both engines, each on the best backend this host offers; `engine.backend` says which. */
-export async function createBrowserEngines(options: { wasmPaths?: string } = {}): Promise<Engine[]> {
+/** Options for {@link createBrowserEngines}. */
+export interface BrowserEngineOptions {
+  /** Where tfjs-backend-wasm finds its `.wasm` files. */
+  readonly wasmPaths?: string;
+  /**
+   * Pin both engines to one backend. A WebGPU adapter can exist and still fail a kernel (Chromium's
+   * SwiftShader), so a host that catches that retries with `"wasm"`.
+   */
+  readonly backend?: Backend;
+}
+
+/** Both engines, each on the best backend this host offers (or the pinned one); `engine.backend` says which. */
+export async function createBrowserEngines(options: BrowserEngineOptions = {}): Promise<Engine[]> {
   if (options.wasmPaths) {
     const { setWasmPaths } = await import("@tensorflow/tfjs-backend-wasm");
     setWasmPaths(options.wasmPaths);
   }
+  const pinned = options.backend ? { backend: options.backend } : {};
   return [
-    await createOnnxEngine(),
-    await createTfjsEngine({ tf, faceapi: faceapi as unknown as typeof import("@vladmandic/face-api") }),
+    await createOnnxEngine(pinned),
+    await createTfjsEngine(
+      { tf, faceapi: faceapi as unknown as typeof import("@vladmandic/face-api") },
+      pinned,
+    ),
   ];
 }
