@@ -20,3 +20,4 @@ export * from "./stream-cursor.ts";
 export * from "./tenant.ts";
 export * from "./user.ts";
 export * from "./vapid-key.ts";
+export * from "./verification-run.ts";
