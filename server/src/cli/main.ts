@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { FacedriftError } from "../errors.ts";
+import { registerArchive } from "./commands/archive.ts";
 import { registerBackfill } from "./commands/backfill.ts";
 import { registerCheck } from "./commands/check.ts";
 import { registerDelete } from "./commands/delete.ts";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerBackfill(program);
   registerDelete(program);
+  registerArchive(program);
   registerStats(program);
   registerDemo(program);
   registerUsers(program);

@@ -20,6 +20,9 @@ describe("loadConfig", () => {
   it("reads the retention period", () => {
     expect(loadConfig({ FACEDRIFT_RETENTION_DAYS: "30" }).retentionDays).toBe(30);
     expect(() => loadConfig({ FACEDRIFT_RETENTION_DAYS: "-1" })).toThrow(/FACEDRIFT_RETENTION_DAYS/);
+    expect(loadConfig({}).retentionDays).toBe(30);
+    expect(loadConfig({ FACEDRIFT_RETENTION_DAYS: "0" }).retentionDays).toBeUndefined();
+    expect(loadConfig({ FACEDRIFT_RETENTION_DAYS: "off" }).retentionDays).toBeUndefined();
   });
 
   it("treats an empty DATABASE_URL as unset", () => {

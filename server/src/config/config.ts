@@ -11,8 +11,22 @@ export interface Config {
   maxBatchItems: number;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
-  /** Keep this many days of embeddings (whole UTC days are dropped); undefined keeps everything. */
+  /**
+   * Days of embeddings kept in the database (default 30); older days are archived to Parquet and
+   * then deleted (`retention/`). `FACEDRIFT_RETENTION_DAYS=0` (or `off`) keeps everything.
+   * A stream's `settings.retentionDays` overrides it.
+   */
   retentionDays: number | undefined;
+  /** Archive directory (`FACEDRIFT_ARCHIVE_DIR`); default `<dataDir>/archive`. */
+  archiveDir: string | undefined;
+  /** Archive to this S3 bucket instead (`FACEDRIFT_ARCHIVE_S3_BUCKET`); credentials: the AWS SDK's chain. */
+  archiveS3Bucket: string | undefined;
+  /** Key prefix in the bucket (`FACEDRIFT_ARCHIVE_S3_PREFIX`). */
+  archiveS3Prefix: string | undefined;
+  /** S3-compatible endpoint URL (`FACEDRIFT_ARCHIVE_S3_ENDPOINT`, e.g. MinIO); path-style. */
+  archiveS3Endpoint: string | undefined;
+  /** `FACEDRIFT_ARCHIVE_S3_REGION`, else `AWS_REGION`. */
+  archiveS3Region: string | undefined;
   /** Bearer token for `GET /metrics` (`FACEDRIFT_METRICS_TOKEN`); unset: loopback clients only. */
   metricsToken: string | undefined;
   /** Origins allowed to call the API from a browser (`FACEDRIFT_CORS_ORIGINS`, comma-separated). */
@@ -29,7 +43,12 @@ export const DEFAULT_CONFIG: Config = {
   adminKey: undefined,
   maxBatchItems: 1_000,
   maxBodyBytes: 16 * 1024 * 1024,
-  retentionDays: undefined,
+  retentionDays: 30,
+  archiveDir: undefined,
+  archiveS3Bucket: undefined,
+  archiveS3Prefix: undefined,
+  archiveS3Endpoint: undefined,
+  archiveS3Region: undefined,
   metricsToken: undefined,
   corsOrigins: [],
   rateLimitPerMinute: 6_000,
@@ -67,9 +86,15 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
       env.FACEDRIFT_MAX_BODY_BYTES,
       DEFAULT_CONFIG.maxBodyBytes,
     ),
-    retentionDays: env.FACEDRIFT_RETENTION_DAYS
-      ? positiveInt("FACEDRIFT_RETENTION_DAYS", env.FACEDRIFT_RETENTION_DAYS, 1)
-      : undefined,
+    retentionDays:
+      env.FACEDRIFT_RETENTION_DAYS === "0" || env.FACEDRIFT_RETENTION_DAYS === "off"
+        ? undefined
+        : positiveInt("FACEDRIFT_RETENTION_DAYS", env.FACEDRIFT_RETENTION_DAYS, 30),
+    archiveDir: env.FACEDRIFT_ARCHIVE_DIR || undefined,
+    archiveS3Bucket: env.FACEDRIFT_ARCHIVE_S3_BUCKET || undefined,
+    archiveS3Prefix: env.FACEDRIFT_ARCHIVE_S3_PREFIX || undefined,
+    archiveS3Endpoint: env.FACEDRIFT_ARCHIVE_S3_ENDPOINT || undefined,
+    archiveS3Region: env.FACEDRIFT_ARCHIVE_S3_REGION || undefined,
     metricsToken: env.FACEDRIFT_METRICS_TOKEN || undefined,
     corsOrigins: (env.FACEDRIFT_CORS_ORIGINS ?? "")
       .split(",")

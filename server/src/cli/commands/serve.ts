@@ -4,15 +4,18 @@ import type { Command } from "commander";
 import { BatchScheduler } from "../../batch/scheduler.ts";
 import { migrateDatabase } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
-import { dropEmbeddingsBefore, ensureEmbeddingPartitions } from "../../db/partitions.ts";
+import { ensureEmbeddingPartitions } from "../../db/partitions.ts";
 import { createApp } from "../../http/app.ts";
 import { jsonLogger } from "../../log.ts";
+import { createMetrics } from "../../metrics/metrics.ts";
+import { archiveExpired } from "../../retention/archive.ts";
+import { archiveStoreFor } from "../../retention/store-from-config.ts";
 import { bootstrapAdminKey } from "../../services/api-keys/bootstrap.ts";
+import { streamingMetricsSnapshot } from "../../streaming/metrics.ts";
 import { StreamingWorker } from "../../streaming/worker.ts";
 import { configFrom, databaseOptions } from "../options.ts";
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 export function registerServe(program: Command): void {
   databaseOptions(program.command("serve").description("run the HTTP API"))
@@ -34,16 +37,26 @@ export function registerServe(program: Command): void {
         );
       }
       // Hourly: keep a week of partitions ahead, so a long-running server never meets a day
-      // without one, and drop the days that fell out of FACEDRIFT_RETENTION_DAYS.
+      // without one, and archive (Parquet, verified) then delete the days past retention.
+      const archiveStore = archiveStoreFor(config);
       const maintain = async () => {
         const now = new Date();
         await ensureEmbeddingPartitions(database.db, now);
         if (config.retentionDays !== undefined) {
-          const result = await dropEmbeddingsBefore(
-            database.db,
-            new Date(now.getTime() - config.retentionDays * DAY_MS),
-          );
-          if (result.droppedPartitions.length > 0) log("info", "retention", { ...result });
+          const report = await archiveExpired(database, {
+            store: archiveStore,
+            retentionDays: config.retentionDays,
+            now,
+          });
+          const mismatched = report.days.filter((d) => d.status === "mismatch");
+          if (report.days.length > 0) {
+            log(mismatched.length > 0 ? "warn" : "info", "retention", {
+              archivedDays: report.days.length,
+              deletedRows: report.deletedRows,
+              droppedPartitions: report.droppedPartitions,
+              mismatched: mismatched.map((d) => `${d.stream}/${d.day}`),
+            });
+          }
         }
       };
       const maintenance = setInterval(() => {
@@ -67,7 +80,8 @@ export function registerServe(program: Command): void {
         : undefined;
       streaming?.start();
 
-      const app = createApp({ database, config, log });
+      const metrics = createMetrics({ db: database.db, streaming: streamingMetricsSnapshot });
+      const app = createApp({ database, config, log, metrics });
       const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
         log("info", "listening", {
           port: info.port,
