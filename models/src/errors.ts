@@ -8,6 +8,7 @@
 export type ModelErrorCode =
   | "checksum-mismatch"
   | "invalid-manifest"
+  | "invalid-pairs"
   | "model-shape-mismatch"
   | "unsupported-format"
   | "no-face";

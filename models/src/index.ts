@@ -18,3 +18,4 @@ export type * from "./pipeline/stages.ts";
 export * from "./pipeline/tensor.ts";
 export * from "./pipeline/warp.ts";
 export * from "./registry/index.ts";
+export * from "./verification/pairs.ts";

@@ -5,3 +5,4 @@
 export * from "./decode.ts";
 export * from "./engines.ts";
 export * from "./files.ts";
+export * from "./pairs.ts";
