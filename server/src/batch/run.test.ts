@@ -7,7 +7,7 @@ import { backfillRuns } from "./backfill.ts";
 import { runBatchCheck } from "./run.ts";
 import { DAY_MS, DAY0, driftFixture } from "./testing/fixture.ts";
 
-describe("runBatchCheck and backfill", () => {
+describe("runBatchCheck and backfill", { timeout: 60_000 }, () => {
   let f: Awaited<ReturnType<typeof driftFixture>>;
   let streamId: number;
   beforeAll(async () => {
@@ -18,7 +18,10 @@ describe("runBatchCheck and backfill", () => {
   afterAll(() => f.database.close());
 
   const count = async (table: string) =>
-    Number((await queryRows<{ n: number }>(f.database.db, sql.raw(`SELECT count(*)::int AS n FROM ${table}`)))[0]?.n);
+    Number(
+      (await queryRows<{ n: number }>(f.database.db, sql.raw(`SELECT count(*)::int AS n FROM ${table}`)))[0]
+        ?.n,
+    );
 
   it("finds no drift in a window from the reference population", async () => {
     const run = await runBatchCheck(f.database, { streamId, kind: "manual", window: f.day(1) });
@@ -31,11 +34,15 @@ describe("runBatchCheck and backfill", () => {
     const calm = await runBatchCheck(f.database, { streamId, kind: "manual", window: f.day(1) });
     const run = await runBatchCheck(f.database, { streamId, kind: "manual", window: f.day(2) });
     expect(run).toMatchObject({ status: "succeeded", severity: "high", drift: true });
-    const results = run.results as { psi: { flagged: number[] }; mmd: { pValue: number }; novelty: { rate: number } };
+    const results = run.results as {
+      psi: { flagged: number[] };
+      mmd: { pValue: number };
+      novelty: { rate: number };
+    };
     expect(results.psi.flagged.length).toBeGreaterThanOrEqual(3);
     expect(results.mmd.pValue).toBeLessThan(0.05);
     const calmRate = (calm.results as { novelty: { rate: number } }).novelty.rate;
-    expect(results.novelty.rate).toBeGreaterThan(calmRate + 0.05);
+    expect(results.novelty.rate).toBeGreaterThan(calmRate + 0.1);
     const [alert] = await queryRows<{ detector: string; severity: string; run: number }>(
       f.database.db,
       sql`SELECT detector, severity, (payload->>'runId')::int AS run FROM alerts`,

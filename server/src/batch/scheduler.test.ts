@@ -5,7 +5,7 @@ import { fitReference } from "../services/references/fit.ts";
 import { BatchScheduler, slotsBetween } from "./scheduler.ts";
 import { driftFixture } from "./testing/fixture.ts";
 
-describe("BatchScheduler", () => {
+describe("BatchScheduler", { timeout: 60_000 }, () => {
   let f: Awaited<ReturnType<typeof driftFixture>>;
   beforeAll(async () => {
     f = await driftFixture();

@@ -31,6 +31,7 @@ export async function copyKeyedVectors(
   database: Database,
   select: string,
   dimension: number,
+  order: "as-is" | "reversed" = "as-is",
 ): Promise<KeyedVectors> {
   const client = (database as Database & { client?: unknown }).client;
   const copy = `COPY (${select}) TO ${database.driver === "pglite" ? "'/dev/blob'" : "STDOUT"} WITH (FORMAT binary)`;
@@ -38,20 +39,25 @@ export async function copyKeyedVectors(
     const result = await (client as PGlite).query(copy);
     const blob = result.blob;
     if (!blob) throw new Error("PGlite returned no blob for COPY TO '/dev/blob'");
-    return parseBinaryCopy(new Uint8Array(await blob.arrayBuffer()), dimension);
+    return parseBinaryCopy(new Uint8Array(await blob.arrayBuffer()), dimension, order);
   }
   if (database.driver === "postgres" && client) {
     const readable = await (client as postgres.Sql).unsafe(copy).readable();
     const chunks: Buffer[] = [];
     for await (const chunk of readable) chunks.push(chunk as Buffer);
     const bytes = Buffer.concat(chunks);
-    return parseBinaryCopy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), dimension);
+    return parseBinaryCopy(
+      new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      dimension,
+      order,
+    );
   }
   const rows = await queryRows<{ key: string; embedding: string }>(
     database.db,
     sql.raw(`SELECT key::text AS key, embedding::text AS embedding FROM (${select}) AS t(key, embedding)`),
   );
   const x = new Float32Array(rows.length * dimension);
+  if (order === "reversed") rows.reverse();
   rows.forEach((row, i) => {
     x.set(parseVectorText(row.embedding), i * dimension);
   });
@@ -61,9 +67,13 @@ export async function copyKeyedVectors(
 /**
  * Parses PostgreSQL's binary COPY format (header, then per tuple: int16 field count, and per
  * field int32 length + bytes; big-endian) for tuples `(int8, vector)`. pgvector's `vector_send`
- * writes int16 dim, int16 unused, then dim float4.
+ * writes int16 dim, int16 unused, then dim float4. "reversed" stores the last tuple first.
  */
-export function parseBinaryCopy(bytes: Uint8Array, dimension: number): KeyedVectors {
+export function parseBinaryCopy(
+  bytes: Uint8Array,
+  dimension: number,
+  order: "as-is" | "reversed" = "as-is",
+): KeyedVectors {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 19 || SIGNATURE.some((b, i) => bytes[i] !== b)) {
     throw new Error("not a PostgreSQL binary COPY stream");
@@ -82,9 +92,10 @@ export function parseBinaryCopy(bytes: Uint8Array, dimension: number): KeyedVect
     if (fields !== 2 || keyLength !== 8 || vectorLength !== 4 + 4 * dimension || dim !== dimension) {
       throw new FacedriftError("internal", `row ${i} of the COPY stream is not (int8, vector(${dimension}))`);
     }
-    keys[i] = Number(view.getBigInt64(offset + 6));
+    const row = order === "reversed" ? n - 1 - i : i;
+    keys[row] = Number(view.getBigInt64(offset + 6));
     let at = offset + 22;
-    const base = i * dimension;
+    const base = row * dimension;
     for (let j = 0; j < dimension; j++, at += 4) x[base + j] = view.getFloat32(at);
     offset += rowBytes;
   }

@@ -44,7 +44,8 @@ export async function ingestAt(
 
 /**
  * Day 0: 2,000 reference-like embeddings; day 1: 1,000 more from the same population; day 2:
- * 1,000 shifted ones (latent mean +1 SD, noise ×1.5).
+ * 1,000 shifted ones (latent mean +1 SD, and noise ×12, which moves points off the
+ * population's manifold, so that their nearest reference neighbours are farther: kNN novelty).
  */
 export async function driftFixture(stream = "cam") {
   const database = await openPglite();
@@ -56,7 +57,7 @@ export async function driftFixture(stream = "cam") {
     database,
     tenantId,
     stream,
-    synthetic.sample(1000, 3, { latentShift: 1, noiseScale: 1.5 }),
+    synthetic.sample(1000, 3, { latentShift: 1, noiseScale: 12 }),
     DAY0 + 2 * DAY_MS,
     "d2",
   );

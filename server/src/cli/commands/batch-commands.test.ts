@@ -28,7 +28,7 @@ describe("facedrift reference / check / backfill (the real binary, embedded data
       database,
       tenantId,
       "cam",
-      synthetic.sample(400, 3, { latentShift: 1, noiseScale: 1.5 }),
+      synthetic.sample(400, 3, { latentShift: 1, noiseScale: 12 }),
       DAY0 + DAY_MS,
       "d1",
     );

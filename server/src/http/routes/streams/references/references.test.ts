@@ -8,7 +8,7 @@ const day = (i: number) => ({
   to: new Date(DAY0 + (i + 1) * DAY_MS).toISOString(),
 });
 
-describe("reference versions and batch checks over HTTP", () => {
+describe("reference versions and batch checks over HTTP", { timeout: 60_000 }, () => {
   let t: Awaited<ReturnType<typeof createTestApp>>;
   let admin: string;
   let reader: string;
@@ -25,7 +25,7 @@ describe("reference versions and batch checks over HTTP", () => {
       t.database,
       tenantId,
       "cam",
-      synthetic.sample(600, 3, { latentShift: 1, noiseScale: 1.5 }),
+      synthetic.sample(600, 3, { latentShift: 1, noiseScale: 12 }),
       DAY0 + 2 * DAY_MS,
       "d2",
     );
