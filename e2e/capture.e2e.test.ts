@@ -202,8 +202,13 @@ describe.skipIf(!hasChromium())("capture station (Chromium, fake camera, real AP
     expect(installabilityErrors.filter((error) => error.errorId !== "in-incognito")).toEqual([]);
     await cdp.detach();
 
-    // Pausing releases the camera; what was queued still drains.
+    // Pausing releases the camera once the frame in flight is handled; what was queued drains.
     await page.getByRole("button", { name: "Pause capture" }).click();
+    await until(
+      () => text(page, "phase"),
+      (phase) => phase === "idle",
+      "capture paused",
+    );
     await until(
       () => number(page, "queued"),
       (queued) => queued === 0,
@@ -226,7 +231,12 @@ describe.skipIf(!hasChromium())("capture station (Chromium, fake camera, real AP
       (queued) => queued >= 2,
       "faces queued while the API is down",
     );
-    expect(await text(page, "last-error")).toContain("HTTP 502");
+    // A face counts as queued before its first send fails, so the error is waited for as well.
+    await until(
+      () => text(page, "last-error"),
+      (error) => error.includes("HTTP 502"),
+      "the proxy's 502",
+    );
     const queuedBeforeReload = await outboxIds(page);
 
     // The whole site goes away too: the reload is served by the service worker alone.
@@ -243,7 +253,11 @@ describe.skipIf(!hasChromium())("capture station (Chromium, fake camera, real AP
       (queued) => queued > queuedBeforeReload.length,
       "more faces queued offline",
     );
-    expect(await text(page, "last-error")).toContain("network");
+    await until(
+      () => text(page, "last-error"),
+      (error) => error.includes("network"),
+      "a network error",
+    );
     await page.screenshot({ path: join(ARTIFACTS, "capture-3-offline.png") });
 
     await page.getByRole("button", { name: "Pause capture" }).click();
@@ -292,7 +306,7 @@ describe.skipIf(!hasChromium())("capture station (Chromium, fake camera, real AP
       // Settings through the URL fragment this time; the page must take the key out of the address.
       await gpuPage.goto(`${app.url}/capture#key=${ingestKey}&stream=${STREAM}-webgpu&rate=2`);
       await gpuPage.getByRole("button", { name: /I agree/ }).click();
-      expect(gpuPage.url()).toBe(`${app.url}/capture`);
+      await gpuPage.waitForURL(`${app.url}/capture`, { timeout: 10_000 });
       await until(
         () => number(gpuPage, "sent"),
         (sent) => sent >= 1,

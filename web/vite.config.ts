@@ -13,6 +13,10 @@ const models: typeof import("./src/lib/worker/models.ts") = await import(
   new URL("./src/lib/worker/models.ts", import.meta.url).href
 );
 
+// In production the Hono server serves the app and the API from one origin; `vite dev` and
+// `vite preview` forward the API to a `facedrift serve` instead (default port 8080).
+const api = { "/v1": process.env.FACEDRIFT_API_URL ?? "http://127.0.0.1:8080" };
+
 export default defineConfig({
   plugins: [
     sveltekit(),
@@ -34,6 +38,8 @@ export default defineConfig({
     }),
   ],
   worker: { format: "es" },
+  server: { proxy: api },
+  preview: { proxy: api },
   // onnxruntime-web finds its .wasm through `new URL(…, import.meta.url)`; pre-bundling would move
   // the module away from the file, so dev serves it as is.
   optimizeDeps: { exclude: ["onnxruntime-web"] },

@@ -126,12 +126,15 @@ export class CaptureSession {
     }
   }
 
-  /** Stops analysing and releases the camera (its light goes off); queued faces keep uploading. */
+  /**
+   * Stops analysing and releases the camera (its light goes off); queued faces keep uploading.
+   * A running session turns `idle` once the frame in flight is handled, so no face is queued after.
+   */
   stop(): void {
     this.#run = null;
     this.#releaseCamera();
     this.face = null;
-    if (this.phase === "running" || this.phase === "loading") this.phase = "idle";
+    if (this.phase === "loading") this.phase = "idle";
   }
 
   /** Applies changed settings: a new rate, and a retry in case the key or server was the problem. */
@@ -173,6 +176,7 @@ export class CaptureSession {
       const wait = 1000 / Math.max(ANALYSIS_HZ, this.#settings().rateHz) - (performance.now() - started);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
     }
+    if (this.#run === null) this.phase = "idle";
   }
 
   async #onFrame(result: ResponseTo<"process">, capturedAt: Date) {
