@@ -82,6 +82,7 @@ describe.skipIf(!hasChromium())("capture station (Chromium, fake camera, real AP
     return ((await response.json()) as { items: StoredEmbedding[] }).items;
   };
 
+  // Generous: on a busy 2-core runner, building web/ (when stale) and starting the API take minutes.
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     ensureWebBuild();
@@ -111,7 +112,7 @@ describe.skipIf(!hasChromium())("capture station (Chromium, fake camera, real AP
     });
     page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(error.message));
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
