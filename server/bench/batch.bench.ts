@@ -14,12 +14,12 @@ import { syntheticModel } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import type { Comparison } from "../../bench/harness.ts";
 import { runBatchCheck } from "../src/batch/run.ts";
-import type { WindowData } from "../src/batch/window.ts";
 import { type Database, queryRows } from "../src/db/database.ts";
 import { migrateDatabase } from "../src/db/migrate.ts";
 import { openPglite } from "../src/db/pglite.ts";
 import { ingestEmbeddings } from "../src/services/embeddings/ingest.ts";
 import { listEmbeddings } from "../src/services/embeddings/list.ts";
+import type { WindowData } from "../src/services/embeddings/window.ts";
 import { fitReference } from "../src/services/references/fit.ts";
 import { ensureTenant } from "../src/services/tenants/default.ts";
 

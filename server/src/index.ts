@@ -6,7 +6,6 @@ export { type BackfillInput, type BackfillResult, backfillRuns } from "./batch/b
 export { type BatchRunInput, runBatchCheck } from "./batch/run.ts";
 export { getRun, listRuns, type RunView } from "./batch/runs.ts";
 export { BatchScheduler, type BatchSchedulerOptions } from "./batch/scheduler.ts";
-export { type EmbeddingWindow, readWindow } from "./batch/window.ts";
 export type { Config } from "./config/config.ts";
 export { DEFAULT_CONFIG, loadConfig } from "./config/config.ts";
 export type { Database, Db, Executor, Tx } from "./db/database.ts";
@@ -30,6 +29,7 @@ export { createApiKey } from "./services/api-keys/create.ts";
 export type { IngestItem } from "./services/embeddings/decode.ts";
 export { type IngestInput, type IngestResult, ingestEmbeddings } from "./services/embeddings/ingest.ts";
 export { type EmbeddingPage, listEmbeddings, type StoredEmbedding } from "./services/embeddings/list.ts";
+export { type EmbeddingWindow, readWindow } from "./services/embeddings/window.ts";
 export { claimJob, enqueueJob, finishJob } from "./services/jobs/queue.ts";
 export { createReferenceSet, type NewReferenceSet } from "./services/reference-sets/create.ts";
 export {

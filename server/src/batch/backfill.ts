@@ -1,9 +1,9 @@
 import type { Database } from "../db/database.ts";
 import { FacedriftError } from "../errors.ts";
+import { checkWindow } from "../services/embeddings/window.ts";
 import { getActiveReferenceSet } from "../services/reference-sets/get-active.ts";
 import { runBatchCheck } from "./run.ts";
 import type { RunView } from "./runs.ts";
-import { checkWindow } from "./window.ts";
 
 export interface BackfillInput {
   streamId: number;

@@ -1,6 +1,6 @@
 import type { Executor } from "../db/database.ts";
+import { sampleIndices } from "../services/embeddings/window.ts";
 import { nearestForEmbeddings } from "../services/references/knn.ts";
-import { sampleIndices } from "./window.ts";
 
 export interface NoveltyResult {
   /** Share of queried embeddings farther (cosine) from every reference vector than `threshold`. */

@@ -15,11 +15,11 @@ import type { Database } from "../db/database.ts";
 import { type DriftRunKind, driftRuns } from "../db/schema/drift-run.ts";
 import { streams } from "../db/schema/stream.ts";
 import { FacedriftError } from "../errors.ts";
+import { type EmbeddingWindow, readWindow } from "../services/embeddings/window.ts";
 import { getActiveReferenceSet } from "../services/reference-sets/get-active.ts";
 import { writeBatchAlert } from "./alert.ts";
 import { measureNovelty } from "./novelty.ts";
 import { getRun, type RunView } from "./runs.ts";
-import { type EmbeddingWindow, readWindow } from "./window.ts";
 
 export const DEFAULT_WINDOW_SIZE = 1_000;
 export const DEFAULT_BATCH_COOLDOWN_MS = 6 * 3_600_000;

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
-import type { EmbeddingWindow } from "../../batch/window.ts";
 import { DEFAULT_TENANT_NAME } from "../../db/schema/tenant.ts";
 import { FacedriftError } from "../../errors.ts";
 import type { IngestItem } from "../../services/embeddings/decode.ts";
+import type { EmbeddingWindow } from "../../services/embeddings/window.ts";
 
 /** Argument parsing shared by `reference`, `check` and `backfill`. */
 export const tenantOption = ["--tenant <name>", "tenant name", DEFAULT_TENANT_NAME] as const;

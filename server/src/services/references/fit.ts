@@ -1,12 +1,10 @@
 import { fitReferenceProfile, type ReferenceProfileOptions } from "@facedrift/stats";
-
-import { type EmbeddingWindow, readWindow, sampleIndices } from "../../batch/window.ts";
 import type { Database, Db } from "../../db/database.ts";
 import type { ReferenceProfileJson } from "../../db/schema/reference-set.ts";
-
 import { FacedriftError } from "../../errors.ts";
 import { decodeBatch, type IngestItem } from "../embeddings/decode.ts";
 import type { ModelRef } from "../embeddings/ingest.ts";
+import { type EmbeddingWindow, readWindow, sampleIndices } from "../embeddings/window.ts";
 import { createReferenceSet } from "../reference-sets/create.ts";
 import { getStream } from "../streams/get.ts";
 import type { StreamView } from "../streams/view.ts";

@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
-import { sampleIndices } from "../../batch/window.ts";
 import { type Executor, queryRows } from "../../db/database.ts";
 import { referenceSets } from "../../db/schema/reference-set.ts";
+import { sampleIndices } from "../embeddings/window.ts";
 import { knnThresholdOf, nearestOtherReference } from "./knn.ts";
 
 /**

@@ -1,8 +1,8 @@
 import { seededRng } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
-import { type Database, queryRows } from "../db/database.ts";
-import { copyKeyedVectors, type KeyedVectors } from "../db/vector-copy.ts";
-import { FacedriftError } from "../errors.ts";
+import { type Database, queryRows } from "../../db/database.ts";
+import { copyKeyedVectors, type KeyedVectors } from "../../db/vector-copy.ts";
+import { FacedriftError } from "../../errors.ts";
 
 /**
  * Which of a stream's stored embeddings a check (or a reference fit) reads: the latest N by seq,
