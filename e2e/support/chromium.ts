@@ -6,8 +6,9 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Browser, chromium } from "playwright-core";
+import { browserConfig } from "../../playwright.config.ts";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const CHROMIUM = browserConfig.executablePath;
 
 export const hasChromium = (): boolean => existsSync(CHROMIUM);
 
@@ -15,18 +16,10 @@ export function launchChromium(options: { fakeCamera: string; webgpu?: boolean }
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--use-fake-ui-for-media-stream",
-      "--use-fake-device-for-media-stream",
+      ...browserConfig.args,
       // Chromium answers NotFoundError for a relative path, whatever its working directory.
-      `--use-file-for-fake-video-capture=${resolve(options.fakeCamera)}`,
-      ...(options.webgpu ? ["--enable-unsafe-webgpu"] : []),
+      ...browserConfig.fakeCameraArgs(resolve(options.fakeCamera)),
+      ...(options.webgpu ? browserConfig.webgpuArgs : []),
     ],
   });
 }
