@@ -28,10 +28,4 @@ export const browserConfig = {
   ],
   /** Headless Chromium offers a WebGPU adapter (SwiftShader on CPU hosts) only with this flag. */
   webgpuArgs: ["--enable-unsafe-webgpu"],
-  /** Screenshots and traces, not committed. */
-  artifactsDir: "e2e/artifacts",
-} satisfies { executablePath: string; args: string[]; artifactsDir: string } & Partial<
-  Record<string, unknown>
->;
-
-export type ChromiumLaunchOptions = LaunchOptions;
+};
