@@ -83,6 +83,25 @@ const podSpecs = () =>
     spec: d.spec.template.spec,
   }));
 
+/** Every file below `deploy/`, as paths relative to it. */
+function deployFiles(dir = deploy): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? deployFiles(join(dir, e.name)) : [relative(deploy, join(dir, e.name))],
+  );
+}
+
+describe("deploy/", () => {
+  it.each(deployFiles().filter((f) => /\.ya?ml$/.test(f)))("%s parses as YAML", (file) => {
+    for (const doc of parseAllDocuments(readFileSync(join(deploy, file), "utf8"))) {
+      expect(doc.errors.map((e) => e.message)).toEqual([]);
+    }
+  });
+
+  it("keeps every Dockerfile in deploy/docker", () => {
+    expect(deployFiles().filter((f) => /Dockerfile$/.test(f) && !f.startsWith("docker/"))).toEqual([]);
+  });
+});
+
 describe("Kubernetes manifests", () => {
   it("kustomization lists exactly the manifest files", () => {
     expect([...kustomization.resources].sort()).toEqual([...k8sFiles].sort());
