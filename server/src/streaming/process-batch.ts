@@ -92,7 +92,9 @@ export async function processStreamBatch(
   options: BatchOptions,
 ): Promise<BatchOutcome> {
   // A stream without a reference is not monitored yet and its cursor stays put: when a reference
-  // appears, every stored embedding is checked against it (see ARCHITECTURE.md).
+  // appears, every stored embedding is checked against it, oldest first. Advancing instead would
+  // silently leave whatever arrived before the reference unchecked; replaying costs one pass
+  // over the backlog (visible as lag) and reports drift at the seq where it happened.
   const reference = await loadActiveReference(db, stream.id, options.cache);
   if (!reference) return { status: "no-reference" };
   const page = await listEmbeddings(db, stream.id, cursor.lastSeq, options.batchSize);
