@@ -7,7 +7,7 @@
  * One detector and landmarker pass per image feeds all embedders, so the embedders are compared
  * on identical alignments. The face nearest the image centre is the subject (LFW's convention).
  * Metrics are `verificationMetrics` of @facedrift/stats (AUC with ties ½, interpolated EER), via lfw-pairs.ts.
- * Writes `<out>.json` and `<out>.md`; progress goes to stderr.
+ * Writes `<out>.json` and `<out>.md` (run `npx biome format --write models/results` after); progress goes to stderr.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
