@@ -5,12 +5,14 @@ import { registerBackfill } from "./commands/backfill.ts";
 import { registerCheck } from "./commands/check.ts";
 import { registerDelete } from "./commands/delete.ts";
 import { registerDemo } from "./commands/demo.ts";
+import { registerExtract } from "./commands/extract.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerReference } from "./commands/reference.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerStats } from "./commands/stats.ts";
 import { registerUsers } from "./commands/users.ts";
+import { registerVerify } from "./commands/verify.ts";
 
 /**
  * The `facedrift` command. Each subcommand is one file in `commands/` exporting
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerStats(program);
   registerDemo(program);
   registerUsers(program);
+  registerVerify(program);
+  registerExtract(program);
   return program;
 }
 

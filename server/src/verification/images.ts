@@ -1,0 +1,84 @@
+/**
+ * @module
+ * Runs a list of image files through a face pipeline, one at a time, turning every failure into
+ * a reason instead of an exception: one unreadable file must not lose an hour of embedding.
+ * Progress (images done, rate, ETA) is reported after each image.
+ */
+import { readdir, stat } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import type { Face, RgbaImage } from "@facedrift/models";
+import { decodeImage } from "@facedrift/models/node";
+import type { ProcessFaces } from "./pipeline.ts";
+
+/** Why an image gave no usable face. */
+export type ImageFailure = "missing image" | "unreadable image" | "no face" | "several faces";
+
+export type ImageOutcome =
+  | { name: string; faces: Face[]; detected: number }
+  | { name: string; failure: ImageFailure; message?: string };
+
+export interface Progress {
+  done: number;
+  total: number;
+  elapsedMs: number;
+  /** Remaining time at the mean rate so far. */
+  etaMs: number;
+}
+
+const IMAGE_FILE = /\.(jpe?g|png|webp)$/i;
+
+/** Image files under `dir`, recursively, as sorted `/`-separated paths relative to it. */
+export async function listImages(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && IMAGE_FILE.test(entry.name))
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split("\\").join("/"))
+    .sort();
+}
+
+/** Processes `names` (relative to `imagesDir`) in order, yielding one outcome per image. */
+export async function* processImages(
+  processFaces: ProcessFaces,
+  imagesDir: string,
+  names: readonly string[],
+  onProgress?: (progress: Progress) => void,
+  now: () => number = () => performance.now(),
+): AsyncGenerator<ImageOutcome> {
+  const started = now();
+  for (const [index, name] of names.entries()) {
+    yield await processOne(processFaces, imagesDir, name);
+    const elapsedMs = now() - started;
+    const done = index + 1;
+    onProgress?.({ done, total: names.length, elapsedMs, etaMs: (elapsedMs / done) * (names.length - done) });
+  }
+}
+
+async function processOne(
+  processFaces: ProcessFaces,
+  imagesDir: string,
+  name: string,
+): Promise<ImageOutcome> {
+  const path = resolve(imagesDir, name);
+  const inside = relative(resolve(imagesDir), path);
+  // The pairs file comes from the user; it must not name files outside the images folder.
+  if (inside.startsWith("..") || isAbsolute(inside)) {
+    return { name, failure: "missing image", message: "outside the images folder" };
+  }
+  if (
+    !(await stat(path).then(
+      (found) => found.isFile(),
+      () => false,
+    ))
+  ) {
+    return { name, failure: "missing image" };
+  }
+  let image: RgbaImage;
+  try {
+    image = await decodeImage(path);
+  } catch (error) {
+    return { name, failure: "unreadable image", message: (error as Error).message };
+  }
+  const { faces, detected } = await processFaces(image);
+  if (faces.length > 0) return { name, faces, detected };
+  return { name, failure: detected > 1 ? "several faces" : "no face" };
+}

@@ -1,0 +1,163 @@
+/**
+ * @module
+ * One verification run: labelled pairs (`left/right/same`) → every distinct image through the
+ * face pipeline once → cosine score per pair → AUC, EER, TAR@FAR → with a database, one
+ * `verification_runs` row, and below the minimum AUC a `verification` alert (when the run is tied
+ * to a stream) dispatched after the commit. The CLI (`facedrift verify`) and server jobs call this.
+ */
+import { stat } from "node:fs/promises";
+import { balancedSubset, imagesOf, ModelError, type Pair } from "@facedrift/models";
+import { readPairs } from "@facedrift/models/node";
+import { type DispatchSummary, dispatchAlert } from "../alerts/dispatcher.ts";
+import { createDrizzleAlertStore } from "../alerts/drizzle-store.ts";
+import type { AlertEvent } from "../alerts/types.ts";
+import type { Database } from "../db/database.ts";
+import { FacedriftError } from "../errors.ts";
+import { type ImageOutcome, type Progress, processImages } from "./images.ts";
+import { type FacePolicy, facePipeline, loadFaceStages } from "./pipeline.ts";
+import { scorePairs } from "./score.ts";
+import { storeTarget, storeVerificationRun } from "./store.ts";
+import { DEFAULT_MIN_AUC, type VerificationSummary } from "./summary.ts";
+
+export { DEFAULT_MIN_AUC };
+
+export interface VerificationInput {
+  pairsFile: string;
+  imagesDir: string;
+  /** Embedder: a catalogue id or a manifest path; default the registry's default. */
+  model?: string;
+  /** With a database: the tenant (default: the default tenant) and optionally a stream name. */
+  tenantId?: number;
+  stream?: string;
+  /** Below this AUC the run raises a `verification` alert (default 0.98). */
+  minAuc?: number;
+  /** Only the first ⌈limit/2⌉ genuine and impostor pairs, for a quick run. */
+  limit?: number;
+  /** `central` (default, LFW's convention) or `single` (skip images with several faces). */
+  faces?: Exclude<FacePolicy, "all">;
+  onProgress?: (progress: Progress) => void;
+  cooldownMs?: number;
+  dashboardBaseUrl?: string;
+  /** Sends the alert after the commit; default `dispatchAlert` over the database's channels. */
+  dispatch?: (alert: AlertEvent) => Promise<DispatchSummary> | undefined;
+  /** Wait for delivery and report it (a CLI, which closes the database right after); default no. */
+  awaitDelivery?: boolean;
+}
+
+export async function runVerification(
+  database: Database | null,
+  input: VerificationInput,
+): Promise<VerificationSummary> {
+  const started = performance.now();
+  const startedAt = new Date();
+  const minAuc = input.minAuc ?? DEFAULT_MIN_AUC;
+  if (!Number.isFinite(minAuc) || minAuc < 0) {
+    throw new FacedriftError("invalid_request", "minAuc must be a number ≥ 0", { field: "minAuc" });
+  }
+  const pairs = await loadPairs(input);
+  if (
+    !(await stat(input.imagesDir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
+    throw new FacedriftError("invalid_request", `images: ${input.imagesDir} is not a directory`, {
+      field: "images",
+    });
+  }
+  // Resolve the tenant and stream before the slow part, so a typo fails in a second, not an hour.
+  const target = database ? await storeTarget(database, input) : null;
+
+  const stages = await loadFaceStages(input.model);
+  const loadMs = performance.now() - started;
+  const outcomes = new Map<string, ImageOutcome>();
+  const images = imagesOf(pairs);
+  const faces = facePipeline(stages, input.faces ?? "central");
+  for await (const outcome of processImages(faces, input.imagesDir, images, input.onProgress)) {
+    outcomes.set(outcome.name, outcome);
+  }
+  const embedMs = performance.now() - started - loadMs;
+  const scores = scorePairs(pairs, outcomes, stages.entry.id);
+  const failed: Record<string, number> = {};
+  for (const outcome of outcomes.values()) {
+    if ("failure" in outcome) failed[outcome.failure] = (failed[outcome.failure] ?? 0) + 1;
+  }
+  const summary: VerificationSummary = {
+    runId: null,
+    model: { id: stages.entry.id, version: stages.entry.version, dimension: stages.entry.output.dimension },
+    pairs: {
+      total: pairs.length,
+      scored: scores.scored,
+      genuine: scores.genuine,
+      impostor: scores.impostor,
+      skipped: scores.skipped.length,
+    },
+    auc: scores.auc,
+    eer: scores.eer,
+    tarAtFar: scores.tarAtFar,
+    minAuc,
+    belowMinAuc: scores.auc < minAuc,
+    alert: null,
+    skipped: scores.skipped,
+    images: {
+      total: images.length,
+      embedded: images.length - Object.values(failed).reduce((sum, n) => sum + n, 0),
+      severalFaces: [...outcomes.values()].filter((o) => "detected" in o && o.detected > 1).length,
+      failed,
+    },
+    facePolicy: input.faces ?? "central",
+    runsOn: stages.runsOn,
+    timingMs: {
+      load: Math.round(loadMs),
+      embed: Math.round(embedMs),
+      perImage: Number((embedMs / Math.max(images.length, 1)).toFixed(1)),
+      total: Math.round(performance.now() - started),
+    },
+  };
+  if (!database || !target) {
+    if (summary.belowMinAuc)
+      summary.alert = { id: null, sent: false, note: "no alert row: the run was not stored" };
+    return summary;
+  }
+  const stored = await storeVerificationRun(database, target, summary, {
+    pairsFile: input.pairsFile,
+    imagesDir: input.imagesDir,
+    window: { from: startedAt, to: new Date() },
+    cooldownMs: input.cooldownMs,
+    dashboardBaseUrl: input.dashboardBaseUrl,
+  });
+  summary.runId = stored.runId;
+  summary.alert = stored.alert;
+  if (stored.event) {
+    const dispatch =
+      input.dispatch ?? ((event: AlertEvent) => dispatchAlert(event, createDrizzleAlertStore(database.db)));
+    const delivery = dispatch(stored.event);
+    // dispatchAlert never rejects; without awaitDelivery the run does not wait for channels.
+    if (input.awaitDelivery && delivery && summary.alert) {
+      const { delivered, failed: failedChannels } = await delivery;
+      summary.alert.delivery = { delivered, failed: failedChannels };
+    }
+  }
+  return summary;
+}
+
+async function loadPairs(input: VerificationInput): Promise<Pair[]> {
+  let pairs: Pair[];
+  try {
+    pairs = await readPairs(input.pairsFile);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const message =
+      error instanceof ModelError
+        ? error.message
+        : `${input.pairsFile}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`;
+    throw new FacedriftError("invalid_request", `pairs: ${message}`, { field: "pairs", cause: error });
+  }
+  if (input.limit === undefined) return pairs;
+  if (!Number.isSafeInteger(input.limit) || input.limit < 2) {
+    throw new FacedriftError("invalid_request", "limit must be an integer ≥ 2 (one pair of each class)", {
+      field: "limit",
+    });
+  }
+  return balancedSubset(pairs, input.limit);
+}

@@ -1,0 +1,73 @@
+/**
+ * @module
+ * What a verification run reports: the service returns it, the CLI prints it (`toSummaryJson`,
+ * snake_case like `facedrift stats auc`), and its numbers are what the stored row holds.
+ */
+import type { VerificationMetrics } from "@facedrift/stats";
+import type { SkippedPair } from "./score.ts";
+
+/** The AUC below which a run raises a `verification` alert, unless configured. */
+export const DEFAULT_MIN_AUC = 0.98;
+
+export interface VerificationSummary {
+  /** The `verification_runs` id, when stored. */
+  runId: number | null;
+  model: { id: string; version: string; dimension: number };
+  pairs: { total: number; scored: number; genuine: number; impostor: number; skipped: number };
+  auc: number;
+  eer: number;
+  tarAtFar: VerificationMetrics["tarAtFar"];
+  minAuc: number;
+  belowMinAuc: boolean;
+  /** Set when the AUC is below the minimum: the alert row, or why there is none. */
+  alert: {
+    id: number | null;
+    /** False when the cooldown held it back, or when it was not stored. */
+    sent: boolean;
+    note?: string;
+    delivery?: { delivered: number; failed: number };
+  } | null;
+  skipped: SkippedPair[];
+  images: {
+    total: number;
+    /** Images that gave a face under the face policy. */
+    embedded: number;
+    /** Images where the detector saw more than one face (central policy: the central one was used). */
+    severalFaces: number;
+    /** Images that gave no face, by reason. */
+    failed: Record<string, number>;
+  };
+  facePolicy: string;
+  runsOn: Readonly<Record<string, string>>;
+  timingMs: { load: number; embed: number; perImage: number; total: number };
+}
+
+/** The printed form. */
+export function toSummaryJson(summary: VerificationSummary) {
+  return {
+    run_id: summary.runId,
+    model: summary.model,
+    auc: summary.auc,
+    eer: summary.eer,
+    tar_at_far: summary.tarAtFar,
+    min_auc: summary.minAuc,
+    below_min_auc: summary.belowMinAuc,
+    alert: summary.alert,
+    pairs: summary.pairs,
+    skipped: summary.skipped,
+    images: {
+      total: summary.images.total,
+      embedded: summary.images.embedded,
+      several_faces: summary.images.severalFaces,
+      failed: summary.images.failed,
+    },
+    face_policy: summary.facePolicy,
+    runs_on: summary.runsOn,
+    timing_ms: {
+      load: summary.timingMs.load,
+      embed: summary.timingMs.embed,
+      per_image: summary.timingMs.perImage,
+      total: summary.timingMs.total,
+    },
+  };
+}
