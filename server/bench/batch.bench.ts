@@ -49,7 +49,9 @@ async function readViaList(
   const last = (window as { last: number }).last;
   const [first] = await queryRows<{ seq: string }>(
     database.db,
-    sql`SELECT seq::text AS seq FROM embeddings WHERE stream_id = ${streamId} ORDER BY seq DESC OFFSET ${last - 1} LIMIT 1`,
+    // OFFSET inlined: bound as a parameter, PGlite returned the wrong row for 99,999 (the 503rd).
+    sql`SELECT seq::text AS seq FROM embeddings WHERE stream_id = ${streamId}
+        ORDER BY seq DESC OFFSET ${sql.raw(String(Math.trunc(last - 1)))} LIMIT 1`,
   );
   let after = Number(first?.seq) - 1;
   const x = new Float32Array(last * dimension);
@@ -63,6 +65,7 @@ async function readViaList(
     if (!page.hasMore) break;
     after = page.nextAfterSeq;
   }
+  if (keys.length !== last) throw new Error(`the text reader read ${keys.length} rows, not ${last}`);
   return {
     keys,
     n: keys.length,
