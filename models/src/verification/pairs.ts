@@ -25,7 +25,8 @@ export function parsePairs(text: string, source = "pairs"): Pair[] {
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? "").split("\t").map((field) => field.trim());
   if (header.join("\t") !== HEADER.join("\t")) {
-    throw invalid(source, 1, `the header must be "left<TAB>right<TAB>same", got "${lines[0] ?? ""}"`);
+    const got = (lines[0] ?? "").slice(0, 60);
+    throw invalid(source, 1, `the header must be "left<TAB>right<TAB>same", got "${got}"`);
   }
   const pairs: Pair[] = [];
   for (const [index, line] of lines.entries()) {
@@ -33,7 +34,11 @@ export function parsePairs(text: string, source = "pairs"): Pair[] {
     const fields = line.split("\t").map((field) => field.trim());
     const [left = "", right = "", same = ""] = fields;
     if (fields.length !== 3 || left === "" || right === "") {
-      throw invalid(source, index + 1, `expected 3 tab-separated fields (left, right, same), got "${line}"`);
+      throw invalid(
+        source,
+        index + 1,
+        `expected 3 tab-separated fields (left, right, same), got "${line.slice(0, 80)}"`,
+      );
     }
     if (same !== "0" && same !== "1") {
       throw invalid(source, index + 1, `same must be 0 or 1, got "${same}"`);
