@@ -9,5 +9,22 @@ export default {
     // server will answer for app routes that cannot be prerendered (the dashboard, behind a login).
     adapter: adapter({ pages: "build", assets: "build", fallback: "200.html", strict: true }),
     serviceWorker: { register: true },
+    // Inline bootstrap scripts are allowed by hash, so the page's CSP (a <meta> tag on prerendered
+    // pages) needs no 'unsafe-inline'. WASM compilation and blob: workers are what the face
+    // pipeline needs; the server sends the same policy as a header for the API.
+    csp: {
+      mode: "hash",
+      directives: {
+        "default-src": ["self"],
+        "script-src": ["self", "wasm-unsafe-eval"],
+        "worker-src": ["self", "blob:"],
+        "img-src": ["self", "blob:", "data:"],
+        "media-src": ["self", "blob:"],
+        "connect-src": ["self"],
+        "style-src": ["self", "unsafe-inline"],
+        "object-src": ["none"],
+        "base-uri": ["self"],
+      },
+    },
   },
 };

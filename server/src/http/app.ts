@@ -37,6 +37,7 @@ import { registerReferenceRoutes } from "./routes/streams/references/index.ts";
 import { registerListRuns } from "./routes/streams/runs/get-all.ts";
 import { registerListVerificationRuns } from "./routes/verification-runs/get-all.ts";
 import { corsForOrigins, rateLimitPerCredential, securityHeaders } from "./security.ts";
+import { serveWebApp } from "./web-app.ts";
 
 export interface AppDeps {
   database: Database;
@@ -44,14 +45,20 @@ export interface AppDeps {
   log?: Logger;
   /** Defaults to a fresh registry whose scrape-time collectors read `database`. */
   metrics?: Metrics;
+  /** The built web app (`web/build`) to serve on the same origin; omitted, only the API is served. */
+  webRoot?: string;
 }
 
-/** The HTTP API. Runtime-neutral (Web Request/Response); `cli/commands/serve.ts` binds it to Node. */
+/**
+ * The HTTP API (and, given `webRoot`, the web app). Runtime-neutral apart from the static files;
+ * `cli/commands/serve.ts` binds it to Node.
+ */
 export function createApp({
   database,
   config,
   log = silentLogger,
   metrics = createMetrics({ db: database.db }),
+  webRoot,
 }: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     // Every zod failure becomes the one error shape, naming the field and item.
@@ -126,5 +133,6 @@ export function createApp({
       description: "Drift monitoring for face-recognition embeddings",
     },
   });
+  if (webRoot) serveWebApp(app, webRoot);
   return app;
 }

@@ -1,4 +1,7 @@
+import { existsSync } from "node:fs";
 import { hostname } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import type { Command } from "commander";
 import { BatchScheduler } from "../../batch/scheduler.ts";
@@ -81,7 +84,11 @@ export function registerServe(program: Command): void {
       streaming?.start();
 
       const metrics = createMetrics({ db: database.db, streaming: streamingMetricsSnapshot });
-      const app = createApp({ database, config, log, metrics });
+      // The web app ships in the same checkout; serve it when it has been built (npm start builds it).
+      const webRoot = fileURLToPath(new URL("../../../../web/build", import.meta.url));
+      const hasWeb = existsSync(join(webRoot, "200.html"));
+      if (!hasWeb) log("info", "web app not built; serving the API only", { hint: "npm run build -w web" });
+      const app = createApp({ database, config, log, metrics, webRoot: hasWeb ? webRoot : undefined });
       const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
         log("info", "listening", {
           port: info.port,
