@@ -122,10 +122,10 @@ describe.skipIf(!available)("stream ownership across processes (real PostgreSQL)
   it("moves a dead worker's streams to the live one after the lease expires; nothing lost or doubled", {
     timeout: 120_000,
   }, async () => {
-    const { schema, streams } = await schemaWithStreams(3);
+    const { schema, streams } = await schemaWithStreams(2);
     const dying = open(schema);
     const survivor = open(schema);
-    const common = { pollIntervalMs: 20, batchSize: 100, batchesPerPass: 1, alertStore: false as const };
+    const common = { pollIntervalMs: 20, batchSize: 200, batchesPerPass: 1, alertStore: false as const };
     const a = new StreamingWorker({ db: dying.db, owner: "A", leaseMs: 3000, ...common });
     a.start();
     // A takes every stream on its first pass; B, started then, finds them all held.

@@ -50,8 +50,7 @@ describe("StreamingWorker on PGlite", () => {
 
     // Ingestion into the failing stream is not held up by its detector.
     const tenantId = broken.tenantId;
-    const extra = streamRows();
-    await ingestRows(database, tenantId, "broken-more", extra, 0, 10);
+    await ingestRows(database, tenantId, "broken", streamRows(), 100, 110);
     await worker.caughtUp();
     await worker.stop();
 
@@ -90,7 +89,7 @@ describe("StreamingWorker on PGlite", () => {
     const lag = new Map((await streamLag(database.db)).map((l) => [l.streamId, l.lag]));
     expect(lag.get(shifted.streamId)).toBe(0);
     expect(lag.get(steady)).toBe(0);
-    expect(lag.get(broken.streamId)).toBe(100);
+    expect(lag.get(broken.streamId)).toBe(110);
     expect(lag.has(unmonitored)).toBe(false);
 
     const after = streamingMetricsSnapshot();
