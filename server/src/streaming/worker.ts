@@ -108,6 +108,8 @@ export class StreamingWorker {
   private readonly dispatches = new Set<Promise<unknown>>();
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
+  private renewal: NodeJS.Timeout | null = null;
+  private renewing = false;
   private stopping = false;
   private wake: (() => void) | null = null;
   private caughtUpWaiters: (() => void)[] = [];
@@ -131,13 +133,19 @@ export class StreamingWorker {
     if (this.loop) return;
     streamingRecorder.ownership(this, () => this.held.size);
     this.loop = this.run();
+    // Renewal does not wait for the loop: one pass over many backlogged streams may take longer
+    // than a lease, and the streams it has not reached yet must stay ours meanwhile.
+    this.renewal = setInterval(() => void this.renewDue(), this.options.leaseMs / 3);
+    this.renewal.unref();
   }
 
   /** Finishes the batch in flight, releases every lease, and aborts alert retries in flight. */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.renewal) clearInterval(this.renewal);
     this.wake?.();
     await this.loop;
+    while (this.renewing) await new Promise((resolve) => setTimeout(resolve, 5));
     for (const streamId of this.held.keys()) {
       await releaseStreamLease(this.db, streamId, this.owner).catch((error) =>
         this.log("warn", "streaming: lease release failed", { streamId, error: String(error) }),
@@ -291,6 +299,24 @@ export class StreamingWorker {
       await yieldToEventLoop();
     }
     return !this.stopping;
+  }
+
+  /** Renews the held leases that are due; a lease found taken is dropped. */
+  private async renewDue(): Promise<void> {
+    if (this.renewing || this.stopping) return;
+    this.renewing = true;
+    try {
+      for (const [streamId, held] of this.held) {
+        if (this.stopping || held.renewAt > Date.now() || this.held.get(streamId) !== held) continue;
+        const lease = await acquireStreamLease(this.db, streamId, this.owner, this.options.leaseMs);
+        if (lease) held.renewAt = Date.now() + this.options.leaseMs / 3;
+        else this.held.delete(streamId);
+      }
+    } catch (error) {
+      this.log("warn", "streaming: lease renewal failed", { error: String(error) });
+    } finally {
+      this.renewing = false;
+    }
   }
 
   /** Fire-and-forget: `dispatchAlert` never rejects, and the loop does not wait for it. */
