@@ -58,7 +58,6 @@ const SERVER_ENV = serverEnvNames();
 const REQUIRED_ENV = ["DATABASE_URL", "FACEDRIFT_ADMIN_KEY", "FACEDRIFT_METRICS_TOKEN"];
 /** Read by the images' other programs, not by the server. */
 const OTHER_ENV: Record<string, string> = {
-  FACEDRIFT_API_UPSTREAM: "web.nginx.conf.template (the web image's nginx)",
   CHROMIUM_FLAGS: "the planned replica",
   AWS_ACCESS_KEY_ID: "the AWS SDK's credential chain (archive store)",
   AWS_SECRET_ACCESS_KEY: "the AWS SDK's credential chain (archive store)",
@@ -184,11 +183,14 @@ describe("Kubernetes manifests", () => {
         expect(service.spec.ports.map((p: Obj) => p.name)).toContain(path.backend.service.port.name);
       }
     }
-    expect(
-      ofKind("Ingress").flatMap((i) =>
-        i.spec.rules.flatMap((r: Obj) => r.http.paths.filter((p: Obj) => p.path === "/v1")),
-      ),
-    ).toHaveLength(1);
+    // The server serves the web app and the API on one origin: everything goes to it.
+    const paths = ofKind("Ingress").flatMap((i) => i.spec.rules.flatMap((r: Obj) => r.http.paths));
+    expect(paths).toContainEqual(
+      expect.objectContaining({
+        path: "/",
+        backend: expect.objectContaining({ service: expect.objectContaining({ name: "facedrift-server" }) }),
+      }),
+    );
   });
 
   it("every variable set for the server is one it reads, and the required ones are set", () => {
@@ -372,8 +374,14 @@ describe("Dockerfiles", () => {
     },
   );
 
-  it("the server image checks /healthz; the web image's nginx forwards /v1 to its upstream", () => {
+  it("the server image builds the web app where `serve` looks for it, and checks /healthz", () => {
     const server = instructions(read("deploy/docker/server.Dockerfile"));
+    expect(server).toContainEqual({ op: "RUN", args: "NODE_ENV=production npm run build -w web" });
+    const webRoot = read("server/src/cli/commands/serve.ts").match(
+      /new URL\("([^"]*web\/build)", import\.meta\.url\)/,
+    )?.[1];
+    expect(webRoot).toBeDefined();
+    expect(resolve(root, "server/src/cli/commands", webRoot ?? "")).toBe(join(root, "web/build"));
     expect(server.find((o) => o.op === "HEALTHCHECK")?.args).toContain("/healthz");
     expect(server.find((o) => o.op === "CMD")?.args).toBe('["serve"]');
     const template = read("deploy/docker/web.nginx.conf.template");

@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1.7
-# The Facedrift API server (`facedrift serve`): ingestion, the batch scheduler and the streaming
-# worker. Build from the repository root:
+# The Facedrift server (`facedrift serve`): the API, the web app on the same origin (web/build,
+# served by server/src/http/web-app.ts), the batch scheduler and the streaming worker. Build from
+# the repository root:
 #
 #   docker build -f deploy/docker/server.Dockerfile -t facedrift/server .
 #   docker run -p 8080:8080 -e DATABASE_URL=postgres://… facedrift/server
@@ -23,6 +24,14 @@ COPY server/package.json server/
 COPY web/package.json web/
 COPY e2e/package.json e2e/
 RUN npm ci --no-audit --no-fund
+# The web app, built before the dev dependencies are pruned. The model weights
+# come from npm packages and are checked against the registry's SHA-256 by the build
+# (web/tooling/offline-files.ts), so it needs no network beyond `npm ci`.
+COPY stats/src stats/src
+COPY wasm-kernels/src wasm-kernels/src
+COPY models/src models/src
+COPY web web
+RUN NODE_ENV=production npm run build -w web
 # There is no build step: tsx runs the TypeScript sources. tsx is a root devDependency, so it and
 # esbuild (its only dependency) are set aside before the dev tools (Biome, Vitest, AssemblyScript,
 # drizzle-kit, …) are pruned, then put back.
@@ -30,8 +39,6 @@ RUN mkdir /keep && cp -a node_modules/tsx node_modules/esbuild node_modules/@esb
   && npm prune --omit=dev --no-audit --no-fund \
   && cp -a /keep/. node_modules/ && rm -rf /keep \
   && node -e "import('tsx/esm/api')"
-COPY stats/src stats/src
-COPY wasm-kernels/src wasm-kernels/src
 COPY server/bin server/bin
 COPY server/src server/src
 COPY server/drizzle server/drizzle

@@ -1,11 +1,10 @@
 # syntax=docker/dockerfile:1.7
-# The web app (capture PWA) as static files behind nginx, which also forwards the API to the
-# server so that the app, its service worker and /v1 share one origin (no CORS, and the service
-# worker's scope covers the app).
-#
-# Why nginx and not the server: `facedrift serve` does not serve web/build yet (web/svelte.config.js
-# plans it, with 200.html as the fallback); until it does, nginx serves the immutable assets with
-# long cache lifetimes and the SPA fallback. When the server serves them, this image goes away.
+# OPTIONAL: the web app (capture PWA) as static files behind nginx, for serving it from an edge or
+# CDN origin apart from the API. The default deployment does not use it: server.Dockerfile builds
+# the same files and `facedrift serve` serves them on the API's origin (server/src/http/web-app.ts,
+# with the caching rules and the SPA fallback), which needs no CORS and one image fewer. This nginx
+# keeps that behaviour (immutable assets, revalidated service worker, 200.html fallback) and
+# forwards /v1 to the servers, so the app, its service worker and the API still share one origin.
 #
 #   docker build -f deploy/docker/web.Dockerfile -t facedrift/web .
 #   docker run -p 8081:8080 -e FACEDRIFT_API_UPSTREAM=http://server:8080 facedrift/web
