@@ -74,10 +74,18 @@ async function load(model: string): Promise<FaceStages> {
 async function resolveEmbedder(model: string): Promise<{ entry: ModelEntry; userDir?: string }> {
   if (model.endsWith(".json")) {
     const path = resolve(model);
-    const text = await readFile(path, "utf8").catch((error: Error) => {
-      throw new FacedriftError("invalid_request", `--model ${model}: ${error.message}`, { field: "model" });
-    });
-    return { entry: parseEmbedderManifest(JSON.parse(text)), userDir: dirname(path) };
+    try {
+      return {
+        entry: parseEmbedderManifest(JSON.parse(await readFile(path, "utf8"))),
+        userDir: dirname(path),
+      };
+    } catch (error) {
+      // Unreadable file, bad JSON or a manifest field: all bad arguments, named in one line.
+      throw new FacedriftError("invalid_request", `--model ${model}: ${(error as Error).message}`, {
+        field: "model",
+        cause: error,
+      });
+    }
   }
   const entry = CATALOG[model];
   if (entry?.role !== "embedder" || entry.notWired) {

@@ -102,7 +102,9 @@ export async function runVerification(
     images: {
       total: images.length,
       embedded: images.length - Object.values(failed).reduce((sum, n) => sum + n, 0),
-      severalFaces: [...outcomes.values()].filter((o) => "detected" in o && o.detected > 1).length,
+      severalFaces: [...outcomes.values()].filter((o) =>
+        "detected" in o ? o.detected > 1 : o.failure === "several faces",
+      ).length,
       failed,
     },
     facePolicy: input.faces ?? "central",

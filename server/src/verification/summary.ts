@@ -32,7 +32,7 @@ export interface VerificationSummary {
     total: number;
     /** Images that gave a face under the face policy. */
     embedded: number;
-    /** Images where the detector saw more than one face (central policy: the central one was used). */
+    /** Images where the detector saw several faces (`central` used the central one, `single` skipped them). */
     severalFaces: number;
     /** Images that gave no face, by reason. */
     failed: Record<string, number>;

@@ -36,6 +36,9 @@ export function registerExtract(program: Command): void {
         const images = await listImages(options.images);
         if (images.length === 0)
           throw badArgument("images", `${options.images} holds no .jpg, .png or .webp file`);
+        // Load the models before creating the output, so a bad --model leaves no empty file behind.
+        const { loadFaceStages } = await import("../../verification/pipeline.ts");
+        await loadFaceStages(options.model);
         const toStdout = options.out === "-";
         const out = toStdout ? process.stdout : createWriteStream(options.out);
         if (!toStdout)
