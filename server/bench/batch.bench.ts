@@ -49,9 +49,9 @@ async function readViaList(
   const last = (window as { last: number }).last;
   const [first] = await queryRows<{ seq: string }>(
     database.db,
-    // OFFSET inlined: bound as a parameter, PGlite returned the wrong row for 99,999 (the 503rd).
+    // ORDER BY the column, not the text alias of the same name (which would sort as text).
     sql`SELECT seq::text AS seq FROM embeddings WHERE stream_id = ${streamId}
-        ORDER BY seq DESC OFFSET ${sql.raw(String(Math.trunc(last - 1)))} LIMIT 1`,
+        ORDER BY embeddings.seq DESC OFFSET ${last - 1} LIMIT 1`,
   );
   let after = Number(first?.seq) - 1;
   const x = new Float32Array(last * dimension);

@@ -18,7 +18,8 @@ export async function storeKnnThreshold(
 ): Promise<number | null> {
   const rows = await queryRows<{ id: string }>(
     db,
-    sql`SELECT id::text AS id FROM reference_embeddings WHERE reference_set_id = ${setId} ORDER BY id`,
+    sql`SELECT id::text AS id FROM reference_embeddings WHERE reference_set_id = ${setId}
+        ORDER BY reference_embeddings.id`,
   );
   const ids = sampleIndices(rows.length, queries, seed ^ 0x6b6e6e).map((i) => Number(rows[i]?.id));
   const threshold = knnThresholdOf(await nearestOtherReference(db, setId, dimension, ids));
