@@ -74,7 +74,7 @@ describe("archiveExpired (local store, PGlite)", () => {
     ]);
     expect(await clientIds("lobby")).toEqual(["a", "b", "c", "recent"]);
     await expect(stat(join(dir, "1"))).rejects.toThrow();
-  });
+  }, 30_000);
 
   it("writes verified Parquet per stream and day, records it, then deletes the rows", async () => {
     const report = await archiveExpired(database, { store, now: NOW, retentionDays: 30, chunkRows: 1 });
@@ -139,7 +139,7 @@ describe("archiveExpired (local store, PGlite)", () => {
       sql`SELECT embedding_count::int AS n FROM streams WHERE name = 'lobby'`,
     );
     expect(lobby?.n).toBe(2);
-  });
+  }, 30_000);
 
   it("is a no-op when run again", async () => {
     const path = join(
@@ -158,7 +158,7 @@ describe("archiveExpired (local store, PGlite)", () => {
     const report = await archiveExpired(database, { store, now: NOW, retentionDays: 30 });
     expect(report).toEqual({ days: [], deletedRows: 0, droppedPartitions: [] });
     expect((await stat(path)).mtimeMs).toBe(before.mtimeMs);
-  });
+  }, 30_000);
 
   it("archives everything before --before regardless of retention", async () => {
     const report = await archiveExpired(database, {
@@ -169,5 +169,5 @@ describe("archiveExpired (local store, PGlite)", () => {
     expect(report.days.map((d) => [d.stream, d.day, d.status])).toEqual([["gate", "2026-10-02", "archived"]]);
     expect(report.droppedPartitions).toEqual(["embeddings_p20261002"]);
     expect(await clientIds("gate")).toEqual([]);
-  });
+  }, 30_000);
 });

@@ -66,7 +66,7 @@ describe("S3ArchiveStore (stand-in S3-compatible peer)", () => {
     expect(await s3.get("7/2026-10-01.parquet")).toEqual(bytes);
     expect(s3.location("7/2026-10-01.parquet")).toBe("s3://archive/facedrift/7/2026-10-01.parquet");
     await expect(s3.get("missing.parquet")).rejects.toThrow();
-  });
+  }, 30_000);
 
   it("archives a day to the bucket and verifies it before deleting", async () => {
     const tenantId = await ensureTenant(database.db, "acme");
@@ -95,7 +95,7 @@ describe("S3ArchiveStore (stand-in S3-compatible peer)", () => {
       sql`SELECT count(*)::int AS n FROM embeddings`,
     );
     expect(left?.n).toBe(0);
-  });
+  }, 30_000);
 
   it("keeps the rows when the store returns something else", async () => {
     const tenantId = await ensureTenant(database.db, "acme");
@@ -124,5 +124,5 @@ describe("S3ArchiveStore (stand-in S3-compatible peer)", () => {
       sql`SELECT count(*)::int AS n FROM embedding_archives`,
     );
     expect(records?.n).toBe(1);
-  });
+  }, 30_000);
 });
