@@ -50,6 +50,7 @@ export {
   type PcaOptions,
   pcaFromJson,
   pcaToJson,
+  projectPca,
   transformPca,
 } from "./pca.ts";
 export {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fitPca, pcaFromJson, pcaToJson, transformPca } from "./pca.ts";
+import { fitPca, pcaFromJson, pcaToJson, projectPca, transformPca } from "./pca.ts";
 import { oraclePath } from "./testing/oracles.ts";
 
 const oracle = JSON.parse(readFileSync(oraclePath("batch/pca.json"), "utf8"));
@@ -107,5 +107,18 @@ describe("PCA properties", () => {
       ),
       { numRuns: 200, seed: 42 },
     );
+  });
+});
+
+describe("projectPca (the fast monitoring path)", () => {
+  it("agrees with the exact transform to float32 precision", () => {
+    const x = Float64Array.from(oracle.X);
+    const model = fitPca(x, n, d, k);
+    const exact = transformPca(model, x, n);
+    const fast = projectPca(model, x, n);
+    let worst = 0;
+    for (let i = 0; i < exact.length; i++)
+      worst = Math.max(worst, Math.abs((fast[i] as number) - (exact[i] as number)));
+    expect(worst).toBeLessThan(1e-4);
   });
 });
