@@ -68,6 +68,11 @@ async function readViaList(
     after = page.nextAfterSeq;
   }
   if (keys.length !== last) throw new Error(`the text reader read ${keys.length} rows, not ${last}`);
+  return windowOf(keys, dimension, x);
+}
+
+/** A window as the batch run takes it, from rows read by one of the baseline readers. */
+function windowOf(keys: number[], dimension: number, x: Float32Array): WindowData {
   return {
     keys,
     n: keys.length,
@@ -77,7 +82,7 @@ async function readViaList(
     toSeq: keys.at(-1) ?? null,
     windowStart: null,
     windowEnd: null,
-  } satisfies WindowData;
+  };
 }
 
 /** The one-query text baseline: every vector printed by pgvector and parsed in JS. */
@@ -93,16 +98,7 @@ async function copyKeyedVectorsText(database: Database, streamId: number, dimens
     x.set(parseVectorText(row.embedding), i * dimension);
   });
   const keys = rows.map((r) => Number(r.seq));
-  return {
-    keys,
-    n: keys.length,
-    dimension,
-    x,
-    fromSeq: keys[0] ?? null,
-    toSeq: keys.at(-1) ?? null,
-    windowStart: null,
-    windowEnd: null,
-  } satisfies WindowData;
+  return windowOf(keys, dimension, x);
 }
 
 export default async function suite(): Promise<Comparison[]> {
