@@ -26,6 +26,9 @@ export const alerts = pgTable(
   },
   (t) => [
     index("alerts_tenant_created_idx").on(t.tenantId, t.createdAt),
+    // The dashboard's overview counts open alerts per stream on every load; a partial index keeps
+    // that cheap however many acknowledged alerts pile up.
+    index("alerts_stream_open_idx").on(t.streamId, t.createdAt).where(sql`${t.acknowledgedAt} is null`),
     check("alerts_detector_check", sql`${t.detector} in ('stream','batch','verification')`),
     check("alerts_severity_check", sql`${t.severity} in ('info','warning','critical')`),
   ],

@@ -1,0 +1,1 @@
+CREATE INDEX "alerts_stream_open_idx" ON "alerts" USING btree ("stream_id","created_at") WHERE "alerts"."acknowledged_at" is null;
