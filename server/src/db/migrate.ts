@@ -40,14 +40,45 @@ export async function ensureVectorExtension(database: Database): Promise<void> {
   }
 }
 
+/**
+ * What PostgreSQL answers the loser of two processes migrating the same database at once: the
+ * winner's CREATE commits first, so the loser's identical CREATE fails as a duplicate (42P07
+ * table, 42710 object, 42P06 schema, 23505 a catalog row) or, rarely, as a deadlock (40P01).
+ */
+const CONCURRENT_MIGRATION_STATES = new Set(["42P07", "42710", "42P06", "23505", "40P01"]);
+
+/**
+ * Runs `migrate` again when it lost a race with another process migrating the same database.
+ * The retry reads the migrations the winner recorded and skips them, so every replica may
+ * migrate at start. Why not an advisory lock: drizzle's migrator opens its own transaction on
+ * the pool, so the lock would have to live on a second, reserved connection, and over a
+ * one-connection server (PGlite's socket server) that waits forever for itself.
+ */
+export async function migrateRacingOthers(
+  migrate: () => Promise<void>,
+  { attempts = 5, delayMs = 200 }: { attempts?: number; delayMs?: number } = {},
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrate();
+    } catch (error) {
+      const state = sqlState(error);
+      if (attempt >= attempts || !state || !CONCURRENT_MIGRATION_STATES.has(state)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs * attempt));
+    }
+  }
+}
+
 /** Brings the schema up to date and creates the coming days' embedding partitions. Idempotent. */
 export async function migrateDatabase(database: Database, now: Date = new Date()): Promise<void> {
-  await ensureVectorExtension(database);
   const config = { migrationsFolder: MIGRATIONS_FOLDER };
-  if (database.driver === "pglite") {
-    await migratePglite(database.db as unknown as PgliteDatabase, config);
-  } else {
-    await migratePostgres(database.db as unknown as PostgresJsDatabase, config);
-  }
-  await ensureEmbeddingPartitions(database.db, now);
+  await migrateRacingOthers(async () => {
+    await ensureVectorExtension(database);
+    if (database.driver === "pglite") {
+      await migratePglite(database.db as unknown as PgliteDatabase, config);
+    } else {
+      await migratePostgres(database.db as unknown as PostgresJsDatabase, config);
+    }
+    await ensureEmbeddingPartitions(database.db, now);
+  });
 }
