@@ -35,6 +35,8 @@ import { registerGetStream } from "./routes/streams/get.ts";
 import { registerListStreams } from "./routes/streams/get-all.ts";
 import { registerReferenceRoutes } from "./routes/streams/references/index.ts";
 import { registerListRuns } from "./routes/streams/runs/get-all.ts";
+import { registerGetStreamSettings } from "./routes/streams/settings/get.ts";
+import { registerUpdateStreamSettings } from "./routes/streams/settings/patch.ts";
 import { registerListVerificationRuns } from "./routes/verification-runs/get-all.ts";
 import { corsForOrigins, rateLimitPerCredential, securityHeaders } from "./security.ts";
 import { serveWebApp } from "./web-app.ts";
@@ -108,6 +110,8 @@ export function createApp({
   registerReferenceRoutes(app);
   registerRunCheck(app);
   registerListRuns(app);
+  registerGetStreamSettings(app);
+  registerUpdateStreamSettings(app);
   registerCreateApiKey(app);
   registerListApiKeys(app);
   registerRevokeApiKey(app);

@@ -1,0 +1,107 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../../../../db/database.ts";
+import { createTestApp } from "../../../test-app.ts";
+
+const model = { id: "m", version: "1" };
+
+describe("stream settings API", () => {
+  let t: Awaited<ReturnType<typeof createTestApp>>;
+  let admin: string;
+  let read: string;
+  let otherTenant: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await t.keyFor("acme", ["admin"]);
+    read = await t.keyFor("acme", ["read"]);
+    otherTenant = await t.keyFor("globex", ["admin"]);
+    await t.call("POST", "/v1/streams/lobby/embeddings", {
+      key: admin,
+      json: { model, items: [{ id: "a", ts: 1, embedding: [1, 0] }] },
+    });
+  }, 60_000);
+  afterAll(() => t.close());
+
+  it("shows the defaults the detectors use for an untouched stream", async () => {
+    const res = await t.call("GET", "/v1/streams/lobby/settings", { key: read });
+    expect(res).toEqual({
+      status: 200,
+      body: {
+        schedule: "0 2 * * *",
+        windowSize: 1000,
+        retentionDays: null,
+        alertRules: { cooldownMinutes: 360, psiThreshold: 0.1, psiRuns: 2 },
+      },
+    });
+  });
+
+  it("changes only the fields given, keeps other stored settings, and audits it", async () => {
+    await t.db.execute(sql`UPDATE streams SET settings = '{"detectorTuning": 7}' WHERE name = 'lobby'`);
+    const res = await t.call("PATCH", "/v1/streams/lobby/settings", {
+      key: admin,
+      json: { schedule: "*/30 * * * *", retentionDays: 7, alertRules: { psiRuns: 3 } },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      schedule: "*/30 * * * *",
+      windowSize: 1000,
+      retentionDays: 7,
+      alertRules: { cooldownMinutes: 360, psiThreshold: 0.1, psiRuns: 3 },
+    });
+    const [row] = await queryRows<{ check_schedule: string; settings: Record<string, unknown> }>(
+      t.db,
+      sql`SELECT check_schedule, settings FROM streams WHERE name = 'lobby'`,
+    );
+    expect(row).toEqual({
+      check_schedule: "*/30 * * * *",
+      settings: {
+        detectorTuning: 7,
+        retentionDays: 7,
+        alertRules: { cooldownMinutes: 360, psiThreshold: 0.1, psiRuns: 3 },
+      },
+    });
+    const cleared = await t.call("PATCH", "/v1/streams/lobby/settings", {
+      key: admin,
+      json: { schedule: null, retentionDays: null, windowSize: 500 },
+    });
+    expect(cleared.body).toMatchObject({ schedule: null, retentionDays: null, windowSize: 500 });
+    expect((await t.call("GET", "/v1/streams/lobby/settings", { key: read })).body).toEqual(cleared.body);
+    const audit = await queryRows<{ action: string; target: string }>(
+      t.db,
+      sql`SELECT action, target FROM audit_log WHERE action = 'stream.settings.update'`,
+    );
+    expect(audit).toHaveLength(2);
+    expect(audit[0]).toEqual({ action: "stream.settings.update", target: "stream:lobby" });
+  });
+
+  it("names the bad field and writes nothing", async () => {
+    const before = (await t.call("GET", "/v1/streams/lobby/settings", { key: read })).body;
+    const bad = async (json: unknown, field: string) => {
+      const res = await t.call("PATCH", "/v1/streams/lobby/settings", { key: admin, json });
+      expect(res).toMatchObject({ status: 400, body: { error: { code: "invalid_request", field } } });
+    };
+    await bad({ schedule: "every day", windowSize: 20 }, "schedule");
+    await bad({ schedule: "0 25 * * *" }, "schedule");
+    await bad({ windowSize: 5 }, "windowSize");
+    await bad({ retentionDays: 0 }, "retentionDays");
+    await bad({ alertRules: { psiRuns: 0 } }, "alertRules.psiRuns");
+    await bad({ alertRules: { psiThreshold: -1 } }, "alertRules.psiThreshold");
+    expect((await t.call("GET", "/v1/streams/lobby/settings", { key: read })).body).toEqual(before);
+  });
+
+  it("keeps tenants apart and needs admin to write", async () => {
+    expect((await t.call("GET", "/v1/streams/lobby/settings", { key: otherTenant })).status).toBe(404);
+    const foreign = await t.call("PATCH", "/v1/streams/lobby/settings", {
+      key: otherTenant,
+      json: { windowSize: 100 },
+    });
+    expect(foreign.status).toBe(404);
+    const readOnly = await t.call("PATCH", "/v1/streams/lobby/settings", {
+      key: read,
+      json: { windowSize: 100 },
+    });
+    expect(readOnly.status).toBe(403);
+    expect((await t.call("GET", "/v1/streams/lobby/settings")).status).toBe(401);
+  });
+});
