@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
+import { isDatabaseUnavailable } from "../db/outage.ts";
 import { type ErrorCode, FacedriftError } from "../errors.ts";
 import type { AppEnv } from "./env.ts";
 
@@ -22,6 +23,9 @@ function fromHttpException(e: HTTPException): FacedriftError {
   const code = e.status === 401 ? "unauthorized" : e.status === 404 ? "not_found" : "invalid_request";
   return new FacedriftError(code, e.message || "bad request");
 }
+
+/** Seconds a client is asked to wait when the database is down (a restart takes a few). */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
 
 /** `["items", 3, "embedding"]` → `items[3].embedding`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -50,7 +54,15 @@ export function handleError(error: unknown, c: Context<AppEnv>): Response {
   let known: FacedriftError;
   if (error instanceof FacedriftError) known = error;
   else if (error instanceof HTTPException) known = fromHttpException(error);
-  else {
+  else if (isDatabaseUnavailable(error)) {
+    // Nothing was written (each request is one transaction): the client should retry, not report a bug.
+    c.var.log?.("warn", "database unavailable", {
+      method: c.req.method,
+      path: c.req.path,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    known = new FacedriftError("unavailable", "the database is unavailable; retry shortly");
+  } else {
     c.var.log?.("error", "unhandled error", {
       method: c.req.method,
       path: c.req.path,
@@ -58,6 +70,7 @@ export function handleError(error: unknown, c: Context<AppEnv>): Response {
     });
     known = new FacedriftError("internal", "internal error");
   }
+  if (known.code === "unavailable") c.header("Retry-After", String(UNAVAILABLE_RETRY_AFTER_S));
   const body: ErrorBody = { error: { code: known.code, message: known.message } };
   if (known.field !== undefined) body.error.field = known.field;
   if (known.item !== undefined) body.error.item = known.item;
