@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { FacedriftError } from "../errors.ts";
 import type { BulkTx } from "./bulk.ts";
 import type { Database, Db } from "./database.ts";
 import * as schema from "./schema/index.ts";
@@ -37,11 +38,53 @@ function withDeadline(work: Promise<void>, ms: number, table: string): Promise<v
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * `DATABASE_URL` may carry two Facedrift parameters, removed before postgres.js sees the URL (it
+ * would send unknown ones to the server as settings): `pool_max=N` and `binary_copy=off`. They let
+ * `facedrift serve` run against a server that takes one connection and no CopyIn, such as PGlite's
+ * socket server (the reliability tests' stand-in for a PostgreSQL that can be killed).
+ */
+export function optionsFromUrl(url: string): { url: string; options: PostgresOptions } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url, options: {} };
+  }
+  const options: PostgresOptions = {};
+  const poolMax = parsed.searchParams.get("pool_max");
+  if (poolMax !== null) {
+    const max = Number(poolMax);
+    if (!Number.isInteger(max) || max < 1)
+      throw new FacedriftError(
+        "invalid_request",
+        `DATABASE_URL: pool_max must be a positive integer, got "${poolMax}"`,
+        { field: "DATABASE_URL" },
+      );
+    options.max = max;
+  }
+  const copy = parsed.searchParams.get("binary_copy");
+  if (copy !== null) {
+    if (copy !== "on" && copy !== "off")
+      throw new FacedriftError(
+        "invalid_request",
+        `DATABASE_URL: binary_copy must be "on" or "off", got "${copy}"`,
+        { field: "DATABASE_URL" },
+      );
+    options.copy = copy === "on";
+  }
+  parsed.searchParams.delete("pool_max");
+  parsed.searchParams.delete("binary_copy");
+  return { url: poolMax === null && copy === null ? url : parsed.toString(), options };
+}
+
 /** Opens a PostgreSQL server (which must have pgvector) through postgres.js. */
 export function openPostgres(
-  url: string,
-  options: PostgresOptions = {},
+  databaseUrl: string,
+  explicit: PostgresOptions = {},
 ): Database & { client: postgres.Sql } {
+  const { url, options: fromUrl } = optionsFromUrl(databaseUrl);
+  const options = { ...fromUrl, ...explicit };
   // onnotice: silence "relation already exists, skipping" from CREATE … IF NOT EXISTS.
   const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
   const db = drizzle({ client, schema }) as unknown as Db;

@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { optionsFromUrl } from "./postgres.ts";
+
+describe("Facedrift parameters in DATABASE_URL", () => {
+  it("are read and removed, leaving postgres.js's own parameters alone", () => {
+    expect(optionsFromUrl("postgres://u:p@db:5432/app?pool_max=1&binary_copy=off&sslmode=require")).toEqual({
+      url: "postgres://u:p@db:5432/app?sslmode=require",
+      options: { max: 1, copy: false },
+    });
+    expect(optionsFromUrl("postgres://db/app")).toEqual({ url: "postgres://db/app", options: {} });
+  });
+
+  it("refuse values they cannot mean, naming the parameter", () => {
+    expect(() => optionsFromUrl("postgres://db/app?pool_max=0")).toThrow(
+      /pool_max must be a positive integer/,
+    );
+    expect(() => optionsFromUrl("postgres://db/app?binary_copy=no")).toThrow(
+      /binary_copy must be "on" or "off"/,
+    );
+  });
+});
