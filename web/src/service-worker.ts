@@ -10,11 +10,16 @@
  * answered cache-first. The API (`/v1/`) is
  * never cached: the outbox in IndexedDB is what survives offline, not responses.
  */
+
+import { registerAlertNotifications } from "$lib/push/alert-notification.ts";
 import { base, build, files, prerendered, version } from "$service-worker";
 
 const worker = self as unknown as ServiceWorkerGlobalScope;
 const CACHE = `facedrift-${version}`;
 const OFFLINE_INDEX = `${base}/offline.json`;
+
+// Dashboard alerts pushed by the server: notification, and a click opens the alert's deep link.
+registerAlertNotifications(worker);
 
 async function precache() {
   const cache = await caches.open(CACHE);

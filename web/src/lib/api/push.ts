@@ -1,0 +1,17 @@
+/**
+ * @module
+ * The server's side of web push: its VAPID public key and this browser's subscription.
+ */
+import { api } from "./client.ts";
+
+export async function getVapidPublicKey(): Promise<string> {
+  return (await api<{ publicKey: string }>("/v1/push/vapid-public-key")).publicKey;
+}
+
+export function savePushSubscription(subscription: PushSubscriptionJSON): Promise<{ endpoint: string }> {
+  return api("/v1/push/subscriptions", { method: "POST", body: subscription });
+}
+
+export function deletePushSubscription(endpoint: string): Promise<void> {
+  return api("/v1/push/subscriptions", { method: "DELETE", body: { endpoint } });
+}

@@ -1,0 +1,47 @@
+/**
+ * @module
+ * A stream's reference versions: list, one in full, activate.
+ */
+import { api } from "./client.ts";
+
+export interface ReferenceCalibration {
+  adwin?: { delta: number; replayedUpdates: number; falseAlarms: number; falseAlarmsPer10k: number };
+  psiSplitHalf?: number[];
+  mmdNull?: { splits: number; halfSize: number; q95: number; q99: number };
+}
+
+export interface Reference {
+  id: number;
+  version: number;
+  active: boolean;
+  created_at: string;
+  model: { id: string; version: string };
+  dimension: number;
+  explained_variance_ratio: number[];
+  calibration: ReferenceCalibration | null;
+  knn_threshold: number | null;
+  description: string | null;
+  params: Record<string, unknown>;
+  vector_count: number;
+}
+
+const path = (stream: string) => `/v1/streams/${encodeURIComponent(stream)}/references`;
+
+export async function listReferences(stream: string, doFetch?: typeof fetch): Promise<Reference[]> {
+  return (await api<{ references: Reference[] }>(path(stream), doFetch ? { fetch: doFetch } : {})).references;
+}
+
+export function activateReference(stream: string, version: number): Promise<Reference> {
+  return api<Reference>(`${path(stream)}/${version}/activate`, { method: "POST" });
+}
+
+/** The export URL (a JSON file download, same-origin with the session cookie). */
+export function referenceExportUrl(stream: string, version: number): string {
+  return `${path(stream)}/${version}/export`;
+}
+
+/** Cumulative explained variance after each component. */
+export function cumulative(ratios: readonly number[]): number[] {
+  let sum = 0;
+  return ratios.map((ratio) => (sum += ratio));
+}

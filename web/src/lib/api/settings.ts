@@ -1,0 +1,90 @@
+/**
+ * @module
+ * Settings: API keys, alert channels and each stream's schedule, retention and alert rules.
+ */
+import { api } from "./client.ts";
+
+export type ApiKeyScope = "ingest" | "read" | "admin";
+
+export interface ApiKey {
+  id: number;
+  name: string;
+  prefix: string;
+  scopes: ApiKeyScope[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface AlertChannel {
+  id: number;
+  name: string;
+  type: "webhook" | "slack" | "pagerduty" | "email" | "webpush";
+  enabled: boolean;
+  config: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface ChannelTestResult {
+  delivered: boolean;
+  attempts: number;
+  httpStatus: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface AlertRules {
+  cooldownMinutes: number;
+  psiThreshold: number;
+  psiRuns: number;
+}
+
+export interface StreamSettings {
+  schedule: string | null;
+  windowSize: number;
+  retentionDays: number | null;
+  alertRules: AlertRules;
+}
+
+export type StreamSettingsPatch = Partial<Omit<StreamSettings, "alertRules">> & {
+  alertRules?: Partial<AlertRules>;
+};
+
+export async function listApiKeys(doFetch?: typeof fetch): Promise<ApiKey[]> {
+  return (await api<{ keys: ApiKey[] }>("/v1/api-keys", doFetch ? { fetch: doFetch } : {})).keys;
+}
+
+export function createApiKey(name: string, scopes: ApiKeyScope[]): Promise<{ key: ApiKey; secret: string }> {
+  return api("/v1/api-keys", { method: "POST", body: { name, scopes } });
+}
+
+export function revokeApiKey(id: number): Promise<ApiKey> {
+  return api(`/v1/api-keys/${id}`, { method: "DELETE" });
+}
+
+export async function listAlertChannels(doFetch?: typeof fetch): Promise<AlertChannel[]> {
+  return (await api<{ items: AlertChannel[] }>("/v1/alert-channels", doFetch ? { fetch: doFetch } : {}))
+    .items;
+}
+
+export function createAlertChannel(body: Record<string, unknown>): Promise<AlertChannel> {
+  return api<AlertChannel>("/v1/alert-channels", { method: "POST", body });
+}
+
+export function deleteAlertChannel(id: number): Promise<unknown> {
+  return api(`/v1/alert-channels/${id}`, { method: "DELETE" });
+}
+
+export function testAlertChannel(id: number): Promise<ChannelTestResult> {
+  return api<ChannelTestResult>(`/v1/alert-channels/${id}/test`, { method: "POST" });
+}
+
+const settingsPath = (stream: string) => `/v1/streams/${encodeURIComponent(stream)}/settings`;
+
+export function getStreamSettings(stream: string, doFetch?: typeof fetch): Promise<StreamSettings> {
+  return api<StreamSettings>(settingsPath(stream), doFetch ? { fetch: doFetch } : {});
+}
+
+export function updateStreamSettings(stream: string, patch: StreamSettingsPatch): Promise<StreamSettings> {
+  return api<StreamSettings>(settingsPath(stream), { method: "PATCH", body: patch });
+}
