@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import type { Alert } from "$lib/api/alerts.ts";
+import { alertFacts } from "./facts.ts";
+
+const alert = (numbers: Record<string, unknown>): Alert => ({
+  id: 1,
+  stream: "lobby",
+  detector: "batch",
+  severity: "critical",
+  payload: { title: "t", numbers },
+  createdAt: "2026-11-26T10:00:00.000Z",
+  acknowledgedAt: null,
+});
+
+describe("alertFacts", () => {
+  it("shows the batch numbers in a fixed order and notation", () => {
+    expect(
+      alertFacts(
+        alert({
+          psi: [0.02, 0.31, 0.12],
+          flaggedDimensions: [1, 2],
+          ksStatistic: 0.2345,
+          mmd2: 0.01234,
+          pValue: 0.000999,
+          extra: { "KS-flagged components": 2, "kNN novelty rate": 0.125 },
+        }),
+      ),
+    ).toEqual([
+      { label: "max PSI", value: "0.310 (PC2)" },
+      { label: "PSI ≥ 0.1", value: "PC2, PC3" },
+      { label: "max KS", value: "0.234" },
+      { label: "MMD²", value: "0.0123" },
+      { label: "p", value: "1.0e-3" },
+      { label: "KS-flagged components", value: "2" },
+      { label: "kNN novelty rate", value: "0.125" },
+    ]);
+  });
+
+  it("shows the streaming and verification numbers, and nothing for an empty payload", () => {
+    expect(alertFacts(alert({ pc1MeanBefore: 0.1, pc1MeanAfter: -0.25 }))).toEqual([
+      { label: "PC1 mean", value: "0.100 → -0.250" },
+    ]);
+    expect(alertFacts(alert({ auc: 0.97123 }))).toEqual([{ label: "AUC", value: "0.9712" }]);
+    expect(alertFacts({ ...alert({}), payload: {} })).toEqual([]);
+  });
+});

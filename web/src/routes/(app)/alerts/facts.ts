@@ -1,0 +1,73 @@
+/**
+ * @module
+ * The few numbers worth showing on an alert's card, read from its stored payload (`numbers`, as
+ * every channel formats them: `server/src/alerts/types.ts`), in a fixed order and notation.
+ */
+import type { Alert } from "$lib/api/alerts.ts";
+
+export interface Fact {
+  label: string;
+  value: string;
+}
+
+interface Numbers {
+  pc1MeanBefore?: number;
+  pc1MeanAfter?: number;
+  psi?: number[];
+  flaggedDimensions?: number[];
+  ksStatistic?: number;
+  mmd2?: number;
+  pValue?: number;
+  auc?: number;
+  extra?: Record<string, number>;
+}
+
+const fixed = (value: number, digits: number) => value.toFixed(digits);
+/** p-values and MMD² span orders of magnitude: small ones in exponent notation. */
+const small = (value: number) =>
+  value !== 0 && Math.abs(value) < 1e-3 ? value.toExponential(1) : fixed(value, 4);
+
+export function alertFacts(alert: Alert): Fact[] {
+  const numbers = (alert.payload.numbers ?? {}) as Numbers;
+  const facts: Fact[] = [];
+  if (numbers.pc1MeanBefore !== undefined && numbers.pc1MeanAfter !== undefined) {
+    facts.push({
+      label: "PC1 mean",
+      value: `${fixed(numbers.pc1MeanBefore, 3)} → ${fixed(numbers.pc1MeanAfter, 3)}`,
+    });
+  }
+  if (numbers.psi && numbers.psi.length > 0) {
+    const max = Math.max(...numbers.psi);
+    facts.push({ label: "max PSI", value: `${fixed(max, 3)} (PC${numbers.psi.indexOf(max) + 1})` });
+  }
+  if (numbers.flaggedDimensions && numbers.psi) {
+    facts.push({
+      label: "PSI ≥ 0.1",
+      value:
+        numbers.flaggedDimensions.length === 0
+          ? "none"
+          : numbers.flaggedDimensions.map((dim) => `PC${dim + 1}`).join(", "),
+    });
+  }
+  if (numbers.ksStatistic !== undefined)
+    facts.push({ label: "max KS", value: fixed(numbers.ksStatistic, 3) });
+  if (numbers.mmd2 !== undefined) facts.push({ label: "MMD²", value: small(numbers.mmd2) });
+  if (numbers.pValue !== undefined) facts.push({ label: "p", value: small(numbers.pValue) });
+  if (numbers.auc !== undefined) facts.push({ label: "AUC", value: fixed(numbers.auc, 4) });
+  for (const [label, value] of Object.entries(numbers.extra ?? {})) {
+    facts.push({ label, value: Number.isInteger(value) ? String(value) : fixed(value, 3) });
+  }
+  return facts;
+}
+
+export const SEVERITY_BADGE: Record<Alert["severity"], string> = {
+  critical: "bad",
+  warning: "warn",
+  info: "muted",
+};
+
+export const DETECTOR_LABEL: Record<Alert["detector"], string> = {
+  stream: "Streaming (ADWIN)",
+  batch: "Batch (PSI/KS/MMD)",
+  verification: "Verification",
+};
