@@ -14,6 +14,13 @@ export {
   validateAdwinParams,
 } from "./adwin.ts";
 export {
+  ADWIN_DELTA_GRID,
+  type AdwinCalibration,
+  type AdwinCalibrationOptions,
+  calibrateAdwinDelta,
+  replayFalseAlarms,
+} from "./detectors/adwin-calibration.ts";
+export {
   type BatchCheckOptions,
   type BatchCheckResult,
   type BatchSeverity,
