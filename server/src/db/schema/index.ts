@@ -10,6 +10,8 @@ export * from "./drift-run.ts";
 export * from "./embedding.ts";
 export * from "./embedding-archive.ts";
 export * from "./embedding-id.ts";
+export * from "./image-batch.ts";
+export * from "./image-file.ts";
 export * from "./job.ts";
 export * from "./push-subscription.ts";
 export * from "./reference-embedding.ts";
