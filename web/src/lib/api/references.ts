@@ -45,3 +45,12 @@ export function cumulative(ratios: readonly number[]): number[] {
   let sum = 0;
   return ratios.map((ratio) => (sum += ratio));
 }
+
+/**
+ * The tenant's stream names, for the pages that work one stream at a time (references,
+ * settings); only the names, so this does not duplicate the streams overview's own module.
+ */
+export async function listStreamNames(doFetch?: typeof fetch): Promise<string[]> {
+  const body = await api<{ streams: { name: string }[] }>("/v1/streams", doFetch ? { fetch: doFetch } : {});
+  return body.streams.map((stream) => stream.name);
+}
