@@ -33,6 +33,26 @@ export interface Config {
   corsOrigins: string[];
   /** Requests per minute one API key may make (`FACEDRIFT_RATE_LIMIT_PER_MINUTE`). */
   rateLimitPerMinute: number;
+  /** Most files in one image upload (`FACEDRIFT_MAX_UPLOAD_FILES`). */
+  maxUploadFiles: number;
+  /** Largest uploaded image file, in bytes (`FACEDRIFT_MAX_UPLOAD_FILE_BYTES`). */
+  maxUploadFileBytes: number;
+  /** Largest image upload request, in bytes (`FACEDRIFT_MAX_UPLOAD_BYTES`); replaces `maxBodyBytes` there. */
+  maxUploadBytes: number;
+  /** Largest uploaded image in pixels (`FACEDRIFT_MAX_IMAGE_PIXELS`): a small file can decode to gigabytes. */
+  maxImagePixels: number;
+  /** Hours an uploaded image is kept after its job finished (`FACEDRIFT_IMAGE_RETENTION_HOURS`; 0 = delete at once). */
+  imageRetentionHours: number;
+  /** Image store directory (`FACEDRIFT_IMAGE_DIR`); default `<dataDir>/images`. */
+  imageDir: string | undefined;
+  /** Store images in this S3 bucket instead (`FACEDRIFT_IMAGE_S3_BUCKET`; endpoint and region: the archive's). */
+  imageS3Bucket: string | undefined;
+  /** Key prefix in that bucket (`FACEDRIFT_IMAGE_S3_PREFIX`). */
+  imageS3Prefix: string | undefined;
+  /** The Chromium a replica drives (`FACEDRIFT_CHROMIUM`). */
+  chromiumPath: string;
+  /** WebGPU in the replica's Chromium (`FACEDRIFT_REPLICA_WEBGPU`): `auto` = when the host has a GPU device. */
+  replicaWebgpu: "auto" | "on" | "off";
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -52,6 +72,16 @@ export const DEFAULT_CONFIG: Config = {
   metricsToken: undefined,
   corsOrigins: [],
   rateLimitPerMinute: 6_000,
+  maxUploadFiles: 100,
+  maxUploadFileBytes: 10 * 1024 * 1024,
+  maxUploadBytes: 100 * 1024 * 1024,
+  maxImagePixels: 40_000_000,
+  imageRetentionHours: 0,
+  imageDir: undefined,
+  imageS3Bucket: undefined,
+  imageS3Prefix: undefined,
+  chromiumPath: "/usr/bin/chromium",
+  replicaWebgpu: "auto",
 };
 
 type Env = Record<string, string | undefined>;
@@ -63,6 +93,12 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
     throw new Error(`${name} must be a positive integer, got "${raw}"`);
   }
   return value;
+}
+
+function webgpuMode(raw: string | undefined): Config["replicaWebgpu"] {
+  if (raw === undefined || raw === "") return DEFAULT_CONFIG.replicaWebgpu;
+  if (raw === "auto" || raw === "on" || raw === "off") return raw;
+  throw new Error(`FACEDRIFT_REPLICA_WEBGPU must be auto, on or off, got "${raw}"`);
 }
 
 /**
@@ -105,6 +141,31 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
       env.FACEDRIFT_RATE_LIMIT_PER_MINUTE,
       DEFAULT_CONFIG.rateLimitPerMinute,
     ),
+    maxUploadFiles: positiveInt("FACEDRIFT_MAX_UPLOAD_FILES", env.FACEDRIFT_MAX_UPLOAD_FILES, 100),
+    maxUploadFileBytes: positiveInt(
+      "FACEDRIFT_MAX_UPLOAD_FILE_BYTES",
+      env.FACEDRIFT_MAX_UPLOAD_FILE_BYTES,
+      DEFAULT_CONFIG.maxUploadFileBytes,
+    ),
+    maxUploadBytes: positiveInt(
+      "FACEDRIFT_MAX_UPLOAD_BYTES",
+      env.FACEDRIFT_MAX_UPLOAD_BYTES,
+      DEFAULT_CONFIG.maxUploadBytes,
+    ),
+    maxImagePixels: positiveInt(
+      "FACEDRIFT_MAX_IMAGE_PIXELS",
+      env.FACEDRIFT_MAX_IMAGE_PIXELS,
+      DEFAULT_CONFIG.maxImagePixels,
+    ),
+    imageRetentionHours:
+      env.FACEDRIFT_IMAGE_RETENTION_HOURS === "0"
+        ? 0
+        : positiveInt("FACEDRIFT_IMAGE_RETENTION_HOURS", env.FACEDRIFT_IMAGE_RETENTION_HOURS, 0),
+    imageDir: env.FACEDRIFT_IMAGE_DIR || undefined,
+    imageS3Bucket: env.FACEDRIFT_IMAGE_S3_BUCKET || undefined,
+    imageS3Prefix: env.FACEDRIFT_IMAGE_S3_PREFIX || undefined,
+    chromiumPath: env.FACEDRIFT_CHROMIUM || DEFAULT_CONFIG.chromiumPath,
+    replicaWebgpu: webgpuMode(env.FACEDRIFT_REPLICA_WEBGPU),
   };
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   return { ...fromEnv, ...defined };

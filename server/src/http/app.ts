@@ -20,6 +20,7 @@ import { registerRevokeApiKey } from "./routes/api-keys/delete.ts";
 import { registerListApiKeys } from "./routes/api-keys/get-all.ts";
 import { registerCreateApiKey } from "./routes/api-keys/post.ts";
 import { registerHealth } from "./routes/health/get.ts";
+import { registerGetImageJob } from "./routes/image-jobs/get.ts";
 import { registerMetrics } from "./routes/metrics/get.ts";
 import { registerUnsubscribePush } from "./routes/push/subscriptions/delete.ts";
 import { registerSubscribePush } from "./routes/push/subscriptions/post.ts";
@@ -31,6 +32,7 @@ import { registerDeleteEmbeddings } from "./routes/streams/embeddings/delete.ts"
 import { registerListEmbeddings } from "./routes/streams/embeddings/get.ts";
 import { registerIngestEmbeddings } from "./routes/streams/embeddings/post.ts";
 import { registerListDriftEvents } from "./routes/streams/events/get.ts";
+import { isImageUpload, registerUploadImages } from "./routes/streams/images/post.ts";
 import { registerGetStream } from "./routes/streams/get.ts";
 import { registerListStreams } from "./routes/streams/get-all.ts";
 import { registerReferenceRoutes } from "./routes/streams/references/index.ts";
@@ -81,18 +83,14 @@ export function createApp({
   app.use(securityHeaders());
   app.use("/v1/*", corsForOrigins(config.corsOrigins));
   app.use("/v1/*", rateLimitPerCredential(config.rateLimitPerMinute));
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: () => {
-        throw new FacedriftError(
-          "payload_too_large",
-          `the request body exceeds ${config.maxBodyBytes} bytes`,
-        );
-      },
-    }),
-  );
+  const apiBodyLimit = bodyLimit({
+    maxSize: config.maxBodyBytes,
+    onError: () => {
+      throw new FacedriftError("payload_too_large", `the request body exceeds ${config.maxBodyBytes} bytes`);
+    },
+  });
+  // Image uploads carry their own, larger limit (routes/streams/images/post.ts).
+  app.use("/v1/*", (c, next) => (isImageUpload(c.req.method, c.req.path) ? next() : apiBodyLimit(c, next)));
   app.onError(handleError);
   app.notFound(() => {
     throw new FacedriftError("not_found", "no such route");
@@ -107,6 +105,8 @@ export function createApp({
   registerGetStream(app);
   registerIngestEmbeddings(app);
   registerListEmbeddings(app);
+  registerUploadImages(app);
+  registerGetImageJob(app);
   registerReferenceRoutes(app);
   registerRunCheck(app);
   registerListRuns(app);

@@ -1,0 +1,50 @@
+import { z } from "@hono/zod-openapi";
+import { IMAGE_BATCH_STATUSES } from "../../../db/schema/image-batch.ts";
+import { IMAGE_FILE_STATUSES } from "../../../db/schema/image-file.ts";
+
+export const ImageJobParamsSchema = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: "id", in: "path" }, example: 12 }),
+});
+
+export const ImageFileResultSchema = z
+  .object({
+    position: z.number().int(),
+    filename: z.string(),
+    mediaType: z.string(),
+    bytes: z.number().int(),
+    sha256: z.string(),
+    width: z.number().int(),
+    height: z.number().int(),
+    status: z.enum(IMAGE_FILE_STATUSES),
+    reason: z.string().nullable().openapi({ description: "Why no embedding was stored" }),
+    faces: z.number().int().nullable().openapi({ description: "Faces the detector found" }),
+    embeddingId: z.string().nullable().openapi({ example: "12:9f86d081…" }),
+  })
+  .openapi("ImageFileResult");
+
+export const ImageJobSchema = z
+  .object({
+    id: z.number().int(),
+    stream: z.string(),
+    status: z.enum(IMAGE_BATCH_STATUSES),
+    attempts: z.number().int(),
+    error: z.string().nullable(),
+    progress: z.object({
+      total: z.number().int(),
+      done: z.number().int(),
+      pending: z.number().int(),
+      embedded: z.number().int(),
+      no_face: z.number().int(),
+      several_faces: z.number().int(),
+      failed: z.number().int(),
+    }),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+    imagesDeletedAt: z.string().nullable(),
+    files: z.array(ImageFileResultSchema),
+  })
+  .openapi("ImageJob");
