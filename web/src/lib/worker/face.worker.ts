@@ -30,8 +30,15 @@ type Bases = Omit<Extract<WorkerRequest, { type: "load" }>, "id" | "type">;
 let bases: Bases | undefined;
 let loading: Promise<Loaded> | undefined;
 
+/**
+ * How many faces the detector found in each image, before the selection kept one: the replica
+ * reports "several faces" from it. Keyed by the image object, so concurrent requests cannot mix.
+ */
+const detectedIn = new WeakMap<RgbaImage, number>();
+
 /** A capture station films one person: keep the largest detection. */
-const selectLargest = (detections: Detection[]): Detection[] => {
+const selectLargest = (detections: Detection[], image: RgbaImage): Detection[] => {
+  detectedIn.set(image, detections.length);
   const area = ({ box }: Detection) => box.width * box.height;
   const best = detections.reduce<Detection | undefined>(
     (a, d) => (!a || area(d) > area(a) ? d : a),
@@ -97,6 +104,7 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
         type: "processed",
         width: image.width,
         height: image.height,
+        detected: detectedIn.get(image) ?? result.faces.length,
         faces: result.faces.flatMap(({ box, score, quality, embeddings }) => {
           const embedding = embeddings[CAPTURE_MODELS.embedder.id];
           return embedding ? [{ box, score, quality, embedding }] : [];

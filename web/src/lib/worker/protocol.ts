@@ -66,6 +66,8 @@ export type WorkerResponse =
       type: "processed";
       width: number;
       height: number;
+      /** Faces the detector found, before the largest was kept. */
+      detected: number;
       /** At most one: the largest face (a capture station films one person at a time). */
       faces: FrameFace[];
       timings: StageTimings;

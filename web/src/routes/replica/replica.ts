@@ -1,0 +1,93 @@
+/**
+ * @module
+ * What the replica page puts on `window.facedriftReplica` for the server's replica process
+ * (`server/src/replica/`) to call through Playwright: image bytes in, faces out. It drives the
+ * capture station's own worker (`$lib/worker/client.ts`) and decodes with `createImageBitmap`, as
+ * the capture path does, so a replica's embeddings are the browser's by construction.
+ */
+import type { Box, FaceQuality } from "@facedrift/models";
+import { FaceClient } from "$lib/worker/client.ts";
+import type { EmbedderInfo, EngineInfo } from "$lib/worker/protocol.ts";
+
+export interface ReplicaLoaded {
+  engines: EngineInfo[];
+  embedder: EmbedderInfo;
+  loadMs: number;
+}
+
+export interface ReplicaFace {
+  box: Box;
+  score: number;
+  quality: FaceQuality;
+  /** Unit-norm; plain numbers so Playwright can carry them (each is an exact float32). */
+  embedding: number[];
+}
+
+export type ReplicaImageResult =
+  | {
+      ok: true;
+      width: number;
+      height: number;
+      /** Faces the detector found; `faces` holds the largest only. */
+      detected: number;
+      faces: ReplicaFace[];
+      engines: EngineInfo[];
+      totalMs: number;
+      fallback?: string;
+    }
+  | { ok: false; stage: "decode" | "pipeline"; message: string };
+
+export interface ReplicaApi {
+  /** Resolves once the models are loaded (rejects with the worker's reason). */
+  ready: Promise<ReplicaLoaded>;
+  /** Runs one image, given as base64, through the pipeline. */
+  embed(base64: string, mediaType: string): Promise<ReplicaImageResult>;
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  // data: URLs would be shorter, but the app's CSP limits fetch to its own origin.
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function createReplicaApi(bases: { modelsBase: string; tfjsWasmBase: string }): ReplicaApi {
+  const client = new FaceClient();
+  const ready = client.load(bases).then(({ engines, embedder, loadMs }) => ({ engines, embedder, loadMs }));
+  return {
+    ready,
+    async embed(base64, mediaType) {
+      await ready;
+      let bitmap: ImageBitmap;
+      try {
+        // EXIF orientation is applied by default ("from-image"), as sharp's rotate() does in Node.
+        bitmap = await createImageBitmap(new Blob([fromBase64(base64)], { type: mediaType }));
+      } catch (error) {
+        return { ok: false, stage: "decode", message: reason(error) };
+      }
+      try {
+        const processed = await client.process(bitmap);
+        return {
+          ok: true,
+          width: processed.width,
+          height: processed.height,
+          detected: processed.detected,
+          faces: processed.faces.map(({ box, score, quality, embedding }) => ({
+            box,
+            score,
+            quality,
+            embedding: Array.from(embedding),
+          })),
+          engines: processed.engines,
+          totalMs: processed.totalMs,
+          ...(processed.fallback ? { fallback: processed.fallback } : {}),
+        };
+      } catch (error) {
+        return { ok: false, stage: "pipeline", message: reason(error) };
+      }
+    },
+  };
+}
