@@ -9,6 +9,7 @@ import { registerExtract } from "./commands/extract.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerReference } from "./commands/reference.ts";
+import { registerReplica } from "./commands/replica.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerStats } from "./commands/stats.ts";
 import { registerUsers } from "./commands/users.ts";
@@ -21,6 +22,7 @@ import { registerVerify } from "./commands/verify.ts";
 export function buildProgram(): Command {
   const program = new Command("facedrift").description("Drift monitoring for face-recognition embeddings");
   registerServe(program);
+  registerReplica(program);
   registerMigrate(program);
   registerKeys(program);
   registerReference(program);

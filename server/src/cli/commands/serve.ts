@@ -11,6 +11,7 @@ import { ensureEmbeddingPartitions } from "../../db/partitions.ts";
 import { createApp } from "../../http/app.ts";
 import { jsonLogger } from "../../log.ts";
 import { createMetrics } from "../../metrics/metrics.ts";
+import { startReplica } from "../../replica/start.ts";
 import { archiveExpired } from "../../retention/archive.ts";
 import { archiveStoreFor } from "../../retention/store-from-config.ts";
 import { bootstrapAdminKey } from "../../services/api-keys/bootstrap.ts";
@@ -26,6 +27,10 @@ export function registerServe(program: Command): void {
     .option("--host <addr>", "address to bind (env HOST, default 0.0.0.0)")
     .option("--no-scheduler", "do not run scheduled batch checks in this process")
     .option("--no-streaming", "do not run the streaming (PC1/ADWIN) detector in this process")
+    .option(
+      "--replica",
+      "also embed uploaded images in headless Chromium here (how to run one on the embedded database)",
+    )
     .action(async (options) => {
       const config = configFrom(options);
       const log = jsonLogger();
@@ -83,6 +88,9 @@ export function registerServe(program: Command): void {
         : undefined;
       streaming?.start();
 
+      // PGlite is opened by one process only, so on it the replica runs here or not at all.
+      const replica = options.replica ? startReplica(database, config, log) : undefined;
+
       const metrics = createMetrics({ db: database.db, streaming: streamingMetricsSnapshot });
       // The web app ships in the same checkout; serve it when it has been built (npm start builds it).
       const webRoot = fileURLToPath(new URL("../../../../web/build", import.meta.url));
@@ -101,7 +109,7 @@ export function registerServe(program: Command): void {
         log("info", "shutting down", { signal });
         clearInterval(maintenance);
         server.close(() => {
-          Promise.all([scheduler?.stop(), streaming?.stop()])
+          Promise.all([scheduler?.stop(), streaming?.stop(), replica?.stop()])
             .then(() => database.close())
             .finally(() => process.exit(0));
         });

@@ -1,0 +1,116 @@
+/**
+ * @module
+ * One image batch, file by file: each pending file is read from the image store, embedded by the
+ * browser page, its embedding ingested through the normal path (`services/embeddings/ingest.ts`,
+ * source `replica`), and its result recorded. The embedding id is `<batch id>:<sha256>`, so a
+ * replica that dies between ingesting and recording leaves a file that the next replica embeds
+ * again and ingestion counts as a duplicate: never a second row.
+ */
+import { and, asc, eq } from "drizzle-orm";
+import type { Database } from "../db/database.ts";
+import { imageBatches } from "../db/schema/image-batch.ts";
+import { type ImageFileStatus, imageFiles } from "../db/schema/image-file.ts";
+import type { ImageStore } from "../images/store.ts";
+import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
+import type { ImageEmbedder, PageImageResult } from "./chromium.ts";
+
+export interface BatchContext {
+  database: Database;
+  store: ImageStore;
+  embedder: ImageEmbedder;
+  batchId: number;
+  /** Checked before each file; false stops the batch (the lease was lost). */
+  stillOwned: () => Promise<boolean>;
+}
+
+interface Outcome {
+  status: ImageFileStatus;
+  reason: string | null;
+  faces: number | null;
+  embeddingId: string | null;
+  details: Record<string, unknown> | null;
+}
+
+/** Runs every pending file; returns false if it stopped because the job was taken over. */
+export async function processImageBatch(context: BatchContext): Promise<boolean> {
+  const { database, batchId } = context;
+  const [batch] = await database.db.select().from(imageBatches).where(eq(imageBatches.id, batchId));
+  if (!batch) throw new Error(`image batch ${batchId} does not exist`);
+  await database.db.update(imageBatches).set({ status: "running" }).where(eq(imageBatches.id, batchId));
+  const pending = await database.db
+    .select()
+    .from(imageFiles)
+    .where(and(eq(imageFiles.batchId, batchId), eq(imageFiles.status, "pending")))
+    .orderBy(asc(imageFiles.position));
+  for (const file of pending) {
+    if (!(await context.stillOwned())) return false;
+    const outcome = file.objectKey
+      ? await embedFile(context, batch, file, await context.store.get(file.objectKey))
+      : failed("the stored image was deleted before it was processed");
+    await database.db
+      .update(imageFiles)
+      .set({ ...outcome, processedAt: new Date() })
+      .where(eq(imageFiles.id, file.id));
+  }
+  return true;
+}
+
+const failed = (reason: string): Outcome => ({
+  status: "failed",
+  reason,
+  faces: null,
+  embeddingId: null,
+  details: null,
+});
+
+async function embedFile(
+  context: BatchContext,
+  batch: typeof imageBatches.$inferSelect,
+  file: typeof imageFiles.$inferSelect,
+  bytes: Uint8Array,
+): Promise<Outcome> {
+  const result: PageImageResult = await context.embedder.embed(bytes, file.mediaType);
+  if (!result.ok) {
+    const what =
+      result.stage === "decode" ? "the browser could not decode the image" : "the face pipeline failed";
+    return failed(`${what}: ${result.message}`);
+  }
+  const details = {
+    engines: result.engines.map((e) => `${e.runtime}/${e.backend}`),
+    totalMs: result.totalMs,
+    ...(result.fallback ? { fallback: result.fallback } : {}),
+  };
+  const none = { embeddingId: null, faces: result.detected, details };
+  if (result.detected === 0) return { ...none, status: "no_face", reason: "no face found" };
+  const face = result.faces[0];
+  if (result.detected > 1 || !face) {
+    return {
+      ...none,
+      status: "several_faces",
+      reason: `${result.detected} faces found; an uploaded image must show one person`,
+    };
+  }
+  const { loaded } = context.embedder;
+  const embeddingId = `${batch.id}:${file.sha256}`;
+  await ingestEmbeddings(context.database, {
+    tenantId: batch.tenantId,
+    stream: batch.stream,
+    model: { id: loaded.embedder.id, version: loaded.embedder.version },
+    items: [
+      {
+        id: embeddingId,
+        ts: batch.createdAt.getTime(),
+        embedding: face.embedding,
+        source: "replica",
+        metadata: {
+          quality: face.quality,
+          box: face.box,
+          frame: { width: result.width, height: result.height },
+          image: { batch: batch.id, position: file.position, filename: file.filename, sha256: file.sha256 },
+          engine: details.engines.join(","),
+        },
+      },
+    ],
+  });
+  return { status: "embedded", reason: null, faces: 1, embeddingId, details };
+}

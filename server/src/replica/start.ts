@@ -1,0 +1,44 @@
+import { hostname } from "node:os";
+import type { Config } from "../config/config.ts";
+import type { Database } from "../db/database.ts";
+import { imageStoreFor } from "../images/store-from-config.ts";
+import type { Logger } from "../log.ts";
+import { launchChromiumEmbedder, wantsWebgpu } from "./chromium.ts";
+import { ReplicaWorker } from "./worker.ts";
+
+/**
+ * A replica on an open database, as `facedrift replica` and `facedrift serve --replica` run it:
+ * Chromium from the config, images from the configured store, the owner named after this process.
+ */
+export function startReplica(
+  database: Database,
+  config: Config,
+  log: Logger,
+  options: { leaseMs?: number; pollMs?: number; webRoot?: string } = {},
+): ReplicaWorker {
+  const webgpu = wantsWebgpu(config.replicaWebgpu);
+  const worker = new ReplicaWorker({
+    database,
+    store: imageStoreFor(config),
+    owner: `replica:${hostname()}:${process.pid}`,
+    imageRetentionHours: config.imageRetentionHours,
+    log,
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+    openEmbedder: async () => {
+      const embedder = await launchChromiumEmbedder({
+        executablePath: config.chromiumPath,
+        webgpu,
+        ...(options.webRoot ? { webRoot: options.webRoot } : {}),
+      });
+      log("info", "replica browser ready", {
+        engines: embedder.loaded.engines.map((e) => `${e.runtime}/${e.backend}`),
+        embedder: `${embedder.loaded.embedder.id}@${embedder.loaded.embedder.version}`,
+        loadMs: Math.round(embedder.loaded.loadMs),
+      });
+      return embedder;
+    },
+  });
+  worker.start();
+  return worker;
+}
