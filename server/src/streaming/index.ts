@@ -19,5 +19,6 @@ export {
   type StreamDetection,
   type StreamRef,
 } from "./process-batch.ts";
+export { type ReadAfter, readAfterByCopy, readAfterByText, type StreamSlice } from "./read.ts";
 export { loadActiveReference, type ReferenceCache, type StreamingReference } from "./reference.ts";
 export { defaultOwnerId, StreamingWorker, type StreamingWorkerOptions } from "./worker.ts";

@@ -22,9 +22,9 @@ import type { AlertEvent } from "../alerts/types.ts";
 import type { Db, Tx } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
 import { driftEvents } from "../db/schema/drift-event.ts";
-import { listEmbeddings } from "../services/embeddings/list.ts";
 import { saveStreamCursor } from "../services/stream-cursors/lease.ts";
 import { writeStreamAlerts } from "./alerts.ts";
+import { type ReadAfter, readAfterByText } from "./read.ts";
 import { loadActiveReference, type ReferenceCache } from "./reference.ts";
 
 /** The stream as the worker knows it. */
@@ -47,6 +47,8 @@ export interface BatchOptions {
   leaseMs: number;
   /** Embeddings per step (at most 1,000, the page size of `listEmbeddings`). */
   batchSize: number;
+  /** How the batch is read (default: the text reader over `db`; servers pass `readAfterByCopy`). */
+  read?: ReadAfter;
   /** Suppress repeated `stream` alerts for this long (see `alerts/rules.ts`). */
   cooldownMs: number;
   /** Base of the dashboard links in alerts. */
@@ -97,20 +99,12 @@ export async function processStreamBatch(
   // over the backlog (visible as lag) and reports drift at the seq where it happened.
   const reference = await loadActiveReference(db, stream.id, options.cache);
   if (!reference) return { status: "no-reference" };
-  const page = await listEmbeddings(db, stream.id, cursor.lastSeq, options.batchSize);
-  const n = page.items.length;
+  const dimension = reference.projection.pc1.length;
+  const read = options.read ?? readAfterByText(db);
+  const { seqs, x, hasMore } = await read(stream.id, cursor.lastSeq, options.batchSize, dimension);
+  const n = seqs.length;
   if (n === 0) return { status: "idle", cursor };
 
-  const dimension = reference.projection.pc1.length;
-  const x = new Float32Array(n * dimension);
-  page.items.forEach((item, i) => {
-    if (item.embedding.length !== dimension) {
-      throw new Error(
-        `embedding seq ${item.seq} has ${item.embedding.length} dimensions, reference set ${reference.id} has ${dimension}`,
-      );
-    }
-    x.set(item.embedding, i * dimension);
-  });
   // A new reference (or none before) starts ADWIN afresh: its window mixed scores of another PC1.
   const resume = cursor.referenceSetId === reference.id && cursor.adwinState !== null;
   const detector = new Pc1Stream(
@@ -119,10 +113,18 @@ export async function processStreamBatch(
   );
   const { scores, detections } = detector.process(x, n);
   const next: CursorPosition = {
-    lastSeq: page.nextAfterSeq,
+    lastSeq: seqs[n - 1] as number,
     adwinState: detector.state() as unknown as Record<string, unknown>,
     referenceSetId: reference.id,
   };
+
+  // Event times only for the rows a detection names (its seq and where its window starts).
+  const windowStart = (d: (typeof detections)[number]) => Math.max(0, d.index - d.widthAfter + 1);
+  const times = await eventTimes(
+    db,
+    stream.id,
+    detections.flatMap((d) => [seqs[d.index] as number, seqs[windowStart(d)] as number]),
+  );
 
   try {
     const written = await db.transaction(async (tx) => {
@@ -136,7 +138,7 @@ export async function processStreamBatch(
                 detections.map((d) => ({
                   streamId: stream.id,
                   referenceSetId: reference.id,
-                  seq: page.items[d.index]?.seq as number,
+                  seq: seqs[d.index] as number,
                   signal: "pc1",
                   meanBefore: d.meanBefore,
                   meanAfter: d.meanAfter,
@@ -145,14 +147,14 @@ export async function processStreamBatch(
                     widthBefore: d.widthBefore,
                     widthAfter: d.widthAfter,
                     referenceVersion: reference.version,
-                    eventTime: page.items[d.index]?.eventTime,
+                    eventTime: times.get(seqs[d.index] as number),
                   },
                 })),
               )
               .returning({ id: driftEvents.id });
       const found: StreamDetection[] = detections.map((d, i) => ({
         driftEventId: Number(rows[i]?.id),
-        seq: page.items[d.index]?.seq as number,
+        seq: seqs[d.index] as number,
         score: d.score,
         meanBefore: d.meanBefore,
         meanAfter: d.meanAfter,
@@ -163,10 +165,10 @@ export async function processStreamBatch(
         stream,
         reference: { id: reference.id, version: reference.version },
         detections: found.map((f, i) => {
-          const index = detections[i]?.index as number;
+          const d = detections[i] as (typeof detections)[number];
           // The window ADWIN kept, as far back as this batch reaches.
-          const from = page.items[Math.max(0, index - f.widthAfter + 1)]?.eventTime as string;
-          return { ...f, window: { from, to: page.items[index]?.eventTime as string } };
+          const from = times.get(seqs[windowStart(d)] as number) as string;
+          return { ...f, window: { from, to: times.get(f.seq) as string } };
         }),
         cooldownMs: options.cooldownMs,
         dashboardBaseUrl: options.dashboardBaseUrl,
@@ -186,12 +188,28 @@ export async function processStreamBatch(
       detections: written.found,
       toDispatch: written.dispatch,
       lastScore: scores[n - 1] as number,
-      hasMore: page.hasMore,
+      hasMore,
     };
   } catch (error) {
     if (error instanceof LeaseLost) return { status: "lease-lost" };
     throw error;
   }
+}
+
+/** ISO event times of the given seqs of one stream (few: only rows that detections name). */
+async function eventTimes(db: Db, streamId: number, seqs: number[]): Promise<Map<number, string>> {
+  if (seqs.length === 0) return new Map();
+  const rows = await queryRows<{ seq: string; event_time: string }>(
+    db,
+    sql`SELECT seq::text AS seq,
+          to_char(event_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS event_time
+        FROM embeddings WHERE stream_id = ${streamId}
+          AND seq IN (${sql.join(
+            [...new Set(seqs)].map((seq) => sql`${seq}`),
+            sql`, `,
+          )})`,
+  );
+  return new Map(rows.map((r) => [Number(r.seq), r.event_time]));
 }
 
 /**

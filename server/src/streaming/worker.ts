@@ -41,10 +41,13 @@ import {
   processStreamBatch,
   type StreamRef,
 } from "./process-batch.ts";
+import type { ReadAfter } from "./read.ts";
 import type { ReferenceCache } from "./reference.ts";
 
 export interface StreamingWorkerOptions {
   db: Db;
+  /** How batches are read: `readAfterByCopy(database)` in servers; default the text reader over `db`. */
+  read?: ReadAfter;
   /** Lease owner id; default `hostname:pid:random`, unique per worker. */
   owner?: string;
   /** Pause between passes when every stream is caught up (default 500 ms). */
@@ -260,6 +263,7 @@ export class StreamingWorker {
         owner: this.owner,
         leaseMs: this.options.leaseMs,
         batchSize: this.options.batchSize,
+        ...(this.input.read ? { read: this.input.read } : {}),
         cooldownMs: this.options.cooldownMs,
         dashboardBaseUrl: this.options.dashboardBaseUrl,
         cache: this.cache,

@@ -16,6 +16,7 @@ import { archiveExpired } from "../../retention/archive.ts";
 import { archiveStoreFor } from "../../retention/store-from-config.ts";
 import { bootstrapAdminKey } from "../../services/api-keys/bootstrap.ts";
 import { streamingMetricsSnapshot } from "../../streaming/metrics.ts";
+import { readAfterByCopy } from "../../streaming/read.ts";
 import { StreamingWorker } from "../../streaming/worker.ts";
 import { configFrom, databaseOptions } from "../options.ts";
 
@@ -82,6 +83,7 @@ export function registerServe(program: Command): void {
       const streaming = options.streaming
         ? new StreamingWorker({
             db: database.db,
+            read: readAfterByCopy(database),
             log,
             dashboardBaseUrl: process.env.FACEDRIFT_PUBLIC_URL || `http://localhost:${config.port}/`,
           })

@@ -1,0 +1,57 @@
+/**
+ * @module
+ * How the streaming detector reads the next embeddings of a stream: seq and vector only, in seq
+ * order. Two readers, one shape. The binary-COPY reader is the one servers use: printing 512
+ * floats as text in the database and parsing them in JS capped the worker near 700
+ * embeddings/s on PGlite (`server/bench/streaming.bench.ts`). The text reader goes through the
+ * consumer API's `listEmbeddings`; it works on any table whose `embedding` prints as `[…]`.
+ */
+import type { Database, Db } from "../db/database.ts";
+import { copyKeyedVectors } from "../db/vector-copy.ts";
+import { listEmbeddings } from "../services/embeddings/list.ts";
+
+/** The embeddings after a cursor: what one batch consumes. */
+export interface StreamSlice {
+  seqs: number[];
+  /** seqs.length × dimension, row-major. */
+  x: Float32Array;
+  /** The slice was full: more embeddings are probably waiting. */
+  hasMore: boolean;
+}
+
+/** Reads up to `limit` embeddings of `streamId` with `seq > afterSeq`, oldest first. */
+export type ReadAfter = (
+  streamId: number,
+  afterSeq: number,
+  limit: number,
+  dimension: number,
+) => Promise<StreamSlice>;
+
+/** Binary COPY of `(seq, embedding)`: the float32 bytes, never their text form. */
+export function readAfterByCopy(database: Database): ReadAfter {
+  return async (streamId, afterSeq, limit, dimension) => {
+    // COPY takes no parameters; every value inlined here is an integer made by this process.
+    const select = `SELECT seq, embedding FROM embeddings
+      WHERE stream_id = ${Math.trunc(streamId)} AND seq > ${Math.trunc(afterSeq)}
+      ORDER BY seq LIMIT ${Math.trunc(limit)}`;
+    const { keys, x, n } = await copyKeyedVectors(database, select, dimension);
+    return { seqs: keys, x, hasMore: n === limit };
+  };
+}
+
+/** The consumer API's text page (`listEmbeddings`), for callers that hold only a `Db`. */
+export function readAfterByText(db: Db): ReadAfter {
+  return async (streamId, afterSeq, limit, dimension) => {
+    const page = await listEmbeddings(db, streamId, afterSeq, limit);
+    const x = new Float32Array(page.items.length * dimension);
+    page.items.forEach((item, i) => {
+      if (item.embedding.length !== dimension) {
+        throw new Error(
+          `embedding seq ${item.seq} has ${item.embedding.length} dimensions, the reference has ${dimension}`,
+        );
+      }
+      x.set(item.embedding, i * dimension);
+    });
+    return { seqs: page.items.map((item) => item.seq), x, hasMore: page.hasMore };
+  };
+}
