@@ -6,6 +6,7 @@ import { migrateDatabase } from "../db/migrate.ts";
 import { openPglite } from "../db/pglite.ts";
 import type { Logger } from "../log.ts";
 import { streamingMetricsSnapshot, streamLag } from "./metrics.ts";
+import { readAfterByCopy } from "./read.ts";
 import { driftEventsOf, ingestRows, SHIFT_AT, seedStream, streamRows } from "./testing/fixture.ts";
 import { StreamingWorker } from "./worker.ts";
 
@@ -44,7 +45,13 @@ describe("StreamingWorker on PGlite", () => {
     const logs: { level: string; message: string }[] = [];
     const log: Logger = (level, message) => logs.push({ level, message });
     const before = streamingMetricsSnapshot();
-    const worker = new StreamingWorker({ db: database.db, pollIntervalMs: 20, log });
+    // As servers run it: batches read with binary COPY.
+    const worker = new StreamingWorker({
+      db: database.db,
+      read: readAfterByCopy(database),
+      pollIntervalMs: 20,
+      log,
+    });
     worker.start();
     await worker.caughtUp();
 
