@@ -37,6 +37,8 @@ import { registerGetStream } from "./routes/streams/get.ts";
 import { registerListStreams } from "./routes/streams/get-all.ts";
 import { registerReferenceRoutes } from "./routes/streams/references/index.ts";
 import { registerListRuns } from "./routes/streams/runs/get-all.ts";
+import { registerStreamSeries } from "./routes/streams/series/get.ts";
+import { registerStreamSummaries } from "./routes/streams/summary/get-all.ts";
 import { registerGetStreamSettings } from "./routes/streams/settings/get.ts";
 import { registerUpdateStreamSettings } from "./routes/streams/settings/patch.ts";
 import { registerListVerificationRuns } from "./routes/verification-runs/get-all.ts";
@@ -128,6 +130,8 @@ export function createApp({
   registerSubscribePush(app);
   registerUnsubscribePush(app);
   registerListVerificationRuns(app);
+  registerStreamSeries(app);
+  registerStreamSummaries(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -1,0 +1,44 @@
+import { z } from "@hono/zod-openapi";
+import { MAX_SERIES_POINTS } from "../../../../services/dashboard/pc1-series.ts";
+
+const instant = z.iso
+  .datetime({ offset: true, error: "must be an RFC 3339 date-time with an offset" })
+  .optional();
+
+export const SeriesQuerySchema = z.object({
+  from: instant.openapi({ description: "Inclusive lower bound on receive time (default: `to` minus 24 h)" }),
+  to: instant.openapi({ description: "Inclusive upper bound on receive time (default: now)" }),
+  points: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(MAX_SERIES_POINTS)
+    .default(5_000)
+    .openapi({ description: "Most points returned; a wider range is bucketed (mean, min, max per bucket)" }),
+});
+
+const numbers = z.array(z.number().nullable());
+
+export const SeriesSchema = z
+  .object({
+    reference: z
+      .object({ id: z.number().int(), version: z.number().int(), pc1VarianceRatio: z.number().nullable() })
+      .nullable()
+      .openapi({ description: "The active reference whose PC1 the scores are on; null: no scores" }),
+    from: z.string(),
+    to: z.string(),
+    total: z.number().int().openapi({ description: "Embeddings received in the range" }),
+    perPoint: z
+      .number()
+      .int()
+      .openapi({ description: "1: one point per embedding; else embeddings per bucket" }),
+    t: z.array(z.number()).openapi({ description: "Receive time, epoch ms (a bucket's first)" }),
+    seq: z.array(z.number()).openapi({ description: "Embedding seq (a bucket's first)" }),
+    pc1: numbers.openapi({ description: "PC1 score on the active reference (a bucket's mean)" }),
+    pc1Min: numbers.nullable(),
+    pc1Max: numbers.nullable(),
+    faceSize: numbers.openapi({ description: "metadata.quality.faceSize (source pixels)" }),
+    brightness: numbers.openapi({ description: "metadata.quality.brightness (0–255)" }),
+    blur: numbers.openapi({ description: "metadata.quality.blur (Laplacian variance; low is blurred)" }),
+  })
+  .openapi("StreamSeries", { description: "Columns of equal length, one entry per point" });

@@ -1,0 +1,127 @@
+/**
+ * @module
+ * The stream page's main series: each stored embedding's score on the active reference's first
+ * principal component, with the quality signals the capture station records (`metadata.quality`),
+ * over a receive-time range. Receive time, like the batch windows (`embeddings/window.ts`): it is
+ * the clock drift events, runs and alerts are stamped with, and it prunes the day partitions.
+ *
+ * The projection runs in the database (pgvector's inner product), so only a handful of numbers
+ * per row leave it, never the vectors. Past `points` rows the series is downsampled there too,
+ * into `points` equal-count buckets (mean, min and max of PC1 per bucket), so a month of a busy
+ * stream costs the browser no more than a few thousand points.
+ */
+import { sql } from "drizzle-orm";
+import { type Executor, queryRows } from "../../db/database.ts";
+import { getActiveReferenceSet } from "../reference-sets/get-active.ts";
+
+export const MAX_SERIES_POINTS = 100_000;
+
+export interface Pc1SeriesQuery {
+  /** Already tenant-checked (`getStream`). */
+  streamId: number;
+  from: Date;
+  to: Date;
+  /** Most points returned; more rows than this are bucketed. */
+  points: number;
+}
+
+export interface Pc1Series {
+  reference: { id: number; version: number; pc1VarianceRatio: number | null } | null;
+  from: string;
+  to: string;
+  /** Embeddings in the range. */
+  total: number;
+  /** 1 when every embedding is a point; otherwise about this many embeddings per point. */
+  perPoint: number;
+  /** Receive time (epoch ms; a bucket's first), seq (a bucket's first), PC1 score (a bucket's mean). */
+  t: number[];
+  seq: number[];
+  pc1: (number | null)[];
+  /** Per-bucket extremes of PC1; null when not bucketed. */
+  pc1Min: (number | null)[] | null;
+  pc1Max: (number | null)[] | null;
+  faceSize: (number | null)[];
+  brightness: (number | null)[];
+  blur: (number | null)[];
+}
+
+interface Row {
+  seq: number;
+  t: number;
+  pc1: number | null;
+  lo?: number | null;
+  hi?: number | null;
+  face_size: number | null;
+  brightness: number | null;
+  blur: number | null;
+}
+
+/** A numeric quality signal, or NULL when absent or not a number (metadata is free-form JSON). */
+const signal = (name: string) =>
+  sql.raw(
+    `CASE WHEN jsonb_typeof(metadata->'quality'->'${name}') = 'number' THEN (metadata->'quality'->>'${name}')::float8 END`,
+  );
+
+export async function pc1Series(db: Executor, query: Pc1SeriesQuery): Promise<Pc1Series> {
+  const reference = await getActiveReferenceSet(db, query.streamId);
+  const pca = (reference?.profile as { pca?: { mean: number[]; components: number[]; dim: number } } | null)
+    ?.pca;
+  let projection = sql`NULL::float8`;
+  if (pca) {
+    const pc1 = pca.components.slice(0, pca.dim);
+    let offset = 0;
+    for (let t = 0; t < pca.dim; t++) offset += (pca.mean[t] as number) * (pc1[t] as number);
+    // `<#>` is pgvector's negative inner product.
+    projection = sql`(-(embedding::vector(${sql.raw(String(pca.dim))}) <#> ${`[${pc1.join(",")}]`}::vector(${sql.raw(String(pca.dim))})) - ${offset})::float8`;
+  }
+  const inRange = sql`stream_id = ${query.streamId} AND received_at >= ${query.from.toISOString()}
+    AND received_at <= ${query.to.toISOString()}`;
+  const [count] = await queryRows<{ n: number }>(
+    db,
+    sql`SELECT count(*)::int AS n FROM embeddings WHERE ${inRange}`,
+  );
+  const total = Number(count?.n ?? 0);
+  const rows = `seq::float8 AS seq, (extract(epoch FROM received_at) * 1000)::float8 AS t`;
+  const bucketed = total > query.points;
+  const result = bucketed
+    ? await queryRows<Row>(
+        db,
+        sql`SELECT min(seq) AS seq, min(t) AS t, avg(pc1) AS pc1, min(pc1) AS lo, max(pc1) AS hi,
+              avg(face_size) AS face_size, avg(brightness) AS brightness, avg(blur) AS blur
+            FROM (SELECT ${sql.raw(rows)}, ${projection} AS pc1, ${signal("faceSize")} AS face_size,
+                    ${signal("brightness")} AS brightness, ${signal("blur")} AS blur,
+                    ntile(${query.points}) OVER (ORDER BY seq) AS bucket
+                  FROM embeddings WHERE ${inRange}) x
+            GROUP BY bucket ORDER BY bucket`,
+      )
+    : await queryRows<Row>(
+        db,
+        sql`SELECT ${sql.raw(rows)}, ${projection} AS pc1, ${signal("faceSize")} AS face_size,
+              ${signal("brightness")} AS brightness, ${signal("blur")} AS blur
+            FROM embeddings WHERE ${inRange} ORDER BY seq`,
+      );
+  const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return {
+    reference: reference
+      ? {
+          id: Number(reference.id),
+          version: reference.version,
+          pc1VarianceRatio:
+            (reference.profile as { pca?: { explainedVarianceRatio?: number[] } } | null)?.pca
+              ?.explainedVarianceRatio?.[0] ?? null,
+        }
+      : null,
+    from: query.from.toISOString(),
+    to: query.to.toISOString(),
+    total,
+    perPoint: bucketed ? Math.ceil(total / query.points) : 1,
+    t: result.map((r) => Number(r.t)),
+    seq: result.map((r) => Number(r.seq)),
+    pc1: result.map((r) => num(r.pc1)),
+    pc1Min: bucketed ? result.map((r) => num(r.lo)) : null,
+    pc1Max: bucketed ? result.map((r) => num(r.hi)) : null,
+    faceSize: result.map((r) => num(r.face_size)),
+    brightness: result.map((r) => num(r.brightness)),
+    blur: result.map((r) => num(r.blur)),
+  };
+}
