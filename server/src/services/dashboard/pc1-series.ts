@@ -26,7 +26,13 @@ export interface Pc1SeriesQuery {
 }
 
 export interface Pc1Series {
-  reference: { id: number; version: number; pc1VarianceRatio: number | null } | null;
+  reference: {
+    id: number;
+    version: number;
+    pc1VarianceRatio: number | null;
+    /** The reference's own PC1 scores (its frozen KS sample), for "reference vs now" histograms. */
+    pc1Sample: number[];
+  } | null;
   from: string;
   to: string;
   /** Embeddings in the range. */
@@ -64,8 +70,14 @@ const signal = (name: string) =>
 
 export async function pc1Series(db: Executor, query: Pc1SeriesQuery): Promise<Pc1Series> {
   const reference = await getActiveReferenceSet(db, query.streamId);
-  const pca = (reference?.profile as { pca?: { mean: number[]; components: number[]; dim: number } } | null)
-    ?.pca;
+  const profile = reference?.profile as
+    | {
+        pca?: { mean: number[]; components: number[]; dim: number; explainedVarianceRatio?: number[] };
+        ksSample?: { rows: number; scores: number[] };
+      }
+    | null
+    | undefined;
+  const pca = profile?.pca;
   let projection = sql`NULL::float8`;
   if (pca) {
     const pc1 = pca.components.slice(0, pca.dim);
@@ -106,9 +118,8 @@ export async function pc1Series(db: Executor, query: Pc1SeriesQuery): Promise<Pc
       ? {
           id: Number(reference.id),
           version: reference.version,
-          pc1VarianceRatio:
-            (reference.profile as { pca?: { explainedVarianceRatio?: number[] } } | null)?.pca
-              ?.explainedVarianceRatio?.[0] ?? null,
+          pc1VarianceRatio: pca?.explainedVarianceRatio?.[0] ?? null,
+          pc1Sample: referencePc1Sample(profile?.ksSample),
         }
       : null,
     from: query.from.toISOString(),
@@ -124,4 +135,11 @@ export async function pc1Series(db: Executor, query: Pc1SeriesQuery): Promise<Pc
     brightness: result.map((r) => num(r.brightness)),
     blur: result.map((r) => num(r.blur)),
   };
+}
+
+/** Column 0 of the profile's KS sample (rows × components, row-major). */
+function referencePc1Sample(sample: { rows: number; scores: number[] } | undefined): number[] {
+  if (!sample || sample.rows === 0) return [];
+  const components = sample.scores.length / sample.rows;
+  return Array.from({ length: sample.rows }, (_, i) => sample.scores[i * components] as number);
 }

@@ -22,7 +22,14 @@ const numbers = z.array(z.number().nullable());
 export const SeriesSchema = z
   .object({
     reference: z
-      .object({ id: z.number().int(), version: z.number().int(), pc1VarianceRatio: z.number().nullable() })
+      .object({
+        id: z.number().int(),
+        version: z.number().int(),
+        pc1VarianceRatio: z.number().nullable(),
+        pc1Sample: z
+          .array(z.number())
+          .openapi({ description: "The reference's own PC1 scores (its KS sample)" }),
+      })
       .nullable()
       .openapi({ description: "The active reference whose PC1 the scores are on; null: no scores" }),
     from: z.string(),

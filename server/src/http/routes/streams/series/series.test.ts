@@ -71,6 +71,11 @@ describe("GET /v1/streams/{stream}/series", { timeout: 60_000 }, () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ total: 100, perPoint: 1, pc1Min: null, pc1Max: null });
     expect(res.body.reference).toMatchObject({ version: 1, pc1VarianceRatio: expect.any(Number) });
+    // The reference was fitted on these 300 embeddings: its PC1 sample has their spread.
+    const sample: number[] = res.body.reference.pc1Sample;
+    expect(sample.length).toBeGreaterThan(100);
+    const spread = (v: number[]) => Math.max(...v) - Math.min(...v);
+    expect(spread(sample)).toBeCloseTo(spread(await expectedScores()), 0);
     expect(res.body.t).toEqual(Array.from({ length: 100 }, (_, i) => T0 + i * 1000));
     const scores = await expectedScores();
     res.body.pc1.forEach((score: number, i: number) => {
