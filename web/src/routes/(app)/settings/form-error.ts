@@ -3,7 +3,8 @@
  * A failed save, split for a form: the message to show beside the field the server named
  * (`field`, e.g. `alertRules.psiRuns` or `to[0]`), or as the form's own message otherwise.
  */
-import { ApiError } from "$lib/api/client.ts";
+// Relative, not $lib: the root Vitest run has no SvelteKit aliases.
+import { ApiError } from "../../../lib/api/client.ts";
 
 export interface FormError {
   field: string | null;
