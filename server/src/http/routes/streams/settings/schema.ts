@@ -8,14 +8,9 @@ const AlertRulesSchema = z.object({
     .max(10_080)
     .openapi({ description: "After an alert is sent, similar ones are recorded, not sent, this long" }),
   psiThreshold: z.number().gt(0).max(10).openapi({ example: 0.1 }),
-  psiRuns: z
-    .number()
-    .int()
-    .min(1)
-    .max(20)
-    .openapi({
-      description: "Consecutive runs the PSI must stay at or above the threshold on one dimension",
-    }),
+  psiRuns: z.number().int().min(1).max(20).openapi({
+    description: "Consecutive runs the PSI must stay at or above the threshold on one dimension",
+  }),
 });
 
 export const StreamSettingsSchema = z
