@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { optionsFromUrl } from "./postgres.ts";
+import { optionsFromUrl, reconnectDelaySeconds } from "./postgres.ts";
 
 describe("Facedrift parameters in DATABASE_URL", () => {
   it("are read and removed, leaving postgres.js's own parameters alone", () => {
@@ -17,5 +17,15 @@ describe("Facedrift parameters in DATABASE_URL", () => {
     expect(() => optionsFromUrl("postgres://db/app?binary_copy=no")).toThrow(
       /binary_copy must be "on" or "off"/,
     );
+  });
+});
+
+describe("reconnectDelaySeconds", () => {
+  it("grows from tens of milliseconds and never passes one second", () => {
+    expect(reconnectDelaySeconds(0)).toBeLessThanOrEqual(0.05);
+    for (let failures = 0; failures < 40; failures++) {
+      expect(reconnectDelaySeconds(failures)).toBeGreaterThan(0);
+      expect(reconnectDelaySeconds(failures)).toBeLessThanOrEqual(1);
+    }
   });
 });

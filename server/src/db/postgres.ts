@@ -78,6 +78,17 @@ export function optionsFromUrl(url: string): { url: string; options: PostgresOpt
   return { url: poolMax === null && copy === null ? url : parsed.toString(), options };
 }
 
+/**
+ * Seconds before a pooled connection tries again after failing to connect. postgres.js's default
+ * grows to 20 s, and every request waiting for that connection waits in line behind the timer, so
+ * during a database restart requests would hang for minutes instead of getting a quick 503 (which
+ * clients retry with their own backoff). Capped at 1 s, with jitter so a pool does not reconnect in
+ * lockstep.
+ */
+export function reconnectDelaySeconds(failures: number): number {
+  return Math.min(1, 0.05 * 2 ** failures) * (0.5 + Math.random() / 2);
+}
+
 /** Opens a PostgreSQL server (which must have pgvector) through postgres.js. */
 export function openPostgres(
   databaseUrl: string,
@@ -86,7 +97,12 @@ export function openPostgres(
   const { url, options: fromUrl } = optionsFromUrl(databaseUrl);
   const options = { ...fromUrl, ...explicit };
   // onnotice: silence "relation already exists, skipping" from CREATE … IF NOT EXISTS.
-  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    backoff: reconnectDelaySeconds,
+    connect_timeout: 10,
+  });
   const db = drizzle({ client, schema }) as unknown as Db;
   return {
     driver: "postgres",

@@ -1,0 +1,207 @@
+/**
+ * Fault: the database dies and restarts during ingestion. `facedrift serve` runs against a
+ * PostgreSQL-protocol server with pgvector — PGlite on a data directory behind pglite-socket, in
+ * a child process (the machine's PostgreSQL has no pgvector) — which is SIGKILLed mid-ingestion
+ * and started again on the same directory.
+ *
+ * Two kinds of client send throughout: API clients that retry a batch under the same ids on 503,
+ * and the capture station's real IndexedDB outbox and uploader running in Chromium (bundled from
+ * `web/src/routes/capture/` into a page on the API's origin; the camera and face pipeline are left
+ * out, they have their own journey). While the database is away the server answers 503
+ * `unavailable` with `Retry-After` and `/readyz` is not ready; afterwards everything arrives
+ * exactly once, the browser's items by the uploader's own backoff timer.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { browserConfig } from "../../playwright.config.ts";
+import { hasChromium } from "../support/chromium.ts";
+import { type PgliteSocketServer, pgliteSocketServer } from "../support/pglite-socket-server.ts";
+import { freePort } from "../support/ports.ts";
+import type { Station } from "./support/outbox-station.ts";
+import {
+  batchBody,
+  exactlyOnceProblems,
+  type ServeProcess,
+  serveProcess,
+  storedIds,
+} from "./support/serve-process.ts";
+
+const API_STREAM = "restart-api";
+const BROWSER_STREAM = "restart-browser";
+const BATCH = 20;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** The station's modules as one browser script. */
+async function stationScript(): Promise<string> {
+  const result = await build({
+    entryPoints: [join(import.meta.dirname, "support", "outbox-station.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    write: false,
+  });
+  return result.outputFiles[0]?.text ?? "";
+}
+
+describe.skipIf(!hasChromium())("PostgreSQL restart during ingestion", () => {
+  const dbDir = mkdtempSync(join(tmpdir(), "facedrift-fault-db-"));
+  let database: PgliteSocketServer;
+  let server: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    database = pgliteSocketServer({ dataDir: dbDir, port: await freePort() });
+    await database.start();
+    server = serveProcess({
+      port: await freePort(),
+      adminKey: "fd_fault_db_admin_key",
+      databaseUrl: database.databaseUrl,
+      args: ["--no-scheduler"],
+    });
+    await server.start();
+    browser = await chromium.launch({
+      executablePath: browserConfig.executablePath,
+      args: browserConfig.args,
+    });
+    page = await browser.newPage();
+    const script = await stationScript();
+    // The page is served on the API's own origin, as the server serves the capture app.
+    await page.route(`${server.url}/station`, (route) =>
+      route.fulfill({
+        contentType: "text/html",
+        body: `<!doctype html><script type="module">${script}</script>`,
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.kill();
+    await database?.kill();
+    rmSync(dbDir, { recursive: true, force: true });
+  });
+
+  it("answers 503 while it is away, and every client's data arrives exactly once after", async () => {
+    const created = await server.api("/v1/api-keys", {
+      method: "POST",
+      body: JSON.stringify({ name: "station", scopes: ["ingest"] }),
+    });
+    expect(created.status).toBe(201);
+    const ingestKey = ((await created.json()) as { secret: string }).secret;
+
+    await page.goto(`${server.url}/station`);
+    await page.waitForFunction(() => "openStation" in globalThis);
+    await page.evaluate(async (key) => {
+      const g = globalThis as unknown as { station: Station; openStation(key: string): Promise<Station> };
+      g.station = await g.openStation(key);
+    }, ingestKey);
+    const browserIds = Array.from({ length: 60 }, (_, i) => `b${i}`);
+    const enqueue = (ids: string[]) =>
+      page.evaluate(
+        ([stream, list]) => (globalThis as unknown as { station: Station }).station.enqueue(stream, list),
+        [BROWSER_STREAM, ids] as const,
+      );
+    const browserStatus = () =>
+      page.evaluate(() => (globalThis as unknown as { station: Station }).station.status());
+
+    // API clients: each batch is retried under the same ids until it is acknowledged.
+    const requests = new Map<number, { size: number; acknowledged: boolean }>();
+    const unexpected: string[] = [];
+    let unavailable = 0;
+    let acked = 0;
+    let next = 0;
+    let stopping = false;
+    const client = async () => {
+      while (!stopping) {
+        const request = next++;
+        requests.set(request, { size: BATCH, acknowledged: false });
+        for (;;) {
+          const response = await server
+            .api(`/v1/streams/${API_STREAM}/embeddings`, { method: "POST", body: batchBody(request, BATCH) })
+            .catch((error: unknown) => error as Error);
+          if (response instanceof Error) {
+            unexpected.push(`network: ${response.message}`);
+          } else if (response.ok) {
+            await response.json();
+            requests.set(request, { size: BATCH, acknowledged: true });
+            acked++;
+            break;
+          } else {
+            const body = (await response.json()) as { error: { code: string } };
+            if (
+              response.status === 503 &&
+              body.error.code === "unavailable" &&
+              response.headers.get("retry-after")
+            )
+              unavailable++;
+            else unexpected.push(`HTTP ${response.status} ${JSON.stringify(body)}`);
+          }
+          // A real client waits Retry-After (5 s); a shorter wait keeps the test short.
+          await sleep(300);
+        }
+      }
+    };
+    const clients = Promise.all([client(), client()]);
+
+    await enqueue(browserIds.slice(0, 20));
+    await until(
+      "traffic before the fault",
+      60_000,
+      async () => acked >= 10 && (await browserStatus()).sent >= 20,
+    );
+
+    await database.kill();
+    await until(
+      "/readyz to report the outage",
+      30_000,
+      async () => (await fetch(`${server.url}/readyz`)).status === 503,
+    );
+    const notReady = await fetch(`${server.url}/readyz`);
+    expect(notReady.headers.get("retry-after")).toBe("5");
+    await enqueue(browserIds.slice(20, 40));
+    await until(
+      "the clients to meet 503s",
+      30_000,
+      async () => unavailable >= 4 && (await browserStatus()).failures.length >= 2,
+    );
+    const ackedDuringOutage = acked;
+    const browserDuringOutage = await browserStatus();
+    expect(browserDuringOutage.lastError).toMatch(/^HTTP 503/);
+    expect(browserDuringOutage.sent).toBe(20);
+
+    await database.start();
+    await until("/readyz to recover", 60_000, async () => (await fetch(`${server.url}/readyz`)).ok);
+    await enqueue(browserIds.slice(40));
+    await until("the API clients to resume", 60_000, async () => acked >= ackedDuringOutage + 10);
+    stopping = true;
+    await clients;
+    // No retryNow(): the outbox drains by its own backoff timer.
+    await until("the outbox to drain", 120_000, async () => {
+      const status = await browserStatus();
+      return status.queued === 0 && status.sent === browserIds.length;
+    });
+
+    expect(unexpected).toEqual([]);
+    const apiStored = await storedIds(server, API_STREAM);
+    expect(exactlyOnceProblems(apiStored, requests)).toEqual([]);
+    expect(apiStored.length).toBe(requests.size * BATCH);
+    const browserStored = await storedIds(server, BROWSER_STREAM);
+    expect(browserStored.sort()).toEqual([...browserIds].sort());
+    const final = await browserStatus();
+    expect(final.failures.every((message) => message.startsWith("HTTP 503"))).toBe(true);
+  }, 300_000);
+});
