@@ -1,0 +1,194 @@
+/**
+ * Alerts as push notifications, in Debian's headless Chromium against the real server and the
+ * built app: a push message goes straight to the app's service worker through the DevTools
+ * protocol (`ServiceWorker.deliverPushMessage`; there is no push service here, so
+ * `pushManager.subscribe()` never settles and is not used), the worker shows the notification,
+ * and its click handler takes an open dashboard window to the alert's deep link.
+ *
+ * The payload is made by the server's own `pushPayload()`, the function the web-push channel
+ * encrypts and sends, so the worker reads exactly what production pushes.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { browserConfig } from "../playwright.config.ts";
+import { type AlertEvent, dashboardUrl } from "../server/src/alerts/types.ts";
+import { pushPayload } from "../server/src/alerts/webpush/index.ts";
+import { CHROMIUM, hasChromium } from "./support/chromium.ts";
+import { type FacedriftServer, facedriftServer } from "./support/facedrift-server.ts";
+import { freePort } from "./support/ports.ts";
+import { ensureWebBuild } from "./support/web-build.ts";
+
+const ARTIFACTS = join(import.meta.dirname, "artifacts");
+
+interface ShownNotification {
+  title: string;
+  body: string;
+  tag: string;
+  data: { url: string; alertId: number | null };
+}
+
+/** The notifications the app's service worker is showing, read in the page. */
+const shown = (page: Page) =>
+  page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return (await registration.getNotifications()).map((n) => ({
+      title: n.title,
+      body: n.body,
+      tag: n.tag,
+      data: n.data,
+    }));
+  }) as Promise<ShownNotification[]>;
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe.skipIf(!hasChromium())("alert push notifications (Chromium, real service worker)", () => {
+  let dataDir: string;
+  let server: FacedriftServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let cdp: CDPSession;
+  let registrationId: string;
+
+  beforeAll(async () => {
+    ensureWebBuild();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), "facedrift-e2e-push-"));
+    server = facedriftServer({
+      port: await freePort(),
+      dataDir,
+      adminKey: "fd_e2e_push_admin_key_0123456789abcd",
+    });
+    await server.start();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: browserConfig.args });
+    context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await context.grantPermissions(["notifications"], { origin: server.url });
+    page = await context.newPage();
+    cdp = await context.newCDPSession(page);
+    const registrations = new Map<string, string>();
+    cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations: updated }) => {
+      for (const r of updated) if (!r.isDeleted) registrations.set(r.scopeURL, r.registrationId);
+    });
+    await cdp.send("ServiceWorker.enable");
+    // Any page of the app registers the worker; the login page needs no session.
+    await page.goto(`${server.url}/login`);
+    // Controlled once installed (it precaches the capture station's files) and activated (claim).
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+      timeout: 120_000,
+    });
+    registrationId = await until(
+      async () => registrations.get(`${server.url}/`) ?? "",
+      (id) => id !== "",
+      "the service worker registration",
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const deliver = (data: string) =>
+    cdp.send("ServiceWorker.deliverPushMessage", { origin: server.url, registrationId, data });
+
+  it("shows the server's alert payload as a notification carrying the deep link", async () => {
+    const alert: AlertEvent = {
+      id: 42,
+      tenantId: 1,
+      stream: "lobby",
+      detector: "batch",
+      severity: "critical",
+      createdAt: new Date("2026-11-26T10:05:00Z"),
+      title: "Batch drift on lobby: 4 of 10 components with PSI ≥ 0.1, MMD p = 0.0010 (high)",
+      numbers: {
+        psi: [0.02, 0.31, 0.18, 0.12, 0.11],
+        flaggedDimensions: [1, 2, 3, 4],
+        mmd2: 0.021,
+        pValue: 0.001,
+      },
+      window: { from: new Date("2026-11-26T09:00:00Z"), to: new Date("2026-11-26T10:00:00Z") },
+      dashboardUrl: "",
+    };
+    alert.dashboardUrl = dashboardUrl(server.url, alert);
+    const payload = pushPayload(alert);
+    await deliver(JSON.stringify(payload));
+
+    const [notification, ...others] = await until(
+      () => shown(page),
+      (list) => list.length > 0,
+      "the notification",
+    );
+    expect(others).toEqual([]);
+    expect(notification).toEqual({
+      title: payload.title,
+      body: payload.body,
+      tag: "facedrift-alert-42",
+      data: { url: payload.url, alertId: 42 },
+    });
+    const link = new URL(notification!.data.url);
+    expect(link.origin).toBe(server.url);
+    expect(link.pathname).toBe("/streams/lobby");
+    expect(Object.fromEntries(link.searchParams)).toEqual({
+      from: "2026-11-26T09:00:00.000Z",
+      to: "2026-11-26T10:00:00.000Z",
+      alert: "42",
+    });
+
+    // The same alert pushed again (a retried delivery) replaces its notification.
+    await deliver(JSON.stringify(payload));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await shown(page)).toHaveLength(1);
+  });
+
+  it("a click on the notification takes the open dashboard window to the alert's time range", async () => {
+    const [worker] = context.serviceWorkers();
+    expect(worker).toBeDefined();
+    const deepLink = (await shown(page))[0]!.data.url;
+    // Headless Chromium has no notification UI to click: the worker's own handler receives a
+    // notificationclick for its real notification. Untrusted events get no window focus or
+    // openWindow (those need the user's click), so this checks the "steer an open window" path.
+    await worker!.evaluate(async () => {
+      const scope = self as unknown as ServiceWorkerGlobalScope;
+      const [notification] = await scope.registration.getNotifications();
+      scope.dispatchEvent(new NotificationEvent("notificationclick", { notification: notification! }));
+    });
+    const target = new URL(deepLink);
+    // The stream page needs a login: the app sends the visitor to it with the deep link as `next`.
+    await page.waitForURL(
+      (url) =>
+        (url.pathname === target.pathname && url.search === target.search) ||
+        (url.pathname === "/login" && url.searchParams.get("next") === `${target.pathname}${target.search}`),
+      { timeout: 30_000 },
+    );
+    expect(await shown(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, "push-after-notification-click.png") });
+  });
+
+  it("still notifies for a push that is not an alert payload, linking to the alert list", async () => {
+    await deliver("maintenance window starts at 18:00");
+    const [notification] = await until(
+      () => shown(page),
+      (list) => list.length > 0,
+      "the notification",
+    );
+    expect(notification).toEqual({
+      title: "Facedrift alert",
+      body: "maintenance window starts at 18:00",
+      tag: "facedrift-alert",
+      data: { url: `${server.url}/alerts`, alertId: null },
+    });
+  });
+});
