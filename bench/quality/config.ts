@@ -11,7 +11,7 @@ export const SEED = 20261126;
 export const HELD_OUT_SHARE = 0.4;
 export const DEFAULT_MODEL = "faceapi-recognition128";
 export const ALT_MODEL = "human-faceres1024";
-/** The 1024-D model costs ~3× per face, so it gets the clean set and these families only. */
+/** The 1024-D model costs ~3× per face, so it gets the clean set and these shifts only (the CPU budget). */
 export const ALT_MODEL_SHIFTS: readonly string[] = [
   "originals",
   "blur-strong",
