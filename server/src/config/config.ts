@@ -53,6 +53,8 @@ export interface Config {
   chromiumPath: string;
   /** WebGPU in the replica's Chromium (`FACEDRIFT_REPLICA_WEBGPU`): `auto` = when the host has a GPU device. */
   replicaWebgpu: "auto" | "on" | "off";
+  /** How long a replica holds a job without renewing (`FACEDRIFT_REPLICA_LEASE_MS`): how soon a dead one's job moves on. */
+  replicaLeaseMs: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -82,6 +84,7 @@ export const DEFAULT_CONFIG: Config = {
   imageS3Prefix: undefined,
   chromiumPath: "/usr/bin/chromium",
   replicaWebgpu: "auto",
+  replicaLeaseMs: 60_000,
 };
 
 type Env = Record<string, string | undefined>;
@@ -166,6 +169,11 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     imageS3Prefix: env.FACEDRIFT_IMAGE_S3_PREFIX || undefined,
     chromiumPath: env.FACEDRIFT_CHROMIUM || DEFAULT_CONFIG.chromiumPath,
     replicaWebgpu: webgpuMode(env.FACEDRIFT_REPLICA_WEBGPU),
+    replicaLeaseMs: positiveInt(
+      "FACEDRIFT_REPLICA_LEASE_MS",
+      env.FACEDRIFT_REPLICA_LEASE_MS,
+      DEFAULT_CONFIG.replicaLeaseMs,
+    ),
   };
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   return { ...fromEnv, ...defined };

@@ -18,6 +18,13 @@ import { type ImageLimits, type ValidatedImage, validateImage } from "./validate
 /** The job kind replicas claim. */
 export const IMAGE_BATCH_JOB = "image-batch";
 
+/**
+ * Which face of an image with several is embedded: `largest`, as the capture station does, or
+ * none (`single`: such images are reported as `several_faces`, the subject being ambiguous).
+ */
+export const FACE_POLICIES = ["largest", "single"] as const;
+export type FacePolicy = (typeof FACE_POLICIES)[number];
+
 export interface UploadedFile {
   name: string;
   bytes: Uint8Array;
@@ -27,6 +34,7 @@ export interface UploadInput {
   tenantId: number;
   stream: string;
   files: readonly UploadedFile[];
+  faces: FacePolicy;
   limits: ImageLimits & { maxFiles: number };
 }
 
@@ -76,7 +84,7 @@ export async function uploadImages(
         .values({ tenantId: input.tenantId, stream: input.stream, fileCount: files.length })
         .returning({ id: imageBatches.id });
       const id = Number(batch?.id);
-      const jobId = await enqueueJob(tx, IMAGE_BATCH_JOB, { batchId: id });
+      const jobId = await enqueueJob(tx, IMAGE_BATCH_JOB, { batchId: id, faces: input.faces });
       await tx.update(imageBatches).set({ jobId }).where(eq(imageBatches.id, id));
       await tx.insert(imageFiles).values(
         validated.map((file) => ({

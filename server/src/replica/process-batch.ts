@@ -11,6 +11,7 @@ import type { Database } from "../db/database.ts";
 import { imageBatches } from "../db/schema/image-batch.ts";
 import { type ImageFileStatus, imageFiles } from "../db/schema/image-file.ts";
 import type { ImageStore } from "../images/store.ts";
+import type { FacePolicy } from "../images/upload.ts";
 import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
 import type { ImageEmbedder, PageImageResult } from "./chromium.ts";
 
@@ -19,6 +20,7 @@ export interface BatchContext {
   store: ImageStore;
   embedder: ImageEmbedder;
   batchId: number;
+  faces: FacePolicy;
   /** Checked before each file; false stops the batch (the lease was lost). */
   stillOwned: () => Promise<boolean>;
 }
@@ -83,7 +85,7 @@ async function embedFile(
   const none = { embeddingId: null, faces: result.detected, details };
   if (result.detected === 0) return { ...none, status: "no_face", reason: "no face found" };
   const face = result.faces[0];
-  if (result.detected > 1 || !face) {
+  if ((result.detected > 1 && context.faces === "single") || !face) {
     return {
       ...none,
       status: "several_faces",
@@ -112,5 +114,6 @@ async function embedFile(
       },
     ],
   });
-  return { status: "embedded", reason: null, faces: 1, embeddingId, details };
+  const reason = result.detected > 1 ? `${result.detected} faces found; the largest was embedded` : null;
+  return { status: "embedded", reason, faces: result.detected, embeddingId, details };
 }

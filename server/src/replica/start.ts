@@ -23,7 +23,7 @@ export function startReplica(
     owner: `replica:${hostname()}:${process.pid}`,
     imageRetentionHours: config.imageRetentionHours,
     log,
-    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    leaseMs: options.leaseMs ?? config.replicaLeaseMs,
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
     openEmbedder: async () => {
       const embedder = await launchChromiumEmbedder({

@@ -77,6 +77,7 @@ export class ReplicaWorker {
         store: this.#options.store,
         embedder,
         batchId,
+        faces: job.payload.faces === "single" ? "single" : "largest",
         stillOwned: () => renewJobLease(database.db, job.id, owner, leaseMs),
       });
       if (!completed) {

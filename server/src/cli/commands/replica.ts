@@ -25,7 +25,7 @@ export function registerReplica(program: Command): void {
   )
     .option(
       "--lease-ms <n>",
-      "how long a claimed job is held without renewal (default 60000)",
+      "how long a claimed job is held without renewal (env FACEDRIFT_REPLICA_LEASE_MS, default 60000)",
       positive("--lease-ms"),
     )
     .option("--poll-ms <n>", "pause between polls for jobs when idle (default 1000)", positive("--poll-ms"))

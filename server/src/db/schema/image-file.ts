@@ -31,6 +31,7 @@ export const imageFiles = pgTable(
     /** Key in the image store; null once the image has been deleted. */
     objectKey: text("object_key"),
     status: text("status").$type<ImageFileStatus>().notNull().default("pending"),
+    /** Why no embedding was stored (or, with several faces, that the largest was). */
     reason: text("reason"),
     /** Faces the detector found. */
     faces: integer("faces"),

@@ -20,7 +20,7 @@ export const ImageFileResultSchema = z
     width: z.number().int(),
     height: z.number().int(),
     status: z.enum(IMAGE_FILE_STATUSES),
-    reason: z.string().nullable().openapi({ description: "Why no embedding was stored" }),
+    reason: z.string().nullable().openapi({ description: "Why no embedding was stored, or which face was" }),
     faces: z.number().int().nullable().openapi({ description: "Faces the detector found" }),
     embeddingId: z.string().nullable().openapi({ example: "12:9f86d081…" }),
   })

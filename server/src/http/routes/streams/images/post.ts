@@ -6,7 +6,12 @@ import type { Config } from "../../../../config/config.ts";
 import { FacedriftError } from "../../../../errors.ts";
 import type { ImageStore } from "../../../../images/store.ts";
 import { imageStoreFor } from "../../../../images/store-from-config.ts";
-import { type UploadedFile, uploadImages } from "../../../../images/upload.ts";
+import {
+  FACE_POLICIES,
+  type FacePolicy,
+  type UploadedFile,
+  uploadImages,
+} from "../../../../images/upload.ts";
 import type { AppEnv } from "../../../env.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { StreamParamsSchema } from "../schema.ts";
@@ -56,11 +61,14 @@ const UploadResponseSchema = z
 const route = createRoute({
   method: "post",
   path: "/v1/streams/{stream}/images",
-  summary: "Upload images to be embedded by a replica (multipart, one `files` part per image)",
+  summary:
+    "Upload images to be embedded by a replica (multipart: one `files` part per image, optional `faces`)",
   description:
     "Every file is checked by its magic bytes and a full decode (JPEG, PNG, WebP) before any is " +
     "stored: one bad file rejects the whole upload, naming it (`files[i]`). The accepted batch is one " +
-    "job; `GET /v1/image-jobs/{id}` shows its progress and each file's result.",
+    "job; `GET /v1/image-jobs/{id}` shows its progress and each file's result. `faces`: `largest` " +
+    "(default, as the capture station) embeds the largest face of an image with several; `single` " +
+    "embeds none of them and reports `several_faces`.",
   security: bearer,
   middleware: [requireScope("ingest"), uploadBodyLimit] as const,
   request: { params: StreamParamsSchema },
@@ -76,10 +84,20 @@ const route = createRoute({
   },
 });
 
-/** The `files` parts, in order; any other part is a mistake worth naming. */
-async function readFiles(form: FormData): Promise<UploadedFile[]> {
+/** The `files` parts, in order, and the `faces` policy; any other part is a mistake worth naming. */
+async function readForm(form: FormData): Promise<{ files: UploadedFile[]; faces: FacePolicy }> {
   const files: UploadedFile[] = [];
+  let faces: FacePolicy = "largest";
   for (const [name, value] of form.entries()) {
+    if (name === "faces") {
+      if (!(FACE_POLICIES as readonly unknown[]).includes(value)) {
+        throw new FacedriftError("invalid_request", `faces must be one of ${FACE_POLICIES.join(", ")}`, {
+          field: "faces",
+        });
+      }
+      faces = value as FacePolicy;
+      continue;
+    }
     if (name !== "files" && name !== "files[]") {
       throw new FacedriftError("invalid_request", `unexpected part "${name}"; send images as "files"`, {
         field: name,
@@ -93,7 +111,7 @@ async function readFiles(form: FormData): Promise<UploadedFile[]> {
     }
     files.push({ name: value.name, bytes: new Uint8Array(await value.arrayBuffer()) });
   }
-  return files;
+  return { files, faces };
 }
 
 export function registerUploadImages(app: OpenAPIHono<AppEnv>): void {
@@ -114,7 +132,7 @@ export function registerUploadImages(app: OpenAPIHono<AppEnv>): void {
     const result = await uploadImages(c.var.database, storeFor(config), {
       tenantId: c.var.principal.tenantId,
       stream: c.req.valid("param").stream,
-      files: await readFiles(form),
+      ...(await readForm(form)),
       limits: {
         maxFiles: config.maxUploadFiles,
         maxFileBytes: config.maxUploadFileBytes,
