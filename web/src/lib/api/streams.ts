@@ -1,0 +1,118 @@
+/**
+ * @module
+ * Typed calls for the streams overview and the stream page. The shapes mirror the server's
+ * schemas (`server/src/http/routes/streams/…`); only the fields the pages read are typed.
+ */
+import { api } from "./client.ts";
+
+export type StreamState = "ok" | "drifting" | "lagging" | "unmonitored";
+
+export interface StreamSummary {
+  name: string;
+  model: { id: string; version: string };
+  dimension: number;
+  embeddingCount: number;
+  lastReceivedAt: string | null;
+  reference: { id: number; version: number; createdAt: string } | null;
+  state: StreamState;
+  lag: number | null;
+  lastRun: {
+    id: number;
+    status: string;
+    severity: string | null;
+    drift: boolean | null;
+    startedAt: string;
+    finishedAt: string | null;
+  } | null;
+  openAlerts: number;
+  perHour: number[];
+  perHourFrom: string;
+}
+
+export interface Stream {
+  name: string;
+  model: { id: string; version: string };
+  dimension: number;
+  createdAt: string;
+  embeddingCount: number;
+  lastSeq: number;
+  lastReceivedAt: string | null;
+}
+
+export interface StreamSeries {
+  reference: { id: number; version: number; pc1VarianceRatio: number | null; pc1Sample: number[] } | null;
+  from: string;
+  to: string;
+  total: number;
+  perPoint: number;
+  t: number[];
+  seq: number[];
+  pc1: (number | null)[];
+  pc1Min: (number | null)[] | null;
+  pc1Max: (number | null)[] | null;
+  faceSize: (number | null)[];
+  brightness: (number | null)[];
+  blur: (number | null)[];
+}
+
+export interface DriftEvent {
+  id: number;
+  seq: number;
+  signal: string;
+  meanBefore: number | null;
+  meanAfter: number | null;
+  referenceSetId: number | null;
+  detectedAt: string;
+}
+
+/** What a succeeded batch run stores in `results` (`stats` batchCheck plus novelty). */
+export interface RunResults {
+  n?: number;
+  psi?: { values: number[]; flagged: number[] };
+  ks?: { statistics: number[]; pvalues: number[]; adjusted: number[]; flagged: number[] };
+  mmd?: null | { mmd2Unbiased: number; pValue: number; permutations: number };
+  novelty?: { rate: number | null; threshold: number | null; queries: number };
+  reference?: { id: number; version: number };
+}
+
+export interface DriftRun {
+  id: number;
+  kind: string;
+  status: "running" | "succeeded" | "failed";
+  severity: "none" | "low" | "high" | null;
+  drift: boolean | null;
+  windowStart: string | null;
+  windowEnd: string | null;
+  fromSeq: number | null;
+  toSeq: number | null;
+  results: RunResults;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface TimeRange {
+  from: Date;
+  to: Date;
+}
+
+const rangeQuery = (range: TimeRange) =>
+  `from=${encodeURIComponent(range.from.toISOString())}&to=${encodeURIComponent(range.to.toISOString())}`;
+const path = (stream: string) => `/v1/streams/${encodeURIComponent(stream)}`;
+
+export const listStreamSummaries = async (): Promise<StreamSummary[]> =>
+  (await api<{ streams: StreamSummary[] }>("/v1/stream-summaries")).streams;
+
+export const getStream = (stream: string): Promise<Stream> => api<Stream>(path(stream));
+
+/** At most `points` points: a wider range comes bucketed (mean, min and max of PC1 per bucket). */
+export const getSeries = (stream: string, range: TimeRange, points = 20_000): Promise<StreamSeries> =>
+  api<StreamSeries>(`${path(stream)}/series?${rangeQuery(range)}&points=${points}`);
+
+/** The ADWIN detections in the range (newest first; the overview of one range needs no paging). */
+export const listDriftEvents = async (stream: string, range: TimeRange): Promise<DriftEvent[]> =>
+  (await api<{ items: DriftEvent[] }>(`${path(stream)}/events?${rangeQuery(range)}&limit=500`)).items;
+
+/** The latest 200 batch runs, newest first (the runs listing has no time filter). */
+export const listRuns = async (stream: string): Promise<DriftRun[]> =>
+  (await api<{ runs: DriftRun[] }>(`${path(stream)}/runs?limit=200`)).runs;

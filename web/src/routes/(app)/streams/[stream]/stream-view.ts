@@ -1,0 +1,142 @@
+/**
+ * @module
+ * What the stream page derives from the API's answers, as plain functions: change points placed
+ * on the time axis, the batch runs as chart columns, the latest run's verdict per component, and
+ * the quality signals before and after a change point.
+ */
+import type { DriftEvent, DriftRun, StreamSeries } from "$lib/api/streams.ts";
+import type { Marker } from "$lib/charts/plugins.ts";
+
+/** Index of the last entry of ascending `values` that is ≤ `target`, or -1. */
+export function lastAtOrBefore(values: readonly number[], target: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((values[mid] as number) <= target) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+export interface ChangePoint extends Marker {
+  seq: number;
+  event: DriftEvent;
+}
+
+/**
+ * ADWIN reports the seq at which it fired; on the chart that is the receive time of that
+ * embedding (or of the bucket holding it). Detections outside the series are left out.
+ */
+export function changePoints(series: StreamSeries, events: readonly DriftEvent[]): ChangePoint[] {
+  const first = series.seq[0];
+  const last = series.seq.at(-1);
+  if (first === undefined || last === undefined) return [];
+  return events
+    .filter((event) => event.seq >= first && event.seq <= last)
+    .map((event) => {
+      const index = lastAtOrBefore(series.seq, event.seq);
+      return { seq: event.seq, event, x: series.t[index] as number, label: `change #${event.seq}` };
+    })
+    .sort((a, b) => a.seq - b.seq);
+}
+
+export const succeededRuns = (runs: readonly DriftRun[], from: Date, to: Date): DriftRun[] =>
+  runs
+    .filter((run) => run.status === "succeeded")
+    .filter((run) => {
+      const at = Date.parse(run.finishedAt ?? run.startedAt);
+      return at >= from.getTime() && at <= to.getTime();
+    })
+    .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+
+export interface RunColumns {
+  t: number[];
+  /** psi[k][r]: PSI of component k in run r. */
+  psi: (number | null)[][];
+  mmd2: (number | null)[];
+  mmdP: (number | null)[];
+  novelty: (number | null)[];
+}
+
+/** Runs (oldest first) as chart columns; x is when each run finished. */
+export function runColumns(runs: readonly DriftRun[]): RunColumns {
+  const components = Math.max(0, ...runs.map((run) => run.results.psi?.values.length ?? 0));
+  return {
+    t: runs.map((run) => Date.parse(run.finishedAt ?? run.startedAt)),
+    psi: Array.from({ length: components }, (_, k) => runs.map((run) => run.results.psi?.values[k] ?? null)),
+    mmd2: runs.map((run) => run.results.mmd?.mmd2Unbiased ?? null),
+    mmdP: runs.map((run) => run.results.mmd?.pValue ?? null),
+    novelty: runs.map((run) => run.results.novelty?.rate ?? null),
+  };
+}
+
+export interface ComponentVerdict {
+  component: number;
+  psi: number | null;
+  ksStatistic: number | null;
+  ksAdjustedP: number | null;
+  psiFlagged: boolean;
+  ksFlagged: boolean;
+}
+
+/** The latest run's numbers per component, flagged ones first, then by PSI. */
+export function componentVerdicts(run: DriftRun): ComponentVerdict[] {
+  const { psi, ks } = run.results;
+  const count = Math.max(psi?.values.length ?? 0, ks?.statistics.length ?? 0);
+  const verdicts = Array.from({ length: count }, (_, k) => ({
+    component: k,
+    psi: psi?.values[k] ?? null,
+    ksStatistic: ks?.statistics[k] ?? null,
+    ksAdjustedP: ks?.adjusted[k] ?? null,
+    psiFlagged: psi?.flagged.includes(k) ?? false,
+    ksFlagged: ks?.flagged.includes(k) ?? false,
+  }));
+  const rank = (v: ComponentVerdict) => (v.psiFlagged ? 2 : 0) + (v.ksFlagged ? 1 : 0);
+  return verdicts.sort((a, b) => rank(b) - rank(a) || (b.psi ?? 0) - (a.psi ?? 0));
+}
+
+/** The PC1 scores of one run's window, when the series holds each of its embeddings. */
+export function windowScores(series: StreamSeries, run: DriftRun | undefined): number[] | null {
+  if (series.perPoint !== 1) return null;
+  const inWindow = (seq: number) =>
+    run?.fromSeq != null && run.toSeq != null ? seq >= run.fromSeq && seq <= run.toSeq : true;
+  const scores: number[] = [];
+  series.seq.forEach((seq, i) => {
+    const score = series.pc1[i];
+    if (inWindow(seq) && score !== null && score !== undefined) scores.push(score);
+  });
+  // Without a run, "the latest window" is the last 500 embeddings shown.
+  return run ? scores : scores.slice(-500);
+}
+
+export interface SignalShift {
+  signal: "faceSize" | "brightness" | "blur";
+  before: number | null;
+  after: number | null;
+}
+
+const mean = (values: readonly (number | null)[], from: number, to: number) => {
+  let sum = 0;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) continue;
+    sum += value;
+    n++;
+  }
+  return n === 0 ? null : sum / n;
+};
+
+/** Mean of each quality signal before and after `seq` (a change point) within the series. */
+export function qualityShift(series: StreamSeries, seq: number): SignalShift[] {
+  const split = lastAtOrBefore(series.seq, seq) + 1;
+  return (["faceSize", "brightness", "blur"] as const).map((signal) => ({
+    signal,
+    before: mean(series[signal], 0, split),
+    after: mean(series[signal], split, series[signal].length),
+  }));
+}
