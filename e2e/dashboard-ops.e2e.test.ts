@@ -1,0 +1,227 @@
+/**
+ * The dashboard's operations pages in Debian's headless Chromium, on a phone-sized viewport,
+ * against the real server seeded with a drifting stream (`support/dashboard-fixture.ts`): alerts
+ * (link to the stream at the alert's window, acknowledge with a note), references (compare two
+ * versions, activate one), verification, and settings (stream schedule and rules, an alert
+ * channel tested against a real local webhook receiver, an API key). Each page is saved as a
+ * screenshot under `e2e/artifacts/`.
+ */
+import { once } from "node:events";
+import { mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { browserConfig } from "../playwright.config.ts";
+import { CHROMIUM, hasChromium } from "./support/chromium.ts";
+import { type DashboardFixture, startDashboardFixture } from "./support/dashboard-fixture.ts";
+
+const ARTIFACTS = join(import.meta.dirname, "artifacts");
+/** A full-page screenshot from the top (scrolled, the sticky bar would be drawn mid-page). */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+interface ApiAlert {
+  id: number;
+  stream: string;
+  detector: string;
+  severity: string;
+  payload: { window?: { from: string; to: string }; acknowledgement?: { note?: string } };
+  acknowledgedAt: string | null;
+}
+
+describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone viewport, real server)", () => {
+  let fixture: DashboardFixture;
+  let browser: Browser;
+  let page: Page;
+  let receiver: Server;
+  const received: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // A real webhook receiver for the channel test: records each body and answers 200.
+    receiver = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => (body += chunk));
+      request.on("end", () => {
+        received.push(body);
+        response.writeHead(200).end("ok");
+      });
+    });
+    receiver.listen(0, "127.0.0.1");
+    await once(receiver, "listening");
+    fixture = await startDashboardFixture();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: browserConfig.args });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    page = await context.newPage();
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    page.on("dialog", (dialog) => dialog.accept());
+    await fixture.login(page);
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await fixture?.close();
+    receiver?.close();
+  });
+
+  it("lists the drifting stream's alerts with their numbers and links each to its time range", async () => {
+    const { items } = await fixture.api<{ items: ApiAlert[] }>("GET", "/v1/alerts?stream=lobby");
+    const batch = items.find((alert) => alert.detector === "batch");
+    expect(batch).toBeDefined();
+    await page.goto(`${fixture.baseUrl}/alerts`);
+    const card = page.locator(`article[data-alert-id="${batch!.id}"]`);
+    await card.waitFor();
+    expect(await card.locator("dt").allTextContents()).toEqual(
+      expect.arrayContaining(["max PSI", "MMD²", "p"]),
+    );
+    const href = await card.getByRole("link", { name: /Open stream/ }).getAttribute("href");
+    const link = new URL(href!, fixture.baseUrl);
+    expect(link.pathname).toBe("/streams/lobby");
+    expect(link.searchParams.get("from")).toBe(batch!.payload.window!.from);
+    expect(link.searchParams.get("to")).toBe(batch!.payload.window!.to);
+    expect(await page.locator("article[data-alert-id]").count()).toBe(items.length);
+    await shot(page, "ops-alerts");
+  });
+
+  it("acknowledges an alert with a note, which takes it off the open list", async () => {
+    const { items } = await fixture.api<{ items: ApiAlert[] }>(
+      "GET",
+      "/v1/alerts?stream=lobby&acknowledged=false",
+    );
+    const target = items[0]!;
+    const card = page.locator(`article[data-alert-id="${target.id}"]`);
+    await card.getByPlaceholder(/Note/).fill("camera 1 was swapped at 09:40; checking the mount");
+    await card.getByRole("button", { name: "Acknowledge" }).click();
+    await card.getByText("camera 1 was swapped at 09:40; checking the mount").waitFor();
+    const after = await fixture.api<{ items: ApiAlert[] }>("GET", "/v1/alerts?acknowledged=true");
+    const acknowledged = after.items.find((alert) => alert.id === target.id);
+    expect(acknowledged?.acknowledgedAt).toEqual(expect.any(String));
+    expect(acknowledged?.payload.acknowledgement?.note).toBe(
+      "camera 1 was swapped at 09:40; checking the mount",
+    );
+    await page.goto(`${fixture.baseUrl}/alerts?state=open`);
+    await page.locator("article[data-alert-id], .empty").first().waitFor();
+    expect(await page.locator(`article[data-alert-id="${target.id}"]`).count()).toBe(0);
+    await page.goto(`${fixture.baseUrl}/alerts?state=acknowledged`);
+    await page.locator(`article[data-alert-id="${target.id}"]`).getByText("acknowledged").first().waitFor();
+  });
+
+  it("compares two reference versions and activates one", async () => {
+    // A second version, fitted on the drifted tail and left inactive, gives something to compare.
+    await fixture.api("POST", "/v1/streams/lobby/reference", {
+      last: 500,
+      options: { seed: 9 },
+      description: "refit after the camera swap",
+      activate: false,
+    });
+    await page.goto(`${fixture.baseUrl}/references?stream=lobby`);
+    await page.getByRole("region", { name: "Comparison" }).waitFor();
+    expect(await page.locator("article[data-version]").count()).toBe(2);
+    const compared = await page.getByRole("region", { name: "Comparison" }).locator("tbody tr").count();
+    expect(compared).toBeGreaterThan(10);
+    await shot(page, "ops-references");
+    await page.locator('article[data-version="2"]').getByRole("button", { name: "Activate" }).click();
+    await page.locator('article[data-version="2"]').getByText("active", { exact: true }).waitFor();
+    const { references } = await fixture.api<{ references: { version: number; active: boolean }[] }>(
+      "GET",
+      "/v1/streams/lobby/references",
+    );
+    expect(references.map((r) => [r.version, r.active])).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+  });
+
+  it("shows the verification page's empty state when no run is stored", async () => {
+    await page.goto(`${fixture.baseUrl}/verification`);
+    await page.getByText("No verification runs yet").waitFor();
+    await shot(page, "ops-verification-empty");
+  });
+
+  it("saves a stream's schedule and alert rules, naming a bad field", async () => {
+    await page.goto(`${fixture.baseUrl}/settings`);
+    const form = page
+      .getByRole("form", { name: "Settings of entrance" })
+      .or(page.getByRole("form", { name: "Settings of lobby" }));
+    await form.waitFor();
+    await page.getByRole("combobox", { name: "Stream" }).selectOption("lobby");
+    const lobby = page.getByRole("form", { name: "Settings of lobby" });
+    await lobby.waitFor();
+    await lobby.locator('input[name="schedule"]').fill("every day at noon");
+    await lobby.getByRole("button", { name: "Save" }).click();
+    await lobby
+      .getByRole("alert")
+      .filter({ hasText: /schedule|cron/i })
+      .waitFor();
+    await lobby.locator('input[name="schedule"]').fill("0 */6 * * *");
+    await lobby.locator('input[name="psiRuns"]').fill("3");
+    await lobby.locator('input[name="retentionDays"]').fill("14");
+    await lobby.getByRole("button", { name: "Save" }).click();
+    await lobby.getByText("Saved").waitFor();
+    expect(await fixture.api("GET", "/v1/streams/lobby/settings")).toEqual({
+      schedule: "0 */6 * * *",
+      windowSize: 1000,
+      retentionDays: 14,
+      alertRules: { cooldownMinutes: 360, psiThreshold: 0.1, psiRuns: 3 },
+    });
+  });
+
+  it("adds a webhook channel (refusing a short secret) and sends it a test alert", async () => {
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    await page.getByRole("button", { name: "Add channel" }).click();
+    const form = page.getByRole("form", { name: "Add channel" });
+    await form.getByRole("combobox").selectOption("webhook");
+    await form.getByPlaceholder("e.g. on-call phones").fill("ops hook");
+    await form.getByLabel("URL").fill(url);
+    await form
+      .getByLabel(/Signing secret/)
+      .evaluate((input: HTMLInputElement) => input.removeAttribute("minlength"));
+    await form.getByLabel(/Signing secret/).fill("short");
+    await form.getByRole("button", { name: "Add channel" }).click();
+    await form.getByRole("alert").filter({ hasText: /16/ }).waitFor();
+    await form.getByLabel(/Signing secret/).fill("a-long-enough-shared-secret");
+    await form.getByRole("button", { name: "Add channel" }).click();
+    const row = page.locator('li[data-channel="ops hook"]');
+    await row.waitFor();
+    await row.getByRole("button", { name: "Send test" }).click();
+    await row.getByText(/^Delivered after 1 attempt/).waitFor();
+    expect(received).toHaveLength(1);
+    expect(JSON.parse(received[0]!)).toMatchObject({ alert: { stream: "facedrift-test" } });
+  });
+
+  it("creates an API key for a device, shows its secret once, and revokes it", async () => {
+    const create = page.getByRole("form", { name: "Create API key" });
+    await create.getByPlaceholder("e.g. lobby camera 2").fill("lobby camera 2");
+    await create.getByRole("button", { name: "Create key" }).click();
+    const secret = await page
+      .getByRole("status")
+      .filter({ hasText: "lobby camera 2" })
+      .locator("code")
+      .textContent();
+    expect(secret).toMatch(/^fd_/);
+    const probe = await fetch(`${fixture.baseUrl}/v1/streams/lobby/embeddings`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: { id: "x", version: "1" }, items: [] }),
+    });
+    expect(probe.status).not.toBe(401);
+    await shot(page, "ops-settings");
+    await page.locator("li", { hasText: "lobby camera 2" }).getByRole("button", { name: "Revoke" }).click();
+    // Revoked keys are hidden until "Show revoked keys" is ticked.
+    await page.locator("li", { hasText: "lobby camera 2" }).waitFor({ state: "detached" });
+    const keys = await fixture.api<{ keys: { name: string; revokedAt: string | null }[] }>(
+      "GET",
+      "/v1/api-keys",
+    );
+    expect(keys.keys.find((key) => key.name === "lobby camera 2")?.revokedAt).toEqual(expect.any(String));
+  });
+
+  it("raised no script errors on any page", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
