@@ -1,0 +1,99 @@
+/**
+ * @module
+ * One load measurement: start a target on a fresh database, drive it for the duration, stop it,
+ * and check exactly-once against what it stored. The load average is sampled throughout, since
+ * the machine may be shared and the figures are only comparable with it.
+ */
+import { loadavg } from "node:os";
+import { drive } from "./drive.ts";
+import { startTarget, TARGETS, type TargetName } from "./target.ts";
+import { type Verification, verifyExactlyOnce } from "./verify.ts";
+
+export interface LoadOptions {
+  durationS: number;
+  connections: number;
+  batch: number;
+  dim: number;
+  progress?: (line: string) => void;
+}
+
+export interface TargetResult {
+  target: TargetName;
+  description: string;
+  connections: number;
+  batch: number;
+  dim: number;
+  durationS: number;
+  requests: {
+    issued: number;
+    acknowledged: number;
+    /** HTTP statuses other than 200, by status. */
+    non2xx: Record<string, number>;
+    errors: number;
+    timeouts: number;
+  };
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  requestsPerSecond: number;
+  /** Acknowledged embeddings per second of the run. */
+  embeddingsPerSecond: number;
+  loadAverage: { start: number; mean: number; end: number };
+  verification: Verification;
+}
+
+const STREAM = "load";
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export async function measureTarget(target: TargetName, options: LoadOptions): Promise<TargetResult> {
+  options.progress?.(`${target}: starting ${TARGETS[target]}`);
+  const running = await startTarget(target);
+  const loads: number[] = [loadavg()[0] ?? 0];
+  const sampler = setInterval(() => loads.push(loadavg()[0] ?? 0), 1_000);
+  try {
+    options.progress?.(
+      `${target}: ${options.durationS} s, ${options.connections} connections, ${options.batch} × ${options.dim}-D per request`,
+    );
+    const run = await drive({
+      url: running.url,
+      apiKey: running.adminKey,
+      stream: STREAM,
+      durationS: options.durationS,
+      connections: options.connections,
+      batch: options.batch,
+      dim: options.dim,
+      progress: options.progress,
+    });
+    clearInterval(sampler);
+    loads.push(loadavg()[0] ?? 0);
+    options.progress?.(`${target}: stopping the server and counting what it stored`);
+    const stored = await running.finish(STREAM);
+    const verification = verifyExactlyOnce(run.ledger, stored);
+    const non2xx = Object.fromEntries(Object.entries(run.statuses).filter(([status]) => status !== "200"));
+    return {
+      target,
+      description: TARGETS[target],
+      connections: options.connections,
+      batch: options.batch,
+      dim: options.dim,
+      durationS: round(run.elapsedS),
+      requests: {
+        issued: run.ledger.issued.size,
+        acknowledged: run.ledger.acknowledged.size,
+        non2xx,
+        errors: run.errors,
+        timeouts: run.timeouts,
+      },
+      latencyMs: run.latencyMs,
+      requestsPerSecond: round(run.requestsPerSecond),
+      embeddingsPerSecond: Math.round(verification.acceptedTotal / run.elapsedS),
+      loadAverage: {
+        start: round(loads[0] ?? 0),
+        mean: round(loads.reduce((a, b) => a + b, 0) / loads.length),
+        end: round(loads[loads.length - 1] ?? 0),
+      },
+      verification,
+    };
+  } finally {
+    clearInterval(sampler);
+    await running.close();
+  }
+}
