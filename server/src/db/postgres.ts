@@ -101,6 +101,7 @@ export function openPostgres(
     max: options.max ?? 10,
     onnotice: () => {},
     backoff: reconnectDelaySeconds,
+    // A host that drops packets fails a request in 10 s (default 30): clients retry sooner.
     connect_timeout: 10,
   });
   const db = drizzle({ client, schema }) as unknown as Db;
