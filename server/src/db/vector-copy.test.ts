@@ -51,4 +51,25 @@ describe.skipIf(!pgAvailable)("copyKeyedVectors over postgres.js (COPY TO STDOUT
       await database.close();
     }
   });
+
+  it("leaves the connection usable after a COPY larger than the stream's buffer (postgres.js paused-socket bug)", {
+    timeout: 30_000,
+  }, async () => {
+    // One connection: without the fix, the query after a 2,000-row COPY waits forever.
+    const database = openPostgres(TEST_PG_URL, { max: 1 });
+    try {
+      for (const rowsWanted of [100, 2000]) {
+        const rows = await copyKeyedVectors(
+          database,
+          `SELECT g::int8, decode('0002000040490fdb3f800000', 'hex') FROM generate_series(1, ${rowsWanted}) AS g`,
+          2,
+        );
+        expect(rows.n).toBe(rowsWanted);
+        const [after] = await database.client`SELECT ${rowsWanted}::int AS n`;
+        expect(after?.n).toBe(rowsWanted);
+      }
+    } finally {
+      await database.close();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type postgres from "postgres";
@@ -45,6 +46,7 @@ export async function copyKeyedVectors(
     const readable = await (client as postgres.Sql).unsafe(copy).readable();
     const chunks: Buffer[] = [];
     for await (const chunk of readable) chunks.push(chunk as Buffer);
+    resumeAfterCopy(readable);
     const bytes = Buffer.concat(chunks);
     return parseBinaryCopy(
       new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
@@ -62,6 +64,18 @@ export async function copyKeyedVectors(
     x.set(parseVectorText(row.embedding), i * dimension);
   });
   return { keys: rows.map((r) => Number(r.key)), n: rows.length, dimension, x };
+}
+
+/**
+ * postgres.js 3.4 leaves the connection's socket paused when the last CopyData of a COPY TO
+ * filled the stream's buffer in the same network chunk as CopyDone: the stream ends, nothing
+ * asks it for more, and the next query on that connection waits forever (porsager/postgres
+ * PR #1016, unmerged; reproduced here with 100 rows on PostgreSQL 15 and over pglite-socket,
+ * `db/vector-copy.test.ts`). The stream's own read hook is what resumes the socket, so call it
+ * once the data is consumed; resuming a flowing socket does nothing.
+ */
+function resumeAfterCopy(readable: Readable): void {
+  (readable as Readable & { _read(size: number): void })._read(0);
 }
 
 /**
