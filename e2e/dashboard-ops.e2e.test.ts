@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserConfig } from "../playwright.config.ts";
+import { VerificationRunPageSchema } from "../server/src/http/routes/verification-runs/schema.ts";
 import { CHROMIUM, hasChromium } from "./support/chromium.ts";
 import { type DashboardFixture, startDashboardFixture } from "./support/dashboard-fixture.ts";
 
@@ -86,6 +87,9 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
     expect(link.searchParams.get("to")).toBe(batch!.payload.window!.to);
     expect(await page.locator("article[data-alert-id]").count()).toBe(items.length);
     await shot(page, "ops-alerts");
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await shot(page, "ops-alerts-desktop");
+    await page.setViewportSize({ width: 390, height: 844 });
   });
 
   it("acknowledges an alert with a note, which takes it off the open list", async () => {
@@ -141,6 +145,49 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
     await page.goto(`${fixture.baseUrl}/verification`);
     await page.getByText("No verification runs yet").waitFor();
     await shot(page, "ops-verification-empty");
+  });
+
+  it("draws each model's AUC and EER history against its minimum AUC", async () => {
+    // A served database cannot be given verification runs here (`facedrift verify --store` needs
+    // the embedded database the server holds open), so the page gets them at the network edge,
+    // checked against the server's own response schema first.
+    const day = (n: number) => new Date(Date.UTC(2026, 10, 20 + n, 2)).toISOString();
+    const run = (id: number, model: string, n: number, auc: number, eer: number) => ({
+      id,
+      stream: "lobby",
+      model: { id: model, version: "1" },
+      pairs: 600,
+      skipped: id % 2 ? [{ left: "a.jpg", right: "b.jpg", reason: "right: no face" }] : [],
+      auc,
+      eer,
+      tarAtFar: { "0.001": auc - 0.1, "0.01": auc - 0.04 },
+      details: { minAuc: 0.98, genuine: 300, impostor: 300 },
+      createdAt: day(n),
+    });
+    const aucs = [0.995, 0.994, 0.993, 0.99, 0.984, 0.976];
+    const page1 = VerificationRunPageSchema.parse({
+      items: [
+        ...aucs.map((auc, n) => run(n + 1, "face-api-128", n, auc, 0.02 + (0.995 - auc) * 2)),
+        ...[0.999, 0.998].map((auc, n) => run(n + 10, "arcface-r100", n * 3, auc, 0.008)),
+      ].reverse(),
+      nextBefore: null,
+    });
+    await page.route("**/v1/verification-runs?*", (route) => route.fulfill({ json: page1 }));
+    try {
+      await page.goto(`${fixture.baseUrl}/verification`);
+      const faceApi = page.locator('section[data-model="face-api-128@1"]');
+      await faceApi.waitFor();
+      expect(await faceApi.getByRole("img", { name: "AUC over time" }).locator("circle").count()).toBe(6);
+      await faceApi.getByText("below minimum AUC 0.98").waitFor();
+      await page
+        .locator('section[data-model="arcface-r100@1"]')
+        .getByText("above minimum AUC 0.98")
+        .waitFor();
+      expect(await faceApi.locator("tbody tr").count()).toBe(6);
+      await shot(page, "ops-verification");
+    } finally {
+      await page.unroute("**/v1/verification-runs?*");
+    }
   });
 
   it("saves a stream's schedule and alert rules, naming a bad field", async () => {
