@@ -61,9 +61,9 @@ describe("stream page views", () => {
 
   it("places detections at the time of their embedding (or bucket) and drops those outside", () => {
     const points = changePoints(series(), [event(17), event(16), event(5), event(21)]);
-    expect(points.map((p) => [p.seq, p.x])).toEqual([
-      [16, 4000],
-      [17, 4000],
+    expect(points.map((p) => [p.seq, p.x, p.at])).toEqual([
+      [16, 3, 4000],
+      [17, 3, 4000],
     ]);
   });
 
@@ -82,6 +82,7 @@ describe("stream page views", () => {
     ];
     const columns = runColumns(runs);
     expect(columns.t).toEqual([1500, 2500]);
+    expect(columns.labels.map((l) => l.split(" ")[0])).toEqual(["#1", "#2"]);
     expect(columns.psi).toEqual([
       [0.01, 0.3],
       [0.02, 0.05],

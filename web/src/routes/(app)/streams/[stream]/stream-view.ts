@@ -24,12 +24,14 @@ export function lastAtOrBefore(values: readonly number[], target: number): numbe
 
 export interface ChangePoint extends Marker {
   seq: number;
+  /** Receive time (epoch ms) of the embedding (or bucket) at `x`. */
+  at: number;
   event: DriftEvent;
 }
 
 /**
- * ADWIN reports the seq at which it fired; on the chart that is the receive time of that
- * embedding (or of the bucket holding it). Detections outside the series are left out.
+ * ADWIN reports the seq at which it fired; on the chart (x = point index) that is the index of
+ * that embedding, or of the bucket holding it. Detections outside the series are left out.
  */
 export function changePoints(series: StreamSeries, events: readonly DriftEvent[]): ChangePoint[] {
   const first = series.seq[0];
@@ -39,7 +41,13 @@ export function changePoints(series: StreamSeries, events: readonly DriftEvent[]
     .filter((event) => event.seq >= first && event.seq <= last)
     .map((event) => {
       const index = lastAtOrBefore(series.seq, event.seq);
-      return { seq: event.seq, event, x: series.t[index] as number, label: `change #${event.seq}` };
+      return {
+        seq: event.seq,
+        at: series.t[index] as number,
+        event,
+        x: index,
+        label: `change #${event.seq}`,
+      };
     })
     .sort((a, b) => a.seq - b.seq);
 }
@@ -54,7 +62,10 @@ export const succeededRuns = (runs: readonly DriftRun[], from: Date, to: Date): 
     .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
 
 export interface RunColumns {
+  /** When each run finished (epoch ms). */
   t: number[];
+  /** "#id hh:mm" per run, for the axis. */
+  labels: string[];
   /** psi[k][r]: PSI of component k in run r. */
   psi: (number | null)[][];
   mmd2: (number | null)[];
@@ -67,6 +78,10 @@ export function runColumns(runs: readonly DriftRun[]): RunColumns {
   const components = Math.max(0, ...runs.map((run) => run.results.psi?.values.length ?? 0));
   return {
     t: runs.map((run) => Date.parse(run.finishedAt ?? run.startedAt)),
+    labels: runs.map(
+      (run) =>
+        `#${run.id} ${new Date(run.finishedAt ?? run.startedAt).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}`,
+    ),
     psi: Array.from({ length: components }, (_, k) => runs.map((run) => run.results.psi?.values[k] ?? null)),
     mmd2: runs.map((run) => run.results.mmd?.mmd2Unbiased ?? null),
     mmdP: runs.map((run) => run.results.mmd?.pValue ?? null),
