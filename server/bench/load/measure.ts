@@ -38,9 +38,61 @@ export interface TargetResult {
   embeddingsPerSecond: number;
   loadAverage: { start: number; mean: number; end: number };
   verification: Verification;
+  /** The short runs that chose `connections` and `batch`, when they were not given. */
+  probes?: ProbeResult[];
 }
 
 const STREAM = "load";
+
+export interface ProbeResult {
+  connections: number;
+  batch: number;
+  embeddingsPerSecond: number;
+  p99Ms: number;
+}
+
+/**
+ * Short runs over a grid of connection counts and batch sizes on one server, to find the shape
+ * that holds the highest rate on this machine before the measured run (which starts afresh).
+ */
+export async function probeShapes(
+  target: TargetName,
+  grid: { connections: number[]; batch: number[] },
+  options: { durationS: number; dim: number; progress?: (line: string) => void },
+): Promise<ProbeResult[]> {
+  const running = await startTarget(target);
+  const results: ProbeResult[] = [];
+  try {
+    for (const connections of grid.connections) {
+      for (const batch of grid.batch) {
+        const run = await drive({
+          url: running.url,
+          apiKey: running.adminKey,
+          stream: `probe-${connections}-${batch}`,
+          durationS: options.durationS,
+          connections,
+          batch,
+          dim: options.dim,
+        });
+        let accepted = 0;
+        for (const answer of run.ledger.acknowledged.values()) accepted += answer.accepted;
+        const result = {
+          connections,
+          batch,
+          embeddingsPerSecond: Math.round(accepted / run.elapsedS),
+          p99Ms: run.latencyMs.p99,
+        };
+        results.push(result);
+        options.progress?.(
+          `${target} probe: ${connections} connections × ${batch} items → ${result.embeddingsPerSecond.toLocaleString("en")} embeddings/s, p99 ${result.p99Ms} ms`,
+        );
+      }
+    }
+  } finally {
+    await running.close();
+  }
+  return results;
+}
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export async function measureTarget(target: TargetName, options: LoadOptions): Promise<TargetResult> {

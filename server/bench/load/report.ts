@@ -68,6 +68,13 @@ export function renderLoadTable(results: LoadResults): string {
         `${t.loadAverage.start} / ${t.loadAverage.mean} / ${t.loadAverage.end} |`,
     );
   }
+  for (const t of results.load.targets) {
+    if (!t.probes) continue;
+    const tried = t.probes
+      .map((p) => `${p.connections}×${p.batch} ${count(p.embeddingsPerSecond)}/s`)
+      .join(", ");
+    lines.push("", `${t.target}: shapes probed first (connections × items, embeddings/s): ${tried}.`);
+  }
   const m = results.machine;
   const duration = results.load.targets[0]?.durationS ?? 0;
   lines.push(

@@ -6,22 +6,24 @@
  * Writes bench/results/server.load.json and the load table in BENCHMARKS.md; exits 1 if the
  * exactly-once check fails.
  *
- *   npm run bench:load -- [--duration 60] [--connections 4] [--batch 500] [--dim 128]
- *                         [--targets pglite,pglite-socket] [--no-write]
+ *   npm run bench:load -- [--duration 60] [--connections N] [--batch N] [--dim 128]
+ *                         [--probe-duration 8] [--targets pglite,pglite-socket] [--no-write]
  *
- * Defaults: the face pipeline's default embedder is 128-D; 4 connections of 500-item batches
- * held the highest embeddings/s on the 2-core machine (see BENCHMARKS.md for the sweep).
+ * Without --connections and --batch, each target is first probed for --probe-duration seconds
+ * per shape (2/4/8 connections × 100/500/1,000 items) and measured with the fastest, so the run
+ * finds the highest rate of whatever machine it is on. 128-D is the default embedder's size.
  */
 import { parseArgs } from "node:util";
-import { measureTarget, type TargetResult } from "./measure.ts";
+import { measureTarget, type ProbeResult, probeShapes, type TargetResult } from "./measure.ts";
 import { currentLoad, loadResults, RESULTS_FILE, writeLoadResults } from "./report.ts";
 import { TARGETS, type TargetName } from "./target.ts";
 
 const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "60" },
-    connections: { type: "string", default: "4" },
-    batch: { type: "string", default: "500" },
+    connections: { type: "string" },
+    batch: { type: "string" },
+    "probe-duration": { type: "string", default: "8" },
     dim: { type: "string", default: "128" },
     targets: { type: "string", default: Object.keys(TARGETS).join(",") },
     "no-write": { type: "boolean", default: false },
@@ -37,12 +39,14 @@ function positive(name: string, text: string): number {
   return n;
 }
 
-const options = {
-  durationS: positive("duration", values.duration),
-  connections: positive("connections", values.connections),
-  batch: positive("batch", values.batch),
-  dim: positive("dim", values.dim),
-  progress: (line: string) => process.stderr.write(`${line}\n`),
+const durationS = positive("duration", values.duration);
+const dim = positive("dim", values.dim);
+const probeDurationS = positive("probe-duration", values["probe-duration"]);
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+/** Tried when --connections / --batch are not given (the server is one process either way). */
+const PROBE_GRID = {
+  connections: values.connections ? [positive("connections", values.connections)] : [2, 4, 8],
+  batch: values.batch ? [positive("batch", values.batch)] : [100, 500, 1000],
 };
 const targets = values.targets.split(",").map((t) => t.trim());
 for (const t of targets) {
@@ -55,7 +59,15 @@ for (const t of targets) {
 const loadAtStart = currentLoad();
 const results: TargetResult[] = [];
 for (const target of targets as TargetName[]) {
-  const result = await measureTarget(target, options);
+  let shape = { connections: PROBE_GRID.connections[0] ?? 4, batch: PROBE_GRID.batch[0] ?? 500 };
+  let probes: ProbeResult[] | undefined;
+  if (PROBE_GRID.connections.length * PROBE_GRID.batch.length > 1) {
+    progress(`${target}: probing ${probeDurationS} s per shape for the highest rate`);
+    probes = await probeShapes(target, PROBE_GRID, { durationS: probeDurationS, dim, progress });
+    const best = probes.reduce((a, b) => (b.embeddingsPerSecond > a.embeddingsPerSecond ? b : a));
+    shape = { connections: best.connections, batch: best.batch };
+  }
+  const result = { ...(await measureTarget(target, { durationS, dim, ...shape, progress })), probes };
   results.push(result);
   const v = result.verification;
   process.stderr.write(
