@@ -49,8 +49,10 @@ export interface Config {
   imageS3Bucket: string | undefined;
   /** Key prefix in that bucket (`FACEDRIFT_IMAGE_S3_PREFIX`). */
   imageS3Prefix: string | undefined;
-  /** The Chromium a replica drives (`FACEDRIFT_CHROMIUM`). */
+  /** The Chromium a replica drives (`FACEDRIFT_CHROMIUM`, else `CHROMIUM_PATH` as the replica image sets it). */
   chromiumPath: string;
+  /** Extra Chromium flags for the replica (`CHROMIUM_FLAGS`, space-separated, as deploy/k8s sets them). */
+  chromiumArgs: string[];
   /** WebGPU in the replica's Chromium (`FACEDRIFT_REPLICA_WEBGPU`): `auto` = when the host has a GPU device. */
   replicaWebgpu: "auto" | "on" | "off";
   /** How long a replica holds a job without renewing (`FACEDRIFT_REPLICA_LEASE_MS`): how soon a dead one's job moves on. */
@@ -83,6 +85,7 @@ export const DEFAULT_CONFIG: Config = {
   imageS3Bucket: undefined,
   imageS3Prefix: undefined,
   chromiumPath: "/usr/bin/chromium",
+  chromiumArgs: [],
   replicaWebgpu: "auto",
   replicaLeaseMs: 60_000,
 };
@@ -167,7 +170,8 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     imageDir: env.FACEDRIFT_IMAGE_DIR || undefined,
     imageS3Bucket: env.FACEDRIFT_IMAGE_S3_BUCKET || undefined,
     imageS3Prefix: env.FACEDRIFT_IMAGE_S3_PREFIX || undefined,
-    chromiumPath: env.FACEDRIFT_CHROMIUM || DEFAULT_CONFIG.chromiumPath,
+    chromiumPath: env.FACEDRIFT_CHROMIUM || env.CHROMIUM_PATH || DEFAULT_CONFIG.chromiumPath,
+    chromiumArgs: (env.CHROMIUM_FLAGS ?? "").split(/\s+/).filter(Boolean),
     replicaWebgpu: webgpuMode(env.FACEDRIFT_REPLICA_WEBGPU),
     replicaLeaseMs: positiveInt(
       "FACEDRIFT_REPLICA_LEASE_MS",

@@ -58,6 +58,8 @@ export interface ChromiumOptions {
   executablePath: string;
   /** Adds `--enable-unsafe-webgpu`; the worker still falls back to WASM if a WebGPU kernel fails. */
   webgpu: boolean;
+  /** More flags, e.g. `--use-angle=vulkan` (Playwright already passes `--headless` and `--no-sandbox`). */
+  args?: readonly string[];
   webRoot?: string;
 }
 
@@ -91,7 +93,10 @@ export async function launchChromiumEmbedder(options: ChromiumOptions): Promise<
   try {
     browser = await chromium.launch({
       executablePath: options.executablePath,
-      args: options.webgpu ? ["--enable-unsafe-webgpu", "--enable-features=Vulkan"] : [],
+      args: [
+        ...(options.webgpu ? ["--enable-unsafe-webgpu", "--enable-features=Vulkan"] : []),
+        ...(options.args ?? []),
+      ],
     });
     // No service worker: the replica fetches each model once per page anyway.
     const context = await browser.newContext({ serviceWorkers: "block" });

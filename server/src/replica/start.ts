@@ -29,6 +29,7 @@ export function startReplica(
       const embedder = await launchChromiumEmbedder({
         executablePath: config.chromiumPath,
         webgpu,
+        args: config.chromiumArgs,
         ...(options.webRoot ? { webRoot: options.webRoot } : {}),
       });
       log("info", "replica browser ready", {

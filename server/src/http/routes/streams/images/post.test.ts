@@ -166,6 +166,24 @@ describe("POST /v1/streams/{stream}/images and GET /v1/image-jobs/{id}", () => {
     expect(res).toMatchObject({ status: 413, body: { error: { field: "files[0]" } } });
   }, 60_000);
 
+  it("rejects an unknown faces policy or an unexpected part, naming it", async () => {
+    for (const [part, value, field] of [
+      ["faces", "all", "faces"],
+      ["colour", "red", "colour"],
+    ] as const) {
+      const form = new FormData();
+      form.append(part, value);
+      form.append("files", new Blob([new Uint8Array(jpeg)]), "a.jpg");
+      const res = await t.app.request("/v1/streams/lobby/images", {
+        method: "POST",
+        headers: { authorization: `Bearer ${ingest}` },
+        body: form,
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { field: string } }).error.field).toBe(field);
+    }
+  });
+
   it("needs the ingest scope to upload", async () => {
     expect((await upload([["a.jpg", jpeg]], read)).status).toBe(403);
   });
