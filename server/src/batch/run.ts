@@ -17,6 +17,8 @@ import { streams } from "../db/schema/stream.ts";
 import { FacedriftError } from "../errors.ts";
 import { type EmbeddingWindow, readWindow } from "../services/embeddings/window.ts";
 import { getActiveReferenceSet } from "../services/reference-sets/get-active.ts";
+import { psiPersistsThroughRun } from "../services/stream-settings/psi-persistence.ts";
+import { alertRulesOf } from "../services/stream-settings/settings.ts";
 import { writeBatchAlert } from "./alert.ts";
 import { measureNovelty } from "./novelty.ts";
 import { getRun, type RunView } from "./runs.ts";
@@ -169,6 +171,12 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
         })
         .where(eq(driftRuns.id, runId));
       if (!check.drift || !(input.raiseAlerts ?? input.kind !== "backfill")) return null;
+      // The stream's own alert rules (dashboard Settings): an optional PSI-persistence condition.
+      const rules = alertRulesOf(stream.settings);
+      if (rules.psiPersistence) {
+        const run = { streamId: stream.id, runId, referenceSetId: reference.id, current: check.psi.values };
+        if (!(await psiPersistsThroughRun(tx, run, rules.psiPersistence)).fires) return null;
+      }
       return writeBatchAlert(tx, {
         stream: { id: stream.id, tenantId: stream.tenantId, name: stream.name },
         runId,
@@ -177,7 +185,9 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
         novelty:
           novelty.rate === null ? null : { rate: novelty.rate, threshold: novelty.threshold as number },
         window: { from: data.windowStart ?? new Date(), to: data.windowEnd ?? new Date() },
-        cooldownMs: input.cooldownMs ?? DEFAULT_BATCH_COOLDOWN_MS,
+        cooldownMs:
+          input.cooldownMs ??
+          (rules.cooldownMinutes === null ? DEFAULT_BATCH_COOLDOWN_MS : rules.cooldownMinutes * 60_000),
         dashboardBaseUrl: input.dashboardBaseUrl ?? "http://localhost:8080",
       });
     });

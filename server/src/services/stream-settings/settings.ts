@@ -1,49 +1,58 @@
 /**
  * @module
  * A stream's operating settings as the dashboard edits them: the cron of its scheduled batch
- * check (`streams.check_schedule`), the batch window, its retention, and its alert rules, the
- * latter three kept in `streams.settings` next to whatever else detectors store there. Defaults
- * are those the detectors fall back to, so an untouched stream shows what actually runs.
+ * check (`streams.check_schedule`), and in `streams.settings` (next to whatever else detectors
+ * store there) the batch window, retention and alert rules. A null value means "not set here":
+ * the detector's or the server's own default applies, so nothing is duplicated from them.
  */
 import { Cron } from "croner";
-import { DEFAULT_WINDOW_SIZE } from "../../batch/run.ts";
 import { FacedriftError } from "../../errors.ts";
 
+/** "PSI ≥ `threshold` on the same dimension for `runs` consecutive runs" (`alerts/rules.ts`). */
+export interface PsiPersistence {
+  threshold: number;
+  runs: number;
+}
+
 export interface AlertRules {
-  /** Per detector: after an alert is sent, similar ones are recorded but not sent for this long. */
-  cooldownMinutes: number;
-  /** "PSI ≥ `psiThreshold` on the same dimension for `psiRuns` consecutive runs" (`alerts/rules.ts`). */
-  psiThreshold: number;
-  psiRuns: number;
+  /** Minutes between batch alerts of the stream (the rest are recorded, not sent); null: default. */
+  cooldownMinutes: number | null;
+  /** An extra condition before a confirmed drift raises a batch alert; null: none. */
+  psiPersistence: PsiPersistence | null;
 }
 
 export interface StreamSettings {
   /** Cron (UTC) of the scheduled batch check; null: not scheduled. */
   schedule: string | null;
-  /** Embeddings in each batch check's window (`settings.windowSize`). */
-  windowSize: number;
+  /** Embeddings in each batch check's window (`settings.windowSize`); null: the detector's default. */
+  windowSize: number | null;
   /** Days kept before archiving (`settings.retentionDays`); null: the server's default. */
   retentionDays: number | null;
   alertRules: AlertRules;
 }
 
-export const DEFAULT_ALERT_RULES: AlertRules = { cooldownMinutes: 360, psiThreshold: 0.1, psiRuns: 2 };
+/** The alert rules stored in `streams.settings`; malformed values read as unset. */
+export function alertRulesOf(stored: Record<string, unknown>): AlertRules {
+  const rules = isRecord(stored.alertRules) ? stored.alertRules : {};
+  const persistence = isRecord(rules.psiPersistence) ? rules.psiPersistence : null;
+  const threshold = positiveNumber(persistence?.threshold);
+  const runs = positiveInteger(persistence?.runs);
+  return {
+    cooldownMinutes: nonNegativeInteger(rules.cooldownMinutes) ?? null,
+    psiPersistence: threshold !== undefined && runs !== undefined ? { threshold, runs } : null,
+  };
+}
 
-/** The settings view of a stream row; unset or malformed stored values read as their defaults. */
+/** The settings view of a stream row. */
 export function toStreamSettings(
   checkSchedule: string | null,
   stored: Record<string, unknown>,
 ): StreamSettings {
-  const rules = (isRecord(stored.alertRules) ? stored.alertRules : {}) as Partial<AlertRules>;
   return {
     schedule: checkSchedule,
-    windowSize: positiveInteger(stored.windowSize) ?? DEFAULT_WINDOW_SIZE,
+    windowSize: positiveInteger(stored.windowSize) ?? null,
     retentionDays: positiveInteger(stored.retentionDays) ?? null,
-    alertRules: {
-      cooldownMinutes: nonNegativeNumber(rules.cooldownMinutes) ?? DEFAULT_ALERT_RULES.cooldownMinutes,
-      psiThreshold: nonNegativeNumber(rules.psiThreshold) ?? DEFAULT_ALERT_RULES.psiThreshold,
-      psiRuns: positiveInteger(rules.psiRuns) ?? DEFAULT_ALERT_RULES.psiRuns,
-    },
+    alertRules: alertRulesOf(stored),
   };
 }
 
@@ -71,6 +80,10 @@ function positiveInteger(value: unknown): number | undefined {
   return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
-function nonNegativeNumber(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
+function nonNegativeInteger(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+function positiveNumber(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined;
 }

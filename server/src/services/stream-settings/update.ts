@@ -3,12 +3,18 @@ import type { Db, Executor } from "../../db/database.ts";
 import { streams } from "../../db/schema/stream.ts";
 import { FacedriftError } from "../../errors.ts";
 import { recordAudit } from "../audit/record.ts";
-import { type AlertRules, checkSchedule, type StreamSettings, toStreamSettings } from "./settings.ts";
+import {
+  type AlertRules,
+  alertRulesOf,
+  checkSchedule,
+  type StreamSettings,
+  toStreamSettings,
+} from "./settings.ts";
 
-/** A partial update: absent fields are kept; `null` schedule or retention clears them. */
+/** A partial update: absent fields are kept; null clears one (back to the default, or off). */
 export interface StreamSettingsPatch {
   schedule?: string | null;
-  windowSize?: number;
+  windowSize?: number | null;
   retentionDays?: number | null;
   alertRules?: Partial<AlertRules>;
 }
@@ -36,12 +42,15 @@ export async function updateStreamSettings(
   return db.transaction(async (tx) => {
     const row = await findRow(tx, input.tenantId, input.name, true);
     const settings: Record<string, unknown> = { ...row.settings };
-    if (patch.windowSize !== undefined) settings.windowSize = patch.windowSize;
-    if (patch.retentionDays === null) delete settings.retentionDays;
-    else if (patch.retentionDays !== undefined) settings.retentionDays = patch.retentionDays;
+    setOrClear(settings, "windowSize", patch.windowSize);
+    setOrClear(settings, "retentionDays", patch.retentionDays);
     if (patch.alertRules !== undefined) {
-      const current = toStreamSettings(row.checkSchedule, row.settings).alertRules;
-      settings.alertRules = { ...current, ...patch.alertRules };
+      const current = alertRulesOf(row.settings);
+      const { cooldownMinutes, psiPersistence } = patch.alertRules;
+      settings.alertRules = {
+        cooldownMinutes: cooldownMinutes === undefined ? current.cooldownMinutes : cooldownMinutes,
+        psiPersistence: psiPersistence === undefined ? current.psiPersistence : psiPersistence,
+      };
     }
     const schedule = patch.schedule === undefined ? row.checkSchedule : patch.schedule;
     await tx.update(streams).set({ settings, checkSchedule: schedule }).where(eq(streams.id, row.id));
@@ -54,6 +63,11 @@ export async function updateStreamSettings(
     });
     return toStreamSettings(schedule, settings);
   });
+}
+
+function setOrClear(settings: Record<string, unknown>, key: string, value: number | null | undefined): void {
+  if (value === null) delete settings[key];
+  else if (value !== undefined) settings[key] = value;
 }
 
 async function findRow(db: Executor, tenantId: number, name: string, forUpdate = false) {

@@ -1,15 +1,21 @@
 import { z } from "@hono/zod-openapi";
 
+const PsiPersistenceSchema = z
+  .object({
+    threshold: z.number().gt(0).max(10).openapi({ example: 0.1 }),
+    runs: z.number().int().min(1).max(20).openapi({ example: 2 }),
+  })
+  .openapi("PsiPersistence", {
+    description: "PSI ≥ threshold on the same dimension for this many consecutive runs",
+  });
+
 const AlertRulesSchema = z.object({
-  cooldownMinutes: z
-    .number()
-    .int()
-    .min(0)
-    .max(10_080)
-    .openapi({ description: "After an alert is sent, similar ones are recorded, not sent, this long" }),
-  psiThreshold: z.number().gt(0).max(10).openapi({ example: 0.1 }),
-  psiRuns: z.number().int().min(1).max(20).openapi({
-    description: "Consecutive runs the PSI must stay at or above the threshold on one dimension",
+  cooldownMinutes: z.number().int().min(0).max(10_080).nullable().openapi({
+    description:
+      "Minutes between batch alerts (the rest are recorded, not sent); null: the detector's default",
+  }),
+  psiPersistence: PsiPersistenceSchema.nullable().openapi({
+    description: "An extra condition before a confirmed drift raises a batch alert; null: none",
   }),
 });
 
@@ -19,7 +25,11 @@ export const StreamSettingsSchema = z
       .string()
       .nullable()
       .openapi({ description: "Cron (UTC) of the scheduled batch check; null: none", example: "0 2 * * *" }),
-    windowSize: z.number().int().openapi({ description: "Embeddings per batch check" }),
+    windowSize: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "Embeddings per batch check; null: the detector's default" }),
     retentionDays: z
       .number()
       .int()
@@ -32,8 +42,8 @@ export const StreamSettingsSchema = z
 export const StreamSettingsPatchSchema = z
   .object({
     schedule: z.string().trim().min(1).max(200).nullable().optional(),
-    windowSize: z.number().int().min(10).max(200_000).optional(),
+    windowSize: z.number().int().min(10).max(200_000).nullable().optional(),
     retentionDays: z.number().int().min(1).max(3650).nullable().optional(),
     alertRules: AlertRulesSchema.partial().optional(),
   })
-  .openapi("StreamSettingsPatch", { description: "Only the fields given change" });
+  .openapi("StreamSettingsPatch", { description: "Only the fields given change; null resets one" });

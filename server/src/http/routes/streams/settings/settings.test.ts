@@ -23,15 +23,15 @@ describe("stream settings API", () => {
   }, 60_000);
   afterAll(() => t.close());
 
-  it("shows the defaults the detectors use for an untouched stream", async () => {
+  it("shows an untouched stream's schedule and nothing else set (the defaults apply)", async () => {
     const res = await t.call("GET", "/v1/streams/lobby/settings", { key: read });
     expect(res).toEqual({
       status: 200,
       body: {
         schedule: "0 2 * * *",
-        windowSize: 1000,
+        windowSize: null,
         retentionDays: null,
-        alertRules: { cooldownMinutes: 360, psiThreshold: 0.1, psiRuns: 2 },
+        alertRules: { cooldownMinutes: null, psiPersistence: null },
       },
     });
   });
@@ -40,14 +40,18 @@ describe("stream settings API", () => {
     await t.db.execute(sql`UPDATE streams SET settings = '{"detectorTuning": 7}' WHERE name = 'lobby'`);
     const res = await t.call("PATCH", "/v1/streams/lobby/settings", {
       key: admin,
-      json: { schedule: "*/30 * * * *", retentionDays: 7, alertRules: { psiRuns: 3 } },
+      json: {
+        schedule: "*/30 * * * *",
+        retentionDays: 7,
+        alertRules: { psiPersistence: { threshold: 0.1, runs: 3 } },
+      },
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       schedule: "*/30 * * * *",
-      windowSize: 1000,
+      windowSize: null,
       retentionDays: 7,
-      alertRules: { cooldownMinutes: 360, psiThreshold: 0.1, psiRuns: 3 },
+      alertRules: { cooldownMinutes: null, psiPersistence: { threshold: 0.1, runs: 3 } },
     });
     const [row] = await queryRows<{ check_schedule: string; settings: Record<string, unknown> }>(
       t.db,
@@ -58,14 +62,19 @@ describe("stream settings API", () => {
       settings: {
         detectorTuning: 7,
         retentionDays: 7,
-        alertRules: { cooldownMinutes: 360, psiThreshold: 0.1, psiRuns: 3 },
+        alertRules: { cooldownMinutes: null, psiPersistence: { threshold: 0.1, runs: 3 } },
       },
     });
     const cleared = await t.call("PATCH", "/v1/streams/lobby/settings", {
       key: admin,
-      json: { schedule: null, retentionDays: null, windowSize: 500 },
+      json: { schedule: null, retentionDays: null, windowSize: 500, alertRules: { cooldownMinutes: 30 } },
     });
-    expect(cleared.body).toMatchObject({ schedule: null, retentionDays: null, windowSize: 500 });
+    expect(cleared.body).toEqual({
+      schedule: null,
+      retentionDays: null,
+      windowSize: 500,
+      alertRules: { cooldownMinutes: 30, psiPersistence: { threshold: 0.1, runs: 3 } },
+    });
     expect((await t.call("GET", "/v1/streams/lobby/settings", { key: read })).body).toEqual(cleared.body);
     const audit = await queryRows<{ action: string; target: string }>(
       t.db,
@@ -85,8 +94,15 @@ describe("stream settings API", () => {
     await bad({ schedule: "0 25 * * *" }, "schedule");
     await bad({ windowSize: 5 }, "windowSize");
     await bad({ retentionDays: 0 }, "retentionDays");
-    await bad({ alertRules: { psiRuns: 0 } }, "alertRules.psiRuns");
-    await bad({ alertRules: { psiThreshold: -1 } }, "alertRules.psiThreshold");
+    await bad(
+      { alertRules: { psiPersistence: { threshold: 0.1, runs: 0 } } },
+      "alertRules.psiPersistence.runs",
+    );
+    await bad(
+      { alertRules: { psiPersistence: { threshold: -1, runs: 2 } } },
+      "alertRules.psiPersistence.threshold",
+    );
+    await bad({ alertRules: { cooldownMinutes: 1.5 } }, "alertRules.cooldownMinutes");
     expect((await t.call("GET", "/v1/streams/lobby/settings", { key: read })).body).toEqual(before);
   });
 
