@@ -206,15 +206,16 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
       .filter({ hasText: /schedule|cron/i })
       .waitFor();
     await lobby.locator('input[name="schedule"]').fill("0 */6 * * *");
+    await lobby.locator('input[name="psiRule"]').check();
     await lobby.locator('input[name="psiRuns"]').fill("3");
     await lobby.locator('input[name="retentionDays"]').fill("14");
     await lobby.getByRole("button", { name: "Save" }).click();
     await lobby.getByText("Saved").waitFor();
     expect(await fixture.api("GET", "/v1/streams/lobby/settings")).toEqual({
       schedule: "0 */6 * * *",
-      windowSize: 1000,
+      windowSize: null,
       retentionDays: 14,
-      alertRules: { cooldownMinutes: 360, psiThreshold: 0.1, psiRuns: 3 },
+      alertRules: { cooldownMinutes: null, psiPersistence: { threshold: 0.1, runs: 3 } },
     });
   });
 

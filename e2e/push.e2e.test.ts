@@ -161,9 +161,14 @@ describe.skipIf(!hasChromium())("alert push notifications (Chromium, real servic
     // notificationclick for its real notification. Untrusted events get no window focus or
     // openWindow (those need the user's click), so this checks the "steer an open window" path.
     await worker!.evaluate(async () => {
-      const scope = self as unknown as ServiceWorkerGlobalScope;
+      // Typed by hand: the root tsconfig has the DOM lib, not the WebWorker one.
+      const scope = self as unknown as {
+        registration: ServiceWorkerRegistration;
+        dispatchEvent(event: Event): boolean;
+        NotificationEvent: new (type: string, init: { notification: Notification }) => Event;
+      };
       const [notification] = await scope.registration.getNotifications();
-      scope.dispatchEvent(new NotificationEvent("notificationclick", { notification: notification! }));
+      scope.dispatchEvent(new scope.NotificationEvent("notificationclick", { notification: notification! }));
     });
     const target = new URL(deepLink);
     // The stream page needs a login: the app sends the visitor to it with the deep link as `next`.

@@ -33,15 +33,22 @@ export interface ChannelTestResult {
   durationMs: number;
 }
 
-export interface AlertRules {
-  cooldownMinutes: number;
-  psiThreshold: number;
-  psiRuns: number;
+/** "PSI ≥ threshold on the same dimension for `runs` consecutive runs". */
+export interface PsiPersistence {
+  threshold: number;
+  runs: number;
 }
 
+/** null: not set for this stream, the detector's default applies (or, for the PSI rule, none). */
+export interface AlertRules {
+  cooldownMinutes: number | null;
+  psiPersistence: PsiPersistence | null;
+}
+
+/** null: not set for this stream (no schedule; the detector's or server's default). */
 export interface StreamSettings {
   schedule: string | null;
-  windowSize: number;
+  windowSize: number | null;
   retentionDays: number | null;
   alertRules: AlertRules;
 }
