@@ -36,7 +36,13 @@ describe("alertFacts", () => {
     ]);
   });
 
-  it("shows the streaming and verification numbers, and nothing for an empty payload", () => {
+  it("shortens a long flagged list, shows the streaming and verification numbers, and nothing for an empty payload", () => {
+    expect(
+      alertFacts(alert({ psi: [0.2, 0.3, 0.4, 0.5, 0.6, 0.01], flaggedDimensions: [0, 1, 2, 3, 4] })),
+    ).toContainEqual({
+      label: "PSI ≥ 0.1",
+      value: "5 of 6: PC1, PC2, PC3, …",
+    });
     expect(alertFacts(alert({ pc1MeanBefore: 0.1, pc1MeanAfter: -0.25 }))).toEqual([
       { label: "PC1 mean", value: "0.100 → -0.250" },
     ]);

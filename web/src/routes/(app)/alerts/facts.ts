@@ -43,10 +43,7 @@ export function alertFacts(alert: Alert): Fact[] {
   if (numbers.flaggedDimensions && numbers.psi) {
     facts.push({
       label: "PSI ≥ 0.1",
-      value:
-        numbers.flaggedDimensions.length === 0
-          ? "none"
-          : numbers.flaggedDimensions.map((dim) => `PC${dim + 1}`).join(", "),
+      value: flaggedList(numbers.flaggedDimensions, numbers.psi.length),
     });
   }
   if (numbers.ksStatistic !== undefined)
@@ -58,6 +55,15 @@ export function alertFacts(alert: Alert): Fact[] {
     facts.push({ label, value: Number.isInteger(value) ? String(value) : fixed(value, 3) });
   }
   return facts;
+}
+
+/** A few components by name; past four, how many of how many, so the card stays short. */
+function flaggedList(flagged: number[], total: number): string {
+  if (flagged.length === 0) return "none";
+  const names = flagged.map((dim) => `PC${dim + 1}`);
+  return names.length <= 4
+    ? names.join(", ")
+    : `${flagged.length} of ${total}: ${names.slice(0, 3).join(", ")}, …`;
 }
 
 export const SEVERITY_BADGE: Record<Alert["severity"], string> = {
