@@ -16,6 +16,7 @@ import {
   BATCH_DETECTORS,
   type BatchContext,
   type BatchDetector,
+  type BatchScores,
   nullThreshold,
   rateAbove,
   scoreWindow,
@@ -34,6 +35,12 @@ export const SIZES = [10, 20, 50, 100, 200, 500, 1000] as const;
 /** One false alarm per 100,000 in-distribution embeddings: the issue's goal. */
 export const TARGET_PER_10K = 0.1;
 export const RIVER_DELTA = 0.002;
+/**
+ * The batch operating point of the goal: a window every 500 embeddings catches a shift within
+ * 1,000 (the second window after it is wholly shifted), and 200 windows per 100,000 embeddings at
+ * 0.4 % false positives each is 0.8 false alarms per 100,000, leaving 0.2 for the ADWINs.
+ */
+export const STRICT = { n: 500, alpha: 0.004 } as const;
 
 export interface ExperimentOptions {
   model: string;
@@ -41,10 +48,14 @@ export interface ExperimentOptions {
   split: IdentitySplit;
   seed: number;
   nullReps: number;
+  /** Null windows at STRICT.n, enough to place a STRICT.alpha threshold. */
+  strictNullReps: number;
   shiftReps: number;
   streamReps: number;
   /** In-distribution streams of 100,000 for the false-alarm count. */
   faStreams: number;
+  /** False alarms per 10,000 each streaming detector's δ is calibrated to. */
+  targetPer10k: number;
   log: (line: string) => void;
 }
 
@@ -59,6 +70,8 @@ export interface ShiftResult {
   verification: VerificationImpact | null;
   /** Per detector: detection rate at 5 % FPR for each size in SIZES. */
   batch: Record<BatchDetector, number[]>;
+  /** Detection rate of windows of STRICT.n at STRICT.alpha false positives per window. */
+  strict: Record<BatchDetector, number>;
   /** Product rule detection rate per size (where the detector has a rule). */
   batchRule: Partial<Record<BatchDetector, number[]>>;
   /** Per statistic: delays at the calibrated δ and at River's δ (Infinity = not within horizon). */
@@ -88,6 +101,7 @@ export interface ModelResult {
   seeds: Record<string, number>;
   settings: {
     nullReps: number;
+    strictNullReps: number;
     shiftReps: number;
     streamReps: number;
     faUpdates: number;
@@ -96,6 +110,7 @@ export interface ModelResult {
   };
 }
 
+const MIN_POOL = 150;
 const WARMUP = 2000;
 const HORIZON = 5000;
 const FA_LENGTH = 100_000;
@@ -135,7 +150,7 @@ export async function runExperiments(options: ExperimentOptions): Promise<ModelR
   const streamingCalibration = {} as ModelResult["streamingCalibration"];
   for (const f of FEATURES) {
     const c = calibrateAdwinDelta(refFeatures[f], {
-      targetPer10k: TARGET_PER_10K,
+      targetPer10k: options.targetPer10k,
       updates: 500_000,
       seed: seeds.calibration,
     });
@@ -153,9 +168,13 @@ export async function runExperiments(options: ExperimentOptions): Promise<ModelR
   // Batch null: windows of held-out people.
   const nullTable = tableFor(heldOut);
   const nullScores = SIZES.map((n, s) =>
-    windows(heldOut, nullFeatures, n, options.nullReps, seeds.windows + s).map((w) =>
-      scoreWindow(context, w.x, w.nn, n, windowMmd2(nullTable, w.rows)),
-    ),
+    windows(
+      heldOut,
+      nullFeatures,
+      n,
+      n === STRICT.n ? options.strictNullReps : options.nullReps,
+      seeds.windows + s,
+    ).map((w) => scoreWindow(context, w.x, w.nn, n, windowMmd2(nullTable, w.rows))),
   );
   const thresholds = nullScores.map((reps) =>
     Object.fromEntries(
@@ -168,6 +187,16 @@ export async function runExperiments(options: ExperimentOptions): Promise<ModelR
       ]),
     ),
   ) as Record<BatchDetector, number>[];
+  const strictScores = nullScores[SIZES.indexOf(STRICT.n)] as BatchScores[];
+  const strictThresholds = Object.fromEntries(
+    BATCH_DETECTORS.map((det) => [
+      det,
+      nullThreshold(
+        strictScores.map((r) => r.scores[det]),
+        STRICT.alpha,
+      ),
+    ]),
+  ) as Record<BatchDetector, number>;
   const ruleFalsePositive: ModelResult["ruleFalsePositive"] = {};
   for (const det of BATCH_DETECTORS) {
     if (nullScores[0]?.[0]?.decisions[det] === undefined) continue;
@@ -220,10 +249,13 @@ export async function runExperiments(options: ExperimentOptions): Promise<ModelR
       missing: pool.missing,
       verification,
     };
-    if (pool.missing > 0 || pool.n < 50) {
+    // A set cut short by the extraction deadline is still analysed from its first MIN_POOL faces
+    // (reported as partial); its verification row needs every pair, so it has none.
+    if (pool.n < MIN_POOL) {
       shifts.push({
         ...base,
         batch: {} as ShiftResult["batch"],
+        strict: {} as ShiftResult["strict"],
         batchRule: {},
         streaming: {} as ShiftResult["streaming"],
       });
@@ -248,6 +280,16 @@ export async function runExperiments(options: ExperimentOptions): Promise<ModelR
         ),
       ]),
     ) as ShiftResult["batch"];
+    const strictWindows = perSize[SIZES.indexOf(STRICT.n)] as BatchScores[];
+    const strict = Object.fromEntries(
+      BATCH_DETECTORS.map((det) => [
+        det,
+        rateAbove(
+          strictWindows.map((r) => r.scores[det]),
+          strictThresholds[det],
+        ),
+      ]),
+    ) as ShiftResult["strict"];
     const batchRule: ShiftResult["batchRule"] = {};
     for (const det of Object.keys(ruleFalsePositive) as BatchDetector[]) {
       batchRule[det] = perSize.map((reps) => reps.filter((r) => r.decisions[det]).length / reps.length);
@@ -264,7 +306,7 @@ export async function runExperiments(options: ExperimentOptions): Promise<ModelR
         return [f, { calibrated: run(streamingCalibration[f].delta), river: run(RIVER_DELTA) }];
       }),
     ) as ShiftResult["streaming"];
-    shifts.push({ ...base, batch, batchRule, streaming });
+    shifts.push({ ...base, batch, strict, batchRule, streaming });
     const pc1 = detectedWithin(streaming.pc1.calibrated, 1000);
     log(
       `${model}: ${shift.id}: KS-BH@1000 ${batch.ksBh[6]}, PC1-ADWIN within 1000 ${pc1}, median ${medianDelay(streaming.nnDistance.calibrated)}`,
@@ -288,6 +330,7 @@ export async function runExperiments(options: ExperimentOptions): Promise<ModelR
     seeds,
     settings: {
       nullReps: options.nullReps,
+      strictNullReps: options.strictNullReps,
       shiftReps: options.shiftReps,
       streamReps: options.streamReps,
       faUpdates: options.faStreams * FA_LENGTH,

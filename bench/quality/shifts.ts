@@ -48,7 +48,7 @@ export const CLEAN = shift("clean", "—", "no shift", { kind: "none" });
 
 /**
  * The image shifts in extraction priority: every family's strong setting first, so a partial run
- * still covers every family. Boxes are in the 250×250 deep-funneled frame, where the face fills
+ * still covers every family; the mild settings follow, those most likely to matter first. Boxes are in the 250×250 deep-funneled frame, where the face fills
  * roughly the central 110×140 px (eyes near y = 115, mouth near y = 160).
  */
 export const IMAGE_SHIFTS: readonly Shift[] = [
@@ -66,9 +66,6 @@ export const IMAGE_SHIFTS: readonly Shift[] = [
   }),
   shift("colour", "strong", "warm cast R×1.3, B×0.65", { kind: "linear", a: [1.3, 1, 0.65], b: [0, 0, 0] }),
   shift("misalign", "strong", "shifted 40 px sideways", { kind: "misalign", dx: 40 }),
-  shift("brightness", "mild", "darker ×0.7", { kind: "linear", a: 0.7, b: 0 }),
-  shift("contrast", "mild", "contrast ×0.7 around grey", { kind: "linear", a: 0.7, b: 38 }),
-  shift("gamma", "mild", "gamma 1.5", { kind: "gamma", gamma: 1.5 }),
   shift("blur", "mild", "Gaussian blur σ = 1.5 px", { kind: "blur", sigma: 1.5 }),
   shift("jpeg", "mild", "JPEG quality 20", { kind: "jpeg", quality: 20 }),
   shift("lowres", "mild", "downscaled to 64 px and back", { kind: "lowres", size: 64 }),
@@ -77,6 +74,9 @@ export const IMAGE_SHIFTS: readonly Shift[] = [
     kind: "occlusion",
     box: { left: 80, top: 150, width: 90, height: 60 },
   }),
+  shift("brightness", "mild", "darker ×0.7", { kind: "linear", a: 0.7, b: 0 }),
+  shift("gamma", "mild", "gamma 1.5", { kind: "gamma", gamma: 1.5 }),
+  shift("contrast", "mild", "contrast ×0.7 around grey", { kind: "linear", a: 0.7, b: 38 }),
   shift("colour", "mild", "warm cast R×1.12, B×0.85", { kind: "linear", a: [1.12, 1, 0.85], b: [0, 0, 0] }),
   shift("misalign", "mild", "shifted 15 px sideways", { kind: "misalign", dx: 15 }),
 ];

@@ -44,9 +44,11 @@ export function shiftDelays(
   delta: number,
   options: DelayOptions,
 ): number[] {
-  const rng = seededRng(options.seed);
   const delays: number[] = [];
   for (let r = 0; r < options.reps; r++) {
+    // One seed per replicate: every statistic's replicate r then follows the same embeddings,
+    // whenever each stops, so "caught by any of them" is a union over identical streams.
+    const rng = seededRng(options.seed + 7919 * r);
     const adwin = new Adwin({ delta });
     for (let i = 0; i < options.warmup; i++)
       adwin.update(before[Math.floor(rng() * before.length)] as number);
