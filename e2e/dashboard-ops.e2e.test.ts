@@ -92,6 +92,28 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
     await page.setViewportSize({ width: 390, height: 844 });
   });
 
+  it("shows a failed load in the server's words and recovers on retry", async () => {
+    let failures = 1;
+    await page.route("**/v1/alerts?*", async (route) => {
+      if (failures-- > 0) {
+        await route.fulfill({
+          status: 503,
+          json: { error: { code: "unavailable", message: "the database is unavailable; retry shortly" } },
+        });
+      } else await route.continue();
+    });
+    try {
+      await page.goto(`${fixture.baseUrl}/alerts`);
+      const error = page.getByRole("alert").filter({ hasText: "Could not load this." });
+      await error.getByText("the database is unavailable; retry shortly (503)").waitFor();
+      await shot(page, "ops-alerts-error");
+      await error.getByRole("button", { name: "Try again" }).click();
+      await page.locator("article[data-alert-id]").first().waitFor();
+    } finally {
+      await page.unroute("**/v1/alerts?*");
+    }
+  });
+
   it("acknowledges an alert with a note, which takes it off the open list", async () => {
     const { items } = await fixture.api<{ items: ApiAlert[] }>(
       "GET",
@@ -192,6 +214,11 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
 
   it("saves a stream's schedule and alert rules, naming a bad field", async () => {
     await page.goto(`${fixture.baseUrl}/settings`);
+    // Notifications are neither granted nor denied yet: the device can be subscribed.
+    await page
+      .locator('[data-push-state="off"]')
+      .getByRole("button", { name: "Notify me on this device" })
+      .waitFor();
     const form = page
       .getByRole("form", { name: "Settings of entrance" })
       .or(page.getByRole("form", { name: "Settings of lobby" }));
