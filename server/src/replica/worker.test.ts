@@ -1,0 +1,179 @@
+/**
+ * The replica loop against a real (in-memory) PGlite and a local image store, with a scripted
+ * stand-in for the browser page: the journey with real Chromium is `e2e/replica.e2e.test.ts`;
+ * here the cases it cannot stage cheaply — a crash between ingesting and recording, a lease lost
+ * mid-batch, a batch failing on every attempt, images kept for a retention period.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eq, sql } from "drizzle-orm";
+import sharp from "sharp";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Database, queryRows } from "../db/database.ts";
+import { migrateDatabase } from "../db/migrate.ts";
+import { openPglite } from "../db/pglite.ts";
+import { imageBatches } from "../db/schema/image-batch.ts";
+import { imageFiles } from "../db/schema/image-file.ts";
+import { LocalImageStore } from "../images/local-store.ts";
+import { uploadImages } from "../images/upload.ts";
+import { ensureTenant } from "../services/tenants/default.ts";
+import type { ImageEmbedder, PageImageResult } from "./chromium.ts";
+import { deleteExpiredImages } from "./image-retention.ts";
+import { ReplicaWorker } from "./worker.ts";
+
+const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+const face = (seed: number): PageImageResult => ({
+  ok: true,
+  width: 8,
+  height: 8,
+  detected: 1,
+  faces: [{ box: { x: 0, y: 0, width: 8, height: 8 }, score: 0.9, quality: {}, embedding: [seed, 1, 0, 0] }],
+  engines: [{ runtime: "test", backend: "cpu" }],
+  totalMs: 1,
+});
+
+describe("ReplicaWorker", () => {
+  let database: Database;
+  let dir: string;
+  let store: LocalImageStore;
+  let tenantId: number;
+  let images: Uint8Array[];
+
+  // One database for the file (migrating is the slow part); each test has its own batch and store.
+  beforeAll(async () => {
+    database = await openPglite();
+    await migrateDatabase(database);
+    tenantId = await ensureTenant(database.db, "acme");
+  }, 60_000);
+  afterAll(() => database.close());
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "facedrift-replica-"));
+    store = new LocalImageStore(dir);
+    images = await Promise.all(
+      ["#102030", "#405060", "#708090"].map(
+        async (background) =>
+          new Uint8Array(
+            await sharp({ create: { width: 8, height: 8, channels: 3, background } })
+              .png()
+              .toBuffer(),
+          ),
+      ),
+    );
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A page that answers from a script keyed by the image's SHA-256, and may act before answering. */
+  const scripted = (answers: Map<string, PageImageResult>, before?: (call: number) => Promise<void>) => {
+    let calls = 0;
+    const embedder: ImageEmbedder = {
+      loaded: { engines: [], embedder: { id: "test-embedder", version: "1", dimension: 4 }, loadMs: 0 },
+      async embed(bytes) {
+        await before?.(++calls);
+        const answer = answers.get(sha(bytes));
+        if (!answer) throw new Error("unscripted image");
+        return answer;
+      },
+      close: async () => {},
+    };
+    return embedder;
+  };
+  const replica = (embedder: ImageEmbedder, imageRetentionHours = 0) =>
+    new ReplicaWorker({
+      database,
+      store,
+      openEmbedder: async () => embedder,
+      owner: "r1",
+      imageRetentionHours,
+    });
+  const upload = async () => {
+    const { batchId } = await uploadImages(database, store, {
+      tenantId,
+      stream: "lobby",
+      faces: "largest",
+      files: images.map((bytes, i) => ({ name: `${i}.png`, bytes })),
+      limits: { maxFiles: 10, maxFileBytes: 1_000_000, maxPixels: 1_000_000 },
+    });
+    const [batch] = await database.db.select().from(imageBatches).where(eq(imageBatches.id, batchId));
+    return { batchId, jobId: batch?.jobId as number };
+  };
+  const files = (batchId: number) =>
+    database.db.select().from(imageFiles).where(eq(imageFiles.batchId, batchId)).orderBy(imageFiles.position);
+  const embeddingIds = async (batchId: number) =>
+    (
+      await queryRows<{ id: string }>(
+        database.db,
+        sql`SELECT client_id AS id FROM embeddings WHERE client_id LIKE ${`${batchId}:%`} ORDER BY seq`,
+      )
+    ).map((row) => row.id);
+  const script = () =>
+    new Map<string, PageImageResult>([
+      [sha(images[0] as Uint8Array), face(1)],
+      [sha(images[1] as Uint8Array), { ...face(2), detected: 0, faces: [] }],
+      [sha(images[2] as Uint8Array), { ok: false, stage: "decode", message: "bad pixels" }],
+    ]);
+
+  it("records each file's result, and a file re-run after a crash is ingested once", async () => {
+    const { batchId, jobId } = await upload();
+    expect(await replica(scripted(script())).runOnce()).toBe(true);
+    const results = await files(batchId);
+    expect(results.map(({ status, reason }) => [status, reason])).toEqual([
+      ["embedded", null],
+      ["no_face", "no face found"],
+      ["failed", "the browser could not decode the image: bad pixels"],
+    ]);
+    expect(await embeddingIds(batchId)).toEqual([`${batchId}:${sha(images[0] as Uint8Array)}`]);
+    // Retention 0: the images are gone as soon as the job is done.
+    expect(readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())).toEqual([]);
+
+    // As if a replica died after ingesting file 0 but before recording it: the file is pending
+    // again (its image kept) and the job queued. The re-run stores no second row.
+    await store.put("again", images[0] as Uint8Array, "image/png");
+    await database.db
+      .update(imageFiles)
+      .set({ status: "pending", objectKey: "again" })
+      .where(eq(imageFiles.id, results[0]?.id as number));
+    await database.db.execute(sql`UPDATE jobs SET status = 'queued', run_after = now() WHERE id = ${jobId}`);
+    expect(await replica(scripted(script())).runOnce()).toBe(true);
+    expect((await files(batchId))[0]?.status).toBe("embedded");
+    expect(await embeddingIds(batchId)).toHaveLength(1);
+  });
+
+  it("stops at the next file when another replica has taken the job over", async () => {
+    const { batchId, jobId } = await upload();
+    const stealing = scripted(script(), async (call) => {
+      if (call === 1) await database.db.execute(sql`UPDATE jobs SET lease_owner = 'r2' WHERE id = ${jobId}`);
+    });
+    await replica(stealing).runOnce();
+    expect((await files(batchId)).map((file) => file.status)).toEqual(["embedded", "pending", "pending"]);
+    const [batch] = await database.db.select().from(imageBatches).where(eq(imageBatches.id, batchId));
+    expect(batch?.status).toBe("running");
+    // Out of the way of the next tests: "r2" finished it.
+    await database.db.execute(sql`UPDATE jobs SET status = 'succeeded' WHERE id = ${jobId}`);
+  });
+
+  it("retries a failing batch, then fails it after the last attempt with the reason", async () => {
+    const { batchId, jobId } = await upload();
+    const broken = scripted(new Map()); // every image is "unscripted": embed throws
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      expect(await replica(broken).runOnce()).toBe(true);
+      await database.db.execute(sql`UPDATE jobs SET run_after = now() WHERE id = ${jobId}`);
+    }
+    expect(await replica(broken).runOnce()).toBe(false);
+    const [batch] = await database.db.select().from(imageBatches).where(eq(imageBatches.id, batchId));
+    expect(batch).toMatchObject({ status: "failed", error: "unscripted image" });
+    expect(batch?.imagesDeletedAt).not.toBeNull();
+  });
+
+  it("keeps the images for the retention period, then deletes them", async () => {
+    const { batchId } = await upload();
+    await replica(scripted(script()), 2).runOnce();
+    const stored = () => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(stored()).toHaveLength(3);
+    expect(await deleteExpiredImages(database, store, new Date(Date.now() + 3_600_000))).toBe(0);
+    expect(await deleteExpiredImages(database, store, new Date(Date.now() + 2 * 3_600_000 + 60_000))).toBe(3);
+    expect(stored()).toEqual([]);
+    expect((await files(batchId)).every((file) => file.objectKey === null)).toBe(true);
+  });
+});
