@@ -23,6 +23,7 @@ import { registerHealth } from "./routes/health/get.ts";
 import { registerGetImageJob } from "./routes/image-jobs/get.ts";
 import { registerMetrics } from "./routes/metrics/get.ts";
 import { registerUnsubscribePush } from "./routes/push/subscriptions/delete.ts";
+import { registerListPushSubscriptions } from "./routes/push/subscriptions/get-all.ts";
 import { registerSubscribePush } from "./routes/push/subscriptions/post.ts";
 import { registerVapidPublicKey } from "./routes/push/vapid-public-key.ts";
 import { registerSession } from "./routes/session/get.ts";
@@ -129,6 +130,7 @@ export function createApp({
   registerVapidPublicKey(app);
   registerSubscribePush(app);
   registerUnsubscribePush(app);
+  registerListPushSubscriptions(app);
   registerListVerificationRuns(app);
   registerStreamSeries(app);
   registerStreamSummaries(app);
