@@ -17,6 +17,7 @@ import { openPglite } from "../db/pglite.ts";
 import { imageBatches } from "../db/schema/image-batch.ts";
 import { imageFiles } from "../db/schema/image-file.ts";
 import { LocalImageStore } from "../images/local-store.ts";
+import type { ImageStore } from "../images/store.ts";
 import { uploadImages } from "../images/upload.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
 import type { ImageEmbedder, PageImageResult } from "./chromium.ts";
@@ -24,7 +25,7 @@ import { deleteExpiredImages } from "./image-retention.ts";
 import { ReplicaWorker } from "./worker.ts";
 
 const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-const face = (seed: number): PageImageResult => ({
+const face = (seed: number): Extract<PageImageResult, { ok: true }> => ({
   ok: true,
   width: 8,
   height: 8,
@@ -37,7 +38,7 @@ const face = (seed: number): PageImageResult => ({
 describe("ReplicaWorker", () => {
   let database: Database;
   let dir: string;
-  let store: LocalImageStore;
+  let store: ImageStore;
   let tenantId: number;
   let images: Uint8Array[];
 
