@@ -16,6 +16,8 @@ export interface ServeProcess {
   readonly url: string;
   start(): Promise<void>;
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** The running process's id (it names the streaming worker's leases: `host:pid:…`). */
+  pid(): number | undefined;
   output(): string;
   /** Calls the API as the admin. */
   api(path: string, init?: RequestInit): Promise<Response>;
@@ -81,6 +83,7 @@ export function serveProcess(options: {
       child.kill(signal);
       await exited;
     },
+    pid: () => child?.pid,
     output: () => output,
     api: (path, init = {}) =>
       fetch(`${url}${path}`, {

@@ -83,6 +83,9 @@ export async function probeShapes(
           p99Ms: run.latencyMs.p99,
         };
         results.push(result);
+        // Requests cut off at the probe's end are still being written; /readyz queues behind them
+        // for the database, so the next probe starts on an idle server.
+        await fetch(`${running.url}/readyz`);
         options.progress?.(
           `${target} probe: ${connections} connections × ${batch} items → ${result.embeddingsPerSecond.toLocaleString("en")} embeddings/s, p99 ${result.p99Ms} ms`,
         );
