@@ -213,6 +213,11 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
   });
 
   it("saves a stream's schedule and alert rules, naming a bad field", async () => {
+    // A phone subscribed earlier (its browser posted PushSubscription.toJSON()).
+    await fixture.api("POST", "/v1/push/subscriptions", {
+      endpoint: "https://fcm.googleapis.com/fcm/send/phone-of-the-on-call",
+      keys: { p256dh: `B${"q".repeat(86)}`, auth: "a".repeat(22) },
+    });
     await page.goto(`${fixture.baseUrl}/settings`);
     // Notifications are neither granted nor denied yet: the device can be subscribed.
     await page
@@ -244,6 +249,16 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
       retentionDays: 14,
       alertRules: { cooldownMinutes: null, psiPersistence: { threshold: 0.1, runs: 3 } },
     });
+  });
+
+  it("lists the subscribed devices and removes one", async () => {
+    const device = page.locator(
+      'li[data-endpoint="https://fcm.googleapis.com/fcm/send/phone-of-the-on-call"]',
+    );
+    await device.getByText("fcm.googleapis.com").waitFor();
+    await device.getByRole("button", { name: "Remove" }).click();
+    await page.getByText("No device is subscribed yet.").waitFor();
+    expect(await fixture.api("GET", "/v1/push/subscriptions")).toEqual({ items: [] });
   });
 
   it("adds a webhook channel (refusing a short secret) and sends it a test alert", async () => {

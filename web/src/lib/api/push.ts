@@ -15,3 +15,15 @@ export function savePushSubscription(subscription: PushSubscriptionJSON): Promis
 export function deletePushSubscription(endpoint: string): Promise<void> {
   return api("/v1/push/subscriptions", { method: "DELETE", body: { endpoint } });
 }
+
+/** A subscribed browser of the tenant (`GET /v1/push/subscriptions`). */
+export interface PushDevice {
+  endpoint: string;
+  /** The push service's host, e.g. `fcm.googleapis.com`. */
+  service: string;
+  createdAt: string;
+}
+
+export async function listPushSubscriptions(): Promise<PushDevice[]> {
+  return (await api<{ items: PushDevice[] }>("/v1/push/subscriptions")).items;
+}
