@@ -184,6 +184,13 @@ describe("POST /v1/streams/{stream}/images and GET /v1/image-jobs/{id}", () => {
     }
   });
 
+  it("is described in the OpenAPI document as multipart", async () => {
+    const doc = await t.call("GET", "/openapi.json");
+    const post = doc.body.paths["/v1/streams/{stream}/images"].post;
+    expect(Object.keys(post.requestBody.content)).toEqual(["multipart/form-data"]);
+    expect(doc.body.paths["/v1/image-jobs/{id}"].get.responses["200"]).toBeDefined();
+  });
+
   it("needs the ingest scope to upload", async () => {
     expect((await upload([["a.jpg", jpeg]], read)).status).toBe(403);
   });

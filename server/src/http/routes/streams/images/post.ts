@@ -71,7 +71,21 @@ const route = createRoute({
     "embeds none of them and reports `several_faces`.",
   security: bearer,
   middleware: [requireScope("ingest"), uploadBodyLimit] as const,
-  request: { params: StreamParamsSchema },
+  request: {
+    params: StreamParamsSchema,
+    // For the OpenAPI document; the parts are read in order and checked by readForm below, which
+    // names the offending file (a zod schema over the parsed form could not say which one).
+    body: {
+      content: {
+        "multipart/form-data": {
+          schema: z.object({
+            files: z.any().openapi({ type: "array", items: { type: "string", format: "binary" } }),
+            faces: z.enum(FACE_POLICIES).optional().openapi({ description: "largest (default) or single" }),
+          }),
+        },
+      },
+    },
+  },
   responses: {
     202: {
       description: "Stored and queued",
