@@ -15,7 +15,14 @@ import { type Comparison, type Measurement, measure } from "./harness.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const resultsDir = join(root, "bench", "results");
-const SUITE_FOLDERS = ["bench", "stats/bench", "wasm-kernels/bench", "server/bench", "models/bench"];
+const SUITE_FOLDERS = [
+  "bench",
+  "stats/bench",
+  "wasm-kernels/bench",
+  "server/bench",
+  "models/bench",
+  "web/bench",
+];
 
 interface SuiteResult {
   suite: string;
