@@ -28,6 +28,8 @@ export interface Comparison {
   repeats?: number;
   /** Optional set-up before timing; receives nothing, returns nothing. */
   setup?: () => unknown;
+  /** Optional clean-up after timing (e.g. closing a browser the suite launched, which would keep the process alive). */
+  teardown?: () => unknown;
 }
 
 export interface Measurement {
@@ -65,6 +67,7 @@ export async function measure(c: Comparison): Promise<Measurement> {
     base.push(await timeOnce(c.baseline.run));
     cand.push(await timeOnce(c.candidate.run));
   }
+  await c.teardown?.();
   const b = median(base);
   const k = median(cand);
   const result: Measurement = {
