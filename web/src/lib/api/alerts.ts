@@ -16,6 +16,9 @@ export interface Alert {
   payload: Record<string, unknown>;
   createdAt: string;
   acknowledgedAt: string | null;
+  /** The acknowledgement's note and author, where the server returns them as fields. */
+  note?: string | null;
+  acknowledgedBy?: string | null;
 }
 
 export interface AlertPage {
@@ -83,12 +86,16 @@ export function alertStreamLink(alert: Alert): string {
   return `/streams/${encodeURIComponent(alert.stream)}?${params}`;
 }
 
-/** Who acknowledged and what they wrote (`payload.acknowledgement`), if anyone did. */
+/**
+ * Who acknowledged and what they wrote: the `note`/`acknowledgedBy` fields when the server sends
+ * them, else `payload.acknowledgement` where it records them.
+ */
 export function acknowledgement(alert: Alert): { note: string | null; by: string | null } | null {
-  const ack = alert.payload.acknowledgement as { note?: unknown; by?: unknown } | undefined;
   if (!alert.acknowledgedAt) return null;
+  const ack = alert.payload.acknowledgement as { note?: unknown; by?: unknown } | undefined;
+  const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : null);
   return {
-    note: typeof ack?.note === "string" ? ack.note : null,
-    by: typeof ack?.by === "string" ? ack.by : null,
+    note: text(alert.note) ?? text(ack?.note),
+    by: text(alert.acknowledgedBy) ?? text(ack?.by),
   };
 }
