@@ -33,6 +33,12 @@ export interface Config {
   corsOrigins: string[];
   /** Requests per minute one API key may make (`FACEDRIFT_RATE_LIMIT_PER_MINUTE`). */
   rateLimitPerMinute: number;
+  /**
+   * Largest reference file `POST …/references/import` takes, in bytes
+   * (`FACEDRIFT_MAX_REFERENCE_FILE_BYTES`); replaces `maxBodyBytes` there. An export of the default
+   * 5,000 stored 512-D vectors with its profile is about 30 MB, beyond the 16 MiB API limit.
+   */
+  maxReferenceFileBytes: number;
   /** Most files in one image upload (`FACEDRIFT_MAX_UPLOAD_FILES`). */
   maxUploadFiles: number;
   /** Largest uploaded image file, in bytes (`FACEDRIFT_MAX_UPLOAD_FILE_BYTES`). */
@@ -67,6 +73,7 @@ export const DEFAULT_CONFIG: Config = {
   adminKey: undefined,
   maxBatchItems: 1_000,
   maxBodyBytes: 16 * 1024 * 1024,
+  maxReferenceFileBytes: 256 * 1024 * 1024,
   retentionDays: 30,
   archiveDir: undefined,
   archiveS3Bucket: undefined,
@@ -127,6 +134,11 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
       "FACEDRIFT_MAX_BODY_BYTES",
       env.FACEDRIFT_MAX_BODY_BYTES,
       DEFAULT_CONFIG.maxBodyBytes,
+    ),
+    maxReferenceFileBytes: positiveInt(
+      "FACEDRIFT_MAX_REFERENCE_FILE_BYTES",
+      env.FACEDRIFT_MAX_REFERENCE_FILE_BYTES,
+      DEFAULT_CONFIG.maxReferenceFileBytes,
     ),
     retentionDays:
       env.FACEDRIFT_RETENTION_DAYS === "0" || env.FACEDRIFT_RETENTION_DAYS === "off"

@@ -33,15 +33,16 @@ import { registerDeleteEmbeddings } from "./routes/streams/embeddings/delete.ts"
 import { registerListEmbeddings } from "./routes/streams/embeddings/get.ts";
 import { registerIngestEmbeddings } from "./routes/streams/embeddings/post.ts";
 import { registerListDriftEvents } from "./routes/streams/events/get.ts";
-import { isImageUpload, registerUploadImages } from "./routes/streams/images/post.ts";
 import { registerGetStream } from "./routes/streams/get.ts";
 import { registerListStreams } from "./routes/streams/get-all.ts";
+import { isImageUpload, registerUploadImages } from "./routes/streams/images/post.ts";
+import { isReferenceImport } from "./routes/streams/references/import.ts";
 import { registerReferenceRoutes } from "./routes/streams/references/index.ts";
 import { registerListRuns } from "./routes/streams/runs/get-all.ts";
 import { registerStreamSeries } from "./routes/streams/series/get.ts";
-import { registerStreamSummaries } from "./routes/streams/summary/get-all.ts";
 import { registerGetStreamSettings } from "./routes/streams/settings/get.ts";
 import { registerUpdateStreamSettings } from "./routes/streams/settings/patch.ts";
+import { registerStreamSummaries } from "./routes/streams/summary/get-all.ts";
 import { registerListVerificationRuns } from "./routes/verification-runs/get-all.ts";
 import { corsForOrigins, rateLimitPerCredential, securityHeaders } from "./security.ts";
 import { serveWebApp } from "./web-app.ts";
@@ -92,8 +93,10 @@ export function createApp({
       throw new FacedriftError("payload_too_large", `the request body exceeds ${config.maxBodyBytes} bytes`);
     },
   });
-  // Image uploads carry their own, larger limit (routes/streams/images/post.ts).
-  app.use("/v1/*", (c, next) => (isImageUpload(c.req.method, c.req.path) ? next() : apiBodyLimit(c, next)));
+  // Image uploads and reference files carry their own, larger limits (in their routes).
+  const ownLimit = (method: string, path: string) =>
+    isImageUpload(method, path) || isReferenceImport(method, path);
+  app.use("/v1/*", (c, next) => (ownLimit(c.req.method, c.req.path) ? next() : apiBodyLimit(c, next)));
   app.onError(handleError);
   app.notFound(() => {
     throw new FacedriftError("not_found", "no such route");

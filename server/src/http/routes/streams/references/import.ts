@@ -1,5 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { requireScope } from "../../../../auth/middleware.ts";
+import { FacedriftError } from "../../../../errors.ts";
 import { importReference } from "../../../../services/references/file.ts";
 import { getReference } from "../../../../services/references/view.ts";
 import { getStream } from "../../../../services/streams/get.ts";
@@ -8,15 +11,31 @@ import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { StreamParamsSchema } from "../schema.ts";
 import { ImportQuerySchema, ReferenceFileSchema, ReferenceSchema } from "./schema.ts";
 
+/** Reference files are larger than other API bodies: `app.ts` leaves them to {@link referenceFileLimit}. */
+export const isReferenceImport = (method: string, path: string): boolean =>
+  method === "POST" && /^\/v1\/streams\/[^/]+\/references\/import$/.test(path);
+
+const referenceFileLimit: MiddlewareHandler<AppEnv> = (c, next) =>
+  bodyLimit({
+    maxSize: c.var.config.maxReferenceFileBytes,
+    onError: () => {
+      throw new FacedriftError(
+        "payload_too_large",
+        `the reference file exceeds ${c.var.config.maxReferenceFileBytes} bytes (FACEDRIFT_MAX_REFERENCE_FILE_BYTES)`,
+      );
+    },
+  })(c, next);
+
 const route = createRoute({
   method: "post",
   path: "/v1/streams/{stream}/references/import",
   summary: "Store an exported reference file as the stream's next version",
   description:
-    "The file must be of the stream's model and dimension. Large files can exceed the request body limit; " +
+    "The file must be of the stream's model and dimension. Its size limit is its own " +
+    "(FACEDRIFT_MAX_REFERENCE_FILE_BYTES, default 256 MiB), not the API body limit; " +
     "`facedrift reference import` has none.",
   security: bearer,
-  middleware: [requireScope("admin")] as const,
+  middleware: [requireScope("admin"), referenceFileLimit] as const,
   request: {
     params: StreamParamsSchema,
     query: ImportQuerySchema,
@@ -31,7 +50,7 @@ const route = createRoute({
     ...authErrors,
     404: errorResponse("No such stream for this tenant"),
     409: errorResponse("The file is for another model"),
-    413: errorResponse("Larger than the body limit"),
+    413: errorResponse("Larger than the reference file limit"),
   },
 });
 

@@ -126,3 +126,49 @@ describe("reference versions and batch checks over HTTP", { timeout: 60_000 }, (
     expect((await get("/v1/streams/cam/runs", other)).status).toBe(404);
   });
 });
+
+describe("reference files and the body limit", { timeout: 60_000 }, () => {
+  it("takes a reference file larger than the API body limit, up to its own limit", async () => {
+    const t = await createTestApp({ maxBodyBytes: 64 * 1024, maxReferenceFileBytes: 4 * 1024 * 1024 });
+    try {
+      const admin = await t.keyFor("acme", ["admin"]);
+      const tenantId = await ensureTenant(t.db, "acme");
+      await ingestAt(t.database, tenantId, "cam", synthetic.sample(400, 1), DAY0, "a");
+      await ingestAt(t.database, tenantId, "copy", synthetic.sample(5, 2), DAY0, "b");
+      expect(
+        (await t.call("POST", "/v1/streams/cam/reference", { key: admin, json: { last: 400 } })).status,
+      ).toBe(201);
+      const file = (await t.call("GET", "/v1/streams/cam/references/1/export", { key: admin })).body;
+      const size = JSON.stringify(file).length;
+      expect(size).toBeGreaterThan(64 * 1024);
+      // The same bytes on another route are over the API limit…
+      const elsewhere = await t.call("POST", "/v1/streams/cam/checks", { key: admin, json: { pad: file } });
+      expect(elsewhere.status).toBe(413);
+      // …but a reference file has its own.
+      const imported = await t.call("POST", "/v1/streams/copy/references/import", { key: admin, json: file });
+      expect(imported).toMatchObject({ status: 201, body: { version: 1 } });
+
+      const strict = await createTestApp({ maxReferenceFileBytes: size - 1 });
+      try {
+        const key = await strict.keyFor("acme", ["admin"]);
+        await ingestAt(
+          strict.database,
+          await ensureTenant(strict.db, "acme"),
+          "copy",
+          synthetic.sample(5, 3),
+          DAY0,
+          "c",
+        );
+        const refused = await strict.call("POST", "/v1/streams/copy/references/import", { key, json: file });
+        expect(refused).toMatchObject({ status: 413, body: { error: { code: "payload_too_large" } } });
+        expect(
+          (await strict.call("GET", "/v1/streams/copy/references", { key })).body.references,
+        ).toHaveLength(0);
+      } finally {
+        await strict.close();
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
