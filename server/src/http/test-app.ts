@@ -1,40 +1,21 @@
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { type Config, DEFAULT_CONFIG } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { openPglite } from "../db/pglite.ts";
-import { openPostgres } from "../db/postgres.ts";
 import type { ApiKeyScope } from "../db/schema/api-key.ts";
+import { openPgliteOverWire } from "../db/testing/pglite-wire.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { createApiKey } from "../services/api-keys/create.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
 import { createApp } from "./app.ts";
 
-/**
- * A fresh in-memory PGlite, either in process or served over the Postgres wire protocol
- * (pglite-socket) and reached with postgres.js: the driver and code paths of a real PostgreSQL
- * with pgvector. One connection, because PGlite is one session; no binary COPY *in*, which the
- * socket server does not speak (ingestion then takes the `unnest` insert).
- */
+/** In process, or served over the Postgres wire protocol (see `db/testing/pglite-wire.ts`). */
 async function openTestDatabase(
   over: "in-process" | "wire",
 ): Promise<{ database: Database; close(): Promise<void> }> {
+  if (over === "wire") return openPgliteOverWire();
   const embedded = await openPglite();
-  if (over === "in-process") return { database: embedded, close: () => embedded.close() };
-  const server = new PGLiteSocketServer({ db: embedded.client, port: 0, host: "127.0.0.1" });
-  await server.start();
-  const database = openPostgres(`postgres://postgres@${server.getServerConn()}/postgres`, {
-    max: 1,
-    copy: false,
-  });
-  return {
-    database,
-    close: async () => {
-      await database.close();
-      await server.stop();
-      await embedded.close();
-    },
-  };
+  return { database: embedded, close: () => embedded.close() };
 }
 
 /** Test support (not a test): an app over a fresh in-memory PGlite, and a way to mint keys. */
