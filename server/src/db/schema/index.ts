@@ -10,6 +10,7 @@ export * from "./drift-run.ts";
 export * from "./embedding.ts";
 export * from "./embedding-archive.ts";
 export * from "./embedding-id.ts";
+export * from "./embedding-score.ts";
 export * from "./image-batch.ts";
 export * from "./image-file.ts";
 export * from "./job.ts";
