@@ -25,6 +25,8 @@ export {
   type BatchCheckResult,
   type BatchSeverity,
   batchCheck,
+  batchCheckScores,
+  mmdRows,
 } from "./detectors/batch-check.ts";
 export { type Pc1Detection, type Pc1Projection, Pc1Stream } from "./detectors/pc1-stream.ts";
 export {

@@ -63,9 +63,36 @@ export function batchCheck(
   const d = profile.dimension;
   if (n < 2) throw new RangeError(`a batch check needs at least 2 embeddings, got ${n}`);
   if (x.length !== n * d) throw new RangeError(`window has ${x.length} values, expected ${n}×${d}`);
-  const pca = pcaFromJson(profile.pca);
-  const k = pca.nComponents;
-  const scores = projectPca(pca, x, n);
+  const scores = projectPca(pcaFromJson(profile.pca), x, n);
+  return batchCheckScores(profile, scores, n, x.subarray((n - mmdRows(profile, n)) * d, n * d), options);
+}
+
+/** How many of a window's most recent rows MMD compares with the reference sample. */
+export function mmdRows(profile: ReferenceProfile, n: number): number {
+  return Math.min(n, profile.mmd.sampleSize);
+}
+
+/**
+ * The same check from what it needs of the window: its scores on the frozen components (n × k,
+ * row-major, as `projectPca` returns them) and its last {@link mmdRows} embeddings for MMD. A
+ * caller that keeps scores (the server caches them per reference version) need not hold the
+ * whole window; given the same inputs the result is identical to {@link batchCheck}'s.
+ */
+export function batchCheckScores(
+  profile: ReferenceProfile,
+  scores: Float64Array,
+  n: number,
+  recent: Matrix,
+  options: BatchCheckOptions = {},
+): BatchCheckResult {
+  const d = profile.dimension;
+  const k = profile.pca.nComponents;
+  if (n < 2) throw new RangeError(`a batch check needs at least 2 embeddings, got ${n}`);
+  if (scores.length !== n * k)
+    throw new RangeError(`scores have ${scores.length} values, expected ${n}×${k}`);
+  if (recent.length !== mmdRows(profile, n) * d) {
+    throw new RangeError(`recent rows have ${recent.length} values, expected ${mmdRows(profile, n)}×${d}`);
+  }
   const column = (j: number) => Float64Array.from({ length: n }, (_, i) => scores[i * k + j] as number);
   const refColumn = (j: number) =>
     Float64Array.from(
@@ -103,7 +130,7 @@ export function batchCheck(
 
   const mode = options.mmd ?? "auto";
   const runMmd = mode === "always" || (mode === "auto" && severity !== "none");
-  const mmdResult = runMmd ? confirmWithMmd(profile, x, n, options) : null;
+  const mmdResult = runMmd ? confirmWithMmd(profile, recent, options) : null;
   const confirmed = mmdResult !== null && mmdResult.pValue < (options.mmdAlpha ?? 0.05);
   return {
     n,
@@ -118,10 +145,9 @@ export function batchCheck(
 }
 
 /** MMD of the most recent rows (up to the reference sample size) against the reference sample. */
-function confirmWithMmd(profile: ReferenceProfile, x: Matrix, n: number, options: BatchCheckOptions) {
+function confirmWithMmd(profile: ReferenceProfile, recent: Matrix, options: BatchCheckOptions) {
   const d = profile.dimension;
-  const size = Math.min(n, profile.mmd.sampleSize);
-  const recent = x.subarray((n - size) * d, n * d);
+  const size = recent.length / d;
   const reference = Float64Array.from(profile.mmd.sample);
   const permutations = options.permutations ?? 1000;
   const r = mmd(reference, profile.mmd.sampleSize, recent, size, d, {
