@@ -17,10 +17,26 @@ describe("reference profile", () => {
     expect(profile.mmd.sample).toHaveLength(200 * d);
     expect(profile.calibration.psiSplitHalf.every((v) => v >= 0 && v < 0.1)).toBe(true);
     expect(profile.calibration.mmdNull.q99).toBeGreaterThanOrEqual(profile.calibration.mmdNull.q95);
-    expect(profile.calibration.adwin.replayedUpdates).toBe(50_000);
+    // δ is calibrated on a 200,000-update replay for one false alarm per million, never looser than River's.
+    expect(profile.calibration.adwin.replayedUpdates).toBe(200_000);
+    expect(profile.calibration.adwin.targetPer10k).toBe(0.01);
+    expect(profile.adwin.delta).toBe(profile.calibration.adwin.delta);
+    expect(profile.adwin.delta).toBeLessThanOrEqual(0.002);
+    expect(profile.calibration.adwin.falseAlarmsPer10k).toBeLessThanOrEqual(0.01);
     const copy = JSON.parse(JSON.stringify(profile)) as ReferenceProfile;
     const window = model.sample(500, 2, { latentShift: 0.5 });
     expect(batchCheck(copy, window, 500, { seed: 1 })).toEqual(batchCheck(profile, window, 500, { seed: 1 }));
+  });
+
+  it("keeps an explicit ADWIN δ and replays it as given", () => {
+    const pinned = fitReferenceProfile(reference, 2000, d, {
+      seed: 9,
+      mmdSampleSize: 200,
+      adwin: { delta: 0.01 },
+    });
+    expect(pinned.adwin.delta).toBe(0.01);
+    expect(pinned.calibration.adwin).toMatchObject({ delta: 0.01, replayedUpdates: 50_000 });
+    expect(pinned.calibration.adwin.tried).toBeUndefined();
   });
 
   it("is a pure function of the data and the seed", () => {

@@ -6,8 +6,9 @@
  * - PSI bins and reference counts per principal component;
  * - a projected reference sample per component for KS;
  * - an MMD reference sample (default 500 rows, seeded choice) with its frozen RBF bandwidth;
- * - calibration on the reference alone: ADWIN false alarms when replaying resampled reference
- *   PC1 scores, the split-half PSI noise floor, and the MMD² null distribution's upper quantile.
+ * - calibration on the reference alone: ADWIN's δ chosen for a target false-alarm rate by
+ *   replaying resampled reference PC1 scores, the split-half PSI noise floor, and the MMD² null
+ *   distribution's upper quantile.
  *
  * The profile is plain JSON with a format tag, so it can be stored, exported and imported with
  * the model it belongs to.
@@ -19,6 +20,7 @@ import { quantileSorted } from "../numeric/quantile.ts";
 import { randomSubsetLabels, seededRng } from "../numeric/random.ts";
 import { fitPca, type PcaModelJson, pcaToJson, transformPca } from "../pca.ts";
 import { fitPsiBins, type PsiBinning, type PsiBins, psi } from "../psi.ts";
+import { calibrateAdwinDelta } from "./adwin-calibration.ts";
 
 export const REFERENCE_PROFILE_FORMAT = "facedrift.reference-profile/1";
 
@@ -30,14 +32,30 @@ export interface ReferenceProfileOptions {
   mmdSampleSize?: number;
   /** Rows of projected scores kept for KS (default 2,000). */
   ksSampleSize?: number;
+  /** ADWIN parameters; an explicit `delta` is kept as given, otherwise δ is calibrated (below). */
   adwin?: Partial<AdwinParams>;
+  /**
+   * False alarms per 10,000 in-distribution updates that ADWIN's δ is calibrated to on the
+   * reference replay (default 0.01, one per million). Facedrift's budget is one false alarm per
+   * 100,000 embeddings for everything together, and docs/detection-quality.md spends 0.8 of it
+   * on batch windows; the streaming detector gets a small share of the rest.
+   */
+  adwinTargetPer10k?: number;
   /** Seed of every random choice (subsamples, resampled streams, splits). */
   seed?: number;
 }
 
 export interface ReferenceCalibration {
   /** ADWIN on PC1 replayed over a resampled in-distribution stream. */
-  adwin: { delta: number; replayedUpdates: number; falseAlarms: number; falseAlarmsPer10k: number };
+  adwin: {
+    delta: number;
+    replayedUpdates: number;
+    falseAlarms: number;
+    falseAlarmsPer10k: number;
+    /** Present when δ was calibrated: the target and every δ tried (largest first). */
+    targetPer10k?: number;
+    tried?: { delta: number; falseAlarmsPer10k: number }[];
+  };
   /** PSI between two random halves of the reference, per component: the no-drift noise floor. */
   psiSplitHalf: number[];
   /** Upper quantiles of MMD²_u between reference halves (half size = mmd.sampleSize / 2). */
@@ -66,11 +84,11 @@ export function fitReferenceProfile(
 ): ReferenceProfile {
   const seed = options.seed ?? 0;
   const k = Math.min(options.components ?? 10, n, d);
-  const adwin = validateAdwinParams({ ...DEFAULT_ADWIN_PARAMS, ...options.adwin });
   const pca = fitPca(x, n, d, k);
   const scores = transformPca(pca, x, n);
   const column = (j: number, rows: ArrayLike<number> = scores, count = n) =>
     Float64Array.from({ length: count }, (_, i) => rows[i * k + j] as number);
+  const { adwin, adwinCalibration } = chooseAdwin(column(0), options, seed);
   const binning = options.psiBinning ?? { kind: "quantile", bins: 10 };
   const psiBins = Array.from({ length: k }, (_, j) => fitPsiBins(column(j), binning));
 
@@ -96,7 +114,7 @@ export function fitReferenceProfile(
     mmd: { sampleSize: mmdRows.length, sample: Array.from(mmdSample), sigma: nullDistribution.sigma },
     adwin,
     calibration: {
-      adwin: replayAdwin(column(0), adwin, seed),
+      adwin: adwinCalibration,
       psiSplitHalf: Array.from({ length: k }, (_, j) => splitHalfPsi(column(j), binning, seed + j)),
       mmdNull: {
         splits: nullDistribution.statistics.length,
@@ -117,6 +135,43 @@ function pickRows(n: number, count: number, rng: () => number): number[] {
     if (flag) rows.push(i);
   });
   return rows;
+}
+
+/** Replayed updates when δ is calibrated: 0.01 per 10,000 must be resolvable (2 alarms). */
+const CALIBRATION_UPDATES = 200_000;
+export const DEFAULT_ADWIN_TARGET_PER_10K = 0.01;
+
+/**
+ * ADWIN's parameters and calibration: an explicit δ is replayed as given (50,000 updates, as
+ * before calibration existed); otherwise δ is the largest on the grid whose replay of the
+ * reference's PC1 scores meets the target (stats/src/detectors/adwin-calibration.ts).
+ */
+function chooseAdwin(pc1: Float64Array, options: ReferenceProfileOptions, seed: number) {
+  if (options.adwin?.delta !== undefined) {
+    const adwin = validateAdwinParams({ ...DEFAULT_ADWIN_PARAMS, ...options.adwin });
+    return { adwin, adwinCalibration: replayAdwin(pc1, adwin, seed) };
+  }
+  const { delta: _, ...rest } = { ...DEFAULT_ADWIN_PARAMS, ...options.adwin };
+  const targetPer10k = options.adwinTargetPer10k ?? DEFAULT_ADWIN_TARGET_PER_10K;
+  const result = calibrateAdwinDelta(pc1, {
+    targetPer10k,
+    updates: CALIBRATION_UPDATES,
+    seed: seed ^ 0x5eed,
+    adwin: rest,
+  });
+  const adwin = validateAdwinParams({ ...rest, delta: result.delta });
+  const chosen = result.tried[result.tried.length - 1] as { falseAlarmsPer10k: number };
+  return {
+    adwin,
+    adwinCalibration: {
+      delta: result.delta,
+      replayedUpdates: result.updates,
+      falseAlarms: Math.round((chosen.falseAlarmsPer10k * result.updates) / 1e4),
+      falseAlarmsPer10k: chosen.falseAlarmsPer10k,
+      targetPer10k,
+      tried: result.tried,
+    },
+  };
 }
 
 /** False alarms of ADWIN over 50,000 values resampled (with replacement) from the reference. */
