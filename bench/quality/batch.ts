@@ -85,3 +85,16 @@ export function nullThreshold(nullScores: readonly number[], alpha: number): num
 export function rateAbove(scores: readonly number[], threshold: number): number {
   return scores.filter((s) => s > threshold).length / scores.length;
 }
+
+/** Permutations for the shipped check's MMD p-value here (product default 1,000; p resolution 0.005 is ample at α = 0.05). */
+export const SHIPPED_PERMUTATIONS = 200;
+
+/** The product's batch check as shipped (PSI/KS gate → MMD permutation test): did it confirm drift? */
+export function shippedDecision(
+  profile: ReferenceProfile,
+  x: Float32Array,
+  n: number,
+  seed: number,
+): boolean {
+  return batchCheck(profile, x, n, { permutations: SHIPPED_PERMUTATIONS, seed }).drift;
+}

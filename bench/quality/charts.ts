@@ -23,16 +23,11 @@ export interface RatePoint {
 }
 
 /** Detection rate against window size, one panel per shift, one line per detector. */
-export function detectionVsSizeChart(
-  points: readonly RatePoint[],
-  detectors: readonly string[],
-  title: string,
-): string {
+export function detectionVsSizeChart(points: readonly RatePoint[], detectors: readonly string[]): string {
   const shifts = [...new Set(points.map((p) => p.shift))];
   const columns = 4;
   const plot = Plot.plot({
     document,
-    title,
     width: 1100,
     height: 200 * Math.ceil(shifts.length / columns) + 120,
     marginBottom: 40,
@@ -75,8 +70,11 @@ export function detectionVsSizeChart(
   return toSvg(plot);
 }
 
-/** A colour key for the detectors, as its own SVG (Plot's legends are HTML, not SVG). */
-export function legendChart(detectors: readonly string[]): string {
+/**
+ * A colour (and, for the delay chart, symbol) key as its own SVG: Plot's legends are HTML, which
+ * an SVG file cannot hold.
+ */
+export function legendChart(detectors: readonly string[], symbols = false): string {
   const rows = detectors.map((d, i) => ({ d, x: (i % 3) * 360, y: Math.floor(i / 3) }));
   const plot = Plot.plot({
     document,
@@ -86,8 +84,11 @@ export function legendChart(detectors: readonly string[]): string {
     x: { axis: null, domain: [0, 1100] },
     y: { axis: null, domain: [Math.ceil(detectors.length / 3) - 0.5, -0.5] },
     color: { domain: [...detectors], scheme: "tableau10" },
+    symbol: { domain: [...detectors] },
     marks: [
-      Plot.dot(rows, { x: (r) => r.x + 10, y: "y", fill: "d", r: 5 }),
+      symbols
+        ? Plot.dot(rows, { x: (r) => r.x + 10, y: "y", stroke: "d", symbol: "d", r: 4 })
+        : Plot.dot(rows, { x: (r) => r.x + 10, y: "y", fill: "d", r: 5 }),
       Plot.text(rows, { x: (r) => r.x + 22, y: "y", text: "d", textAnchor: "start", fontSize: 12 }),
     ],
   }) as unknown as Element;

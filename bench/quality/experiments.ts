@@ -20,6 +20,7 @@ import {
   nullThreshold,
   rateAbove,
   scoreWindow,
+  shippedDecision,
 } from "./batch.ts";
 import { cacheFile, readCache } from "./cache.ts";
 import { type IdentitySplit, personOf } from "./dataset.ts";
@@ -51,6 +52,9 @@ export interface ExperimentOptions {
   /** Null windows at STRICT.n, enough to place a STRICT.alpha threshold. */
   strictNullReps: number;
   shiftReps: number;
+  /** Windows for the shipped batchCheck (it runs a permutation test, so fewer). */
+  shippedReps: number;
+  shippedNullReps: number;
   streamReps: number;
   /** In-distribution streams of 100,000 for the false-alarm count. */
   faStreams: number;
@@ -72,6 +76,8 @@ export interface ShiftResult {
   batch: Record<BatchDetector, number[]>;
   /** Detection rate of windows of STRICT.n at STRICT.alpha false positives per window. */
   strict: Record<BatchDetector, number>;
+  /** The shipped batchCheck (gate → MMD permutation test) on windows of STRICT.n: share confirmed. */
+  shipped: number;
   /** Product rule detection rate per size (where the detector has a rule). */
   batchRule: Partial<Record<BatchDetector, number[]>>;
   /** Per statistic: delays at the calibrated δ and at River's δ (Infinity = not within horizon). */
@@ -85,6 +91,8 @@ export interface ModelResult {
   nullImages: number;
   knnThreshold: number;
   cleanVerification: VerificationImpact & { pairs: number; genuine: number };
+  /** The shipped batchCheck's false-positive rate on in-distribution windows of STRICT.n. */
+  shippedFalsePositive: number;
   /** Null (in-distribution) false-positive rate of each product rule, per size. */
   ruleFalsePositive: Partial<Record<BatchDetector, number[]>>;
   streamingCalibration: Record<
@@ -103,6 +111,8 @@ export interface ModelResult {
     nullReps: number;
     strictNullReps: number;
     shiftReps: number;
+    shippedReps: number;
+    shippedNullReps: number;
     streamReps: number;
     faUpdates: number;
     warmup: number;
@@ -123,6 +133,7 @@ export async function runExperiments(options: ExperimentOptions): Promise<ModelR
     streams: seed + 2,
     calibration: seed + 3,
     subgroup: seed + 4,
+    shipped: seed + 5,
   };
   const clean = readCache(cacheFile(model, CLEAN, seed));
   const reference = poolFrom(clean, split.reference);
@@ -197,6 +208,11 @@ export async function runExperiments(options: ExperimentOptions): Promise<ModelR
       ),
     ]),
   ) as Record<BatchDetector, number>;
+  const shippedRate = (pool: Pool, f: FeatureValues, reps: number, seed: number) =>
+    windows(pool, f, STRICT.n, reps, seed).filter((w, r) => shippedDecision(profile, w.x, STRICT.n, seed + r))
+      .length / reps;
+  const shippedFalsePositive = shippedRate(heldOut, nullFeatures, options.shippedNullReps, seeds.shipped);
+  log(`${model}: shipped batch check, in-distribution false positives ${shippedFalsePositive}`);
   const ruleFalsePositive: ModelResult["ruleFalsePositive"] = {};
   for (const det of BATCH_DETECTORS) {
     if (nullScores[0]?.[0]?.decisions[det] === undefined) continue;
@@ -256,6 +272,7 @@ export async function runExperiments(options: ExperimentOptions): Promise<ModelR
         ...base,
         batch: {} as ShiftResult["batch"],
         strict: {} as ShiftResult["strict"],
+        shipped: Number.NaN,
         batchRule: {},
         streaming: {} as ShiftResult["streaming"],
       });
@@ -306,7 +323,8 @@ export async function runExperiments(options: ExperimentOptions): Promise<ModelR
         return [f, { calibrated: run(streamingCalibration[f].delta), river: run(RIVER_DELTA) }];
       }),
     ) as ShiftResult["streaming"];
-    shifts.push({ ...base, batch, strict, batchRule, streaming });
+    const shipped = shippedRate(pool, shiftFeatures, options.shippedReps, seeds.shipped + 1000 * (index + 1));
+    shifts.push({ ...base, batch, strict, shipped, batchRule, streaming });
     const pc1 = detectedWithin(streaming.pc1.calibrated, 1000);
     log(
       `${model}: ${shift.id}: KS-BH@1000 ${batch.ksBh[6]}, PC1-ADWIN within 1000 ${pc1}, median ${medianDelay(streaming.nnDistance.calibrated)}`,
@@ -325,12 +343,15 @@ export async function runExperiments(options: ExperimentOptions): Promise<ModelR
       genuine: pairs.labels.filter((l) => l === 1).length,
     },
     ruleFalsePositive,
+    shippedFalsePositive,
     streamingCalibration,
     shifts,
     seeds,
     settings: {
       nullReps: options.nullReps,
       strictNullReps: options.strictNullReps,
+      shippedReps: options.shippedReps,
+      shippedNullReps: options.shippedNullReps,
       shiftReps: options.shiftReps,
       streamReps: options.streamReps,
       faUpdates: options.faStreams * FA_LENGTH,

@@ -4,7 +4,7 @@
  * in the page is computed here from the results, the summary included, so a rerun cannot leave a
  * sentence that the numbers no longer support.
  */
-import { BATCH_DETECTORS, BATCH_LABELS, type BatchDetector } from "./batch.ts";
+import { BATCH_DETECTORS, BATCH_LABELS, type BatchDetector, SHIPPED_PERMUTATIONS } from "./batch.ts";
 import {
   type DelayPoint,
   delayChart,
@@ -60,9 +60,11 @@ function analysed(result: ModelResult): ShiftResult[] {
   return result.shifts.filter((s) => s.streaming.pc1 !== undefined);
 }
 
-export function renderCharts(result: ModelResult): Record<string, string> {
+export function renderCharts(
+  result: ModelResult,
+  streamingShown: readonly Feature[],
+): Record<string, string> {
   const shifts = analysed(result);
-  const streamingShown: Feature[] = ["pc1", "nnDistance"];
   const detectors = [...BATCH_DETECTORS.map((d) => BATCH_LABELS[d]), ...streamingShown.map(STREAM_LABEL)];
   const points: RatePoint[] = shifts.flatMap((s) => [
     ...BATCH_DETECTORS.flatMap((d) =>
@@ -90,11 +92,11 @@ export function renderCharts(result: ModelResult): Record<string, string> {
   });
   return {
     "legend.svg": legendChart(detectors),
-    "detection-vs-size.svg": detectionVsSizeChart(
-      points,
-      detectors,
-      `${result.model}: detection rate at 5 % false positives (batch) or within n embeddings (ADWIN)`,
+    "streaming-legend.svg": legendChart(
+      FEATURES.map((f) => FEATURE_LABELS[f]),
+      true,
     ),
+    "detection-vs-size.svg": detectionVsSizeChart(points, detectors),
     "verification-impact.svg": verificationChart(bars),
     "streaming-delay.svg": delayChart(
       delays,
@@ -275,9 +277,14 @@ export function renderReport(input: ReportInput): string {
     `Every batch detector at the strict operating point (${STRICT.n} embeddings, α = ${STRICT.alpha}, ` +
       `threshold from ${main.settings.strictNullReps} held-out windows):`,
     table(
-      ["shift", ...BATCH_DETECTORS.map((d) => BATCH_LABELS[d])],
-      shifts.map((s) => [s.id, ...BATCH_DETECTORS.map((d) => pct(s.strict[d]))]),
+      ["shift", ...BATCH_DETECTORS.map((d) => BATCH_LABELS[d]), "shipped batchCheck (α = 0.05)"],
+      shifts.map((s) => [s.id, ...BATCH_DETECTORS.map((d) => pct(s.strict[d])), pct(s.shipped)]),
     ),
+    `The last column is the product's \`batchCheck\` as shipped (PSI/KS gate, then the MMD permutation ` +
+      `test at p < 0.05, ${SHIPPED_PERMUTATIONS} permutations here) on ${main.settings.shippedReps} windows of ${STRICT.n}; ` +
+      `its own false-positive rate on ${main.settings.shippedNullReps} in-distribution windows is ${pct(main.shippedFalsePositive)}, ` +
+      `so run every ${STRICT.n} embeddings it would raise about ${Math.round(main.shippedFalsePositive * (1e5 / STRICT.n))} ` +
+      `false alarms per 100,000: fine for a nightly check, not for per-window alerting.`,
   );
 
   // ---- setup
@@ -474,6 +481,7 @@ export function renderReport(input: ReportInput): string {
     ),
     `Median embeddings from an abrupt shift (after ${main.settings.warmup.toLocaleString("en")} in-distribution ones) ` +
       `to the first detection, and in brackets the share of streams detected within ${BUDGET.toLocaleString("en")} (— : fewer than half detected within ${main.settings.horizon.toLocaleString("en")}):`,
+    "![legend](detection-quality/streaming-legend.svg)",
     "![median delay](detection-quality/streaming-delay.svg)",
     table(
       ["shift", ...FEATURES.map((f) => FEATURE_LABELS[f]), "recommended (any)"],

@@ -89,10 +89,12 @@ if (!args["extract-only"]) {
           shifts,
           split,
           seed: SEED,
-          nullReps: Math.round(400 * scale),
-          strictNullReps: Math.round(1500 * scale),
-          shiftReps: Math.round(100 * scale),
-          streamReps: Math.round(100 * scale),
+          nullReps: Math.round(300 * scale),
+          strictNullReps: Math.round(1000 * scale),
+          shiftReps: Math.round(60 * scale),
+          shippedReps: Math.round(40 * scale),
+          shippedNullReps: Math.round(200 * scale),
+          streamReps: Math.round(60 * scale),
           faStreams: Math.max(1, Math.round(10 * scale)),
           targetPer10k: adwinTargetPer10k(RECOMMENDED_STREAMING.length),
           log,
@@ -104,7 +106,7 @@ if (!args["extract-only"]) {
     log(`${model}: experiments took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
   mkdirSync(CHARTS_DIR, { recursive: true });
-  for (const [name, svg] of Object.entries(renderCharts(results[0] as ModelResult))) {
+  for (const [name, svg] of Object.entries(renderCharts(results[0] as ModelResult, RECOMMENDED_STREAMING))) {
     writeFileSync(join(CHARTS_DIR, name), svg);
   }
   const markdown = renderReport({
