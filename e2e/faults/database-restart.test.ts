@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { browserConfig } from "../../playwright.config.ts";
 import { hasChromium } from "../support/chromium.ts";
 import { type PgliteSocketServer, pgliteSocketServer } from "../support/pglite-socket-server.ts";
@@ -36,9 +36,10 @@ const BATCH = 20;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls `check`; a failed fetch counts as "not yet" (a keep-alive socket closed under it). */
 async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!(await check())) {
+  while (!(await check().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(200);
   }
@@ -96,6 +97,10 @@ describe.skipIf(!hasChromium())("PostgreSQL restart during ingestion", () => {
   });
 
   it("answers 503 while it is away, and every client's data arrives exactly once after", async () => {
+    onTestFailed(() => {
+      console.error(`server ${server.running() ? "running" : "exited"}:\n${server.output().slice(-4000)}`);
+      console.error(`database:\n${database.output().slice(-2000)}`);
+    });
     const created = await server.api("/v1/api-keys", {
       method: "POST",
       body: JSON.stringify({ name: "station", scopes: ["ingest"] }),
@@ -121,6 +126,7 @@ describe.skipIf(!hasChromium())("PostgreSQL restart during ingestion", () => {
     // API clients: each batch is retried under the same ids until it is acknowledged.
     const requests = new Map<number, { size: number; acknowledged: boolean }>();
     const unexpected: string[] = [];
+    let networkErrors = 0;
     let unavailable = 0;
     let acked = 0;
     let next = 0;
@@ -134,7 +140,9 @@ describe.skipIf(!hasChromium())("PostgreSQL restart during ingestion", () => {
             .api(`/v1/streams/${API_STREAM}/embeddings`, { method: "POST", body: batchBody(request, BATCH) })
             .catch((error: unknown) => error as Error);
           if (response instanceof Error) {
-            unexpected.push(`network: ${response.message}`);
+            // Node's keep-alive timeout can close a pooled socket as a request goes out; the
+            // client resends under the same ids, as it would after any network error.
+            networkErrors++;
           } else if (response.ok) {
             await response.json();
             requests.set(request, { size: BATCH, acknowledged: true });
@@ -170,7 +178,7 @@ describe.skipIf(!hasChromium())("PostgreSQL restart during ingestion", () => {
       30_000,
       async () => (await fetch(`${server.url}/readyz`)).status === 503,
     );
-    const notReady = await fetch(`${server.url}/readyz`);
+    const notReady = await fetch(`${server.url}/readyz`).catch(() => fetch(`${server.url}/readyz`));
     expect(notReady.headers.get("retry-after")).toBe("5");
     await enqueue(browserIds.slice(20, 40));
     await until(
@@ -196,6 +204,9 @@ describe.skipIf(!hasChromium())("PostgreSQL restart during ingestion", () => {
     });
 
     expect(unexpected).toEqual([]);
+    // The server itself never went down, so network errors are at most the rare keep-alive race.
+    expect(server.running()).toBe(true);
+    expect(networkErrors).toBeLessThan(3);
     const apiStored = await storedIds(server, API_STREAM);
     expect(exactlyOnceProblems(apiStored, requests)).toEqual([]);
     expect(apiStored.length).toBe(requests.size * BATCH);

@@ -18,6 +18,8 @@ export interface ServeProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** The running process's id (it names the streaming worker's leases: `host:pid:…`). */
   pid(): number | undefined;
+  /** Whether the process is still up (a fault elsewhere must not take it down). */
+  running(): boolean;
   output(): string;
   /** Calls the API as the admin. */
   api(path: string, init?: RequestInit): Promise<Response>;
@@ -84,6 +86,7 @@ export function serveProcess(options: {
       await exited;
     },
     pid: () => child?.pid,
+    running: () => child !== undefined && child.exitCode === null && child.signalCode === null,
     output: () => output,
     api: (path, init = {}) =>
       fetch(`${url}${path}`, {
