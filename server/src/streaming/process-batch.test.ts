@@ -133,6 +133,16 @@ describe("processStreamBatch", () => {
     const [finalA, finalB] = [await storedCursor(a.streamId), await storedCursor(b.streamId)];
     expect(finalB.adwinState).toEqual(finalA.adwinState);
     expect(finalB.lastSeq).toBe(b.seqs.at(-1));
+    // The score cache holds every embedding once, with the uninterrupted run's numbers.
+    const cached = async (streamId: number) =>
+      queryRows<{ n: number; scores: string }>(
+        database.db,
+        sql`SELECT count(*) OVER ()::int AS n, scores::text AS scores FROM embedding_scores
+            WHERE stream_id = ${streamId} ORDER BY seq`,
+      );
+    const [scoresA, scoresB] = [await cached(a.streamId), await cached(b.streamId)];
+    expect(scoresB.length).toBe(b.seqs.length);
+    expect(scoresB.map((r) => r.scores)).toEqual(scoresA.map((r) => r.scores));
   });
 
   it("reads the same batches through binary COPY as through the text page: same events, alerts, cursor and ADWIN state", {

@@ -16,11 +16,12 @@
  * the transaction to a few short writes matters on PGlite, where one open transaction holds the
  * only connection and ingestion would wait for it.
  */
-import { Pc1Stream } from "@facedrift/stats";
+import { Pc1Stream, projectPca } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import type { AlertEvent } from "../alerts/types.ts";
 import type { Db, Tx } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
+import { pgArrayLiteral } from "../db/pg-array.ts";
 import { driftEvents } from "../db/schema/drift-event.ts";
 import { saveStreamCursor } from "../services/stream-cursors/lease.ts";
 import { writeStreamAlerts } from "./alerts.ts";
@@ -112,6 +113,8 @@ export async function processStreamBatch(
     resume ? (cursor.adwinState as unknown as ConstructorParameters<typeof Pc1Stream>[1]) : reference.adwin,
   );
   const { scores, detections } = detector.process(x, n);
+  // Every component's score, cached for the batch detector (`db/schema/embedding-score.ts`).
+  const componentScores = projectPca(reference.pca, x, n);
   const next: CursorPosition = {
     lastSeq: seqs[n - 1] as number,
     adwinState: detector.state() as unknown as Record<string, unknown>,
@@ -173,6 +176,7 @@ export async function processStreamBatch(
         cooldownMs: options.cooldownMs,
         dashboardBaseUrl: options.dashboardBaseUrl,
       });
+      await cacheScores(tx, reference.id, stream.id, seqs, componentScores, reference.pca.nComponents);
       const saved = await saveStreamCursor(tx, stream.id, options.owner, {
         ...next,
         leaseMs: options.leaseMs,
@@ -194,6 +198,29 @@ export async function processStreamBatch(
     if (error instanceof LeaseLost) return { status: "lease-lost" };
     throw error;
   }
+}
+
+/**
+ * Stores each row's k scores. One flat float8 array and the seqs go as two literals, and each
+ * row takes its slice: one statement for the batch, and numbers print as shortest round-trip
+ * decimals, so the doubles read back are the doubles computed. Rows already scored under this
+ * version (one activated again after another) keep their scores: they are the same numbers.
+ */
+async function cacheScores(
+  tx: Tx,
+  referenceSetId: number,
+  streamId: number,
+  seqs: number[],
+  scores: Float64Array,
+  k: number,
+): Promise<void> {
+  await tx.execute(
+    sql`INSERT INTO embedding_scores (reference_set_id, seq, stream_id, scores)
+        SELECT ${referenceSetId}, s.seq, ${streamId}, f.scores[(s.i - 1) * ${k} + 1 : s.i * ${k}]
+        FROM unnest(${pgArrayLiteral(seqs)}::bigint[]) WITH ORDINALITY AS s(seq, i),
+             (SELECT ${pgArrayLiteral(Array.from(scores))}::float8[] AS scores) AS f
+        ON CONFLICT DO NOTHING`,
+  );
 }
 
 /** ISO event times of the given seqs of one stream (few: only rows that detections name). */

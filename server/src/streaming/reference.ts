@@ -1,4 +1,11 @@
-import { type AdwinParams, type Pc1Projection, REFERENCE_PROFILE_FORMAT } from "@facedrift/stats";
+import {
+  type AdwinParams,
+  type Pc1Projection,
+  type PcaModel,
+  type PcaModelJson,
+  pcaFromJson,
+  REFERENCE_PROFILE_FORMAT,
+} from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import type { Executor } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
@@ -11,6 +18,8 @@ export interface StreamingReference {
   version: number;
   /** The reference mean and its unit first principal component (`profile.pca`). */
   projection: Pc1Projection;
+  /** The whole frozen PCA: the worker caches every embedding's scores on all its components. */
+  pca: PcaModel;
   /** ADWIN parameters frozen in the profile (the ones its calibration replayed). */
   adwin: AdwinParams;
 }
@@ -25,9 +34,7 @@ interface ActiveRow {
 
 interface ProfileRow {
   format: string | null;
-  dim: string | null;
-  mean: string | null;
-  components: string | null;
+  pca: string | null;
   adwin: string | null;
 }
 
@@ -52,9 +59,7 @@ export async function loadActiveReference(
   if (cached) return cached;
   const [row] = await queryRows<ProfileRow>(
     db,
-    sql`SELECT profile->>'format' AS format, profile->'pca'->>'dim' AS dim,
-          (profile->'pca'->'mean')::text AS mean, (profile->'pca'->'components')::text AS components,
-          (profile->'adwin')::text AS adwin
+    sql`SELECT profile->>'format' AS format, (profile->'pca')::text AS pca, (profile->'adwin')::text AS adwin
         FROM reference_sets WHERE id = ${id}`,
   );
   const reference = parseReference(id, streamId, Number(active.version), row);
@@ -76,13 +81,12 @@ function parseReference(
   if (row?.format !== REFERENCE_PROFILE_FORMAT) {
     throw broken(`profile format is ${JSON.stringify(row?.format)}, not ${REFERENCE_PROFILE_FORMAT}`);
   }
-  const dim = Number(row.dim);
-  const mean = JSON.parse(row.mean ?? "null") as unknown;
-  const components = JSON.parse(row.components ?? "null") as unknown;
-  if (!Number.isInteger(dim) || dim < 1 || !Array.isArray(mean) || mean.length !== dim) {
-    throw broken(`PCA mean does not have ${row.dim} entries`);
+  let pca: PcaModel;
+  try {
+    pca = pcaFromJson(JSON.parse(row.pca ?? "null") as PcaModelJson);
+  } catch (error) {
+    throw broken(`its PCA cannot be read (${(error as Error).message})`);
   }
-  if (!Array.isArray(components) || components.length < dim) throw broken("PCA has no first component");
   const adwin = JSON.parse(row.adwin ?? "null") as AdwinParams | null;
   if (adwin === null || typeof adwin !== "object") throw broken("profile has no ADWIN parameters");
   // Components are row-major k × d: PC1 is the first row.
@@ -90,7 +94,8 @@ function parseReference(
     id,
     streamId,
     version,
-    projection: { mean: mean as number[], pc1: (components as number[]).slice(0, dim) },
+    projection: { mean: Array.from(pca.mean), pc1: Array.from(pca.components.subarray(0, pca.dim)) },
+    pca,
     adwin,
   };
 }

@@ -9,6 +9,7 @@ import { generateDrizzleJson, generateMigration } from "drizzle-kit/api";
 import postgres from "postgres";
 import { alerts } from "../../db/schema/alert.ts";
 import { driftEvents } from "../../db/schema/drift-event.ts";
+import { embeddingScores } from "../../db/schema/embedding-score.ts";
 import { referenceSets } from "../../db/schema/reference-set.ts";
 import { streams } from "../../db/schema/stream.ts";
 import { streamCursors } from "../../db/schema/stream-cursor.ts";
@@ -47,7 +48,15 @@ export async function createStreamingSchema(baseUrl = TEST_PG_URL): Promise<Test
   const url = `${baseUrl}${baseUrl.includes("?") ? "&" : "?"}search_path=${schema}`;
   const statements = await generateMigration(
     generateDrizzleJson({}),
-    generateDrizzleJson({ tenants, streams, referenceSets, streamCursors, driftEvents, alerts }),
+    generateDrizzleJson({
+      tenants,
+      streams,
+      referenceSets,
+      streamCursors,
+      driftEvents,
+      alerts,
+      embeddingScores,
+    }),
   );
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   await sql.unsafe(`CREATE SCHEMA ${schema}`);
