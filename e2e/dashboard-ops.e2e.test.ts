@@ -90,6 +90,11 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
     await page.setViewportSize({ width: 1280, height: 900 });
     await shot(page, "ops-alerts-desktop");
     await page.setViewportSize({ width: 390, height: 844 });
+    // The link opens the stream page on the alert's window.
+    await card.getByRole("link", { name: /Open stream/ }).click();
+    await page.waitForURL((url) => url.pathname === "/streams/lobby" && url.search === link.search);
+    await page.locator("main h1").first().waitFor();
+    await shot(page, "ops-alert-deep-link");
   });
 
   it("shows a failed load in the server's words and recovers on retry", async () => {
