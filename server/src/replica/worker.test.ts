@@ -167,6 +167,19 @@ describe("ReplicaWorker", () => {
     expect(batch?.imagesDeletedAt).not.toBeNull();
   });
 
+  it("fails a batch whose replica died on every attempt, and deletes its images", async () => {
+    const { batchId, jobId } = await upload();
+    // As a replica killed on its fifth attempt leaves it: running, lease run out, attempts used up.
+    await database.db.execute(
+      sql`UPDATE jobs SET status = 'running', attempts = max_attempts, lease_owner = 'dead',
+            lease_until = now() - interval '1 second' WHERE id = ${jobId}`,
+    );
+    expect(await replica(scripted(script())).runOnce()).toBe(false);
+    const [batch] = await database.db.select().from(imageBatches).where(eq(imageBatches.id, batchId));
+    expect(batch).toMatchObject({ status: "failed", error: expect.stringMatching(/every attempt/) });
+    expect(batch?.imagesDeletedAt).not.toBeNull();
+  });
+
   it("keeps the images for the retention period, then deletes them", async () => {
     const { batchId } = await upload();
     await replica(scripted(script()), 2).runOnce();

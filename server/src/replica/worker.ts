@@ -13,6 +13,7 @@ import type { ImageStore } from "../images/store.ts";
 import { IMAGE_BATCH_JOB } from "../images/upload.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { claimJob, finishJob } from "../services/jobs/queue.ts";
+import { failAbandonedBatches } from "./abandoned.ts";
 import type { ImageEmbedder } from "./chromium.ts";
 import { deleteExpiredImages } from "./image-retention.ts";
 import { renewJobLease } from "./lease.ts";
@@ -66,6 +67,9 @@ export class ReplicaWorker {
     const embedder = this.#embedder;
     const job = await claimJob(database.db, [IMAGE_BATCH_JOB], owner, leaseMs);
     if (!job) {
+      const abandoned = await failAbandonedBatches(database, this.#options.imageRetentionHours);
+      if (abandoned.length > 0)
+        log("warn", "image batches failed after their last attempt", { batches: abandoned });
       await deleteExpiredImages(database, this.#options.store);
       return false;
     }
