@@ -123,6 +123,26 @@ describe.skipIf(!hasChromium())("dashboard (Chromium, real API, drifting stream)
     expect(await page.getByTestId("range-total").textContent()).toBe(count(fixture.streamEmbeddings));
   });
 
+  it("says so when a stream does not exist, and offers a new login when the session ends", async () => {
+    await page.goto(`${fixture.baseUrl}/streams/no-such-stream`);
+    await expect
+      .poll(() => page.getByRole("alert").textContent())
+      .toContain('stream "no-such-stream" does not exist');
+    await shot("stream-not-found");
+    // The session ends elsewhere (another tab logs out): the next load explains and links back.
+    const csrf = await page.evaluate(
+      async () => ((await (await fetch("/v1/session")).json()) as { csrfToken: string }).csrfToken,
+    );
+    await page.evaluate(async (token) => {
+      await fetch("/v1/session", { method: "DELETE", headers: { "x-csrf-token": token } });
+    }, csrf);
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.getByRole("link", { name: "Log in again" }).click();
+    await page.waitForURL((url) => url.pathname === "/login");
+    expect(new URL(page.url()).searchParams.get("next")).toBe("/streams/no-such-stream");
+    await fixture.login(page);
+  });
+
   it("works on a phone: no sideways scrolling, every chart inside the screen", async () => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
