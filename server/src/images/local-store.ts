@@ -12,7 +12,7 @@ export class LocalImageStore implements ImageStore {
   }
 
   /** Written to a temporary name and renamed: rename is atomic, so no one reads half a file. */
-  async put(key: string, bytes: Uint8Array): Promise<void> {
+  async put(key: string, bytes: Uint8Array, _mediaType?: string): Promise<void> {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const temporary = `${path}.${randomBytes(4).toString("hex")}.tmp`;

@@ -8,6 +8,8 @@ export interface S3ImageOptions {
   /** For S3-compatible services (MinIO, R2, Ceph): their URL; path-style addressing is then used. */
   endpoint?: string;
   region?: string;
+  /** Static credentials; by default the AWS SDK's chain (env, profile, instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Injectable for tests; by default credentials come from the AWS SDK's default chain. */
   client?: S3Client;
 }
@@ -27,6 +29,7 @@ export class S3ImageStore implements ImageStore {
         // The SDK wants a region even for S3-compatible services that ignore it.
         region: options.region ?? process.env.AWS_REGION ?? "us-east-1",
         ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
       });
   }
 
