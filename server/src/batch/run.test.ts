@@ -1,8 +1,11 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../db/database.ts";
+import { readWindow } from "../services/embeddings/window.ts";
 import { fitReference } from "../services/references/fit.ts";
 import { getStream } from "../services/streams/get.ts";
+import { readAfterByCopy } from "../streaming/read.ts";
+import { StreamingWorker } from "../streaming/worker.ts";
 import { backfillRuns } from "./backfill.ts";
 import { runBatchCheck } from "./run.ts";
 import { DAY_MS, DAY0, driftFixture } from "./testing/fixture.ts";
@@ -60,5 +63,42 @@ describe("runBatchCheck and backfill", { timeout: 60_000 }, () => {
     expect(await count("drift_runs")).toBe(before);
     expect(second.runs.map((r) => r.id)).toEqual(first.runs.map((r) => r.id));
     expect(second.runs.map((r) => r.results.psi)).toEqual(first.runs.map((r) => r.results.psi));
+  });
+
+  it("gives the same numbers from the streaming worker's cached scores as from every vector", async () => {
+    const check = (window: { last: number }, read?: typeof readWindow) =>
+      runBatchCheck(f.database, {
+        streamId,
+        kind: "weekly",
+        window,
+        seed: 4,
+        raiseAlerts: false,
+        ...(read ? { read } : {}),
+      });
+    const uncached = await check({ last: 1500 });
+    expect(uncached.results).toMatchObject({ cachedScores: 0 });
+    const worker = new StreamingWorker({
+      db: f.database.db,
+      read: readAfterByCopy(f.database),
+      pollIntervalMs: 20,
+    });
+    worker.start();
+    await worker.caughtUp();
+    await worker.stop();
+    const cached = await check({ last: 1500 });
+    const everyVector = await check({ last: 1500 }, readWindow);
+    expect(cached.results).toMatchObject({ cachedScores: 1500 });
+    const numbers = (run: typeof cached) => {
+      const { timingsMs: _t, cachedScores: _c, ...rest } = run.results as Record<string, unknown>;
+      return rest;
+    };
+    expect(numbers(cached)).toEqual(numbers(uncached));
+    expect(numbers(everyVector)).toEqual(numbers(cached));
+    expect(cached).toMatchObject({ severity: "high", drift: true });
+    // A worker that is behind: every other row scored, the rest projected from its vector.
+    await f.database.db.execute(sql`DELETE FROM embedding_scores WHERE seq % 2 = 0`);
+    const partly = await check({ last: 1500 });
+    expect(partly.results).toMatchObject({ cachedScores: 750 });
+    expect(numbers(partly)).toEqual(numbers(uncached));
   });
 });

@@ -1,12 +1,20 @@
 /**
  * @module
  * One batch-detector run over a window of a stream against its active reference: read the
- * window (binary COPY, `window.ts`) → `batchCheck` from `@facedrift/stats` (PSI and KS per
+ * window's component scores (cached by the streaming worker, the rest projected here) and its
+ * last rows (`scored-window.ts`) → `batchCheckScores` from `@facedrift/stats` (PSI and KS per
  * frozen principal component → severity → MMD permutation confirm; MMD always on the weekly run)
  * → kNN novelty rate against the reference's HNSW index → one `drift_runs` row holding every
  * number → on confirmed drift, a `batch` alert (cooldown applied) dispatched after the commit.
  */
-import { type BatchCheckOptions, batchCheck, type ReferenceProfile } from "@facedrift/stats";
+import {
+  type BatchCheckOptions,
+  batchCheck,
+  batchCheckScores,
+  mmdRows,
+  pcaFromJson,
+  type ReferenceProfile,
+} from "@facedrift/stats";
 import { and, eq, sql } from "drizzle-orm";
 import { dispatchAlert } from "../alerts/dispatcher.ts";
 import { createDrizzleAlertStore } from "../alerts/drizzle-store.ts";
@@ -15,7 +23,8 @@ import type { Database } from "../db/database.ts";
 import { type DriftRunKind, driftRuns } from "../db/schema/drift-run.ts";
 import { streams } from "../db/schema/stream.ts";
 import { FacedriftError } from "../errors.ts";
-import { type EmbeddingWindow, readWindow } from "../services/embeddings/window.ts";
+import { readScoredWindow } from "../services/embeddings/scored-window.ts";
+import type { EmbeddingWindow, readWindow } from "../services/embeddings/window.ts";
 import { getActiveReferenceSet } from "../services/reference-sets/get-active.ts";
 import { psiPersistsThroughRun } from "../services/stream-settings/psi-persistence.ts";
 import { alertRulesOf } from "../services/stream-settings/settings.ts";
@@ -44,7 +53,10 @@ export interface BatchRunInput {
   dashboardBaseUrl?: string;
   /** Raise a `batch` alert on confirmed drift (default: yes, except for backfill runs, which recompute history). */
   raiseAlerts?: boolean;
-  /** How the window is read; the binary-COPY `readWindow` unless a benchmark compares another. */
+  /**
+   * Read the whole window's vectors with this reader and project them all, instead of reading
+   * cached scores: what benchmarks compare against (e.g. `readWindow`, binary COPY).
+   */
   read?: typeof readWindow;
   /** Receives the alert after the commit; default `dispatchAlert` over the database's channels. */
   dispatch?: (alert: AlertEvent) => void;
@@ -91,7 +103,16 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
   const window = input.window ?? { last: Number(settings.windowSize ?? DEFAULT_WINDOW_SIZE) };
   const seed = input.seed ?? 0;
   const started = performance.now();
-  const data = await (input.read ?? readWindow)(database, stream.id, stream.dimension, window);
+  const profile = reference.profile as unknown as ReferenceProfile;
+  const data = input.read
+    ? await input.read(database, stream.id, stream.dimension, window)
+    : await readScoredWindow(
+        database,
+        stream,
+        { id: reference.id, pca: pcaFromJson(profile.pca) },
+        window,
+        (n) => mmdRows(profile, n),
+      );
   const readMs = performance.now() - started;
   if (data.n < 2) {
     throw new FacedriftError(
@@ -129,13 +150,16 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
   const runId = Number(inserted?.id);
   let toSend: AlertEvent | null = null;
   try {
-    const profile = reference.profile as unknown as ReferenceProfile;
     const checkStart = performance.now();
-    const check = batchCheck(profile, data.x, data.n, {
+    const options: BatchCheckOptions = {
       ...input.check,
       mmd: input.kind === "weekly" ? "always" : "auto",
       seed,
-    });
+    };
+    const check =
+      "x" in data
+        ? batchCheck(profile, data.x, data.n, options)
+        : batchCheckScores(profile, data.scores, data.n, data.recent, options);
     const checkMs = performance.now() - checkStart;
     const noveltyStart = performance.now();
     const novelty = await measureNovelty(db, {
@@ -157,6 +181,7 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
           : { from: window.from.toISOString(), to: window.to.toISOString() },
       reference: { id: reference.id, version: reference.version },
       seed,
+      cachedScores: "cached" in data ? data.cached : 0,
       timingsMs: { read: readMs, check: checkMs, novelty: noveltyMs, total: performance.now() - started },
     };
     toSend = await db.transaction(async (tx) => {

@@ -34,26 +34,8 @@ export async function copyKeyedVectors(
   dimension: number,
   order: "as-is" | "reversed" = "as-is",
 ): Promise<KeyedVectors> {
-  const client = (database as Database & { client?: unknown }).client;
-  const copy = `COPY (${select}) TO ${database.driver === "pglite" ? "'/dev/blob'" : "STDOUT"} WITH (FORMAT binary)`;
-  if (database.driver === "pglite" && client) {
-    const result = await (client as PGlite).query(copy);
-    const blob = result.blob;
-    if (!blob) throw new Error("PGlite returned no blob for COPY TO '/dev/blob'");
-    return parseBinaryCopy(new Uint8Array(await blob.arrayBuffer()), dimension, order);
-  }
-  if (database.driver === "postgres" && client) {
-    const readable = await (client as postgres.Sql).unsafe(copy).readable();
-    const chunks: Buffer[] = [];
-    for await (const chunk of readable) chunks.push(chunk as Buffer);
-    resumeAfterCopy(readable);
-    const bytes = Buffer.concat(chunks);
-    return parseBinaryCopy(
-      new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-      dimension,
-      order,
-    );
-  }
+  const bytes = await copyOut(database, select);
+  if (bytes) return parseBinaryCopy(bytes, dimension, order);
   const rows = await queryRows<{ key: string; embedding: string }>(
     database.db,
     sql.raw(`SELECT key::text AS key, embedding::text AS embedding FROM (${select}) AS t(key, embedding)`),
@@ -64,6 +46,30 @@ export async function copyKeyedVectors(
     x.set(parseVectorText(row.embedding), i * dimension);
   });
   return { keys: rows.map((r) => Number(r.key)), n: rows.length, dimension, x };
+}
+
+/**
+ * `COPY (select) TO … WITH (FORMAT binary)` as bytes: PGlite writes it to its `/dev/blob`,
+ * postgres.js streams `COPY … TO STDOUT`. Null for a database that offers neither.
+ */
+export async function copyOut(database: Database, select: string): Promise<Uint8Array | null> {
+  const client = (database as Database & { client?: unknown }).client;
+  const copy = `COPY (${select}) TO ${database.driver === "pglite" ? "'/dev/blob'" : "STDOUT"} WITH (FORMAT binary)`;
+  if (database.driver === "pglite" && client) {
+    const result = await (client as PGlite).query(copy);
+    const blob = result.blob;
+    if (!blob) throw new Error("PGlite returned no blob for COPY TO '/dev/blob'");
+    return new Uint8Array(await blob.arrayBuffer());
+  }
+  if (database.driver === "postgres" && client) {
+    const readable = await (client as postgres.Sql).unsafe(copy).readable();
+    const chunks: Buffer[] = [];
+    for await (const chunk of readable) chunks.push(chunk as Buffer);
+    resumeAfterCopy(readable);
+    const bytes = Buffer.concat(chunks);
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return null;
 }
 
 /**

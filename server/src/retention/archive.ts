@@ -263,7 +263,9 @@ async function deleteDay(db: Executor, streamId: number, day: string): Promise<v
   const [deleted] = await queryRows<{ n: number }>(
     db,
     sql`WITH gone AS (DELETE FROM embeddings WHERE stream_id = ${streamId}
-                        AND received_at >= ${from}::timestamptz AND received_at < ${to}::timestamptz RETURNING 1)
+                        AND received_at >= ${from}::timestamptz AND received_at < ${to}::timestamptz RETURNING seq),
+             scored AS (DELETE FROM embedding_scores s USING gone
+                        WHERE s.stream_id = ${streamId} AND s.seq = gone.seq RETURNING 1)
         SELECT count(*)::int AS n FROM gone`,
   );
   await db.execute(

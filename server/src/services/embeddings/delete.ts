@@ -47,9 +47,12 @@ export async function deleteEmbeddings(db: Db, input: DeleteEmbeddingsInput): Pr
     const streamId = Number(stream.id);
     const [counts] = await queryRows<{ deleted: number; ids: number }>(
       tx,
-      sql`WITH gone AS (DELETE FROM embeddings WHERE stream_id = ${streamId} AND ${match} RETURNING client_id),
+      sql`WITH gone AS (DELETE FROM embeddings WHERE stream_id = ${streamId} AND ${match} RETURNING client_id, seq),
                ledger AS (DELETE FROM embedding_ids i USING gone
-                          WHERE i.stream_id = ${streamId} AND i.client_id = gone.client_id RETURNING 1)
+                          WHERE i.stream_id = ${streamId} AND i.client_id = gone.client_id RETURNING 1),
+               -- Scores are derived from the deleted vectors: they go with them.
+               scored AS (DELETE FROM embedding_scores s USING gone
+                          WHERE s.stream_id = ${streamId} AND s.seq = gone.seq RETURNING 1)
           SELECT (SELECT count(*) FROM gone)::int AS deleted, (SELECT count(*) FROM ledger)::int AS ids`,
     );
     const deleted = counts?.deleted ?? 0;

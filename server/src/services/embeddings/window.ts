@@ -66,18 +66,11 @@ export async function readWindow(
   const data = await copyKeyedVectors(database, inner, dimension, "reversed");
   const fromSeq = data.keys[0] ?? null;
   const toSeq = data.keys.at(-1) ?? null;
-  let windowStart: Date | null = "from" in window ? window.from : null;
-  let windowEnd: Date | null = "to" in window ? window.to : null;
-  if ("last" in window && fromSeq !== null && toSeq !== null) {
-    const [span] = await queryRows<{ first: string | null; last: string | null }>(
-      database.db,
-      sql`SELECT min(received_at)::text AS first, max(received_at)::text AS last FROM embeddings
-          WHERE stream_id = ${stream} AND seq BETWEEN ${fromSeq} AND ${toSeq}`,
-    );
-    windowStart = span?.first ? new Date(span.first) : null;
-    windowEnd = span?.last ? new Date(span.last) : null;
-  }
-  return { ...data, fromSeq, toSeq, windowStart, windowEnd };
+  const span =
+    "from" in window
+      ? { windowStart: window.from, windowEnd: window.to }
+      : await windowSpan(database, stream, fromSeq, toSeq);
+  return { ...data, fromSeq, toSeq, ...span };
 }
 
 /** `count` distinct indices of 0..n-1, ascending, chosen with `seed` (all when count ≥ n). */
@@ -91,4 +84,23 @@ export function sampleIndices(n: number, count: number, seed: number): number[] 
     [pool[i], pool[j]] = [pool[j] as number, pool[i] as number];
   }
   return pool.slice(0, count).sort((a, b) => a - b);
+}
+
+/** When the rows of a "last N" window were received: its first and last receive times. */
+export async function windowSpan(
+  database: Database,
+  streamId: number,
+  fromSeq: number | null,
+  toSeq: number | null,
+): Promise<{ windowStart: Date | null; windowEnd: Date | null }> {
+  if (fromSeq === null || toSeq === null) return { windowStart: null, windowEnd: null };
+  const [span] = await queryRows<{ first: string | null; last: string | null }>(
+    database.db,
+    sql`SELECT min(received_at)::text AS first, max(received_at)::text AS last FROM embeddings
+        WHERE stream_id = ${streamId} AND seq BETWEEN ${fromSeq} AND ${toSeq}`,
+  );
+  return {
+    windowStart: span?.first ? new Date(span.first) : null,
+    windowEnd: span?.last ? new Date(span.last) : null,
+  };
 }

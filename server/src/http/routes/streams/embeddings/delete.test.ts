@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../../../db/database.ts";
+import { createReferenceSet } from "../../../../services/reference-sets/create.ts";
 import { createTestApp } from "../../../test-app.ts";
 
 const model = { id: "m", version: "1" };
@@ -29,13 +30,30 @@ describe("DELETE /v1/streams/{stream}/embeddings (privacy deletion)", () => {
     ].map((item, i) => ({ ...item, ts: 1, embedding: [1, i] }));
     const res = await t.call("POST", url, { key: ingest, json: { model, items } });
     expect(res.body.accepted).toBe(5);
+    // Scores the streaming worker would have cached for every row (derived data: it must go too).
+    const [stream] = await queryRows<{ id: string }>(t.db, sql`SELECT id::text AS id FROM streams`);
+    const set = await createReferenceSet(t.db, { streamId: Number(stream?.id), vectors: [[1, 0]] });
+    await t.db.execute(sql`INSERT INTO embedding_scores (reference_set_id, seq, stream_id, scores)
+      SELECT ${set.id}, seq, stream_id, ARRAY[1.0, 2.0] FROM embeddings`);
   }, 60_000);
+
+  const scoredIds = async () =>
+    (
+      await queryRows<{ id: string }>(
+        t.db,
+        sql`SELECT e.client_id AS id FROM embedding_scores s JOIN embeddings e ON e.seq = s.seq ORDER BY s.seq`,
+      )
+    ).map((r) => r.id);
   afterAll(() => t.close());
 
   it("erases one device's rows and their ledger entries, and audits a hash of the device", async () => {
     const res = await t.call("DELETE", `${url}?device=phone-a`, { key: admin });
     expect(res).toEqual({ status: 200, body: { deleted: 2 } });
     expect(await ids()).toEqual(["b1", "b2", "c1"]);
+    expect(await scoredIds()).toEqual(["b1", "b2", "c1"]);
+    expect(
+      (await queryRows<{ n: number }>(t.db, sql`SELECT count(*)::int AS n FROM embedding_scores`))[0]?.n,
+    ).toBe(3);
     const stream = await t.call("GET", "/v1/streams/lobby", { key: admin });
     expect(stream.body.embeddingCount).toBe(3);
     // The ledger forgot the ids: sending a1 again stores it anew.
