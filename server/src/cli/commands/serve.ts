@@ -11,7 +11,6 @@ import { ensureEmbeddingPartitions } from "../../db/partitions.ts";
 import { createApp } from "../../http/app.ts";
 import { jsonLogger } from "../../log.ts";
 import { createMetrics } from "../../metrics/metrics.ts";
-import { startReplica } from "../../replica/start.ts";
 import { archiveExpired } from "../../retention/archive.ts";
 import { archiveStoreFor } from "../../retention/store-from-config.ts";
 import { bootstrapAdminKey } from "../../services/api-keys/bootstrap.ts";
@@ -91,7 +90,10 @@ export function registerServe(program: Command): void {
       streaming?.start();
 
       // PGlite is opened by one process only, so on it the replica runs here or not at all.
-      const replica = options.replica ? startReplica(database, config, log) : undefined;
+      // Imported only when asked for: playwright-core adds seconds to every start otherwise.
+      const replica = options.replica
+        ? (await import("../../replica/start.ts")).startReplica(database, config, log)
+        : undefined;
 
       const metrics = createMetrics({ db: database.db, streaming: streamingMetricsSnapshot });
       // The web app ships in the same checkout; serve it when it has been built (npm start builds it).
