@@ -552,11 +552,13 @@ export function renderReport(input: ReportInput): string {
       `has several photos, so halves share people and a photo's nearest other is often the same person. New ` +
       `people then look like drift: the shipped MMD²-above-null-q95 rule flags ${mmdFp.map(pct).join(" / ")} of ` +
       `in-distribution windows of ${SIZES.join(" / ")}, and a KS test of nearest-reference distances ` +
-      `against the reference's own flags ${nnFp.map(pct).join(" / ")}. The shipped \`batchCheck\` is not ` +
-      `affected (its MMD p-value is a permutation test of the window against the reference sample), but the ` +
-      `kNN novelty rate and the null quantiles should not be read as calibrated false-positive rates when a ` +
-      `reference holds several photos per person. Splitting by capture session or time, when the data has it, ` +
-      `is the remedy; embeddings carry no identity.`,
+      `against the reference's own flags ${nnFp.map(pct).join(" / ")}. Even the shipped \`batchCheck\`, ` +
+      `whose MMD p-value is a permutation test, confirms drift on ${pct(main.shippedFalsePositive)} of ` +
+      `in-distribution windows of ${STRICT.n}: a reference with several photos per person is not exchangeable ` +
+      `with a window of new people (and here the window also resamples one fixed set of faces). So the kNN ` +
+      `novelty rate, the null quantiles and the batch p-value should not be read as calibrated ` +
+      `false-positive rates when a reference holds several photos per person; calibrating on held-out ` +
+      `people, or splitting the reference by capture session or time when the data has it, is the remedy; embeddings carry no identity.`,
     `- **PSI needs ≥ ${firstSafe ?? "1,000"} embeddings** for the seed rule to stay quiet on in-distribution windows ` +
       `(10 decile bins). In \`batchCheck\` PSI only gates the MMD permutation test, so small windows cost ` +
       `MMD time, not false alarms.`,
