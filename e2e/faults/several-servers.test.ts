@@ -92,7 +92,8 @@ describe("several servers on one database, one killed", () => {
       await send(stream, model.sample(REFERENCE_ROWS, 20 + s), 0);
       const fitted = await (servers[s % 2] as ServeProcess).api(`/v1/streams/${stream}/reference`, {
         method: "POST",
-        body: JSON.stringify({ last: REFERENCE_ROWS, options: { seed: 5 } }),
+        // Not active yet: the detectors start once every row is in, so they are mid-way when one dies.
+        body: JSON.stringify({ last: REFERENCE_ROWS, options: { seed: 5 }, activate: false }),
       });
       expect(fitted.status).toBe(201);
     }
@@ -101,6 +102,15 @@ describe("several servers on one database, one killed", () => {
       more.set(model.sample(300, 40 + s));
       more.set(model.sample(MORE_ROWS - 300, 60 + s, { latentShift: 1 }), 300 * DIM);
       await send(stream, more, REFERENCE_ROWS);
+    }
+    for (const [s, stream] of STREAMS.entries()) {
+      const activated = await (servers[s % 2] as ServeProcess).api(
+        `/v1/streams/${stream}/references/1/activate`,
+        {
+          method: "POST",
+        },
+      );
+      expect(activated.status).toBe(200);
     }
 
     const cursors = () =>
