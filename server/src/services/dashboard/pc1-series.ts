@@ -51,16 +51,8 @@ export interface Pc1Series {
   blur: (number | null)[];
 }
 
-interface Row {
-  seq: number;
-  t: number;
-  pc1: number | null;
-  lo?: number | null;
-  hi?: number | null;
-  face_size: number | null;
-  brightness: number | null;
-  blur: number | null;
-}
+/** The columns the query aggregates. */
+type Row = Record<"seq" | "t" | "pc1" | "lo" | "hi" | "face_size" | "brightness" | "blur", unknown>;
 
 /** A numeric quality signal, or NULL when absent or not a number (metadata is free-form JSON). */
 const signal = (name: string) =>
@@ -93,26 +85,32 @@ export async function pc1Series(db: Executor, query: Pc1SeriesQuery): Promise<Pc
     sql`SELECT count(*)::int AS n FROM embeddings WHERE ${inRange}`,
   );
   const total = Number(count?.n ?? 0);
-  const rows = `seq::float8 AS seq, (extract(epoch FROM received_at) * 1000)::float8 AS t`;
+  const rows = sql`SELECT seq, (extract(epoch FROM received_at) * 1000)::float8 AS t, ${projection} AS pc1,
+      ${signal("faceSize")} AS face_size, ${signal("brightness")} AS brightness, ${signal("blur")} AS blur`;
   const bucketed = total > query.points;
-  const result = bucketed
-    ? await queryRows<Row>(
-        db,
-        sql`SELECT min(seq) AS seq, min(t) AS t, avg(pc1) AS pc1, min(pc1) AS lo, max(pc1) AS hi,
-              avg(face_size) AS face_size, avg(brightness) AS brightness, avg(blur) AS blur
-            FROM (SELECT ${sql.raw(rows)}, ${projection} AS pc1, ${signal("faceSize")} AS face_size,
-                    ${signal("brightness")} AS brightness, ${signal("blur")} AS blur,
-                    ntile(${query.points}) OVER (ORDER BY seq) AS bucket
-                  FROM embeddings WHERE ${inRange}) x
-            GROUP BY bucket ORDER BY bucket`,
-      )
-    : await queryRows<Row>(
-        db,
-        sql`SELECT ${sql.raw(rows)}, ${projection} AS pc1, ${signal("faceSize")} AS face_size,
-              ${signal("brightness")} AS brightness, ${signal("blur")} AS blur
-            FROM embeddings WHERE ${inRange} ORDER BY seq`,
-      );
-  const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  // One row holding every column as a JSON array: returned row by row, the driver's per-row cost
+  // was half the time (30,000 rows: 1.5 s → 0.75 s on a loaded PGlite).
+  const columns = (order: string) => {
+    const column = (name: string) => `'${name}', array_agg(${name} ORDER BY ${order})`;
+    return sql.raw(
+      `json_build_object(${["seq", "t", "pc1", "lo", "hi", "face_size", "brightness", "blur"].map(column).join(", ")})::text AS json`,
+    );
+  };
+  const [answer] = await queryRows<{ json: string }>(
+    db,
+    bucketed
+      ? sql`SELECT ${columns("bucket")} FROM (
+              SELECT bucket, min(seq) AS seq, min(t) AS t, avg(pc1) AS pc1, min(pc1) AS lo, max(pc1) AS hi,
+                avg(face_size) AS face_size, avg(brightness) AS brightness, avg(blur) AS blur
+              FROM (${rows}, ntile(${query.points}) OVER (ORDER BY seq) AS bucket
+                    FROM embeddings WHERE ${inRange}) x
+              GROUP BY bucket) b`
+      : sql`SELECT ${columns("seq")} FROM (${rows}, NULL::float8 AS lo, NULL::float8 AS hi
+              FROM embeddings WHERE ${inRange}) x`,
+  );
+  // array_agg over no rows is NULL.
+  const result = JSON.parse(answer?.json ?? "{}") as Partial<Record<keyof Row, (number | null)[] | null>>;
+  const column = (name: keyof Row) => result[name] ?? [];
   return {
     reference: reference
       ? {
@@ -126,14 +124,14 @@ export async function pc1Series(db: Executor, query: Pc1SeriesQuery): Promise<Pc
     to: query.to.toISOString(),
     total,
     perPoint: bucketed ? Math.ceil(total / query.points) : 1,
-    t: result.map((r) => Number(r.t)),
-    seq: result.map((r) => Number(r.seq)),
-    pc1: result.map((r) => num(r.pc1)),
-    pc1Min: bucketed ? result.map((r) => num(r.lo)) : null,
-    pc1Max: bucketed ? result.map((r) => num(r.hi)) : null,
-    faceSize: result.map((r) => num(r.face_size)),
-    brightness: result.map((r) => num(r.brightness)),
-    blur: result.map((r) => num(r.blur)),
+    t: column("t") as number[],
+    seq: column("seq") as number[],
+    pc1: column("pc1"),
+    pc1Min: bucketed ? column("lo") : null,
+    pc1Max: bucketed ? column("hi") : null,
+    faceSize: column("face_size"),
+    brightness: column("brightness"),
+    blur: column("blur"),
   };
 }
 
