@@ -20,7 +20,12 @@ import type { ReferenceProfile } from "./reference-profile.ts";
 export type BatchSeverity = "none" | "low" | "high";
 
 export interface BatchCheckOptions {
-  /** Components with PSI at or above this are flagged (default 0.1). */
+  /**
+   * Components with PSI at or above this are flagged (default 0.1). With 10 decile bins, windows of
+   * fewer than ~500 in-distribution face embeddings routinely reach it (docs/detection-quality.md:
+   * the "≥ 3 components" rule fires on nearly every window of 100), so severity only gates the MMD
+   * permutation test and never confirms drift on its own.
+   */
   psiFlag?: number;
   /** BH-adjusted KS p-values below this flag a component (default 0.01). */
   ksAlpha?: number;
