@@ -58,7 +58,7 @@ const SERVER_ENV = serverEnvNames();
 const REQUIRED_ENV = ["DATABASE_URL", "FACEDRIFT_ADMIN_KEY", "FACEDRIFT_METRICS_TOKEN"];
 /** Read by the images' other programs, not by the server. */
 const OTHER_ENV: Record<string, string> = {
-  CHROMIUM_FLAGS: "the planned replica",
+  CHROMIUM_FLAGS: "the replica's Chromium (server/src/replica/chromium.ts reads it through its own options)",
   AWS_ACCESS_KEY_ID: "the AWS SDK's credential chain (archive store)",
   AWS_SECRET_ACCESS_KEY: "the AWS SDK's credential chain (archive store)",
 };
@@ -72,8 +72,8 @@ function cliCommands(): Set<string> {
   }
   return commands;
 }
-/** Commands the manifests use before they exist; each manifest using one says PLANNED. */
-const PLANNED_COMMANDS = ["replica"];
+/** Commands the manifests use before they exist; each manifest using one says PLANNED. None now. */
+const PLANNED_COMMANDS: string[] = [];
 
 const podSpecs = () =>
   ofKind("Deployment").map((d) => ({

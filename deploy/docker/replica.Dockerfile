@@ -2,9 +2,9 @@
 # The extraction replica: headless Chromium running the face pipeline (models/) for server-side
 # image batches, on WebGPU where the node has a GPU and on WASM otherwise.
 #
-# PLANNED: the `facedrift replica` command does not exist yet (ARCHITECTURE.md, "Not built yet").
-# This image fixes what it will need (the server's code plus models/, Debian's Chromium, fonts,
-# the Vulkan loader) so the deployment around it can be reviewed and linted now.
+# `facedrift replica` claims image-batch jobs from PostgreSQL and embeds each image on the web
+# app's /replica page (the capture worker itself) in Chromium, so it needs the built web app
+# (web/build, served to Chromium from disk) besides the server's code.
 #
 #   docker build -f deploy/docker/replica.Dockerfile -t facedrift/replica .
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -22,14 +22,17 @@ COPY server/package.json server/
 COPY web/package.json web/
 COPY e2e/package.json e2e/
 RUN npm ci --no-audit --no-fund
+# The web app, built before the dev dependencies are pruned, as in server.Dockerfile.
+COPY stats/src stats/src
+COPY wasm-kernels/src wasm-kernels/src
+COPY models/src models/src
+COPY web web
+RUN NODE_ENV=production npm run build -w web
 # tsx runs the sources; keep it (a root devDependency) through the prune, as in server.Dockerfile.
 RUN mkdir /keep && cp -a node_modules/tsx node_modules/esbuild node_modules/@esbuild /keep/ \
   && npm prune --omit=dev --no-audit --no-fund \
   && cp -a /keep/. node_modules/ && rm -rf /keep \
   && node -e "import('tsx/esm/api')"
-COPY stats/src stats/src
-COPY wasm-kernels/src wasm-kernels/src
-COPY models/src models/src
 COPY server/bin server/bin
 COPY server/src server/src
 COPY server/drizzle server/drizzle

@@ -39,7 +39,8 @@ export function facedriftServer(options: {
       );
       child.stdout?.on("data", (chunk) => (output += chunk));
       child.stderr?.on("data", (chunk) => (output += chunk));
-      const deadline = Date.now() + 60_000;
+      // Two minutes: a cold start migrates a fresh PGlite, which takes far longer on a loaded CI core.
+      const deadline = Date.now() + 120_000;
       while (Date.now() < deadline) {
         if (child.exitCode !== null) throw new Error(`facedrift serve exited ${child.exitCode}:\n${output}`);
         const ready = await fetch(`${url}/readyz`).then(
