@@ -123,6 +123,18 @@ describe.skipIf(!hasChromium())("dashboard (Chromium, real API, drifting stream)
     expect(await page.getByTestId("range-total").textContent()).toBe(count(fixture.streamEmbeddings));
   });
 
+  it("buckets a coarse view and still shows the change point and the latest window", async () => {
+    await page.goto(streamUrl("?points=200"));
+    await page.getByTestId("change-points").waitFor();
+    expect(await page.getByTestId("bucketed").textContent()).toContain(
+      `about ${Math.ceil(fixture.streamEmbeddings / 200)} per point`,
+    );
+    expect(await page.getByTestId("change-points").textContent()).toContain(`#${fixture.detectionSeq}`);
+    // The histogram reads the latest run's window by itself when the view has no single embeddings.
+    await page.getByTestId("pc1-histogram").locator("canvas").waitFor();
+    await shot("stream-bucketed");
+  });
+
   it("says so when a stream does not exist, and offers a new login when the session ends", async () => {
     await page.goto(`${fixture.baseUrl}/streams/no-such-stream`);
     await expect
