@@ -5,8 +5,9 @@
  * over a receive-time range. Receive time, like the batch windows (`embeddings/window.ts`): it is
  * the clock drift events, runs and alerts are stamped with, and it prunes the day partitions.
  *
- * The projection runs in the database (pgvector's inner product), so only a handful of numbers
- * per row leave it, never the vectors. Past `points` rows the series is downsampled there too,
+ * The scores are the streaming worker's cached ones where it has passed, else projected in the
+ * database (pgvector's inner product), so only a handful of numbers per row leave it, never the
+ * vectors. Past `points` rows the series is downsampled there too,
  * into `points` equal-count buckets (mean, min and max of PC1 per bucket), so a month of a busy
  * stream costs the browser no more than a few thousand points.
  */
@@ -57,7 +58,7 @@ type Row = Record<"seq" | "t" | "pc1" | "lo" | "hi" | "face_size" | "brightness"
 /** A numeric quality signal, or NULL when absent or not a number (metadata is free-form JSON). */
 const signal = (name: string) =>
   sql.raw(
-    `CASE WHEN jsonb_typeof(metadata->'quality'->'${name}') = 'number' THEN (metadata->'quality'->>'${name}')::float8 END`,
+    `CASE WHEN jsonb_typeof(e.metadata->'quality'->'${name}') = 'number' THEN (e.metadata->'quality'->>'${name}')::float8 END`,
   );
 
 export async function pc1Series(db: Executor, query: Pc1SeriesQuery): Promise<Pc1Series> {
@@ -71,21 +72,27 @@ export async function pc1Series(db: Executor, query: Pc1SeriesQuery): Promise<Pc
     | undefined;
   const pca = profile?.pca;
   let projection = sql`NULL::float8`;
-  if (pca) {
+  let source = sql`embeddings e`;
+  if (pca && reference) {
     const pc1 = pca.components.slice(0, pca.dim);
     let offset = 0;
     for (let t = 0; t < pca.dim; t++) offset += (pca.mean[t] as number) * (pc1[t] as number);
     // `<#>` is pgvector's negative inner product.
-    projection = sql`(-(embedding::vector(${sql.raw(String(pca.dim))}) <#> ${`[${pc1.join(",")}]`}::vector(${sql.raw(String(pca.dim))})) - ${offset})::float8`;
+    // The streaming worker's cached scores (`embedding_scores`) come first: a cached row costs
+    // one double, not its 2 kB vector (COALESCE does not evaluate the projection then).
+    const dim = sql.raw(String(pca.dim));
+    projection = sql`coalesce(s.scores[1], (-(e.embedding::vector(${dim}) <#> ${`[${pc1.join(",")}]`}::vector(${dim})) - ${offset})::float8)`;
+    source = sql`embeddings e LEFT JOIN embedding_scores s
+      ON s.reference_set_id = ${Number(reference.id)} AND s.seq = e.seq`;
   }
-  const inRange = sql`stream_id = ${query.streamId} AND received_at >= ${query.from.toISOString()}
-    AND received_at <= ${query.to.toISOString()}`;
+  const inRange = sql`e.stream_id = ${query.streamId} AND e.received_at >= ${query.from.toISOString()}
+    AND e.received_at <= ${query.to.toISOString()}`;
   const [count] = await queryRows<{ n: number }>(
     db,
-    sql`SELECT count(*)::int AS n FROM embeddings WHERE ${inRange}`,
+    sql`SELECT count(*)::int AS n FROM embeddings e WHERE ${inRange}`,
   );
   const total = Number(count?.n ?? 0);
-  const rows = sql`SELECT seq, (extract(epoch FROM received_at) * 1000)::float8 AS t, ${projection} AS pc1,
+  const rows = sql`SELECT e.seq, (extract(epoch FROM e.received_at) * 1000)::float8 AS t, ${projection} AS pc1,
       ${signal("faceSize")} AS face_size, ${signal("brightness")} AS brightness, ${signal("blur")} AS blur`;
   const bucketed = total > query.points;
   // One row holding every column as a JSON array: returned row by row, the driver's per-row cost
@@ -102,11 +109,11 @@ export async function pc1Series(db: Executor, query: Pc1SeriesQuery): Promise<Pc
       ? sql`SELECT ${columns("bucket")} FROM (
               SELECT bucket, min(seq) AS seq, min(t) AS t, avg(pc1) AS pc1, min(pc1) AS lo, max(pc1) AS hi,
                 avg(face_size) AS face_size, avg(brightness) AS brightness, avg(blur) AS blur
-              FROM (${rows}, ntile(${query.points}) OVER (ORDER BY seq) AS bucket
-                    FROM embeddings WHERE ${inRange}) x
+              FROM (${rows}, ntile(${query.points}) OVER (ORDER BY e.seq) AS bucket
+                    FROM ${source} WHERE ${inRange}) x
               GROUP BY bucket) b`
       : sql`SELECT ${columns("seq")} FROM (${rows}, NULL::float8 AS lo, NULL::float8 AS hi
-              FROM embeddings WHERE ${inRange}) x`,
+              FROM ${source} WHERE ${inRange}) x`,
   );
   // array_agg over no rows is NULL.
   const result = JSON.parse(answer?.json ?? "{}") as Partial<Record<keyof Row, (number | null)[] | null>>;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIM, MODEL, synthetic } from "../../../../batch/testing/fixture.ts";
+import { embeddingScores } from "../../../../db/schema/embedding-score.ts";
 import { ingestEmbeddings } from "../../../../services/embeddings/ingest.ts";
 import { getActiveReferenceSet } from "../../../../services/reference-sets/get-active.ts";
 import { getStream } from "../../../../services/streams/get.ts";
@@ -101,6 +102,21 @@ describe("GET /v1/streams/{stream}/series", { timeout: 60_000 }, () => {
       expect(res.body.pc1Max[b]).toBeCloseTo(Math.max(...bucket), 4);
       expect(res.body.t[b]).toBe(T0 + b * 30_000);
     }
+  });
+
+  it("takes the streaming worker's cached score where there is one", async () => {
+    const stream = await getStream(t.db, await ensureTenant(t.db, "acme"), "lobby");
+    const reference = await getActiveReferenceSet(t.db, stream.id);
+    const first = await get(`?${range(0, 1)}`);
+    const seq = first.body.seq[0] as number;
+    // A marker value no projection gives, so the answer can only have come from the cache.
+    await t.db
+      .insert(embeddingScores)
+      .values({ referenceSetId: Number(reference?.id), seq, streamId: stream.id, scores: [42, 0] });
+    const cached = await get(`?${range(0, 1)}`);
+    expect(cached.body.pc1[0]).toBe(42);
+    expect(cached.body.pc1[1]).toBeCloseTo(first.body.pc1[1], 12);
+    await t.db.delete(embeddingScores);
   });
 
   it("answers an empty range with empty columns, and a stream without reference without scores", async () => {
