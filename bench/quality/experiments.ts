@@ -222,7 +222,8 @@ export async function runExperiments(options: ExperimentOptions): Promise<ModelR
   }
   log(`${model}: null windows scored`);
 
-  const pairs = await pairsWithin(split.heldOut);
+  // Pairs among the clean held-out photos that were extracted (all of them, once extraction is complete).
+  const pairs = await pairsWithin([...heldOut.images, ...split.heldOut.filter((im) => clean.noFace.has(im))]);
   const cleanImpact = verificationImpact(pairs, clean);
 
   const shiftPools: {

@@ -505,7 +505,9 @@ export function renderReport(input: ReportInput): string {
     p(`## The ${other.dimension}-D alternative (${other.model})`);
     p(
       `Same protocol on the shifts extracted for it (the 1024-D embedder costs about three times as much per face). ` +
-        `Clean held-out AUC ${num(other.cleanVerification.auc)}.`,
+        `Its clean set was extracted for ${other.referenceImages} reference and ${other.nullImages} held-out photos ` +
+        `(the CPU budget; alphabetical by person, so a proportional subset). Clean held-out AUC ` +
+        `${num(other.cleanVerification.auc)} on ${other.cleanVerification.pairs} pairs.`,
       table(
         [
           "shift",
