@@ -99,6 +99,19 @@ describe("deploy/", () => {
   it("keeps every Dockerfile in deploy/docker", () => {
     expect(deployFiles().filter((f) => /Dockerfile$/.test(f) && !f.startsWith("docker/"))).toEqual([]);
   });
+
+  it("gives every `npm ci` in an image what the root install scripts need (the patches)", () => {
+    const scripts = JSON.parse(read("package.json")).scripts as Record<string, string>;
+    expect(scripts.postinstall).toContain("patch-package");
+    for (const file of deployFiles().filter((f) => f.endsWith("Dockerfile"))) {
+      const text = readFileSync(join(deploy, file), "utf8");
+      const install = text.indexOf("RUN npm ci");
+      if (install < 0) continue;
+      const patches = text.indexOf("COPY patches patches");
+      expect(patches, `${file} copies patches/ before npm ci`).toBeGreaterThan(-1);
+      expect(patches, file).toBeLessThan(install);
+    }
+  });
 });
 
 describe("Kubernetes manifests", () => {

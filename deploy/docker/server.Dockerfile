@@ -15,6 +15,8 @@ WORKDIR /app
 # every workspace's package.json, and `npm ci` runs the root `prepare`, which compiles
 # wasm-kernels/assembly with AssemblyScript: those sources come before it too.
 COPY package.json package-lock.json tsconfig.json ./
+# `npm ci` applies these to dependencies (patch-package, the root postinstall).
+COPY patches patches
 COPY stats/package.json stats/
 COPY wasm-kernels/package.json wasm-kernels/
 COPY wasm-kernels/scripts wasm-kernels/scripts

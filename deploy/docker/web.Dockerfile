@@ -13,6 +13,8 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
+# `npm ci` applies these to dependencies (patch-package, the root postinstall).
+COPY patches patches
 COPY stats/package.json stats/
 COPY wasm-kernels/package.json wasm-kernels/
 COPY wasm-kernels/scripts wasm-kernels/scripts
