@@ -75,7 +75,12 @@ describe("authorization on every route", { timeout: 120_000 }, () => {
     ids["/v1/alerts/{id}"] = String(alerts.body.items[0].id);
     const channel = await t.call("POST", "/v1/alert-channels", {
       key: admin,
-      json: { type: "webhook", name: "ops", url: "http://127.0.0.1:9/hook", secret: "a-secret-of-16-chars-or-more" },
+      json: {
+        type: "webhook",
+        name: "ops",
+        url: "http://127.0.0.1:9/hook",
+        secret: "a-secret-of-16-chars-or-more",
+      },
     });
     expect(channel.status).toBe(201);
     ids["/v1/alert-channels/{id}"] = String(channel.body.id);
