@@ -6,7 +6,7 @@
  * detector on windows of STRICT.n every STRICT.n embeddings. Pure over the experiments' results.
  */
 import { BATCH_DETECTORS, type BatchDetector } from "./batch.ts";
-import { type ModelResult, type ShiftResult, STRICT, TARGET_PER_10K } from "./experiments.ts";
+import { type ModelResult, type ShiftResult, SIZES, STRICT, TARGET_PER_10K } from "./experiments.ts";
 import type { Feature } from "./features.ts";
 
 /** A shift "matters" when it costs at least this much verification AUC. */
@@ -74,16 +74,26 @@ export function chooseBatchDetector(result: ModelResult): BatchDetector {
   return BATCH_DETECTORS.reduce((best, d) => (score(d) > score(best) ? d : best));
 }
 
+/**
+ * `fixedRule`: score the batch detector by its own fixed decision (the seed's PSI rule has no α to
+ * calibrate) instead of the strict calibrated threshold.
+ */
 export function goalCheck(
   result: ModelResult,
   statistics: readonly Feature[],
   batch: BatchDetector,
+  fixedRule = false,
 ): GoalCheck {
+  const batchShare = fixedRule
+    ? ((result.ruleFalsePositive[batch]?.[SIZES.indexOf(STRICT.n)] ?? 0) * 1e4) / STRICT.n
+    : BATCH_SHARE_PER_10K;
   const falseAlarmsPer10k =
-    statistics.reduce((s, f) => s + result.streamingCalibration[f].heldOutPer10k, 0) + BATCH_SHARE_PER_10K;
+    statistics.reduce((s, f) => s + result.streamingCalibration[f].heldOutPer10k, 0) + batchShare;
   const mattering = matteringShifts(result).map(({ shift, drop }) => {
     const streaming = unionRate(shift, statistics);
-    const batchRate = shift.strict[batch] as number;
+    const batchRate = fixedRule
+      ? (shift.batchRule[batch]?.[SIZES.indexOf(STRICT.n)] ?? 0)
+      : (shift.strict[batch] as number);
     return {
       id: shift.id,
       aucDrop: drop,
