@@ -33,6 +33,12 @@ describe("the web app on the API's origin", () => {
     const deep = await get("/streams/lobby?from=1");
     expect(deep.res.status).toBe(200);
     expect(deep.text).toContain("app");
+    // A stream named with a dot: a browser navigating there gets the app, a script gets a 404.
+    const page = await app.request("/streams/cam.1", { headers: { accept: "text/html,*/*;q=0.8" } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("app");
+    expect((await app.request("/streams/cam.1")).status).toBe(404);
+    expect((await app.request("/_app/missing.js", { headers: { accept: "*/*" } })).status).toBe(404);
   });
 
   it("caches hashed assets forever and revalidates the rest; WASM has its MIME type", async () => {

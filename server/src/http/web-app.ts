@@ -15,6 +15,12 @@ const API_PREFIXES = ["/v1/", "/metrics", "/openapi.json", "/healthz", "/readyz"
 const isApi = (path: string) =>
   API_PREFIXES.some((prefix) => path === prefix.replace(/\/$/, "") || path.startsWith(prefix));
 const isFile = (path: string) => /\.[a-z0-9]+$/i.test(path);
+/**
+ * A browser navigating (Accept: text/html) to a path that looks like a file but is none is an app
+ * route with a dot in it, e.g. the stream page of a stream named `cam.1`: it gets the app. A
+ * script or stylesheet asking for a missing file still gets a 404, not HTML.
+ */
+const isNavigation = (c: Context<AppEnv>) => (c.req.header("accept") ?? "").includes("text/html");
 
 /**
  * serveStatic plus caching: hashed names under _app/immutable never change; everything else is
@@ -48,5 +54,7 @@ export function serveWebApp(app: OpenAPIHono<AppEnv>, root: string): void {
   const fallback = staticFiles({ root, path: "200.html" });
   app.use("/*", async (c, next) => (isApi(c.req.path) ? next() : files(c, next)));
   app.use("/*", async (c, next) => (isApi(c.req.path) || isFile(c.req.path) ? next() : pages(c, next)));
-  app.get("/*", async (c, next) => (isApi(c.req.path) || isFile(c.req.path) ? next() : fallback(c, next)));
+  app.get("/*", async (c, next) =>
+    isApi(c.req.path) || (isFile(c.req.path) && !isNavigation(c)) ? next() : fallback(c, next),
+  );
 }
