@@ -512,9 +512,15 @@ export function renderReport(input: ReportInput): string {
     p(`## The ${other.dimension}-D alternative (${other.model})`);
     p(
       `Same protocol on the shifts extracted for it (the 1024-D embedder costs about three times as much per face). ` +
-        `Its clean set was extracted for ${other.referenceImages} reference and ${other.nullImages} held-out photos ` +
-        `(the CPU budget; alphabetical by person, so a proportional subset). Clean held-out AUC ` +
-        `${num(other.cleanVerification.auc)} on ${other.cleanVerification.pairs} pairs.`,
+        `Clean: ${other.referenceImages} reference and ${other.nullImages} held-out photos; held-out AUC ` +
+        `${num(other.cleanVerification.auc)} on ${other.cleanVerification.pairs} pairs. A shift set cut short by ` +
+        `the extraction budget is analysed from the faces it has and has no ΔAUC; not extracted: ` +
+        `${
+          other.shifts
+            .filter((sh) => !sh.streaming.pc1)
+            .map((sh) => sh.id)
+            .join(", ") || "none"
+        }.`,
       table(
         [
           "shift",
