@@ -29,5 +29,5 @@ export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void
 }
 
 export function actorOf(principal: Principal): string {
-  return `key:${principal.keyId}`;
+  return principal.actor;
 }

@@ -1,4 +1,6 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../../../db/database.ts";
 import { ensureTenant } from "../../../services/tenants/default.ts";
 import { createUser } from "../../../services/users/create.ts";
 import { createTestApp } from "../../test-app.ts";
@@ -48,6 +50,12 @@ describe("dashboard sessions", () => {
     expect(((await forged.json()) as { error: { message: string } }).error.message).toMatch(/X-CSRF-Token/);
     expect((await create({ "x-csrf-token": "wrong" })).status).toBe(403);
     expect((await create({ "x-csrf-token": csrfToken })).status).toBe(201);
+    // The audit trail names the person, not a key.
+    const [audit] = await queryRows<{ actor: string }>(
+      t.db,
+      sql`SELECT actor FROM audit_log WHERE action LIKE 'api_key%' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(audit?.actor).toMatch(/^user:\d+$/);
 
     const out = await t.app.request("/v1/session", { method: "DELETE", headers: { cookie } });
     expect(out.status).toBe(204);
