@@ -1,60 +1,25 @@
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3Bucket, type S3BucketOptions } from "../storage/s3-bucket.ts";
 import type { ImageStore } from "./store.ts";
 
-export interface S3ImageOptions {
-  bucket: string;
-  /** Prepended to every key, e.g. `facedrift/images/`. */
-  prefix?: string;
-  /** For S3-compatible services (MinIO, R2, Ceph): their URL; path-style addressing is then used. */
-  endpoint?: string;
-  region?: string;
-  /** Static credentials; by default the AWS SDK's chain (env, profile, instance role). */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-  /** Injectable for tests; by default credentials come from the AWS SDK's default chain. */
-  client?: S3Client;
-}
+export type S3ImageOptions = S3BucketOptions;
 
 /** Images in an S3 bucket (or an S3-compatible service). */
 export class S3ImageStore implements ImageStore {
-  private readonly client: S3Client;
-  private readonly bucket: string;
-  private readonly prefix: string;
+  private readonly objects: S3Bucket;
 
   constructor(options: S3ImageOptions) {
-    this.bucket = options.bucket;
-    this.prefix = options.prefix ?? "";
-    this.client =
-      options.client ??
-      new S3Client({
-        // The SDK wants a region even for S3-compatible services that ignore it.
-        region: options.region ?? process.env.AWS_REGION ?? "us-east-1",
-        ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-        ...(options.credentials ? { credentials: options.credentials } : {}),
-      });
+    this.objects = new S3Bucket(options);
   }
 
-  async put(key: string, bytes: Uint8Array, mediaType: string): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: this.prefix + key,
-        Body: bytes,
-        ContentLength: bytes.byteLength,
-        ContentType: mediaType,
-      }),
-    );
+  put(key: string, bytes: Uint8Array, mediaType: string): Promise<void> {
+    return this.objects.put(key, bytes, mediaType);
   }
 
-  async get(key: string): Promise<Uint8Array> {
-    const response = await this.client.send(
-      new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }),
-    );
-    if (!response.Body) throw new Error(`s3://${this.bucket}/${this.prefix}${key}: empty response body`);
-    return response.Body.transformToByteArray();
+  get(key: string): Promise<Uint8Array> {
+    return this.objects.get(key);
   }
 
-  /** S3 answers 204 for a missing key too, which is the contract's "not an error". */
-  async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+  delete(key: string): Promise<void> {
+    return this.objects.delete(key);
   }
 }
