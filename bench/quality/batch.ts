@@ -35,7 +35,7 @@ export interface BatchContext {
 
 /**
  * Scores one window: `x` (n×d) with its rows' nearest-reference distances `nn` and its unbiased
- * MMD² against the profile's MMD sample at the profile's bandwidth (from mmd-table.ts).
+ * MMD² against the profile's MMD sample at the profile's bandwidth (`mmdTable` in stats/src/mmd-table.ts).
  */
 export function scoreWindow(
   context: BatchContext,

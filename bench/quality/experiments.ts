@@ -11,7 +11,7 @@
  *
  * Every random choice derives from one seed; `seeds` in the result records each derived seed.
  */
-import { calibrateAdwinDelta, fitReferenceProfile, seededRng } from "@facedrift/stats";
+import { calibrateAdwinDelta, fitReferenceProfile, mmdTable, seededRng, windowMmd2 } from "@facedrift/stats";
 import {
   BATCH_DETECTORS,
   type BatchContext,
@@ -25,7 +25,6 @@ import {
 import { cacheFile, readCache } from "./cache.ts";
 import { type IdentitySplit, personOf } from "./dataset.ts";
 import { FEATURES, type Feature, type FeatureValues, features, referenceModel } from "./features.ts";
-import { mmdTable, windowMmd2 } from "./mmd-table.ts";
 import { type Pool, poolFrom, subPool } from "./pools.ts";
 import { subgroupPeople } from "./population.ts";
 import { CLEAN, type Shift } from "./shifts.ts";

@@ -3,9 +3,9 @@
  * Per-embedding statistics the streaming detectors can follow, all computed against the frozen
  * reference: the PC1 score (the seed design), the cosine distance to the nearest reference
  * embedding, the cosine similarity to the reference mean direction, and the squared residual off
- * the top-k PCA subspace (what the k components do not explain).
+ * the top-k PCA subspace (what the k components do not explain; the product's `pcaResidual`).
  */
-import { pcaFromJson, projectPca, type ReferenceProfile } from "@facedrift/stats";
+import { pcaFromJson, pcaResidual, projectPca, type ReferenceProfile } from "@facedrift/stats";
 import type { Pool } from "./pools.ts";
 
 export const FEATURES = ["pc1", "nnDistance", "cosToMean", "residual"] as const;
@@ -46,7 +46,7 @@ export function features(model: ReferenceModel, pool: Pool, leaveOneOut = false)
     pc1: new Float64Array(pool.n),
     nnDistance: new Float64Array(pool.n),
     cosToMean: new Float64Array(pool.n),
-    residual: new Float64Array(pool.n),
+    residual: pcaResidual(pca, pool.x, pool.n, scores),
   };
   for (let i = 0; i < pool.n; i++) {
     const row = pool.x.subarray(i * d, (i + 1) * d);
@@ -61,15 +61,8 @@ export function features(model: ReferenceModel, pool: Pool, leaveOneOut = false)
     }
     out.nnDistance[i] = 1 - best;
     let cos = 0;
-    let centred2 = 0;
-    for (let t = 0; t < d; t++) {
-      cos += (row[t] as number) * (model.meanDirection[t] as number);
-      centred2 += ((row[t] as number) - (pca.mean[t] as number)) ** 2;
-    }
+    for (let t = 0; t < d; t++) cos += (row[t] as number) * (model.meanDirection[t] as number);
     out.cosToMean[i] = cos;
-    let explained = 0;
-    for (let j = 0; j < k; j++) explained += (scores[i * k + j] as number) ** 2;
-    out.residual[i] = centred2 - explained;
   }
   return out;
 }

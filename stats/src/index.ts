@@ -28,13 +28,30 @@ export {
   batchCheckScores,
   mmdRows,
 } from "./detectors/batch-check.ts";
-export { type Pc1Detection, type Pc1Projection, Pc1Stream } from "./detectors/pc1-stream.ts";
+export {
+  calibrateMmdWindow,
+  DEFAULT_MMD_WINDOW_ALPHA,
+  DEFAULT_MMD_WINDOW_SIZE,
+  MmdWindow,
+  type MmdWindowCalibration,
+  type MmdWindowOptions,
+  pearson3Threshold,
+} from "./detectors/mmd-window.ts";
+export {
+  type AdwinDetection,
+  feedAdwin,
+  type Pc1Detection,
+  type Pc1Projection,
+  Pc1Stream,
+} from "./detectors/pc1-stream.ts";
+export { pcaResidual } from "./detectors/pca-residual.ts";
 export {
   fitReferenceProfile,
   REFERENCE_PROFILE_FORMAT,
   type ReferenceCalibration,
   type ReferenceProfile,
   type ReferenceProfileOptions,
+  type ResidualAdwin,
 } from "./detectors/reference-profile.ts";
 export { kolmogorovCdf, kolmogorovLimitSf, kolmogorovSf } from "./kolmogorov.ts";
 export { type KsMethod, type KsOptions, type KsResult, ksTwoSample } from "./ks.ts";
@@ -47,8 +64,10 @@ export {
   mmd,
   mmdNullDistribution,
 } from "./mmd.ts";
+export { type MmdTable, mmdTable, windowMmd2 } from "./mmd-table.ts";
 export { benjaminiHochberg, bonferroni, rejected } from "./multiple-testing.ts";
 export { fsum } from "./numeric/fsum.ts";
+export { normalQuantile } from "./numeric/normal-quantile.ts";
 export { quantileSorted } from "./numeric/quantile.ts";
 export { type Rng, randomSubsetLabels, seededRng } from "./numeric/random.ts";
 export {

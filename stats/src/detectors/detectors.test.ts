@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { pcaFromJson } from "../pca.ts";
 import { syntheticModel } from "../synthetic.ts";
+import { replayFalseAlarms } from "./adwin-calibration.ts";
 import { batchCheck } from "./batch-check.ts";
+import { MmdWindow } from "./mmd-window.ts";
 import { Pc1Stream } from "./pc1-stream.ts";
+import { pcaResidual } from "./pca-residual.ts";
 import { fitReferenceProfile, type ReferenceProfile } from "./reference-profile.ts";
 
 const d = 64;
@@ -26,6 +30,44 @@ describe("reference profile", () => {
     const copy = JSON.parse(JSON.stringify(profile)) as ReferenceProfile;
     const window = model.sample(500, 2, { latentShift: 0.5 });
     expect(batchCheck(copy, window, 500, { seed: 1 })).toEqual(batchCheck(profile, window, 500, { seed: 1 }));
+  });
+
+  it("calibrates ADWIN on the PCA residual and the streaming MMD window (docs/detection-quality.md)", () => {
+    const residual = profile.residual;
+    if (!residual) throw new Error("the profile has no residual ADWIN");
+    expect(residual.calibration).toMatchObject({ replayedUpdates: 200_000, targetPer10k: 0.01 });
+    expect(residual.adwin.delta).toBe(residual.calibration.delta);
+    expect(residual.calibration.falseAlarmsPer10k).toBeLessThanOrEqual(0.01);
+    // Held out: residuals of fresh in-distribution embeddings at the calibrated δ stay near the
+    // target (200,000 updates; two alarms would already be 0.1 per 10,000).
+    const fresh = pcaResidual(pcaFromJson(profile.pca), model.sample(2000, 40), 2000);
+    expect(replayFalseAlarms(fresh, residual.adwin, 200_000, 5)).toBeLessThanOrEqual(1);
+
+    const window = profile.mmdWindow;
+    if (!window) throw new Error(`no MMD window: ${profile.calibration.mmdWindowSkipped}`);
+    expect(window).toMatchObject({
+      size: 500,
+      alpha: 0.004,
+      method: "pearson3",
+      windows: 2000,
+      poolRows: 1800,
+    });
+    expect(window.threshold).toBeGreaterThan(window.null.mean);
+    const mmd = new MmdWindow(profile.mmd.sample, profile.mmd.sampleSize, d, profile.mmd.sigma);
+    expect(mmd.statistic(model.sample(500, 41), 500)).toBeLessThanOrEqual(window.threshold);
+    expect(mmd.statistic(model.sample(500, 42, { noiseScale: 2 }), 500)).toBeGreaterThan(window.threshold);
+  });
+
+  it("skips the MMD window, saying why, when the reference is too small for it", () => {
+    const small = fitReferenceProfile(reference.subarray(0, 600 * d), 600, d, {
+      seed: 9,
+      mmdSampleSize: 200,
+    });
+    expect(small.mmdWindow).toBeUndefined();
+    expect(small.calibration.mmdWindowSkipped).toBe(
+      "400 reference rows lie outside the MMD sample; 1000 are needed for windows of 500",
+    );
+    expect(small.residual).toBeDefined();
   });
 
   it("keeps an explicit ADWIN δ and replays it as given", () => {

@@ -13,17 +13,48 @@ export interface Pc1Projection {
   pc1: ArrayLike<number>;
 }
 
-export interface Pc1Detection {
-  /** Index of the embedding within the processed batch. */
+/** One ADWIN detection while following a per-embedding statistic. */
+export interface AdwinDetection {
+  /** Index of the value within the values fed. */
   index: number;
-  /** Its PC1 score. */
+  /** The value that triggered it. */
   score: number;
-  /** Mean PC1 score of the part of the window ADWIN dropped (the "before" regime). */
+  /** Mean of the part of the window ADWIN dropped (the "before" regime). */
   meanBefore: number;
-  /** Mean PC1 score of the window ADWIN kept (the "after" regime). */
+  /** Mean of the window ADWIN kept (the "after" regime). */
   meanAfter: number;
   widthBefore: number;
   widthAfter: number;
+}
+
+export type Pc1Detection = AdwinDetection;
+
+/**
+ * Feeds `values` to `adwin` in order and describes each detection: the means and widths of the
+ * window before and after the cut. Shared by every streaming statistic (PC1, the PCA residual).
+ */
+export function feedAdwin(adwin: Adwin, values: ArrayLike<number>): AdwinDetection[] {
+  const detections: AdwinDetection[] = [];
+  for (let i = 0; i < values.length; i++) {
+    // After a detection the next update starts a fresh window, so "before" is empty then.
+    const widthPrevious = adwin.driftDetected ? 0 : adwin.width;
+    const totalPrevious = adwin.driftDetected ? 0 : adwin.total;
+    const score = values[i] as number;
+    if (!adwin.update(score)) continue;
+    // The window before this update plus this value, minus what ADWIN kept, is what it dropped.
+    const kept = adwin.summary();
+    const widthBefore = widthPrevious + 1;
+    const dropped = widthBefore - kept.width;
+    detections.push({
+      index: i,
+      score,
+      meanBefore: dropped > 0 ? (totalPrevious + score - kept.total) / dropped : kept.estimation,
+      meanAfter: kept.estimation,
+      widthBefore,
+      widthAfter: kept.width,
+    });
+  }
+  return detections;
 }
 
 export class Pc1Stream {
@@ -47,27 +78,7 @@ export class Pc1Stream {
   /** Projects n embeddings (row-major f32) and feeds their PC1 scores to ADWIN in order. */
   process(embeddings: Float32Array, n: number): { scores: Float64Array; detections: Pc1Detection[] } {
     const scores = kernels().project(embeddings, n, this.dimension, this.direction, 1, this.offset);
-    const detections: Pc1Detection[] = [];
-    for (let i = 0; i < n; i++) {
-      // After a detection the next update starts a fresh window, so "before" is empty then.
-      const widthPrevious = this.adwin.driftDetected ? 0 : this.adwin.width;
-      const totalPrevious = this.adwin.driftDetected ? 0 : this.adwin.total;
-      const score = scores[i] as number;
-      if (!this.adwin.update(score)) continue;
-      // The window before this update plus this score, minus what ADWIN kept, is what it dropped.
-      const kept = this.adwin.summary();
-      const widthBefore = widthPrevious + 1;
-      const dropped = widthBefore - kept.width;
-      detections.push({
-        index: i,
-        score,
-        meanBefore: dropped > 0 ? (totalPrevious + score - kept.total) / dropped : kept.estimation,
-        meanAfter: kept.estimation,
-        widthBefore,
-        widthAfter: kept.width,
-      });
-    }
-    return { scores, detections };
+    return { scores, detections: feedAdwin(this.adwin, scores) };
   }
 
   /** The checkpoint to commit with the cursor. */

@@ -8,7 +8,14 @@
  * - an MMD reference sample (default 500 rows, seeded choice) with its frozen RBF bandwidth;
  * - calibration on the reference alone: ADWIN's δ chosen for a target false-alarm rate by
  *   replaying resampled reference PC1 scores, the split-half PSI noise floor, and the MMD² null
- *   distribution's upper quantile.
+ *   distribution's upper quantile;
+ * - the streaming detectors docs/detection-quality.md recommends beside PC1: ADWIN on the PCA
+ *   residual (`residual`, δ calibrated like PC1's) and the MMD window threshold (`mmdWindow`).
+ *
+ * `residual` and `mmdWindow` are optional fields of the same format, not a new format: they only
+ * add detectors, every older field keeps its meaning, so an export from this version still loads
+ * where it did, and a profile stored before them (which lacks them) stays valid; readers run
+ * PC1 alone then and say so (`server/src/streaming/reference.ts`).
  *
  * The profile is plain JSON with a format tag, so it can be stored, exported and imported with
  * the model it belongs to.
@@ -21,6 +28,8 @@ import { randomSubsetLabels, seededRng } from "../numeric/random.ts";
 import { fitPca, type PcaModelJson, pcaToJson, transformPca } from "../pca.ts";
 import { fitPsiBins, type PsiBinning, type PsiBins, psi } from "../psi.ts";
 import { calibrateAdwinDelta } from "./adwin-calibration.ts";
+import { calibrateMmdWindow, type MmdWindowCalibration, type MmdWindowOptions } from "./mmd-window.ts";
+import { pcaResidual } from "./pca-residual.ts";
 
 export const REFERENCE_PROFILE_FORMAT = "facedrift.reference-profile/1";
 
@@ -41,6 +50,8 @@ export interface ReferenceProfileOptions {
    * on batch windows; the streaming detector gets a small share of the rest.
    */
   adwinTargetPer10k?: number;
+  /** The streaming MMD window (size 500, α = 0.004 by default; see mmd-window.ts). */
+  mmdWindow?: MmdWindowOptions;
   /** Seed of every random choice (subsamples, resampled streams, splits). */
   seed?: number;
 }
@@ -60,6 +71,14 @@ export interface ReferenceCalibration {
   psiSplitHalf: number[];
   /** Upper quantiles of MMD²_u between reference halves (half size = mmd.sampleSize / 2). */
   mmdNull: { splits: number; halfSize: number; q95: number; q99: number };
+  /** Why the profile has no `mmdWindow` (too few reference rows outside the MMD sample). */
+  mmdWindowSkipped?: string;
+}
+
+/** ADWIN on the per-embedding PCA residual (`pca-residual.ts`), calibrated like PC1's. */
+export interface ResidualAdwin {
+  adwin: AdwinParams;
+  calibration: ReferenceCalibration["adwin"];
 }
 
 export interface ReferenceProfile {
@@ -74,6 +93,10 @@ export interface ReferenceProfile {
   mmd: { sampleSize: number; sample: number[]; sigma: number };
   adwin: AdwinParams;
   calibration: ReferenceCalibration;
+  /** Absent in profiles fitted before it existed: the streaming worker then follows PC1 only. */
+  residual?: ResidualAdwin;
+  /** Absent in older profiles, or when the reference is too small (`calibration.mmdWindowSkipped`). */
+  mmdWindow?: MmdWindowCalibration;
 }
 
 export function fitReferenceProfile(
@@ -89,6 +112,8 @@ export function fitReferenceProfile(
   const column = (j: number, rows: ArrayLike<number> = scores, count = n) =>
     Float64Array.from({ length: count }, (_, i) => rows[i * k + j] as number);
   const { adwin, adwinCalibration } = chooseAdwin(column(0), options, seed);
+  // The residual's replay uses another seed than PC1's, so the two replays are not the same draws.
+  const residual = chooseAdwin(pcaResidual(pca, x, n, scores), options, seed + 1);
   const binning = options.psiBinning ?? { kind: "quantile", bins: 10 };
   const psiBins = Array.from({ length: k }, (_, j) => fitPsiBins(column(j), binning));
 
@@ -102,6 +127,13 @@ export function fitReferenceProfile(
     mmdSample.set(x.subarray(i * d, i * d + d), r * d);
   });
   const nullDistribution = mmdNullDistribution(mmdSample, mmdRows.length, d, { splits: 200, seed });
+  const mmdWindow = calibrateMmdWindow(
+    x,
+    n,
+    d,
+    { rows: mmdRows, sample: mmdSample, sigma: nullDistribution.sigma },
+    { seed: seed ^ 0x3d3d, ...options.mmdWindow },
+  );
 
   return {
     format: REFERENCE_PROFILE_FORMAT,
@@ -122,7 +154,10 @@ export function fitReferenceProfile(
         q95: quantileSorted(nullDistribution.statistics, 0.95),
         q99: quantileSorted(nullDistribution.statistics, 0.99),
       },
+      ...("skipped" in mmdWindow ? { mmdWindowSkipped: mmdWindow.skipped } : {}),
     },
+    residual: { adwin: residual.adwin, calibration: residual.adwinCalibration },
+    ...("skipped" in mmdWindow ? {} : { mmdWindow }),
   };
 }
 
@@ -142,18 +177,18 @@ const CALIBRATION_UPDATES = 200_000;
 export const DEFAULT_ADWIN_TARGET_PER_10K = 0.01;
 
 /**
- * ADWIN's parameters and calibration: an explicit δ is replayed as given (50,000 updates, as
- * before calibration existed); otherwise δ is the largest on the grid whose replay of the
- * reference's PC1 scores meets the target (stats/src/detectors/adwin-calibration.ts).
+ * ADWIN's parameters and calibration for one per-embedding statistic (PC1 score, PCA residual):
+ * an explicit δ is replayed as given (50,000 updates, as before calibration existed); otherwise
+ * δ is the largest on the grid whose replay of the reference's values meets the target (stats/src/detectors/adwin-calibration.ts).
  */
-function chooseAdwin(pc1: Float64Array, options: ReferenceProfileOptions, seed: number) {
+function chooseAdwin(values: Float64Array, options: ReferenceProfileOptions, seed: number) {
   if (options.adwin?.delta !== undefined) {
     const adwin = validateAdwinParams({ ...DEFAULT_ADWIN_PARAMS, ...options.adwin });
-    return { adwin, adwinCalibration: replayAdwin(pc1, adwin, seed) };
+    return { adwin, adwinCalibration: replayAdwin(values, adwin, seed) };
   }
   const { delta: _, ...rest } = { ...DEFAULT_ADWIN_PARAMS, ...options.adwin };
   const targetPer10k = options.adwinTargetPer10k ?? DEFAULT_ADWIN_TARGET_PER_10K;
-  const result = calibrateAdwinDelta(pc1, {
+  const result = calibrateAdwinDelta(values, {
     targetPer10k,
     updates: CALIBRATION_UPDATES,
     seed: seed ^ 0x5eed,
@@ -175,13 +210,13 @@ function chooseAdwin(pc1: Float64Array, options: ReferenceProfileOptions, seed: 
 }
 
 /** False alarms of ADWIN over 50,000 values resampled (with replacement) from the reference. */
-function replayAdwin(pc1: Float64Array, params: AdwinParams, seed: number): ReferenceCalibration["adwin"] {
+function replayAdwin(values: Float64Array, params: AdwinParams, seed: number): ReferenceCalibration["adwin"] {
   const updates = 50_000;
   const rng = seededRng(seed ^ 0x5eed);
   const detector = new Adwin(params);
   let falseAlarms = 0;
   for (let i = 0; i < updates; i++) {
-    if (detector.update(pc1[Math.floor(rng() * pc1.length)] as number)) falseAlarms++;
+    if (detector.update(values[Math.floor(rng() * values.length)] as number)) falseAlarms++;
   }
   return {
     delta: params.delta,

@@ -1,6 +1,7 @@
-import { mmd, seededRng } from "@facedrift/stats";
 import { describe, expect, it } from "vitest";
+import { mmd } from "./mmd.ts";
 import { mmdTable, windowMmd2 } from "./mmd-table.ts";
+import { seededRng } from "./numeric/random.ts";
 
 const rows = (n: number, d: number, seed: number, shift = 0) => {
   const rng = seededRng(seed);
