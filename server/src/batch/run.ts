@@ -5,7 +5,9 @@
  * last rows (`scored-window.ts`) → `batchCheckScores` from `@facedrift/stats` (PSI and KS per
  * frozen principal component → severity → MMD permutation confirm; MMD always on the weekly run)
  * → kNN novelty rate against the reference's HNSW index → one `drift_runs` row holding every
- * number → on confirmed drift, a `batch` alert (cooldown applied) dispatched after the commit.
+ * number → on confirmed drift, a `batch` alert (cooldown applied) dispatched after the commit,
+ * and, when the server has a labelled set, a verification job that measures whether the drift
+ * costs accuracy (`verification/queue.ts`).
  */
 import {
   type BatchCheckOptions,
@@ -28,6 +30,7 @@ import type { EmbeddingWindow, readWindow } from "../services/embeddings/window.
 import { getActiveReferenceSet } from "../services/reference-sets/get-active.ts";
 import { psiPersistsThroughRun } from "../services/stream-settings/psi-persistence.ts";
 import { alertRulesOf } from "../services/stream-settings/settings.ts";
+import { enqueueVerificationOnDrift, type VerificationSettings } from "../verification/queue.ts";
 import { writeBatchAlert } from "./alert.ts";
 import { measureNovelty } from "./novelty.ts";
 import { getRun, type RunView } from "./runs.ts";
@@ -60,6 +63,8 @@ export interface BatchRunInput {
   read?: typeof readWindow;
   /** Receives the alert after the commit; default `dispatchAlert` over the database's channels. */
   dispatch?: (alert: AlertEvent) => void;
+  /** On confirmed drift, queue a verification job on this labelled set (see `enqueueVerificationOnDrift`). */
+  verifyOnDrift?: VerificationSettings | null;
 }
 
 export async function runBatchCheck(database: Database, input: BatchRunInput): Promise<RunView> {
@@ -201,6 +206,14 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
       if (rules.psiPersistence) {
         const run = { streamId: stream.id, runId, referenceSetId: reference.id, current: check.psi.values };
         if (!(await psiPersistsThroughRun(tx, run, rules.psiPersistence)).fires) return null;
+      }
+      if (input.verifyOnDrift) {
+        const streamRef = { id: stream.id, name: stream.name };
+        await enqueueVerificationOnDrift(tx, input.verifyOnDrift, {
+          tenantId: stream.tenantId,
+          stream: streamRef,
+          driftRunId: runId,
+        });
       }
       return writeBatchAlert(tx, {
         stream: { id: stream.id, tenantId: stream.tenantId, name: stream.name },

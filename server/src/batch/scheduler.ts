@@ -22,6 +22,7 @@ import { streams } from "../db/schema/stream.ts";
 import { FacedriftError } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { claimJob, finishJob } from "../services/jobs/queue.ts";
+import type { VerificationSettings } from "../verification/queue.ts";
 import { runBatchCheck } from "./run.ts";
 
 export const BATCH_JOB_KIND = "batch-check";
@@ -44,6 +45,10 @@ export interface BatchSchedulerOptions {
   intervalMs?: number;
   lookbackMs?: number;
   leaseMs?: number;
+  /** Base of the dashboard links in alerts. */
+  dashboardBaseUrl?: string;
+  /** Queue a verification job on the labelled set when a run confirms drift (null: never). */
+  verifyOnDrift?: VerificationSettings | null;
   log?: Logger;
 }
 
@@ -140,6 +145,8 @@ export class BatchScheduler {
         kind: payload.kind,
         idempotencyKey: `${payload.kind}:${payload.slot}`,
         onExisting: "keep",
+        verifyOnDrift: this.options.verifyOnDrift ?? null,
+        ...(this.options.dashboardBaseUrl ? { dashboardBaseUrl: this.options.dashboardBaseUrl } : {}),
       });
       await finishJob(database.db, job.id, owner, { ok: true });
       this.log("info", "batch check ran", {

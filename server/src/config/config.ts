@@ -27,6 +27,8 @@ export interface Config {
   archiveS3Endpoint: string | undefined;
   /** `FACEDRIFT_ARCHIVE_S3_REGION`, else `AWS_REGION`. */
   archiveS3Region: string | undefined;
+  /** Where people reach the dashboard (`FACEDRIFT_PUBLIC_URL`): the base of links in alerts. */
+  publicUrl: string | undefined;
   /** Bearer token for `GET /metrics` (`FACEDRIFT_METRICS_TOKEN`); unset: loopback clients only. */
   metricsToken: string | undefined;
   /** Origins allowed to call the API from a browser (`FACEDRIFT_CORS_ORIGINS`, comma-separated). */
@@ -63,6 +65,23 @@ export interface Config {
   replicaWebgpu: "auto" | "on" | "off";
   /** How long a replica holds a job without renewing (`FACEDRIFT_REPLICA_LEASE_MS`): how soon a dead one's job moves on. */
   replicaLeaseMs: number;
+  /**
+   * The labelled set server-side verification jobs score (`FACEDRIFT_VERIFICATION_PAIRS`, a
+   * `left<TAB>right<TAB>same` table, and `FACEDRIFT_VERIFICATION_IMAGES`, the folder its paths are
+   * relative to). Both or neither: without them `POST /v1/verification-jobs` answers 409. The
+   * paths travel in the job, so replicas must see the same files (a shared volume).
+   */
+  verificationPairs: string | undefined;
+  verificationImages: string | undefined;
+  /** A verification run below this AUC raises a `verification` alert (`FACEDRIFT_VERIFICATION_MIN_AUC`). */
+  verificationMinAuc: number;
+  /** Only this many pairs (half genuine, half impostor) per job (`FACEDRIFT_VERIFICATION_LIMIT`); default all. */
+  verificationLimit: number | undefined;
+  /**
+   * Queue a verification job when a batch check confirms drift on a stream (`FACEDRIFT_VERIFY_ON_DRIFT`,
+   * on by default when a labelled set is configured): does the drift cost accuracy?
+   */
+  verifyOnDrift: boolean;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -80,6 +99,7 @@ export const DEFAULT_CONFIG: Config = {
   archiveS3Prefix: undefined,
   archiveS3Endpoint: undefined,
   archiveS3Region: undefined,
+  publicUrl: undefined,
   metricsToken: undefined,
   corsOrigins: [],
   rateLimitPerMinute: 6_000,
@@ -95,6 +115,11 @@ export const DEFAULT_CONFIG: Config = {
   chromiumArgs: [],
   replicaWebgpu: "auto",
   replicaLeaseMs: 60_000,
+  verificationPairs: undefined,
+  verificationImages: undefined,
+  verificationMinAuc: 0.98,
+  verificationLimit: undefined,
+  verifyOnDrift: true,
 };
 
 type Env = Record<string, string | undefined>;
@@ -106,6 +131,22 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
     throw new Error(`${name} must be a positive integer, got "${raw}"`);
   }
   return value;
+}
+
+function unitInterval(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new Error(`${name} must be a number between 0 and 1, got "${raw}"`);
+  }
+  return value;
+}
+
+function onOff(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "on" || raw === "true" || raw === "1") return true;
+  if (raw === "off" || raw === "false" || raw === "0") return false;
+  throw new Error(`${name} must be on or off, got "${raw}"`);
 }
 
 function webgpuMode(raw: string | undefined): Config["replicaWebgpu"] {
@@ -149,6 +190,7 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     archiveS3Prefix: env.FACEDRIFT_ARCHIVE_S3_PREFIX || undefined,
     archiveS3Endpoint: env.FACEDRIFT_ARCHIVE_S3_ENDPOINT || undefined,
     archiveS3Region: env.FACEDRIFT_ARCHIVE_S3_REGION || undefined,
+    publicUrl: env.FACEDRIFT_PUBLIC_URL || undefined,
     metricsToken: env.FACEDRIFT_METRICS_TOKEN || undefined,
     corsOrigins: (env.FACEDRIFT_CORS_ORIGINS ?? "")
       .split(",")
@@ -190,7 +232,37 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
       env.FACEDRIFT_REPLICA_LEASE_MS,
       DEFAULT_CONFIG.replicaLeaseMs,
     ),
+    verificationPairs: env.FACEDRIFT_VERIFICATION_PAIRS || undefined,
+    verificationImages: env.FACEDRIFT_VERIFICATION_IMAGES || undefined,
+    verificationMinAuc: unitInterval(
+      "FACEDRIFT_VERIFICATION_MIN_AUC",
+      env.FACEDRIFT_VERIFICATION_MIN_AUC,
+      DEFAULT_CONFIG.verificationMinAuc,
+    ),
+    verificationLimit:
+      env.FACEDRIFT_VERIFICATION_LIMIT === undefined || env.FACEDRIFT_VERIFICATION_LIMIT === ""
+        ? undefined
+        : positiveInt("FACEDRIFT_VERIFICATION_LIMIT", env.FACEDRIFT_VERIFICATION_LIMIT, 0),
+    verifyOnDrift: onOff(
+      "FACEDRIFT_VERIFY_ON_DRIFT",
+      env.FACEDRIFT_VERIFY_ON_DRIFT,
+      DEFAULT_CONFIG.verifyOnDrift,
+    ),
   };
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-  return { ...fromEnv, ...defined };
+  const config = { ...fromEnv, ...defined };
+  if ((config.verificationPairs === undefined) !== (config.verificationImages === undefined)) {
+    throw new Error(
+      "FACEDRIFT_VERIFICATION_PAIRS and FACEDRIFT_VERIFICATION_IMAGES go together: set both or neither",
+    );
+  }
+  if (config.verificationLimit !== undefined && config.verificationLimit < 2) {
+    throw new Error("FACEDRIFT_VERIFICATION_LIMIT must be at least 2 (one pair of each class)");
+  }
+  return config;
+}
+
+/** The base of dashboard links in alerts: the public URL, else this server on localhost. */
+export function dashboardBaseUrl(config: Pick<Config, "publicUrl" | "port">): string {
+  return config.publicUrl ?? `http://localhost:${config.port}/`;
 }

@@ -43,6 +43,8 @@ import { registerStreamSeries } from "./routes/streams/series/get.ts";
 import { registerGetStreamSettings } from "./routes/streams/settings/get.ts";
 import { registerUpdateStreamSettings } from "./routes/streams/settings/patch.ts";
 import { registerStreamSummaries } from "./routes/streams/summary/get-all.ts";
+import { registerVerificationJobReads } from "./routes/verification-jobs/get.ts";
+import { registerQueueVerification } from "./routes/verification-jobs/post.ts";
 import { registerListVerificationRuns } from "./routes/verification-runs/get-all.ts";
 import { corsForOrigins, rateLimitPerCredential, securityHeaders } from "./security.ts";
 import { serveWebApp } from "./web-app.ts";
@@ -135,6 +137,8 @@ export function createApp({
   registerUnsubscribePush(app);
   registerListPushSubscriptions(app);
   registerListVerificationRuns(app);
+  registerQueueVerification(app);
+  registerVerificationJobReads(app);
   registerStreamSeries(app);
   registerStreamSummaries(app);
 

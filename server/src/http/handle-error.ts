@@ -41,8 +41,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
 export function fromZodError(error: ZodError, target: string): FacedriftError {
   const issue = error.issues[0];
   if (!issue) return new FacedriftError("invalid_request", `invalid ${target}`);
-  const field = formatPath(issue.path);
-  const item = issue.path[0] === "items" && typeof issue.path[1] === "number" ? issue.path[1] : undefined;
+  // An unknown key is named by the key itself (`pairs`), not by the object holding it.
+  const path =
+    issue.code === "unrecognized_keys" && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+  const field = formatPath(path);
+  const item = path[0] === "items" && typeof path[1] === "number" ? path[1] : undefined;
   const where = field || target;
   return new FacedriftError("invalid_request", `${where}: ${issue.message}`, {
     field: field || undefined,

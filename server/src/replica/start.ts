@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import type { Config } from "../config/config.ts";
+import { type Config, dashboardBaseUrl } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import { imageStoreFor } from "../images/store-from-config.ts";
 import type { Logger } from "../log.ts";
@@ -22,6 +22,7 @@ export function startReplica(
     store: imageStoreFor(config),
     owner: `replica:${hostname()}:${process.pid}`,
     imageRetentionHours: config.imageRetentionHours,
+    dashboardBaseUrl: dashboardBaseUrl(config),
     log,
     leaseMs: options.leaseMs ?? config.replicaLeaseMs,
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),

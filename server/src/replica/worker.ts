@@ -1,22 +1,25 @@
 /**
  * @module
- * The replica loop: claim an `image-batch` job (`FOR UPDATE SKIP LOCKED`, so each job goes to one
- * replica however many run), embed its files in headless Chromium, finish it, and between jobs
- * delete the images past retention. The lease is renewed before every file; a replica that dies
+ * The replica loop: claim an `image-batch` or `verification` job (`FOR UPDATE SKIP LOCKED`, so
+ * each job goes to one replica however many run), embed its images in headless Chromium, finish
+ * it, and between jobs delete the images past retention. The lease is renewed before every file; a replica that dies
  * stops renewing, and once the lease runs out another replica claims the job and carries on with
  * the files still pending.
  */
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
 import { imageBatches } from "../db/schema/image-batch.ts";
+import { FacedriftError } from "../errors.ts";
 import type { ImageStore } from "../images/store.ts";
 import { IMAGE_BATCH_JOB } from "../images/upload.ts";
 import { type Logger, silentLogger } from "../log.ts";
-import { claimJob, finishJob } from "../services/jobs/queue.ts";
+import { type ClaimedJob, claimJob, finishJob, renewJobLease } from "../services/jobs/queue.ts";
+import { runVerificationJob } from "../verification/job.ts";
+import { VERIFICATION_JOB } from "../verification/queue.ts";
 import { failAbandonedBatches } from "./abandoned.ts";
 import type { ImageEmbedder } from "./chromium.ts";
 import { deleteExpiredImages } from "./image-retention.ts";
-import { renewJobLease } from "./lease.ts";
+import { pageFaceSource } from "./page-faces.ts";
 import { processImageBatch } from "./process-batch.ts";
 
 const HOUR_MS = 3_600_000;
@@ -34,11 +37,14 @@ export interface ReplicaOptions {
   /** Sleep between empty polls. */
   pollMs?: number;
   imageRetentionHours: number;
+  /** Base of the dashboard links in the alerts a verification job raises. */
+  dashboardBaseUrl?: string;
   log?: Logger;
 }
 
 export class ReplicaWorker {
-  readonly #options: Required<Omit<ReplicaOptions, "log">> & { log: Logger };
+  readonly #options: Required<Omit<ReplicaOptions, "log" | "dashboardBaseUrl">> &
+    Pick<ReplicaOptions, "dashboardBaseUrl"> & { log: Logger };
   #embedder: ImageEmbedder | undefined;
   #running: Promise<void> | undefined;
   #stopping = false;
@@ -65,7 +71,8 @@ export class ReplicaWorker {
     const { database, owner, leaseMs, log } = this.#options;
     this.#embedder ??= await this.#options.openEmbedder();
     const embedder = this.#embedder;
-    const job = await claimJob(database.db, [IMAGE_BATCH_JOB], owner, leaseMs);
+    const job = await claimJob(database.db, [IMAGE_BATCH_JOB, VERIFICATION_JOB], owner, leaseMs);
+    if (job?.kind === VERIFICATION_JOB) return this.#verify(job, embedder);
     if (!job) {
       const abandoned = await failAbandonedBatches(database, this.#options.imageRetentionHours);
       if (abandoned.length > 0)
@@ -112,6 +119,48 @@ export class ReplicaWorker {
           retryAfterMs: 1_000 * 2 ** job.attempts,
         });
       }
+    }
+    return true;
+  }
+
+  /** A verification job: the labelled set through this replica's page, stored with the job's success. */
+  async #verify(job: ClaimedJob, embedder: ImageEmbedder): Promise<true> {
+    const { database, owner, leaseMs, log } = this.#options;
+    log("info", "verification claimed", { job: job.id, attempt: job.attempts });
+    try {
+      const outcome = await runVerificationJob({
+        database,
+        job,
+        owner,
+        leaseMs,
+        source: pageFaceSource(embedder),
+        ...(this.#options.dashboardBaseUrl ? { dashboardBaseUrl: this.#options.dashboardBaseUrl } : {}),
+      });
+      if (outcome.status === "lost") {
+        log("warn", "verification taken over by another replica", { job: job.id });
+        return true;
+      }
+      const { summary } = outcome;
+      log("info", "verification done", {
+        job: job.id,
+        run: summary.runId,
+        auc: summary.auc,
+        belowMinAuc: summary.belowMinAuc,
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // A missing labelled set or a stream of another model will not heal by retrying.
+      const permanent = error instanceof FacedriftError || job.attempts >= MAX_ATTEMPTS;
+      log("error", "verification failed", { job: job.id, attempt: job.attempts, error: message });
+      if (!permanent) {
+        await this.#embedder?.close().catch(() => undefined);
+        this.#embedder = undefined;
+      }
+      await finishJob(database.db, job.id, owner, {
+        ok: false,
+        error: message,
+        ...(permanent ? {} : { retryAfterMs: 1_000 * 2 ** job.attempts }),
+      });
     }
     return true;
   }

@@ -7,7 +7,7 @@
  */
 import type { FaceQuality } from "@facedrift/models";
 import { type Progress, processImages } from "./images.ts";
-import { facePipeline, loadFaceStages } from "./pipeline.ts";
+import { nodeFaceSource } from "./pipeline.ts";
 
 export type ExtractRecord =
   | {
@@ -32,10 +32,14 @@ export interface ExtractInput {
 }
 
 export async function* extractEmbeddings(input: ExtractInput): AsyncGenerator<ExtractRecord> {
-  const stages = await loadFaceStages(input.model);
-  const { id, version } = stages.entry;
-  const faces = facePipeline(stages, input.faces ?? "all");
-  for await (const outcome of processImages(faces, input.imagesDir, input.images, input.onProgress)) {
+  const source = await nodeFaceSource(input.model, input.faces ?? "all");
+  const { id, version } = source.model;
+  for await (const outcome of processImages(
+    source.fileFaces,
+    input.imagesDir,
+    input.images,
+    input.onProgress,
+  )) {
     if ("failure" in outcome) {
       yield {
         path: outcome.name,

@@ -6,15 +6,25 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import type { Face, RgbaImage } from "@facedrift/models";
-import { decodeImage } from "@facedrift/models/node";
-import type { ProcessFaces } from "./pipeline.ts";
+import type { Face } from "@facedrift/models";
+
+/** What a run keeps of a face: enough to score it (embeddings) and to describe it (extraction). */
+export type FoundFace = Pick<Face, "box" | "score" | "quality" | "embeddings">;
+
+/**
+ * One image file → the faces the policy kept and how many the detector saw. Throws
+ * {@link UnreadableImage} when the file does not decode; any other error is the pipeline's and
+ * ends the run (a broken engine must not be reported as a thousand unreadable photos).
+ */
+export type FileFaces = (path: string) => Promise<{ faces: FoundFace[]; detected: number }>;
+
+export class UnreadableImage extends Error {}
 
 /** Why an image gave no usable face. */
 export type ImageFailure = "missing image" | "unreadable image" | "no face" | "several faces";
 
 export type ImageOutcome =
-  | { name: string; faces: Face[]; detected: number }
+  | { name: string; faces: FoundFace[]; detected: number }
   | { name: string; failure: ImageFailure; message?: string };
 
 export interface Progress {
@@ -38,26 +48,24 @@ export async function listImages(dir: string): Promise<string[]> {
 
 /** Processes `names` (relative to `imagesDir`) in order, yielding one outcome per image. */
 export async function* processImages(
-  processFaces: ProcessFaces,
+  fileFaces: FileFaces,
   imagesDir: string,
   names: readonly string[],
   onProgress?: (progress: Progress) => void,
-  now: () => number = () => performance.now(),
+  { now = () => performance.now(), signal }: { now?: () => number; signal?: AbortSignal } = {},
 ): AsyncGenerator<ImageOutcome> {
   const started = now();
   for (const [index, name] of names.entries()) {
-    yield await processOne(processFaces, imagesDir, name);
+    // A job that lost its lease stops between images: another worker has taken it over.
+    signal?.throwIfAborted();
+    yield await processOne(fileFaces, imagesDir, name);
     const elapsedMs = now() - started;
     const done = index + 1;
     onProgress?.({ done, total: names.length, elapsedMs, etaMs: (elapsedMs / done) * (names.length - done) });
   }
 }
 
-async function processOne(
-  processFaces: ProcessFaces,
-  imagesDir: string,
-  name: string,
-): Promise<ImageOutcome> {
+async function processOne(fileFaces: FileFaces, imagesDir: string, name: string): Promise<ImageOutcome> {
   const path = resolve(imagesDir, name);
   const inside = relative(resolve(imagesDir), path);
   // The pairs file comes from the user; it must not name files outside the images folder.
@@ -72,13 +80,14 @@ async function processOne(
   ) {
     return { name, failure: "missing image" };
   }
-  let image: RgbaImage;
+  let found: Awaited<ReturnType<FileFaces>>;
   try {
-    image = await decodeImage(path);
+    found = await fileFaces(path);
   } catch (error) {
-    return { name, failure: "unreadable image", message: (error as Error).message };
+    if (!(error instanceof UnreadableImage)) throw error;
+    return { name, failure: "unreadable image", message: error.message };
   }
-  const { faces, detected } = await processFaces(image);
+  const { faces, detected } = found;
   if (faces.length > 0) return { name, faces, detected };
   return { name, failure: detected > 1 ? "several faces" : "no face" };
 }

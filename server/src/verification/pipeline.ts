@@ -24,8 +24,9 @@ import {
   type RgbaImage,
   selectCentral,
 } from "@facedrift/models";
-import { createNodeEngines, nodeFileSource } from "@facedrift/models/node";
+import { createNodeEngines, decodeImage, nodeFileSource } from "@facedrift/models/node";
 import { FacedriftError } from "../errors.ts";
+import { type FileFaces, UnreadableImage } from "./images.ts";
 
 /**
  * Which detected faces go on to embedding. `central`: the one nearest the image centre (LFW's
@@ -118,5 +119,38 @@ export function facePipeline(stages: FaceStages, policy: FacePolicy): ProcessFac
   return async (image) => {
     const { faces } = await pipeline.process(image);
     return { faces, detected };
+  };
+}
+
+/**
+ * Where a run's faces come from: this process's pipeline (`nodeFaceSource`, the CLI) or a
+ * replica's browser page (`replica/page-faces.ts`, the server's verification jobs). The model and
+ * policy are recorded with the run.
+ */
+export interface FaceSource {
+  model: { id: string; version: string; dimension: number };
+  runsOn: Readonly<Record<string, string>>;
+  /** Which face of an image is kept, e.g. `central`. */
+  policy: string;
+  fileFaces: FileFaces;
+}
+
+/** The Node pipeline over image files: decoded with sharp, then detect → align → embed. */
+export async function nodeFaceSource(model: string | undefined, policy: FacePolicy): Promise<FaceSource> {
+  const stages = await loadFaceStages(model);
+  const faces = facePipeline(stages, policy);
+  return {
+    model: { id: stages.entry.id, version: stages.entry.version, dimension: stages.entry.output.dimension },
+    runsOn: stages.runsOn,
+    policy,
+    fileFaces: async (path) => {
+      let image: RgbaImage;
+      try {
+        image = await decodeImage(path);
+      } catch (error) {
+        throw new UnreadableImage((error as Error).message);
+      }
+      return faces(image);
+    },
   };
 }

@@ -11,10 +11,10 @@ import { readPairs } from "@facedrift/models/node";
 import { type DispatchSummary, dispatchAlert } from "../alerts/dispatcher.ts";
 import { createDrizzleAlertStore } from "../alerts/drizzle-store.ts";
 import type { AlertEvent } from "../alerts/types.ts";
-import type { Database } from "../db/database.ts";
+import type { Database, Tx } from "../db/database.ts";
 import { FacedriftError } from "../errors.ts";
 import { type ImageOutcome, type Progress, processImages } from "./images.ts";
-import { type FacePolicy, facePipeline, loadFaceStages } from "./pipeline.ts";
+import { type FacePolicy, type FaceSource, nodeFaceSource } from "./pipeline.ts";
 import { scorePairs } from "./score.ts";
 import { storeTarget, storeVerificationRun } from "./store.ts";
 import { DEFAULT_MIN_AUC, type VerificationSummary } from "./summary.ts";
@@ -26,6 +26,18 @@ export interface VerificationInput {
   imagesDir: string;
   /** Embedder: a catalogue id or a manifest path; default the registry's default. */
   model?: string;
+  /**
+   * Where faces come from instead of this process's pipeline (a replica's browser page); `model`
+   * and `faces` are then the source's.
+   */
+  source?: FaceSource;
+  /** Aborts between images (a job whose lease was lost). */
+  signal?: AbortSignal;
+  /**
+   * Runs inside the transaction that stores the run, with its id: a job marks itself done there,
+   * so a run is stored exactly when its job succeeds. Throwing rolls the run back.
+   */
+  inTransaction?: (tx: Tx, runId: number) => Promise<void>;
   /** With a database: the tenant (default: the default tenant) and optionally a stream name. */
   tenantId?: number;
   stream?: string;
@@ -68,23 +80,23 @@ export async function runVerification(
   // Resolve the tenant and stream before the slow part, so a typo fails in a second, not an hour.
   const target = database ? await storeTarget(database, input) : null;
 
-  const stages = await loadFaceStages(input.model);
+  const source = input.source ?? (await nodeFaceSource(input.model, input.faces ?? "central"));
   const loadMs = performance.now() - started;
   const outcomes = new Map<string, ImageOutcome>();
   const images = imagesOf(pairs);
-  const faces = facePipeline(stages, input.faces ?? "central");
-  for await (const outcome of processImages(faces, input.imagesDir, images, input.onProgress)) {
-    outcomes.set(outcome.name, outcome);
-  }
+  const embedding = processImages(source.fileFaces, input.imagesDir, images, input.onProgress, {
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
+  for await (const outcome of embedding) outcomes.set(outcome.name, outcome);
   const embedMs = performance.now() - started - loadMs;
-  const scores = scorePairs(pairs, outcomes, stages.entry.id);
+  const scores = scorePairs(pairs, outcomes, source.model.id);
   const failed: Record<string, number> = {};
   for (const outcome of outcomes.values()) {
     if ("failure" in outcome) failed[outcome.failure] = (failed[outcome.failure] ?? 0) + 1;
   }
   const summary: VerificationSummary = {
     runId: null,
-    model: { id: stages.entry.id, version: stages.entry.version, dimension: stages.entry.output.dimension },
+    model: source.model,
     pairs: {
       total: pairs.length,
       scored: scores.scored,
@@ -107,8 +119,8 @@ export async function runVerification(
       ).length,
       failed,
     },
-    facePolicy: input.faces ?? "central",
-    runsOn: stages.runsOn,
+    facePolicy: source.policy,
+    runsOn: source.runsOn,
     timingMs: {
       load: Math.round(loadMs),
       embed: Math.round(embedMs),
@@ -127,6 +139,7 @@ export async function runVerification(
     window: { from: startedAt, to: new Date() },
     cooldownMs: input.cooldownMs,
     dashboardBaseUrl: input.dashboardBaseUrl,
+    inTransaction: input.inTransaction,
   });
   summary.runId = stored.runId;
   summary.alert = stored.alert;

@@ -4,7 +4,7 @@
  * the run embeds anything; the row and its alert are written in one transaction.
  */
 import type { AlertEvent } from "../alerts/types.ts";
-import type { Database } from "../db/database.ts";
+import type { Database, Tx } from "../db/database.ts";
 import { verificationRuns } from "../db/schema/verification-run.ts";
 import { getStream } from "../services/streams/get.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
@@ -33,6 +33,8 @@ export interface StoreExtra {
   window: { from: Date; to: Date };
   cooldownMs?: number | undefined;
   dashboardBaseUrl?: string | undefined;
+  /** Runs in the storing transaction once the row has its id (see `VerificationInput`). */
+  inTransaction?: ((tx: Tx, runId: number) => Promise<void>) | undefined;
 }
 
 export async function storeVerificationRun(
@@ -70,6 +72,7 @@ export async function storeVerificationRun(
       })
       .returning({ id: verificationRuns.id });
     const runId = Number(row?.id);
+    await extra.inTransaction?.(tx, runId);
     if (!summary.belowMinAuc) return { runId, alert: null, event: null };
     if (!target.stream) {
       // alerts.stream_id is required: a run not tied to a stream records its AUC but cannot alert.

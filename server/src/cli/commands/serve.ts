@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import type { Command } from "commander";
 import { BatchScheduler } from "../../batch/scheduler.ts";
+import { dashboardBaseUrl } from "../../config/config.ts";
 import { migrateDatabase } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
 import { ensureEmbeddingPartitions } from "../../db/partitions.ts";
@@ -17,6 +18,7 @@ import { bootstrapAdminKey } from "../../services/api-keys/bootstrap.ts";
 import { streamingMetricsSnapshot } from "../../streaming/metrics.ts";
 import { readAfterByCopy } from "../../streaming/read.ts";
 import { StreamingWorker } from "../../streaming/worker.ts";
+import { verificationSettingsOf } from "../../verification/queue.ts";
 import { configFrom, databaseOptions } from "../options.ts";
 
 const HOUR_MS = 3_600_000;
@@ -74,7 +76,13 @@ export function registerServe(program: Command): void {
 
       // Every replica may run one: slots are queued once and each job is claimed by one replica.
       const scheduler = options.scheduler
-        ? new BatchScheduler({ database, owner: `${hostname()}:${process.pid}`, log })
+        ? new BatchScheduler({
+            database,
+            owner: `${hostname()}:${process.pid}`,
+            log,
+            dashboardBaseUrl: dashboardBaseUrl(config),
+            verifyOnDrift: config.verifyOnDrift ? verificationSettingsOf(config) : null,
+          })
         : undefined;
       scheduler?.start();
 
@@ -84,7 +92,7 @@ export function registerServe(program: Command): void {
             db: database.db,
             read: readAfterByCopy(database),
             log,
-            dashboardBaseUrl: process.env.FACEDRIFT_PUBLIC_URL || `http://localhost:${config.port}/`,
+            dashboardBaseUrl: dashboardBaseUrl(config),
           })
         : undefined;
       streaming?.start();

@@ -6,7 +6,7 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /**
  * A generic work queue. Workers claim with `SELECT … FOR UPDATE SKIP LOCKED` (see
- * `services/jobs/claim.ts`), so many processes can pull from it without double work; a claim
+ * `services/jobs/queue.ts`), so many processes can pull from it without double work; a claim
  * sets `lease_owner`/`lease_until`, and a job whose lease ran out is claimable again.
  */
 export const jobs = pgTable(
@@ -22,6 +22,10 @@ export const jobs = pgTable(
     leaseOwner: text("lease_owner"),
     leaseUntil: timestamp("lease_until", { withTimezone: true }),
     lastError: text("last_error"),
+    /** How far a running job got, as its worker reports it (e.g. `{ done, total }` images). */
+    progress: jsonb("progress").$type<Record<string, unknown>>(),
+    /** What a finished job produced (e.g. `{ verificationRunId }`), written when it succeeds. */
+    result: jsonb("result").$type<Record<string, unknown>>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -75,3 +75,25 @@ export async function finishJob(
   );
   return rows.length === 1;
 }
+
+/**
+ * Extends the lease on a job the caller still owns, and records its progress when given; false
+ * when the lease was lost (it ran out and another worker claimed the job), in which case the
+ * caller must stop working on it.
+ */
+export async function renewJobLease(
+  db: Executor,
+  id: number,
+  owner: string,
+  leaseMs: number,
+  progress?: Record<string, unknown> | null,
+): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`UPDATE jobs SET lease_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now(),
+          progress = coalesce(${progress ? JSON.stringify(progress) : null}::jsonb, progress)
+        WHERE id = ${id} AND lease_owner = ${owner} AND status = 'running'
+        RETURNING id::text AS id`,
+  );
+  return rows.length === 1;
+}

@@ -1,8 +1,10 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireScope } from "../../../../auth/middleware.ts";
 import { runBatchCheck } from "../../../../batch/run.ts";
+import { dashboardBaseUrl } from "../../../../config/config.ts";
 import { FacedriftError } from "../../../../errors.ts";
 import { getStream } from "../../../../services/streams/get.ts";
+import { verificationSettingsOf } from "../../../../verification/queue.ts";
 import type { AppEnv } from "../../../env.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { CheckBodySchema, RunSchema } from "../runs/schema.ts";
@@ -43,6 +45,8 @@ export function registerRunCheck(app: OpenAPIHono<AppEnv>): void {
           ? { last: body.last }
           : undefined,
       seed: body.seed,
+      verifyOnDrift: c.var.config.verifyOnDrift ? verificationSettingsOf(c.var.config) : null,
+      dashboardBaseUrl: dashboardBaseUrl(c.var.config),
     });
     return c.json(run as never, 201);
   });

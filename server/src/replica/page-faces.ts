@@ -1,0 +1,51 @@
+/**
+ * @module
+ * A verification run's faces from the replica's browser page: the same capture worker that
+ * embeds uploaded images and browsers' frames, so the AUC a server job stores is the accuracy of
+ * the embeddings the streams receive, on WebGPU where the host has one. The page keeps the largest
+ * face of an image (a capture station films one person); `single` skips images with several.
+ */
+import { readFile } from "node:fs/promises";
+import type { FaceQuality } from "@facedrift/models";
+import { fileTypeFromBuffer } from "file-type";
+import { UnreadableImage } from "../verification/images.ts";
+import type { FaceSource } from "../verification/pipeline.ts";
+import type { ImageEmbedder } from "./chromium.ts";
+
+/** What the page decodes (`createImageBitmap`), as the upload endpoint accepts. */
+const PAGE_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
+
+export type PageFacePolicy = "largest" | "single";
+
+export function pageFaceSource(embedder: ImageEmbedder, policy: PageFacePolicy = "largest"): FaceSource {
+  const { embedder: model, engines } = embedder.loaded;
+  const runsOn = engines.map((engine) => `${engine.runtime}/${engine.backend}`).join(", ");
+  return {
+    model: { id: model.id, version: model.version, dimension: model.dimension },
+    runsOn: { [model.id]: `browser page: ${runsOn}` },
+    policy,
+    fileFaces: async (path) => {
+      const bytes = new Uint8Array(await readFile(path));
+      const type = await fileTypeFromBuffer(bytes);
+      if (!type || !PAGE_TYPES.has(type.mime)) {
+        throw new UnreadableImage(`not a JPEG, PNG or WebP (${type?.mime ?? "unknown content"})`);
+      }
+      const result = await embedder.embed(bytes, type.mime);
+      if (!result.ok) {
+        if (result.stage === "decode") throw new UnreadableImage(result.message);
+        throw new Error(`the page's pipeline failed on ${path}: ${result.message}`);
+      }
+      if (policy === "single" && result.detected > 1) return { faces: [], detected: result.detected };
+      return {
+        detected: result.detected,
+        faces: result.faces.map((face) => ({
+          box: face.box,
+          score: face.score,
+          // The page passes on the worker's FaceQuality; only its JSON type is looser.
+          quality: face.quality as unknown as FaceQuality,
+          embeddings: { [model.id]: Float32Array.from(face.embedding) },
+        })),
+      };
+    },
+  };
+}
