@@ -10,13 +10,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Pc1Stream, syntheticModel } from "@facedrift/stats";
+import { syntheticModel } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../server/src/db/database.ts";
 import { openPostgres } from "../../server/src/db/postgres.ts";
 import { readAfterByText } from "../../server/src/streaming/read.ts";
 import { loadActiveReference } from "../../server/src/streaming/reference.ts";
+import { uninterruptedRun } from "../../server/src/streaming/testing/uninterrupted.ts";
 import { type PgliteSocketServer, pgliteSocketServer } from "../support/pglite-socket-server.ts";
 import { freePort } from "../support/ports.ts";
 import { type ServeProcess, serveProcess } from "./support/serve-process.ts";
@@ -171,8 +172,9 @@ describe("several servers on one database, one killed", () => {
         x.set(part, offset);
         offset += part.length;
       }
-      const detector = new Pc1Stream(reference.projection, reference.adwin);
-      const expected = detector.process(x, seqs.length).detections.map((d) => seqs[d.index]);
+      // Every streaming detector (PC1 and residual ADWIN, MMD window) over the same rows, one batch.
+      const run = await uninterruptedRun(reference, seqs, x);
+      const expected = run.detections.map((d) => d.seq);
       const events = await queryRows<{ seq: string }>(
         db,
         sql`SELECT seq::text AS seq FROM drift_events WHERE stream_id = ${streamId} ORDER BY seq, id`,
@@ -182,7 +184,7 @@ describe("several servers on one database, one killed", () => {
         db,
         sql`SELECT adwin_state::text AS state FROM stream_cursors WHERE stream_id = ${streamId}`,
       );
-      expect(JSON.parse(cursor?.state ?? "null")).toEqual(JSON.parse(JSON.stringify(detector.state())));
+      expect(JSON.parse(cursor?.state ?? "null")).toEqual(JSON.parse(JSON.stringify(run.state)));
       detections += expected.length;
     }
     // The shifted rows are detected: the comparison is not between two empty lists.

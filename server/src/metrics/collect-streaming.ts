@@ -16,7 +16,7 @@ export interface StreamingSnapshot {
   errorsTotal: number;
   leaseLostTotal: number;
   ownedStreams: number;
-  streams: { tenantId: number; stream: string; lastPc1: number }[];
+  streams: { tenantId: number; stream: string; lastPc1: number; detectors?: number }[];
 }
 
 const COUNTERS: [keyof StreamingSnapshot, string, string][] = [
@@ -68,6 +68,19 @@ export function registerStreamingCollectors(registry: Registry, snapshot: () => 
       this.reset();
       for (const s of snapshot().streams) {
         if (Number.isFinite(s.lastPc1)) this.set({ tenant: String(s.tenantId), stream: s.stream }, s.lastPc1);
+      }
+    },
+  });
+  new Gauge({
+    name: "facedrift_streaming_detectors",
+    help: "Streaming detectors running per stream: 3 (PC1 ADWIN, residual ADWIN, MMD window), 1 when the reference profile predates the others",
+    labelNames: ["tenant", "stream"],
+    registers: [registry],
+    collect(this: Gauge<"tenant" | "stream">) {
+      this.reset();
+      for (const s of snapshot().streams) {
+        if (s.detectors !== undefined)
+          this.set({ tenant: String(s.tenantId), stream: s.stream }, s.detectors);
       }
     },
   });

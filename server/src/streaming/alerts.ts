@@ -2,26 +2,23 @@
  * @module
  * The `stream` alerts of the streaming detector: one `alerts` row per drift event, recorded in the
  * batch's transaction with the cooldown decision (`alerts/record.ts`); dispatching happens after
- * the commit (`worker.ts`), fire-and-forget.
+ * the commit (`worker.ts`), fire-and-forget. Every streaming signal (PC1 ADWIN, residual ADWIN,
+ * MMD window) shares the one `stream` cooldown: they watch the same embeddings, and a shift that
+ * trips two of them is one incident.
  */
 import { type AlertDraft, recordAlerts } from "../alerts/record.ts";
 import type { AlertEvent } from "../alerts/types.ts";
 import type { Tx } from "../db/database.ts";
+import type { Detection } from "./detectors.ts";
 
 export interface StreamAlertInput {
   stream: { id: number; tenantId: number; name: string };
   reference: { id: number; version: number };
-  detections: {
+  detections: (Detection & {
     driftEventId: number;
-    seq: number;
-    score: number;
-    meanBefore: number;
-    meanAfter: number;
-    widthBefore: number;
-    widthAfter: number;
     /** Event times (ISO) of the window the alert is about. */
     window: { from: string; to: string };
-  }[];
+  })[];
   cooldownMs: number;
   dashboardBaseUrl: string;
 }
@@ -31,19 +28,46 @@ export async function writeStreamAlerts(tx: Tx, input: StreamAlertInput): Promis
   const { stream } = input;
   const drafts: AlertDraft[] = input.detections.map((d) => ({
     severity: "warning",
-    title: `PC1 of ${stream.name} shifted from ${d.meanBefore.toFixed(3)} to ${d.meanAfter.toFixed(3)} (ADWIN)`,
-    numbers: {
-      pc1MeanBefore: d.meanBefore,
-      pc1MeanAfter: d.meanAfter,
-      extra: { "PC1 score": d.score, "window before": d.widthBefore, "window after": d.widthAfter },
-    },
+    ...describe(stream.name, d),
     window: { from: new Date(d.window.from), to: new Date(d.window.to) },
     details: {
       seq: d.seq,
+      signal: d.signal,
       driftEventId: d.driftEventId,
       referenceSetId: input.reference.id,
       referenceVersion: input.reference.version,
     },
   }));
   return (await recordAlerts(tx, { ...input, detector: "stream" }, drafts)).toSend;
+}
+
+function describe(stream: string, d: Detection): Pick<AlertDraft, "title" | "numbers"> {
+  if (d.signal === "mmd") {
+    return {
+      title: `MMD² of the last ${d.rows} embeddings of ${stream} is ${d.statistic.toPrecision(3)}, above ${d.threshold.toPrecision(3)} (α = ${d.alpha} per window)`,
+      numbers: { mmd2: d.statistic, extra: { "MMD² threshold": d.threshold, "window embeddings": d.rows } },
+    };
+  }
+  const window = { "window before": d.widthBefore, "window after": d.widthAfter };
+  if (d.signal === "residual") {
+    return {
+      title: `PCA residual of ${stream} shifted from ${d.meanBefore.toFixed(3)} to ${d.meanAfter.toFixed(3)} (ADWIN)`,
+      numbers: {
+        extra: {
+          "residual before": d.meanBefore,
+          "residual after": d.meanAfter,
+          "PCA residual": d.score,
+          ...window,
+        },
+      },
+    };
+  }
+  return {
+    title: `PC1 of ${stream} shifted from ${d.meanBefore.toFixed(3)} to ${d.meanAfter.toFixed(3)} (ADWIN)`,
+    numbers: {
+      pc1MeanBefore: d.meanBefore,
+      pc1MeanAfter: d.meanAfter,
+      extra: { "PC1 score": d.score, ...window },
+    },
+  };
 }

@@ -18,6 +18,8 @@ export interface StreamGauge {
   lastPc1: number;
   /** The cursor after that commit. */
   processedSeq: number;
+  /** Streaming detectors running on the stream: 3, or 1 (PC1 only) for a profile fitted before the others. */
+  detectors: number;
 }
 
 export interface StreamingMetricsSnapshot {

@@ -66,15 +66,22 @@ async function cursors(schema: TestSchema) {
 
 async function events(schema: TestSchema, streamId: number) {
   const rows = await schema.sql<
-    { seq: string; mean_before: number; mean_after: number; details: Record<string, unknown> }[]
+    {
+      seq: string;
+      signal: string;
+      mean_before: number | null;
+      mean_after: number | null;
+      details: Record<string, unknown>;
+    }[]
   >`
-    SELECT seq::text AS seq, mean_before, mean_after, details FROM drift_events
+    SELECT seq::text AS seq, signal, mean_before, mean_after, details FROM drift_events
     WHERE stream_id = ${streamId} ORDER BY seq, id`;
   return rows.map((r) => ({
     seq: Number(r.seq),
+    signal: r.signal,
     meanBefore: r.mean_before,
     meanAfter: r.mean_after,
-    details: { score: r.details.score, widthBefore: r.details.widthBefore, widthAfter: r.details.widthAfter },
+    value: r.signal === "mmd" ? r.details.value : r.details.score,
   }));
 }
 
@@ -90,7 +97,7 @@ async function until(what: string, condition: () => Promise<boolean>, timeoutMs 
 async function expectExactlyOnce(schema: TestSchema, streams: { streamId: number; seqs: number[] }[]) {
   const stored = new Map((await cursors(schema)).map((c) => [Number(c.stream_id), c]));
   for (const { streamId, seqs } of streams) {
-    const expected = expectedRun(seqs);
+    const expected = await expectedRun(seqs);
     expect(expected.events.length).toBeGreaterThan(0);
     expect(await events(schema, streamId)).toEqual(expected.events);
     expect(Number(stored.get(streamId)?.last_seq)).toBe(seqs.at(-1));

@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Adwin, type AdwinState } from "@facedrift/stats";
+import { Adwin, type AdwinState, Pc1Stream } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { openPglite } from "../db/pglite.ts";
+import type { ReferenceProfileJson } from "../db/schema/reference-set.ts";
 import { acquireStreamLease } from "../services/stream-cursors/lease.ts";
+import { STREAM_STATE_FORMAT, type StreamState } from "./detectors.ts";
 import {
   type BatchOptions,
   type CursorPosition,
@@ -14,7 +16,14 @@ import {
   type StreamRef,
 } from "./process-batch.ts";
 import { readAfterByCopy, readAfterByText } from "./read.ts";
-import { addReference, driftEventsOf, seedStream } from "./testing/fixture.ts";
+import {
+  addReference,
+  DIMENSION,
+  driftEventsOf,
+  referenceProfile,
+  seedStream,
+  streamRows,
+} from "./testing/fixture.ts";
 
 let database: Database;
 
@@ -80,6 +89,12 @@ async function alertCount(streamId: number): Promise<number> {
 const byOrdinal = (events: Awaited<ReturnType<typeof driftEventsOf>>, seqs: number[]) =>
   events.map((e) => ({ ...e, seq: seqs.indexOf(e.seq), details: { ...e.details } }));
 
+/** The checkpoint with the open MMD window's seq as an ordinal, so two streams' states compare. */
+const stateByOrdinal = (state: unknown, seqs: number[]) => {
+  const s = state as StreamState;
+  return { ...s, mmd: s.mmd && { ...s.mmd, afterSeq: seqs.indexOf(s.mmd.afterSeq) } };
+};
+
 describe("processStreamBatch", () => {
   it("is exactly-once across a crash before commit: same events, same ADWIN state as an uninterrupted run", {
     timeout: 120_000,
@@ -131,7 +146,9 @@ describe("processStreamBatch", () => {
     expect(new Set(eventsB.map((e) => e.seq)).size).toBe(eventsB.length);
     expect(await alertCount(b.streamId)).toBe(eventsB.length);
     const [finalA, finalB] = [await storedCursor(a.streamId), await storedCursor(b.streamId)];
-    expect(finalB.adwinState).toEqual(finalA.adwinState);
+    expect(stateByOrdinal(finalB.adwinState, b.seqs)).toEqual(stateByOrdinal(finalA.adwinState, a.seqs));
+    // Every recommended detector fired on the shift, so the replay covered each one's state.
+    expect(new Set(eventsA.map((e) => e.signal))).toEqual(new Set(["pc1", "residual", "mmd"]));
     expect(finalB.lastSeq).toBe(b.seqs.at(-1));
     // The score cache holds every embedding once, with the uninterrupted run's numbers.
     const cached = async (streamId: number) =>
@@ -171,7 +188,9 @@ describe("processStreamBatch", () => {
     expect(eventsCopy).toEqual(eventsText);
     expect(await alertCount(copy.streamId)).toBe(await alertCount(text.streamId));
     const [finalText, finalCopy] = [await storedCursor(text.streamId), await storedCursor(copy.streamId)];
-    expect(finalCopy.adwinState).toEqual(finalText.adwinState);
+    expect(stateByOrdinal(finalCopy.adwinState, copy.seqs)).toEqual(
+      stateByOrdinal(finalText.adwinState, text.seqs),
+    );
     expect(finalCopy.lastSeq).toBe(copy.seqs.at(-1));
   });
 
@@ -210,7 +229,7 @@ describe("processStreamBatch", () => {
     expect(outcome.processed).toBe(500);
     cursor = outcome.cursor;
     expect(cursor.referenceSetId).toBe(first);
-    expect((cursor.adwinState as { window: unknown } | null)?.window).toBeDefined();
+    expect((cursor.adwinState as unknown as StreamState | null)?.pc1.window).toBeDefined();
 
     // Version 2 becomes active: the remaining 100 rows go into a fresh ADWIN.
     const second = await addReference(database, s.streamId);
@@ -218,12 +237,100 @@ describe("processStreamBatch", () => {
     if (next.status !== "processed") throw new Error(next.status);
     expect(next.processed).toBe(100);
     expect(next.cursor.referenceSetId).toBe(second);
-    const width = (state: unknown) => Adwin.fromJSON(state as AdwinState).width;
-    expect(width(cursor.adwinState)).toBe(500);
-    expect(width(next.cursor.adwinState)).toBe(100);
+    const width = (state: unknown, signal: "pc1" | "residual") =>
+      Adwin.fromJSON((state as StreamState)[signal] as AdwinState).width;
+    expect(width(cursor.adwinState, "pc1")).toBe(500);
+    expect(width(cursor.adwinState, "residual")).toBe(500);
+    expect(width(next.cursor.adwinState, "pc1")).toBe(100);
+    expect(width(next.cursor.adwinState, "residual")).toBe(100);
+    // The window restarts with the reference too: 100 rows of the new one are in it, none of the old.
+    expect((next.cursor.adwinState as unknown as StreamState).mmd).toEqual({ pending: 100, afterSeq: s.seqs[499] });
     expect(await processStreamBatch(database.db, stream, next.cursor, options("w", 500))).toMatchObject({
       status: "idle",
     });
     expect(await driftEventsOf(database, s.streamId)).toEqual([]);
+  });
+
+  it("runs a profile fitted before the residual ADWIN and the MMD window on PC1 alone, and says so", {
+    timeout: 60_000,
+  }, async () => {
+    const { residual: _, mmdWindow: __, ...old } = referenceProfile();
+    const s = await seedStream(database, "old-profile", {
+      reference: old as unknown as ReferenceProfileJson,
+      rows: 1200,
+    });
+    const stream = { id: s.streamId, tenantId: s.tenantId, name: "old-profile" };
+    const outcome = await processStreamBatch(
+      database.db,
+      stream,
+      await lease(s.streamId, "o"),
+      options("o", 600),
+    );
+    expect(outcome).toMatchObject({
+      status: "processed",
+      detectors: 1,
+      upgraded: false,
+      limitation:
+        "runs without the PCA-residual ADWIN and the MMD window: the profile was fitted before they existed; refit the reference to add them",
+    });
+    if (outcome.status !== "processed") throw new Error(outcome.status);
+    expect(outcome.cursor.adwinState).toMatchObject({
+      format: STREAM_STATE_FORMAT,
+      residual: null,
+      mmd: null,
+    });
+  });
+
+  it("upgrades a PC1-only checkpoint: PC1 continues, the residual ADWIN and the window start at the cursor", {
+    timeout: 60_000,
+  }, async () => {
+    const s = await seedStream(database, "old-checkpoint", { rows: 1200 });
+    const stream = { id: s.streamId, tenantId: s.tenantId, name: "old-checkpoint" };
+    const first = await processStreamBatch(
+      database.db,
+      stream,
+      await lease(s.streamId, "u"),
+      options("u", 600),
+    );
+    if (first.status !== "processed") throw new Error(first.status);
+    // What the worker stored before this version: the bare PC1 ADWIN checkpoint.
+    const pc1Only = (first.cursor.adwinState as unknown as StreamState).pc1;
+    await database.db.execute(
+      sql`UPDATE stream_cursors SET adwin_state = ${JSON.stringify(pc1Only)}::jsonb WHERE stream_id = ${s.streamId}`,
+    );
+    const cursor = { ...first.cursor, adwinState: pc1Only as unknown as Record<string, unknown> };
+    const next = await processStreamBatch(database.db, stream, cursor, options("u", 600));
+    if (next.status !== "processed") throw new Error(next.status);
+    expect(next).toMatchObject({ upgraded: true, detectors: 3, limitation: null });
+    const state = (await storedCursor(s.streamId)).adwinState as StreamState;
+    const p = referenceProfile();
+    const uninterrupted = new Pc1Stream(
+      { mean: p.pca.mean, pc1: p.pca.components.slice(0, DIMENSION) },
+      p.adwin,
+    );
+    uninterrupted.process(streamRows().subarray(0, 1200 * DIMENSION), 1200);
+    expect(state.pc1).toEqual(JSON.parse(JSON.stringify(uninterrupted.state())));
+    expect(Adwin.fromJSON(state.residual as AdwinState).width).toBe(600);
+    // 600 rows since the upgrade: one window of 500 closed, 100 rows wait in the next one.
+    expect(state.mmd).toEqual({ pending: 100, afterSeq: s.seqs[1099] });
+  });
+
+  it("refuses a checkpoint of an unknown format, naming the field", { timeout: 60_000 }, async () => {
+    const s = await seedStream(database, "odd-checkpoint", { rows: 10 });
+    const stream = { id: s.streamId, tenantId: s.tenantId, name: "odd-checkpoint" };
+    const cursor = await lease(s.streamId, "x");
+    const reference = (await processStreamBatch(database.db, stream, cursor, options("x", 5))) as {
+      cursor: CursorPosition;
+    };
+    await expect(
+      processStreamBatch(
+        database.db,
+        stream,
+        { ...reference.cursor, adwinState: { format: "something/9" } },
+        options("x", 5),
+      ),
+    ).rejects.toThrow(
+      'stream cursor\'s adwin_state has format "something/9", expected facedrift.stream-state/2 or facedrift.adwin/1',
+    );
   });
 });

@@ -1,8 +1,9 @@
 /**
  * @module
  * One step of the streaming detector for one stream: read the next embeddings after the cursor,
- * project them on the active reference's PC1, feed ADWIN, and commit the drift events, the alert
- * rows, the cooldown state and the advanced cursor (with the ADWIN checkpoint) in one transaction.
+ * run them through the detectors (`detectors.ts`: ADWIN on PC1 and on the PCA residual, MMD² on
+ * each window of 500), and commit the drift events, the alert rows, the cooldown state and the
+ * advanced cursor (with the detectors' checkpoint) in one transaction.
  *
  * Exactly-once: the transaction first locks the cursor row and checks that this owner still holds
  * an unexpired lease and that the cursor is where the batch started. If not, it writes nothing.
@@ -16,7 +17,7 @@
  * the transaction to a few short writes matters on PGlite, where one open transaction holds the
  * only connection and ingestion would wait for it.
  */
-import { Pc1Stream, projectPca } from "@facedrift/stats";
+import { projectPca } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import type { AlertEvent } from "../alerts/types.ts";
 import type { Db, Tx } from "../db/database.ts";
@@ -25,6 +26,7 @@ import { pgArrayLiteral } from "../db/pg-array.ts";
 import { driftEvents } from "../db/schema/drift-event.ts";
 import { saveStreamCursor } from "../services/stream-cursors/lease.ts";
 import { writeStreamAlerts } from "./alerts.ts";
+import { type Detection, runDetectors } from "./detectors.ts";
 import { type ReadAfter, readAfterByText } from "./read.ts";
 import { loadActiveReference, type ReferenceCache } from "./reference.ts";
 
@@ -59,15 +61,7 @@ export interface BatchOptions {
   beforeCommit?: (info: { processed: number; detections: number }) => void | Promise<void>;
 }
 
-export interface StreamDetection {
-  driftEventId: number;
-  seq: number;
-  score: number;
-  meanBefore: number;
-  meanAfter: number;
-  widthBefore: number;
-  widthAfter: number;
-}
+export type StreamDetection = Detection & { driftEventId: number };
 
 export type BatchOutcome =
   | { status: "no-reference" }
@@ -82,6 +76,11 @@ export type BatchOutcome =
       toDispatch: AlertEvent[];
       /** PC1 score of the last embedding processed. */
       lastScore: number;
+      /** Streaming detectors that ran (1: PC1 only, an old profile), and why not all when not. */
+      detectors: number;
+      limitation: string | null;
+      /** The cursor held a PC1-only checkpoint, upgraded in this batch. */
+      upgraded: boolean;
       /** The page was full: more embeddings are probably waiting. */
       hasMore: boolean;
     };
@@ -106,27 +105,34 @@ export async function processStreamBatch(
   const n = seqs.length;
   if (n === 0) return { status: "idle", cursor };
 
-  // A new reference (or none before) starts ADWIN afresh: its window mixed scores of another PC1.
-  const resume = cursor.referenceSetId === reference.id && cursor.adwinState !== null;
-  const detector = new Pc1Stream(
-    reference.projection,
-    resume ? (cursor.adwinState as unknown as ConstructorParameters<typeof Pc1Stream>[1]) : reference.adwin,
-  );
-  const { scores, detections } = detector.process(x, n);
   // Every component's score, cached for the batch detector (`db/schema/embedding-score.ts`).
   const componentScores = projectPca(reference.pca, x, n);
+  // A new reference (or none before) starts the detectors afresh: their state mixed another PCA.
+  const resume = cursor.referenceSetId === reference.id && cursor.adwinState !== null;
+  const result = await runDetectors(
+    reference,
+    resume ? cursor.adwinState : null,
+    cursor.lastSeq,
+    { seqs, x, componentScores },
+    async (afterSeq, count) => {
+      const slice = await read(stream.id, afterSeq, count, dimension);
+      // Only rows already behind the cursor belong to the open window.
+      const keep = slice.seqs.filter((seq) => seq <= cursor.lastSeq).length;
+      return { seqs: slice.seqs.slice(0, keep), x: slice.x.subarray(0, keep * dimension) };
+    },
+  );
+  const { detections } = result;
   const next: CursorPosition = {
     lastSeq: seqs[n - 1] as number,
-    adwinState: detector.state() as unknown as Record<string, unknown>,
+    adwinState: result.state as unknown as Record<string, unknown>,
     referenceSetId: reference.id,
   };
 
   // Event times only for the rows a detection names (its seq and where its window starts).
-  const windowStart = (d: (typeof detections)[number]) => Math.max(0, d.index - d.widthAfter + 1);
   const times = await eventTimes(
     db,
     stream.id,
-    detections.flatMap((d) => [seqs[d.index] as number, seqs[windowStart(d)] as number]),
+    detections.flatMap((d) => [d.seq, d.windowFromSeq]),
   );
 
   try {
@@ -137,42 +143,19 @@ export async function processStreamBatch(
           ? []
           : await tx
               .insert(driftEvents)
-              .values(
-                detections.map((d) => ({
-                  streamId: stream.id,
-                  referenceSetId: reference.id,
-                  seq: seqs[d.index] as number,
-                  signal: "pc1",
-                  meanBefore: d.meanBefore,
-                  meanAfter: d.meanAfter,
-                  details: {
-                    score: d.score,
-                    widthBefore: d.widthBefore,
-                    widthAfter: d.widthAfter,
-                    referenceVersion: reference.version,
-                    eventTime: times.get(seqs[d.index] as number),
-                  },
-                })),
-              )
+              .values(detections.map((d) => driftEventRow(d, stream.id, reference, times)))
               .returning({ id: driftEvents.id });
       const found: StreamDetection[] = detections.map((d, i) => ({
+        ...d,
         driftEventId: Number(rows[i]?.id),
-        seq: seqs[d.index] as number,
-        score: d.score,
-        meanBefore: d.meanBefore,
-        meanAfter: d.meanAfter,
-        widthBefore: d.widthBefore,
-        widthAfter: d.widthAfter,
       }));
       const dispatch = await writeStreamAlerts(tx, {
         stream,
         reference: { id: reference.id, version: reference.version },
-        detections: found.map((f, i) => {
-          const d = detections[i] as (typeof detections)[number];
-          // The window ADWIN kept, as far back as this batch reaches.
-          const from = times.get(seqs[windowStart(d)] as number) as string;
-          return { ...f, window: { from, to: times.get(f.seq) as string } };
-        }),
+        detections: found.map((f) => ({
+          ...f,
+          window: { from: times.get(f.windowFromSeq) as string, to: times.get(f.seq) as string },
+        })),
         cooldownMs: options.cooldownMs,
         dashboardBaseUrl: options.dashboardBaseUrl,
       });
@@ -191,13 +174,63 @@ export async function processStreamBatch(
       processed: n,
       detections: written.found,
       toDispatch: written.dispatch,
-      lastScore: scores[n - 1] as number,
+      lastScore: result.pc1Scores[n - 1] as number,
+      detectors: 1 + (reference.residualAdwin ? 1 : 0) + (reference.mmdWindow ? 1 : 0),
+      limitation: reference.limitation,
+      upgraded: result.upgraded,
       hasMore,
     };
   } catch (error) {
     if (error instanceof LeaseLost) return { status: "lease-lost" };
     throw error;
   }
+}
+
+/**
+ * The drift_events row of one detection: ADWIN's before/after means for PC1 and the residual;
+ * for the MMD window the statistic, its threshold and the window it covered.
+ */
+function driftEventRow(
+  d: Detection,
+  streamId: number,
+  reference: { id: number; version: number },
+  times: Map<number, string>,
+) {
+  const common = {
+    streamId,
+    referenceSetId: reference.id,
+    seq: d.seq,
+    signal: d.signal,
+  };
+  if (d.signal === "mmd") {
+    return {
+      ...common,
+      details: {
+        statistic: "mmd2-unbiased",
+        value: d.statistic,
+        threshold: d.threshold,
+        alpha: d.alpha,
+        // Event times, not seqs: the event's own seq ends the window, and seq is one sequence
+        // for all streams, so a window's seqs say nothing a reader can compare.
+        window: { rows: d.rows, from: times.get(d.windowFromSeq), to: times.get(d.seq) },
+        referenceVersion: reference.version,
+        eventTime: times.get(d.seq),
+      },
+    };
+  }
+  return {
+    ...common,
+    meanBefore: d.meanBefore,
+    meanAfter: d.meanAfter,
+    details: {
+      statistic: d.signal === "pc1" ? "pc1-score" : "pca-residual",
+      score: d.score,
+      widthBefore: d.widthBefore,
+      widthAfter: d.widthAfter,
+      referenceVersion: reference.version,
+      eventTime: times.get(d.seq),
+    },
+  };
 }
 
 /**

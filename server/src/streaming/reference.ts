@@ -1,5 +1,7 @@
 import {
   type AdwinParams,
+  MmdWindow,
+  type MmdWindowCalibration,
   type Pc1Projection,
   type PcaModel,
   type PcaModelJson,
@@ -22,6 +24,12 @@ export interface StreamingReference {
   pca: PcaModel;
   /** ADWIN parameters frozen in the profile (the ones its calibration replayed). */
   adwin: AdwinParams;
+  /** ADWIN on the PCA residual; null for a profile fitted before it existed. */
+  residualAdwin: AdwinParams | null;
+  /** The MMD window (every `size` embeddings, MMD² above `threshold`); null when the profile has none. */
+  mmdWindow: { size: number; threshold: number; alpha: number; detector: MmdWindow } | null;
+  /** What the profile cannot run and why, for the worker to say once; null when it runs everything. */
+  limitation: string | null;
 }
 
 /** Reference id → what was read from its profile; profiles are frozen, so entries never go stale. */
@@ -36,12 +44,15 @@ interface ProfileRow {
   format: string | null;
   pca: string | null;
   adwin: string | null;
+  residual: string | null;
+  mmd_window: string | null;
+  mmd_window_skipped: string | null;
 }
 
 /**
  * The stream's active reference set, or null when it has none (or its set carries no fitted
- * profile, which the streaming detector cannot use). Only PCA mean, components and ADWIN
- * parameters are read out of the profile JSON: the MMD sample alone is megabytes.
+ * profile, which the streaming detector cannot use). Only the fields the detectors use are read
+ * out of the profile JSON, and the MMD sample (megabytes) only when there is a window to run.
  */
 export async function loadActiveReference(
   db: Executor,
@@ -59,10 +70,13 @@ export async function loadActiveReference(
   if (cached) return cached;
   const [row] = await queryRows<ProfileRow>(
     db,
-    sql`SELECT profile->>'format' AS format, (profile->'pca')::text AS pca, (profile->'adwin')::text AS adwin
+    sql`SELECT profile->>'format' AS format, (profile->'pca')::text AS pca, (profile->'adwin')::text AS adwin,
+          (profile->'residual'->'adwin')::text AS residual, (profile->'mmdWindow')::text AS mmd_window,
+          profile->'calibration'->>'mmdWindowSkipped' AS mmd_window_skipped
         FROM reference_sets WHERE id = ${id}`,
   );
   const reference = parseReference(id, streamId, Number(active.version), row);
+  if (row?.mmd_window) reference.mmdWindow = await loadMmdWindow(db, id, row.mmd_window, reference.pca.dim);
   if (cache) {
     for (const [key, entry] of cache) if (entry.streamId === streamId) cache.delete(key);
     cache.set(id, reference);
@@ -89,6 +103,14 @@ function parseReference(
   }
   const adwin = JSON.parse(row.adwin ?? "null") as AdwinParams | null;
   if (adwin === null || typeof adwin !== "object") throw broken("profile has no ADWIN parameters");
+  const residualAdwin = JSON.parse(row.residual ?? "null") as AdwinParams | null;
+  const missing = [
+    ...(residualAdwin ? [] : ["the PCA-residual ADWIN"]),
+    ...(row.mmd_window ? [] : ["the MMD window"]),
+  ];
+  const why = row.mmd_window_skipped
+    ? `the MMD window was skipped at fit time (${row.mmd_window_skipped})`
+    : "the profile was fitted before they existed; refit the reference to add them";
   // Components are row-major k × d: PC1 is the first row.
   return {
     id,
@@ -97,5 +119,27 @@ function parseReference(
     projection: { mean: Array.from(pca.mean), pc1: Array.from(pca.components.subarray(0, pca.dim)) },
     pca,
     adwin,
+    residualAdwin,
+    mmdWindow: null,
+    limitation: missing.length === 0 ? null : `runs without ${missing.join(" and ")}: ${why}`,
+  };
+}
+
+/** The window's threshold and, once per reference, the MMD sample with its sample-side kernel sum. */
+async function loadMmdWindow(db: Executor, id: number, json: string, dimension: number) {
+  const calibration = JSON.parse(json) as MmdWindowCalibration;
+  const [row] = await queryRows<{ sample: string; sample_size: number; sigma: number }>(
+    db,
+    sql`SELECT (profile->'mmd'->'sample')::text AS sample, (profile->'mmd'->>'sampleSize')::int AS sample_size,
+          (profile->'mmd'->>'sigma')::float8 AS sigma
+        FROM reference_sets WHERE id = ${id}`,
+  );
+  if (!row) throw new FacedriftError("invalid_request", `reference set ${id} disappeared`);
+  const sample = JSON.parse(row.sample) as number[];
+  return {
+    size: calibration.size,
+    threshold: calibration.threshold,
+    alpha: calibration.alpha,
+    detector: new MmdWindow(sample, row.sample_size, dimension, Number(row.sigma)),
   };
 }

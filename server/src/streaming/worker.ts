@@ -37,6 +37,7 @@ import { acquireStreamLease, releaseStreamLease } from "../services/stream-curso
 import { streamingRecorder } from "./metrics.ts";
 import {
   type BatchOptions,
+  type BatchOutcome,
   type CursorPosition,
   processStreamBatch,
   type StreamRef,
@@ -108,6 +109,8 @@ export class StreamingWorker {
   private readonly held = new Map<number, Held>();
   private readonly failures = new Map<number, { count: number; retryAt: number }>();
   private readonly cache: ReferenceCache = new Map();
+  /** References whose limitation (e.g. PC1 only) this worker has logged, so it says it once. */
+  private readonly told = new Set<number>();
   private readonly dispatches = new Set<Promise<unknown>>();
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
@@ -276,6 +279,7 @@ export class StreamingWorker {
         return false;
       }
       if (outcome.status !== "processed") return false;
+      this.tellLimitation(stream, outcome);
       cursor = outcome.cursor;
       this.held.set(stream.id, { cursor, renewAt: renewAt() });
       for (const alert of outcome.toDispatch) this.send(alert);
@@ -286,6 +290,7 @@ export class StreamingWorker {
           stream: stream.name,
           lastPc1: outcome.lastScore,
           processedSeq: cursor.lastSeq,
+          detectors: outcome.detectors,
         },
         outcome.processed,
         outcome.detections.length,
@@ -303,6 +308,25 @@ export class StreamingWorker {
       await yieldToEventLoop();
     }
     return !this.stopping;
+  }
+
+  /** Logs once per reference what it cannot run (an old profile runs PC1 only), and an upgraded checkpoint. */
+  private tellLimitation(stream: StreamRef, outcome: Extract<BatchOutcome, { status: "processed" }>): void {
+    const referenceSetId = outcome.cursor.referenceSetId as number;
+    if (outcome.upgraded) {
+      this.log("info", "streaming: PC1-only checkpoint upgraded; residual ADWIN and MMD window start here", {
+        streamId: stream.id,
+        stream: stream.name,
+        seq: outcome.cursor.lastSeq,
+      });
+    }
+    if (outcome.limitation === null || this.told.has(referenceSetId)) return;
+    this.told.add(referenceSetId);
+    this.log("warn", `streaming: reference set ${referenceSetId} ${outcome.limitation}`, {
+      streamId: stream.id,
+      stream: stream.name,
+      detectors: outcome.detectors,
+    });
   }
 
   /** Renews the held leases that are due; a lease found taken is dropped. */

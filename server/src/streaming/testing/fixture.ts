@@ -2,7 +2,7 @@
  * Test support (not a test): seeded synthetic streams with a known shift, and their reference
  * sets, written through the same services production uses.
  */
-import { fitReferenceProfile, Pc1Stream, type ReferenceProfile, syntheticModel } from "@facedrift/stats";
+import { fitReferenceProfile, type ReferenceProfile, syntheticModel } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/database.ts";
 import { queryRows } from "../../db/database.ts";
@@ -10,9 +10,13 @@ import type { ReferenceProfileJson } from "../../db/schema/reference-set.ts";
 import { ingestEmbeddings } from "../../services/embeddings/ingest.ts";
 import { createReferenceSet } from "../../services/reference-sets/create.ts";
 import { ensureTenant } from "../../services/tenants/default.ts";
+import { detectionKey, streamingReferenceOf, uninterruptedRun } from "./uninterrupted.ts";
 
 export const DIMENSION = 64;
-/** In-distribution rows before the shift; the shift (latent mean +1 sd) starts at this ordinal. */
+/**
+ * In-distribution rows before the shift; the shift starts at this ordinal: latent mean +1 sd
+ * (moves PC1) and four times the isotropic noise (leaves the principal subspace: moves the residual).
+ */
 export const SHIFT_AT = 3000;
 export const AFTER_SHIFT = 1000;
 
@@ -29,7 +33,7 @@ export function referenceProfile(): ReferenceProfile {
 export function streamRows(): Float32Array {
   const x = new Float32Array((SHIFT_AT + AFTER_SHIFT) * DIMENSION);
   x.set(model.sample(SHIFT_AT, 2));
-  x.set(model.sample(AFTER_SHIFT, 3, { latentShift: 1 }), SHIFT_AT * DIMENSION);
+  x.set(model.sample(AFTER_SHIFT, 3, { latentShift: 1, noiseScale: 4 }), SHIFT_AT * DIMENSION);
   return x;
 }
 
@@ -100,39 +104,38 @@ async function streamSeqs(database: Database, tenantId: number, stream: string) 
 
 export interface EventRow {
   seq: number;
-  meanBefore: number;
-  meanAfter: number;
+  signal: string;
+  /** Null for the MMD window, which has no before/after means. */
+  meanBefore: number | null;
+  meanAfter: number | null;
   details: Record<string, unknown>;
 }
 
 export async function driftEventsOf(database: Database, streamId: number): Promise<EventRow[]> {
-  const rows = await queryRows<{ seq: string; mean_before: number; mean_after: number; details: string }>(
+  const rows = await queryRows<{
+    seq: string;
+    signal: string;
+    mean_before: number | null;
+    mean_after: number | null;
+    details: string;
+  }>(
     database.db,
-    sql`SELECT seq::text AS seq, mean_before::float8 AS mean_before, mean_after::float8 AS mean_after,
+    sql`SELECT seq::text AS seq, signal, mean_before::float8 AS mean_before, mean_after::float8 AS mean_after,
           details::text AS details
         FROM drift_events WHERE stream_id = ${streamId} ORDER BY seq, id`,
   );
   return rows.map((r) => ({
     seq: Number(r.seq),
-    meanBefore: Number(r.mean_before),
-    meanAfter: Number(r.mean_after),
+    signal: r.signal,
+    meanBefore: r.mean_before === null ? null : Number(r.mean_before),
+    meanAfter: r.mean_after === null ? null : Number(r.mean_after),
     details: JSON.parse(r.details) as Record<string, unknown>,
   }));
 }
 
-/** What one uninterrupted pure `Pc1Stream` pass over the fixture rows detects, by seq. */
-export function expectedRun(seqs: readonly number[]): { events: EventRow[]; state: unknown } {
-  const p = referenceProfile();
-  const detector = new Pc1Stream({ mean: p.pca.mean, pc1: p.pca.components.slice(0, DIMENSION) }, p.adwin);
+/** What one uninterrupted pass of the detectors over the fixture rows detects (by seq) and leaves. */
+export async function expectedRun(seqs: readonly number[]) {
   const rows = streamRows();
-  const { detections } = detector.process(rows, rows.length / DIMENSION);
-  return {
-    events: detections.map((d) => ({
-      seq: seqs[d.index] as number,
-      meanBefore: d.meanBefore,
-      meanAfter: d.meanAfter,
-      details: { score: d.score, widthBefore: d.widthBefore, widthAfter: d.widthAfter },
-    })),
-    state: detector.state(),
-  };
+  const run = await uninterruptedRun(streamingReferenceOf(referenceProfile()), [...seqs], rows);
+  return { events: run.detections.map(detectionKey), state: run.state };
 }
