@@ -244,7 +244,10 @@ describe("processStreamBatch", () => {
     expect(width(next.cursor.adwinState, "pc1")).toBe(100);
     expect(width(next.cursor.adwinState, "residual")).toBe(100);
     // The window restarts with the reference too: 100 rows of the new one are in it, none of the old.
-    expect((next.cursor.adwinState as unknown as StreamState).mmd).toEqual({ pending: 100, afterSeq: s.seqs[499] });
+    expect((next.cursor.adwinState as unknown as StreamState).mmd).toEqual({
+      pending: 100,
+      afterSeq: s.seqs[499],
+    });
     expect(await processStreamBatch(database.db, stream, next.cursor, options("w", 500))).toMatchObject({
       status: "idle",
     });
