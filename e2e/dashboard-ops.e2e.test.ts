@@ -168,9 +168,12 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
     ]);
   });
 
-  it("shows the verification page's empty state when no run is stored", async () => {
+  it("shows the verification page's empty state, and why a server run cannot be queued here", async () => {
     await page.goto(`${fixture.baseUrl}/verification`);
     await page.getByText("No verification runs yet").waitFor();
+    // This server has no labelled set: its 409 is shown as it is, naming the setting to fix.
+    await page.getByRole("button", { name: "Run verification" }).click();
+    await page.getByRole("alert").filter({ hasText: "FACEDRIFT_VERIFICATION_PAIRS" }).waitFor();
     await shot(page, "ops-verification-empty");
   });
 

@@ -10,8 +10,10 @@
  *    same data directory claims the job once its lease runs out and finishes it: each file
  *    embedded once, the per-file reasons for the image without a face and the one with two, and
  *    the uploaded images deleted afterwards (retention 0).
+ * 3. Verification as a server job: `POST /v1/verification-jobs` on a labelled set of LFW pairs is
+ *    embedded by the replica's page and stored with its AUC.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
@@ -94,6 +96,12 @@ describe.skipIf(!hasChromium())("replica (headless Chromium, image uploads, take
     // A short lease, so the takeover below does not wait a minute.
     process.env.FACEDRIFT_REPLICA_LEASE_MS = String(LEASE_MS);
     process.env.FACEDRIFT_REPLICA_WEBGPU = "off";
+    // The labelled set: every 100th LFW test pair (5 genuine, 5 impostor, 20 photos).
+    const lines = readFileSync(join(FACES, "pairs.tsv"), "utf8").trim().split("\n");
+    const pairsFile = join(dataDir, "pairs.tsv");
+    writeFileSync(pairsFile, [lines[0], ...lines.slice(1).filter((_, i) => i % 100 === 0)].join("\n"));
+    process.env.FACEDRIFT_VERIFICATION_PAIRS = pairsFile;
+    process.env.FACEDRIFT_VERIFICATION_IMAGES = join(FACES, "images");
     server = serveProcess({
       port: await freePort(),
       adminKey: ADMIN_KEY,
@@ -104,6 +112,8 @@ describe.skipIf(!hasChromium())("replica (headless Chromium, image uploads, take
   }, 300_000);
 
   afterAll(async () => {
+    delete process.env.FACEDRIFT_VERIFICATION_PAIRS;
+    delete process.env.FACEDRIFT_VERIFICATION_IMAGES;
     await server?.kill("SIGTERM");
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
@@ -223,5 +233,35 @@ describe.skipIf(!hasChromium())("replica (headless Chromium, image uploads, take
       e.isFile(),
     );
     expect(left_).toEqual([]);
+  }, 300_000);
+
+  it("runs a verification job through the page and stores its AUC", async () => {
+    const queued = await server.api("/v1/verification-jobs", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(queued.status).toBe(202);
+    const { id } = (await queued.json()) as { id: number };
+    const read = async () =>
+      (await (await server.api(`/v1/verification-jobs/${id}`)).json()) as {
+        status: string;
+        progress: { done: number; total: number } | null;
+        run: { id: number; auc: number; pairs: number } | null;
+      };
+    const done = await until(
+      read,
+      (j) => j.status === "succeeded" || j.status === "failed",
+      "the verification job",
+    );
+    expect(done).toMatchObject({ status: "succeeded", progress: { done: 20, total: 20 } });
+    expect(done.run?.pairs).toBe(10);
+    expect(done.run?.auc).toBeGreaterThanOrEqual(0.98);
+    const runs = (await (await server.api("/v1/verification-runs")).json()) as {
+      items: Array<{ id: number; details: { facePolicy: string; runsOn: Record<string, string> } }>;
+    };
+    const run = runs.items.find((r) => r.id === done.run?.id);
+    expect(run?.details.facePolicy).toBe("largest");
+    expect(Object.values(run?.details.runsOn ?? {}).join()).toMatch(/^browser page: /);
   }, 300_000);
 });

@@ -45,3 +45,48 @@ export function historyByModel(runs: readonly VerificationRun[]): Map<string, Ve
   }
   return groups;
 }
+
+/** A verification run queued on the server's labelled set, run by a replica (`/v1/verification-jobs`). */
+export interface VerificationJob {
+  id: number;
+  status: "queued" | "running" | "succeeded" | "failed";
+  attempts: number;
+  stream: string | null;
+  trigger: { kind: "api"; actor: string } | { kind: "batch-drift"; driftRunId: number };
+  pairsFile: string;
+  minAuc: number;
+  limit: number | null;
+  progress: { done: number; total: number; elapsedMs: number; etaMs: number } | null;
+  error: string | null;
+  run: { id: number; auc: number; eer: number; pairs: number; belowMinAuc: boolean } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export async function listVerificationJobs(doFetch?: typeof fetch): Promise<VerificationJob[]> {
+  const page = await api<{ items: VerificationJob[] }>(
+    "/v1/verification-jobs?limit=10",
+    doFetch ? { fetch: doFetch } : {},
+  );
+  return page.items;
+}
+
+export function queueVerification(body: { stream?: string; limit?: number }): Promise<VerificationJob> {
+  return api<VerificationJob>("/v1/verification-jobs", { method: "POST", body });
+}
+
+/** Queued or running: the page keeps polling while any job is. */
+export const isActive = (job: Pick<VerificationJob, "status">): boolean =>
+  job.status === "queued" || job.status === "running";
+
+/** What a job row says about its progress, e.g. "412 / 2,000 images · about 3 min left". */
+export function progressText(job: Pick<VerificationJob, "status" | "progress">): string {
+  if (job.status === "queued") return "waiting for a replica";
+  const p = job.progress;
+  if (!p) return job.status === "running" ? "loading models" : "—";
+  const images = `${p.done.toLocaleString()} / ${p.total.toLocaleString()} images`;
+  if (job.status !== "running" || p.done >= p.total) return images;
+  const minutes = p.etaMs / 60_000;
+  const eta = minutes < 1 ? "under a minute" : `about ${Math.round(minutes)} min`;
+  return `${images} · ${eta} left`;
+}
