@@ -13,7 +13,8 @@ const positive = (name: string) => (value: string) => {
 };
 
 /**
- * `facedrift replica`: embeds uploaded images in headless Chromium until stopped. Run as many as
+ * `facedrift replica`: embeds uploaded images and runs verification jobs in headless Chromium
+ * until stopped. Run as many as
  * you like against one PostgreSQL; on the embedded database, which one process opens, use
  * `facedrift serve --replica` instead.
  */
@@ -21,7 +22,9 @@ export function registerReplica(program: Command): void {
   databaseOptions(
     program
       .command("replica")
-      .description("embed uploaded images in headless Chromium (the capture worker), job by job"),
+      .description(
+        "embed uploaded images and run verification jobs in headless Chromium (the capture worker), job by job",
+      ),
   )
     .option(
       "--lease-ms <n>",

@@ -31,7 +31,7 @@ export function registerServe(program: Command): void {
     .option("--no-streaming", "do not run the streaming (PC1/ADWIN) detector in this process")
     .option(
       "--replica",
-      "also embed uploaded images in headless Chromium here (how to run one on the embedded database)",
+      "also embed uploaded images and run verification jobs in headless Chromium here (how on the embedded database)",
     )
     .action(async (options) => {
       const config = configFrom(options);
