@@ -1,20 +1,17 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../db/database.ts";
-import { fitReference } from "../services/references/fit.ts";
 import { updateStreamSettings } from "../services/stream-settings/update.ts";
-import { getStream } from "../services/streams/get.ts";
 import { runBatchCheck } from "./run.ts";
-import { driftFixture } from "./testing/fixture.ts";
+import { fittedDriftFixture } from "./testing/fixture.ts";
 
 /** The stream's alert rules from the dashboard's Settings, as the batch detector applies them. */
 describe("batch alerts follow the stream's alert rules", { timeout: 60_000 }, () => {
-  let f: Awaited<ReturnType<typeof driftFixture>>;
+  let f: Awaited<ReturnType<typeof fittedDriftFixture>>;
   let streamId: number;
   beforeAll(async () => {
-    f = await driftFixture();
-    streamId = (await getStream(f.database.db, f.tenantId, "cam")).id;
-    await fitReference(f.database, { tenantId: f.tenantId, stream: "cam", source: f.day(0) });
+    f = await fittedDriftFixture();
+    streamId = f.streamId;
   }, 120_000);
   afterAll(() => f.database.close());
 

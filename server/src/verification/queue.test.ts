@@ -5,11 +5,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBatchCheck } from "../batch/run.ts";
-import { driftFixture } from "../batch/testing/fixture.ts";
+import { fittedDriftFixture } from "../batch/testing/fixture.ts";
 import { loadConfig } from "../config/config.ts";
 import { queryRows } from "../db/database.ts";
-import { fitReference } from "../services/references/fit.ts";
-import { getStream } from "../services/streams/get.ts";
 import { VERIFICATION_JOB, type VerificationSettings, verificationSettingsOf } from "./queue.ts";
 
 const SETTINGS: VerificationSettings = {
@@ -20,12 +18,11 @@ const SETTINGS: VerificationSettings = {
 };
 
 describe("verification after a confirmed batch drift", { timeout: 60_000 }, () => {
-  let f: Awaited<ReturnType<typeof driftFixture>>;
+  let f: Awaited<ReturnType<typeof fittedDriftFixture>>;
   let streamId: number;
   beforeAll(async () => {
-    f = await driftFixture();
-    streamId = (await getStream(f.database.db, f.tenantId, "cam")).id;
-    await fitReference(f.database, { tenantId: f.tenantId, stream: "cam", source: f.day(0) });
+    f = await fittedDriftFixture();
+    streamId = f.streamId;
   }, 120_000);
   afterAll(() => f.database.close());
 

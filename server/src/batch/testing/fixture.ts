@@ -3,6 +3,8 @@ import type { Database } from "../../db/database.ts";
 import { migrateDatabase } from "../../db/migrate.ts";
 import { openPglite } from "../../db/pglite.ts";
 import { ingestEmbeddings } from "../../services/embeddings/ingest.ts";
+import { fitReference } from "../../services/references/fit.ts";
+import { getStream } from "../../services/streams/get.ts";
 import { ensureTenant } from "../../services/tenants/default.ts";
 
 /** Test support: days of synthetic 64-D embeddings, received at fixed times, in a fresh PGlite. */
@@ -63,4 +65,12 @@ export async function driftFixture(stream = "cam") {
   );
   const day = (i: number) => ({ from: new Date(DAY0 + i * DAY_MS), to: new Date(DAY0 + (i + 1) * DAY_MS) });
   return { database, tenantId, day };
+}
+
+/** `driftFixture` with the reference fitted on day 0, and the stream's id: where batch tests start. */
+export async function fittedDriftFixture(stream = "cam") {
+  const fixture = await driftFixture(stream);
+  const streamId = (await getStream(fixture.database.db, fixture.tenantId, stream)).id;
+  await fitReference(fixture.database, { tenantId: fixture.tenantId, stream, source: fixture.day(0) });
+  return { ...fixture, streamId };
 }
