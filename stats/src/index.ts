@@ -26,7 +26,9 @@ export {
   type BatchSeverity,
   batchCheck,
   batchCheckScores,
+  DEFAULT_MMD_ALPHA,
   mmdRows,
+  PSI_MIN_ROWS,
 } from "./detectors/batch-check.ts";
 export {
   calibrateMmdWindow,

@@ -21,6 +21,15 @@ export interface BatchAlertInput {
   dashboardBaseUrl: string;
 }
 
+/** The MMD rule that confirmed: the profile's calibrated threshold, or the permutation p-value. */
+function mmdPhrase(mmd: BatchCheckResult["mmd"]): string {
+  if (!mmd) return "MMD n/a";
+  if (mmd.decision === "threshold" && mmd.threshold !== undefined) {
+    return `MMD² ${mmd.mmd2Unbiased.toPrecision(3)} > ${mmd.threshold.toPrecision(3)} (α = ${mmd.alpha})`;
+  }
+  return `MMD p = ${mmd.pValue.toFixed(4)}`;
+}
+
 /** Writes the alert row and returns the event to dispatch, or null when the cooldown holds it. */
 export async function writeBatchAlert(tx: Tx, input: BatchAlertInput): Promise<AlertEvent | null> {
   const { stream, check } = input;
@@ -36,7 +45,7 @@ export async function writeBatchAlert(tx: Tx, input: BatchAlertInput): Promise<A
   };
   const title =
     `Batch drift on ${stream.name}: ${check.psi.flagged.length} of ${check.components} components ` +
-    `with PSI ≥ 0.1, MMD p = ${check.mmd?.pValue.toFixed(4) ?? "n/a"} (${check.severity})`;
+    `with PSI ≥ 0.1, ${mmdPhrase(check.mmd)} (${check.severity})`;
   const { toSend } = await recordAlerts(tx, { ...input, detector: "batch" }, [
     {
       severity: check.severity === "high" ? "critical" : "warning",

@@ -3,7 +3,9 @@
  * One batch-detector run over a window of a stream against its active reference: read the
  * window's component scores (cached by the streaming worker, the rest projected here) and its
  * last rows (`scored-window.ts`) → `batchCheckScores` from `@facedrift/stats` (PSI and KS per
- * frozen principal component → severity → MMD permutation confirm; MMD always on the weekly run)
+ * frozen principal component → severity → MMD confirm; MMD always on the weekly run; the defaults,
+ * and why, are in stats/src/detectors/batch-check.ts: PSI flags only from 500 embeddings, MMD
+ * confirms above the profile's calibrated threshold at α = 0.004, docs/detection-quality.md)
  * → kNN novelty rate against the reference's HNSW index → one `drift_runs` row holding every
  * number → on confirmed drift, a `batch` alert (cooldown applied) dispatched after the commit,
  * and, when the server has a labelled set, a verification job that measures whether the drift
@@ -51,7 +53,11 @@ export interface BatchRunInput {
   onExisting?: "rerun" | "keep";
   /** Window rows queried for kNN novelty (default 500, a seeded sample; all when fewer). */
   noveltyQueries?: number;
-  check?: Pick<BatchCheckOptions, "permutations" | "psiFlag" | "ksAlpha" | "mmdAlpha">;
+  /** Overrides of the check's defaults (`stats/src/detectors/batch-check.ts`, which says why they are what they are). */
+  check?: Pick<
+    BatchCheckOptions,
+    "permutations" | "psiFlag" | "ksAlpha" | "mmdAlpha" | "mmdDecision" | "psiMinRows"
+  >;
   cooldownMs?: number;
   dashboardBaseUrl?: string;
   /** Raise a `batch` alert on confirmed drift (default: yes, except for backfill runs, which recompute history). */

@@ -4,9 +4,23 @@
  * (Benjamini–Hochberg across components) → severity (≥ 3 PSI-flagged components is "high") →
  * MMD² with a permutation p-value against the reference MMD sample to confirm.
  *
- * Drift is *confirmed* when the severity is not "none" and the MMD permutation test rejects at
- * `mmdAlpha`; with `mmd: "always"` (the weekly run) MMD alone can confirm a shift that the
- * per-component tests miss. Every number is returned so the run can be stored whole.
+ * Drift is *confirmed* when the severity is not "none" and MMD confirms; with `mmd: "always"`
+ * (the weekly run) MMD alone can confirm a shift that the per-component tests miss. Every number
+ * is returned so the run can be stored whole.
+ *
+ * The defaults follow docs/detection-quality.md ("Summary", "The split-half calibrations share
+ * people", "PSI needs ≥ 500 embeddings"):
+ * - MMD confirms when MMD²_u exceeds the profile's window threshold (`profile.mmdWindow`,
+ *   calibrated on reference windows at α = 0.004) if the compared rows are as many as that
+ *   threshold was calibrated for. The permutation p-value is still computed and stored, but as a
+ *   decision it is not calibrated for a face stream: the reference holds several photos per
+ *   person, so it is not exchangeable with a window of new people, and at α = 0.05 the check as
+ *   first shipped confirmed drift on 33 % of clean held-out windows of 500. Where the threshold
+ *   does not apply (an older profile, fewer rows), the permutation test decides at α = 0.004.
+ * - PSI is a valid flag only on windows of ≥ 500 embeddings: with 10 decile bins the "≥ 3
+ *   components ≥ 0.1" rule flagged 98 % of clean windows of 100 and 25 % of 200, none of 500.
+ *   Smaller windows still report every PSI value, flag nothing on it, and say why (`psi.note`);
+ *   their severity rests on KS.
  */
 
 import { ksTwoSample } from "../ks.ts";
@@ -34,16 +48,30 @@ export interface BatchCheckOptions {
   /** "auto": MMD only when something was flagged; "always": the weekly run; "never". */
   mmd?: "auto" | "always" | "never";
   permutations?: number;
+  /** α of the permutation test where it decides (default 0.004, the streaming window's α). */
   mmdAlpha?: number;
+  /**
+   * "profile" (default): the profile's calibrated window threshold where it applies, else the
+   * permutation test; "permutation": always the permutation test (the first shipped rule).
+   */
+  mmdDecision?: "profile" | "permutation";
+  /** Windows smaller than this flag no component on PSI (default 500; 0 restores the old rule). */
+  psiMinRows?: number;
   seed?: number;
 }
+
+/** docs/detection-quality.md: the PSI rule stays quiet on clean windows from 500 embeddings on. */
+export const PSI_MIN_ROWS = 500;
+/** docs/detection-quality.md, "The goal": α = 0.004 per window of 500. */
+export const DEFAULT_MMD_ALPHA = 0.004;
 
 export interface BatchCheckResult {
   n: number;
   components: number;
   /** Mean score of the window on each component (the reference mean is 0 by construction). */
   scoreMeans: number[];
-  psi: { values: number[]; flagged: number[] };
+  /** `note` says why nothing was flagged on PSI (window below `psiMinRows`). */
+  psi: { values: number[]; flagged: number[]; note?: string };
   ks: { statistics: number[]; pvalues: number[]; adjusted: number[]; flagged: number[] };
   severity: BatchSeverity;
   mmd: null | {
@@ -55,6 +83,13 @@ export interface BatchCheckResult {
     sampleSize: number;
     /** MMD²_u above the reference-only null's 95th percentile. */
     aboveNullQ95: boolean;
+    /** Which rule decided: the profile's calibrated threshold, or the permutation p-value at `alpha`. */
+    decision: "threshold" | "permutation";
+    /** The calibrated MMD²_u threshold, when it decided. */
+    threshold?: number;
+    /** False positives per window the deciding rule allows. */
+    alpha: number;
+    confirmed: boolean;
   };
   drift: boolean;
 }
@@ -124,7 +159,9 @@ export function batchCheckScores(
   const adjusted = benjaminiHochberg(ksPvalues);
   const psiFlag = options.psiFlag ?? PSI_MODERATE;
   const ksAlpha = options.ksAlpha ?? 0.01;
-  const psiFlagged = indicesWhere(psiValues, (v) => v >= psiFlag);
+  const psiMinRows = options.psiMinRows ?? PSI_MIN_ROWS;
+  const psiValid = n >= psiMinRows;
+  const psiFlagged = psiValid ? indicesWhere(psiValues, (v) => v >= psiFlag) : [];
   const ksFlagged = indicesWhere(adjusted, (p) => p < ksAlpha);
   const severity: BatchSeverity =
     psiFlagged.length >= (options.highSeverityComponents ?? 3)
@@ -136,12 +173,13 @@ export function batchCheckScores(
   const mode = options.mmd ?? "auto";
   const runMmd = mode === "always" || (mode === "auto" && severity !== "none");
   const mmdResult = runMmd ? confirmWithMmd(profile, recent, options) : null;
-  const confirmed = mmdResult !== null && mmdResult.pValue < (options.mmdAlpha ?? 0.05);
+  const confirmed = mmdResult?.confirmed ?? false;
+  const psiNote = `PSI flags nothing below ${psiMinRows} embeddings (this window: ${n}): with 10 decile bins a clean window that small routinely reaches 0.1 (docs/detection-quality.md)`;
   return {
     n,
     components: k,
     scoreMeans,
-    psi: { values: psiValues, flagged: psiFlagged },
+    psi: { values: psiValues, flagged: psiFlagged, ...(psiValid ? {} : { note: psiNote }) },
     ks: { statistics: ksStatistics, pvalues: ksPvalues, adjusted, flagged: ksFlagged },
     severity,
     mmd: mmdResult,
@@ -160,14 +198,24 @@ function confirmWithMmd(profile: ReferenceProfile, recent: Matrix, options: Batc
     seed: options.seed ?? 0,
     sigma: profile.mmd.sigma,
   });
+  const pValue = r.pValue as number;
+  const window = profile.mmdWindow;
+  // The threshold was calibrated for windows of `window.size` rows against this sample; MMD²_u
+  // of fewer rows has a wider null, so it would fire too often there.
+  const useThreshold = (options.mmdDecision ?? "profile") === "profile" && window?.size === size;
+  const alpha = useThreshold ? (window?.alpha as number) : (options.mmdAlpha ?? DEFAULT_MMD_ALPHA);
   return {
     mmd2Unbiased: r.mmd2Unbiased,
     mmd2Biased: r.mmd2Biased,
-    pValue: r.pValue as number,
+    pValue,
     permutations,
     sigma: r.sigma,
     sampleSize: size,
     aboveNullQ95: r.mmd2Unbiased > profile.calibration.mmdNull.q95,
+    decision: useThreshold ? ("threshold" as const) : ("permutation" as const),
+    ...(useThreshold ? { threshold: window?.threshold as number } : {}),
+    alpha,
+    confirmed: useThreshold ? r.mmd2Unbiased > (window?.threshold as number) : pValue < alpha,
   };
 }
 

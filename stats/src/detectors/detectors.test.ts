@@ -100,6 +100,8 @@ describe("batch check", () => {
     expect(result.psi.flagged.length).toBeGreaterThanOrEqual(3);
     expect(result.ks.flagged.length).toBeGreaterThan(0);
     expect(result.mmd?.pValue).toBeLessThan(0.05);
+    // 200 MMD rows, not the 500 the profile's window threshold is for: the permutation test decides.
+    expect(result.mmd).toMatchObject({ decision: "permutation", alpha: 0.004, confirmed: true });
     expect(result.drift).toBe(true);
   });
 
@@ -115,6 +117,57 @@ describe("batch check", () => {
 
   it("rejects a window of the wrong dimension", () => {
     expect(() => batchCheck(profile, new Float32Array(10), 2)).toThrow(/expected 2×64/);
+  });
+});
+
+describe("batch check defaults (docs/detection-quality.md)", () => {
+  // The product's default MMD sample (500 rows), so the profile's window threshold applies to
+  // windows of ≥ 500.
+  const full = fitReferenceProfile(model.sample(2000, 5), 2000, d, { seed: 3 });
+
+  it("flags nothing on PSI below 500 embeddings and says why; the old rule would have", () => {
+    const window = model.sample(100, 90);
+    const result = batchCheck(full, window, 100, { mmd: "never" });
+    expect(result.psi.flagged).toEqual([]);
+    expect(result.psi.values).toHaveLength(10);
+    expect(result.psi.note).toBe(
+      "PSI flags nothing below 500 embeddings (this window: 100): with 10 decile bins a clean window that small routinely reaches 0.1 (docs/detection-quality.md)",
+    );
+    const old = batchCheck(full, window, 100, { mmd: "never", psiMinRows: 0 });
+    expect(old.psi.flagged.length).toBeGreaterThan(0);
+    expect(old.psi.note).toBeUndefined();
+    expect(batchCheck(full, model.sample(500, 91), 500, { mmd: "never" }).psi.note).toBeUndefined();
+  });
+
+  it("confirms with the profile's calibrated MMD threshold on windows of 500", () => {
+    const window = full.mmdWindow;
+    if (!window) throw new Error("no MMD window");
+    const shifted = batchCheck(full, model.sample(500, 92, { latentShift: 0.4 }), 500, {
+      mmd: "always",
+      permutations: 99,
+    });
+    expect(shifted.mmd).toMatchObject({
+      decision: "threshold",
+      threshold: window.threshold,
+      alpha: 0.004,
+      confirmed: true,
+    });
+    expect(shifted.drift).toBe(true);
+    // Clean windows from the reference population stay below it (α = 0.004 per window).
+    for (let seed = 93; seed < 98; seed++) {
+      const clean = batchCheck(full, model.sample(500, seed), 500, { mmd: "always", permutations: 99 });
+      expect(clean.mmd?.confirmed).toBe(false);
+      expect(clean.drift).toBe(false);
+    }
+    // The first shipped rule is still available by name.
+    const permutation = batchCheck(full, model.sample(500, 92, { latentShift: 0.4 }), 500, {
+      mmd: "always",
+      permutations: 99,
+      mmdDecision: "permutation",
+      mmdAlpha: 0.05,
+    });
+    expect(permutation.mmd).toMatchObject({ decision: "permutation", alpha: 0.05 });
+    expect(permutation.mmd?.threshold).toBeUndefined();
   });
 });
 

@@ -68,9 +68,19 @@ export interface DriftEvent {
 /** What a succeeded batch run stores in `results` (`stats` batchCheck plus novelty). */
 export interface RunResults {
   n?: number;
-  psi?: { values: number[]; flagged: number[] };
+  /** `note`: why PSI flagged nothing (a window under 500); absent in older runs. */
+  psi?: { values: number[]; flagged: number[]; note?: string };
   ks?: { statistics: number[]; pvalues: number[]; adjusted: number[]; flagged: number[] };
-  mmd?: null | { mmd2Unbiased: number; pValue: number; permutations: number };
+  /** `decision`, `threshold`, `alpha`, `confirmed`: the rule that decided; absent in older runs. */
+  mmd?: null | {
+    mmd2Unbiased: number;
+    pValue: number;
+    permutations: number;
+    decision?: "threshold" | "permutation";
+    threshold?: number;
+    alpha?: number;
+    confirmed?: boolean;
+  };
   novelty?: { rate: number | null; threshold: number | null; queries: number };
   reference?: { id: number; version: number };
 }
