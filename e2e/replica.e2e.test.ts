@@ -261,7 +261,7 @@ describe.skipIf(!hasChromium())("replica (headless Chromium, image uploads, take
       items: Array<{ id: number; details: { facePolicy: string; runsOn: Record<string, string> } }>;
     };
     const run = runs.items.find((r) => r.id === done.run?.id);
-    expect(run?.details.facePolicy).toBe("largest");
+    expect(run?.details.facePolicy).toBe("central");
     expect(Object.values(run?.details.runsOn ?? {}).join()).toMatch(/^browser page: /);
   }, 300_000);
 });

@@ -50,7 +50,8 @@ export interface PageLoaded {
 /** Embeds images in a browser page; one image at a time per page. */
 export interface ImageEmbedder {
   readonly loaded: PageLoaded;
-  embed(bytes: Uint8Array, mediaType: string): Promise<PageImageResult>;
+  /** `select`: which face to keep, the `largest` (default, as capture does) or the `central` one. */
+  embed(bytes: Uint8Array, mediaType: string, select?: "largest" | "central"): Promise<PageImageResult>;
   close(): Promise<void>;
 }
 
@@ -112,15 +113,15 @@ export async function launchChromiumEmbedder(options: ChromiumOptions): Promise<
     const opened = browser;
     return {
       loaded,
-      embed: (bytes, mediaType) =>
+      embed: (bytes, mediaType, select = "largest") =>
         page.evaluate(
-          ([base64, type]) =>
+          ([base64, type, face]) =>
             (
               globalThis as unknown as {
-                facedriftReplica: { embed(b: string, t: string): Promise<PageImageResult> };
+                facedriftReplica: { embed(b: string, t: string, s: string): Promise<PageImageResult> };
               }
-            ).facedriftReplica.embed(base64, type),
-          [Buffer.from(bytes).toString("base64"), mediaType] as const,
+            ).facedriftReplica.embed(base64, type, face),
+          [Buffer.from(bytes).toString("base64"), mediaType, select] as const,
         ),
       close: async () => {
         await opened.close();

@@ -2,8 +2,9 @@
  * @module
  * A verification run's faces from the replica's browser page: the same capture worker that
  * embeds uploaded images and browsers' frames, so the AUC a server job stores is the accuracy of
- * the embeddings the streams receive, on WebGPU where the host has one. The page keeps the largest
- * face of an image (a capture station films one person); `single` skips images with several.
+ * the embeddings the streams receive, on WebGPU where the host has one. The page keeps one face per
+ * image: the `central` one by default (LFW's convention, as `facedrift verify`, so both report
+ * the same AUC), the `largest` as capture does, or with `single` none when it saw several.
  */
 import { readFile } from "node:fs/promises";
 import type { FaceQuality } from "@facedrift/models";
@@ -15,9 +16,9 @@ import type { ImageEmbedder } from "./chromium.ts";
 /** What the page decodes (`createImageBitmap`), as the upload endpoint accepts. */
 const PAGE_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
 
-export type PageFacePolicy = "largest" | "single";
+export type PageFacePolicy = "central" | "largest" | "single";
 
-export function pageFaceSource(embedder: ImageEmbedder, policy: PageFacePolicy = "largest"): FaceSource {
+export function pageFaceSource(embedder: ImageEmbedder, policy: PageFacePolicy = "central"): FaceSource {
   const { embedder: model, engines } = embedder.loaded;
   const runsOn = engines.map((engine) => `${engine.runtime}/${engine.backend}`).join(", ");
   return {
@@ -30,7 +31,7 @@ export function pageFaceSource(embedder: ImageEmbedder, policy: PageFacePolicy =
       if (!type || !PAGE_TYPES.has(type.mime)) {
         throw new UnreadableImage(`not a JPEG, PNG or WebP (${type?.mime ?? "unknown content"})`);
       }
-      const result = await embedder.embed(bytes, type.mime);
+      const result = await embedder.embed(bytes, type.mime, policy === "central" ? "central" : "largest");
       if (!result.ok) {
         if (result.stage === "decode") throw new UnreadableImage(result.message);
         throw new Error(`the page's pipeline failed on ${path}: ${result.message}`);

@@ -124,8 +124,8 @@ describe("verification jobs", { timeout: 120_000 }, () => {
       .items as Array<{ id: number; model: unknown; details: Record<string, unknown> }>;
     expect(stored?.id).toBe(done.body.run.id);
     expect(stored?.model).toEqual(MODEL);
-    // The page's convention: the largest face of a photo.
-    expect(stored?.details).toMatchObject({ facePolicy: "largest", pairsFile });
+    // LFW's convention, as `facedrift verify`: the face nearest the centre.
+    expect(stored?.details).toMatchObject({ facePolicy: "central", pairsFile });
     const audit = await queryRows<{ target: string }>(
       t.db,
       sql`SELECT target FROM audit_log WHERE action = 'verification.queue'`,

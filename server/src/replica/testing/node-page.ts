@@ -1,6 +1,6 @@
 /**
  * Test support (not a test): an `ImageEmbedder` with the replica page's contract — bytes in, the
- * largest face out — over this process's Node pipeline (the same models, on WASM). It lets the
+ * selected face out — over this process's Node pipeline (the same models, on WASM). It lets the
  * replica's job handling run real embeddings in unit tests without Chromium; the journey through
  * the real page is `e2e/replica.e2e.test.ts`. Browser and Node embeddings agree to cosine 0.99997
  * (BENCHMARKS.md), so numbers measured here carry over.
@@ -20,7 +20,7 @@ export async function nodePageEmbedder(model?: string): Promise<ImageEmbedder> {
       embedder: { id, version, dimension: output.dimension },
       loadMs: performance.now() - started,
     },
-    async embed(bytes): Promise<PageImageResult> {
+    async embed(bytes, _mediaType, select = "largest"): Promise<PageImageResult> {
       let image: Awaited<ReturnType<typeof decodeImage>>;
       try {
         image = await decodeImage(bytes);
@@ -29,10 +29,17 @@ export async function nodePageEmbedder(model?: string): Promise<ImageEmbedder> {
       }
       const t0 = performance.now();
       const { faces, detected } = await all(image);
-      // The capture worker keeps the largest face (web/src/lib/worker/face.worker.ts).
-      const area = (face: (typeof faces)[number]) => face.box.width * face.box.height;
-      const largest = faces.reduce<(typeof faces)[number] | undefined>(
-        (a, face) => (!a || area(face) > area(a) ? face : a),
+      // As the capture worker selects (web/src/lib/worker/face.worker.ts).
+      type Found = (typeof faces)[number];
+      const nearCentre = (face: Found) =>
+        -Math.hypot(
+          face.box.x + face.box.width / 2 - image.width / 2,
+          face.box.y + face.box.height / 2 - image.height / 2,
+        );
+      const area = (face: Found) => face.box.width * face.box.height;
+      const rank = select === "central" ? nearCentre : area;
+      const chosen = faces.reduce<Found | undefined>(
+        (a, face) => (!a || rank(face) > rank(a) ? face : a),
         undefined,
       );
       return {
@@ -40,13 +47,13 @@ export async function nodePageEmbedder(model?: string): Promise<ImageEmbedder> {
         width: image.width,
         height: image.height,
         detected,
-        faces: largest
+        faces: chosen
           ? [
               {
-                box: largest.box,
-                score: largest.score,
-                quality: { ...largest.quality },
-                embedding: Array.from(largest.embeddings[id] as Float32Array),
+                box: chosen.box,
+                score: chosen.score,
+                quality: { ...chosen.quality },
+                embedding: Array.from(chosen.embeddings[id] as Float32Array),
               },
             ]
           : [],

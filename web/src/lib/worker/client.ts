@@ -5,7 +5,7 @@
  * is a message to the worker.
  */
 import * as Comlink from "comlink";
-import type { FaceWorkerApi, ResponseTo, WorkerRequest, WorkerResponse } from "./protocol.ts";
+import type { FaceChoice, FaceWorkerApi, ResponseTo, WorkerRequest, WorkerResponse } from "./protocol.ts";
 
 /** A `failed` response, thrown. */
 export class WorkerError extends Error {
@@ -37,8 +37,8 @@ export class FaceClient {
   }
 
   /** Runs the pipeline on one frame; the bitmap is transferred and unusable afterwards. */
-  process(frame: ImageBitmap): Promise<ResponseTo<"process">> {
-    return this.#send({ type: "process", frame }, [frame]);
+  process(frame: ImageBitmap, select?: FaceChoice): Promise<ResponseTo<"process">> {
+    return this.#send({ type: "process", frame, ...(select ? { select } : {}) }, [frame]);
   }
 
   terminate(): void {

@@ -11,13 +11,14 @@ import {
   loadPipeline,
   type PipelineResult,
   type RgbaImage,
+  selectCentral,
 } from "@facedrift/models";
 import { fetchFileSource } from "@facedrift/models/browser";
 import * as Comlink from "comlink";
 import { createWorkerEngines, type EngineChoice } from "./engines.ts";
 import { bitmapToImage } from "./frame.ts";
 import { CAPTURE_MODELS } from "./models.ts";
-import type { EngineInfo, FaceWorkerApi, WorkerRequest, WorkerResponse } from "./protocol.ts";
+import type { EngineInfo, FaceChoice, FaceWorkerApi, WorkerRequest, WorkerResponse } from "./protocol.ts";
 
 interface Loaded {
   pipeline: FacePipeline;
@@ -36,9 +37,17 @@ let loading: Promise<Loaded> | undefined;
  */
 const detectedIn = new WeakMap<RgbaImage, number>();
 
-/** A capture station films one person: keep the largest detection. */
-const selectLargest = (detections: Detection[], image: RgbaImage): Detection[] => {
+/** Which face each image's request asked for (default `largest`), keyed like `detectedIn`. */
+const choiceFor = new WeakMap<RgbaImage, FaceChoice>();
+
+/**
+ * A capture station films one person: keep the largest detection. A replica's verification run
+ * asks for the central one instead (LFW's convention: bystanders are often larger than the
+ * subject), so its AUC is the one `facedrift verify` reports.
+ */
+const selectFace = (detections: Detection[], image: RgbaImage): Detection[] => {
   detectedIn.set(image, detections.length);
+  if (choiceFor.get(image) === "central") return selectCentral(detections, image);
   const area = ({ box }: Detection) => box.width * box.height;
   const best = detections.reduce<Detection | undefined>(
     (a, d) => (!a || area(d) > area(a) ? d : a),
@@ -52,7 +61,7 @@ async function load(from: Bases, choice: EngineChoice): Promise<Loaded> {
   const engines = await createWorkerEngines(choice, from.tfjsWasmBase);
   const pipeline = await loadPipeline(
     { engines, source: fetchFileSource(from.modelsBase) },
-    { embedders: [CAPTURE_MODELS.embedder], select: selectLargest },
+    { embedders: [CAPTURE_MODELS.embedder], select: selectFace },
   );
   return {
     pipeline,
@@ -98,6 +107,7 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
       }
       const started = performance.now();
       const image = bitmapToImage(request.frame);
+      if (request.select) choiceFor.set(image, request.select);
       const { result, fallback } = await processImage(image);
       const response: WorkerResponse = {
         id: request.id,

@@ -26,7 +26,14 @@ export type WorkerRequest =
       type: "process";
       /** Transferred, and closed by the worker. */
       frame: ImageBitmap;
+      /**
+       * Which face to embed: the `largest` (default: a capture station films one person) or the
+       * one nearest the `central` point (LFW's convention, for a replica's verification runs).
+       */
+      select?: FaceChoice;
     };
+
+export type FaceChoice = "largest" | "central";
 
 /** Which library runs the models and on what. */
 export interface EngineInfo {

@@ -7,7 +7,7 @@
  */
 import type { Box, FaceQuality } from "@facedrift/models";
 import { FaceClient } from "$lib/worker/client.ts";
-import type { EmbedderInfo, EngineInfo } from "$lib/worker/protocol.ts";
+import type { EmbedderInfo, EngineInfo, FaceChoice } from "$lib/worker/protocol.ts";
 
 export interface ReplicaLoaded {
   engines: EngineInfo[];
@@ -28,7 +28,7 @@ export type ReplicaImageResult =
       ok: true;
       width: number;
       height: number;
-      /** Faces the detector found; `faces` holds the largest only. */
+      /** Faces the detector found; `faces` holds the selected one only. */
       detected: number;
       faces: ReplicaFace[];
       engines: EngineInfo[];
@@ -40,8 +40,8 @@ export type ReplicaImageResult =
 export interface ReplicaApi {
   /** Resolves once the models are loaded (rejects with the worker's reason). */
   ready: Promise<ReplicaLoaded>;
-  /** Runs one image, given as base64, through the pipeline. */
-  embed(base64: string, mediaType: string): Promise<ReplicaImageResult>;
+  /** Runs one image, given as base64, through the pipeline, keeping the `select`ed face. */
+  embed(base64: string, mediaType: string, select?: FaceChoice): Promise<ReplicaImageResult>;
 }
 
 function fromBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -59,7 +59,7 @@ export function createReplicaApi(bases: { modelsBase: string; tfjsWasmBase: stri
   const ready = client.load(bases).then(({ engines, embedder, loadMs }) => ({ engines, embedder, loadMs }));
   return {
     ready,
-    async embed(base64, mediaType) {
+    async embed(base64, mediaType, select) {
       await ready;
       let bitmap: ImageBitmap;
       try {
@@ -69,7 +69,7 @@ export function createReplicaApi(bases: { modelsBase: string; tfjsWasmBase: stri
         return { ok: false, stage: "decode", message: reason(error) };
       }
       try {
-        const processed = await client.process(bitmap);
+        const processed = await client.process(bitmap, select);
         return {
           ok: true,
           width: processed.width,
