@@ -31,6 +31,14 @@ export {
   PSI_MIN_ROWS,
 } from "./detectors/batch-check.ts";
 export {
+  DEFAULT_TIME_BLOCKS,
+  type HeldOutKnnOptions,
+  heldOutKnnThreshold,
+  KNN_THRESHOLD_QUANTILE,
+  labelGroups,
+  timeBlocks,
+} from "./detectors/knn-threshold.ts";
+export {
   calibrateMmdWindow,
   DEFAULT_MMD_WINDOW_ALPHA,
   DEFAULT_MMD_WINDOW_SIZE,

@@ -1,5 +1,14 @@
-import { fitReferenceProfile, type ReferenceProfileOptions } from "@facedrift/stats";
-import type { Database, Db } from "../../db/database.ts";
+import {
+  DEFAULT_TIME_BLOCKS,
+  fitReferenceProfile,
+  heldOutKnnThreshold,
+  labelGroups,
+  type ReferenceProfileOptions,
+  timeBlocks,
+} from "@facedrift/stats";
+import { sql } from "drizzle-orm";
+import { type Database, type Db, queryRows } from "../../db/database.ts";
+import { pgArrayLiteral } from "../../db/pg-array.ts";
 import type { ReferenceProfileJson } from "../../db/schema/reference-set.ts";
 import { FacedriftError } from "../../errors.ts";
 import { decodeBatch, type IngestItem } from "../embeddings/decode.ts";
@@ -23,6 +32,12 @@ export interface FitReferenceOptions extends Pick<ReferenceProfileOptions, "comp
   maxVectors?: number;
   /** Reference points queried for the kNN threshold (default 1,000, seeded). */
   knnQueries?: number;
+  /**
+   * Metadata field naming the person in each embedding (default "person"). When every reference
+   * embedding carries one (and there are at least two people), the kNN threshold is calibrated
+   * across people; otherwise across contiguous time blocks.
+   */
+  identityField?: string;
   description?: string;
   /** Make the new version active (default true). */
   activate?: boolean;
@@ -45,6 +60,32 @@ export interface FittedReference {
 
 export const DEFAULT_MAX_REFERENCE_VECTORS = 20_000;
 export const DEFAULT_KNN_QUERIES = 1_000;
+export const DEFAULT_IDENTITY_FIELD = "person";
+
+/**
+ * The kNN novelty threshold on held-out data (`heldOutKnnThreshold`): each query's nearest stored
+ * vector of another person, or, when the embeddings do not name people, of another contiguous
+ * time block. The reference's own nearest-other distance (the old threshold) is usually the same
+ * person's other photo, so it sat below almost every new person (docs/detection-quality.md).
+ */
+function knnThreshold(
+  x: Float32Array,
+  n: number,
+  d: number,
+  identities: (string | null)[] | null,
+  identityField: string,
+  stored: number[],
+  queries: number,
+  seed: number,
+) {
+  const byIdentity = identities ? labelGroups(identities) : null;
+  const split = byIdentity
+    ? { by: "identity" as const, field: identityField, groups: new Set(byIdentity).size }
+    : { by: "time" as const, blocks: DEFAULT_TIME_BLOCKS };
+  const groups = byIdentity ?? timeBlocks(n, DEFAULT_TIME_BLOCKS);
+  const result = heldOutKnnThreshold(x, n, d, groups, stored, { queries, seed: seed ^ 0x6b6e6e });
+  return { threshold: result?.threshold ?? null, queries: result?.queries ?? 0, split };
+}
 
 /**
  * Fits, calibrates and stores a new reference version for a stream: the frozen profile
@@ -56,7 +97,8 @@ export async function fitReference(database: Database, input: FitReferenceInput)
   const stream = await getStream(database.db, input.tenantId, input.stream);
   const options = input.options ?? {};
   const seed = options.seed ?? 0;
-  const { n, x, origin } = await loadSource(database, stream, input.source);
+  const identityField = options.identityField ?? DEFAULT_IDENTITY_FIELD;
+  const { n, x, origin, identities } = await loadSource(database, stream, input.source, identityField);
   if (n < 10) {
     throw new FacedriftError("invalid_request", `a reference needs at least 10 embeddings, got ${n}`, {
       field: "items" in input.source ? "items" : "window",
@@ -71,7 +113,17 @@ export async function fitReference(database: Database, input: FitReferenceInput)
   const maxVectors = options.maxVectors ?? DEFAULT_MAX_REFERENCE_VECTORS;
   const kept = sampleIndices(n, maxVectors, seed);
   const vectors = kept.map((i) => x.subarray(i * d, (i + 1) * d));
-  const calibration = profile.calibration as unknown as Record<string, unknown>;
+  const knn = knnThreshold(
+    x,
+    n,
+    d,
+    identities,
+    identityField,
+    kept,
+    options.knnQueries ?? DEFAULT_KNN_QUERIES,
+    seed,
+  );
+  const calibration = { ...profile.calibration, knn } as unknown as Record<string, unknown>;
   return database.db.transaction(async (tx) => {
     const { id, version } = await createReferenceSet(tx as unknown as Db, {
       streamId: stream.id,
@@ -83,13 +135,14 @@ export async function fitReference(database: Database, input: FitReferenceInput)
         storedVectors: vectors.length,
         components: profile.pca.nComponents,
         mmdSampleSize: profile.mmd.sampleSize,
+        knnSplit: knn.split,
       },
       profile: profile as unknown as ReferenceProfileJson,
       calibration,
       description: options.description,
       activate: options.activate,
     });
-    const threshold = await storeKnnThreshold(tx, id, d, options.knnQueries ?? DEFAULT_KNN_QUERIES, seed);
+    const threshold = await storeKnnThreshold(tx, id, knn.threshold);
     return {
       id,
       version,
@@ -100,11 +153,18 @@ export async function fitReference(database: Database, input: FitReferenceInput)
   });
 }
 
+/** Rows in time order (window: by seq; items: as posted), with each row's identity label if any. */
 async function loadSource(
   database: Database,
   stream: StreamView,
   source: ReferenceSource,
-): Promise<{ n: number; x: Float32Array; origin: Record<string, unknown> }> {
+  identityField: string,
+): Promise<{
+  n: number;
+  x: Float32Array;
+  origin: Record<string, unknown>;
+  identities: (string | null)[] | null;
+}> {
   if ("items" in source) {
     if (source.model.id !== stream.model.id || source.model.version !== stream.model.version) {
       throw new FacedriftError(
@@ -122,7 +182,8 @@ async function loadSource(
     batch.vectors.forEach((v, i) => {
       x.set(v, i * d);
     });
-    return { n: batch.vectors.length, x, origin: { kind: "items", count: batch.vectors.length } };
+    const identities = source.items.map((item) => labelOf(item.metadata?.[identityField]));
+    return { n: batch.vectors.length, x, origin: { kind: "items", count: batch.vectors.length }, identities };
   }
   const data = await readWindow(database, stream.id, stream.dimension, source);
   const origin =
@@ -135,5 +196,27 @@ async function loadSource(
           fromSeq: data.fromSeq,
           toSeq: data.toSeq,
         };
-  return { n: data.n, x: data.x, origin };
+  return {
+    n: data.n,
+    x: data.x,
+    origin,
+    identities: await identitiesOf(database.db, stream.id, data.keys, identityField),
+  };
+}
+
+function labelOf(value: unknown): string | null {
+  return typeof value === "string" || typeof value === "number" ? String(value) : null;
+}
+
+/** The identity label of each row (by seq, in the given order); null when no row has one. */
+async function identitiesOf(db: Db, streamId: number, seqs: number[], field: string) {
+  if (seqs.length === 0) return null;
+  const rows = await queryRows<{ seq: string; label: string | null }>(
+    db,
+    sql`SELECT seq::text AS seq, metadata->>${field} AS label FROM embeddings
+        WHERE stream_id = ${streamId} AND seq = ANY(${pgArrayLiteral(seqs)}::bigint[])`,
+  );
+  const bySeq = new Map(rows.map((r) => [Number(r.seq), r.label]));
+  const labels = seqs.map((seq) => bySeq.get(seq) ?? null);
+  return labels.some((l) => l !== null) ? labels : null;
 }

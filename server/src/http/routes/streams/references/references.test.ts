@@ -48,8 +48,35 @@ describe("reference versions and batch checks over HTTP", { timeout: 60_000 }, (
     expect(ratios).toHaveLength(10);
     expect([...ratios].sort((a, b) => b - a)).toEqual(ratios);
     expect(res.body.knn_threshold).toBeGreaterThan(0);
+    // No person named in the metadata: the kNN threshold is calibrated across time blocks.
+    expect(res.body.calibration.knn).toMatchObject({ split: { by: "time", blocks: 10 }, queries: 1000 });
+    expect(res.body.calibration.knn.threshold).toBe(res.body.knn_threshold);
     const shown = await get("/v1/streams/cam/references/1");
-    expect(shown.body).toMatchObject({ version: 1, active: true, vector_count: 1500, params: { seed: 3 } });
+    expect(shown.body).toMatchObject({
+      version: 1,
+      active: true,
+      vector_count: 1500,
+      params: { seed: 3, knnSplit: { by: "time", blocks: 10 } },
+    });
+  });
+
+  it("calibrates the kNN threshold across people when the embeddings name them", async () => {
+    const tenantId = await ensureTenant(t.db, "acme");
+    await ingestAt(t.database, tenantId, "people", synthetic.sample(20, 6), DAY0, "p");
+    const x = synthetic.sample(60, 7);
+    const items = Array.from({ length: 60 }, (_, i) => ({
+      id: `q${i}`,
+      ts: DAY0 + i,
+      embedding: Array.from(x.subarray(i * 64, (i + 1) * 64)),
+      metadata: { person: `person-${i % 12}` },
+    }));
+    const res = await post("/v1/streams/people/reference", { model: MODEL, items, options: { seed: 1 } });
+    expect(res.status).toBe(201);
+    expect(res.body.calibration.knn).toMatchObject({
+      split: { by: "identity", field: "person", groups: 12 },
+      queries: 60,
+    });
+    expect(res.body.knn_threshold).toBeGreaterThan(0);
   });
 
   it("refuses bad input naming the field, and writes nothing", async () => {
