@@ -62,6 +62,7 @@ export function registerFitReference(app: OpenAPIHono<AppEnv>): void {
         seed: o.seed,
         maxVectors: o.max_vectors,
         knnQueries: o.knn_queries,
+        identityField: o.identity_field,
         description: body.description,
         activate: body.activate,
       },

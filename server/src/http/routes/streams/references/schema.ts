@@ -56,6 +56,10 @@ export const FitReferenceBodySchema = z
           .max(20_000)
           .optional()
           .openapi({ description: "Default 1,000" }),
+        identity_field: z.string().min(1).max(100).optional().openapi({
+          description:
+            'Metadata field naming the person (default "person"): when every embedding has one, the kNN threshold is calibrated across people, else across time blocks',
+        }),
       })
       .optional(),
     description: z.string().max(1000).optional(),
