@@ -22,6 +22,7 @@ import {
   TARGET_PER_10K,
 } from "./experiments.ts";
 import { FEATURE_LABELS, FEATURES, type Feature } from "./features.ts";
+import { IN_PRODUCT, IN_PRODUCT_HEADING } from "./in-product.ts";
 import {
   AUC_DROP_THAT_MATTERS,
   adwinTargetPer10k,
@@ -588,6 +589,8 @@ export function renderReport(input: ReportInput): string {
       `on a schedule), a PCA-residual ADWIN beside PC1 in \`Pc1Stream\`, and an identity-free split ` +
       `(by time) for the reference's null calibrations.`,
   );
+
+  p(IN_PRODUCT_HEADING, ...IN_PRODUCT);
 
   p("## Reproduce");
   p(

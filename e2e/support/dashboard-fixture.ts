@@ -174,7 +174,8 @@ async function seed_(api: Api, dimension: number, seed: number) {
       sent[stream] = offset + rows;
     }
   };
-  const check = (stream: string) => api("POST", `/v1/streams/${stream}/checks`, { last: 400, seed });
+  // 500: the batch check flags no component on PSI in smaller windows (docs/detection-quality.md).
+  const check = (stream: string) => api("POST", `/v1/streams/${stream}/checks`, { last: 500, seed });
 
   // The quiet stream: reference, more of the same, one clean check.
   const quiet = async () => {
