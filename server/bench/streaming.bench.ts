@@ -5,6 +5,11 @@
  * per batch (the worker's default). The candidate reads each batch with binary COPY (what servers
  * run, `streaming/read.ts`), the baseline through the consumer API's text page, so the ratio is
  * what not printing and parsing vectors as text buys. Each run starts from a reset cursor.
+ *
+ * The second comparison is the cost of the detectors docs/detection-quality.md recommends: the
+ * same COPY path with a profile that carries only PC1's ADWIN (a profile fitted before the
+ * residual ADWIN and the MMD window; the worker then runs PC1 alone) against the full profile —
+ * PC1 and residual ADWIN plus MMD² of every 500 embeddings against a 500-row MMD sample.
  */
 import { fitReferenceProfile, syntheticModel } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
@@ -54,50 +59,78 @@ export default async function suite(): Promise<Comparison[]> {
     sql`SELECT id::text AS id FROM streams WHERE name = 'bench'`,
   );
   const streamId = Number(stream?.id);
-  const profile = fitReferenceProfile(model.sample(2000, 1), 2000, DIM, { seed: 1, mmdSampleSize: 100 });
-  await createReferenceSet(database.db, {
-    streamId,
-    vectors: [rows.slice(0, DIM)],
-    profile: profile as unknown as ReferenceProfileJson,
-  });
+  // The product's defaults: a 500-row MMD sample, so the MMD window costs what it costs in servers.
+  const profile = fitReferenceProfile(model.sample(3000, 1), 3000, DIM, { seed: 1 });
+  if (!profile.mmdWindow) throw new Error(`no MMD window: ${profile.calibration.mmdWindowSkipped}`);
+  const { residual: _, mmdWindow: __, ...pc1Only } = profile;
+  const referenceOf = async (json: object) =>
+    (
+      await createReferenceSet(database.db, {
+        streamId,
+        vectors: [rows.slice(0, DIM)],
+        profile: json as unknown as ReferenceProfileJson,
+      })
+    ).id;
+  const pc1OnlyId = await referenceOf(pc1Only);
+  const fullId = await referenceOf(profile);
+  const activate = async (id: number) => {
+    // Two statements: at most one active set per stream is a unique index, checked per row.
+    await database.db.execute(sql`UPDATE reference_sets SET active = false WHERE stream_id = ${streamId}`);
+    await database.db.execute(sql`UPDATE reference_sets SET active = true WHERE id = ${id}`);
+  };
   const ref = { id: streamId, tenantId, name: "bench" };
   // The worker keeps what it read from a profile; without it each batch would detoast the whole
   // profile JSON (the MMD sample dominates) again.
   const cache: ReferenceCache = new Map();
 
-  const drain = (read: ReadAfter) => async () => {
-    await database.db.execute(sql`DELETE FROM stream_cursors WHERE stream_id = ${streamId}`);
-    await database.db.execute(sql`DELETE FROM alerts WHERE stream_id = ${streamId}`);
-    await database.db.execute(sql`DELETE FROM drift_events WHERE stream_id = ${streamId}`);
-    let cursor: CursorPosition | null = await acquireStreamLease(database.db, streamId, "bench", 600_000);
-    let processed = 0;
-    while (cursor) {
-      const outcome = await processStreamBatch(database.db, ref, cursor, {
-        owner: "bench",
-        leaseMs: 600_000,
-        batchSize: 1000,
-        read,
-        cooldownMs: 3_600_000,
-        dashboardBaseUrl: "http://localhost/",
-        cache,
-      });
-      if (outcome.status !== "processed") break;
-      processed += outcome.processed;
-      cursor = outcome.cursor;
-    }
-    // Every embedding must go through, or the figure would time something else.
-    if (processed !== TOTAL) throw new Error(`processed ${processed} of ${TOTAL}`);
-  };
+  const drain =
+    (read: ReadAfter, referenceSetId = fullId) =>
+    async () => {
+      await activate(referenceSetId);
+      await database.db.execute(sql`DELETE FROM stream_cursors WHERE stream_id = ${streamId}`);
+      await database.db.execute(sql`DELETE FROM alerts WHERE stream_id = ${streamId}`);
+      await database.db.execute(sql`DELETE FROM drift_events WHERE stream_id = ${streamId}`);
+      let cursor: CursorPosition | null = await acquireStreamLease(database.db, streamId, "bench", 600_000);
+      let processed = 0;
+      while (cursor) {
+        const outcome = await processStreamBatch(database.db, ref, cursor, {
+          owner: "bench",
+          leaseMs: 600_000,
+          batchSize: 1000,
+          read,
+          cooldownMs: 3_600_000,
+          dashboardBaseUrl: "http://localhost/",
+          cache,
+        });
+        if (outcome.status !== "processed") break;
+        processed += outcome.processed;
+        cursor = outcome.cursor;
+      }
+      // Every embedding must go through, or the figure would time something else.
+      if (processed !== TOTAL) throw new Error(`processed ${processed} of ${TOTAL}`);
+    };
 
   return [
     {
       id: "server.streaming.pglite",
-      title: `Streaming worker on PGlite, ${TOTAL.toLocaleString("en")} ${DIM}-D embeddings end to end (read, PC1, ADWIN, commit), 1,000 per batch`,
+      title: `Streaming worker on PGlite, ${TOTAL.toLocaleString("en")} ${DIM}-D embeddings end to end (read, detectors, commit), 1,000 per batch`,
       work: TOTAL,
       unit: "embeddings",
       repeats: 3,
       baseline: { name: "batches read as text (listEmbeddings)", run: drain(readAfterByText(database.db)) },
       candidate: { name: "batches read with binary COPY (servers)", run: drain(readAfterByCopy(database)) },
+    },
+    {
+      id: "server.streaming.detectors",
+      title: `Streaming worker, ${TOTAL.toLocaleString("en")} ${DIM}-D embeddings: recommended detectors vs PC1-ADWIN alone`,
+      work: TOTAL,
+      unit: "embeddings",
+      repeats: 3,
+      baseline: {
+        name: "PC1-ADWIN only (a profile from before)",
+        run: drain(readAfterByCopy(database), pc1OnlyId),
+      },
+      candidate: { name: "PC1 + residual ADWIN + MMD window", run: drain(readAfterByCopy(database), fullId) },
     },
   ];
 }
