@@ -59,29 +59,33 @@ export function registerStreamingCollectors(registry: Registry, snapshot: () => 
       this.set(snapshot().ownedStreams);
     },
   });
-  new Gauge({
-    name: "facedrift_streaming_pc1",
-    help: "PC1 score of the last embedding this process's worker committed, per stream",
-    labelNames: ["tenant", "stream"],
-    registers: [registry],
-    collect(this: Gauge<"tenant" | "stream">) {
-      this.reset();
-      for (const s of snapshot().streams) {
-        if (Number.isFinite(s.lastPc1)) this.set({ tenant: String(s.tenantId), stream: s.stream }, s.lastPc1);
-      }
-    },
-  });
-  new Gauge({
-    name: "facedrift_streaming_detectors",
-    help: "Streaming detectors running per stream: 3 (PC1 ADWIN, residual ADWIN, MMD window), 1 when the reference profile predates the others",
-    labelNames: ["tenant", "stream"],
-    registers: [registry],
-    collect(this: Gauge<"tenant" | "stream">) {
-      this.reset();
-      for (const s of snapshot().streams) {
-        if (s.detectors !== undefined)
-          this.set({ tenant: String(s.tenantId), stream: s.stream }, s.detectors);
-      }
-    },
-  });
+  const perStream = (
+    name: string,
+    help: string,
+    value: (s: StreamingSnapshot["streams"][number]) => number | undefined,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["tenant", "stream"],
+      registers: [registry],
+      collect(this: Gauge<"tenant" | "stream">) {
+        this.reset();
+        for (const s of snapshot().streams) {
+          const v = value(s);
+          if (v !== undefined && Number.isFinite(v))
+            this.set({ tenant: String(s.tenantId), stream: s.stream }, v);
+        }
+      },
+    });
+  perStream(
+    "facedrift_streaming_pc1",
+    "PC1 score of the last embedding this process's worker committed, per stream",
+    (s) => s.lastPc1,
+  );
+  perStream(
+    "facedrift_streaming_detectors",
+    "Streaming detectors running per stream: 3 (PC1 ADWIN, residual ADWIN, MMD window), 1 when the reference profile predates the others",
+    (s) => s.detectors,
+  );
 }

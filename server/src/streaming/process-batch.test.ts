@@ -89,6 +89,20 @@ async function alertCount(streamId: number): Promise<number> {
 const byOrdinal = (events: Awaited<ReturnType<typeof driftEventsOf>>, seqs: number[]) =>
   events.map((e) => ({ ...e, seq: seqs.indexOf(e.seq), details: { ...e.details } }));
 
+/** Seeds `name` (1,200 rows) and processes its first batch of 600 under a fresh lease. */
+async function firstBatchOf(name: string, reference?: ReferenceProfileJson) {
+  const s = await seedStream(database, name, { rows: 1200, ...(reference ? { reference } : {}) });
+  const stream = { id: s.streamId, tenantId: s.tenantId, name };
+  const outcome = await processStreamBatch(
+    database.db,
+    stream,
+    await lease(s.streamId, name),
+    options(name, 600),
+  );
+  if (outcome.status !== "processed") throw new Error(outcome.status);
+  return { s, stream, outcome };
+}
+
 /** The checkpoint with the open MMD window's seq as an ordinal, so two streams' states compare. */
 const stateByOrdinal = (state: unknown, seqs: number[]) => {
   const s = state as StreamState;
@@ -258,17 +272,7 @@ describe("processStreamBatch", () => {
     timeout: 60_000,
   }, async () => {
     const { residual: _, mmdWindow: __, ...old } = referenceProfile();
-    const s = await seedStream(database, "old-profile", {
-      reference: old as unknown as ReferenceProfileJson,
-      rows: 1200,
-    });
-    const stream = { id: s.streamId, tenantId: s.tenantId, name: "old-profile" };
-    const outcome = await processStreamBatch(
-      database.db,
-      stream,
-      await lease(s.streamId, "o"),
-      options("o", 600),
-    );
+    const { outcome } = await firstBatchOf("old-profile", old as unknown as ReferenceProfileJson);
     expect(outcome).toMatchObject({
       status: "processed",
       detectors: 1,
@@ -276,7 +280,6 @@ describe("processStreamBatch", () => {
       limitation:
         "runs without the PCA-residual ADWIN and the MMD window: the profile was fitted before they existed; refit the reference to add them",
     });
-    if (outcome.status !== "processed") throw new Error(outcome.status);
     expect(outcome.cursor.adwinState).toMatchObject({
       format: STREAM_STATE_FORMAT,
       residual: null,
@@ -287,22 +290,14 @@ describe("processStreamBatch", () => {
   it("upgrades a PC1-only checkpoint: PC1 continues, the residual ADWIN and the window start at the cursor", {
     timeout: 60_000,
   }, async () => {
-    const s = await seedStream(database, "old-checkpoint", { rows: 1200 });
-    const stream = { id: s.streamId, tenantId: s.tenantId, name: "old-checkpoint" };
-    const first = await processStreamBatch(
-      database.db,
-      stream,
-      await lease(s.streamId, "u"),
-      options("u", 600),
-    );
-    if (first.status !== "processed") throw new Error(first.status);
+    const { s, stream, outcome: first } = await firstBatchOf("old-checkpoint");
     // What the worker stored before this version: the bare PC1 ADWIN checkpoint.
     const pc1Only = (first.cursor.adwinState as unknown as StreamState).pc1;
     await database.db.execute(
       sql`UPDATE stream_cursors SET adwin_state = ${JSON.stringify(pc1Only)}::jsonb WHERE stream_id = ${s.streamId}`,
     );
     const cursor = { ...first.cursor, adwinState: pc1Only as unknown as Record<string, unknown> };
-    const next = await processStreamBatch(database.db, stream, cursor, options("u", 600));
+    const next = await processStreamBatch(database.db, stream, cursor, options("old-checkpoint", 600));
     if (next.status !== "processed") throw new Error(next.status);
     expect(next).toMatchObject({ upgraded: true, detectors: 3, limitation: null });
     const state = (await storedCursor(s.streamId)).adwinState as StreamState;
