@@ -9,6 +9,7 @@ import {
   isRetryableStatus,
   parseRetryAfter,
 } from "./delivery-error.ts";
+import { EgressRefused, egressFetch, egressPolicy } from "./egress.ts";
 import type { DeliverOptions } from "./types.ts";
 
 /** Enough of an error body to explain it in the delivery log, never a whole HTML page. */
@@ -25,7 +26,8 @@ export async function sendHttp(
   init: { method?: string; headers: Record<string, string>; body: string | Uint8Array<ArrayBuffer> },
   options: DeliverOptions,
 ): Promise<HttpResult> {
-  const fetchImpl = options.fetch ?? fetch;
+  // Channel URLs come from API callers: connections go only where the egress policy allows.
+  const fetchImpl = options.fetch ?? egressFetch(egressPolicy());
   let response: Response;
   let body: string;
   try {
@@ -38,6 +40,14 @@ export async function sendHttp(
     });
     body = await response.text();
   } catch (error) {
+    const refused = egressRefusal(error);
+    if (refused) {
+      // A refused destination stays refused: retrying would only repeat the request.
+      throw new DeliveryError(channel, `${channel}: request to ${origin(url)} refused: ${refused.message}`, {
+        retryable: false,
+        cause: error,
+      });
+    }
     const timedOut = isAbort(error, options.signal);
     const message = timedOut
       ? `${channel}: request to ${origin(url)} aborted (timeout)`
@@ -65,6 +75,14 @@ function origin(url: string): string {
   } catch {
     return "(invalid url)";
   }
+}
+
+function egressRefusal(error: unknown): EgressRefused | null {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof EgressRefused) return e;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
 }
 
 function describe(error: unknown): string {

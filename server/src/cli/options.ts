@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { setEgressPolicy } from "../alerts/egress.ts";
 import { type Config, loadConfig } from "../config/config.ts";
 
 /** `--data-dir` and `--database-url`, shared by every command that opens the database. */
@@ -14,10 +15,14 @@ export function configFrom(options: {
   port?: number;
   host?: string;
 }): Config {
-  return loadConfig(process.env, {
+  const config = loadConfig(process.env, {
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
     port: options.port,
     host: options.host,
   });
+  // Channels are sent from many places (batch runs, the streaming worker, verification jobs):
+  // the policy is the process's, set here where every command reads its config.
+  setEgressPolicy(config.channelEgress);
+  return config;
 }

@@ -1,3 +1,7 @@
+/** What alert channels may connect to: see `alerts/egress.ts`. */
+export const EGRESS_POLICIES = ["private", "public"] as const;
+export type EgressPolicy = (typeof EGRESS_POLICIES)[number];
+
 /** Everything the server reads from flags and the environment, resolved once at start. */
 export interface Config {
   port: number;
@@ -27,6 +31,12 @@ export interface Config {
   archiveS3Endpoint: string | undefined;
   /** `FACEDRIFT_ARCHIVE_S3_REGION`, else `AWS_REGION`. */
   archiveS3Region: string | undefined;
+  /**
+   * What alert channels may connect to (`FACEDRIFT_CHANNEL_EGRESS`, see `alerts/egress.ts`):
+   * `private` (default) refuses link-local addresses such as cloud metadata services; `public`,
+   * for multi-tenant hosting, refuses loopback and private networks too.
+   */
+  channelEgress: EgressPolicy;
   /** Where people reach the dashboard (`FACEDRIFT_PUBLIC_URL`): the base of links in alerts. */
   publicUrl: string | undefined;
   /** Bearer token for `GET /metrics` (`FACEDRIFT_METRICS_TOKEN`); unset: loopback clients only. */
@@ -100,6 +110,7 @@ export const DEFAULT_CONFIG: Config = {
   archiveS3Endpoint: undefined,
   archiveS3Region: undefined,
   publicUrl: undefined,
+  channelEgress: "private",
   metricsToken: undefined,
   corsOrigins: [],
   rateLimitPerMinute: 6_000,
@@ -149,6 +160,12 @@ function onOff(name: string, raw: string | undefined, fallback: boolean): boolea
   throw new Error(`${name} must be on or off, got "${raw}"`);
 }
 
+function egressMode(raw: string | undefined): EgressPolicy {
+  if (raw === undefined || raw === "") return DEFAULT_CONFIG.channelEgress;
+  if ((EGRESS_POLICIES as readonly string[]).includes(raw)) return raw as EgressPolicy;
+  throw new Error(`FACEDRIFT_CHANNEL_EGRESS must be private or public, got "${raw}"`);
+}
+
 function webgpuMode(raw: string | undefined): Config["replicaWebgpu"] {
   if (raw === undefined || raw === "") return DEFAULT_CONFIG.replicaWebgpu;
   if (raw === "auto" || raw === "on" || raw === "off") return raw;
@@ -191,6 +208,7 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     archiveS3Endpoint: env.FACEDRIFT_ARCHIVE_S3_ENDPOINT || undefined,
     archiveS3Region: env.FACEDRIFT_ARCHIVE_S3_REGION || undefined,
     publicUrl: env.FACEDRIFT_PUBLIC_URL || undefined,
+    channelEgress: egressMode(env.FACEDRIFT_CHANNEL_EGRESS),
     metricsToken: env.FACEDRIFT_METRICS_TOKEN || undefined,
     corsOrigins: (env.FACEDRIFT_CORS_ORIGINS ?? "")
       .split(",")

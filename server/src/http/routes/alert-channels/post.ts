@@ -1,6 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { channelConfigSchema } from "../../../alerts/config.ts";
+import { checkChannelTargets } from "../../../alerts/egress.ts";
 import { requireScope } from "../../../auth/middleware.ts";
+import { FacedriftError } from "../../../errors.ts";
 import { createAlertChannel } from "../../../services/alert-channels/create.ts";
 import { actorOf } from "../../../services/audit/record.ts";
 import type { AppEnv } from "../../env.ts";
@@ -31,6 +33,8 @@ export function registerCreateAlertChannel(app: OpenAPIHono<AppEnv>): void {
     const { name, enabled, ...rest } = c.req.valid("json");
     const parsed = channelConfigSchema.safeParse(rest);
     if (!parsed.success) throw fromZodError(parsed.error, "json");
+    const refused = checkChannelTargets(parsed.data, c.var.config.channelEgress);
+    if (refused) throw new FacedriftError("invalid_request", `${refused.field}: ${refused.why}`, refused);
     const channel = await createAlertChannel(c.var.db, {
       tenantId: c.var.principal.tenantId,
       actor: actorOf(c.var.principal),

@@ -1,7 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { pushSubscriptionSchema } from "../../../../alerts/config.ts";
 import { createDrizzleAlertStore } from "../../../../alerts/drizzle-store.ts";
+import { checkChannelTargets } from "../../../../alerts/egress.ts";
 import { requireScope } from "../../../../auth/middleware.ts";
+import { FacedriftError } from "../../../../errors.ts";
 import type { AppEnv } from "../../../env.ts";
 import { fromZodError } from "../../../handle-error.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
@@ -31,6 +33,8 @@ export function registerSubscribePush(app: OpenAPIHono<AppEnv>): void {
     const parsed = pushSubscriptionSchema.safeParse(c.req.valid("json"));
     if (!parsed.success) throw fromZodError(parsed.error, "json");
     const { endpoint, keys } = parsed.data;
+    const refused = checkChannelTargets({ type: "webpush", endpoint }, c.var.config.channelEgress);
+    if (refused) throw new FacedriftError("invalid_request", `${refused.field}: ${refused.why}`, refused);
     await createDrizzleAlertStore(c.var.db).pushSubscriptions.add(c.var.principal.tenantId, {
       endpoint,
       keys,
