@@ -19,9 +19,9 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServeProcess, serveProcess } from "./faults/support/serve-process.ts";
 import { hasChromium, launchChromium } from "./support/chromium.ts";
 import { freePort } from "./support/ports.ts";
+import { type ServeProcess, serveProcess } from "./support/serve-process.ts";
 import { ensureWebBuild } from "./support/web-build.ts";
 import { i420ToRgba, readY4m } from "./support/y4m.ts";
 

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { syntheticModel } from "@facedrift/stats";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../support/ports.ts";
-import { type ServeProcess, serveProcess } from "./support/serve-process.ts";
+import { type ServeProcess, serveProcess } from "../support/serve-process.ts";
 
 const STREAM = "alerting";
 const DIM = 64;

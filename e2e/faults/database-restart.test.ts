@@ -21,14 +21,9 @@ import { browserConfig } from "../../playwright.config.ts";
 import { hasChromium } from "../support/chromium.ts";
 import { type PgliteSocketServer, pgliteSocketServer } from "../support/pglite-socket-server.ts";
 import { freePort } from "../support/ports.ts";
+import { type ServeProcess, serveProcess } from "../support/serve-process.ts";
+import { batchBody, exactlyOnceProblems, storedIds } from "./support/ingest-ledger.ts";
 import type { Station } from "./support/outbox-station.ts";
-import {
-  batchBody,
-  exactlyOnceProblems,
-  type ServeProcess,
-  serveProcess,
-  storedIds,
-} from "./support/serve-process.ts";
 
 const API_STREAM = "restart-api";
 const BROWSER_STREAM = "restart-browser";

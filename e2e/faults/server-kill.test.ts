@@ -10,13 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../support/ports.ts";
-import {
-  batchBody,
-  exactlyOnceProblems,
-  type ServeProcess,
-  serveProcess,
-  storedIds,
-} from "./support/serve-process.ts";
+import { type ServeProcess, serveProcess } from "../support/serve-process.ts";
+import { batchBody, exactlyOnceProblems, storedIds } from "./support/ingest-ledger.ts";
 
 const STREAM = "kill-9";
 const CLIENTS = 4;

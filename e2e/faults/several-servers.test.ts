@@ -20,7 +20,7 @@ import { loadActiveReference } from "../../server/src/streaming/reference.ts";
 import { uninterruptedRun } from "../../server/src/streaming/testing/uninterrupted.ts";
 import { type PgliteSocketServer, pgliteSocketServer } from "../support/pglite-socket-server.ts";
 import { freePort } from "../support/ports.ts";
-import { type ServeProcess, serveProcess } from "./support/serve-process.ts";
+import { type ServeProcess, serveProcess } from "../support/serve-process.ts";
 
 const DIM = 32;
 const STREAMS = ["cam-a", "cam-b", "cam-c"];
