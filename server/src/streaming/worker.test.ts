@@ -4,10 +4,18 @@ import type { Database } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { openPglite } from "../db/pglite.ts";
+import type { ReferenceProfileJson } from "../db/schema/reference-set.ts";
 import type { Logger } from "../log.ts";
 import { streamingMetricsSnapshot, streamLag } from "./metrics.ts";
 import { readAfterByCopy } from "./read.ts";
-import { driftEventsOf, ingestRows, SHIFT_AT, seedStream, streamRows } from "./testing/fixture.ts";
+import {
+  driftEventsOf,
+  ingestRows,
+  referenceProfile,
+  SHIFT_AT,
+  seedStream,
+  streamRows,
+} from "./testing/fixture.ts";
 import { StreamingWorker } from "./worker.ts";
 
 let database: Database;
@@ -15,6 +23,8 @@ let shifted: Awaited<ReturnType<typeof seedStream>>;
 let steady: number;
 let broken: Awaited<ReturnType<typeof seedStream>>;
 let unmonitored: number;
+let legacy: number;
+const LEGACY_ROWS = 2500;
 
 beforeAll(async () => {
   database = await openPglite();
@@ -32,6 +42,14 @@ beforeAll(async () => {
     rows: 100,
   });
   unmonitored = (await seedStream(database, "no-reference", { reference: false, rows: 100 })).streamId;
+  // A profile fitted before the residual ADWIN and the MMD window: it runs PC1 alone.
+  const { residual: _, mmdWindow: __, ...old } = referenceProfile();
+  legacy = (
+    await seedStream(database, "legacy", {
+      reference: old as unknown as ReferenceProfileJson,
+      rows: LEGACY_ROWS,
+    })
+  ).streamId;
 }, 120_000);
 
 afterAll(async () => {
@@ -85,6 +103,13 @@ describe("StreamingWorker on PGlite", () => {
     expect(await driftEventsOf(database, steady)).toEqual([]);
     expect(await driftEventsOf(database, broken.streamId)).toEqual([]);
     expect(logs.some((l) => l.level === "error" && l.message === "streaming: batch failed")).toBe(true);
+    // The old profile is said once, not once per batch (it took three), and shows in the gauge.
+    const limited = logs.filter((l) => l.level === "warn" && l.message.includes("runs without"));
+    expect(limited.map((l) => l.message)).toEqual([
+      expect.stringMatching(
+        /^streaming: reference set \d+ runs without the PCA-residual ADWIN and the MMD window: the profile was fitted before they existed/,
+      ),
+    ]);
 
     // Leases were released on stop; the lag is zero except where the detector fails.
     const cursors = await queryRows<{ stream_id: string; owner: string | null }>(
@@ -100,12 +125,14 @@ describe("StreamingWorker on PGlite", () => {
     expect(lag.has(unmonitored)).toBe(false);
 
     const after = streamingMetricsSnapshot();
-    expect(after.processedTotal - before.processedTotal).toBe(SHIFT_AT + 1000 + SHIFT_AT);
+    expect(after.processedTotal - before.processedTotal).toBe(SHIFT_AT + 1000 + SHIFT_AT + LEGACY_ROWS);
     expect(after.detectionsTotal - before.detectionsTotal).toBe(events.length);
     expect(after.errorsTotal).toBeGreaterThan(before.errorsTotal);
     expect(after.ownedStreams).toBe(0);
     expect(after.streams.find((s) => s.streamId === shifted.streamId)?.processedSeq).toBe(
       shifted.seqs.at(-1),
     );
+    expect(after.streams.find((s) => s.streamId === shifted.streamId)?.detectors).toBe(3);
+    expect(after.streams.find((s) => s.streamId === legacy)?.detectors).toBe(1);
   });
 });
