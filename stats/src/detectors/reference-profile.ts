@@ -179,7 +179,8 @@ export const DEFAULT_ADWIN_TARGET_PER_10K = 0.01;
 /**
  * ADWIN's parameters and calibration for one per-embedding statistic (PC1 score, PCA residual):
  * an explicit δ is replayed as given (50,000 updates, as before calibration existed); otherwise
- * δ is the largest on the grid whose replay of the reference's values meets the target (stats/src/detectors/adwin-calibration.ts).
+ * δ is the largest on the grid whose replay of the reference's values meets the target
+ * (stats/src/detectors/adwin-calibration.ts).
  */
 function chooseAdwin(values: Float64Array, options: ReferenceProfileOptions, seed: number) {
   if (options.adwin?.delta !== undefined) {
