@@ -56,17 +56,22 @@ describe("facedrift reference / check / backfill (the real binary, embedded data
       explained_variance_ratio: expect.any(Array),
     });
 
+    // 400 embeddings: below the 500 PSI needs, so PSI flags nothing and says why; KS still flags
+    // the shift ("low") and MMD confirms it.
     const check = run("check", "--stream", "cam", "--last", "400");
     expect(JSON.parse(check.stdout)).toMatchObject({
       kind: "manual",
       status: "succeeded",
-      severity: "high",
+      severity: "low",
       drift: true,
+      results: { psi: { flagged: [], note: expect.stringContaining("below 500 embeddings") } },
     });
+    const wider = run("check", "--stream", "cam", "--last", "500");
+    expect(JSON.parse(wider.stdout)).toMatchObject({ severity: "high", drift: true });
 
     const first = run("backfill", "--stream", "cam", "--from", iso(0), "--to", iso(3), "--every", "1d");
     expect(first.stderr).toMatch(
-      /\[1\/3\] .*: run \d+: none\n\[2\/3\] .*: run \d+: high, drift\n\[3\/3\] .*no data, skipped/,
+      /\[1\/3\] .*: run \d+: none\n\[2\/3\] .*: run \d+: low, drift\n\[3\/3\] .*no data, skipped/,
     );
     expect(JSON.parse(first.stdout)).toMatchObject({ runs: 2, skipped: 1 });
     const second = run("backfill", "--stream", "cam", "--from", iso(0), "--to", iso(3));
