@@ -68,21 +68,14 @@ export function heldOutKnnThreshold(
 ): { threshold: number; queries: number } | null {
   if (x.length !== n * d) throw new RangeError(`X has ${x.length} values, expected ${n}×${d}`);
   if (groups.length !== n) throw new RangeError(`groups has ${groups.length} entries, expected ${n}`);
-  const unit = unitRows(x, n, d);
   const queryRows = pickQueries(n, options.queries ?? 1000, options.seed ?? 0);
-  const pool = new Float32Array(candidates.length * d);
-  candidates.forEach((r, i) => {
-    pool.set(unit.subarray(r * d, (r + 1) * d), i * d);
-  });
+  const pool = unitRows(x, d, candidates);
   const distances: number[] = [];
   // Queries in chunks: chunk × candidates dot products at a time (at most ~16 MB).
   const chunk = Math.max(1, Math.floor(2_000_000 / Math.max(1, candidates.length)));
   for (let start = 0; start < queryRows.length; start += chunk) {
     const rows = queryRows.slice(start, start + chunk);
-    const q = new Float32Array(rows.length * d);
-    rows.forEach((r, i) => {
-      q.set(unit.subarray(r * d, (r + 1) * d), i * d);
-    });
+    const q = unitRows(x, d, rows);
     const dots = kernels().project(q, rows.length, d, pool, candidates.length);
     rows.forEach((r, i) => {
       let best = Number.NEGATIVE_INFINITY;
@@ -102,15 +95,18 @@ export function heldOutKnnThreshold(
   };
 }
 
-/** Rows scaled to unit length, so a dot product is the cosine similarity pgvector's `<=>` uses. */
-function unitRows(x: Matrix, n: number, d: number): Float32Array {
-  const out = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) {
+/**
+ * The listed rows scaled to unit length, so a dot product is the cosine similarity pgvector's
+ * `<=>` uses. Only these rows are copied: a reference can be 200,000 rows.
+ */
+function unitRows(x: Matrix, d: number, rows: readonly number[]): Float32Array {
+  const out = new Float32Array(rows.length * d);
+  rows.forEach((r, i) => {
     let s = 0;
-    for (let t = 0; t < d; t++) s += (x[i * d + t] as number) ** 2;
+    for (let t = 0; t < d; t++) s += (x[r * d + t] as number) ** 2;
     const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let t = 0; t < d; t++) out[i * d + t] = (x[i * d + t] as number) * inv;
-  }
+    for (let t = 0; t < d; t++) out[i * d + t] = (x[r * d + t] as number) * inv;
+  });
   return out;
 }
 
