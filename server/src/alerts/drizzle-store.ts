@@ -10,6 +10,7 @@ import { alertDeliveries } from "../db/schema/alert-delivery.ts";
 import { pushSubscriptions } from "../db/schema/push-subscription.ts";
 import { vapidKeys } from "../db/schema/vapid-key.ts";
 import { channelConfigSchema } from "./config.ts";
+import { isSealed, open, openChannelConfig, seal, secretKey, VAPID_CONTEXT } from "./sealed.ts";
 import type { AlertStore, PushSubscription, VapidKeys } from "./store.ts";
 
 export function createDrizzleAlertStore(db: Executor): AlertStore {
@@ -28,7 +29,10 @@ export function createDrizzleAlertStore(db: Executor): AlertStore {
           .where(and(eq(alertChannels.tenantId, tenantId), eq(alertChannels.enabled, true)))
           .orderBy(asc(alertChannels.id));
         // Configs were validated on insert; parsing again types them and catches a hand-edited row.
-        return rows.map((row) => ({ ...row, config: channelConfigSchema.parse(row.config) }));
+        return rows.map((row) => ({
+          ...row,
+          config: channelConfigSchema.parse(openChannelConfig(row.config, Number(row.tenantId))),
+        }));
       },
     },
 
@@ -39,24 +43,16 @@ export function createDrizzleAlertStore(db: Executor): AlertStore {
     },
 
     vapidKeys: {
-      get: async () => {
-        const [row] = await db
-          .select({ publicKey: vapidKeys.publicKey, privateKey: vapidKeys.privateKey })
-          .from(vapidKeys)
-          .where(eq(vapidKeys.id, 1));
-        return row;
-      },
+      get: () => readVapidKeys(db),
       insertIfAbsent: async (keys: VapidKeys) => {
+        const key = secretKey();
+        const privateKey = key ? seal(keys.privateKey, key, VAPID_CONTEXT) : keys.privateKey;
         await db
           .insert(vapidKeys)
-          .values({ id: 1, ...keys })
+          .values({ id: 1, publicKey: keys.publicKey, privateKey })
           .onConflictDoNothing({ target: vapidKeys.id });
         // Whoever inserted first won; everyone reads their pair.
-        const [row] = await db
-          .select({ publicKey: vapidKeys.publicKey, privateKey: vapidKeys.privateKey })
-          .from(vapidKeys)
-          .where(eq(vapidKeys.id, 1));
-        return row!;
+        return (await readVapidKeys(db)) as VapidKeys;
       },
     },
 
@@ -88,4 +84,14 @@ export function createDrizzleAlertStore(db: Executor): AlertStore {
       },
     },
   };
+}
+
+/** The VAPID pair, its private key opened when sealed. */
+async function readVapidKeys(db: Executor): Promise<VapidKeys | undefined> {
+  const [row] = await db
+    .select({ publicKey: vapidKeys.publicKey, privateKey: vapidKeys.privateKey })
+    .from(vapidKeys)
+    .where(eq(vapidKeys.id, 1));
+  if (!row || !isSealed(row.privateKey)) return row;
+  return { publicKey: row.publicKey, privateKey: open(row.privateKey, secretKey(), VAPID_CONTEXT) };
 }

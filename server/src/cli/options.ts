@@ -1,6 +1,9 @@
 import { type Command, Option } from "commander";
-import { setEgressPolicy } from "../alerts/egress.ts";
+import { sealStoredSecrets } from "../alerts/seal-stored.ts";
 import { type Config, loadConfig } from "../config/config.ts";
+import { applyProcessSettings } from "../config/process-settings.ts";
+import type { Db } from "../db/database.ts";
+import type { Logger } from "../log.ts";
 
 /** `--data-dir` and `--database-url`, shared by every command that opens the database. */
 export function databaseOptions(command: Command): Command {
@@ -21,8 +24,21 @@ export function configFrom(options: {
     port: options.port,
     host: options.host,
   });
-  // Channels are sent from many places (batch runs, the streaming worker, verification jobs):
-  // the policy is the process's, set here where every command reads its config.
-  setEgressPolicy(config.channelEgress);
+  applyProcessSettings(config);
   return config;
+}
+
+/**
+ * Seals secrets stored in clear before `FACEDRIFT_SECRET_KEY` was set, and stops the start when a
+ * sealed one does not open (no key, or another key): see `alerts/seal-stored.ts`.
+ */
+export async function sealSecretsAtStart(db: Db, config: Config, log: Logger): Promise<void> {
+  const report = await sealStoredSecrets(db, config.secretKey ?? null);
+  if (report.sealed > 0)
+    log("info", "sealed stored secrets with FACEDRIFT_SECRET_KEY", { sealed: report.sealed });
+  if (report.clear > 0) {
+    log("warn", "alert channel secrets are stored in clear: set FACEDRIFT_SECRET_KEY to seal them", {
+      clear: report.clear,
+    });
+  }
 }

@@ -1,3 +1,5 @@
+import { parseSecretKey } from "../alerts/sealed.ts";
+
 /** What alert channels may connect to: see `alerts/egress.ts`. */
 export const EGRESS_POLICIES = ["private", "public"] as const;
 export type EgressPolicy = (typeof EGRESS_POLICIES)[number];
@@ -37,6 +39,11 @@ export interface Config {
    * for multi-tenant hosting, refuses loopback and private networks too.
    */
   channelEgress: EgressPolicy;
+  /**
+   * Seals alert-channel secrets and the VAPID private key at rest (`FACEDRIFT_SECRET_KEY`, 32 bytes
+   * base64 or hex; see `alerts/sealed.ts`). Unset: they are stored as given.
+   */
+  secretKey: Buffer | undefined;
   /** Where people reach the dashboard (`FACEDRIFT_PUBLIC_URL`): the base of links in alerts. */
   publicUrl: string | undefined;
   /** Bearer token for `GET /metrics` (`FACEDRIFT_METRICS_TOKEN`); unset: loopback clients only. */
@@ -111,6 +118,7 @@ export const DEFAULT_CONFIG: Config = {
   archiveS3Region: undefined,
   publicUrl: undefined,
   channelEgress: "private",
+  secretKey: undefined,
   metricsToken: undefined,
   corsOrigins: [],
   rateLimitPerMinute: 6_000,
@@ -209,6 +217,7 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     archiveS3Region: env.FACEDRIFT_ARCHIVE_S3_REGION || undefined,
     publicUrl: env.FACEDRIFT_PUBLIC_URL || undefined,
     channelEgress: egressMode(env.FACEDRIFT_CHANNEL_EGRESS),
+    secretKey: env.FACEDRIFT_SECRET_KEY ? parseSecretKey(env.FACEDRIFT_SECRET_KEY) : undefined,
     metricsToken: env.FACEDRIFT_METRICS_TOKEN || undefined,
     corsOrigins: (env.FACEDRIFT_CORS_ORIGINS ?? "")
       .split(",")

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { Config } from "../config/config.ts";
+import { applyProcessSettings } from "../config/process-settings.ts";
 import type { Database } from "../db/database.ts";
 import { FacedriftError } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
@@ -70,6 +71,7 @@ export function createApp({
   metrics = createMetrics({ db: database.db }),
   webRoot,
 }: AppDeps): OpenAPIHono<AppEnv> {
+  applyProcessSettings(config);
   const app = new OpenAPIHono<AppEnv>({
     // Every zod failure becomes the one error shape, naming the field and item.
     defaultHook: (result) => {

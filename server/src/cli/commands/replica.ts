@@ -3,7 +3,7 @@ import { migrateDatabase } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
 import { jsonLogger } from "../../log.ts";
 import { startReplica } from "../../replica/start.ts";
-import { configFrom, databaseOptions } from "../options.ts";
+import { configFrom, databaseOptions, sealSecretsAtStart } from "../options.ts";
 
 const positive = (name: string) => (value: string) => {
   const n = Number(value);
@@ -37,6 +37,7 @@ export function registerReplica(program: Command): void {
       const log = jsonLogger();
       const database = await openDatabase(config);
       await migrateDatabase(database);
+      await sealSecretsAtStart(database.db, config, log);
       const replica = startReplica(database, config, log, {
         leaseMs: options.leaseMs,
         pollMs: options.pollMs,

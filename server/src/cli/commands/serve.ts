@@ -19,7 +19,7 @@ import { streamingMetricsSnapshot } from "../../streaming/metrics.ts";
 import { readAfterByCopy } from "../../streaming/read.ts";
 import { StreamingWorker } from "../../streaming/worker.ts";
 import { verificationSettingsOf } from "../../verification/queue.ts";
-import { configFrom, databaseOptions } from "../options.ts";
+import { configFrom, databaseOptions, sealSecretsAtStart } from "../options.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -38,6 +38,7 @@ export function registerServe(program: Command): void {
       const log = jsonLogger();
       const database = await openDatabase(config);
       await migrateDatabase(database);
+      await sealSecretsAtStart(database.db, config, log);
       const { generatedSecret } = await bootstrapAdminKey(database.db, config.adminKey);
       if (generatedSecret) {
         // Printed once, on stderr and outside the JSON log stream, so log shipping does not keep it.

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ChannelConfig } from "../../alerts/config.ts";
+import { sealChannelConfig } from "../../alerts/sealed.ts";
 import type { Db } from "../../db/database.ts";
 import { alertChannels } from "../../db/schema/alert-channel.ts";
 import { FacedriftError, sqlState } from "../../errors.ts";
@@ -28,7 +29,7 @@ export async function createAlertChannel(db: Db, input: NewAlertChannel): Promis
           name,
           type: input.config.type,
           enabled: input.enabled ?? true,
-          config: input.config,
+          config: sealChannelConfig(input.config, input.tenantId),
         })
         .returning(channelColumns);
       if (!row) throw new Error("INSERT … RETURNING returned no row");

@@ -1,4 +1,5 @@
 import { type ChannelConfig, channelConfigSchema, redactChannelConfig } from "../../alerts/config.ts";
+import { openChannelConfig } from "../../alerts/sealed.ts";
 import { alertChannels } from "../../db/schema/alert-channel.ts";
 
 export interface AlertChannelView {
@@ -23,6 +24,7 @@ export const channelColumns = {
 
 export function toChannelView(row: {
   id: number;
+  tenantId: number;
   name: string;
   type: ChannelConfig["type"];
   enabled: boolean;
@@ -34,7 +36,9 @@ export function toChannelView(row: {
     name: row.name,
     type: row.type,
     enabled: row.enabled,
-    config: redactChannelConfig(channelConfigSchema.parse(row.config)),
+    config: redactChannelConfig(
+      channelConfigSchema.parse(openChannelConfig(row.config, Number(row.tenantId))),
+    ),
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -1,0 +1,14 @@
+import { setEgressPolicy } from "../alerts/egress.ts";
+import { setSecretKey } from "../alerts/sealed.ts";
+import type { Config } from "./config.ts";
+
+/**
+ * The settings that hold for the whole process rather than one request: where alert channels may
+ * connect and the key that seals their secrets. Alerts are dispatched from many places (batch
+ * runs, the streaming worker, verification jobs) that do not carry the config, so they read these.
+ * Applied where a process reads its config: `cli/options.ts` and `createApp`.
+ */
+export function applyProcessSettings(config: Pick<Config, "channelEgress" | "secretKey">): void {
+  setEgressPolicy(config.channelEgress);
+  setSecretKey(config.secretKey ?? null);
+}
