@@ -43,7 +43,9 @@ export function fromZodError(error: ZodError, target: string): FacedriftError {
   if (!issue) return new FacedriftError("invalid_request", `invalid ${target}`);
   // An unknown key is named by the key itself (`pairs`), not by the object holding it.
   const path =
-    issue.code === "unrecognized_keys" && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+    issue.code === "unrecognized_keys" && issue.keys[0] !== undefined
+      ? [...issue.path, issue.keys[0]]
+      : issue.path;
   const field = formatPath(path);
   const item = path[0] === "items" && typeof path[1] === "number" ? path[1] : undefined;
   const where = field || target;

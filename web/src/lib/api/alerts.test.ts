@@ -29,7 +29,7 @@ describe("alert helpers", () => {
     });
   });
 
-  it("reads the acknowledgement from its fields, else from the payload", () => {
+  it("reads the acknowledgement from the payload", () => {
     expect(acknowledgement(base)).toBeNull();
     const acknowledged = { ...base, acknowledgedAt: "2026-11-26T11:00:00.000Z" };
     expect(
@@ -38,14 +38,6 @@ describe("alert helpers", () => {
         payload: { acknowledgement: { note: "swapped camera", by: "user:1" } },
       }),
     ).toEqual({ note: "swapped camera", by: "user:1" });
-    expect(
-      acknowledgement({
-        ...acknowledged,
-        note: "from the field",
-        acknowledgedBy: "analyst@example.com",
-        payload: { acknowledgement: { note: "old", by: "user:1" } },
-      }),
-    ).toEqual({ note: "from the field", by: "analyst@example.com" });
     expect(acknowledgement(acknowledged)).toEqual({ note: null, by: null });
   });
 });

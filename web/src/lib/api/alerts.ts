@@ -3,28 +3,12 @@
  * Alerts: the timeline (`GET /v1/alerts`), acknowledging with a note, and the delivery log.
  */
 import { api } from "./client.ts";
+import type { Schema } from "./schemas.ts";
 
-export type AlertSeverity = "info" | "warning" | "critical";
-export type AlertDetector = "stream" | "batch" | "verification";
-
-export interface Alert {
-  id: number;
-  stream: string;
-  detector: AlertDetector;
-  severity: AlertSeverity;
-  /** The detector's numbers and details; `window`, `title`, `numbers`, `acknowledgement`. */
-  payload: Record<string, unknown>;
-  createdAt: string;
-  acknowledgedAt: string | null;
-  /** The acknowledgement's note and author, where the server returns them as fields. */
-  note?: string | null;
-  acknowledgedBy?: string | null;
-}
-
-export interface AlertPage {
-  items: Alert[];
-  nextBefore: number | null;
-}
+export type Alert = Schema<"Alert">;
+export type AlertSeverity = Alert["severity"];
+export type AlertDetector = Alert["detector"];
+export type AlertPage = Schema<"AlertPage">;
 
 export interface AlertQuery {
   stream?: string;
@@ -35,18 +19,7 @@ export interface AlertQuery {
   limit?: number;
 }
 
-export interface AlertDelivery {
-  id: number;
-  channelId: number | null;
-  channelType: string;
-  attempt: number;
-  status: string;
-  httpStatus: number | null;
-  error: string | null;
-  timedOut: boolean;
-  startedAt: string;
-  durationMs: number;
-}
+export type AlertDelivery = Schema<"AlertDelivery">;
 
 export function listAlerts(query: AlertQuery = {}, doFetch?: typeof fetch): Promise<AlertPage> {
   const params = new URLSearchParams();
@@ -86,16 +59,13 @@ export function alertStreamLink(alert: Alert): string {
   return `/streams/${encodeURIComponent(alert.stream)}?${params}`;
 }
 
-/**
- * Who acknowledged and what they wrote: the `note`/`acknowledgedBy` fields when the server sends
- * them, else `payload.acknowledgement` where it records them.
- */
+/** Who acknowledged and what they wrote: `payload.acknowledgement`, where the server records them. */
 export function acknowledgement(alert: Alert): { note: string | null; by: string | null } | null {
   if (!alert.acknowledgedAt) return null;
   const ack = alert.payload.acknowledgement as { note?: unknown; by?: unknown } | undefined;
   const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : null);
   return {
-    note: text(alert.note) ?? text(ack?.note),
-    by: text(alert.acknowledgedBy) ?? text(ack?.by),
+    note: text(ack?.note),
+    by: text(ack?.by),
   };
 }

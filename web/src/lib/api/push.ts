@@ -3,6 +3,7 @@
  * The server's side of web push: its VAPID public key and this browser's subscription.
  */
 import { api } from "./client.ts";
+import type { Schema } from "./schemas.ts";
 
 export async function getVapidPublicKey(): Promise<string> {
   return (await api<{ publicKey: string }>("/v1/push/vapid-public-key")).publicKey;
@@ -17,12 +18,7 @@ export function deletePushSubscription(endpoint: string): Promise<void> {
 }
 
 /** A subscribed browser of the tenant (`GET /v1/push/subscriptions`). */
-export interface PushDevice {
-  endpoint: string;
-  /** The push service's host, e.g. `fcm.googleapis.com`. */
-  service: string;
-  createdAt: string;
-}
+export type PushDevice = Schema<"PushSubscriptions">["items"][number];
 
 export async function listPushSubscriptions(): Promise<PushDevice[]> {
   return (await api<{ items: PushDevice[] }>("/v1/push/subscriptions")).items;

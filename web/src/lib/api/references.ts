@@ -3,6 +3,7 @@
  * A stream's reference versions: list, one in full, activate.
  */
 import { api } from "./client.ts";
+import type { Schema } from "./schemas.ts";
 
 export interface ReferenceCalibration {
   adwin?: { delta: number; replayedUpdates: number; falseAlarms: number; falseAlarmsPer10k: number };
@@ -10,20 +11,9 @@ export interface ReferenceCalibration {
   mmdNull?: { splits: number; halfSize: number; q95: number; q99: number };
 }
 
-export interface Reference {
-  id: number;
-  version: number;
-  active: boolean;
-  created_at: string;
-  model: { id: string; version: string };
-  dimension: number;
-  explained_variance_ratio: number[];
+export type Reference = Omit<Schema<"Reference">, "calibration"> & {
   calibration: ReferenceCalibration | null;
-  knn_threshold: number | null;
-  description: string | null;
-  params: Record<string, unknown>;
-  vector_count: number;
-}
+};
 
 const path = (stream: string) => `/v1/streams/${encodeURIComponent(stream)}/references`;
 

@@ -3,59 +3,20 @@
  * Settings: API keys, alert channels and each stream's schedule, retention and alert rules.
  */
 import { api } from "./client.ts";
+import type { Schema } from "./schemas.ts";
 
-export type ApiKeyScope = "ingest" | "read" | "admin";
-
-export interface ApiKey {
-  id: number;
-  name: string;
-  prefix: string;
-  scopes: ApiKeyScope[];
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-export interface AlertChannel {
-  id: number;
-  name: string;
-  type: "webhook" | "slack" | "pagerduty" | "email" | "webpush";
-  enabled: boolean;
-  config: Record<string, unknown>;
-  createdAt: string;
-}
-
-export interface ChannelTestResult {
-  delivered: boolean;
-  attempts: number;
-  httpStatus: number | null;
-  error: string | null;
-  durationMs: number;
-}
-
+export type ApiKey = Schema<"ApiKey">;
+export type ApiKeyScope = ApiKey["scopes"][number];
+export type AlertChannel = Schema<"AlertChannel">;
+export type ChannelTestResult = Schema<"AlertChannelTestResult">;
 /** "PSI ≥ threshold on the same dimension for `runs` consecutive runs". */
-export interface PsiPersistence {
-  threshold: number;
-  runs: number;
-}
-
-/** null: not set for this stream, the detector's default applies (or, for the PSI rule, none). */
-export interface AlertRules {
-  cooldownMinutes: number | null;
-  psiPersistence: PsiPersistence | null;
-}
-
+export type PsiPersistence = Schema<"PsiPersistence">;
 /** null: not set for this stream (no schedule; the detector's or server's default). */
-export interface StreamSettings {
-  schedule: string | null;
-  windowSize: number | null;
-  retentionDays: number | null;
-  alertRules: AlertRules;
-}
-
-export type StreamSettingsPatch = Partial<Omit<StreamSettings, "alertRules">> & {
-  alertRules?: Partial<AlertRules>;
-};
+export type StreamSettings = Schema<"StreamSettings">;
+/** null: not set for this stream, the detector's default applies (or, for the PSI rule, none). */
+export type AlertRules = StreamSettings["alertRules"];
+/** Only the fields given change; null resets one. */
+export type StreamSettingsPatch = Schema<"StreamSettingsPatch">;
 
 export async function listApiKeys(doFetch?: typeof fetch): Promise<ApiKey[]> {
   return (await api<{ keys: ApiKey[] }>("/v1/api-keys", doFetch ? { fetch: doFetch } : {})).keys;

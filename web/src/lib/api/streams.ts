@@ -4,66 +4,14 @@
  * schemas (`server/src/http/routes/streams/…`); only the fields the pages read are typed.
  */
 import { api } from "./client.ts";
+import type { Schema } from "./schemas.ts";
 
-export type StreamState = "ok" | "drifting" | "lagging" | "unmonitored";
+export type StreamSummary = Schema<"StreamSummary">;
+export type StreamState = StreamSummary["state"];
+export type Stream = Schema<"Stream">;
+export type StreamSeries = Schema<"StreamSeries">;
 
-export interface StreamSummary {
-  name: string;
-  model: { id: string; version: string };
-  dimension: number;
-  embeddingCount: number;
-  lastReceivedAt: string | null;
-  reference: { id: number; version: number; createdAt: string } | null;
-  state: StreamState;
-  lag: number | null;
-  lastRun: {
-    id: number;
-    status: string;
-    severity: string | null;
-    drift: boolean | null;
-    startedAt: string;
-    finishedAt: string | null;
-  } | null;
-  openAlerts: number;
-  perHour: number[];
-  perHourFrom: string;
-}
-
-export interface Stream {
-  name: string;
-  model: { id: string; version: string };
-  dimension: number;
-  createdAt: string;
-  embeddingCount: number;
-  lastSeq: number;
-  lastReceivedAt: string | null;
-}
-
-export interface StreamSeries {
-  reference: { id: number; version: number; pc1VarianceRatio: number | null; pc1Sample: number[] } | null;
-  from: string;
-  to: string;
-  total: number;
-  perPoint: number;
-  t: number[];
-  seq: number[];
-  pc1: (number | null)[];
-  pc1Min: (number | null)[] | null;
-  pc1Max: (number | null)[] | null;
-  faceSize: (number | null)[];
-  brightness: (number | null)[];
-  blur: (number | null)[];
-}
-
-export interface DriftEvent {
-  id: number;
-  seq: number;
-  signal: string;
-  meanBefore: number | null;
-  meanAfter: number | null;
-  referenceSetId: number | null;
-  detectedAt: string;
-}
+export type DriftEvent = Schema<"DriftEvent">;
 
 /** What a succeeded batch run stores in `results` (`stats` batchCheck plus novelty). */
 export interface RunResults {
@@ -85,21 +33,8 @@ export interface RunResults {
   reference?: { id: number; version: number };
 }
 
-export interface DriftRun {
-  id: number;
-  kind: string;
-  status: "running" | "succeeded" | "failed";
-  severity: "none" | "low" | "high" | null;
-  drift: boolean | null;
-  windowStart: string | null;
-  windowEnd: string | null;
-  fromSeq: number | null;
-  toSeq: number | null;
-  results: RunResults;
-  error: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-}
+/** A batch run; `results` is free-form JSON on the wire, typed here as the pages read it. */
+export type DriftRun = Omit<Schema<"DriftRun">, "results"> & { results: RunResults };
 
 export interface TimeRange {
   from: Date;

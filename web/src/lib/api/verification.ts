@@ -3,24 +3,10 @@
  * Verification runs (labelled pairs through the face pipeline): AUC, EER and TAR@FAR over time.
  */
 import { api } from "./client.ts";
+import type { Schema } from "./schemas.ts";
 
-export interface VerificationRun {
-  id: number;
-  stream: string | null;
-  model: { id: string; version: string };
-  pairs: number;
-  skipped: { left: string; right: string; reason: string }[];
-  auc: number;
-  eer: number;
-  tarAtFar: Record<string, number>;
-  details: Record<string, unknown>;
-  createdAt: string;
-}
-
-export interface VerificationPage {
-  items: VerificationRun[];
-  nextBefore: number | null;
-}
+export type VerificationRun = Schema<"VerificationRun">;
+export type VerificationPage = Schema<"VerificationRunPage">;
 
 export function listVerificationRuns(
   query: { stream?: string; model?: string; limit?: number } = {},
@@ -47,21 +33,7 @@ export function historyByModel(runs: readonly VerificationRun[]): Map<string, Ve
 }
 
 /** A verification run queued on the server's labelled set, run by a replica (`/v1/verification-jobs`). */
-export interface VerificationJob {
-  id: number;
-  status: "queued" | "running" | "succeeded" | "failed";
-  attempts: number;
-  stream: string | null;
-  trigger: { kind: "api"; actor: string } | { kind: "batch-drift"; driftRunId: number };
-  pairsFile: string;
-  minAuc: number;
-  limit: number | null;
-  progress: { done: number; total: number; elapsedMs: number; etaMs: number } | null;
-  error: string | null;
-  run: { id: number; auc: number; eer: number; pairs: number; belowMinAuc: boolean } | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type VerificationJob = Schema<"VerificationJob">;
 
 export async function listVerificationJobs(doFetch?: typeof fetch): Promise<VerificationJob[]> {
   const page = await api<{ items: VerificationJob[] }>(

@@ -14,14 +14,9 @@ export const VerificationJobBodySchema = z
       .max(1)
       .optional()
       .openapi({ description: "Alert below this AUC (default: the server's, 0.98)" }),
-    limit: z
-      .number()
-      .int()
-      .min(2)
-      .optional()
-      .openapi({
-        description: "Only this many pairs, half genuine and half impostor (default: the server's, all)",
-      }),
+    limit: z.number().int().min(2).optional().openapi({
+      description: "Only this many pairs, half genuine and half impostor (default: the server's, all)",
+    }),
   })
   .strict()
   .openapi("VerificationJobRequest");

@@ -32,6 +32,7 @@ const event = (seq: number): DriftEvent => ({
   meanBefore: 0,
   meanAfter: 1,
   referenceSetId: 1,
+  details: {},
   detectedAt: "",
 });
 const run = (id: number, results: DriftRun["results"], extra: Partial<DriftRun> = {}): DriftRun => ({
@@ -40,6 +41,8 @@ const run = (id: number, results: DriftRun["results"], extra: Partial<DriftRun> 
   status: "succeeded",
   severity: "none",
   drift: false,
+  referenceSetId: 1,
+  idempotencyKey: null,
   windowStart: null,
   windowEnd: null,
   fromSeq: null,
