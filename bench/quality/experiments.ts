@@ -141,7 +141,15 @@ export async function runExperiments(options: ExperimentOptions): Promise<ModelR
   const d = reference.d;
   log(`${model}: reference ${reference.n}, held-out ${heldOut.n}, d = ${d}`);
 
-  const profile = fitReferenceProfile(reference.x, reference.n, d, { seed: seeds.profile });
+  // As the product fits a reference whose embeddings name their people (metadata `person`): the
+  // MMD sample from half the people, the MMD window calibrated on the others.
+  const people = new Map<string, number>();
+  const groups = Int32Array.from(reference.images, (image) => {
+    const person = personOf(image);
+    if (!people.has(person)) people.set(person, people.size);
+    return people.get(person) as number;
+  });
+  const profile = fitReferenceProfile(reference.x, reference.n, d, { seed: seeds.profile, groups });
   const refModel = referenceModel(profile, reference);
   const refFeatures = features(refModel, reference, true);
   const nullFeatures = features(refModel, heldOut);

@@ -50,12 +50,13 @@ describe("reference profile", () => {
       alpha: 0.004,
       method: "pearson3",
       windows: 2000,
-      poolRows: 1800,
+      // The other half of the time blocks: the MMD sample's 200 rows all come from the first half.
+      poolRows: 1000,
     });
     expect(window.threshold).toBeGreaterThan(window.null.mean);
     const mmd = new MmdWindow(profile.mmd.sample, profile.mmd.sampleSize, d, profile.mmd.sigma);
     expect(mmd.statistic(model.sample(500, 41), 500)).toBeLessThanOrEqual(window.threshold);
-    expect(mmd.statistic(model.sample(500, 42, { noiseScale: 2 }), 500)).toBeGreaterThan(window.threshold);
+    expect(mmd.statistic(model.sample(500, 42, { latentShift: 0.4 }), 500)).toBeGreaterThan(window.threshold);
   });
 
   it("skips the MMD window, saying why, when the reference is too small for it", () => {
@@ -65,7 +66,7 @@ describe("reference profile", () => {
     });
     expect(small.mmdWindow).toBeUndefined();
     expect(small.calibration.mmdWindowSkipped).toBe(
-      "400 reference rows lie outside the MMD sample; 1000 are needed for windows of 500",
+      "300 reference rows lie outside the MMD sample's groups; 1000 are needed for windows of 500",
     );
     expect(small.residual).toBeDefined();
   });

@@ -118,7 +118,7 @@ describe("calibrateMmdWindow", () => {
     expect(shifted).toBeGreaterThan(calibration.threshold);
   });
 
-  it("says why when too few rows lie outside the MMD sample", () => {
+  it("says why when too few rows lie outside the MMD sample's groups", () => {
     const small = calibrateMmdWindow(
       reference.subarray(0, 500 * d),
       500,
@@ -127,7 +127,7 @@ describe("calibrateMmdWindow", () => {
       { size: 250 },
     );
     expect(small).toEqual({
-      skipped: "450 reference rows lie outside the MMD sample; 500 are needed for windows of 250",
+      skipped: "450 reference rows lie outside the MMD sample's groups; 500 are needed for windows of 250",
     });
   });
 });

@@ -28,6 +28,7 @@ import { randomSubsetLabels, seededRng } from "../numeric/random.ts";
 import { fitPca, type PcaModelJson, pcaToJson, transformPca } from "../pca.ts";
 import { fitPsiBins, type PsiBinning, type PsiBins, psi } from "../psi.ts";
 import { calibrateAdwinDelta } from "./adwin-calibration.ts";
+import { DEFAULT_TIME_BLOCKS, timeBlocks } from "./knn-threshold.ts";
 import { calibrateMmdWindow, type MmdWindowCalibration, type MmdWindowOptions } from "./mmd-window.ts";
 import { pcaResidual } from "./pca-residual.ts";
 
@@ -52,6 +53,13 @@ export interface ReferenceProfileOptions {
   adwinTargetPer10k?: number;
   /** The streaming MMD window (size 500, α = 0.004 by default; see mmd-window.ts). */
   mmdWindow?: MmdWindowOptions;
+  /**
+   * A group per row — the person when embeddings name one, else a time block (default: 10
+   * contiguous blocks of the rows in the order given). The MMD sample is drawn from half the
+   * groups and the MMD window calibrated on windows of the others, so its null is that of new
+   * people, which is what production brings (mmd-window.ts).
+   */
+  groups?: ArrayLike<number>;
   /** Seed of every random choice (subsamples, resampled streams, splits). */
   seed?: number;
 }
@@ -121,7 +129,12 @@ export function fitReferenceProfile(
   const ksRows = pickRows(n, Math.min(options.ksSampleSize ?? 2000, n), rng);
   const ksScores = ksRows.flatMap((i) => Array.from(scores.subarray(i * k, i * k + k)));
 
-  const mmdRows = pickRows(n, Math.min(options.mmdSampleSize ?? 500, n), rng);
+  const { sampleSide, calibrationSide } = splitGroups(
+    options.groups ?? timeBlocks(n, DEFAULT_TIME_BLOCKS),
+    n,
+    rng,
+  );
+  const mmdRows = pickFrom(sampleSide, Math.min(options.mmdSampleSize ?? 500, sampleSide.length), rng);
   const mmdSample = new Float64Array(mmdRows.length * d);
   mmdRows.forEach((i, r) => {
     mmdSample.set(x.subarray(i * d, i * d + d), r * d);
@@ -133,6 +146,7 @@ export function fitReferenceProfile(
     d,
     { rows: mmdRows, sample: mmdSample, sigma: nullDistribution.sigma },
     { seed: seed ^ 0x3d3d, ...options.mmdWindow },
+    calibrationSide,
   );
 
   return {
@@ -159,6 +173,46 @@ export function fitReferenceProfile(
     residual: { adwin: residual.adwin, calibration: residual.adwinCalibration },
     ...("skipped" in mmdWindow ? {} : { mmdWindow }),
   };
+}
+
+/**
+ * Splits the rows by group into two sides of about equal size: groups in a seeded order, each to
+ * the side that has fewer rows so far. One group only (or none given): the rows' halves.
+ */
+function splitGroups(
+  groups: ArrayLike<number>,
+  n: number,
+  rng: () => number,
+): { sampleSide: number[]; calibrationSide: number[] } {
+  if (groups.length !== n) throw new RangeError(`groups has ${groups.length} entries for ${n} rows`);
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const g = groups[i] as number;
+    const rows = members.get(g);
+    if (rows) rows.push(i);
+    else members.set(g, [i]);
+  }
+  const ordered = [...members.keys()].sort((a, b) => a - b);
+  if (ordered.length < 2) return splitGroups(timeBlocks(n, 2), n, rng);
+  for (let i = ordered.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [ordered[i], ordered[j]] = [ordered[j] as number, ordered[i] as number];
+  }
+  const sampleSide: number[] = [];
+  const calibrationSide: number[] = [];
+  for (const g of ordered) {
+    (sampleSide.length <= calibrationSide.length ? sampleSide : calibrationSide).push(
+      ...(members.get(g) as number[]),
+    );
+  }
+  return { sampleSide: sampleSide.sort((a, b) => a - b), calibrationSide };
+}
+
+/** `count` distinct rows of `candidates` (ascending), a seeded uniform choice. */
+function pickFrom(candidates: readonly number[], count: number, rng: () => number): number[] {
+  const labels = new Uint8Array(candidates.length);
+  randomSubsetLabels(labels, 1, candidates.length, count, rng);
+  return candidates.filter((_, i) => labels[i] === 1);
 }
 
 /** `count` distinct row indices, ascending (a seeded uniform subsample). */

@@ -72,19 +72,26 @@ function knnThreshold(
   x: Float32Array,
   n: number,
   d: number,
-  identities: (string | null)[] | null,
-  identityField: string,
+  { groups, split }: ReturnType<typeof groupsOf>,
   stored: number[],
   queries: number,
   seed: number,
 ) {
+  const result = heldOutKnnThreshold(x, n, d, groups, stored, { queries, seed: seed ^ 0x6b6e6e });
+  return { threshold: result?.threshold ?? null, queries: result?.queries ?? 0, split };
+}
+
+/**
+ * Who is who in the reference: its people when the embeddings name them, else contiguous time
+ * blocks (a person in front of the camera stays within one). The kNN threshold and the MMD
+ * window are both calibrated across these groups, so that they measure new people.
+ */
+function groupsOf(n: number, identities: (string | null)[] | null, identityField: string) {
   const byIdentity = identities ? labelGroups(identities) : null;
   const split = byIdentity
     ? { by: "identity" as const, field: identityField, groups: new Set(byIdentity).size }
     : { by: "time" as const, blocks: DEFAULT_TIME_BLOCKS };
-  const groups = byIdentity ?? timeBlocks(n, DEFAULT_TIME_BLOCKS);
-  const result = heldOutKnnThreshold(x, n, d, groups, stored, { queries, seed: seed ^ 0x6b6e6e });
-  return { threshold: result?.threshold ?? null, queries: result?.queries ?? 0, split };
+  return { groups: byIdentity ?? timeBlocks(n, DEFAULT_TIME_BLOCKS), split };
 }
 
 /**
@@ -105,24 +112,17 @@ export async function fitReference(database: Database, input: FitReferenceInput)
     });
   }
   const d = stream.dimension;
+  const groups = groupsOf(n, identities, identityField);
   const profile = fitReferenceProfile(x, n, d, {
     components: options.components,
     mmdSampleSize: options.mmdSampleSize,
+    groups: groups.groups,
     seed,
   });
   const maxVectors = options.maxVectors ?? DEFAULT_MAX_REFERENCE_VECTORS;
   const kept = sampleIndices(n, maxVectors, seed);
   const vectors = kept.map((i) => x.subarray(i * d, (i + 1) * d));
-  const knn = knnThreshold(
-    x,
-    n,
-    d,
-    identities,
-    identityField,
-    kept,
-    options.knnQueries ?? DEFAULT_KNN_QUERIES,
-    seed,
-  );
+  const knn = knnThreshold(x, n, d, groups, kept, options.knnQueries ?? DEFAULT_KNN_QUERIES, seed);
   const calibration = { ...profile.calibration, knn } as unknown as Record<string, unknown>;
   return database.db.transaction(async (tx) => {
     const { id, version } = await createReferenceSet(tx as unknown as Db, {
