@@ -68,6 +68,16 @@ export const selectCentral: FaceSelector = (detections, image) => {
   return best ? [best] : [];
 };
 
+/** Keeps the largest detection (a capture station films one person, nearest the camera). */
+export const selectLargest: FaceSelector = (detections) => {
+  const area = ({ box }: Detection) => box.width * box.height;
+  const best = detections.reduce<Detection | undefined>(
+    (a, d) => (!a || area(d) > area(a) ? d : a),
+    undefined,
+  );
+  return best ? [best] : [];
+};
+
 /** The crop whose blur and brightness are reported: ArcFace 112×112, independent of the embedders. */
 const QUALITY_CROP = 112;
 

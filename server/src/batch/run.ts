@@ -214,10 +214,9 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
         if (!(await psiPersistsThroughRun(tx, run, rules.psiPersistence)).fires) return null;
       }
       if (input.verifyOnDrift) {
-        const streamRef = { id: stream.id, name: stream.name };
         await enqueueVerificationOnDrift(tx, input.verifyOnDrift, {
           tenantId: stream.tenantId,
-          stream: streamRef,
+          stream: { id: stream.id, name: stream.name },
           driftRunId: runId,
         });
       }

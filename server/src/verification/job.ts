@@ -6,12 +6,11 @@
  * page, and stores the run in the same transaction that marks the job succeeded — a job that lost
  * its lease mid-run stores nothing, and the replica that took it over stores the one run.
  */
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Database, Executor } from "../db/database.ts";
-import { queryRows } from "../db/database.ts";
 import { streams } from "../db/schema/stream.ts";
 import { FacedriftError } from "../errors.ts";
-import { type ClaimedJob, renewJobLease } from "../services/jobs/queue.ts";
+import { type ClaimedJob, finishJob, renewJobLease } from "../services/jobs/queue.ts";
 import type { Progress } from "./images.ts";
 import type { FaceSource } from "./pipeline.ts";
 import type { VerificationJobPayload } from "./queue.ts";
@@ -71,17 +70,12 @@ export async function runVerificationJob(context: VerificationJobContext): Promi
       },
       ...(context.dashboardBaseUrl ? { dashboardBaseUrl: context.dashboardBaseUrl } : {}),
       inTransaction: async (tx, runId) => {
-        const done = progress as Progress | null;
-        const finished = await queryRows<{ id: string }>(
-          tx,
-          sql`UPDATE jobs SET status = 'succeeded', last_error = NULL, lease_owner = NULL, lease_until = NULL,
-                result = ${JSON.stringify({ verificationRunId: runId })}::jsonb,
-                progress = coalesce(${done ? JSON.stringify(progressJson(done)) : null}::jsonb, progress),
-                updated_at = now()
-              WHERE id = ${job.id} AND lease_owner = ${owner} AND status = 'running'
-              RETURNING id::text AS id`,
-        );
-        if (finished.length !== 1) throw new LeaseLost();
+        const done = {
+          ok: true as const,
+          result: { verificationRunId: runId },
+          progress: progressJson(progress),
+        };
+        if (!(await finishJob(tx, job.id, owner, done))) throw new LeaseLost();
       },
     });
     return { status: "succeeded", summary };

@@ -23,6 +23,7 @@ import {
   parseEmbedderManifest,
   type RgbaImage,
   selectCentral,
+  selectLargest,
 } from "@facedrift/models";
 import { createNodeEngines, decodeImage, nodeFileSource } from "@facedrift/models/node";
 import { FacedriftError } from "../errors.ts";
@@ -30,11 +31,12 @@ import { type FileFaces, UnreadableImage } from "./images.ts";
 
 /**
  * Which detected faces go on to embedding. `central`: the one nearest the image centre (LFW's
- * convention for the subject; photos often hold bystanders). `single`: only images with exactly
- * one face, others are skipped as "several faces". `all`: every face (extraction).
+ * convention for the subject; photos often hold bystanders). `largest`: the capture station's
+ * choice. `single`: only images with exactly one face, others are skipped as "several faces".
+ * `all`: every face (extraction).
  */
-export type FacePolicy = "central" | "single" | "all";
-export const FACE_POLICIES: readonly FacePolicy[] = ["central", "single", "all"];
+export type FacePolicy = "central" | "largest" | "single" | "all";
+export const FACE_POLICIES: readonly FacePolicy[] = ["central", "largest", "single", "all"];
 
 export interface FaceStages {
   detector: Detector;
@@ -113,7 +115,7 @@ export function facePipeline(stages: FaceStages, policy: FacePolicy): ProcessFac
       detected = detections.length;
       if (policy === "all") return detections;
       if (policy === "single") return detections.length === 1 ? detections : [];
-      return selectCentral(detections, image);
+      return (policy === "largest" ? selectLargest : selectCentral)(detections, image);
     },
   });
   return async (image) => {

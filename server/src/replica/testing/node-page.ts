@@ -12,7 +12,8 @@ import type { ImageEmbedder, PageImageResult } from "../chromium.ts";
 export async function nodePageEmbedder(model?: string): Promise<ImageEmbedder> {
   const started = performance.now();
   const stages = await loadFaceStages(model);
-  const all = facePipeline(stages, "all");
+  const largest = facePipeline(stages, "largest");
+  const central = facePipeline(stages, "central");
   const { id, version, output } = stages.entry;
   return {
     loaded: {
@@ -28,20 +29,9 @@ export async function nodePageEmbedder(model?: string): Promise<ImageEmbedder> {
         return { ok: false, stage: "decode", message: (error as Error).message };
       }
       const t0 = performance.now();
-      const { faces, detected } = await all(image);
-      // As the capture worker selects (web/src/lib/worker/face.worker.ts).
-      type Found = (typeof faces)[number];
-      const nearCentre = (face: Found) =>
-        -Math.hypot(
-          face.box.x + face.box.width / 2 - image.width / 2,
-          face.box.y + face.box.height / 2 - image.height / 2,
-        );
-      const area = (face: Found) => face.box.width * face.box.height;
-      const rank = select === "central" ? nearCentre : area;
-      const chosen = faces.reduce<Found | undefined>(
-        (a, face) => (!a || rank(face) > rank(a) ? face : a),
-        undefined,
-      );
+      // As the capture worker selects (models' selectLargest / selectCentral).
+      const { faces, detected } = await (select === "central" ? central : largest)(image);
+      const chosen = faces[0];
       return {
         ok: true,
         width: image.width,

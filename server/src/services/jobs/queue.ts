@@ -55,21 +55,28 @@ export async function claimJob(
 
 /**
  * Finishes a job the caller still owns. Returns false if the lease was lost (another worker took
- * the job over), in which case the caller's result must be discarded.
+ * the job over), in which case the caller's result must be discarded — called inside the
+ * transaction that stores that result, so the two commit together or not at all.
  */
 export async function finishJob(
   db: Executor,
   id: number,
   owner: string,
-  outcome: { ok: true } | { ok: false; error: string; retryAfterMs?: number },
+  outcome:
+    | { ok: true; result?: Record<string, unknown>; progress?: Record<string, unknown> | null }
+    | { ok: false; error: string; retryAfterMs?: number },
 ): Promise<boolean> {
   const status = outcome.ok ? "succeeded" : outcome.retryAfterMs === undefined ? "failed" : "queued";
   const error = outcome.ok ? null : outcome.error;
   const delay = outcome.ok ? 0 : (outcome.retryAfterMs ?? 0);
+  const json = (value: Record<string, unknown> | null | undefined) => (value ? JSON.stringify(value) : null);
+  const result = outcome.ok ? json(outcome.result) : null;
+  const progress = outcome.ok ? json(outcome.progress) : null;
   const rows = await queryRows<{ id: string }>(
     db,
     sql`UPDATE jobs SET status = ${status}, last_error = ${error}, lease_owner = NULL, lease_until = NULL,
-          run_after = now() + ${delay} * interval '1 millisecond', updated_at = now()
+          run_after = now() + ${delay} * interval '1 millisecond', updated_at = now(),
+          result = coalesce(${result}::jsonb, result), progress = coalesce(${progress}::jsonb, progress)
         WHERE id = ${id} AND lease_owner = ${owner} AND status = 'running'
         RETURNING id::text AS id`,
   );

@@ -12,6 +12,7 @@ import {
   type PipelineResult,
   type RgbaImage,
   selectCentral,
+  selectLargest,
 } from "@facedrift/models";
 import { fetchFileSource } from "@facedrift/models/browser";
 import * as Comlink from "comlink";
@@ -47,13 +48,7 @@ const choiceFor = new WeakMap<RgbaImage, FaceChoice>();
  */
 const selectFace = (detections: Detection[], image: RgbaImage): Detection[] => {
   detectedIn.set(image, detections.length);
-  if (choiceFor.get(image) === "central") return selectCentral(detections, image);
-  const area = ({ box }: Detection) => box.width * box.height;
-  const best = detections.reduce<Detection | undefined>(
-    (a, d) => (!a || area(d) > area(a) ? d : a),
-    undefined,
-  );
-  return best ? [best] : [];
+  return (choiceFor.get(image) === "central" ? selectCentral : selectLargest)(detections, image);
 };
 
 async function load(from: Bases, choice: EngineChoice): Promise<Loaded> {
