@@ -15,14 +15,17 @@ const FORMAT = "v1";
 /** Where a sealed value starts: `v1.<nonce>.<tag>.<ciphertext>`, each base64url. */
 const SEALED = /^v1\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)$/;
 
-/** 32 bytes from base64 (44 characters) or hex (64); anything else is a configuration error. */
-export function parseSecretKey(raw: string): Buffer {
+/**
+ * 32 bytes from base64 (44 characters) or hex (64); anything else is a configuration error naming
+ * `variable` (the archive's key ring reads its keys the same way).
+ */
+export function parseSecretKey(raw: string, variable = "FACEDRIFT_SECRET_KEY"): Buffer {
   const hex = /^[0-9a-f]{64}$/i.test(raw);
   const key = Buffer.from(raw, hex ? "hex" : "base64");
   // Buffer.from skips what is not base64: re-encoding tells a real key from a typo.
   const exact = hex || key.toString("base64").replace(/=+$/, "") === raw.replace(/=+$/, "");
   if (key.length !== 32 || !exact) {
-    throw new Error("FACEDRIFT_SECRET_KEY must be 32 bytes, base64 or hex (e.g. `openssl rand -base64 32`)");
+    throw new Error(`${variable} must be 32 bytes, base64 or hex (e.g. \`openssl rand -base64 32\`)`);
   }
   return key;
 }

@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
 import { parseSecretKey } from "../alerts/sealed.ts";
+import { parseArchiveKeys } from "../retention/archive-keys.ts";
+import type { Kek } from "../retention/envelope.ts";
 
 /** What alert channels may connect to: see `alerts/egress.ts`. */
 export const EGRESS_POLICIES = ["private", "public"] as const;
@@ -33,6 +36,20 @@ export interface Config {
   archiveS3Endpoint: string | undefined;
   /** `FACEDRIFT_ARCHIVE_S3_REGION`, else `AWS_REGION`. */
   archiveS3Region: string | undefined;
+  /**
+   * S3 server-side encryption on top of Facedrift's own (`FACEDRIFT_ARCHIVE_S3_SSE`: `AES256` or
+   * `aws:kms`, with `FACEDRIFT_ARCHIVE_S3_KMS_KEY_ID` for the latter's key).
+   */
+  archiveS3Sse: "AES256" | "aws:kms" | undefined;
+  archiveS3KmsKeyId: string | undefined;
+  /**
+   * Key-encryption keys of the archive's envelope encryption (`FACEDRIFT_ARCHIVE_KEYS`, or the file
+   * named by `FACEDRIFT_ARCHIVE_KEYS_FILE`; see `retention/archive-keys.ts`). Empty: on the
+   * embedded database a key kept in the data directory, with PostgreSQL no archiving.
+   */
+  archiveKeys: Kek[];
+  /** The key new archive files are sealed with (`FACEDRIFT_ARCHIVE_KEY_ID`); default the first. */
+  archiveKeyId: string | undefined;
   /**
    * What alert channels may connect to (`FACEDRIFT_CHANNEL_EGRESS`, see `alerts/egress.ts`):
    * `private` (default) refuses link-local addresses such as cloud metadata services; `public`,
@@ -116,6 +133,10 @@ export const DEFAULT_CONFIG: Config = {
   archiveS3Prefix: undefined,
   archiveS3Endpoint: undefined,
   archiveS3Region: undefined,
+  archiveS3Sse: undefined,
+  archiveS3KmsKeyId: undefined,
+  archiveKeys: [],
+  archiveKeyId: undefined,
   publicUrl: undefined,
   channelEgress: "private",
   secretKey: undefined,
@@ -174,6 +195,30 @@ function egressMode(raw: string | undefined): EgressPolicy {
   throw new Error(`FACEDRIFT_CHANNEL_EGRESS must be private or public, got "${raw}"`);
 }
 
+function s3Sse(raw: string | undefined): Config["archiveS3Sse"] {
+  if (raw === undefined || raw === "") return undefined;
+  if (raw === "AES256" || raw === "aws:kms") return raw;
+  throw new Error(`FACEDRIFT_ARCHIVE_S3_SSE must be AES256 or aws:kms, got "${raw}"`);
+}
+
+function archiveKeys(env: Env): Kek[] {
+  if (env.FACEDRIFT_ARCHIVE_KEYS && env.FACEDRIFT_ARCHIVE_KEYS_FILE) {
+    throw new Error("FACEDRIFT_ARCHIVE_KEYS and FACEDRIFT_ARCHIVE_KEYS_FILE: set one of them, not both");
+  }
+  if (env.FACEDRIFT_ARCHIVE_KEYS) return parseArchiveKeys(env.FACEDRIFT_ARCHIVE_KEYS);
+  const file = env.FACEDRIFT_ARCHIVE_KEYS_FILE;
+  if (!file) return [];
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`FACEDRIFT_ARCHIVE_KEYS_FILE: cannot read ${file}: ${(error as Error).message}`);
+  }
+  const keys = parseArchiveKeys(text, `FACEDRIFT_ARCHIVE_KEYS_FILE (${file})`);
+  if (keys.length === 0) throw new Error(`FACEDRIFT_ARCHIVE_KEYS_FILE: ${file} lists no key`);
+  return keys;
+}
+
 function webgpuMode(raw: string | undefined): Config["replicaWebgpu"] {
   if (raw === undefined || raw === "") return DEFAULT_CONFIG.replicaWebgpu;
   if (raw === "auto" || raw === "on" || raw === "off") return raw;
@@ -215,6 +260,10 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     archiveS3Prefix: env.FACEDRIFT_ARCHIVE_S3_PREFIX || undefined,
     archiveS3Endpoint: env.FACEDRIFT_ARCHIVE_S3_ENDPOINT || undefined,
     archiveS3Region: env.FACEDRIFT_ARCHIVE_S3_REGION || undefined,
+    archiveS3Sse: s3Sse(env.FACEDRIFT_ARCHIVE_S3_SSE),
+    archiveS3KmsKeyId: env.FACEDRIFT_ARCHIVE_S3_KMS_KEY_ID || undefined,
+    archiveKeys: archiveKeys(env),
+    archiveKeyId: env.FACEDRIFT_ARCHIVE_KEY_ID || undefined,
     publicUrl: env.FACEDRIFT_PUBLIC_URL || undefined,
     channelEgress: egressMode(env.FACEDRIFT_CHANNEL_EGRESS),
     secretKey: env.FACEDRIFT_SECRET_KEY ? parseSecretKey(env.FACEDRIFT_SECRET_KEY) : undefined,
@@ -281,6 +330,18 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
   if ((config.verificationPairs === undefined) !== (config.verificationImages === undefined)) {
     throw new Error(
       "FACEDRIFT_VERIFICATION_PAIRS and FACEDRIFT_VERIFICATION_IMAGES go together: set both or neither",
+    );
+  }
+  if (config.archiveS3KmsKeyId !== undefined && config.archiveS3Sse !== "aws:kms") {
+    throw new Error("FACEDRIFT_ARCHIVE_S3_KMS_KEY_ID needs FACEDRIFT_ARCHIVE_S3_SSE=aws:kms");
+  }
+  if (
+    config.archiveKeyId !== undefined &&
+    config.archiveKeys.length > 0 &&
+    !config.archiveKeys.some((k) => k.id === config.archiveKeyId)
+  ) {
+    throw new Error(
+      `FACEDRIFT_ARCHIVE_KEY_ID "${config.archiveKeyId}" is not one of the configured archive keys`,
     );
   }
   if (config.verificationLimit !== undefined && config.verificationLimit < 2) {

@@ -1,9 +1,11 @@
 /**
  * @module
  * Retention with an archive: each stream's days older than its retention are written to Parquet
- * (`parquet.ts`), stored (`ArchiveStore`), read back from the store and checked (row count,
- * first and last seq, SHA-256), recorded in `embedding_archives`, and only then deleted from the
- * database, with their idempotency-ledger entries, in one transaction with the record.
+ * (`parquet.ts`), sealed with envelope encryption (`envelope.ts`, a data key per file wrapped by
+ * the configured key-encryption key), stored (`ArchiveStore`), read back from the store and
+ * checked (SHA-256, opens with the key, row count, seq range), recorded in `embedding_archives`,
+ * and only then deleted from the database, with their idempotency-ledger entries, in one
+ * transaction with the record.
  *
  * A stream's retention is `streams.settings.retentionDays` when that is a positive integer, else
  * the configured default. Partitions hold one day of every stream, and streams may keep days for
@@ -11,27 +13,32 @@
  * dropped once every stream's rows are out of it.
  *
  * Idempotent: a day with an `embedding_archives` row is not written again; if its rows are still
- * there (a run stopped between recording and deleting, which one transaction rules out, or rows
- * inserted afterwards with an old receive time) they are deleted only when their count matches
- * the archive's, otherwise they are left alone and reported.
+ * there (restored with `archive restore`, whose hold is over, or rows inserted afterwards with an
+ * old receive time) they are deleted only when their count matches the archive's, otherwise they
+ * are left alone and reported. A privacy erasure that removes rows of a day while it is being
+ * written makes the delete count differ from the file's: the transaction is rolled back, the new
+ * object deleted, and the day is written again on the next run (`status: "changed"`).
  *
  * Memory: one stream-day is built in memory (and read back once), so a day of a million 512-D
  * vectors needs about 2 GB twice over; stream the writer to a file before archiving days that size.
  */
-import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
 import { utcDay } from "../db/partitions.ts";
 import { parseVectorText } from "../db/schema/vector-column.ts";
+import { type ArchiveKeyRing, ArchiveKeysMissing } from "./archive-keys.ts";
+import { storeSealed } from "./archive-object.ts";
 import type { ArchiveStore } from "./archive-store.ts";
-import { ArchiveFileWriter, type ArchiveRow, summarizeArchiveFile } from "./parquet.ts";
+import { ArchiveFileWriter, type ArchiveRow } from "./parquet.ts";
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_RETENTION_DAYS = 30;
 
 export interface ArchiveOptions {
   store: ArchiveStore;
+  /** Seals new files with its active key; null (no key configured) stops before the first write. */
+  keys: ArchiveKeyRing | null;
   /** Days kept by streams without their own `settings.retentionDays`. */
   retentionDays?: number;
   /** Archive every stream's days before this day instead (overrides retention). */
@@ -44,7 +51,11 @@ export interface ArchiveOptions {
   chunkRows?: number;
 }
 
-export type DayStatus = "archived" | "planned" | "already-archived" | "mismatch";
+/**
+ * `restored`: archived before and brought back by `archive restore`, kept until its hold ends;
+ * `changed`: rows of the day changed while it was written (an erasure), written again next run.
+ */
+export type DayStatus = "archived" | "planned" | "already-archived" | "mismatch" | "restored" | "changed";
 
 export interface ArchivedDay {
   streamId: number;
@@ -65,6 +76,7 @@ export interface ArchiveReport {
 
 interface StreamInfo {
   id: number;
+  tenantId: number;
   name: string;
   modelId: string;
   modelVersion: string;
@@ -90,7 +102,8 @@ export async function archiveExpired(database: Database, options: ArchiveOptions
     const stream = streams.get(candidate.stream_id);
     if (!stream || candidate.day >= stream.cutoffDay) continue;
     const day = await archiveDay(database, stream, candidate.day, candidate.n, options);
-    if (day.status === "archived" || day.status === "already-archived") report.deletedRows += day.rows;
+    if (day.status === "archived" || (day.status === "already-archived" && !options.dryRun))
+      report.deletedRows += day.rows;
     report.days.push(day);
     options.onDay?.(day);
   }
@@ -107,6 +120,7 @@ async function streamCutoffs(
 ): Promise<Map<number, StreamInfo>> {
   const rows = await queryRows<{
     id: number;
+    tenant_id: number;
     name: string;
     model_id: string;
     model_version: string;
@@ -114,7 +128,7 @@ async function streamCutoffs(
     retention: unknown;
   }>(
     db,
-    sql`SELECT id::int AS id, name, model_id, model_version, dimension, settings -> 'retentionDays' AS retention
+    sql`SELECT id::int AS id, tenant_id::int AS tenant_id, name, model_id, model_version, dimension, settings -> 'retentionDays' AS retention
         FROM streams`,
   );
   const fallback = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
@@ -127,6 +141,7 @@ async function streamCutoffs(
       : utcDay(new Date(now.getTime() - days * DAY_MS));
     map.set(row.id, {
       id: row.id,
+      tenantId: row.tenant_id,
       name: row.name,
       modelId: row.model_id,
       modelVersion: row.model_version,
@@ -145,37 +160,75 @@ async function archiveDay(
   options: ArchiveOptions,
 ): Promise<ArchivedDay> {
   const db = database.db;
-  const key = `${stream.id}/${day}.parquet`;
-  const base = { streamId: stream.id, stream: stream.name, day, rows, location: options.store.location(key) };
-  const [existing] = await queryRows<{ rows: number; location: string }>(
+  const base = { streamId: stream.id, stream: stream.name, day, rows };
+  const [existing] = await queryRows<{ rows: number; location: string; restored: boolean }>(
     db,
-    sql`SELECT rows, location FROM embedding_archives WHERE stream_id = ${stream.id} AND day = ${day}::date`,
+    sql`SELECT rows, location, coalesce(restored_until > ${(options.now ?? new Date()).toISOString()}::timestamptz, false) AS restored
+        FROM embedding_archives WHERE stream_id = ${stream.id} AND day = ${day}::date`,
   );
   if (existing) {
-    if (existing.rows !== rows) return { ...base, location: existing.location, status: "mismatch" };
+    const at = { ...base, location: existing.location };
+    if (existing.restored) return { ...at, status: "restored" };
+    if (existing.rows !== rows) return { ...at, status: "mismatch" };
     if (!options.dryRun) await deleteDay(db, stream.id, day);
-    return { ...base, location: existing.location, status: "already-archived" };
+    return { ...at, status: "already-archived" };
   }
-  if (options.dryRun) return { ...base, status: "planned" };
+  if (options.dryRun)
+    return {
+      ...base,
+      location: options.store.location(`${stream.id}/${day}.parquet.enc`),
+      status: "planned",
+    };
+  if (!options.keys) throw new ArchiveKeysMissing();
 
-  const bytes = await buildDayFile(db, stream, day, options.chunkRows ?? 5_000);
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
-  await options.store.put(key, bytes);
-  await verify(options.store, key, { sha256, rows, stream, day });
-  const recorded = await db.transaction(async (tx) => {
-    const inserted = await queryRows<{ id: number }>(
-      tx,
-      sql`INSERT INTO embedding_archives (stream_id, day, location, rows, bytes, sha256)
-          VALUES (${stream.id}, ${day}::date, ${base.location}, ${rows}, ${bytes.byteLength}, ${sha256})
-          ON CONFLICT (stream_id, day) DO NOTHING RETURNING id::int AS id`,
-    );
-    // Another archiver recorded this day first; it deletes the rows, not us.
-    if (inserted.length === 0) return false;
-    await deleteDay(tx, stream.id, day);
-    return true;
+  const built = await buildDayFile(db, stream, day, options.chunkRows ?? 5_000);
+  const { firstSeq, lastSeq } = built;
+  // What was read now, not the count that listed the day: an erasure may have come in between.
+  rows = built.rows;
+  base.rows = rows;
+  const stored = await storeSealed(options.store, options.keys, built.bytes, {
+    tenantId: stream.tenantId,
+    streamId: stream.id,
+    stream: stream.name,
+    day,
+    rows,
+    firstSeq,
+    lastSeq,
+    model: `${stream.modelId}@${stream.modelVersion}`,
+    dimension: stream.dimension,
   });
-  return { ...base, status: recorded ? "archived" : "already-archived", bytes: bytes.byteLength, sha256 };
+  const result = { ...base, location: stored.location, bytes: stored.bytes, sha256: stored.sha256 };
+  let recorded: boolean;
+  try {
+    recorded = await db.transaction(async (tx) => {
+      const inserted = await queryRows<{ id: number }>(
+        tx,
+        sql`INSERT INTO embedding_archives (stream_id, day, location, object_key, rows, bytes, sha256, key_id,
+              first_seq, last_seq)
+            VALUES (${stream.id}, ${day}::date, ${stored.location}, ${stored.objectKey}, ${rows}, ${stored.bytes},
+              ${stored.sha256}, ${stored.keyId}, ${firstSeq}, ${lastSeq})
+            ON CONFLICT (stream_id, day) DO NOTHING RETURNING id::int AS id`,
+      );
+      // Another archiver recorded this day first; it deletes the rows, not us.
+      if (inserted.length === 0) return false;
+      const deleted = await deleteDay(tx, stream.id, day);
+      if (deleted !== rows) throw new DayChanged();
+      return true;
+    });
+  } catch (error) {
+    await options.store.delete(stored.objectKey).catch(() => {});
+    if (error instanceof DayChanged) return { ...result, status: "changed" };
+    throw error;
+  }
+  if (!recorded) {
+    await options.store.delete(stored.objectKey);
+    return { ...result, status: "already-archived" };
+  }
+  return { ...result, status: "archived" };
 }
+
+/** The day's rows changed between reading them and deleting them: roll back, write it again. */
+class DayChanged extends Error {}
 
 /** Reads the stream's rows of `day` in seq order, chunk by chunk, into one Parquet file. */
 async function buildDayFile(
@@ -183,7 +236,7 @@ async function buildDayFile(
   stream: StreamInfo,
   day: string,
   chunkRows: number,
-): Promise<Uint8Array> {
+): Promise<{ bytes: Uint8Array; rows: number; firstSeq: number | null; lastSeq: number | null }> {
   const writer = new ArchiveFileWriter({
     stream: stream.name,
     streamId: String(stream.id),
@@ -193,6 +246,8 @@ async function buildDayFile(
   });
   const [from, to] = dayBounds(day);
   let after = "0";
+  let firstSeq: number | null = null;
+  let rows = 0;
   for (;;) {
     const chunk = await queryRows<{
       seq: string;
@@ -214,7 +269,7 @@ async function buildDayFile(
           FROM embeddings
           WHERE stream_id = ${stream.id} AND received_at >= ${from}::timestamptz AND received_at < ${to}::timestamptz
             AND seq > ${after}::bigint
-          ORDER BY seq LIMIT ${chunkRows}`,
+          ORDER BY embeddings.seq LIMIT ${chunkRows}`,
     );
     writer.write(
       chunk.map(
@@ -232,33 +287,17 @@ async function buildDayFile(
         }),
       ),
     );
+    rows += chunk.length;
     const last = chunk.at(-1);
+    if (firstSeq === null && chunk[0]) firstSeq = Number(chunk[0].seq);
+    if (last) after = last.seq;
     if (!last || chunk.length < chunkRows) break;
-    after = last.seq;
   }
-  return writer.finish();
+  return { bytes: writer.finish(), rows, firstSeq, lastSeq: firstSeq === null ? null : Number(after) };
 }
 
-/** Reads the object back from the store: same bytes, and Parquet holding the day's rows in order. */
-async function verify(
-  store: ArchiveStore,
-  key: string,
-  expected: { sha256: string; rows: number; stream: StreamInfo; day: string },
-): Promise<void> {
-  const stored = await store.get(key);
-  const sha256 = createHash("sha256").update(stored).digest("hex");
-  const where = `${store.location(key)} (stream ${expected.stream.name}, ${expected.day})`;
-  if (sha256 !== expected.sha256)
-    throw new Error(`${where}: stored file's SHA-256 differs from what was written`);
-  const summary = await summarizeArchiveFile(stored);
-  if (summary.rows !== expected.rows || !summary.ordered) {
-    throw new Error(
-      `${where}: file holds ${summary.rows} rows (ordered: ${summary.ordered}), expected ${expected.rows}`,
-    );
-  }
-}
-
-async function deleteDay(db: Executor, streamId: number, day: string): Promise<void> {
+/** Deletes the stream's rows of `day` (with their ledger entries and scores); returns how many. */
+async function deleteDay(db: Executor, streamId: number, day: string): Promise<number> {
   const [from, to] = dayBounds(day);
   const [deleted] = await queryRows<{ n: number }>(
     db,
@@ -275,6 +314,7 @@ async function deleteDay(db: Executor, streamId: number, day: string): Promise<v
   await db.execute(
     sql`UPDATE streams SET embedding_count = greatest(0, embedding_count - ${deleted?.n ?? 0}) WHERE id = ${streamId}`,
   );
+  return deleted?.n ?? 0;
 }
 
 /** Drops the day partitions before `cutoffDay` that no longer hold any row. */
@@ -300,7 +340,8 @@ async function dropEmptyPartitionsBefore(db: Executor, cutoffDay: string): Promi
   return dropped;
 }
 
-function dayBounds(day: string): [string, string] {
+/** `[start, end)` of a UTC day as ISO times. */
+export function dayBounds(day: string): [string, string] {
   const start = Date.parse(`${day}T00:00:00Z`);
   return [new Date(start).toISOString(), new Date(start + DAY_MS).toISOString()];
 }

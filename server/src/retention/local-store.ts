@@ -25,4 +25,8 @@ export class LocalArchiveStore implements ArchiveStore {
   get(key: string): Promise<Uint8Array> {
     return this.files.get(key);
   }
+
+  delete(key: string): Promise<void> {
+    return this.files.delete(key);
+  }
 }

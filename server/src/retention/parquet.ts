@@ -89,7 +89,8 @@ export class ArchiveFileWriter {
         column("model_version", (r) => r.modelVersion),
         column("source", (r) => r.source),
         column("device", (r) => r.device),
-        column("metadata", (r) => r.metadata),
+        // The writer JSON-encodes a JSON column's values: hand it the object, not its text.
+        column("metadata", (r) => (r.metadata === null ? null : JSON.parse(r.metadata))),
         column("embedding", (r) => Array.from(r.embedding)),
       ] as never,
       rowGroupSize: rows.length,
@@ -100,6 +101,47 @@ export class ArchiveFileWriter {
     this.writer.finish();
     return new Uint8Array(this.bytes.getBuffer());
   }
+}
+
+/** Every row of a file, exactly as written: times stay microseconds, metadata stays JSON text. */
+export async function readArchiveFile(
+  bytes: Uint8Array,
+): Promise<{ info: Record<string, string>; rows: ArchiveRow[] }> {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const metadata = parquetMetadata(buffer);
+  const info: Record<string, string> = {};
+  for (const { key, value } of metadata.key_value_metadata ?? []) {
+    if (key.startsWith("facedrift.") && value !== undefined) info[key.slice("facedrift.".length)] = value;
+  }
+  const records = await parquetReadObjects({
+    file: buffer,
+    metadata,
+    parsers: { timestampFromMicroseconds: (micros: bigint) => micros } as never,
+  });
+  const rows = records.map(
+    (r): ArchiveRow => ({
+      seq: BigInt(r.seq as bigint),
+      clientId: r.client_id as string,
+      eventTimeUs: BigInt(r.event_time as bigint),
+      receivedAtUs: BigInt(r.received_at as bigint),
+      modelId: r.model_id as string,
+      modelVersion: r.model_version as string,
+      source: r.source as string,
+      device: (r.device as string | null | undefined) ?? null,
+      metadata: metadataText(r.metadata),
+      embedding: Float32Array.from(r.embedding as number[]),
+    }),
+  );
+  return { info, rows };
+}
+
+/**
+ * The metadata column's value as JSON text. Files written before 2026-12 held the text itself as a
+ * JSON string (the writer encoded it once more); newer ones hold the object.
+ */
+function metadataText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 export interface ArchiveFileSummary {

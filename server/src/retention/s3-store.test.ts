@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Peer, reply, startPeer } from "../alerts/testing/peer.ts";
@@ -9,6 +9,8 @@ import { openPglite } from "../db/pglite.ts";
 import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
 import { archiveExpired } from "./archive.ts";
+import { ArchiveKeyRing } from "./archive-keys.ts";
+import { openArchive } from "./envelope.ts";
 import { summarizeArchiveFile } from "./parquet.ts";
 import { S3ArchiveStore } from "./s3-store.ts";
 
@@ -20,6 +22,7 @@ import { S3ArchiveStore } from "./s3-store.ts";
 describe("S3ArchiveStore (stand-in S3-compatible peer)", () => {
   let peer: Peer;
   const objects = new Map<string, Buffer>();
+  const keys = new ArchiveKeyRing([{ id: "k1", key: randomBytes(32) }], undefined, "test");
   let database: Database;
 
   beforeAll(async () => {
@@ -28,6 +31,9 @@ describe("S3ArchiveStore (stand-in S3-compatible peer)", () => {
       if (request.method === "PUT") {
         objects.set(path, request.body);
         reply(response, 200, "", { ETag: `"${createHash("md5").update(request.body).digest("hex")}"` });
+      } else if (request.method === "DELETE") {
+        objects.delete(path);
+        reply(response, 204);
       } else if (request.method === "GET" && objects.has(path)) {
         const body = objects.get(path)!;
         response.writeHead(200, {
@@ -54,6 +60,7 @@ describe("S3ArchiveStore (stand-in S3-compatible peer)", () => {
       endpoint: peer.url,
       region: "eu-west-1",
       credentials: { accessKeyId: "test", secretAccessKey: "test-secret" },
+      serverSideEncryption: { type: "aws:kms", kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/facedrift" },
     });
 
   it("puts and gets objects path-style under the prefix", async () => {
@@ -63,6 +70,12 @@ describe("S3ArchiveStore (stand-in S3-compatible peer)", () => {
     expect([...objects.keys()]).toContain("/archive/facedrift/7/2026-10-01.parquet");
     const put = peer.requests.find((r) => r.method === "PUT")!;
     expect(String(put.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=test\//);
+    // S3's own encryption at rest is asked for on every PUT, and the headers are signed.
+    expect(put.headers["x-amz-server-side-encryption"]).toBe("aws:kms");
+    expect(put.headers["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(
+      "arn:aws:kms:eu-west-1:111122223333:key/facedrift",
+    );
+    expect(String(put.headers.authorization)).toContain("x-amz-server-side-encryption");
     expect(await s3.get("7/2026-10-01.parquet")).toEqual(bytes);
     expect(s3.location("7/2026-10-01.parquet")).toBe("s3://archive/facedrift/7/2026-10-01.parquet");
     await expect(s3.get("missing.parquet")).rejects.toThrow();
@@ -78,13 +91,16 @@ describe("S3ArchiveStore (stand-in S3-compatible peer)", () => {
     );
     const report = await archiveExpired(database, {
       store: store(),
+      keys,
       before: new Date("2026-10-02T00:00:00Z"),
     });
-    expect(report.days.map((d) => [d.day, d.rows, d.status, d.location])).toEqual([
-      ["2026-10-01", 3, "archived", "s3://archive/facedrift/1/2026-10-01.parquet"],
-    ]);
-    const object = objects.get("/archive/facedrift/1/2026-10-01.parquet")!;
-    expect(await summarizeArchiveFile(new Uint8Array(object))).toMatchObject({ rows: 3, ordered: true });
+    expect(report.days.map((d) => [d.day, d.rows, d.status])).toEqual([["2026-10-01", 3, "archived"]]);
+    expect(report.days[0]?.location).toMatch(
+      /^s3:\/\/archive\/facedrift\/1\/2026-10-01\.[0-9a-f]{12}\.parquet\.enc$/,
+    );
+    const object = objects.get(`/archive/${report.days[0]!.location.slice("s3://archive/".length)}`)!;
+    const { plaintext } = openArchive(new Uint8Array(object), keys);
+    expect(await summarizeArchiveFile(plaintext)).toMatchObject({ rows: 3, ordered: true });
     const [recorded] = await queryRows<{ sha256: string }>(
       database.db,
       sql`SELECT sha256 FROM embedding_archives`,
@@ -111,9 +127,12 @@ describe("S3ArchiveStore (stand-in S3-compatible peer)", () => {
     );
     const lying = store();
     lying.get = async () => Uint8Array.from([0]);
+    const objectsBefore = objects.size;
     await expect(
-      archiveExpired(database, { store: lying, before: new Date("2026-10-02T00:00:00Z") }),
+      archiveExpired(database, { store: lying, keys, before: new Date("2026-10-02T00:00:00Z") }),
     ).rejects.toThrow(/SHA-256/);
+    // The object that failed its check is deleted again.
+    expect(objects.size).toBe(objectsBefore);
     const [left] = await queryRows<{ n: number }>(
       database.db,
       sql`SELECT count(*)::int AS n FROM embeddings`,

@@ -3,7 +3,10 @@ import type { ArchiveStore } from "./archive-store.ts";
 
 export type S3ArchiveOptions = S3BucketOptions;
 
-/** Archive objects (Parquet files) in an S3 bucket (or an S3-compatible service). */
+/**
+ * Archive objects (sealed Parquet files) in an S3 bucket (or an S3-compatible service), with
+ * S3's server-side encryption requested on top when `serverSideEncryption` is set.
+ */
 export class S3ArchiveStore implements ArchiveStore {
   private readonly objects: S3Bucket;
 
@@ -16,10 +19,19 @@ export class S3ArchiveStore implements ArchiveStore {
   }
 
   put(key: string, bytes: Uint8Array): Promise<void> {
-    return this.objects.put(key, bytes, "application/vnd.apache.parquet");
+    // Sealed files are opaque bytes; only a legacy plaintext archive is Parquet as such.
+    return this.objects.put(
+      key,
+      bytes,
+      key.endsWith(".parquet") ? "application/vnd.apache.parquet" : "application/octet-stream",
+    );
   }
 
   get(key: string): Promise<Uint8Array> {
     return this.objects.get(key);
+  }
+
+  delete(key: string): Promise<void> {
+    return this.objects.delete(key);
   }
 }

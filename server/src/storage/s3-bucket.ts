@@ -11,6 +11,11 @@ export interface S3BucketOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Injectable for tests; by default credentials come from the AWS SDK's default chain. */
   client?: S3Client;
+  /**
+   * Ask S3 to encrypt objects at rest (`x-amz-server-side-encryption`): `AES256` (SSE-S3) or
+   * `aws:kms` (SSE-KMS, with `kmsKeyId` or the bucket's default KMS key).
+   */
+  serverSideEncryption?: { type: "AES256" | "aws:kms"; kmsKeyId?: string };
 }
 
 /**
@@ -22,10 +27,12 @@ export class S3Bucket {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
+  private readonly sse: S3BucketOptions["serverSideEncryption"];
 
   constructor(options: S3BucketOptions) {
     this.bucket = options.bucket;
     this.prefix = options.prefix ?? "";
+    this.sse = options.serverSideEncryption;
     this.client =
       options.client ??
       new S3Client({
@@ -48,6 +55,8 @@ export class S3Bucket {
         Body: bytes,
         ContentLength: bytes.byteLength,
         ContentType: mediaType,
+        ...(this.sse ? { ServerSideEncryption: this.sse.type } : {}),
+        ...(this.sse?.kmsKeyId ? { SSEKMSKeyId: this.sse.kmsKeyId } : {}),
       }),
     );
   }

@@ -1,11 +1,15 @@
 import type { Command } from "commander";
 import { DEFAULT_TENANT_NAME } from "../../db/schema/tenant.ts";
+import { archiveAccessFor } from "../../retention/store-from-config.ts";
 import { deleteEmbeddings, deletionCriterion } from "../../services/embeddings/delete.ts";
 import { findTenant } from "../../services/tenants/default.ts";
 import { withDatabase } from "../database.ts";
 import { configFrom, databaseOptions } from "../options.ts";
 
-/** `facedrift delete`: the privacy deletion of `DELETE /v1/streams/{stream}/embeddings`, audited as `cli`. */
+/**
+ * `facedrift delete`: the privacy deletion of `DELETE /v1/streams/{stream}/embeddings` (database,
+ * reference versions, archived days), audited as `cli`.
+ */
 export function registerDelete(program: Command): void {
   databaseOptions(
     program
@@ -23,15 +27,21 @@ export function registerDelete(program: Command): void {
         metadataKey: options.metadataKey,
         metadataValue: options.metadataValue,
       });
-      await withDatabase(configFrom(options), async ({ db }) => {
+      const config = configFrom(options);
+      await withDatabase(config, async ({ db }) => {
         const tenantId = await findTenant(db, options.tenant);
-        const { deleted } = await deleteEmbeddings(db, {
+        const result = await deleteEmbeddings(db, {
           tenantId,
           stream: options.stream,
           actor: "cli",
           criterion,
+          archives: archiveAccessFor(config),
         });
-        console.log(`deleted ${deleted} embeddings from stream ${options.stream}`);
+        console.log(
+          `deleted ${result.deleted} embeddings from stream ${options.stream}; ` +
+            `${result.archived.rows} rows from ${result.archived.days.length} of ${result.archived.daysScanned} archived days; ` +
+            `reference versions touched: ${result.references.map((r) => r.version).join(", ") || "none"}`,
+        );
       });
     });
 }

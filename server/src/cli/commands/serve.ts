@@ -13,7 +13,7 @@ import { createApp } from "../../http/app.ts";
 import { jsonLogger } from "../../log.ts";
 import { createMetrics } from "../../metrics/metrics.ts";
 import { archiveExpired } from "../../retention/archive.ts";
-import { archiveStoreFor } from "../../retention/store-from-config.ts";
+import { archiveKeysFor, archiveStoreFor } from "../../retention/store-from-config.ts";
 import { bootstrapAdminKey } from "../../services/api-keys/bootstrap.ts";
 import { streamingMetricsSnapshot } from "../../streaming/metrics.ts";
 import { readAfterByCopy } from "../../streaming/read.ts";
@@ -50,12 +50,22 @@ export function registerServe(program: Command): void {
       // Hourly: keep a week of partitions ahead, so a long-running server never meets a day
       // without one, and archive (Parquet, verified) then delete the days past retention.
       const archiveStore = archiveStoreFor(config);
+      if (config.retentionDays !== undefined && config.databaseUrl && config.archiveKeys.length === 0) {
+        log(
+          "warn",
+          "retention cannot archive: archives are encrypted and FACEDRIFT_ARCHIVE_KEYS is not set",
+          {
+            hint: "FACEDRIFT_ARCHIVE_KEYS=archive-1:$(openssl rand -base64 32); rows past retention stay until then",
+          },
+        );
+      }
       const maintain = async () => {
         const now = new Date();
         await ensureEmbeddingPartitions(database.db, now);
         if (config.retentionDays !== undefined) {
           const report = await archiveExpired(database, {
             store: archiveStore,
+            keys: archiveKeysFor(config),
             retentionDays: config.retentionDays,
             now,
           });

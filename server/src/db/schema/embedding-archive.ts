@@ -2,8 +2,10 @@ import { bigint, date, integer, pgTable, text, timestamp, unique } from "drizzle
 import { streams } from "./stream.ts";
 
 /**
- * One archived day of one stream: the Parquet file written before that day's rows were dropped,
- * verified by reading it back (row count and SHA-256 recorded here).
+ * One archived day of one stream: the sealed Parquet file (`retention/envelope.ts`) written before
+ * that day's rows were dropped, verified by reading it back. A file is never changed in place:
+ * an erasure or a key rotation writes a new object and swaps `object_key` here (compare-and-set
+ * on the old key), so two rewriters never lose each other's work.
  */
 export const embeddingArchives = pgTable(
   "embedding_archives",
@@ -15,10 +17,22 @@ export const embeddingArchives = pgTable(
     day: date("day", { mode: "string" }).notNull(),
     /** file:// path or s3://bucket/key. */
     location: text("location").notNull(),
+    /** The store key of the current object (`<stream-id>/<day>…`). */
+    objectKey: text("object_key").notNull(),
     rows: integer("rows").notNull(),
     bytes: bigint("bytes", { mode: "number" }).notNull(),
+    /** SHA-256 of the stored object (the sealed file). */
     sha256: text("sha256").notNull(),
+    /** The key-encryption key the file's data key is wrapped with; null: a plaintext file from before encryption. */
+    keyId: text("key_id"),
+    firstSeq: bigint("first_seq", { mode: "number" }),
+    lastSeq: bigint("last_seq", { mode: "number" }),
+    /** Rows removed from the file by privacy erasures since it was written. */
+    erasedRows: integer("erased_rows").notNull().default(0),
+    /** Set by `archive restore`: the day's rows are back in the database and retention leaves them until then. */
+    restoredUntil: timestamp("restored_until", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [unique("embedding_archives_stream_day_unique").on(t.streamId, t.day)],
 );

@@ -18,6 +18,18 @@ import { streams } from "./stream.ts";
  * MMD samples, bandwidth, calibration) as one JSON document with its own format tag, so the
  * detectors read exactly what was fitted and an export is this column verbatim.
  */
+/** What privacy erasures did to a reference version; see `reference_sets.erasure`. */
+export interface ReferenceErasure {
+  /** Erasure passes that removed copies from this version (a request makes one or two). */
+  changes: number;
+  lastAt: string;
+  storedVectorsRemoved: number;
+  mmdSampleRowsRemoved: number;
+  ksSampleRowsRemoved: number;
+  /** PCA, PSI bins and calibrations were fitted with the erased rows: fit a new version. */
+  refitRecommended: boolean;
+}
+
 export type ReferenceProfileJson = Record<string, unknown> & { format: string };
 
 /**
@@ -46,6 +58,12 @@ export const referenceSets = pgTable(
     /** kNN novelty: the reference's own 99th percentile of nearest-neighbour cosine distance. */
     knnThreshold: doublePrecision("knn_threshold"),
     description: text("description"),
+    /**
+     * Privacy erasures that reached this version (`services/embeddings/erase-references.ts`):
+     * vectors removed from its stored rows and samples, and that its fitted statistics still
+     * carry them until it is refitted. Null: never touched.
+     */
+    erasure: jsonb("erasure").$type<ReferenceErasure>(),
   },
   (t) => [
     unique("reference_sets_stream_version_unique").on(t.streamId, t.version),

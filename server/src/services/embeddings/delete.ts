@@ -1,10 +1,16 @@
 import { createHash } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../../db/database.ts";
+import { and, eq, type SQL, sql } from "drizzle-orm";
+import type { Db, Executor } from "../../db/database.ts";
 import { queryRows } from "../../db/database.ts";
 import { streams } from "../../db/schema/stream.ts";
+import { parseVectorText } from "../../db/schema/vector-column.ts";
 import { FacedriftError } from "../../errors.ts";
+import type { ArchiveKeyRing } from "../../retention/archive-keys.ts";
+import type { ArchiveStore } from "../../retention/archive-store.ts";
+import { type ArchivedDayErasure, eraseFromArchives } from "../../retention/erase.ts";
+import type { ArchiveRow } from "../../retention/parquet.ts";
 import { recordAudit } from "../audit/record.ts";
+import { mergeReports, ReferenceEraser, type ReferenceErasureReport } from "../references/erase.ts";
 
 /** Which rows to erase: every row of one device, or every row whose metadata key has a value. */
 export type DeletionCriterion = { device: string } | { metadataKey: string; metadataValue: string };
@@ -14,28 +20,63 @@ export interface DeleteEmbeddingsInput {
   stream: string;
   actor: string;
   criterion: DeletionCriterion;
+  /**
+   * The archive, so archived days are rewritten without the subject; null only where no archive
+   * can exist (then archived days are reported as not checked).
+   */
+  archives: ArchiveAccess | null;
+  now?: Date;
+}
+
+/** Where archived days are and the keys that open them (`retention/`). */
+export interface ArchiveAccess {
+  store: ArchiveStore;
+  /** Called only when an archived day must be rewritten (it may create the embedded default key). */
+  keys: () => ArchiveKeyRing | null;
+}
+
+export interface DeletionResult {
+  /** Rows erased from the database. */
+  deleted: number;
+  /** Archived days rewritten without the subject, and the rows removed from them. */
+  archived: { daysScanned: number; days: ArchivedDayErasure[]; rows: number };
+  /** Reference versions that held copies, and what was removed from each. */
+  references: ReferenceErasureReport[];
 }
 
 /**
- * Privacy deletion: erases a stream's embeddings of one device (or one metadata value) and their
- * idempotency-ledger entries, in one transaction with an `audit_log` row, and returns the count.
+ * Privacy deletion, everywhere the subject's embeddings are kept:
+ *
+ * 1. In one transaction with an `audit_log` row (`embeddings.delete`): the stream's rows of one
+ *    device (or one metadata value), their idempotency-ledger entries and cached scores, and their
+ *    copies in the stream's reference versions (stored vectors, MMD and KS sample rows; the
+ *    version is marked for a refit, `services/references/erase.ts`).
+ * 2. Then the archived days (`retention/erase.ts`): each day holding the subject is rewritten
+ *    without them, verified by reading it back, and reference copies of those rows are removed
+ *    too, audited as `embeddings.delete_archived`. If this fails the database part stays done, a
+ *    `unavailable` error says so, and repeating the request finishes the job (it is idempotent).
+ *
  * Dropping the ledger entries means the same ids would be accepted again: after an erasure
  * request nothing about the rows may remain, their ids included.
  *
- * The audit row records the criterion's SHA-256, not the device id or metadata value itself,
+ * The audit rows record the criterion's SHA-256, not the device id or metadata value itself,
  * so the log of an erasure does not keep the identifier it erased; someone who knows the value
  * can still prove the request was carried out by hashing it.
- *
- * Not covered: days already archived to Parquet (`retention/`) are not rewritten, and vectors
- * copied into a reference set stay there (the stream's frozen baseline).
  */
-export async function deleteEmbeddings(db: Db, input: DeleteEmbeddingsInput): Promise<{ deleted: number }> {
+export async function deleteEmbeddings(db: Db, input: DeleteEmbeddingsInput): Promise<DeletionResult> {
   const criterion = input.criterion;
+  const now = input.now ?? new Date();
   const match =
     "device" in criterion
       ? sql`device = ${criterion.device}`
       : sql`metadata ->> ${criterion.metadataKey} = ${criterion.metadataValue}`;
-  return db.transaction(async (tx) => {
+  const value = "device" in criterion ? criterion.device : criterion.metadataValue;
+  const auditCriterion = {
+    criterion: "device" in criterion ? "device" : "metadata",
+    ...("metadataKey" in criterion ? { metadataKey: criterion.metadataKey } : {}),
+    valueSha256: createHash("sha256").update(value).digest("hex"),
+  };
+  const { streamId, deleted, references } = await db.transaction(async (tx) => {
     // Same lock as ingestion: no batch for this stream commits halfway through the erasure.
     const [stream] = await tx
       .select({ id: streams.id })
@@ -45,6 +86,7 @@ export async function deleteEmbeddings(db: Db, input: DeleteEmbeddingsInput): Pr
     if (!stream)
       throw new FacedriftError("not_found", `stream "${input.stream}" does not exist`, { field: "stream" });
     const streamId = Number(stream.id);
+    const references = await eraseReferenceCopies(tx, streamId, match, now);
     const [counts] = await queryRows<{ deleted: number; ids: number }>(
       tx,
       sql`WITH gone AS (DELETE FROM embeddings WHERE stream_id = ${streamId} AND ${match} RETURNING client_id, seq),
@@ -62,22 +104,112 @@ export async function deleteEmbeddings(db: Db, input: DeleteEmbeddingsInput): Pr
         .set({ embeddingCount: sql`greatest(0, ${streams.embeddingCount} - ${deleted})` })
         .where(eq(streams.id, streamId));
     }
-    const value = "device" in criterion ? criterion.device : criterion.metadataValue;
     await recordAudit(tx, {
       tenantId: input.tenantId,
       actor: input.actor,
       action: "embeddings.delete",
       target: `stream:${input.stream}`,
-      details: {
-        criterion: "device" in criterion ? "device" : "metadata",
-        ...("metadataKey" in criterion ? { metadataKey: criterion.metadataKey } : {}),
-        valueSha256: createHash("sha256").update(value).digest("hex"),
-        deleted,
-        ledgerEntries: counts?.ids ?? 0,
-      },
+      details: { ...auditCriterion, deleted, ledgerEntries: counts?.ids ?? 0, referenceVersions: references },
     });
-    return { deleted };
+    return { streamId, deleted, references };
   });
+
+  const result: DeletionResult = { deleted, archived: { daysScanned: 0, days: [], rows: 0 }, references };
+  if (!input.archives) return result;
+  const archives = input.archives;
+  const rowMatches = archiveRowMatcher(criterion);
+  try {
+    const erased = await eraseFromArchives(db, archives.store, archives.keys, streamId, rowMatches);
+    result.archived = { daysScanned: erased.daysScanned, days: erased.days, rows: erased.rowsRemoved };
+    if (erased.daysScanned === 0) return result;
+    const archivedReferences = await db.transaction(async (tx) => {
+      const eraser = await ReferenceEraser.load(tx, streamId);
+      eraser.scan(erased.vectors);
+      const reports = await eraser.apply(tx, { vectors: erased.vectors }, now);
+      await recordAudit(tx, {
+        tenantId: input.tenantId,
+        actor: input.actor,
+        action: "embeddings.delete_archived",
+        target: `stream:${input.stream}`,
+        details: {
+          ...auditCriterion,
+          daysScanned: erased.daysScanned,
+          days: erased.days,
+          rows: erased.rowsRemoved,
+          verified: true,
+          referenceVersions: reports,
+        },
+      });
+      return reports;
+    });
+    result.references = mergeReports(references, archivedReferences);
+  } catch (error) {
+    throw new FacedriftError(
+      "unavailable",
+      `erased ${deleted} embeddings from the database, but the archived days could not be rewritten ` +
+        `(${(error as Error).message}); repeat the request to finish`,
+      { cause: error },
+    );
+  }
+  return result;
+}
+
+/**
+ * Copies in reference versions of the rows about to be deleted: compared before they go. Only rows
+ * received before the latest version was fitted can be in one.
+ */
+async function eraseReferenceCopies(
+  tx: Executor,
+  streamId: number,
+  match: SQL,
+  now: Date,
+): Promise<ReferenceErasureReport[]> {
+  const eraser = await ReferenceEraser.load(tx, streamId);
+  if (eraser.empty) return [];
+  const fittedBefore = new Date(eraser.latestFitMs).toISOString();
+  let after = 0;
+  for (;;) {
+    const chunk = await queryRows<{ seq: number; received_ms: number; embedding: string }>(
+      tx,
+      sql`SELECT seq::float8 AS seq, (extract(epoch FROM received_at) * 1000)::float8 AS received_ms,
+            embedding::text AS embedding
+          FROM embeddings WHERE stream_id = ${streamId} AND ${match}
+            AND received_at <= ${fittedBefore}::timestamptz AND seq > ${after}
+          ORDER BY seq LIMIT 2000`,
+    );
+    eraser.scan(
+      chunk.map((row) => ({ embedding: parseVectorText(row.embedding), receivedAtMs: row.received_ms })),
+    );
+    if (chunk.length < 2000) break;
+    after = chunk.at(-1)?.seq ?? after;
+  }
+  return eraser.apply(
+    tx,
+    {
+      erasedRowsSql: sql`SELECT embedding FROM embeddings WHERE stream_id = ${streamId} AND ${match}
+                           AND received_at <= ${fittedBefore}::timestamptz`,
+    },
+    now,
+  );
+}
+
+/** The criterion applied to an archived row, as `device = …` / `metadata ->> key = …` do in SQL. */
+export function archiveRowMatcher(criterion: DeletionCriterion): (row: ArchiveRow) => boolean {
+  if ("device" in criterion) return (row) => row.device === criterion.device;
+  return (row) => {
+    if (row.metadata === null) return false;
+    let metadata: unknown;
+    try {
+      metadata = JSON.parse(row.metadata);
+    } catch {
+      return false;
+    }
+    if (!metadata || typeof metadata !== "object" || Array.isArray(metadata)) return false;
+    const value = (metadata as Record<string, unknown>)[criterion.metadataKey];
+    // `->>` gives a string's text, other scalars' JSON text, and SQL NULL for null or absent.
+    if (value === undefined || value === null) return false;
+    return (typeof value === "string" ? value : JSON.stringify(value)) === criterion.metadataValue;
+  };
 }
 
 /** From the query string or CLI flags: exactly one criterion, or a 400 naming the field. */

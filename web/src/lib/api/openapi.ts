@@ -470,7 +470,7 @@ export type paths = {
         };
         /**
          * Privacy deletion: erase a device's embeddings, or those with a metadata value
-         * @description Give `device`, or `metadata_key` with `metadata_value`. Matching rows and their idempotency entries are erased and an audit row (with the value's SHA-256, not the value) is written. Days already archived to Parquet are not rewritten.
+         * @description Give `device`, or `metadata_key` with `metadata_value`. Matching rows and their idempotency entries are erased, with their copies in the stream's reference versions (which are marked for a refit), and an audit row (with the value's SHA-256, not the value) is written. Archived days holding matching rows are then rewritten without them and verified (a second audit row). A 503 means the database part is done and the archives are not: repeat the request.
          */
         delete: {
             parameters: {
@@ -525,6 +525,15 @@ export type paths = {
                 };
                 /** @description No such stream for this tenant */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Erased from the database, not yet from archived days: repeat the request */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3131,7 +3140,23 @@ export type components = {
             detectedAt: string;
         };
         Deletion: {
+            /** @description Rows erased from the database */
             deleted: number;
+            archived: {
+                daysScanned: number;
+                days: {
+                    day: string;
+                    removed: number;
+                    remaining: number;
+                }[];
+                rows: number;
+            };
+            references: {
+                version: number;
+                storedVectorsRemoved: number;
+                mmdSampleRowsRemoved: number;
+                ksSampleRowsRemoved: number;
+            }[];
         };
         AlertPage: {
             items: components["schemas"]["Alert"][];

@@ -48,7 +48,17 @@ describe("DELETE /v1/streams/{stream}/embeddings (privacy deletion)", () => {
 
   it("erases one device's rows and their ledger entries, and audits a hash of the device", async () => {
     const res = await t.call("DELETE", `${url}?device=phone-a`, { key: admin });
-    expect(res).toEqual({ status: 200, body: { deleted: 2 } });
+    // The reference's one stored vector, [1, 0], is a1's: erased with it (no profile to touch).
+    expect(res).toEqual({
+      status: 200,
+      body: {
+        deleted: 2,
+        archived: { daysScanned: 0, days: [], rows: 0 },
+        references: [
+          { version: 1, storedVectorsRemoved: 1, mmdSampleRowsRemoved: 0, ksSampleRowsRemoved: 0 },
+        ],
+      },
+    });
     expect(await ids()).toEqual(["b1", "b2", "c1"]);
     expect(await scoredIds()).toEqual(["b1", "b2", "c1"]);
     expect(
@@ -76,10 +86,10 @@ describe("DELETE /v1/streams/{stream}/embeddings (privacy deletion)", () => {
 
   it("erases by metadata value", async () => {
     const res = await t.call("DELETE", `${url}?metadata_key=person&metadata_value=p1`, { key: admin });
-    expect(res.body).toEqual({ deleted: 1 });
+    expect(res.body).toMatchObject({ deleted: 1, references: [] });
     expect(await ids()).toEqual(["b2", "c1", "a1"]);
     const none = await t.call("DELETE", `${url}?device=nobody`, { key: admin });
-    expect(none.body).toEqual({ deleted: 0 });
+    expect(none.body).toMatchObject({ deleted: 0 });
   });
 
   it("wants exactly one criterion, an admin key and the tenant's stream", async () => {
