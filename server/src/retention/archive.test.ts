@@ -7,8 +7,7 @@ import { parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
-import { migrateDatabase } from "../db/migrate.ts";
-import { openPglite } from "../db/pglite.ts";
+import { openMigratedTestDatabase, TEST_DRIVERS } from "../db/testing/postgres-database.ts";
 import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
 import { archiveExpired } from "./archive.ts";
@@ -17,7 +16,8 @@ import { LocalArchiveStore } from "./local-store.ts";
 const NOW = new Date("2026-11-26T12:00:00Z");
 const model = { id: "m", version: "1" };
 
-describe("archiveExpired (local store, PGlite)", () => {
+describe.each(TEST_DRIVERS)("archiveExpired (local store, %s)", (driver) => {
+  let opened: Awaited<ReturnType<typeof openMigratedTestDatabase>>;
   let database: Database;
   let dir: string;
   let store: LocalArchiveStore;
@@ -49,8 +49,8 @@ describe("archiveExpired (local store, PGlite)", () => {
     ).map((r) => r.id);
 
   beforeAll(async () => {
-    database = await openPglite();
-    await migrateDatabase(database);
+    opened = await openMigratedTestDatabase(driver, "archive");
+    database = opened.database;
     tenantId = await ensureTenant(database.db, "acme");
     dir = await mkdtemp(join(tmpdir(), "facedrift-archive-"));
     store = new LocalArchiveStore(dir);
@@ -62,7 +62,7 @@ describe("archiveExpired (local store, PGlite)", () => {
     await database.db.execute(sql`UPDATE streams SET settings = '{"retentionDays": 90}' WHERE name = 'gate'`);
   }, 60_000);
   afterAll(async () => {
-    await database.close();
+    await opened.close();
     await rm(dir, { recursive: true, force: true });
   });
 
