@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../db/database.ts";
+import { TEST_DRIVERS } from "../db/testing/postgres-database.ts";
 import { readWindow } from "../services/embeddings/window.ts";
 import { fitReference } from "../services/references/fit.ts";
 import { getStream } from "../services/streams/get.ts";
@@ -10,11 +11,11 @@ import { backfillRuns } from "./backfill.ts";
 import { runBatchCheck } from "./run.ts";
 import { DAY_MS, DAY0, driftFixture } from "./testing/fixture.ts";
 
-describe("runBatchCheck and backfill", { timeout: 60_000 }, () => {
+describe.each(TEST_DRIVERS)("runBatchCheck and backfill (%s)", { timeout: 60_000 }, (driver) => {
   let f: Awaited<ReturnType<typeof driftFixture>>;
   let streamId: number;
   beforeAll(async () => {
-    f = await driftFixture();
+    f = await driftFixture("cam", driver);
     streamId = (await getStream(f.database.db, f.tenantId, "cam")).id;
     await fitReference(f.database, { tenantId: f.tenantId, stream: "cam", source: f.day(0) });
   }, 120_000);

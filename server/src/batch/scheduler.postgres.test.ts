@@ -12,10 +12,10 @@ import { jobs } from "../db/schema/job.ts";
 import { referenceSets } from "../db/schema/reference-set.ts";
 import { streams } from "../db/schema/stream.ts";
 import { tenants } from "../db/schema/tenant.ts";
-import { reachable, TEST_PG_URL } from "../streaming/testing/postgres.ts";
+import { postgresAvailable, TEST_PG_URL } from "../streaming/testing/postgres.ts";
 import { BatchScheduler } from "./scheduler.ts";
 
-const available = await reachable(TEST_PG_URL);
+const available = postgresAvailable;
 
 describe.skipIf(!available)("BatchScheduler on PostgreSQL (no pgvector needed)", { timeout: 60_000 }, () => {
   const schema = `batch_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;

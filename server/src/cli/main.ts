@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { DataDirLockedError } from "../db/data-dir-lock.ts";
 import { FacedriftError } from "../errors.ts";
 import { registerArchive } from "./commands/archive.ts";
 import { registerBackfill } from "./commands/backfill.ts";
@@ -14,6 +15,7 @@ import { registerServe } from "./commands/serve.ts";
 import { registerStats } from "./commands/stats.ts";
 import { registerUsers } from "./commands/users.ts";
 import { registerVerify } from "./commands/verify.ts";
+import { throughTheServer } from "./locked-hint.ts";
 
 /**
  * The `facedrift` command. Each subcommand is one file in `commands/` exporting
@@ -38,11 +40,26 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** The subcommand being run, as a path ("users create"), for messages about it. */
+let running = "";
+
 try {
-  await buildProgram().parseAsync(process.argv);
+  const program = buildProgram();
+  program.hook("preAction", (_, action) => {
+    const names: string[] = [];
+    for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
+    running = names.join(" ");
+  });
+  await program.parseAsync(process.argv);
 } catch (error) {
   // Domain errors carry a message meant for people (e.g. how to install pgvector); print it plainly.
-  const message = error instanceof FacedriftError || error instanceof Error ? error.message : String(error);
+  // A held embedded database gets one line: the folder, its holder, and how to go through it.
+  const message =
+    error instanceof DataDirLockedError
+      ? `${error.message}; ${throughTheServer(running, error.holder)}`
+      : error instanceof FacedriftError || error instanceof Error
+        ? error.message
+        : String(error);
   process.stderr.write(`facedrift: ${message}\n`);
   process.exitCode = 1;
 }

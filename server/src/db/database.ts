@@ -15,6 +15,11 @@ export interface Database {
   readonly db: Db;
   /** Where the data lives, for logs: a directory, "memory", or the URL without its password. */
   readonly location: string;
+  /**
+   * Tells the database where this process serves the API. The embedded one records it in its
+   * data directory's lock, so a second process that is refused can say where to go instead.
+   */
+  servingAt?(url: string): void;
   /** A raw transaction for bulk writes (see `bulk.ts`). */
   readonly bulkTransaction: BulkTransaction;
   close(): Promise<void>;

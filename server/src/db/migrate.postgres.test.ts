@@ -1,20 +1,24 @@
 /**
- * Two processes migrating one real PostgreSQL at the same moment, as replicas do at start. The
- * Facedrift migrations need pgvector, which this machine's server lacks, so the race is run with
- * drizzle's own migrator on a small migrations folder written here: the mechanism under test
- * (`migrateRacingOthers` around drizzle's migrator) is the one `migrateDatabase` uses.
+ * Migrations on the real PostgreSQL with pgvector, each test on a fresh database: the Facedrift
+ * migrations from an empty database, and several replicas migrating one database at the same
+ * moment (pools in this process, and `facedrift migrate` processes). The race mechanism itself
+ * (`migrateRacingOthers` around drizzle's migrator) is also shown on a small migrations folder
+ * written here, with and without the retry.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reachable, TEST_PG_URL } from "../streaming/testing/postgres.ts";
-import { migrateRacingOthers } from "./migrate.ts";
+import { TEST_PG_URL } from "../streaming/testing/postgres.ts";
+import { MIGRATIONS_FOLDER, migrateDatabase, migrateRacingOthers } from "./migrate.ts";
+import { openPostgres } from "./postgres.ts";
+import { createPostgresTestDatabase, postgresAvailable } from "./testing/postgres-database.ts";
 
-const available = await reachable(TEST_PG_URL);
+const available = postgresAvailable;
 
 /** A drizzle-kit style folder: one migration that creates a table and index, slowly. */
 function writeMigrations(): string {
@@ -102,4 +106,81 @@ describe.skipIf(!available)("migrating from two processes at once (real PostgreS
     await expect(migrateRacingOthers(failing, { delayMs: 1 })).rejects.toThrow("syntax error");
     expect(calls).toBe(1);
   });
+});
+
+describe.skipIf(!postgresAvailable)("the Facedrift migrations on PostgreSQL with pgvector", () => {
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")) as {
+    entries: { tag: string }[];
+  };
+  const BIN = join(import.meta.dirname, "..", "..", "bin", "facedrift.mjs");
+
+  async function schemaOf(url: string) {
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const [counts] = await sql<
+        { migrations: number; tables: number; vector: number; partitions: number }[]
+      >`
+        SELECT (SELECT count(*)::int FROM drizzle.__drizzle_migrations) AS migrations,
+               (SELECT count(*)::int FROM pg_tables WHERE schemaname = 'public') AS tables,
+               (SELECT count(*)::int FROM pg_extension WHERE extname = 'vector') AS vector,
+               (SELECT count(*)::int FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent
+                 WHERE c.relname = 'embeddings') AS partitions`;
+      return counts;
+    } finally {
+      await sql.end();
+    }
+  }
+
+  it("migrates an empty database to the current schema, and again as a no-op", async () => {
+    const fresh = await createPostgresTestDatabase("migrate_empty");
+    const database = openPostgres(fresh.url, { max: 2 });
+    try {
+      await migrateDatabase(database);
+      const first = await schemaOf(fresh.url);
+      expect(first).toMatchObject({ migrations: journal.entries.length, vector: 1 });
+      expect(first?.tables).toBeGreaterThan(15);
+      expect(first?.partitions).toBeGreaterThan(0);
+      await migrateDatabase(database);
+      expect(await schemaOf(fresh.url)).toEqual(first);
+    } finally {
+      await database.close();
+      await fresh.drop();
+    }
+  });
+
+  it("lets several replicas migrate one empty database at once: pools in one process", async () => {
+    const fresh = await createPostgresTestDatabase("migrate_pools");
+    const replicas = [0, 1, 2].map(() => openPostgres(fresh.url, { max: 2 }));
+    try {
+      await Promise.all(replicas.map((replica) => migrateDatabase(replica)));
+      expect(await schemaOf(fresh.url)).toMatchObject({ migrations: journal.entries.length, vector: 1 });
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.close()));
+      await fresh.drop();
+    }
+  });
+
+  it("lets several replicas migrate one empty database at once: `facedrift migrate` processes", async () => {
+    const fresh = await createPostgresTestDatabase("migrate_processes");
+    try {
+      const run = () =>
+        new Promise<{ code: number | null; output: string }>((resolve) => {
+          const child = spawn(process.execPath, [BIN, "migrate", "--database-url", fresh.url], {
+            stdio: ["ignore", "pipe", "pipe"],
+          });
+          let output = "";
+          child.stdout.on("data", (chunk) => (output += chunk));
+          child.stderr.on("data", (chunk) => (output += chunk));
+          child.on("exit", (code) => resolve({ code, output }));
+        });
+      const results = await Promise.all([run(), run()]);
+      for (const result of results) {
+        expect(result.output).toContain("schema is up to date (postgres");
+        expect(result.code).toBe(0);
+      }
+      expect(await schemaOf(fresh.url)).toMatchObject({ migrations: journal.entries.length, vector: 1 });
+    } finally {
+      await fresh.drop();
+    }
+  }, 120_000);
 });

@@ -1,28 +1,16 @@
-import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "./database.ts";
 import { openPostgres } from "./postgres.ts";
+import { PG_SERVER_URL, postgresAvailable } from "./testing/postgres-database.ts";
 
 /**
  * The postgres.js binary COPY plumbing against a real PostgreSQL. pgvector is not needed: the
  * vector's binary form is checked by the contract suite on PGlite; this checks that bytes reach
  * the server through the transaction's COPY stream. Set FACEDRIFT_TEST_PG_URL to choose the
- * server; without one reachable the suite is skipped (PGlite's socket server lacks CopyIn).
+ * server (see `testing/postgres-database.ts`).
  */
-const url = process.env.FACEDRIFT_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-async function reachable(target: string): Promise<boolean> {
-  const { hostname, port } = new URL(target);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname, port: Number(port || 5432) });
-    socket.setTimeout(1000);
-    socket.once("connect", () => resolve(true));
-    socket.once("error", () => resolve(false));
-    socket.once("timeout", () => resolve(false));
-  }).finally?.(() => undefined) as Promise<boolean>;
-}
-
-const available = await reachable(url);
+const url = PG_SERVER_URL;
+const available = postgresAvailable;
 
 describe.skipIf(!available)("postgres.js binary COPY (real PostgreSQL)", () => {
   let database: Database;

@@ -1,10 +1,10 @@
 import { runDatabaseContract } from "./contract.case.ts";
-import { openPgliteOverWire } from "./testing/pglite-wire.ts";
+import { openPostgresTestDatabase, postgresAvailable } from "./testing/postgres-database.ts";
 
 /**
- * postgres.js against PGlite served over the wire protocol on a random port: the same driver and
- * code path as a real PostgreSQL with pgvector (no binary COPY in, so the `unnest` insert is the
- * one exercised here; COPY in is covered by PGlite in process for the encoding and by
- * postgres-copy.test.ts for the postgres.js plumbing).
+ * The contract on the production path: postgres.js against the machine's PostgreSQL with pgvector,
+ * on a fresh database (binary COPY in, HNSW indexes, several pooled connections). Skipped where
+ * there is no such server, except under CI.
  */
-runDatabaseContract("postgres.js over pglite-socket", openPgliteOverWire);
+if (postgresAvailable)
+  runDatabaseContract("PostgreSQL with pgvector", () => openPostgresTestDatabase("contract"));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reachable, TEST_PG_URL } from "../streaming/testing/postgres.ts";
+import { postgresAvailable, TEST_PG_URL } from "../streaming/testing/postgres.ts";
 import { openPglite } from "./pglite.ts";
 import { openPostgres } from "./postgres.ts";
 import { copyKeyedVectors } from "./vector-copy.ts";
@@ -32,7 +32,7 @@ describe("copyKeyedVectors on PGlite (pgvector's binary form)", () => {
   });
 });
 
-const pgAvailable = await reachable(TEST_PG_URL);
+const pgAvailable = postgresAvailable;
 
 describe.skipIf(!pgAvailable)("copyKeyedVectors over postgres.js (COPY TO STDOUT)", () => {
   it("parses the stream; a bytea laid out like vector_send stands in for pgvector, absent here", async () => {

@@ -44,6 +44,7 @@ import { registerStreamSeries } from "./routes/streams/series/get.ts";
 import { registerGetStreamSettings } from "./routes/streams/settings/get.ts";
 import { registerUpdateStreamSettings } from "./routes/streams/settings/patch.ts";
 import { registerStreamSummaries } from "./routes/streams/summary/get-all.ts";
+import { registerCreateUser } from "./routes/users/post.ts";
 import { registerVerificationJobReads } from "./routes/verification-jobs/get.ts";
 import { registerQueueVerification } from "./routes/verification-jobs/post.ts";
 import { registerListVerificationRuns } from "./routes/verification-runs/get-all.ts";
@@ -125,6 +126,7 @@ export function createApp({
   registerCreateApiKey(app);
   registerListApiKeys(app);
   registerRevokeApiKey(app);
+  registerCreateUser(app);
   registerListDriftEvents(app);
   registerDeleteEmbeddings(app);
   registerListAlerts(app);

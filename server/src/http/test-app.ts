@@ -4,16 +4,24 @@ import { migrateDatabase } from "../db/migrate.ts";
 import { openPglite } from "../db/pglite.ts";
 import type { ApiKeyScope } from "../db/schema/api-key.ts";
 import { openPgliteOverWire } from "../db/testing/pglite-wire.ts";
+import { openPostgresTestDatabase } from "../db/testing/postgres-database.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { createApiKey } from "../services/api-keys/create.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
 import { createApp } from "./app.ts";
 
-/** In process, or served over the Postgres wire protocol (see `db/testing/pglite-wire.ts`). */
+/** Where a test app's database lives: PGlite in process (default) or over the wire, or PostgreSQL. */
+export type TestAppDatabase = "in-process" | "wire" | "postgres";
+
+/**
+ * PGlite in process, PGlite served over the Postgres wire protocol (`db/testing/pglite-wire.ts`),
+ * or a fresh database on the real PostgreSQL with pgvector (`db/testing/postgres-database.ts`).
+ */
 async function openTestDatabase(
-  over: "in-process" | "wire",
+  over: TestAppDatabase,
 ): Promise<{ database: Database; close(): Promise<void> }> {
   if (over === "wire") return openPgliteOverWire();
+  if (over === "postgres") return openPostgresTestDatabase("app");
   const embedded = await openPglite();
   return { database: embedded, close: () => embedded.close() };
 }
@@ -21,7 +29,7 @@ async function openTestDatabase(
 /** Test support (not a test): an app over a fresh in-memory PGlite, and a way to mint keys. */
 export async function createTestApp(
   overrides: Partial<Config> = {},
-  { over = "in-process" }: { over?: "in-process" | "wire" } = {},
+  { over = "in-process" }: { over?: TestAppDatabase } = {},
 ) {
   const opened = await openTestDatabase(over);
   const database = opened.database;

@@ -1,7 +1,7 @@
 /**
  * The archive's lifecycle on one driver: sealed files per stream-day, unreadable without the key,
  * readable after a key rotation, re-wrapped, verified, restored and erased from. Run on PGlite
- * (`archive.test.ts`) and on the real PostgreSQL with pgvector (`archive.postgres.test.ts`).
+ * and on the real PostgreSQL with pgvector, from `archive.test.ts`.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";

@@ -1,9 +1,6 @@
-import { migrateDatabase } from "../db/migrate.ts";
-import { openPglite } from "../db/pglite.ts";
+import { openMigratedTestDatabase, TEST_DRIVERS } from "../db/testing/postgres-database.ts";
 import { describeArchiveLifecycle } from "./archive.case.ts";
 
-describeArchiveLifecycle("PGlite", async () => {
-  const database = await openPglite();
-  await migrateDatabase(database);
-  return { database, close: () => database.close() };
-});
+for (const driver of TEST_DRIVERS) {
+  describeArchiveLifecycle(driver, () => openMigratedTestDatabase(driver, "archive"));
+}

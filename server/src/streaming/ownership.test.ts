@@ -1,7 +1,7 @@
 /**
- * Several processes against one real PostgreSQL (FACEDRIFT_TEST_PG_URL, default the local `test`
- * database; skipped when none is reachable). Each test works in a fresh schema holding only the
- * tables the streaming worker touches (see `testing/postgres.ts`).
+ * Several processes against one real PostgreSQL with pgvector (FACEDRIFT_TEST_PG_URL, default the
+ * machine's; skipped when there is none, except under CI). Each test works in a fresh, migrated
+ * database (see `testing/postgres.ts`).
  *
  * What is shown: a stream's lease is held by exactly one owner at a time, also when owners race;
  * an owner that stops renewing loses its streams once the lease expires and a stale owner's
@@ -23,13 +23,12 @@ import {
   createStreamingSchema,
   insertReference,
   insertStream,
-  reachable,
-  TEST_PG_URL,
+  postgresAvailable,
   type TestSchema,
 } from "./testing/postgres.ts";
 import { StreamingWorker } from "./worker.ts";
 
-const available = await reachable(TEST_PG_URL);
+const available = postgresAvailable;
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});

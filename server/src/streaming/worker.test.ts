@@ -2,9 +2,8 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
-import { migrateDatabase } from "../db/migrate.ts";
-import { openPglite } from "../db/pglite.ts";
 import type { ReferenceProfileJson } from "../db/schema/reference-set.ts";
+import { openMigratedTestDatabase, TEST_DRIVERS } from "../db/testing/postgres-database.ts";
 import type { Logger } from "../log.ts";
 import { streamingMetricsSnapshot, streamLag } from "./metrics.ts";
 import { readAfterByCopy } from "./read.ts";
@@ -18,45 +17,46 @@ import {
 } from "./testing/fixture.ts";
 import { StreamingWorker } from "./worker.ts";
 
-let database: Database;
-let shifted: Awaited<ReturnType<typeof seedStream>>;
-let steady: number;
-let broken: Awaited<ReturnType<typeof seedStream>>;
-let unmonitored: number;
-let legacy: number;
-const LEGACY_ROWS = 2500;
+describe.each(TEST_DRIVERS)("StreamingWorker (%s)", (driver) => {
+  let opened: Awaited<ReturnType<typeof openMigratedTestDatabase>>;
+  let database: Database;
+  let shifted: Awaited<ReturnType<typeof seedStream>>;
+  let steady: number;
+  let broken: Awaited<ReturnType<typeof seedStream>>;
+  let unmonitored: number;
+  let legacy: number;
+  const LEGACY_ROWS = 2500;
 
-beforeAll(async () => {
-  database = await openPglite();
-  await migrateDatabase(database);
-  shifted = await seedStream(database, "lobby");
-  // The same population without the shift.
-  steady = (await seedStream(database, "steady", { rows: SHIFT_AT })).streamId;
-  // A reference whose profile does not match the stream: every batch of this stream throws.
-  broken = await seedStream(database, "broken", {
-    reference: {
-      format: "facedrift.reference-profile/1",
-      pca: { dim: 2, mean: [0, 0], components: [1, 0] },
-      adwin: { delta: 0.002 },
-    },
-    rows: 100,
+  beforeAll(async () => {
+    opened = await openMigratedTestDatabase(driver, "streaming_worker");
+    database = opened.database;
+    shifted = await seedStream(database, "lobby");
+    // The same population without the shift.
+    steady = (await seedStream(database, "steady", { rows: SHIFT_AT })).streamId;
+    // A reference whose profile does not match the stream: every batch of this stream throws.
+    broken = await seedStream(database, "broken", {
+      reference: {
+        format: "facedrift.reference-profile/1",
+        pca: { dim: 2, mean: [0, 0], components: [1, 0] },
+        adwin: { delta: 0.002 },
+      },
+      rows: 100,
+    });
+    unmonitored = (await seedStream(database, "no-reference", { reference: false, rows: 100 })).streamId;
+    // A profile fitted before the residual ADWIN and the MMD window: it runs PC1 alone.
+    const { residual: _, mmdWindow: __, ...old } = referenceProfile();
+    legacy = (
+      await seedStream(database, "legacy", {
+        reference: old as unknown as ReferenceProfileJson,
+        rows: LEGACY_ROWS,
+      })
+    ).streamId;
+  }, 120_000);
+
+  afterAll(async () => {
+    await opened?.close();
   });
-  unmonitored = (await seedStream(database, "no-reference", { reference: false, rows: 100 })).streamId;
-  // A profile fitted before the residual ADWIN and the MMD window: it runs PC1 alone.
-  const { residual: _, mmdWindow: __, ...old } = referenceProfile();
-  legacy = (
-    await seedStream(database, "legacy", {
-      reference: old as unknown as ReferenceProfileJson,
-      rows: LEGACY_ROWS,
-    })
-  ).streamId;
-}, 120_000);
 
-afterAll(async () => {
-  await database?.close();
-});
-
-describe("StreamingWorker on PGlite", () => {
   it("catches up, records the shift shortly after it and nowhere before, and isolates a failing stream", {
     timeout: 120_000,
   }, async () => {

@@ -1,13 +1,12 @@
 import { syntheticModel } from "@facedrift/stats";
 import type { Database } from "../../db/database.ts";
-import { migrateDatabase } from "../../db/migrate.ts";
-import { openPglite } from "../../db/pglite.ts";
+import { openMigratedTestDatabase } from "../../db/testing/postgres-database.ts";
 import { ingestEmbeddings } from "../../services/embeddings/ingest.ts";
 import { fitReference } from "../../services/references/fit.ts";
 import { getStream } from "../../services/streams/get.ts";
 import { ensureTenant } from "../../services/tenants/default.ts";
 
-/** Test support: days of synthetic 64-D embeddings, received at fixed times, in a fresh PGlite. */
+/** Test support: days of synthetic 64-D embeddings, received at fixed times, in a fresh database. */
 export const DAY_MS = 86_400_000;
 export const DAY0 = Date.parse("2026-11-01T00:00:00Z");
 export const MODEL = { id: "synthetic", version: "1" };
@@ -49,9 +48,9 @@ export async function ingestAt(
  * 1,000 shifted ones (latent mean +1 SD, and noise ×12, which moves points off the
  * population's manifold, so that their nearest reference neighbours are farther: kNN novelty).
  */
-export async function driftFixture(stream = "cam") {
-  const database = await openPglite();
-  await migrateDatabase(database);
+export async function driftFixture(stream = "cam", driver: "pglite" | "postgres" = "pglite") {
+  const opened = await openMigratedTestDatabase(driver, "batch");
+  const database = { ...opened.database, close: opened.close };
   const tenantId = await ensureTenant(database.db, "acme");
   await ingestAt(database, tenantId, stream, synthetic.sample(2000, 1), DAY0, "d0");
   await ingestAt(database, tenantId, stream, synthetic.sample(1000, 2), DAY0 + DAY_MS, "d1");

@@ -11,6 +11,7 @@ import { findTenant } from "../../services/tenants/default.ts";
 import { parseCount, printJson, readItemsFile, tenantOption, windowFrom } from "../batch/args.ts";
 import { withDatabase } from "../database.ts";
 import { configFrom, databaseOptions } from "../options.ts";
+import { callServer, serverOptions } from "../remote.ts";
 
 interface StreamOptions {
   tenant: string;
@@ -30,6 +31,46 @@ async function inStream<T>(
   });
 }
 
+/** `reference fit --server URL`: the same fit by the running server (`POST …/reference`). */
+async function fitThroughServer(options: Record<string, string | boolean | undefined>): Promise<unknown> {
+  const window = windowFrom(options as { last?: string; from?: string; to?: string });
+  const count = (name: string) =>
+    options[name] === undefined ? undefined : parseCount(String(options[name]), name);
+  const body: Record<string, unknown> = {
+    options: {
+      seed: Number(options.seed),
+      components: count("components"),
+      max_vectors: count("maxVectors"),
+    },
+    description: options.description,
+    activate: options.activate,
+  };
+  if (options.file !== undefined) {
+    if (window)
+      throw new FacedriftError("invalid_request", "give --file or a window, not both", { field: "file" });
+    if (options.model === undefined)
+      throw new FacedriftError("invalid_request", "--model id@version is required with --file and --server", {
+        field: "model",
+      });
+    const [id, version] = String(options.model).split("@");
+    body.model = { id, version };
+    body.items = await readItemsFile(String(options.file));
+  } else if (window && "last" in window) {
+    body.last = window.last;
+  } else if (window) {
+    body.window = { from: window.from.toISOString(), to: window.to.toISOString() };
+  } else {
+    throw new FacedriftError("invalid_request", "give --from/--to, --last or --file", { field: "from" });
+  }
+  const stream = encodeURIComponent(String(options.stream));
+  return callServer(
+    { server: String(options.server), apiKey: options.apiKey as string | undefined },
+    "POST",
+    `v1/streams/${stream}/reference`,
+    body,
+  );
+}
+
 /** `facedrift reference fit|list|show|activate|export|import`, on the database directly. */
 export function registerReference(program: Command): void {
   const reference = program.command("reference").description("manage a stream's reference versions");
@@ -37,7 +78,9 @@ export function registerReference(program: Command): void {
     databaseOptions(reference.command(name).description(description))
       .requiredOption("--stream <name>", "stream name")
       .option(...tenantOption);
-  cmd("fit", "fit, calibrate and activate a new version from --from/--to, --last N or --file items.ndjson")
+  serverOptions(
+    cmd("fit", "fit, calibrate and activate a new version from --from/--to, --last N or --file items.ndjson"),
+  )
     .option("--from <time>", "window start (receive time, inclusive)")
     .option("--to <time>", "window end (exclusive)")
     .option("--last <n>", "the stream's latest N embeddings")
@@ -49,6 +92,10 @@ export function registerReference(program: Command): void {
     .option("--description <text>", "what this reference is")
     .option("--no-activate", "store without activating")
     .action(async (options) => {
+      if (options.server) {
+        printJson(await fitThroughServer(options));
+        return;
+      }
       await inStream(options, async ({ database, tenantId, stream }) => {
         const window = windowFrom(options);
         let source: ReferenceSource;

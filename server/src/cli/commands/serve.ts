@@ -121,6 +121,9 @@ export function registerServe(program: Command): void {
       if (!hasWeb) log("info", "web app not built; serving the API only", { hint: "npm run build -w web" });
       const app = createApp({ database, config, log, metrics, webRoot: hasWeb ? webRoot : undefined });
       const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+        // Recorded in the embedded database's lock, so a refused CLI command can point here.
+        const local = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+        database.servingAt?.(`http://${local.includes(":") ? `[${local}]` : local}:${info.port}`);
         log("info", "listening", {
           port: info.port,
           host: config.host,

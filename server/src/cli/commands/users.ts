@@ -4,6 +4,7 @@ import { ensureTenant } from "../../services/tenants/default.ts";
 import { createUser } from "../../services/users/create.ts";
 import { withDatabase } from "../database.ts";
 import { configFrom, databaseOptions } from "../options.ts";
+import { callServer, serverOptions } from "../remote.ts";
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -16,13 +17,23 @@ async function readStdin(): Promise<string> {
 /** `facedrift users create`: dashboard logins. The password never goes on the command line (ps). */
 export function registerUsers(program: Command): void {
   const users = program.command("users").description("manage dashboard users (directly in the database)");
-  databaseOptions(
-    users.command("create").description("create a dashboard user; the password is read from stdin"),
+  serverOptions(
+    databaseOptions(
+      users.command("create").description("create a dashboard user; the password is read from stdin"),
+    ),
   )
     .requiredOption("--email <address>", "login e-mail")
-    .option("--tenant <name>", "tenant name", DEFAULT_TENANT_NAME)
+    .option("--tenant <name>", "tenant name (with --server: the admin key's tenant)", DEFAULT_TENANT_NAME)
     .action(async (options) => {
       const password = await readStdin();
+      if (options.server) {
+        const user = await callServer<{ id: number; email: string }>(options, "POST", "v1/users", {
+          email: options.email,
+          password,
+        });
+        console.log(`created user ${user.id} (${user.email}) through ${options.server}`);
+        return;
+      }
       await withDatabase(configFrom(options), async ({ db }) => {
         const tenantId = await ensureTenant(db, options.tenant);
         const user = await createUser(db, { tenantId, email: options.email, password });

@@ -2,7 +2,7 @@
  * Privacy erasure reaching every copy, on one driver: the stream's rows, a reference version fitted
  * on them (stored vectors, MMD and KS samples, marked for a refit) and an archived day (rewritten
  * without the subject; checked here by reading the files independently). Run on PGlite
- * (`erasure.test.ts`) and on the real PostgreSQL with pgvector (`erasure.postgres.test.ts`).
+ * and on the real PostgreSQL with pgvector, from `erasure.test.ts`.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, rm } from "node:fs/promises";

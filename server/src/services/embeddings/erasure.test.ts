@@ -1,9 +1,6 @@
-import { migrateDatabase } from "../../db/migrate.ts";
-import { openPglite } from "../../db/pglite.ts";
+import { openMigratedTestDatabase, TEST_DRIVERS } from "../../db/testing/postgres-database.ts";
 import { describeErasureEverywhere } from "./erasure.case.ts";
 
-describeErasureEverywhere("PGlite", async () => {
-  const database = await openPglite();
-  await migrateDatabase(database);
-  return { database, close: () => database.close() };
-});
+for (const driver of TEST_DRIVERS) {
+  describeErasureEverywhere(driver, () => openMigratedTestDatabase(driver, "erasure"));
+}

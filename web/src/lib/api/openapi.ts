@@ -46,7 +46,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers (no auth) */
+        /** Readiness: the database answers a query over its tables within 5 s (no auth) */
         get: {
             parameters: {
                 query?: never;
@@ -1619,6 +1619,82 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a dashboard user in the caller's tenant */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateUserRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedUser"];
+                    };
+                };
+                /** @description Invalid input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The API key lacks the scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A user with this e-mail exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/streams/{stream}/events": {
         parameters: {
             query?: never;
@@ -3119,6 +3195,14 @@ export type components = {
             name: string;
             /** @description admin implies ingest and read */
             scopes: ("ingest" | "read" | "admin")[];
+        };
+        CreatedUser: {
+            id: number;
+            email: string;
+        };
+        CreateUserRequest: {
+            email: string;
+            password: string;
         };
         DriftEventPage: {
             items: components["schemas"]["DriftEvent"][];

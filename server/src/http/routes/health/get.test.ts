@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp } from "../../test-app.ts";
 
@@ -39,6 +40,21 @@ describe("health and the OpenAPI document", () => {
       status: 404,
       body: { error: { code: "not_found" } },
     });
+  });
+
+  it("reports 503 from /readyz when a query over its tables fails, though SELECT 1 still answers", async () => {
+    // A stand-in for a damaged folder: the tables every request reads are unreadable.
+    await t.db.execute(sql`ALTER TABLE stream_cursors RENAME TO stream_cursors_away`);
+    try {
+      await t.db.execute(sql`SELECT 1`);
+      expect(await t.call("GET", "/readyz")).toMatchObject({
+        status: 503,
+        body: { error: { code: "unavailable" } },
+      });
+    } finally {
+      await t.db.execute(sql`ALTER TABLE stream_cursors_away RENAME TO stream_cursors`);
+    }
+    expect((await t.call("GET", "/readyz")).status).toBe(200);
   });
 
   it("reports 503 from /readyz once the database is gone", async () => {

@@ -1,13 +1,14 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../../../db/database.ts";
+import { TEST_DRIVERS } from "../../../../db/testing/postgres-database.ts";
 import { createReferenceSet } from "../../../../services/reference-sets/create.ts";
 import { createTestApp } from "../../../test-app.ts";
 
 const model = { id: "m", version: "1" };
 const url = "/v1/streams/lobby/embeddings";
 
-describe("DELETE /v1/streams/{stream}/embeddings (privacy deletion)", () => {
+describe.each(TEST_DRIVERS)("DELETE /v1/streams/{stream}/embeddings (privacy deletion) (%s)", (driver) => {
   let t: Awaited<ReturnType<typeof createTestApp>>;
   let admin: string;
   let ingest: string;
@@ -18,7 +19,7 @@ describe("DELETE /v1/streams/{stream}/embeddings (privacy deletion)", () => {
     );
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({}, { over: driver === "postgres" ? "postgres" : "in-process" });
     admin = await t.keyFor("acme", ["admin"]);
     ingest = await t.keyFor("acme", ["ingest"]);
     const items = [
