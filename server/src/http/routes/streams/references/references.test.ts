@@ -88,14 +88,14 @@ describe.each(TEST_DRIVERS)(
       expect(two).toMatchObject({ status: 400, body: { error: { field: "last" } } });
       const items = Array.from({ length: 12 }, (_, i) => ({
         id: `r${i}`,
-        ts: 1,
+        ts: 1_790_000_000_001,
         embedding: Array(64).fill(i + 1),
       }));
       const wrongModel = await post("/v1/streams/cam/reference", { model: { id: "x", version: "1" }, items });
       expect(wrongModel).toMatchObject({ status: 409, body: { error: { field: "model" } } });
       const wrongDim = await post("/v1/streams/cam/reference", {
         model: MODEL,
-        items: [{ id: "a", ts: 1, embedding: [1, 2] }],
+        items: [{ id: "a", ts: 1_790_000_000_001, embedding: [1, 2] }],
       });
       expect(wrongDim).toMatchObject({ status: 400, body: { error: { field: "items[0].embedding" } } });
       expect((await get("/v1/streams/cam/references")).body.references).toHaveLength(1);

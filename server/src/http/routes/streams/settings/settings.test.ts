@@ -18,7 +18,7 @@ describe("stream settings API", () => {
     otherTenant = await t.keyFor("globex", ["admin"]);
     await t.call("POST", "/v1/streams/lobby/embeddings", {
       key: admin,
-      json: { model, items: [{ id: "a", ts: 1, embedding: [1, 0] }] },
+      json: { model, items: [{ id: "a", ts: 1_790_000_000_001, embedding: [1, 0] }] },
     });
   }, 60_000);
   afterAll(() => t.close());
