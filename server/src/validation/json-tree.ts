@@ -7,6 +7,12 @@
  */
 import { textProblem } from "./text.ts";
 
+/**
+ * Deepest JSON any input may be. A reference file nests 5 levels, alert rules and metadata less;
+ * ingested metadata has a tighter limit of its own (`services/embeddings/decode.ts`).
+ */
+export const MAX_JSON_DEPTH = 32;
+
 export interface JsonProblem {
   /** Where, as `items[3].metadata.note` (empty for the root). */
   path: string;

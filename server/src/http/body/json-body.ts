@@ -17,15 +17,9 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { FacedriftError } from "../../errors.ts";
-import { checkJsonTree } from "../../validation/json-tree.ts";
+import { checkJsonTree, MAX_JSON_DEPTH } from "../../validation/json-tree.ts";
 import type { AppEnv } from "../env.ts";
 import { readLimited } from "./read-limited.ts";
-
-/**
- * Deepest JSON any route takes. A reference file nests 5 levels, alert rules and metadata less;
- * `ItemSchema` holds metadata to a tighter limit of its own.
- */
-export const MAX_JSON_DEPTH = 32;
 
 /** Null when `header` is a JSON media type this server reads, else why not. */
 export function jsonMediaTypeProblem(header: string): string | null {

@@ -136,6 +136,22 @@ describe.each(TEST_DRIVERS)(
       expect((await get("/v1/streams/other-model/references")).body.references).toHaveLength(0);
       const notAFile = await post("/v1/streams/copy/references/import", { format: "x" });
       expect(notAFile).toMatchObject({ status: 400, body: { error: { field: "format" } } });
+
+      // A profile the detectors cannot run is refused whole: nothing stored, the active one kept.
+      const broken = structuredClone(exported.body);
+      broken.profile.adwin.maxBuckets = 1e8;
+      const refusedProfile = await post("/v1/streams/copy/references/import", broken);
+      expect(refusedProfile).toMatchObject({
+        status: 400,
+        body: { error: { field: "profile.adwin.maxBuckets" } },
+      });
+      const noPca = structuredClone(exported.body);
+      delete noPca.profile.pca;
+      expect((await post("/v1/streams/copy/references/import", noPca)).body.error.field).toBe("profile.pca");
+      const listed = (await get("/v1/streams/copy/references")).body.references;
+      expect(listed.map((r: { version: number; active: boolean }) => [r.version, r.active])).toEqual([
+        [1, true],
+      ]);
     });
 
     it("runs a check now, stores it with its numbers, and lists runs newest first", async () => {
