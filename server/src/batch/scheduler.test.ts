@@ -52,7 +52,7 @@ describe("BatchScheduler", { timeout: 60_000 }, () => {
       { kind: "scheduled", key: "scheduled:2026-11-03T02:00:00.000Z", status: "succeeded" },
     ]);
     // Later ticks within the look-back see the slot already queued.
-    expect(await b.tick()).toEqual({ enqueued: 0, ran: 0 });
+    expect(await b.tick()).toEqual({ enqueued: 0, ran: 0, failed: 0 });
   });
 
   it("adds the weekly forced-MMD run on Sundays", async () => {

@@ -24,11 +24,12 @@ import { referenceSets } from "../db/schema/reference-set.ts";
 import { streams } from "../db/schema/stream.ts";
 import { FacedriftError } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
+import { BATCH_JOB_KIND } from "../services/jobs/kinds.ts";
 import { claimJob, finishJob } from "../services/jobs/queue.ts";
 import type { VerificationSettings } from "../verification/queue.ts";
 import { runBatchCheck } from "./run.ts";
 
-export const BATCH_JOB_KIND = "batch-check";
+export { BATCH_JOB_KIND } from "../services/jobs/kinds.ts";
 /** Sundays 03:00 UTC: the weekly run, which always runs the MMD test. */
 export const WEEKLY_SCHEDULE = "0 3 * * 0";
 
@@ -59,6 +60,8 @@ export class BatchScheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly now: () => Date;
+  /** Jobs this scheduler ran that failed, since it was made. */
+  private failedRuns = 0;
 
   constructor(private readonly options: BatchSchedulerOptions) {
     this.now = options.now ?? (() => new Date());
@@ -85,12 +88,16 @@ export class BatchScheduler {
     await this.running;
   }
 
-  /** Enqueues what is due and runs queued jobs until none is left; returns the counts. */
-  async tick(): Promise<{ enqueued: number; ran: number }> {
+  /**
+   * Enqueues what is due and runs queued jobs until none is left; returns the counts (`ran`
+   * includes the `failed` ones).
+   */
+  async tick(): Promise<{ enqueued: number; ran: number; failed: number }> {
     const enqueued = await this.enqueueDue();
+    const failedBefore = this.failedRuns;
     let ran = 0;
     while (await this.runOne()) ran++;
-    return { enqueued, ran };
+    return { enqueued, ran, failed: this.failedRuns - failedBefore };
   }
 
   /** Enqueues a job for each due slot not queued yet (by any replica); returns how many it added. */
@@ -173,6 +180,7 @@ export class BatchScheduler {
         drift: run.drift,
       });
     } catch (error) {
+      this.failedRuns++;
       // Domain errors (no data in the window, no reference) will not heal by retrying.
       const permanent = error instanceof FacedriftError;
       await finishJob(database.db, job.id, owner, {

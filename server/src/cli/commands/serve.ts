@@ -33,6 +33,10 @@ export function registerServe(program: Command): void {
     .option("--no-scheduler", "do not run scheduled batch checks in this process")
     .option("--no-streaming", "do not run the streaming (PC1/ADWIN) detector in this process")
     .option(
+      "--no-retention",
+      "do not archive days past retention here (when `facedrift archive` runs from a CronJob instead)",
+    )
+    .option(
       "--replica",
       "also embed uploaded images and run verification jobs in headless Chromium here (how on the embedded database)",
     )
@@ -53,7 +57,8 @@ export function registerServe(program: Command): void {
       // Hourly: keep a week of partitions ahead, so a long-running server never meets a day
       // without one, and archive (Parquet, verified) then delete the days past retention.
       const archiveStore = archiveStoreFor(config);
-      if (config.retentionDays !== undefined && config.databaseUrl && config.archiveKeys.length === 0) {
+      const retains = options.retention && config.retentionDays !== undefined;
+      if (retains && config.databaseUrl && config.archiveKeys.length === 0) {
         log(
           "warn",
           "retention cannot archive: archives are encrypted and FACEDRIFT_ARCHIVE_KEYS is not set",
@@ -65,7 +70,7 @@ export function registerServe(program: Command): void {
       const maintain = async () => {
         const now = new Date();
         await ensureEmbeddingPartitions(database.db, now);
-        if (config.retentionDays !== undefined) {
+        if (retains && config.retentionDays !== undefined) {
           const report = await archiveExpired(database, {
             store: archiveStore,
             keys: archiveKeysFor(config),

@@ -19,7 +19,7 @@ describe("stream settings API", () => {
     for (const stream of ["lobby", "gate"]) {
       await t.call("POST", `/v1/streams/${stream}/embeddings`, {
         key: admin,
-        json: { model, items: [{ id: "a", ts: 1, embedding: [1, 0] }] },
+        json: { model, items: [{ id: "a", ts: 1_790_000_000_001, embedding: [1, 0] }] },
       });
     }
   }, 60_000);
