@@ -72,10 +72,10 @@ describe("BatchScheduler", { timeout: 60_000 }, () => {
     // Fitted at 04:00, after the 02:00 slot: within the 6 h look-back, but not caught up.
     await f.database.db.execute(sql`UPDATE reference_sets SET activated_at = '2026-11-10T04:00:00Z'`);
     const [early] = replicas("2026-11-10T05:00:00Z", 6 * 3_600_000) as [BatchScheduler];
-    expect(await early.tick()).toEqual({ enqueued: 0, ran: 0 });
+    expect(await early.tick()).toEqual({ enqueued: 0, ran: 0, failed: 0 });
     // The next slot is queued, but the stream has received nothing since the fit: no run, no finding.
     const [next] = replicas("2026-11-11T02:00:30Z") as [BatchScheduler];
-    expect(await next.tick()).toEqual({ enqueued: 1, ran: 1 });
+    expect(await next.tick()).toEqual({ enqueued: 1, ran: 1, failed: 0 });
     expect(await runs()).toEqual(before);
     const [job] = await queryRows<{ status: string; skipped: string }>(
       f.database.db,
@@ -95,7 +95,7 @@ describe("BatchScheduler", { timeout: 60_000 }, () => {
       "d10",
     );
     const [later] = replicas("2026-11-12T02:00:30Z") as [BatchScheduler];
-    expect(await later.tick()).toEqual({ enqueued: 1, ran: 1 });
+    expect(await later.tick()).toEqual({ enqueued: 1, ran: 1, failed: 0 });
     expect((await runs()).at(-1)).toEqual({
       kind: "scheduled",
       key: "scheduled:2026-11-12T02:00:00.000Z",

@@ -3255,7 +3255,7 @@ export type components = {
              */
             id: string;
             /**
-             * @description Event time: an RFC 3339 string with offset, or integer epoch milliseconds
+             * @description Event time: an RFC 3339 string with offset, or integer epoch milliseconds; from 2001 to at most FACEDRIFT_MAX_FUTURE_SKEW_SECONDS (default a day) after it is received
              * @example 2026-11-26T12:00:00.000Z
              */
             ts: string | number;
