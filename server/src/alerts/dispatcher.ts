@@ -21,6 +21,7 @@ import * as email from "./email/index.ts";
 import * as pagerduty from "./pagerduty/index.ts";
 import * as slack from "./slack/index.ts";
 import type { AlertChannel, AlertStore, DeliveryStatus } from "./store.ts";
+import { deliverAlertAsTicket } from "./tickets/channel.ts";
 import type { AlertEvent, DeliveryReceipt } from "./types.ts";
 import * as webhook from "./webhook/index.ts";
 import * as webpush from "./webpush/index.ts";
@@ -71,7 +72,7 @@ export interface DispatchSummary {
   error?: string;
 }
 
-type Store = Pick<AlertStore, "channels" | "deliveries" | "vapidKeys" | "pushSubscriptions">;
+type Store = Pick<AlertStore, "channels" | "deliveries" | "vapidKeys" | "pushSubscriptions" | "tickets">;
 type Send = (signal: AbortSignal) => Promise<DeliveryReceipt>;
 
 export async function dispatchAlert(
@@ -241,6 +242,9 @@ function sender(alert: AlertEvent, channel: AlertChannel, store: Store, options:
       const stores = { subscriptions: store.pushSubscriptions, vapidKeys: store.vapidKeys };
       return (signal) => webpush.deliver(alert, config, { ...common, ...stores, sent, signal });
     }
+    case "github":
+    case "jira":
+      return (signal) => deliverAlertAsTicket(alert, config, store.tickets, { ...common, signal });
   }
 }
 

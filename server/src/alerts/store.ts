@@ -6,6 +6,7 @@
  */
 import type { ChannelConfig } from "./config.ts";
 import type { ChannelType } from "./delivery-error.ts";
+import type { TicketLookup } from "./tickets/from-alert.ts";
 
 /** A configured channel (`alert_channels` row). */
 export interface AlertChannel {
@@ -89,4 +90,6 @@ export interface AlertStore {
   deliveries: AlertDeliveryLog;
   vapidKeys: VapidKeyStore;
   pushSubscriptions: PushSubscriptionStore;
+  /** Which drift run an alert's ticket follows (GitHub and Jira channels); without it they skip. */
+  tickets?: TicketLookup;
 }

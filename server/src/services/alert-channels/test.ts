@@ -1,6 +1,8 @@
 import { type DispatchOptions, dispatchAlert } from "../../alerts/dispatcher.ts";
 import { createDrizzleAlertStore } from "../../alerts/drizzle-store.ts";
+import { DeliveryError } from "../../alerts/delivery-error.ts";
 import type { DeliveryAttempt } from "../../alerts/store.ts";
+import { probeTracker } from "../../alerts/tickets/channel.ts";
 import { type AlertEvent, dashboardUrl } from "../../alerts/types.ts";
 import type { Executor } from "../../db/database.ts";
 import { getAlertChannel } from "./list.ts";
@@ -16,7 +18,8 @@ export interface ChannelTestResult {
 /**
  * Sends a clearly labelled test alert through one channel (enabled or not), once, with the real
  * `dispatchAlert` path: same formatting, signing and timeout as a real alert. Nothing is stored:
- * a test alert has no `alerts` row, so its attempt is returned instead of logged.
+ * a test alert has no `alerts` row, so its attempt is returned instead of logged. A ticket channel
+ * (GitHub, Jira) opens no test ticket: its credentials and repository or project are checked.
  */
 export async function testAlertChannel(
   db: Executor,
@@ -24,6 +27,21 @@ export async function testAlertChannel(
   options: Pick<DispatchOptions, "fetch" | "signal"> = {},
 ): Promise<ChannelTestResult> {
   const channel = await getAlertChannel(db, input.tenantId, input.id);
+  if (channel.config.type === "github" || channel.config.type === "jira") {
+    const started = performance.now();
+    try {
+      await probeTracker(channel.config, { ...options, signal: options.signal ?? AbortSignal.timeout(10_000) });
+      return { delivered: true, attempts: 1, httpStatus: 200, error: null, durationMs: elapsed(started) };
+    } catch (error) {
+      return {
+        delivered: false,
+        attempts: 1,
+        httpStatus: error instanceof DeliveryError ? (error.httpStatus ?? null) : null,
+        error: error instanceof Error ? error.message : String(error),
+        durationMs: elapsed(started),
+      };
+    }
+  }
   const now = input.now ?? new Date();
   const base = {
     id: 0,
@@ -58,3 +76,5 @@ export async function testAlertChannel(
     durationMs: last?.durationMs ?? 0,
   };
 }
+
+const elapsed = (started: number) => Math.round(performance.now() - started);

@@ -1864,7 +1864,7 @@ export type paths = {
         put?: never;
         /**
          * Acknowledge an alert, with an optional note; acknowledging again changes nothing
-         * @description Needs the read scope: acknowledging is what the people watching alerts do, not configuration.
+         * @description Needs the read scope: acknowledging is what the people watching alerts do, not configuration. Acknowledging a drift run's alert resolves its ticket in the GitHub and Jira channels (a comment, then closed).
          */
         post: {
             parameters: {
@@ -3272,7 +3272,7 @@ export type components = {
             /** @description Null once the channel was deleted */
             channelId: number | null;
             /** @enum {string} */
-            channelType: "webhook" | "slack" | "pagerduty" | "email" | "webpush";
+            channelType: "webhook" | "slack" | "pagerduty" | "email" | "webpush" | "github" | "jira";
             attempt: number;
             /** @enum {string} */
             status: "delivered" | "retrying" | "failed";
@@ -3286,7 +3286,7 @@ export type components = {
             id: number;
             name: string;
             /** @enum {string} */
-            type: "webhook" | "slack" | "pagerduty" | "email" | "webpush";
+            type: "webhook" | "slack" | "pagerduty" | "email" | "webpush" | "github" | "jira";
             enabled: boolean;
             /** @description Secrets masked */
             config: {
@@ -3295,7 +3295,7 @@ export type components = {
             createdAt: string;
         };
         /**
-         * @description webhook: {url, secret (≥ 16 chars)}; slack: {url}; pagerduty: {routingKey, endpoint?}; email: {host, port?, secure?, auth?, from, to[]}; webpush: {subject, ttlSeconds?}
+         * @description webhook: {url, secret (≥ 16 chars)}; slack: {url}; pagerduty: {routingKey, endpoint?}; email: {host, port?, secure?, auth?, from, to[]}; webpush: {subject, ttlSeconds?}; github: {repository (owner/name), token, endpoint?, labels?, assignees?}; jira: {url, email, apiToken, projectKey, issueType?, labels?, priorities?}. GitHub and Jira keep one ticket per confirmed drift run: opened, escalated, resolved.
          * @example {
          *       "type": "webhook",
          *       "name": "ops",
@@ -3305,7 +3305,7 @@ export type components = {
          */
         CreateAlertChannelRequest: {
             /** @enum {string} */
-            type: "webhook" | "slack" | "pagerduty" | "email" | "webpush";
+            type: "webhook" | "slack" | "pagerduty" | "email" | "webpush" | "github" | "jira";
             name?: string;
             enabled?: boolean;
         } & {
