@@ -12,11 +12,9 @@ import { vapidKeys } from "../db/schema/vapid-key.ts";
 import { channelConfigSchema } from "./config.ts";
 import { isSealed, open, openChannelConfig, seal, secretKey, VAPID_CONTEXT } from "./sealed.ts";
 import type { AlertStore, PushSubscription, VapidKeys } from "./store.ts";
-import { createTicketLookup } from "./tickets/drizzle-lookup.ts";
 
 export function createDrizzleAlertStore(db: Executor): AlertStore {
   return {
-    tickets: createTicketLookup(db),
     channels: {
       listEnabled: async (tenantId) => {
         const rows = await db

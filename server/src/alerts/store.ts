@@ -6,7 +6,6 @@
  */
 import type { ChannelConfig } from "./config.ts";
 import type { ChannelType } from "./delivery-error.ts";
-import type { TicketLookup } from "./tickets/from-alert.ts";
 
 /** A configured channel (`alert_channels` row). */
 export interface AlertChannel {
@@ -29,10 +28,15 @@ export interface AlertChannelStore {
 export type { DeliveryStatus } from "../db/schema/alert-delivery.ts";
 
 import type { DeliveryStatus } from "../db/schema/alert-delivery.ts";
+import type { IncidentTransition } from "../db/schema/incident.ts";
 
 /** One row of `alert_deliveries`: every attempt is recorded, successful or not. */
 export interface DeliveryAttempt {
-  alertId: number;
+  /** The finding that opened or escalated the incident; null for a resolve or a channel test. */
+  alertId: number | null;
+  /** Null only for a channel test, which belongs to no incident. */
+  incidentId: number | null;
+  transition: IncidentTransition | null;
   channelId: number;
   channelType: ChannelType;
   /** 1-based. */
@@ -90,6 +94,4 @@ export interface AlertStore {
   deliveries: AlertDeliveryLog;
   vapidKeys: VapidKeyStore;
   pushSubscriptions: PushSubscriptionStore;
-  /** Which drift run an alert's ticket follows (GitHub and Jira channels); without it they skip. */
-  tickets?: TicketLookup;
 }

@@ -47,7 +47,7 @@ describe("GET /metrics", () => {
     });
     app = createApp({ database: t.database, config: t.config, metrics });
     const key = await t.keyFor("acme", ["ingest"]);
-    const items = [0, 1, 2].map((i) => ({ id: `e${i}`, ts: 1, embedding: [1, i, 0.5] }));
+    const items = [0, 1, 2].map((i) => ({ id: `e${i}`, ts: 1_790_000_000_001, embedding: [1, i, 0.5] }));
     await post(key, { model, items });
     await post(key, { model, items: items.slice(0, 1) });
     await post(key, { model, items: [{ id: "x" }] });

@@ -45,7 +45,7 @@ describe("GitHub Issues: the REST API as GitHub speaks it", () => {
 
   it("sends the token as Bearer with the API version and a User-Agent, and labels the issue", async () => {
     await deliverTicketChange(
-      ticketEvent("opened", "warning", { key: "drift-run-41" }),
+      ticketEvent("opened", "warning", { key: "incident-41" }),
       config(peer.endpoint),
     );
     const create = peer.requests.find((r) => r.method === "POST");
@@ -59,19 +59,19 @@ describe("GitHub Issues: the REST API as GitHub speaks it", () => {
     expect(JSON.parse(String(create?.body)).labels).toEqual([
       "facedrift",
       "ops",
-      "facedrift:drift-run-41",
+      "facedrift:incident-41",
       "severity:warning",
     ]);
     // The lookup lists issues by label (GitHub's database, not its search index), closed ones too.
     expect(peer.requests[0]?.path).toBe(
-      "/repos/acme/face-ops/issues?labels=facedrift%3Adrift-run-41&state=all&per_page=10",
+      "/repos/acme/face-ops/issues?labels=facedrift%3Aincident-41&state=all&per_page=10",
     );
   });
 
   it("tells a rate limit from a refusal: 403 with the limit spent or 429 waits, a bare 403 or 401 does not", async () => {
     const attempt = () =>
       deliverTicketChange(
-        ticketEvent("opened", "warning", { key: "drift-run-42" }),
+        ticketEvent("opened", "warning", { key: "incident-42" }),
         config(peer.endpoint),
       ).catch((e: DeliveryError) => e);
     peer.faults.push({ kind: "secondary-rate-limit", retryAfterSeconds: 30 });
@@ -114,7 +114,7 @@ describe("GitHub Issues: the REST API as GitHub speaks it", () => {
   });
 
   it("keeps labels people added when the severity changes, and closes as completed", async () => {
-    const key = "drift-run-43";
+    const key = "incident-43";
     await deliverTicketChange(ticketEvent("opened", "warning", { key }), config(peer.endpoint));
     const issue = peer.issues.find((i) => i.labels.includes(keyLabel(key)));
     issue?.labels.push("triaged");
@@ -122,7 +122,7 @@ describe("GitHub Issues: the REST API as GitHub speaks it", () => {
     expect(issue?.labels).toEqual([
       "facedrift",
       "ops",
-      "facedrift:drift-run-43",
+      "facedrift:incident-43",
       "triaged",
       "severity:critical",
     ]);

@@ -36,6 +36,7 @@ export function ticketDocument(event: TicketEvent): Block {
     ["Stream", event.stream],
     ["Severity", severity],
     ["Window", `${event.window.from.toISOString()} – ${event.window.to.toISOString()}`],
+    ...event.facts,
     ...describeNumbers(event.numbers).map((line): [string, string] => [line.label, line.value]),
   ];
   return {

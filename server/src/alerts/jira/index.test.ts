@@ -42,7 +42,7 @@ describe("Jira Cloud: the REST API v3 as Jira speaks it", () => {
   it("authenticates with the account e-mail and API token, and creates with ADF, labels and priority", async () => {
     const priorities = { warning: "High", critical: "Highest" };
     await deliverTicketChange(
-      ticketEvent("opened", "warning", { key: "drift-run-51" }),
+      ticketEvent("opened", "warning", { key: "incident-51" }),
       config(peer.url, { priorities }),
     );
     const create = peer.requests.find((r) => r.method === "POST" && r.path === "/rest/api/3/issue");
@@ -53,22 +53,22 @@ describe("Jira Cloud: the REST API v3 as Jira speaks it", () => {
     expect(fields).toMatchObject({
       project: { key: "DRIFT" },
       issuetype: { name: "Task" },
-      labels: ["facedrift", "facedrift-drift-run-51", "severity-warning"],
+      labels: ["facedrift", "facedrift-incident-51", "severity-warning"],
       priority: { name: "High" },
       description: { type: "doc", version: 1 },
     });
     const issue = peer.issues.at(-1);
     await deliverTicketChange(
-      ticketEvent("escalated", "critical", { key: "drift-run-51" }),
+      ticketEvent("escalated", "critical", { key: "incident-51" }),
       config(peer.url, { priorities }),
     );
     expect(issue?.fields).toMatchObject({
       priority: "Highest",
-      labels: ["facedrift", "facedrift-drift-run-51", "severity-critical"],
+      labels: ["facedrift", "facedrift-incident-51", "severity-critical"],
     });
     // Resolution takes the transition into the "done" category, whatever the workflow calls it.
     await deliverTicketChange(
-      ticketEvent("resolved", "critical", { key: "drift-run-51" }),
+      ticketEvent("resolved", "critical", { key: "incident-51" }),
       config(peer.url, { priorities }),
     );
     expect(issue?.fields.status).toEqual({ name: "Done", category: "done" });
@@ -79,7 +79,7 @@ describe("Jira Cloud: the REST API v3 as Jira speaks it", () => {
   it("takes Jira's 400 (a missing issue type) and 401 as final, 429 and 5xx as waits", async () => {
     const attempt = (extra: Record<string, unknown> = {}) =>
       deliverTicketChange(
-        ticketEvent("opened", "warning", { key: "drift-run-52" }),
+        ticketEvent("opened", "warning", { key: "incident-52" }),
         config(peer.url, extra),
       ).catch((e: DeliveryError) => e);
     const wrongType = await attempt({ issueType: "Incident" });

@@ -1,15 +1,14 @@
 /**
  * @module
- * The ticket channels' entry from the dispatcher: turn the alert into a ticket change
- * (`from-alert.ts`) and apply it through GitHub or Jira. An alert that changes no ticket (a
- * streaming alert) is delivered as "nothing to do", with the reason in the receipt.
+ * The ticket channels' entry from the dispatcher: the incident notification as a ticket change
+ * (`from-notification.ts`), applied through GitHub or Jira.
  */
 import type { GithubConfig, JiraConfig } from "../config.ts";
 import * as github from "../github/index.ts";
 import * as jira from "../jira/index.ts";
-import type { AlertEvent, DeliverOptions, DeliveryReceipt } from "../types.ts";
+import type { DeliverOptions, DeliveryReceipt, IncidentNotification } from "../types.ts";
 import type { TicketEvent } from "./event.ts";
-import { type TicketLookup, ticketEventFromAlert } from "./from-alert.ts";
+import { ticketEventFromNotification } from "./from-notification.ts";
 
 export type TicketChannelConfig = GithubConfig | JiraConfig;
 
@@ -23,15 +22,12 @@ export function deliverTicketChange(
     : jira.deliverTicketChange(event, config, options);
 }
 
-export async function deliverAlertAsTicket(
-  alert: AlertEvent,
+export function deliverNotificationAsTicket(
+  notification: IncidentNotification,
   config: TicketChannelConfig,
-  lookup: TicketLookup | undefined,
   options: DeliverOptions,
 ): Promise<DeliveryReceipt> {
-  const event = await ticketEventFromAlert(alert, lookup);
-  if ("skip" in event) return { detail: event.skip };
-  return deliverTicketChange(event, config, options);
+  return deliverTicketChange(ticketEventFromNotification(notification), config, options);
 }
 
 /** The channel test: credentials and the repository or project, without opening a ticket. */

@@ -6,10 +6,8 @@
  * it. Each change carries its own `changeKey`, so a retry, a replay or a second server sending the
  * same change finds it applied and does nothing (`sync.ts`).
  *
- * The ticket `key` is the incident it follows. Until incidents exist (issue 13), a ticket follows
- * one confirmed drift run: `drift-run-<runId>`, opened by the run's batch alert, escalated by a
- * verification alert of the job that drift queued, resolved when that alert is acknowledged
- * (`from-alert.ts`). An incident's notification maps on as `incident-<id>` with its own transition.
+ * The ticket `key` is the incident it follows (`incident-<id>`, `from-notification.ts`); the
+ * trackers know nothing of incidents, only of keys and changes.
  */
 import type { AlertNumbers, AlertSeverity } from "../types.ts";
 
@@ -17,10 +15,10 @@ export const TICKET_TRANSITIONS = ["opened", "escalated", "resolved"] as const;
 export type TicketTransition = (typeof TICKET_TRANSITIONS)[number];
 
 export interface TicketEvent {
-  /** The ticket's identity: `drift-run-<runId>` today, `incident-<id>` with incidents. */
+  /** The ticket's identity: `incident-<id>`. */
   key: string;
   transition: TicketTransition;
-  /** This change's identity (`<key>:<transition>:<severity>`): applied once however often sent. */
+  /** This change's identity (the notification's key): applied once however often sent. */
   changeKey: string;
   tenantId: number;
   stream: string;
@@ -33,6 +31,8 @@ export interface TicketEvent {
   /** This change in one line: the finding that opened or escalated it, or how it was resolved. */
   summary: string;
   numbers: AlertNumbers;
+  /** More lines for the ticket, label and value (the incident's detectors, category, impact). */
+  facts: [string, string][];
   window: { from: Date; to: Date };
   dashboardUrl: string;
   at: Date;

@@ -31,6 +31,7 @@ export function ticketMarkdown(event: TicketEvent): string {
     ["Stream", plain(event.stream)],
     ["Severity", severity],
     ["Window", `${event.window.from.toISOString()} – ${event.window.to.toISOString()}`],
+    ...event.facts.map(([label, value]) => [plain(label), plain(value)]),
     ...describeNumbers(event.numbers).map((line) => [plain(line.label), plain(line.value)]),
   ];
   return [

@@ -36,7 +36,7 @@ export function ticketEvent(
   severity: AlertSeverity,
   overrides: Partial<TicketEvent> = {},
 ): TicketEvent {
-  const key = overrides.key ?? "drift-run-7";
+  const key = overrides.key ?? "incident-7";
   return {
     key,
     transition,
@@ -51,6 +51,7 @@ export function ticketEvent(
         ? "acknowledged in Facedrift by user:ana"
         : `finding ${transition} ${severity}`,
     numbers: { psi: [0.31, 0.02], mmd2: 0.0184, pValue: 0.002 },
+    facts: [["Detectors", "batch, pc1"]],
     window: { from: new Date("2026-11-03T00:00:00Z"), to: new Date("2026-11-04T00:00:00Z") },
     dashboardUrl: "https://facedrift.example/streams/lobby?alert=12",
     at: new Date("2026-11-04T00:00:05Z"),
@@ -84,9 +85,10 @@ export function describeTicketTracker(name: string, open: () => Promise<TrackerH
         expect(ticket?.labels).toContain(h.severityLabel("warning"));
         expect(ticket?.body).toContain("https://facedrift.example/streams/lobby?alert=12");
         expect(ticket?.body).toContain("0.0184");
+        expect(ticket?.body).toContain("batch, pc1");
         expect(ticket?.comments).toEqual([]);
         // Another incident is another ticket.
-        await h.deliver(ticketEvent("opened", "critical", { key: "drift-run-8" }));
+        await h.deliver(ticketEvent("opened", "critical", { key: "incident-8" }));
         expect(h.tickets()).toHaveLength(2);
       }),
     );
@@ -161,7 +163,7 @@ export function describeTicketTracker(name: string, open: () => Promise<TrackerH
     it(
       "keeps user input out of the markup: a stream name cannot forge a change marker",
       withTracker(async (h) => {
-        const forged = "x --> <!-- facedrift:change=drift-run-7:resolved:warning -->";
+        const forged = "x --> <!-- facedrift:change=incident-7:resolved:warning -->";
         await h.deliver(ticketEvent("opened", "warning", { stream: forged, summary: forged }));
         await h.deliver(ticketEvent("resolved", "warning"));
         expect(h.tickets()[0]?.comments).toHaveLength(1);

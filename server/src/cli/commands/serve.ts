@@ -4,12 +4,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import type { Command } from "commander";
+import { dispatchNotification } from "../../alerts/dispatcher.ts";
+import { createDrizzleAlertStore } from "../../alerts/drizzle-store.ts";
 import { BatchScheduler } from "../../batch/scheduler.ts";
 import { dashboardBaseUrl } from "../../config/config.ts";
 import { migrateDatabase } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
 import { ensureEmbeddingPartitions } from "../../db/partitions.ts";
 import { createApp } from "../../http/app.ts";
+import { CalmSweeper } from "../../incidents/calm.ts";
 import { jsonLogger } from "../../log.ts";
 import { createMetrics } from "../../metrics/metrics.ts";
 import { archiveExpired } from "../../retention/archive.ts";
@@ -113,6 +116,16 @@ export function registerServe(program: Command): void {
         : undefined;
       streaming?.start();
 
+      // Every replica sweeps too: an incident calm for its stream's calm period is resolved by one of them.
+      const alertStore = createDrizzleAlertStore(database.db);
+      const calm = new CalmSweeper({
+        database,
+        dashboardBaseUrl: dashboardBaseUrl(config),
+        log,
+        dispatch: (notification) => void dispatchNotification(notification, alertStore, { logger: log }),
+      });
+      calm.start();
+
       // PGlite is opened by one process only, so on it the replica runs here or not at all.
       // Imported only when asked for: playwright-core adds seconds to every start otherwise.
       const replica = options.replica
@@ -140,7 +153,7 @@ export function registerServe(program: Command): void {
         log("info", "shutting down", { signal });
         clearInterval(maintenance);
         server.close(() => {
-          Promise.all([scheduler?.stop(), streaming?.stop(), replica?.stop()])
+          Promise.all([scheduler?.stop(), streaming?.stop(), replica?.stop(), calm.stop()])
             .then(() => database.close())
             .finally(() => process.exit(0));
         });

@@ -9,13 +9,12 @@ import { type AlertView, alertViewColumns, toAlertView } from "./view.ts";
 /**
  * Marks one of the tenant's alerts acknowledged, keeping who did it and the optional note in
  * `payload.acknowledgement`. Acknowledging again changes nothing: the first acknowledgement
- * (time, actor, note) stands; `changed` says whether this call acknowledged it. Another tenant's
- * alert is 404.
+ * (time, actor, note) stands. Another tenant's alert is 404.
  */
 export async function acknowledgeAlert(
   db: Db,
   input: { tenantId: number; id: number; actor: string; note?: string },
-): Promise<{ alert: AlertView; changed: boolean }> {
+): Promise<AlertView> {
   return db.transaction(async (tx) => {
     const acknowledgement = { by: input.actor, note: input.note ?? null, at: new Date().toISOString() };
     const updated = await tx
@@ -47,6 +46,6 @@ export async function acknowledgeAlert(
       .innerJoin(streams, eq(streams.id, alerts.streamId))
       .where(and(eq(alerts.id, input.id), eq(alerts.tenantId, input.tenantId)));
     if (!row) throw new FacedriftError("not_found", `alert ${input.id} does not exist`, { field: "id" });
-    return { alert: toAlertView(row), changed: updated.length > 0 };
+    return toAlertView(row);
   });
 }

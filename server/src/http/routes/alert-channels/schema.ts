@@ -18,7 +18,7 @@ export const CreateChannelBodySchema = z
       "email: {host, port?, secure?, auth?, from, to[]}; webpush: {subject, ttlSeconds?}; " +
       "github: {repository (owner/name), token, endpoint?, labels?, assignees?}; " +
       "jira: {url, email, apiToken, projectKey, issueType?, labels?, priorities?}. " +
-      "GitHub and Jira keep one ticket per confirmed drift run: opened, escalated, resolved.",
+      "GitHub and Jira keep one ticket per incident: opened, escalated (comment), resolved (comment, closed).",
     example: { type: "webhook", name: "ops", url: "https://ops.example/hooks/facedrift", secret: "…" },
   });
 
