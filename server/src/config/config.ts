@@ -63,6 +63,11 @@ export interface Config {
    */
   channelEgress: EgressPolicy;
   /**
+   * Where Web Push may connect (`FACEDRIFT_PUSH_EGRESS`): `public` (default; https on public
+   * addresses, which is all a browser's push service ever is) or `private` for a relay inside.
+   */
+  pushEgress: EgressPolicy;
+  /**
    * Seals alert-channel secrets and the VAPID private key at rest (`FACEDRIFT_SECRET_KEY`, 32 bytes
    * base64 or hex; see `alerts/sealed.ts`). Unset: they are stored as given.
    */
@@ -164,6 +169,7 @@ export const DEFAULT_CONFIG: Config = {
   archiveKeyId: undefined,
   publicUrl: undefined,
   channelEgress: "private",
+  pushEgress: "public",
   secretKey: undefined,
   metricsToken: undefined,
   corsOrigins: [],
@@ -220,10 +226,14 @@ function onOff(name: string, raw: string | undefined, fallback: boolean): boolea
   throw new Error(`${name} must be on or off, got "${raw}"`);
 }
 
-function egressMode(raw: string | undefined): EgressPolicy {
-  if (raw === undefined || raw === "") return DEFAULT_CONFIG.channelEgress;
+function egressMode(
+  raw: string | undefined,
+  name = "FACEDRIFT_CHANNEL_EGRESS",
+  fallback = DEFAULT_CONFIG.channelEgress,
+): EgressPolicy {
+  if (raw === undefined || raw === "") return fallback;
   if ((EGRESS_POLICIES as readonly string[]).includes(raw)) return raw as EgressPolicy;
-  throw new Error(`FACEDRIFT_CHANNEL_EGRESS must be private or public, got "${raw}"`);
+  throw new Error(`${name} must be private or public, got "${raw}"`);
 }
 
 function s3Sse(raw: string | undefined): Config["archiveS3Sse"] {
@@ -303,6 +313,7 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     archiveKeyId: env.FACEDRIFT_ARCHIVE_KEY_ID || undefined,
     publicUrl: env.FACEDRIFT_PUBLIC_URL || undefined,
     channelEgress: egressMode(env.FACEDRIFT_CHANNEL_EGRESS),
+    pushEgress: egressMode(env.FACEDRIFT_PUSH_EGRESS, "FACEDRIFT_PUSH_EGRESS", DEFAULT_CONFIG.pushEgress),
     secretKey: env.FACEDRIFT_SECRET_KEY ? parseSecretKey(env.FACEDRIFT_SECRET_KEY) : undefined,
     metricsToken: env.FACEDRIFT_METRICS_TOKEN || undefined,
     corsOrigins: (env.FACEDRIFT_CORS_ORIGINS ?? "")
