@@ -619,6 +619,15 @@ export type paths = {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The stream holds another model's embeddings than the one images are embedded with; the message names both */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many files, too large a file or image, or too large an upload */
                 413: {
                     headers: {
@@ -3314,7 +3323,10 @@ export type components = {
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed";
             attempts: number;
+            /** @description Why the job failed, or why its last attempt did while it waits to retry */
             error: string | null;
+            /** @description While no replica has taken the job: for how long, and how to start one */
+            waiting: string | null;
             progress: {
                 total: number;
                 done: number;
