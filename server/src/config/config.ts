@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseSecretKey } from "../alerts/sealed.ts";
+import { parseTrustedProxies } from "../http/client-address.ts";
 import { parseArchiveKeys } from "../retention/archive-keys.ts";
 import type { Kek } from "../retention/envelope.ts";
 
@@ -72,8 +73,26 @@ export interface Config {
   metricsToken: string | undefined;
   /** Origins allowed to call the API from a browser (`FACEDRIFT_CORS_ORIGINS`, comma-separated). */
   corsOrigins: string[];
-  /** Requests per minute one API key may make (`FACEDRIFT_RATE_LIMIT_PER_MINUTE`). */
+  /** Requests per minute one API key or dashboard user may make (`FACEDRIFT_RATE_LIMIT_PER_MINUTE`). */
   rateLimitPerMinute: number;
+  /**
+   * Requests per minute one client address may make without a valid credential, refused
+   * credentials included (`FACEDRIFT_ANONYMOUS_RATE_LIMIT_PER_MINUTE`); IPv6 clients per /64.
+   */
+  anonymousRateLimitPerMinute: number;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (`FACEDRIFT_TRUSTED_PROXIES`: addresses and CIDR
+   * ranges, comma-separated). Default none: the TCP peer is the client.
+   */
+  trustedProxies: string[];
+  /** Time to receive a request's headers (`FACEDRIFT_HEADERS_TIMEOUT_MS`). */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (`FACEDRIFT_REQUEST_TIMEOUT_MS`). */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open (`FACEDRIFT_KEEP_ALIVE_TIMEOUT_MS`). */
+  keepAliveTimeoutMs: number;
+  /** Open connections the server accepts at once; more are closed at once (`FACEDRIFT_MAX_CONNECTIONS`). */
+  maxConnections: number;
   /**
    * Largest reference file `POST …/references/import` takes, in bytes
    * (`FACEDRIFT_MAX_REFERENCE_FILE_BYTES`); replaces `maxBodyBytes` there. An export of the default
@@ -149,6 +168,12 @@ export const DEFAULT_CONFIG: Config = {
   metricsToken: undefined,
   corsOrigins: [],
   rateLimitPerMinute: 6_000,
+  anonymousRateLimitPerMinute: 300,
+  trustedProxies: [],
+  headersTimeoutMs: 15_000,
+  requestTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 4_096,
   maxUploadFiles: 100,
   maxUploadFileBytes: 10 * 1024 * 1024,
   maxUploadBytes: 100 * 1024 * 1024,
@@ -295,6 +320,35 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
       env.FACEDRIFT_RATE_LIMIT_PER_MINUTE,
       DEFAULT_CONFIG.rateLimitPerMinute,
     ),
+    anonymousRateLimitPerMinute: positiveInt(
+      "FACEDRIFT_ANONYMOUS_RATE_LIMIT_PER_MINUTE",
+      env.FACEDRIFT_ANONYMOUS_RATE_LIMIT_PER_MINUTE,
+      DEFAULT_CONFIG.anonymousRateLimitPerMinute,
+    ),
+    trustedProxies: (env.FACEDRIFT_TRUSTED_PROXIES ?? "")
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+    headersTimeoutMs: positiveInt(
+      "FACEDRIFT_HEADERS_TIMEOUT_MS",
+      env.FACEDRIFT_HEADERS_TIMEOUT_MS,
+      DEFAULT_CONFIG.headersTimeoutMs,
+    ),
+    requestTimeoutMs: positiveInt(
+      "FACEDRIFT_REQUEST_TIMEOUT_MS",
+      env.FACEDRIFT_REQUEST_TIMEOUT_MS,
+      DEFAULT_CONFIG.requestTimeoutMs,
+    ),
+    keepAliveTimeoutMs: positiveInt(
+      "FACEDRIFT_KEEP_ALIVE_TIMEOUT_MS",
+      env.FACEDRIFT_KEEP_ALIVE_TIMEOUT_MS,
+      DEFAULT_CONFIG.keepAliveTimeoutMs,
+    ),
+    maxConnections: positiveInt(
+      "FACEDRIFT_MAX_CONNECTIONS",
+      env.FACEDRIFT_MAX_CONNECTIONS,
+      DEFAULT_CONFIG.maxConnections,
+    ),
     maxUploadFiles: positiveInt("FACEDRIFT_MAX_UPLOAD_FILES", env.FACEDRIFT_MAX_UPLOAD_FILES, 100),
     maxUploadFileBytes: positiveInt(
       "FACEDRIFT_MAX_UPLOAD_FILE_BYTES",
@@ -362,6 +416,10 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
       `FACEDRIFT_ARCHIVE_KEY_ID "${config.archiveKeyId}" is not one of the configured archive keys`,
     );
   }
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new Error("FACEDRIFT_HEADERS_TIMEOUT_MS must not exceed FACEDRIFT_REQUEST_TIMEOUT_MS");
+  }
+  parseTrustedProxies(config.trustedProxies); // fails at start, naming the bad entry
   if (config.verificationLimit !== undefined && config.verificationLimit < 2) {
     throw new Error("FACEDRIFT_VERIFICATION_LIMIT must be at least 2 (one pair of each class)");
   }

@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
 import type { Command } from "commander";
 import { dispatchNotification } from "../../alerts/dispatcher.ts";
 import { createDrizzleAlertStore } from "../../alerts/drizzle-store.ts";
@@ -12,6 +11,7 @@ import { migrateDatabase } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
 import { ensureEmbeddingPartitions } from "../../db/partitions.ts";
 import { createApp } from "../../http/app.ts";
+import { listen } from "../../http/node-server.ts";
 import { CalmSweeper } from "../../incidents/calm.ts";
 import { jsonLogger } from "../../log.ts";
 import { createMetrics } from "../../metrics/metrics.ts";
@@ -170,7 +170,7 @@ export function registerServe(program: Command): void {
       const hasWeb = existsSync(join(webRoot, "200.html"));
       if (!hasWeb) log("info", "web app not built; serving the API only", { hint: "npm run build -w web" });
       const app = createApp({ database, config, log, metrics, webRoot: hasWeb ? webRoot : undefined });
-      const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+      const server = listen(app.fetch, { ...config, port: config.port, hostname: config.host }, (info) => {
         // Recorded in the embedded database's lock, so a refused CLI command can point here.
         const local = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
         database.servingAt?.(`http://${local.includes(":") ? `[${local}]` : local}:${info.port}`);

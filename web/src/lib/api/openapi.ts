@@ -573,7 +573,7 @@ export type paths = {
             requestBody?: {
                 content: {
                     "multipart/form-data": {
-                        files?: string[];
+                        files: string[];
                         /**
                          * @description largest (default) or single
                          * @enum {string}
@@ -3677,7 +3677,7 @@ export type components = {
             transition: "opened" | "escalated" | "resolved";
             channelId: number | null;
             /** @enum {string} */
-            channelType: "webhook" | "slack" | "pagerduty" | "email" | "webpush";
+            channelType: "webhook" | "slack" | "pagerduty" | "email" | "webpush" | "github" | "jira";
             /** @enum {string} */
             status: "delivered" | "retrying" | "failed";
             attempts: number;
@@ -3704,7 +3704,7 @@ export type components = {
             /** @description Null once the channel was deleted */
             channelId: number | null;
             /** @enum {string} */
-            channelType: "webhook" | "slack" | "pagerduty" | "email" | "webpush";
+            channelType: "webhook" | "slack" | "pagerduty" | "email" | "webpush" | "github" | "jira";
             attempt: number;
             /** @enum {string} */
             status: "delivered" | "retrying" | "failed";
@@ -3718,7 +3718,7 @@ export type components = {
             id: number;
             name: string;
             /** @enum {string} */
-            type: "webhook" | "slack" | "pagerduty" | "email" | "webpush";
+            type: "webhook" | "slack" | "pagerduty" | "email" | "webpush" | "github" | "jira";
             enabled: boolean;
             /** @description Secrets masked */
             config: {
@@ -3727,7 +3727,7 @@ export type components = {
             createdAt: string;
         };
         /**
-         * @description webhook: {url, secret (≥ 16 chars)}; slack: {url}; pagerduty: {routingKey, endpoint?}; email: {host, port?, secure?, auth?, from, to[]}; webpush: {subject, ttlSeconds?}
+         * @description webhook: {url, secret (≥ 16 chars)}; slack: {url}; pagerduty: {routingKey, endpoint?}; email: {host, port?, secure?, auth?, from, to[]}; webpush: {subject, ttlSeconds?}; github: {repository (owner/name), token, endpoint?, labels?, assignees?}; jira: {url, email, apiToken, projectKey, issueType?, labels?, priorities?}. GitHub and Jira keep one ticket per incident: opened, escalated (comment), resolved (comment, closed).
          * @example {
          *       "type": "webhook",
          *       "name": "ops",
@@ -3737,7 +3737,7 @@ export type components = {
          */
         CreateAlertChannelRequest: {
             /** @enum {string} */
-            type: "webhook" | "slack" | "pagerduty" | "email" | "webpush";
+            type: "webhook" | "slack" | "pagerduty" | "email" | "webpush" | "github" | "jira";
             name?: string;
             enabled?: boolean;
         } & {
