@@ -210,6 +210,12 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return value;
 }
 
+function portNumber(raw: string | undefined, fallback: number): number {
+  const port = positiveInt("PORT", raw, fallback);
+  if (port > 65_535) throw new Error(`PORT must be a TCP port from 1 to 65535, got "${raw}"`);
+  return port;
+}
+
 function unitInterval(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -272,7 +278,7 @@ function webgpuMode(raw: string | undefined): Config["replicaWebgpu"] {
  */
 export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}): Config {
   const fromEnv: Config = {
-    port: positiveInt("PORT", env.PORT, DEFAULT_CONFIG.port),
+    port: portNumber(env.PORT, DEFAULT_CONFIG.port),
     host: env.HOST || DEFAULT_CONFIG.host,
     dataDir: env.FACEDRIFT_DATA_DIR || DEFAULT_CONFIG.dataDir,
     databaseUrl: env.DATABASE_URL || undefined,

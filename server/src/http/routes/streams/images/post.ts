@@ -81,6 +81,9 @@ const route = createRoute({
     },
     400: errorResponse("No files, an empty file, or a file that does not decode; `field` names it"),
     ...authErrors,
+    409: errorResponse(
+      "The stream holds another model's embeddings than the one images are embedded with; the message names both",
+    ),
     413: errorResponse("Too many files, too large a file or image, or too large an upload"),
     415: errorResponse("Not multipart/form-data, or a file that is not JPEG, PNG or WebP"),
   },
