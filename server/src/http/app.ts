@@ -11,6 +11,7 @@ import { checkUrlText } from "./body/url-text.ts";
 import type { AppEnv } from "./env.ts";
 import { fromZodError, handleError } from "./handle-error.ts";
 import { requestLog } from "./request-log.ts";
+import { registerAlertActivity } from "./routes/alert-activity/get.ts";
 import { registerDeleteAlertChannel } from "./routes/alert-channels/delete.ts";
 import { registerListAlertChannels } from "./routes/alert-channels/get-all.ts";
 import { registerCreateAlertChannel } from "./routes/alert-channels/post.ts";
@@ -42,6 +43,7 @@ import { registerListDriftEvents } from "./routes/streams/events/get.ts";
 import { registerGetStream } from "./routes/streams/get.ts";
 import { registerListStreams } from "./routes/streams/get-all.ts";
 import { registerUploadImages } from "./routes/streams/images/post.ts";
+import { registerPc1Snapshots } from "./routes/streams/pc1-snapshots/get.ts";
 import { registerReferenceRoutes } from "./routes/streams/references/index.ts";
 import { registerListRuns } from "./routes/streams/runs/get-all.ts";
 import { registerStreamSeries } from "./routes/streams/series/get.ts";
@@ -127,6 +129,7 @@ export function createApp({
   registerListDriftEvents(app);
   registerDeleteEmbeddings(app);
   registerListIncidents(app);
+  registerAlertActivity(app);
   registerGetIncident(app);
   registerAcknowledgeIncident(app);
   registerResolveIncident(app);
@@ -145,6 +148,7 @@ export function createApp({
   registerQueueVerification(app);
   registerVerificationJobReads(app);
   registerStreamSeries(app);
+  registerPc1Snapshots(app);
   registerStreamSummaries(app);
 
   app.doc31("/openapi.json", {
