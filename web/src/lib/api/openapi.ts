@@ -573,7 +573,7 @@ export type paths = {
             requestBody?: {
                 content: {
                     "multipart/form-data": {
-                        files?: string[];
+                        files: string[];
                         /**
                          * @description largest (default) or single
                          * @enum {string}
@@ -612,6 +612,15 @@ export type paths = {
                 };
                 /** @description The API key lacks the scope */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The stream holds another model's embeddings than the one images are embedded with; the message names both */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3475,7 +3484,10 @@ export type components = {
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed";
             attempts: number;
+            /** @description Why the job failed, or why its last attempt did while it waits to retry */
             error: string | null;
+            /** @description While no replica has taken the job: for how long, and how to start one */
+            waiting: string | null;
             progress: {
                 total: number;
                 done: number;
