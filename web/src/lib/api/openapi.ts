@@ -2750,7 +2750,10 @@ export type paths = {
             };
         };
         put?: never;
-        /** Subscribe this browser to the tenant's web-push alerts (re-subscribing replaces its keys) */
+        /**
+         * Subscribe this browser to the tenant's web-push alerts (re-subscribing replaces its keys)
+         * @description Needs the admin scope (the dashboard's session has it): the server POSTs to the endpoint, so a read key must not be able to choose where. The endpoint must be https on a public address (FACEDRIFT_PUSH_EGRESS).
+         */
         post: {
             parameters: {
                 query?: never;
