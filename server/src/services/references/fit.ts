@@ -9,6 +9,8 @@ import { decodeBatch, type IngestItem } from "../embeddings/decode.ts";
 import type { ModelRef } from "../embeddings/ingest.ts";
 import { type EmbeddingWindow, readWindow, sampleIndices } from "../embeddings/window.ts";
 import { createReferenceSet } from "../reference-sets/create.ts";
+import { psiBinningOf } from "../stream-settings/settings.ts";
+import { getStreamSettings } from "../stream-settings/update.ts";
 import { getStream } from "../streams/get.ts";
 import type { StreamView } from "../streams/view.ts";
 import { storeKnnThreshold } from "./threshold.ts";
@@ -88,6 +90,10 @@ export async function fitReference(database: Database, input: FitReferenceInput)
   }
   const d = stream.dimension;
   const groups = groupsOf(n, identities, identityField);
+  // The stream's PSI bins are fixed into this version: changing the setting later takes a new fit.
+  const psiBinning = psiBinningOf(
+    (await getStreamSettings(database.db, input.tenantId, input.stream)).psiBins,
+  );
   const maxVectors = options.maxVectors ?? DEFAULT_MAX_REFERENCE_VECTORS;
   const kept = sampleIndices(n, maxVectors, seed);
   // The profile and the kNN threshold are minutes of CPU for large references: a compute worker
@@ -98,6 +104,7 @@ export async function fitReference(database: Database, input: FitReferenceInput)
     n,
     d,
     options: {
+      psiBinning,
       components: options.components,
       mmdSampleSize: options.mmdSampleSize,
       groups: groups.groups,
@@ -134,6 +141,7 @@ export async function fitReference(database: Database, input: FitReferenceInput)
         storedVectors: vectors.length,
         components: profile.pca.nComponents,
         mmdSampleSize: profile.mmd.sampleSize,
+        psiBinning,
         knnSplit: knn.split,
       },
       profile: profile as unknown as ReferenceProfileJson,
