@@ -87,7 +87,11 @@ describe.skipIf(!hasChromium())("capture station (Chromium, fake camera, real AP
     mkdirSync(ARTIFACTS, { recursive: true });
     ensureWebBuild();
     dataDir = mkdtempSync(join(tmpdir(), "facedrift-e2e-capture-"));
-    api = facedriftServer({ port: await freePort(), dataDir, adminKey: "fd_e2e_capture_admin_key" });
+    api = facedriftServer({
+      port: await freePort(),
+      dataDir,
+      adminKey: "fd_e2e_capture_admin_key_7f3a9c2e51b8d4",
+    });
     await api.start();
     const created = await api.api("/v1/api-keys", {
       method: "POST",

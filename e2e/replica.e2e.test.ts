@@ -28,7 +28,7 @@ import { i420ToRgba, readY4m } from "./support/y4m.ts";
 const root = join(import.meta.dirname, "..");
 const FACES = join(root, "..", "shared", "data", "faces");
 const CAMERA = join(FACES, "camera.y4m");
-const ADMIN_KEY = "fd_e2e_replica_admin_key";
+const ADMIN_KEY = "fd_e2e_replica_admin_key_4b8e1d7a93c6f2";
 const LEASE_MS = 4_000;
 
 interface ImageJob {

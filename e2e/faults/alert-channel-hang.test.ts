@@ -83,7 +83,7 @@ describe("a hanging alert channel", () => {
     server = serveProcess({
       port: await freePort(),
       dataDir,
-      adminKey: "fd_fault_alerts_admin_key",
+      adminKey: "fd_fault_alerts_admin_key_8a4d2c7e19",
       args: ["--no-scheduler"],
     });
     await server.start();

@@ -64,7 +64,7 @@ describe.skipIf(!hasChromium())("PostgreSQL restart during ingestion", () => {
     await database.start();
     server = serveProcess({
       port: await freePort(),
-      adminKey: "fd_fault_db_admin_key",
+      adminKey: "fd_fault_db_admin_key_3e7b1f9c5a28d6",
       databaseUrl: database.databaseUrl,
       args: ["--no-scheduler"],
     });

@@ -32,7 +32,7 @@ describe("kill -9 of the server during ingestion", () => {
     server = serveProcess({
       port: await freePort(),
       dataDir,
-      adminKey: "fd_fault_kill_admin_key",
+      adminKey: "fd_fault_kill_admin_key_5c9e3a1b7d42f8",
       args: ["--no-scheduler"],
     });
     await server.start();

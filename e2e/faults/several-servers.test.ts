@@ -56,7 +56,7 @@ describe("several servers on one database, one killed", () => {
     for (let i = 0; i < 2; i++) {
       const server = serveProcess({
         port: await freePort(),
-        adminKey: "fd_fault_several_admin_key",
+        adminKey: "fd_fault_several_admin_key_9d2c5e8a17",
         databaseUrl: database.databaseUrl,
         args: ["--no-scheduler"],
       });

@@ -133,7 +133,7 @@ export async function countStored(database: Database, stream: string): Promise<S
 
 export async function startTarget(name: TargetName): Promise<RunningTarget> {
   const dir = mkdtempSync(join(tmpdir(), `facedrift-load-${name}-`));
-  const adminKey = "fd_load_test_admin_key";
+  const adminKey = "fd_load_test_admin_key_2f6b9d1e8c37a5";
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let socketServer: ChildProcess | undefined;

@@ -148,10 +148,30 @@ export type PushSubscriptionInput = z.infer<typeof pushSubscriptionSchema>;
  * PagerDuty key, the Slack URL whose path is the credential, the SMTP password, the GitHub and
  * Jira tokens) are masked.
  */
+/**
+ * A URL with what may be a credential masked: user info, every query value (`?token=…`), and
+ * path segments long enough to be a token (`/hooks/<32 hex>`; Discord-style `/webhooks/<id>/<token>`).
+ * The origin and short path segments stay, so people can still tell their hooks apart.
+ */
+export function maskUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return MASK;
+  }
+  const path = url.pathname
+    .split("/")
+    .map((segment) => (segment.length >= 16 ? MASK : segment))
+    .join("/");
+  const query = [...url.searchParams.keys()].map((key) => `${encodeURIComponent(key)}=${MASK}`).join("&");
+  return `${url.protocol}//${url.host}${path}${query ? `?${query}` : ""}`;
+}
+
 export function redactChannelConfig(config: ChannelConfig): ChannelConfig {
   switch (config.type) {
     case "webhook":
-      return { ...config, secret: MASK };
+      return { ...config, url: maskUrl(config.url), secret: MASK };
     case "slack":
       return { ...config, url: `${new URL(config.url).origin}/${MASK}` };
     case "pagerduty":

@@ -16,6 +16,18 @@ export interface DeliveryErrorDetails {
   cause?: unknown;
 }
 
+/**
+ * Where a delivery error's message quotes the channel's peer (an HTTP error body, an SMTP reply).
+ * That text comes from a server a tenant's admin chose and can say anything, so it is shown to
+ * admins only: {@link withoutPeerText} cuts it for everyone else.
+ */
+export const PEER_SAID = " — the peer said: ";
+
+export function withoutPeerText(message: string): string {
+  const at = message.indexOf(PEER_SAID);
+  return at < 0 ? message : message.slice(0, at);
+}
+
 export class DeliveryError extends Error {
   readonly channel: ChannelType;
   readonly retryable: boolean;

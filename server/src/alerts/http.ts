@@ -7,6 +7,7 @@ import {
   DeliveryError,
   isAbort,
   isRetryableStatus,
+  PEER_SAID,
   parseRetryAfter,
 } from "./delivery-error.ts";
 import { type EgressPolicy, EgressRefused, egressFetch, egressPolicy } from "./egress.ts";
@@ -69,7 +70,7 @@ export async function sendHttp(
   const retryAfterMs = own?.retryAfterMs ?? parseRetryAfter(response.headers.get("retry-after"));
   throw new DeliveryError(
     channel,
-    `${channel}: ${origin(url)} answered ${response.status}: ${body.slice(0, MAX_ERROR_BODY)}`,
+    `${channel}: ${origin(url)} answered ${response.status}${body ? `${PEER_SAID}${body.slice(0, MAX_ERROR_BODY)}` : ""}`,
     {
       retryable: own?.retryable ?? isRetryableStatus(response.status),
       httpStatus: response.status,

@@ -100,6 +100,11 @@ export interface Config {
   /** Open connections the server accepts at once; more are closed at once (`FACEDRIFT_MAX_CONNECTIONS`). */
   maxConnections: number;
   /**
+   * Open connections from one client address (IPv6 per /64; trusted proxies exempt)
+   * (`FACEDRIFT_MAX_CONNECTIONS_PER_ADDRESS`).
+   */
+  maxConnectionsPerAddress: number;
+  /**
    * Worker threads for CPU-heavy statistics: reference fits, batch checks, verification metrics
    * (`FACEDRIFT_COMPUTE_THREADS`; default the cores but one, 1 to 4). See `compute/pool.ts`.
    */
@@ -186,6 +191,7 @@ export const DEFAULT_CONFIG: Config = {
   requestTimeoutMs: 120_000,
   keepAliveTimeoutMs: 5_000,
   maxConnections: 4_096,
+  maxConnectionsPerAddress: 256,
   computeThreads: defaultComputeThreads(),
   maxUploadFiles: 100,
   maxUploadFileBytes: 10 * 1024 * 1024,
@@ -367,6 +373,11 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
       env.FACEDRIFT_MAX_CONNECTIONS,
       DEFAULT_CONFIG.maxConnections,
     ),
+    maxConnectionsPerAddress: positiveInt(
+      "FACEDRIFT_MAX_CONNECTIONS_PER_ADDRESS",
+      env.FACEDRIFT_MAX_CONNECTIONS_PER_ADDRESS,
+      DEFAULT_CONFIG.maxConnectionsPerAddress,
+    ),
     computeThreads: positiveInt(
       "FACEDRIFT_COMPUTE_THREADS",
       env.FACEDRIFT_COMPUTE_THREADS,
@@ -439,6 +450,15 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
       `FACEDRIFT_ARCHIVE_KEY_ID "${config.archiveKeyId}" is not one of the configured archive keys`,
     );
   }
+  if (config.adminKey !== undefined) {
+    const why = adminKeyWeakness(config.adminKey);
+    if (why) {
+      throw new Error(
+        `FACEDRIFT_ADMIN_KEY ${why}; it unlocks every tenant's administration, so choose a random one, ` +
+          "e.g. fd_$(openssl rand -hex 24)",
+      );
+    }
+  }
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new Error("FACEDRIFT_HEADERS_TIMEOUT_MS must not exceed FACEDRIFT_REQUEST_TIMEOUT_MS");
   }
@@ -447,6 +467,20 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     throw new Error("FACEDRIFT_VERIFICATION_LIMIT must be at least 2 (one pair of each class)");
   }
   return config;
+}
+
+/**
+ * Why an operator-chosen admin key is too weak, or null. The key is a bearer credential for the
+ * default tenant's admin scope: at least 32 characters, no white space, and not a placeholder
+ * (a run of one or two characters, `CHANGE-ME…`). A key this server generates (`fd_` + 43
+ * base64url characters) passes.
+ */
+export function adminKeyWeakness(key: string): string | null {
+  if (key.length < 32) return `is ${key.length} characters long; use at least 32`;
+  if (/\s/.test(key)) return "contains white space";
+  if (new Set(key).size < 10) return "uses fewer than 10 different characters";
+  if (/change.?me|changeit|password|secret|example/i.test(key)) return "looks like a placeholder";
+  return null;
 }
 
 /** The base of dashboard links in alerts: the public URL, else this server on localhost. */

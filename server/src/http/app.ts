@@ -9,7 +9,7 @@ import { httpMetrics } from "../metrics/http.ts";
 import { createMetrics, type Metrics } from "../metrics/metrics.ts";
 import { readBodiesAfterRouteMiddleware } from "./body/guard-routes.ts";
 import { checkUrlText } from "./body/url-text.ts";
-import { addressKey, clientAddress, parseTrustedProxies } from "./client-address.ts";
+import { addressKey, clientAddress, trustedProxiesOf } from "./client-address.ts";
 import type { AppEnv } from "./env.ts";
 import { fromZodError, handleError } from "./handle-error.ts";
 import { anonymousBudget, RequestBudget } from "./rate-limit.ts";
@@ -88,7 +88,7 @@ export function createApp({
       if (!result.success) throw fromZodError(result.error, result.target);
     },
   });
-  const trustedProxies = config.trustedProxies.length > 0 ? parseTrustedProxies(config.trustedProxies) : null;
+  const trustedProxies = trustedProxiesOf(config);
   const budgets = {
     anonymous: new RequestBudget(config.anonymousRateLimitPerMinute),
     principal: new RequestBudget(config.rateLimitPerMinute),

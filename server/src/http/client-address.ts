@@ -32,6 +32,11 @@ export function parseTrustedProxies(entries: readonly string[]): BlockList {
   return list;
 }
 
+/** The configured trusted proxies, or null when there are none (the default). */
+export function trustedProxiesOf(config: { trustedProxies: readonly string[] }): BlockList | null {
+  return config.trustedProxies.length > 0 ? parseTrustedProxies(config.trustedProxies) : null;
+}
+
 /** `::ffff:1.2.3.4` is the IPv4 host 1.2.3.4, however the socket reports it. */
 function unmapped(address: string): string {
   return /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;

@@ -201,6 +201,39 @@ describe("inputs that used to answer 500 answer 4xx, naming the field, writing n
   });
 });
 
+describe("a fully rejected batch leaves nothing behind", () => {
+  it.each([
+    [
+      "a bad vector in the last item",
+      [
+        { id: "a", ts: TS, embedding: [1, 0] },
+        { id: "b", ts: TS, embedding: [0, 0] },
+      ],
+    ],
+    ["a ts before 2001", [{ id: "a", ts: 0, embedding: [1, 0] }]],
+    ["a lone surrogate id", [{ id: "\uDBFF", ts: TS, embedding: [1, 0] }]],
+    [
+      "metadata too deep",
+      [
+        {
+          id: "a",
+          ts: TS,
+          embedding: [1, 0],
+          metadata: { a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } },
+        },
+      ],
+    ],
+  ])("%s: no stream is created", async (_, items) => {
+    const stream = `fresh-${Math.random().toString(36).slice(2)}`;
+    const res = await t.call("POST", `/v1/streams/${stream}/embeddings`, {
+      key: ingest,
+      json: { model, items },
+    });
+    expect(res.status).toBe(400);
+    expect((await t.call("GET", `/v1/streams/${stream}`, { key: admin })).status).toBe(404);
+  });
+});
+
 describe("nothing is acknowledged that is not stored", () => {
   it("a lone surrogate id is refused, and the U+FFFD id it used to collide with is stored", async () => {
     const lone = await raw(

@@ -16,11 +16,16 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(limits: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number }) {
+async function start(limits: {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnections: number;
+  maxConnectionsPerAddress?: number;
+}) {
   await new Promise<void>((resolve) => {
     server = listen(
       async (request) => new Response(`read ${(await request.arrayBuffer()).byteLength}`),
-      { port: 0, hostname: "127.0.0.1", keepAliveTimeoutMs: 1000, ...limits },
+      { port: 0, hostname: "0.0.0.0", keepAliveTimeoutMs: 1000, maxConnectionsPerAddress: 1000, ...limits },
       () => resolve(),
     );
   });
@@ -29,8 +34,8 @@ async function start(limits: { headersTimeoutMs: number; requestTimeoutMs: numbe
 }
 
 /** Opens a socket, writes `text`, and resolves with what it received once the server closes it. */
-function open(port: number, text: string) {
-  const socket = connect(port, "127.0.0.1");
+function open(port: number, text: string, from = "127.0.0.1") {
+  const socket = connect({ port, host: "127.0.0.1", localAddress: from });
   sockets.push(socket);
   let received = "";
   socket.on("data", (chunk) => {
@@ -71,5 +76,22 @@ describe("server connection limits", () => {
     await Promise.all(held.map((h) => h.closed));
     const served = open(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     expect((await served.closed).received).toMatch(/^HTTP\/1\.1 200[\s\S]*read 0$/);
+  });
+
+  it("caps connections per client address, so one client cannot shut out another", async () => {
+    const port = await start({
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 4000,
+      maxConnections: 100,
+      maxConnectionsPerAddress: 2,
+    });
+    const held = [0, 1].map(() => open(port, "GET / HTTP/1.1\r\nHost: x\r\n", "127.0.0.2"));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const third = open(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "127.0.0.2");
+    expect((await third.closed).received).toBe("");
+    // Another client (another loopback address) is served meanwhile.
+    const other = open(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "127.0.0.3");
+    expect((await other.closed).received).toMatch(/^HTTP\/1\.1 200/);
+    for (const { socket } of held) socket.destroy();
   });
 });

@@ -8,23 +8,30 @@
  * - `requestTimeout`: the whole request, body included; past it Node answers 408 and closes;
  * - `keepAliveTimeout`: how long an idle connection is kept for the next request;
  * - `maxConnections`: connections beyond it are closed as they are accepted, so the process
- *   keeps file descriptors for the ones it serves (set it below `ulimit -n`).
+ *   keeps file descriptors for the ones it serves (set it below `ulimit -n`);
+ * - `maxConnectionsPerAddress`: the same per client address (trusted proxies exempt), so one
+ *   client cannot take all of `maxConnections` and shut out everyone else, probes included.
  *
  * Node checks the two request timeouts on an interval (`connectionsCheckingInterval`, 30 s by
  * default), so a 15 s limit could hold a socket for 45 s; the interval here is a tenth of the
  * headers timeout.
  */
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, type BlockList, isIP, type Socket } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Config } from "../config/config.ts";
+import { addressKey } from "./client-address.ts";
 
 type Fetch = (request: Request, env: unknown) => Response | Promise<Response>;
 
 export type ConnectionLimits = Pick<
   Config,
-  "headersTimeoutMs" | "requestTimeoutMs" | "keepAliveTimeoutMs" | "maxConnections"
->;
+  | "headersTimeoutMs"
+  | "requestTimeoutMs"
+  | "keepAliveTimeoutMs"
+  | "maxConnections"
+  | "maxConnectionsPerAddress"
+> & { trustedProxies?: BlockList | null };
 
 export function listen(
   fetch: Fetch,
@@ -46,5 +53,28 @@ export function listen(
     onListening,
   ) as Server;
   server.maxConnections = options.maxConnections;
+  limitPerAddress(server, options.maxConnectionsPerAddress, options.trustedProxies ?? null);
   return server;
+}
+
+function limitPerAddress(server: Server, max: number, trusted: BlockList | null): void {
+  const open = new Map<string, number>();
+  server.on("connection", (socket: Socket) => {
+    const address = socket.remoteAddress;
+    if (address === undefined) return;
+    const family = isIP(address) === 6 ? "ipv6" : "ipv4";
+    if (trusted?.check(address, family)) return;
+    const key = addressKey(address.replace(/^::ffff:(?=\d+\.)/i, ""));
+    const count = (open.get(key) ?? 0) + 1;
+    if (count > max) {
+      socket.destroy();
+      return;
+    }
+    open.set(key, count);
+    socket.once("close", () => {
+      const left = (open.get(key) ?? 1) - 1;
+      if (left <= 0) open.delete(key);
+      else open.set(key, left);
+    });
+  });
 }

@@ -13,7 +13,7 @@
 import type { LookupAddress } from "node:dns";
 import { createTransport } from "nodemailer";
 import type { EmailConfig } from "../config.ts";
-import { DeliveryError, isAbort } from "../delivery-error.ts";
+import { DeliveryError, isAbort, PEER_SAID } from "../delivery-error.ts";
 import { EgressRefused, egressPolicy, literalAddress, resolveChecked } from "../egress.ts";
 import { describeNotification, headline } from "../format.ts";
 import type { DeliverOptions, DeliveryReceipt, IncidentNotification } from "../types.ts";
@@ -128,7 +128,7 @@ function toDeliveryError(error: unknown, signal: AbortSignal | undefined): Deliv
       : smtp.responseCode !== undefined
         ? smtp.responseCode >= 500 && smtp.responseCode !== 503
         : CONFIG_ERRORS.has(smtp.code ?? "");
-  return new DeliveryError("email", `email: ${smtp.code ?? "error"}: ${message}`, {
+  return new DeliveryError("email", `email: ${smtp.code ?? "error"}${PEER_SAID}${message}`, {
     retryable: !permanent,
     cause: error,
   });

@@ -11,6 +11,7 @@ import { migrateDatabase } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
 import { ensureEmbeddingPartitions } from "../../db/partitions.ts";
 import { createApp } from "../../http/app.ts";
+import { trustedProxiesOf } from "../../http/client-address.ts";
 import { listen } from "../../http/node-server.ts";
 import { CalmSweeper } from "../../incidents/calm.ts";
 import { jsonLogger } from "../../log.ts";
@@ -170,17 +171,21 @@ export function registerServe(program: Command): void {
       const hasWeb = existsSync(join(webRoot, "200.html"));
       if (!hasWeb) log("info", "web app not built; serving the API only", { hint: "npm run build -w web" });
       const app = createApp({ database, config, log, metrics, webRoot: hasWeb ? webRoot : undefined });
-      const server = listen(app.fetch, { ...config, port: config.port, hostname: config.host }, (info) => {
-        // Recorded in the embedded database's lock, so a refused CLI command can point here.
-        const local = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-        database.servingAt?.(`http://${local.includes(":") ? `[${local}]` : local}:${info.port}`);
-        log("info", "listening", {
-          port: info.port,
-          host: config.host,
-          database: database.driver,
-          at: database.location,
-        });
-      });
+      const server = listen(
+        app.fetch,
+        { ...config, port: config.port, hostname: config.host, trustedProxies: trustedProxiesOf(config) },
+        (info) => {
+          // Recorded in the embedded database's lock, so a refused CLI command can point here.
+          const local = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+          database.servingAt?.(`http://${local.includes(":") ? `[${local}]` : local}:${info.port}`);
+          log("info", "listening", {
+            port: info.port,
+            host: config.host,
+            database: database.driver,
+            at: database.location,
+          });
+        },
+      );
       // A port already taken is the user's to fix: one line, not a stack trace, and no hanging.
       server.once("error", (error: NodeJS.ErrnoException) => {
         const reason =

@@ -51,6 +51,22 @@ describe("alert channels and web push API", () => {
     const test = await t.call("POST", `/v1/alert-channels/${created.body.id}/test`, { key: admin });
     expect(test.status).toBe(200);
     expect(test.body).toMatchObject({ delivered: true, attempts: 1, httpStatus: 204, error: null });
+
+    // A generic webhook often carries its credential in the URL: masked in listings.
+    const tokened = await t.call("POST", "/v1/alert-channels", {
+      key: admin,
+      json: {
+        type: "webhook",
+        name: "tokened",
+        url: `${peer.url}/hooks/0123456789abcdef0123/in?token=s3cr3t-t0ken&team=ops`,
+        secret: SECRET,
+      },
+    });
+    expect(tokened.body.config.url).toBe(`${peer.url}/hooks/********/in?token=********&team=********`);
+    const listedAgain = await t.call("GET", "/v1/alert-channels", { key: read });
+    expect(JSON.stringify(listedAgain.body)).not.toContain("s3cr3t-t0ken");
+    expect(JSON.stringify(listedAgain.body)).not.toContain("0123456789abcdef0123");
+    await t.call("DELETE", `/v1/alert-channels/${tokened.body.id}`, { key: admin });
     const request = peer.requests.at(-1)!;
     expect(request.path).toBe("/hook");
     const signature = String(request.headers["x-facedrift-signature"]);
@@ -131,10 +147,14 @@ describe("alert channels and web push API", () => {
       endpoint: "https://push.example/abc",
       keys: { p256dh: b64url(65), auth: b64url(16) },
     };
-    const added = await t.call("POST", "/v1/push/subscriptions", { key: read, json: subscription });
+    // Adding one needs more than a read key: the server will POST to the endpoint.
+    expect((await t.call("POST", "/v1/push/subscriptions", { key: read, json: subscription })).status).toBe(
+      403,
+    );
+    const added = await t.call("POST", "/v1/push/subscriptions", { key: admin, json: subscription });
     expect(added).toEqual({ status: 201, body: { endpoint: subscription.endpoint } });
     const bad = await t.call("POST", "/v1/push/subscriptions", {
-      key: read,
+      key: admin,
       json: { ...subscription, keys: { p256dh: "short", auth: b64url(16) } },
     });
     expect(bad).toMatchObject({ status: 400, body: { error: { field: "keys.p256dh" } } });

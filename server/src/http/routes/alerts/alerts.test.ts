@@ -61,7 +61,7 @@ describe("alerts and drift events API", () => {
     await t.db.execute(
       sql`INSERT INTO alert_deliveries (alert_id, channel_id, channel_type, attempt, status, http_status, error, started_at, duration_ms)
           SELECT ${alertIds[1]}, id, 'webhook', a, CASE a WHEN 1 THEN 'retrying' ELSE 'delivered' END,
-                 CASE a WHEN 1 THEN 503 ELSE 200 END, CASE a WHEN 1 THEN 'webhook: 503' END, now(), 12
+                 CASE a WHEN 1 THEN 503 ELSE 200 END, CASE a WHEN 1 THEN 'webhook: https://x.example answered 503 — the peer said: <html>internal host db-7.corp down</html>' END, now(), 12
           FROM alert_channels, generate_series(1, 2) a`,
     );
   }, 60_000);
@@ -126,6 +126,11 @@ describe("alerts and drift events API", () => {
       { attempt: 1, status: "retrying", httpStatus: 503, channelType: "webhook" },
       { attempt: 2, status: "delivered", httpStatus: 200, error: null },
     ]);
+    // What the peer answered is for admins: a read key sees the status only.
+    expect(res.body.items[0].error).toBe("webhook: https://x.example answered 503");
+    const admin = await t.keyFor("acme", ["admin"]);
+    const full = await t.call("GET", `/v1/alerts/${alertIds[1]}/deliveries`, { key: admin });
+    expect(full.body.items[0].error).toContain("db-7.corp");
   });
 
   it("lists a stream's drift events newest first within a time range", async () => {
