@@ -16,6 +16,7 @@ const face = (x: number, y: number): Face => ({
   ],
   quality: { faceSize: 100, detectorScore: 0.99, blur: 10, brightness: 100 },
   embeddings: { e: new Float32Array([x, y]) },
+  embeddingNorms: { e: 1 },
 });
 const ok = (name: string, x: number, y: number): [string, ImageOutcome] => [
   name,
