@@ -11,7 +11,13 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Tx } from "../db/database.ts";
 import { type AlertDetector, type AlertSeverity, alerts } from "../db/schema/alert.ts";
 import { applyCooldown, type CooldownState, cooldownKey } from "./rules.ts";
-import { type AlertEvent, type AlertNumbers, dashboardUrl } from "./types.ts";
+import {
+  type AlertCategory,
+  type AlertEvent,
+  type AlertImpact,
+  type AlertNumbers,
+  dashboardUrl,
+} from "./types.ts";
 
 export interface AlertDraft {
   severity: AlertSeverity;
@@ -20,6 +26,8 @@ export interface AlertDraft {
   window: { from: Date; to: Date };
   /** Detector-specific fields stored with the row (run id, reference version, …). */
   details: Record<string, unknown>;
+  category?: AlertCategory;
+  impact?: AlertImpact;
 }
 
 export interface RecordAlertsInput {
@@ -61,6 +69,8 @@ export async function recordAlerts(
       numbers: draft.numbers,
       window: draft.window,
       dashboardUrl: "",
+      ...(draft.category ? { category: draft.category } : {}),
+      ...(draft.impact ? { impact: draft.impact } : {}),
     };
     const decision = applyCooldown(state, event, input.cooldownMs);
     state = decision.state;
@@ -82,6 +92,8 @@ export async function recordAlerts(
           title: draft.title,
           numbers: event.numbers,
           ...draft.details,
+          ...(draft.category ? { category: draft.category } : {}),
+          ...(draft.impact ? { impact: draft.impact } : {}),
           window: { from: draft.window.from.toISOString(), to: draft.window.to.toISOString() },
           suppressedBefore: decision.suppressedBefore,
           // False when the cooldown suppressed it: recorded, not sent.

@@ -43,6 +43,20 @@ export interface AlertEvent {
   window: { from: Date; to: Date };
   /** `{baseUrl}/streams/{stream}?from=…&to=…&alert={id}`; see `dashboardUrl`. */
   dashboardUrl: string;
+  /**
+   * What changed: `population` (who is in front of the camera — informational) or `input` (how
+   * the pipeline sees faces: camera, lighting, pre-processing). Absent for detectors that do not
+   * classify (verification runs).
+   */
+  category?: AlertCategory;
+  /** Predicted verification cost of an input change (ΔAUC, with the harm model's held-out error). */
+  impact?: AlertImpact;
+}
+
+export type AlertCategory = "population" | "input";
+export interface AlertImpact {
+  deltaAuc: number;
+  error: number;
 }
 
 /** The deep link into the dashboard, pre-filtered to the alert's time range. */

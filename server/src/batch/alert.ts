@@ -9,6 +9,7 @@ import type { BatchCheckResult } from "@facedrift/stats";
 import { recordAlerts } from "../alerts/record.ts";
 import type { AlertEvent, AlertNumbers } from "../alerts/types.ts";
 import type { Tx } from "../db/database.ts";
+import type { BatchWhoHow } from "./who-how.ts";
 
 export interface BatchAlertInput {
   stream: { id: number; tenantId: number; name: string };
@@ -16,6 +17,8 @@ export interface BatchAlertInput {
   reference: { id: number; version: number };
   check: BatchCheckResult;
   novelty: { rate: number; threshold: number } | null;
+  /** The run's who-or-how classification (null: treated as a population finding). */
+  whoHow: BatchWhoHow | null;
   window: { from: Date; to: Date };
   cooldownMs: number;
   dashboardBaseUrl: string;
@@ -43,12 +46,37 @@ export async function writeBatchAlert(tx: Tx, input: BatchAlertInput): Promise<A
       ...(input.novelty ? { "kNN novelty rate": input.novelty.rate } : {}),
     },
   };
+  const whoHow = input.whoHow;
+  const category = whoHow?.category ?? null;
+  const moved = (whoHow?.quality?.signals ?? [])
+    .filter((s) => whoHow?.quality?.fired.includes(s.name))
+    .map((s) => `${s.name} ${s.effect >= 0 ? "+" : ""}${s.effect.toFixed(2)} σ`);
+  const what =
+    category === "input"
+      ? ` — input change (${moved.join(", ")}${whoHow?.impact ? `; predicted ΔAUC ${whoHow.impact.deltaAuc.toFixed(3)} ± ${whoHow.impact.error.toFixed(3)}` : ""})`
+      : category === "population"
+        ? " — population change (who is seen; face quality as in the reference)"
+        : "";
   const title =
     `Batch drift on ${stream.name}: ${check.psi.flagged.length} of ${check.components} components ` +
-    `with PSI ≥ 0.1, ${mmdPhrase(check.mmd)} (${check.severity})`;
+    `with PSI ≥ 0.1, ${mmdPhrase(check.mmd)} (${check.severity})${what}`;
+  if (whoHow?.quality) {
+    numbers.extra = {
+      ...numbers.extra,
+      "distinct people (est.)": whoHow.quality.people,
+      ...Object.fromEntries(
+        whoHow.quality.signals
+          .filter((s) => whoHow.quality?.fired.includes(s.name))
+          .map((s) => [`${s.name} shift (reference σ)`, s.effect]),
+      ),
+    };
+  }
   const { toSend } = await recordAlerts(tx, { ...input, detector: "batch" }, [
     {
-      severity: check.severity === "high" ? "critical" : "warning",
+      // Population findings are informational; an input change's severity follows its predicted cost.
+      severity: whoHow?.severity ?? (check.severity === "high" ? "critical" : "warning"),
+      ...(category ? { category } : {}),
+      ...(whoHow?.impact ? { impact: whoHow.impact } : {}),
       title,
       numbers,
       window: input.window,

@@ -36,6 +36,7 @@ import { enqueueVerificationOnDrift, type VerificationSettings } from "../verifi
 import { writeBatchAlert } from "./alert.ts";
 import { measureNovelty } from "./novelty.ts";
 import { getRun, type RunView } from "./runs.ts";
+import { classifyBatch } from "./who-how.ts";
 
 export const DEFAULT_WINDOW_SIZE = 1_000;
 export const DEFAULT_BATCH_COOLDOWN_MS = 6 * 3_600_000;
@@ -81,6 +82,7 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
       tenantId: streams.tenantId,
       name: streams.name,
       dimension: streams.dimension,
+      modelId: streams.modelId,
       settings: streams.settings,
     })
     .from(streams)
@@ -183,9 +185,19 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
       seed,
     });
     const noveltyMs = performance.now() - noveltyStart;
+    // Who or how: only worth the read when the statistics found something.
+    const whoHow = check.drift ? await classifyBatch(database, stream, profile, data.keys) : null;
     const results = {
       ...check,
       novelty,
+      ...(whoHow
+        ? {
+            category: whoHow.category,
+            impact: whoHow.impact,
+            quality: whoHow.quality,
+            ...(whoHow.note ? { categoryNote: whoHow.note } : {}),
+          }
+        : {}),
       window:
         "last" in window
           ? { last: window.last }
@@ -227,6 +239,7 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
         check,
         novelty:
           novelty.rate === null ? null : { rate: novelty.rate, threshold: novelty.threshold as number },
+        whoHow,
         window: { from: data.windowStart ?? new Date(), to: data.windowEnd ?? new Date() },
         cooldownMs:
           input.cooldownMs ??
