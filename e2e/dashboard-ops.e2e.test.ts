@@ -1,7 +1,8 @@
 /**
  * The dashboard's operations pages in Debian's headless Chromium, on a phone-sized viewport,
- * against the real server seeded with a drifting stream (`support/dashboard-fixture.ts`): alerts
- * (link to the stream at the alert's window, acknowledge with a note), references (compare two
+ * against the real server seeded with a drifting stream (`support/dashboard-fixture.ts`): incidents
+ * (one per episode, its timeline of findings, a link to the stream over its evidence, acknowledge
+ * and resolve with a note), references (compare two
  * versions, activate one), verification, and settings (stream schedule and rules, an alert
  * channel tested against a real local webhook receiver, an API key). Each page is saved as a
  * screenshot under `e2e/artifacts/`.
@@ -25,13 +26,14 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-interface ApiAlert {
+interface ApiIncident {
   id: number;
   stream: string;
-  detector: string;
+  status: string;
   severity: string;
-  payload: { window?: { from: string; to: string }; acknowledgement?: { note?: string } };
-  acknowledgedAt: string | null;
+  findingCount: number;
+  range: { from: string; to: string };
+  history: { kind: string; note?: string }[];
 }
 
 describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone viewport, real server)", () => {
@@ -70,36 +72,45 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
     receiver?.close();
   });
 
-  it("lists the drifting stream's alerts with their numbers and links each to its time range", async () => {
-    const { items } = await fixture.api<{ items: ApiAlert[] }>("GET", "/v1/alerts?stream=lobby");
-    const batch = items.find((alert) => alert.detector === "batch");
-    expect(batch).toBeDefined();
+  it("shows the drifting stream's one incident with its timeline, and links to the stream over its evidence", async () => {
+    const { items } = await fixture.api<{ items: ApiIncident[] }>("GET", "/v1/incidents?stream=lobby");
+    // Every detector's finding on the shift is in one incident.
+    expect(items).toHaveLength(1);
+    const incident = items[0]!;
+    const findings = await fixture.api<{ items: { incidentId: number }[] }>("GET", "/v1/alerts?stream=lobby");
+    expect(findings.items.length).toBe(incident.findingCount);
+    expect(findings.items.every((f) => f.incidentId === incident.id)).toBe(true);
+
     await page.goto(`${fixture.baseUrl}/alerts`);
-    const card = page.locator(`article[data-alert-id="${batch!.id}"]`);
+    const card = page.locator(`article[data-incident-id="${incident.id}"]`);
     await card.waitFor();
-    expect(await card.locator("dt").allTextContents()).toEqual(
+    await card.getByText(`Incident #${incident.id}`).waitFor();
+    await card.getByText("Timeline").click();
+    const batch = card.locator("li.finding").filter({ hasText: "batch check (PSI/KS/MMD)" }).first();
+    await batch.waitFor();
+    expect(await batch.locator("dt").allTextContents()).toEqual(
       expect.arrayContaining(["max PSI", "MMD²", "p"]),
     );
-    const href = await card.getByRole("link", { name: /Open stream/ }).getAttribute("href");
+    expect(await card.locator("li.finding").count()).toBe(incident.findingCount);
+    const href = await card.getByRole("link", { name: /Open the stream/ }).getAttribute("href");
     const link = new URL(href!, fixture.baseUrl);
     expect(link.pathname).toBe("/streams/lobby");
-    expect(link.searchParams.get("from")).toBe(batch!.payload.window!.from);
-    expect(link.searchParams.get("to")).toBe(batch!.payload.window!.to);
-    expect(await page.locator("article[data-alert-id]").count()).toBe(items.length);
-    await shot(page, "ops-alerts");
+    expect(link.searchParams.get("from")).toBe(incident.range.from);
+    expect(link.searchParams.get("to")).toBe(incident.range.to);
+    expect(link.searchParams.get("incident")).toBe(String(incident.id));
+    await shot(page, "ops-incidents");
     await page.setViewportSize({ width: 1280, height: 900 });
-    await shot(page, "ops-alerts-desktop");
+    await shot(page, "ops-incidents-desktop");
     await page.setViewportSize({ width: 390, height: 844 });
-    // The link opens the stream page on the alert's window.
-    await card.getByRole("link", { name: /Open stream/ }).click();
+    await card.getByRole("link", { name: /Open the stream/ }).click();
     await page.waitForURL((url) => url.pathname === "/streams/lobby" && url.search === link.search);
     await page.locator("main h1").first().waitFor();
-    await shot(page, "ops-alert-deep-link");
+    await shot(page, "ops-incident-deep-link");
   });
 
   it("shows a failed load in the server's words and recovers on retry", async () => {
     let failures = 1;
-    await page.route("**/v1/alerts?*", async (route) => {
+    await page.route("**/v1/incidents?*", async (route) => {
       if (failures-- > 0) {
         await route.fulfill({
           status: 503,
@@ -111,35 +122,42 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
       await page.goto(`${fixture.baseUrl}/alerts`);
       const error = page.getByRole("alert").filter({ hasText: "Could not load this." });
       await error.getByText("the database is unavailable; retry shortly (503)").waitFor();
-      await shot(page, "ops-alerts-error");
+      await shot(page, "ops-incidents-error");
       await error.getByRole("button", { name: "Try again" }).click();
-      await page.locator("article[data-alert-id]").first().waitFor();
+      await page.locator("article[data-incident-id]").first().waitFor();
     } finally {
-      await page.unroute("**/v1/alerts?*");
+      await page.unroute("**/v1/incidents?*");
     }
   });
 
-  it("acknowledges an alert with a note, which takes it off the open list", async () => {
-    const { items } = await fixture.api<{ items: ApiAlert[] }>(
+  it("acknowledges the incident with a note, then resolves it, which takes it off the active list", async () => {
+    const { items } = await fixture.api<{ items: ApiIncident[] }>(
       "GET",
-      "/v1/alerts?stream=lobby&acknowledged=false",
+      "/v1/incidents?stream=lobby&status=open",
     );
     const target = items[0]!;
-    const card = page.locator(`article[data-alert-id="${target.id}"]`);
+    await page.goto(`${fixture.baseUrl}/alerts`);
+    const card = page.locator(`article[data-incident-id="${target.id}"]`);
     await card.getByPlaceholder(/Note/).fill("camera 1 was swapped at 09:40; checking the mount");
     await card.getByRole("button", { name: "Acknowledge" }).click();
-    await card.getByText("camera 1 was swapped at 09:40; checking the mount").waitFor();
-    const after = await fixture.api<{ items: ApiAlert[] }>("GET", "/v1/alerts?acknowledged=true");
-    const acknowledged = after.items.find((alert) => alert.id === target.id);
-    expect(acknowledged?.acknowledgedAt).toEqual(expect.any(String));
-    expect(acknowledged?.payload.acknowledgement?.note).toBe(
-      "camera 1 was swapped at 09:40; checking the mount",
-    );
-    await page.goto(`${fixture.baseUrl}/alerts?state=open`);
-    await page.locator("article[data-alert-id], .empty").first().waitFor();
-    expect(await page.locator(`article[data-alert-id="${target.id}"]`).count()).toBe(0);
-    await page.goto(`${fixture.baseUrl}/alerts?state=acknowledged`);
-    await page.locator(`article[data-alert-id="${target.id}"]`).getByText("acknowledged").first().waitFor();
+    await card.getByText(/^Acknowledged .* by you\.$/).waitFor();
+    const acked = await fixture.api<ApiIncident>("GET", `/v1/incidents/${target.id}`);
+    expect(acked.status).toBe("acknowledged");
+    expect(acked.history.at(-1)).toMatchObject({
+      kind: "acknowledged",
+      note: "camera 1 was swapped at 09:40; checking the mount",
+    });
+    await card.getByPlaceholder(/Note/).fill("mount fixed");
+    await card.getByRole("button", { name: "Resolve" }).click();
+    await card.getByText(/^Resolved .* by you\.$/).waitFor();
+    await page.goto(`${fixture.baseUrl}/alerts?status=active`);
+    await page.locator("article[data-incident-id], .empty").first().waitFor();
+    expect(await page.locator(`article[data-incident-id="${target.id}"]`).count()).toBe(0);
+    // The link every notification carries shows it whatever the filters, timeline open.
+    await page.goto(`${fixture.baseUrl}/alerts?incident=${target.id}`);
+    const linked = page.locator(`article[data-incident-id="${target.id}"]`);
+    await linked.getByText("mount fixed").waitFor();
+    await shot(page, "ops-incident-resolved");
   });
 
   it("compares two reference versions and activates one", async () => {
@@ -249,13 +267,15 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
     await lobby.locator('input[name="psiRule"]').check();
     await lobby.locator('input[name="psiRuns"]').fill("3");
     await lobby.locator('input[name="retentionDays"]').fill("14");
+    await lobby.locator('input[name="calmMinutes"]').fill("120");
+    await lobby.locator('select[name="notifyFrom"]').selectOption("info");
     await lobby.getByRole("button", { name: "Save" }).click();
     await lobby.getByText("Saved").waitFor();
     expect(await fixture.api("GET", "/v1/streams/lobby/settings")).toEqual({
       schedule: "0 */6 * * *",
       windowSize: null,
       retentionDays: 14,
-      alertRules: { cooldownMinutes: null, psiPersistence: { threshold: 0.1, runs: 3 } },
+      alertRules: { calmMinutes: 120, notifyFrom: "info", psiPersistence: { threshold: 0.1, runs: 3 } },
     });
   });
 
@@ -289,7 +309,10 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
     await row.getByRole("button", { name: "Send test" }).click();
     await row.getByText(/^Delivered after 1 attempt/).waitFor();
     expect(received).toHaveLength(1);
-    expect(JSON.parse(received[0]!)).toMatchObject({ alert: { stream: "facedrift-test" } });
+    expect(JSON.parse(received[0]!)).toMatchObject({
+      event: "incident.opened",
+      incident: { stream: "facedrift-test" },
+    });
   });
 
   it("creates an API key for a device, shows its secret once, and revokes it", async () => {

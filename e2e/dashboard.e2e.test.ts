@@ -57,7 +57,7 @@ describe.skipIf(!hasChromium())("dashboard (Chromium, real API, drifting stream)
     expect(pageErrors).toEqual([]);
   });
 
-  it("shows every stream with its state, reference, last run, open alerts and volume", async () => {
+  it("shows every stream with its state, reference, last run, open incident and volume", async () => {
     await page.goto(`${fixture.baseUrl}/streams`);
     const lobby = page.getByTestId(`stream-row-${fixture.stream}`);
     const entrance = page.getByTestId(`stream-row-${fixture.quietStream}`);
@@ -65,7 +65,10 @@ describe.skipIf(!hasChromium())("dashboard (Chromium, real API, drifting stream)
     expect(await lobby.locator("[data-state]").getAttribute("data-state")).toBe("drifting");
     expect(await entrance.locator("[data-state]").getAttribute("data-state")).toBe("ok");
     expect(await lobby.getByText("drift confirmed").count()).toBe(1);
-    expect(await entrance.getByText("severity none").count()).toBe(1);
+    expect(await entrance.getByText("no drift").count()).toBe(1);
+    // The drifting stream's one incident, linked; the quiet one has none.
+    expect(await lobby.getByRole("link", { name: /^#\d+ (warning|critical)$/ }).count()).toBe(1);
+    expect(await entrance.getByText("none", { exact: true }).count()).toBeGreaterThan(0);
     expect(await page.getByTestId("drifting-count").textContent()).toBe("1");
     // Every embedding arrived within the hour.
     expect(await lobby.getByText(`${count(fixture.streamEmbeddings)}/h`).count()).toBe(1);

@@ -1,5 +1,5 @@
 /**
- * Alerts as push notifications, in Debian's headless Chromium against the real server and the
+ * Incidents as push notifications, in Debian's headless Chromium against the real server and the
  * built app: a push message goes straight to the app's service worker through the DevTools
  * protocol (`ServiceWorker.deliverPushMessage`; there is no push service here, so
  * `pushManager.subscribe()` never settles and is not used), the worker shows the notification,
@@ -14,7 +14,8 @@ import { join } from "node:path";
 import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserConfig } from "../playwright.config.ts";
-import { type AlertEvent, dashboardUrl } from "../server/src/alerts/types.ts";
+import { sampleNotification } from "../server/src/alerts/testing/alert.ts";
+import { incidentDashboardUrl } from "../server/src/alerts/types.ts";
 import { pushPayload } from "../server/src/alerts/webpush/index.ts";
 import { CHROMIUM, hasChromium } from "./support/chromium.ts";
 import { type FacedriftServer, facedriftServer } from "./support/facedrift-server.ts";
@@ -27,7 +28,7 @@ interface ShownNotification {
   title: string;
   body: string;
   tag: string;
-  data: { url: string; alertId: number | null };
+  data: { url: string; incidentId: number | null; alertId: number | null };
 }
 
 /** The notifications the app's service worker is showing, read in the page. */
@@ -104,26 +105,10 @@ describe.skipIf(!hasChromium())("alert push notifications (Chromium, real servic
   const deliver = (data: string) =>
     cdp.send("ServiceWorker.deliverPushMessage", { origin: server.url, registrationId, data });
 
-  it("shows the server's alert payload as a notification carrying the deep link", async () => {
-    const alert: AlertEvent = {
-      id: 42,
-      tenantId: 1,
-      stream: "lobby",
-      detector: "batch",
-      severity: "critical",
-      createdAt: new Date("2026-11-26T10:05:00Z"),
-      title: "Batch drift on lobby: 4 of 10 components with PSI ≥ 0.1, MMD p = 0.0010 (high)",
-      numbers: {
-        psi: [0.02, 0.31, 0.18, 0.12, 0.11],
-        flaggedDimensions: [1, 2, 3, 4],
-        mmd2: 0.021,
-        pValue: 0.001,
-      },
-      window: { from: new Date("2026-11-26T09:00:00Z"), to: new Date("2026-11-26T10:00:00Z") },
-      dashboardUrl: "",
-    };
-    alert.dashboardUrl = dashboardUrl(server.url, alert);
-    const payload = pushPayload(alert);
+  it("shows the server's incident payload as a notification carrying the deep link", async () => {
+    const sent = sampleNotification({ incident: { stream: "lobby" } });
+    sent.dashboardUrl = incidentDashboardUrl(server.url, sent.incident);
+    const payload = pushPayload(sent);
     await deliver(JSON.stringify(payload));
 
     const [notification, ...others] = await until(
@@ -135,25 +120,28 @@ describe.skipIf(!hasChromium())("alert push notifications (Chromium, real servic
     expect(notification).toEqual({
       title: payload.title,
       body: payload.body,
-      tag: "facedrift-alert-42",
-      data: { url: payload.url, alertId: 42 },
+      tag: "facedrift-incident-12",
+      data: { url: payload.url, incidentId: 12, alertId: 42 },
     });
     const link = new URL(notification!.data.url);
     expect(link.origin).toBe(server.url);
     expect(link.pathname).toBe("/streams/lobby");
+    // The incident's evidence with 30 minutes of context on each side.
     expect(Object.fromEntries(link.searchParams)).toEqual({
-      from: "2026-11-26T09:00:00.000Z",
-      to: "2026-11-26T10:00:00.000Z",
-      alert: "42",
+      from: "2026-11-26T09:30:00.000Z",
+      to: "2026-11-26T12:30:00.000Z",
+      incident: "12",
     });
 
-    // The same alert pushed again (a retried delivery) replaces its notification.
-    await deliver(JSON.stringify(payload));
+    // The same incident pushed again (a retried delivery, or its escalation) replaces its notification.
+    await deliver(
+      JSON.stringify(pushPayload({ ...sent, transition: "escalated", previousSeverity: "warning" })),
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await shown(page)).toHaveLength(1);
   });
 
-  it("a click on the notification takes the open dashboard window to the alert's time range", async () => {
+  it("a click on the notification takes the open dashboard window to the incident's time range", async () => {
     const [worker] = context.serviceWorkers();
     expect(worker).toBeDefined();
     const deepLink = (await shown(page))[0]!.data.url;
@@ -193,7 +181,7 @@ describe.skipIf(!hasChromium())("alert push notifications (Chromium, real servic
       title: "Facedrift alert",
       body: "maintenance window starts at 18:00",
       tag: "facedrift-alert",
-      data: { url: `${server.url}/alerts`, alertId: null },
+      data: { url: `${server.url}/alerts`, incidentId: null, alertId: null },
     });
   });
 });

@@ -98,7 +98,6 @@ export default async function suite(): Promise<Comparison[]> {
           leaseMs: 600_000,
           batchSize: 1000,
           read,
-          cooldownMs: 3_600_000,
           dashboardBaseUrl: "http://localhost/",
           cache,
         });

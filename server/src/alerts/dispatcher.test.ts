@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ChannelConfig } from "./config.ts";
-import { backoffDelay, dispatchAlert } from "./dispatcher.ts";
+import { backoffDelay, dispatchNotification } from "./dispatcher.ts";
 import type {
   AlertChannel,
   AlertChannelStore,
@@ -10,7 +10,7 @@ import type {
   PushSubscriptionStore,
   VapidKeyStore,
 } from "./store.ts";
-import { sampleAlert } from "./testing/alert.ts";
+import { sampleNotification } from "./testing/alert.ts";
 import { type Peer, reply, startPeer } from "./testing/peer.ts";
 
 /** Array-backed stores: just enough to observe what the dispatcher does. */
@@ -56,7 +56,7 @@ async function peer(handler: Parameters<typeof startPeer>[0]) {
   return started;
 }
 
-describe("dispatchAlert", () => {
+describe("dispatchNotification", () => {
   it("delivers to each channel independently: a hang is cut by the timeout, a 500 is retried, neither delays the others", async () => {
     const hanging = await peer(() => {}); // accepts the request, never answers
     let slackCalls = 0;
@@ -72,10 +72,13 @@ describe("dispatchAlert", () => {
     store.addChannel(4, { type: "slack", url: healthy.url }, false); // disabled: never called
 
     const started = performance.now();
-    const summary = await dispatchAlert(sampleAlert(), store, { retry: fast, random: () => 0.5 });
+    const summary = await dispatchNotification(sampleNotification(), store, {
+      retry: fast,
+      random: () => 0.5,
+    });
     const elapsed = performance.now() - started;
 
-    expect(summary).toMatchObject({ alertId: 42, delivered: 2, failed: 1 });
+    expect(summary).toMatchObject({ incidentId: 12, transition: "opened", delivered: 2, failed: 1 });
     expect(summary.channels).toEqual([
       expect.objectContaining({ channelId: 1, type: "webhook", status: "failed", attempts: 3 }),
       expect.objectContaining({ channelId: 2, type: "slack", status: "delivered", attempts: 3 }),
@@ -113,7 +116,7 @@ describe("dispatchAlert", () => {
     const bad = await peer((_, res) => reply(res, 400, "invalid_payload"));
     const store = new ArrayStore();
     store.addChannel(1, { type: "slack", url: bad.url });
-    const summary = await dispatchAlert(sampleAlert(), store, { retry: fast });
+    const summary = await dispatchNotification(sampleNotification(), store, { retry: fast });
     expect(summary.channels[0]).toMatchObject({ status: "failed", attempts: 1 });
     expect(store.log.map((a) => [a.status, a.httpStatus])).toEqual([["failed", 400]]);
   });
@@ -124,7 +127,7 @@ describe("dispatchAlert", () => {
 
     const broken = new ArrayStore();
     broken.channels = { listEnabled: async () => Promise.reject(new Error("database is down")) };
-    const summary = await dispatchAlert(sampleAlert(), broken, { retry: fast, logger });
+    const summary = await dispatchNotification(sampleNotification(), broken, { retry: fast, logger });
     expect(summary).toMatchObject({
       delivered: 0,
       failed: 0,
@@ -135,10 +138,10 @@ describe("dispatchAlert", () => {
     const unlogged = new ArrayStore();
     unlogged.addChannel(1, { type: "slack", url: ok.url });
     unlogged.deliveries = { record: async () => Promise.reject(new Error("log table locked")) };
-    const delivered = await dispatchAlert(sampleAlert(), unlogged, { retry: fast, logger });
+    const delivered = await dispatchNotification(sampleNotification(), unlogged, { retry: fast, logger });
     expect(delivered.delivered).toBe(1);
     expect(lines.map((l) => l.message)).toEqual([
-      "alert dispatch failed",
+      "incident notification failed",
       "could not record alert delivery attempt",
     ]);
   });
@@ -150,7 +153,7 @@ describe("dispatchAlert", () => {
     );
     const store = new ArrayStore();
     store.addChannel(1, { type: "slack", url: limited.url });
-    await dispatchAlert(sampleAlert(), store, { retry: { ...fast, maxDelayMs: 1000 } });
+    await dispatchNotification(sampleNotification(), store, { retry: { ...fast, maxDelayMs: 1000 } });
     const [first, second] = store.attempts(1);
     expect(second!.startedAt.getTime() - first!.startedAt.getTime()).toBeGreaterThanOrEqual(100);
   });
@@ -160,7 +163,7 @@ describe("dispatchAlert", () => {
     const store = new ArrayStore();
     store.addChannel(1, { type: "slack", url: failing.url });
     const controller = new AbortController();
-    const pending = dispatchAlert(sampleAlert(), store, {
+    const pending = dispatchNotification(sampleNotification(), store, {
       retry: { attempts: 5, baseDelayMs: 200, maxDelayMs: 200, timeoutMs: 300 },
       signal: controller.signal,
     });

@@ -1,16 +1,17 @@
 /**
  * @module
- * Sends one alert to every enabled channel of its tenant, concurrently, each channel with its own
- * retry loop: exponential backoff with jitter, a per-attempt timeout, and a row in the delivery
- * log for every attempt. A slow or failing channel never delays the others.
+ * Sends one incident notification (opened, escalated, resolved) to every enabled channel of its
+ * tenant, concurrently, each channel with its own retry loop: exponential backoff with jitter, a
+ * per-attempt timeout, and a row in the delivery log for every attempt. A slow or failing channel
+ * never delays the others.
  *
- * `dispatchAlert` never rejects: detectors call it and move on. Failures end up in the delivery
- * log, the logger and the returned summary.
+ * `dispatchNotification` never rejects: detectors call it and move on. Failures end up in the
+ * delivery log, the logger and the returned summary.
  *
  * @example
  * ```ts
- * const summary = await dispatchAlert(alert, store, { logger });
- * // { alertId: 42, delivered: 2, failed: 1, channels: [...] }
+ * const summary = await dispatchNotification(notification, store, { logger });
+ * // { incidentId: 12, transition: "opened", delivered: 2, failed: 1, channels: [...] }
  * ```
  */
 import { randomUUID } from "node:crypto";
@@ -21,7 +22,7 @@ import * as email from "./email/index.ts";
 import * as pagerduty from "./pagerduty/index.ts";
 import * as slack from "./slack/index.ts";
 import type { AlertChannel, AlertStore, DeliveryStatus } from "./store.ts";
-import type { AlertEvent, DeliveryReceipt } from "./types.ts";
+import type { DeliveryReceipt, IncidentNotification, IncidentTransition } from "./types.ts";
 import * as webhook from "./webhook/index.ts";
 import * as webpush from "./webpush/index.ts";
 
@@ -63,7 +64,8 @@ export interface ChannelOutcome {
 }
 
 export interface DispatchSummary {
-  alertId: number;
+  incidentId: number;
+  transition: IncidentTransition;
   delivered: number;
   failed: number;
   channels: ChannelOutcome[];
@@ -74,24 +76,37 @@ export interface DispatchSummary {
 type Store = Pick<AlertStore, "channels" | "deliveries" | "vapidKeys" | "pushSubscriptions">;
 type Send = (signal: AbortSignal) => Promise<DeliveryReceipt>;
 
-export async function dispatchAlert(
-  alert: AlertEvent,
+export async function dispatchNotification(
+  notification: IncidentNotification,
   store: Store,
   options: DispatchOptions = {},
 ): Promise<DispatchSummary> {
   const logger = options.logger ?? silentLogger;
-  const summary: DispatchSummary = { alertId: alert.id, delivered: 0, failed: 0, channels: [] };
+  const { incident, transition } = notification;
+  const summary: DispatchSummary = {
+    incidentId: incident.id,
+    transition,
+    delivered: 0,
+    failed: 0,
+    channels: [],
+  };
   let channels: AlertChannel[];
   try {
-    channels = await store.channels.listEnabled(alert.tenantId);
+    channels = await store.channels.listEnabled(incident.tenantId);
   } catch (error) {
     summary.error = `could not list alert channels: ${message(error)}`;
-    logger("error", "alert dispatch failed", { alertId: alert.id, error: summary.error });
+    logger("error", "incident notification failed", { incidentId: incident.id, error: summary.error });
     return summary;
   }
   const outcomes = await Promise.all(
     channels.map((channel) =>
-      deliverWithRetries(alert, channel, sender(alert, channel, store, options), store, options),
+      deliverWithRetries(
+        notification,
+        channel,
+        sender(notification, channel, store, options),
+        store,
+        options,
+      ),
     ),
   );
   for (const outcome of outcomes) {
@@ -117,7 +132,7 @@ export function backoffDelay(
 }
 
 async function deliverWithRetries(
-  alert: AlertEvent,
+  notification: IncidentNotification,
   channel: AlertChannel,
   send: Send,
   store: Store,
@@ -151,7 +166,9 @@ async function deliverWithRetries(
     }
     const durationMs = Math.round(performance.now() - started);
     await record(store, logger, {
-      alertId: alert.id,
+      alertId: notification.finding?.id ?? null,
+      incidentId: notification.incident.id,
+      transition: notification.transition,
       channelId: channel.id,
       channelType: channel.config.type,
       attempt,
@@ -171,8 +188,9 @@ async function deliverWithRetries(
     await sleep(backoffDelay(attempt, policy, random, error?.retryAfterMs), options.signal);
     if (options.signal?.aborted) break;
   }
-  logger("warn", "alert delivery failed", {
-    alertId: alert.id,
+  logger("warn", "incident notification delivery failed", {
+    incidentId: notification.incident.id,
+    transition: notification.transition,
     channelId: channel.id,
     channelType: channel.config.type,
     attempts: outcome.attempts,
@@ -223,23 +241,29 @@ async function attemptWithTimeout(
   }
 }
 
-function sender(alert: AlertEvent, channel: AlertChannel, store: Store, options: DispatchOptions): Send {
+function sender(
+  notification: IncidentNotification,
+  channel: AlertChannel,
+  store: Store,
+  options: DispatchOptions,
+): Send {
   // One delivery id per channel, the same on every retry, so receivers can drop duplicates.
   const common = { deliveryId: randomUUID(), ...(options.fetch ? { fetch: options.fetch } : {}) };
   const config = channel.config;
+  const n = notification;
   switch (config.type) {
     case "webhook":
-      return (signal) => webhook.deliver(alert, config, { ...common, signal });
+      return (signal) => webhook.deliver(n, config, { ...common, signal });
     case "slack":
-      return (signal) => slack.deliver(alert, config, { ...common, signal });
+      return (signal) => slack.deliver(n, config, { ...common, signal });
     case "pagerduty":
-      return (signal) => pagerduty.deliver(alert, config, { ...common, signal });
+      return (signal) => pagerduty.deliver(n, config, { ...common, signal });
     case "email":
-      return (signal) => email.deliver(alert, config, { ...common, signal });
+      return (signal) => email.deliver(n, config, { ...common, signal });
     case "webpush": {
       const sent = new Set<string>();
       const stores = { subscriptions: store.pushSubscriptions, vapidKeys: store.vapidKeys };
-      return (signal) => webpush.deliver(alert, config, { ...common, ...stores, sent, signal });
+      return (signal) => webpush.deliver(n, config, { ...common, ...stores, sent, signal });
     }
   }
 }

@@ -7,17 +7,19 @@ import { openPglite } from "../db/pglite.ts";
 import { alerts } from "../db/schema/alert.ts";
 import { alertChannels } from "../db/schema/alert-channel.ts";
 import { alertDeliveries } from "../db/schema/alert-delivery.ts";
+import { incidents } from "../db/schema/incident.ts";
 import { streams } from "../db/schema/stream.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
-import { dispatchAlert } from "./dispatcher.ts";
+import { dispatchNotification } from "./dispatcher.ts";
 import { createDrizzleAlertStore } from "./drizzle-store.ts";
-import { sampleAlert } from "./testing/alert.ts";
+import { sampleAlert, sampleNotification } from "./testing/alert.ts";
 import { type Peer, reply, startPeer } from "./testing/peer.ts";
 import { ensureVapidKeys } from "./webpush/index.ts";
 
 let database: Database;
 let tenantId: number;
 let alertId: number;
+let incidentId: number;
 
 beforeAll(async () => {
   database = await openPglite();
@@ -27,9 +29,22 @@ beforeAll(async () => {
     .insert(streams)
     .values({ tenantId, name: "lobby", modelId: "m", modelVersion: "1", dimension: 4 })
     .returning({ id: streams.id });
+  const at = new Date("2026-11-26T12:00:00Z");
+  const [incident] = await database.db
+    .insert(incidents)
+    .values({
+      tenantId,
+      streamId: stream!.id,
+      severity: "critical",
+      notifiedSeverity: "critical",
+      windowFrom: at,
+      windowTo: at,
+    })
+    .returning({ id: incidents.id });
+  incidentId = Number(incident!.id);
   const [alert] = await database.db
     .insert(alerts)
-    .values({ tenantId, streamId: stream!.id, detector: "batch", severity: "critical" })
+    .values({ tenantId, streamId: stream!.id, detector: "batch", severity: "critical", incidentId })
     .returning({ id: alerts.id });
   alertId = Number(alert!.id);
 }, 60_000);
@@ -85,7 +100,11 @@ describe("drizzle alert store", () => {
         ])
         .returning({ id: alertChannels.id });
       const store = createDrizzleAlertStore(database.db);
-      const summary = await dispatchAlert(sampleAlert({ id: alertId, tenantId }), store, {
+      const notification = sampleNotification({
+        incident: { id: incidentId, tenantId },
+        finding: sampleAlert({ id: alertId, tenantId }),
+      });
+      const summary = await dispatchNotification(notification, store, {
         retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 10, timeoutMs: 1000 },
       });
       expect(summary).toMatchObject({ delivered: 1, failed: 0 });
@@ -94,10 +113,19 @@ describe("drizzle alert store", () => {
 
       const rows = await database.db.select().from(alertDeliveries).orderBy(alertDeliveries.attempt);
       expect(
-        rows.map((r) => [r.alertId, r.channelId, r.channelType, r.attempt, r.status, r.httpStatus]),
+        rows.map((r) => [
+          r.incidentId,
+          r.transition,
+          r.alertId,
+          r.channelId,
+          r.channelType,
+          r.attempt,
+          r.status,
+          r.httpStatus,
+        ]),
       ).toEqual([
-        [alertId, enabled!.id, "slack", 1, "retrying", 503],
-        [alertId, enabled!.id, "slack", 2, "delivered", 200],
+        [incidentId, "opened", alertId, enabled!.id, "slack", 1, "retrying", 503],
+        [incidentId, "opened", alertId, enabled!.id, "slack", 2, "delivered", 200],
       ]);
       expect(rows[0]?.error).toContain("busy");
       expect(rows[1]?.error).toBeNull();

@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createTestApp } from "../http/test-app.ts";
 import { DeliveryError } from "./delivery-error.ts";
 import { checkChannelTargets, EgressRefused, egressFetch, refusal } from "./egress.ts";
-import { sampleAlert } from "./testing/alert.ts";
+import { sampleNotification } from "./testing/alert.ts";
 import { type Peer, reply, startPeer } from "./testing/peer.ts";
 import { deliver } from "./webhook/index.ts";
 
@@ -116,7 +116,7 @@ describe("egressFetch", () => {
 
   it("makes a channel's delivery fail for good, without retries", async () => {
     const failure = await deliver(
-      sampleAlert(),
+      sampleNotification(),
       {
         type: "webhook",
         url: "http://169.254.169.254/latest/meta-data/iam",

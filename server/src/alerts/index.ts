@@ -2,8 +2,9 @@
  * @module
  * Alerting: what the detectors, the routes and the CLI import. Each channel lives in its own
  * folder (`webhook/`, `slack/`, `pagerduty/`, `email/`, `webpush/`) with one `deliver`; the
- * dispatcher fans an alert out to a tenant's enabled channels; `rules.ts` decides whether an
- * alert is sent at all.
+ * dispatcher fans an incident notification out to a tenant's enabled channels; which findings
+ * notify at all is decided by the incident they attach to (`record.ts`, `incidents/`); `rules.ts`
+ * holds the batch detector's persistence conditions.
  */
 export {
   type ChannelConfig,
@@ -20,17 +21,18 @@ export {
   DEFAULT_RETRY_POLICY,
   type DispatchOptions,
   type DispatchSummary,
-  dispatchAlert,
+  dispatchNotification,
   type RetryPolicy,
 } from "./dispatcher.ts";
 export { createDrizzleAlertStore } from "./drizzle-store.ts";
-export {
-  applyCooldown,
-  type CooldownDecision,
-  type CooldownState,
-  consecutive,
-  psiPersists,
-} from "./rules.ts";
+export { consecutive, psiPersists } from "./rules.ts";
 export type * from "./store.ts";
-export { type AlertEvent, type AlertNumbers, dashboardUrl } from "./types.ts";
+export {
+  type AlertEvent,
+  type AlertNumbers,
+  dashboardUrl,
+  type IncidentNotification,
+  type IncidentSnapshot,
+  incidentDashboardUrl,
+} from "./types.ts";
 export { addSubscription, ensureVapidKeys } from "./webpush/index.ts";

@@ -1,81 +1,12 @@
 /**
  * @module
- * When an alert is worth sending. Pure functions: state in, decision and new state out; time is
- * the alert's own `createdAt`, never the clock.
- *
- * - `applyCooldown`: one shift makes every run of a detector fire. Per tenant, stream and
- *   detector, the first alert goes out and the rest are suppressed and counted until the cooldown
- *   has passed, unless one is more severe than the last sent (escalations always go out).
- * - `consecutive` / `psiPersists`: conditions over recent runs, such as "PSI ≥ 0.1 on the same
- *   dimension for 2 consecutive runs", so a single noisy batch does not page anyone.
+ * Conditions over recent runs before a confirmed drift raises a batch finding, such as "PSI ≥ 0.1
+ * on the same dimension for 2 consecutive runs", so a single noisy batch does not page anyone.
+ * Pure functions. (Which findings notify is decided by their incident: `incidents/severity.ts`;
+ * the per-detector cooldown that came before incidents is gone, so nothing can hide a more
+ * severe finding.)
  */
 import { FacedriftError } from "../errors.ts";
-import type { AlertEvent, AlertSeverity } from "./types.ts";
-
-const SEVERITY_RANK: Record<AlertSeverity, number> = { info: 0, warning: 1, critical: 2 };
-
-export interface CooldownEntry {
-  /** `createdAt` of the last alert sent, in ms since the epoch. */
-  lastSentAt: number;
-  lastSeverity: AlertSeverity;
-  /** Alerts suppressed since the last one sent. */
-  suppressed: number;
-}
-
-/** Keyed by `cooldownKey`; JSON-serialisable so it can be checkpointed. */
-export type CooldownState = Readonly<Record<string, CooldownEntry>>;
-
-export interface CooldownDecision {
-  send: boolean;
-  state: CooldownState;
-  /** When sending: how many similar alerts were suppressed before this one (to mention it). */
-  suppressedBefore: number;
-}
-
-type CooldownAlert = Pick<AlertEvent, "tenantId" | "stream" | "detector" | "severity" | "createdAt">;
-
-export function cooldownKey(alert: Pick<AlertEvent, "tenantId" | "stream" | "detector">): string {
-  return JSON.stringify([alert.tenantId, alert.stream, alert.detector]);
-}
-
-/**
- * @example
- * ```ts
- * let state: CooldownState = {};
- * const first = applyCooldown(state, alert, 3_600_000); // first.send === true
- * state = first.state;
- * applyCooldown(state, sameShiftTenMinutesLater, 3_600_000).send; // false, counted
- * ```
- */
-export function applyCooldown(
-  state: CooldownState,
-  alert: CooldownAlert,
-  cooldownMs: number,
-): CooldownDecision {
-  if (!(cooldownMs >= 0)) {
-    throw new FacedriftError("invalid_request", "cooldownMs must be a non-negative number", {
-      field: "cooldownMs",
-    });
-  }
-  const key = cooldownKey(alert);
-  const at = alert.createdAt.getTime();
-  const previous = state[key];
-  const expired = previous === undefined || at - previous.lastSentAt >= cooldownMs;
-  const escalates =
-    previous !== undefined && SEVERITY_RANK[alert.severity] > SEVERITY_RANK[previous.lastSeverity];
-  if (expired || escalates) {
-    return {
-      send: true,
-      suppressedBefore: previous?.suppressed ?? 0,
-      state: { ...state, [key]: { lastSentAt: at, lastSeverity: alert.severity, suppressed: 0 } },
-    };
-  }
-  return {
-    send: false,
-    suppressedBefore: 0,
-    state: { ...state, [key]: { ...previous, suppressed: previous.suppressed + 1 } },
-  };
-}
 
 /**
  * True when the last `runs` entries of `history` (oldest first) all satisfy `predicate`; false

@@ -10,11 +10,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../db/database.ts";
 import { alertChannels } from "../db/schema/alert-channel.ts";
 import { createTestApp } from "../http/test-app.ts";
-import { dispatchAlert } from "./dispatcher.ts";
+import { dispatchNotification } from "./dispatcher.ts";
 import { createDrizzleAlertStore } from "./drizzle-store.ts";
 import { sealStoredSecrets } from "./seal-stored.ts";
 import { open, parseSecretKey, SealedSecretError, seal, setSecretKey } from "./sealed.ts";
-import { sampleAlert } from "./testing/alert.ts";
+import { sampleNotification } from "./testing/alert.ts";
 import { type Peer, reply, startPeer } from "./testing/peer.ts";
 import { verifySignature } from "./webhook/index.ts";
 
@@ -88,7 +88,10 @@ describe("channels with FACEDRIFT_SECRET_KEY", () => {
     const tenantId = Number(
       (await queryRows<{ id: string }>(t.db, sql`SELECT tenant_id::text AS id FROM alert_channels`))[0]?.id,
     );
-    const summary = await dispatchAlert(sampleAlert({ tenantId }), createDrizzleAlertStore(t.db));
+    const summary = await dispatchNotification(
+      sampleNotification({ incident: { tenantId } }),
+      createDrizzleAlertStore(t.db),
+    );
     expect(summary).toMatchObject({ delivered: 1, failed: 0 });
     const [request] = peer.requests;
     expect(verifySignature(request!.body, request!.headers["x-facedrift-signature"] as string, SECRET)).toBe(

@@ -28,10 +28,15 @@ export interface AlertChannelStore {
 export type { DeliveryStatus } from "../db/schema/alert-delivery.ts";
 
 import type { DeliveryStatus } from "../db/schema/alert-delivery.ts";
+import type { IncidentTransition } from "../db/schema/incident.ts";
 
 /** One row of `alert_deliveries`: every attempt is recorded, successful or not. */
 export interface DeliveryAttempt {
-  alertId: number;
+  /** The finding that opened or escalated the incident; null for a resolve or a channel test. */
+  alertId: number | null;
+  /** Null only for a channel test, which belongs to no incident. */
+  incidentId: number | null;
+  transition: IncidentTransition | null;
   channelId: number;
   channelType: ChannelType;
   /** 1-based. */

@@ -1,12 +1,25 @@
 /**
  * @module
  * What an alert channel receives. The detectors (streaming ADWIN, batch PSI/KS/MMD, the
- * verification job) build one `AlertEvent` per alert row; every channel formats the same object,
- * so a number shown in Slack is the number in the e-mail and in the webhook body.
+ * verification job) record one finding (`AlertEvent`, an `alerts` row) each; findings attach to
+ * their stream's incident, and channels hear of the incident, not of each finding: an
+ * `IncidentNotification` when it opens, escalates or resolves, carrying the finding that opened or
+ * escalated it. Every channel formats the same object, so a number shown in Slack is the number in
+ * the e-mail and in the webhook body.
  */
 import type { AlertDetector, AlertSeverity } from "../db/schema/alert.ts";
+import type { FindingCategory, IncidentStatus, IncidentTransition } from "../db/schema/incident.ts";
 
-export type { AlertDetector, AlertSeverity };
+export type { AlertDetector, AlertSeverity, FindingCategory, IncidentStatus, IncidentTransition };
+
+/**
+ * A prediction of what the drift costs recognition (issue 12): the drop in verification AUC and
+ * its stated error, from the detector's statistic.
+ */
+export interface FindingImpact {
+  deltaAuc: number;
+  error: number;
+}
 
 /**
  * The numbers behind an alert. Every field is optional because each detector fills its own:
@@ -27,6 +40,7 @@ export interface AlertNumbers {
   extra?: Record<string, number>;
 }
 
+/** One finding: a detector's alert row. */
 export interface AlertEvent {
   /** The `alerts.id` of the row this event was built from. */
   id: number;
@@ -43,20 +57,76 @@ export interface AlertEvent {
   window: { from: Date; to: Date };
   /** `{baseUrl}/streams/{stream}?from=…&to=…&alert={id}`; see `dashboardUrl`. */
   dashboardUrl: string;
-  /**
-   * What changed: `population` (who is in front of the camera — informational) or `input` (how
-   * the pipeline sees faces: camera, lighting, pre-processing). Absent for detectors that do not
-   * classify (verification runs).
-   */
-  category?: AlertCategory;
-  /** Predicted verification cost of an input change (ΔAUC, with the harm model's held-out error). */
-  impact?: AlertImpact;
+  /** The finding kind (`pc1`, `residual`, `mmd`, `batch`, `verification`, …); default the detector. */
+  kind?: string;
+  category?: FindingCategory;
+  impact?: FindingImpact;
 }
 
-export type AlertCategory = "population" | "input";
-export interface AlertImpact {
-  deltaAuc: number;
-  error: number;
+/** An incident as channels see it at one transition. */
+export interface IncidentSnapshot {
+  id: number;
+  tenantId: number;
+  stream: string;
+  status: IncidentStatus;
+  severity: AlertSeverity;
+  category: FindingCategory | null;
+  /** One line: what drifted on which stream, by which detectors. */
+  title: string;
+  /** Finding kinds that fired, in order of first appearance. */
+  detectors: string[];
+  findingCount: number;
+  openedAt: Date;
+  resolvedAt: Date | null;
+  /** `calm` (no finding for the stream's calm period), or who resolved it. */
+  resolvedBy: string | null;
+  /** Event-time span of the findings' windows. */
+  window: { from: Date; to: Date };
+  /** The worst predicted impact among its findings, when any detector predicts one. */
+  impact: FindingImpact | null;
+}
+
+export interface IncidentNotification {
+  /**
+   * `incident-<id>-<transition>-<severity>`: one per notified change, the same on every retry and
+   * replay, so receivers can drop duplicates.
+   */
+  key: string;
+  transition: IncidentTransition;
+  /** Severity channels were told before this one (escalations); null otherwise. */
+  previousSeverity: AlertSeverity | null;
+  at: Date;
+  incident: IncidentSnapshot;
+  /** The finding that opened or escalated it; null for a resolve. */
+  finding: AlertEvent | null;
+  /** The stream page over the incident's window with context around it, `&incident=<id>`. */
+  dashboardUrl: string;
+}
+
+/**
+ * The range a link to an incident opens: its findings' event-time span, padded on each side by a
+ * quarter of it and at least 30 minutes, so the evidence sits inside its context.
+ */
+export function incidentRange(window: { from: Date; to: Date }): { from: Date; to: Date } {
+  const span = Math.max(0, window.to.getTime() - window.from.getTime());
+  const pad = Math.max(span / 4, 30 * 60_000);
+  return { from: new Date(window.from.getTime() - pad), to: new Date(window.to.getTime() + pad) };
+}
+
+/** The deep link of an incident: its stream over `incidentRange`, with `incident=<id>`. */
+export function incidentDashboardUrl(
+  baseUrl: string,
+  incident: Pick<IncidentSnapshot, "id" | "stream" | "window">,
+): string {
+  const range = incidentRange(incident.window);
+  const url = new URL(
+    `streams/${encodeURIComponent(incident.stream)}`,
+    baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`,
+  );
+  url.searchParams.set("from", range.from.toISOString());
+  url.searchParams.set("to", range.to.toISOString());
+  url.searchParams.set("incident", String(incident.id));
+  return url.toString();
 }
 
 /** The deep link into the dashboard, pre-filtered to the alert's time range. */

@@ -23,9 +23,9 @@ describe("batch alerts follow the stream's alert rules", { timeout: 60_000 }, ()
       patch: { alertRules },
     });
   const alerts = () =>
-    queryRows<{ run: number; sent: boolean }>(
+    queryRows<{ run: number; notified: string | null }>(
       f.database.db,
-      sql`SELECT (payload->>'runId')::int AS run, (payload->>'sent')::boolean AS sent FROM alerts ORDER BY id`,
+      sql`SELECT (payload->>'runId')::int AS run, payload->>'notified' AS notified FROM alerts ORDER BY id`,
     );
   const driftedRun = async () => {
     const run = await runBatchCheck(f.database, { streamId, kind: "manual", window: f.day(2) });
@@ -33,22 +33,27 @@ describe("batch alerts follow the stream's alert rules", { timeout: 60_000 }, ()
     return run.id;
   };
 
-  it("waits for PSI to persist through two runs, then alerts; a zero cooldown sends each", async () => {
-    await setRules({ psiPersistence: { threshold: 0.1, runs: 2 }, cooldownMinutes: 0 });
+  it("waits for PSI to persist through two runs, then records a finding; a zero calm period makes each a new incident", async () => {
+    await setRules({ psiPersistence: { threshold: 0.1, runs: 2 }, calmMinutes: 0 });
     await driftedRun();
     expect(await alerts()).toEqual([]);
     const second = await driftedRun();
     const third = await driftedRun();
     expect(await alerts()).toEqual([
-      { run: second, sent: true },
-      { run: third, sent: true },
+      { run: second, notified: "opened" },
+      { run: third, notified: "opened" },
     ]);
   });
 
-  it("without rules, alerts on every confirmed drift under the detector's default cooldown", async () => {
-    await setRules({ psiPersistence: null, cooldownMinutes: null });
+  it("without rules, every confirmed drift is a finding of the stream's one open incident", async () => {
+    await setRules({ psiPersistence: null, calmMinutes: null });
     const next = await driftedRun();
-    // The default batch cooldown (6 h) holds this one back: recorded, not sent.
-    expect((await alerts()).at(-1)).toEqual({ run: next, sent: false });
+    // The default calm period (6 h) has not passed: it attaches to the open incident, silently.
+    expect((await alerts()).at(-1)).toEqual({ run: next, notified: null });
+    const [counts] = await queryRows<{ incidents: number; open: number }>(
+      f.database.db,
+      sql`SELECT count(*)::int AS incidents, count(*) FILTER (WHERE status = 'open')::int AS open FROM incidents`,
+    );
+    expect(counts).toEqual({ incidents: 2, open: 1 });
   });
 });

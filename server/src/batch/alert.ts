@@ -1,14 +1,16 @@
 /**
  * @module
- * The `batch` alert of a confirmed drift: one `alerts` row per run, recorded (`alerts/record.ts`) in the same
- * transaction as the run's final numbers, with the cooldown decision (`alerts/rules.ts`) kept in
- * `streams.alert_state` under this detector's own key (the streaming detector keeps its key in the
- * same column, `streaming/alerts.ts`). Dispatch happens after the commit, fire-and-forget.
+ * The `batch` finding of a confirmed drift: one `alerts` row per run, recorded (`alerts/record.ts`)
+ * in the same transaction as the run's final numbers and attached to the stream's incident (a
+ * high-severity run escalates it to critical). Notifications are dispatched after the commit,
+ * fire-and-forget.
  */
 import type { BatchCheckResult } from "@facedrift/stats";
+import { pValue } from "../alerts/format.ts";
 import { recordAlerts } from "../alerts/record.ts";
-import type { AlertEvent, AlertNumbers } from "../alerts/types.ts";
+import type { AlertNumbers, IncidentNotification } from "../alerts/types.ts";
 import type { Tx } from "../db/database.ts";
+import { FINDING_SEVERITY } from "../incidents/severity.ts";
 import type { BatchWhoHow } from "./who-how.ts";
 
 export interface BatchAlertInput {
@@ -17,10 +19,9 @@ export interface BatchAlertInput {
   reference: { id: number; version: number };
   check: BatchCheckResult;
   novelty: { rate: number; threshold: number } | null;
-  /** The run's who-or-how classification (null: treated as a population finding). */
+  /** The run's who-or-how classification (null: not classified; the statistics' severity stands). */
   whoHow: BatchWhoHow | null;
   window: { from: Date; to: Date };
-  cooldownMs: number;
   dashboardBaseUrl: string;
 }
 
@@ -30,11 +31,12 @@ function mmdPhrase(mmd: BatchCheckResult["mmd"]): string {
   if (mmd.decision === "threshold" && mmd.threshold !== undefined) {
     return `MMD² ${mmd.mmd2Unbiased.toPrecision(3)} > ${mmd.threshold.toPrecision(3)} (α = ${mmd.alpha})`;
   }
-  return `MMD p = ${mmd.pValue.toFixed(4)}`;
+  const p = pValue(mmd.pValue);
+  return p.startsWith("<") ? `MMD p ${p}` : `MMD p = ${p}`;
 }
 
-/** Writes the alert row and returns the event to dispatch, or null when the cooldown holds it. */
-export async function writeBatchAlert(tx: Tx, input: BatchAlertInput): Promise<AlertEvent | null> {
+/** Writes the finding and returns the incident notifications to dispatch (none when it attached silently). */
+export async function writeBatchAlert(tx: Tx, input: BatchAlertInput): Promise<IncidentNotification[]> {
   const { stream, check } = input;
   const numbers: AlertNumbers = {
     psi: check.psi.values,
@@ -47,19 +49,18 @@ export async function writeBatchAlert(tx: Tx, input: BatchAlertInput): Promise<A
     },
   };
   const whoHow = input.whoHow;
-  const category = whoHow?.category ?? null;
   const moved = (whoHow?.quality?.signals ?? [])
     .filter((s) => whoHow?.quality?.fired.includes(s.name))
     .map((s) => `${s.name} ${s.effect >= 0 ? "+" : ""}${s.effect.toFixed(2)} σ`);
   const what =
-    category === "input"
-      ? ` — input change (${moved.join(", ")}${whoHow?.impact ? `; predicted ΔAUC ${whoHow.impact.deltaAuc.toFixed(3)} ± ${whoHow.impact.error.toFixed(3)}` : ""})`
-      : category === "population"
+    whoHow?.category === "input"
+      ? ` — input change (${moved.join(", ")}${whoHow.impact ? `; predicted ΔAUC ${whoHow.impact.deltaAuc.toFixed(3)} ± ${whoHow.impact.error.toFixed(3)}` : ""})`
+      : whoHow?.category === "population"
         ? " — population change (who is seen; face quality as in the reference)"
         : "";
   const title =
     `Batch drift on ${stream.name}: ${check.psi.flagged.length} of ${check.components} components ` +
-    `with PSI ≥ 0.1, ${mmdPhrase(check.mmd)} (${check.severity})${what}`;
+    `with PSI ≥ 0.1, ${check.ks.flagged.length} by KS, ${mmdPhrase(check.mmd)}${what}`;
   if (whoHow?.quality) {
     numbers.extra = {
       ...numbers.extra,
@@ -71,11 +72,11 @@ export async function writeBatchAlert(tx: Tx, input: BatchAlertInput): Promise<A
       ),
     };
   }
-  const { toSend } = await recordAlerts(tx, { ...input, detector: "batch" }, [
+  const { notifications } = await recordAlerts(tx, { ...input, detector: "batch" }, [
     {
-      // Population findings are informational; an input change's severity follows its predicted cost.
-      severity: whoHow?.severity ?? (check.severity === "high" ? "critical" : "warning"),
-      ...(category ? { category } : {}),
+      // An input change's severity follows its predicted cost; population findings are info.
+      severity: whoHow?.severity ?? FINDING_SEVERITY[check.severity === "high" ? "batch-high" : "batch"]!.severity,
+      ...(whoHow?.category ? { category: whoHow.category } : {}),
       ...(whoHow?.impact ? { impact: whoHow.impact } : {}),
       title,
       numbers,
@@ -84,7 +85,8 @@ export async function writeBatchAlert(tx: Tx, input: BatchAlertInput): Promise<A
         runId: input.runId,
         referenceSetId: input.reference.id,
         referenceVersion: input.reference.version,
-        severity: check.severity,
+        // The check's own grade (high: ≥ 3 components flagged), which made this finding critical or warning.
+        checkSeverity: check.severity,
         psi: check.psi.values,
         flaggedDimensions: check.psi.flagged,
         ks: { statistics: check.ks.statistics, adjusted: check.ks.adjusted, flagged: check.ks.flagged },
@@ -94,5 +96,5 @@ export async function writeBatchAlert(tx: Tx, input: BatchAlertInput): Promise<A
       },
     },
   ]);
-  return toSend[0] ?? null;
+  return notifications;
 }

@@ -7,7 +7,8 @@
  * and why, are in stats/src/detectors/batch-check.ts: PSI flags only from 500 embeddings, MMD
  * confirms above the profile's calibrated threshold at α = 0.004, docs/detection-quality.md)
  * → kNN novelty rate against the reference's HNSW index → one `drift_runs` row holding every
- * number → on confirmed drift, a `batch` alert (cooldown applied) dispatched after the commit,
+ * number → on confirmed drift, a `batch` finding attached to the stream's incident, whose
+ * notification (opened or escalated, if any) is dispatched after the commit,
  * and, when the server has a labelled set, a verification job that measures whether the drift
  * costs accuracy (`verification/queue.ts`).
  */
@@ -20,9 +21,9 @@ import {
   type ReferenceProfile,
 } from "@facedrift/stats";
 import { and, eq, sql } from "drizzle-orm";
-import { dispatchAlert } from "../alerts/dispatcher.ts";
+import { dispatchNotification } from "../alerts/dispatcher.ts";
 import { createDrizzleAlertStore } from "../alerts/drizzle-store.ts";
-import type { AlertEvent } from "../alerts/types.ts";
+import type { IncidentNotification } from "../alerts/types.ts";
 import type { Database } from "../db/database.ts";
 import { type DriftRunKind, driftRuns } from "../db/schema/drift-run.ts";
 import { streams } from "../db/schema/stream.ts";
@@ -39,7 +40,6 @@ import { getRun, type RunView } from "./runs.ts";
 import { classifyBatch } from "./who-how.ts";
 
 export const DEFAULT_WINDOW_SIZE = 1_000;
-export const DEFAULT_BATCH_COOLDOWN_MS = 6 * 3_600_000;
 
 export interface BatchRunInput {
   streamId: number;
@@ -59,7 +59,6 @@ export interface BatchRunInput {
     BatchCheckOptions,
     "permutations" | "psiFlag" | "ksAlpha" | "mmdAlpha" | "mmdDecision" | "psiMinRows"
   >;
-  cooldownMs?: number;
   dashboardBaseUrl?: string;
   /** Raise a `batch` alert on confirmed drift (default: yes, except for backfill runs, which recompute history). */
   raiseAlerts?: boolean;
@@ -68,8 +67,8 @@ export interface BatchRunInput {
    * cached scores: what benchmarks compare against (e.g. `readWindow`, binary COPY).
    */
   read?: typeof readWindow;
-  /** Receives the alert after the commit; default `dispatchAlert` over the database's channels. */
-  dispatch?: (alert: AlertEvent) => void;
+  /** Receives each notification after the commit; default `dispatchNotification` over the database's channels. */
+  dispatch?: (notification: IncidentNotification) => void;
   /** On confirmed drift, queue a verification job on this labelled set (see `enqueueVerificationOnDrift`). */
   verifyOnDrift?: VerificationSettings | null;
 }
@@ -161,7 +160,7 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
     })
     .returning({ id: driftRuns.id });
   const runId = Number(inserted?.id);
-  let toSend: AlertEvent | null = null;
+  let toSend: IncidentNotification[] = [];
   try {
     const checkStart = performance.now();
     const options: BatchCheckOptions = {
@@ -218,12 +217,12 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
           finishedAt: sql`now()`,
         })
         .where(eq(driftRuns.id, runId));
-      if (!check.drift || !(input.raiseAlerts ?? input.kind !== "backfill")) return null;
+      if (!check.drift || !(input.raiseAlerts ?? input.kind !== "backfill")) return [];
       // The stream's own alert rules (dashboard Settings): an optional PSI-persistence condition.
       const rules = alertRulesOf(stream.settings);
       if (rules.psiPersistence) {
         const run = { streamId: stream.id, runId, referenceSetId: reference.id, current: check.psi.values };
-        if (!(await psiPersistsThroughRun(tx, run, rules.psiPersistence)).fires) return null;
+        if (!(await psiPersistsThroughRun(tx, run, rules.psiPersistence)).fires) return [];
       }
       if (input.verifyOnDrift) {
         await enqueueVerificationOnDrift(tx, input.verifyOnDrift, {
@@ -241,9 +240,6 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
           novelty.rate === null ? null : { rate: novelty.rate, threshold: novelty.threshold as number },
         whoHow,
         window: { from: data.windowStart ?? new Date(), to: data.windowEnd ?? new Date() },
-        cooldownMs:
-          input.cooldownMs ??
-          (rules.cooldownMinutes === null ? DEFAULT_BATCH_COOLDOWN_MS : rules.cooldownMinutes * 60_000),
         dashboardBaseUrl: input.dashboardBaseUrl ?? "http://localhost:8080",
       });
     });
@@ -254,15 +250,12 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
       .where(eq(driftRuns.id, runId));
     throw error;
   }
-  if (toSend) {
-    const alert = toSend;
-    const dispatch =
-      input.dispatch ??
-      ((event: AlertEvent) => {
-        // Fire-and-forget: dispatchAlert never rejects, and the run does not wait for delivery.
-        void dispatchAlert(event, createDrizzleAlertStore(db));
-      });
-    dispatch(alert);
-  }
+  const dispatch =
+    input.dispatch ??
+    ((notification: IncidentNotification) => {
+      // Fire-and-forget: dispatchNotification never rejects, and the run does not wait for delivery.
+      void dispatchNotification(notification, createDrizzleAlertStore(db));
+    });
+  for (const notification of toSend) dispatch(notification);
   return getRun(db, stream.id, runId);
 }

@@ -12,7 +12,10 @@
  *    duplicate job (say, after a lease expired mid-run) cannot store a second run for the slot.
  *
  * Slots older than `lookbackMs` (default 6 h) are not caught up: after a long outage the next
- * slot runs, and `facedrift backfill` recomputes the gap.
+ * slot runs, and `facedrift backfill` recomputes the gap. Nor is a slot from before the active
+ * reference was activated: right after a fit, the latest window is the very data the reference
+ * was fitted on, and a "catch-up" run on it means nothing (issue 12, item 6). For the same reason
+ * a slot whose stream has received nothing since the activation is skipped, not run.
  */
 import { Cron } from "croner";
 import { and, eq, isNotNull, sql } from "drizzle-orm";
@@ -21,11 +24,12 @@ import { referenceSets } from "../db/schema/reference-set.ts";
 import { streams } from "../db/schema/stream.ts";
 import { FacedriftError } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
+import { BATCH_JOB_KIND } from "../services/jobs/kinds.ts";
 import { claimJob, finishJob } from "../services/jobs/queue.ts";
 import type { VerificationSettings } from "../verification/queue.ts";
 import { runBatchCheck } from "./run.ts";
 
-export const BATCH_JOB_KIND = "batch-check";
+export { BATCH_JOB_KIND } from "../services/jobs/kinds.ts";
 /** Sundays 03:00 UTC: the weekly run, which always runs the MMD test. */
 export const WEEKLY_SCHEDULE = "0 3 * * 0";
 
@@ -56,6 +60,8 @@ export class BatchScheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly now: () => Date;
+  /** Jobs this scheduler ran that failed, since it was made. */
+  private failedRuns = 0;
 
   constructor(private readonly options: BatchSchedulerOptions) {
     this.now = options.now ?? (() => new Date());
@@ -82,12 +88,16 @@ export class BatchScheduler {
     await this.running;
   }
 
-  /** Enqueues what is due and runs queued jobs until none is left; returns the counts. */
-  async tick(): Promise<{ enqueued: number; ran: number }> {
+  /**
+   * Enqueues what is due and runs queued jobs until none is left; returns the counts (`ran`
+   * includes the `failed` ones).
+   */
+  async tick(): Promise<{ enqueued: number; ran: number; failed: number }> {
     const enqueued = await this.enqueueDue();
+    const failedBefore = this.failedRuns;
     let ran = 0;
     while (await this.runOne()) ran++;
-    return { enqueued, ran };
+    return { enqueued, ran, failed: this.failedRuns - failedBefore };
   }
 
   /** Enqueues a job for each due slot not queued yet (by any replica); returns how many it added. */
@@ -96,13 +106,15 @@ export class BatchScheduler {
     const now = this.now();
     const since = new Date(now.getTime() - (this.options.lookbackMs ?? 6 * 3_600_000));
     const rows = await db
-      .select({ id: streams.id, schedule: streams.checkSchedule })
+      .select({ id: streams.id, schedule: streams.checkSchedule, activatedAt: referenceSets.activatedAt })
       .from(streams)
       .innerJoin(referenceSets, and(eq(referenceSets.streamId, streams.id), eq(referenceSets.active, true)))
       .where(isNotNull(streams.checkSchedule));
     let added = 0;
     for (const row of rows) {
       const streamId = Number(row.id);
+      // Slots are in (from, now]: none at or before the reference's activation.
+      const from = row.activatedAt && row.activatedAt > since ? row.activatedAt : since;
       const plans: [BatchJobPayload["kind"], string][] = [
         ["scheduled", String(row.schedule)],
         ["weekly", WEEKLY_SCHEDULE],
@@ -110,7 +122,7 @@ export class BatchScheduler {
       for (const [kind, pattern] of plans) {
         let slots: Date[];
         try {
-          slots = slotsBetween(pattern, since, now);
+          slots = slotsBetween(pattern, from, now);
         } catch (error) {
           this.log("warn", "batch scheduler: invalid check_schedule", {
             streamId,
@@ -140,6 +152,18 @@ export class BatchScheduler {
     if (!job) return false;
     const payload = job.payload as unknown as BatchJobPayload;
     try {
+      const fresh = await receivedSinceActivation(database, payload.streamId);
+      if (!fresh) {
+        await finishJob(database.db, job.id, owner, {
+          ok: true,
+          result: { skipped: "nothing received since the active reference was activated" },
+        });
+        this.log("info", "batch check skipped: nothing new since the reference", {
+          streamId: payload.streamId,
+          slot: payload.slot,
+        });
+        return true;
+      }
       const run = await runBatchCheck(database, {
         streamId: payload.streamId,
         kind: payload.kind,
@@ -156,6 +180,7 @@ export class BatchScheduler {
         drift: run.drift,
       });
     } catch (error) {
+      this.failedRuns++;
       // Domain errors (no data in the window, no reference) will not heal by retrying.
       const permanent = error instanceof FacedriftError;
       await finishJob(database.db, job.id, owner, {
@@ -175,6 +200,21 @@ export class BatchScheduler {
   private log(...args: Parameters<Logger>): void {
     (this.options.log ?? silentLogger)(...args);
   }
+}
+
+/**
+ * Whether the stream received embeddings after its active reference was activated; without any,
+ * its latest window is the data the reference was fitted on (or older).
+ */
+async function receivedSinceActivation(database: Database, streamId: number): Promise<boolean> {
+  const [row] = await queryRows<{ fresh: boolean }>(
+    database.db,
+    sql`SELECT coalesce(s.last_received_at > r.activated_at, r.activated_at IS NULL) AS fresh
+        FROM streams s JOIN reference_sets r ON r.stream_id = s.id AND r.active
+        WHERE s.id = ${streamId}`,
+  );
+  // No active reference any more: let the run say so.
+  return row?.fresh ?? true;
 }
 
 /** The cron's slots in (since, until], UTC. */

@@ -21,6 +21,11 @@ export interface Config {
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
   /**
+   * How far in the future an embedding's `ts` may be, in milliseconds
+   * (`FACEDRIFT_MAX_FUTURE_SKEW_SECONDS`, default a day); earlier than 2001 is refused always.
+   */
+  maxFutureSkewMs: number;
+  /**
    * Days of embeddings kept in the database (default 30); older days are archived to Parquet and
    * then deleted (`retention/`). `FACEDRIFT_RETENTION_DAYS=0` (or `off`) keeps everything.
    * A stream's `settings.retentionDays` overrides it.
@@ -126,6 +131,7 @@ export const DEFAULT_CONFIG: Config = {
   adminKey: undefined,
   maxBatchItems: 1_000,
   maxBodyBytes: 16 * 1024 * 1024,
+  maxFutureSkewMs: 86_400_000,
   maxReferenceFileBytes: 256 * 1024 * 1024,
   retentionDays: 30,
   archiveDir: undefined,
@@ -246,6 +252,12 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
       env.FACEDRIFT_MAX_BODY_BYTES,
       DEFAULT_CONFIG.maxBodyBytes,
     ),
+    maxFutureSkewMs:
+      positiveInt(
+        "FACEDRIFT_MAX_FUTURE_SKEW_SECONDS",
+        env.FACEDRIFT_MAX_FUTURE_SKEW_SECONDS,
+        DEFAULT_CONFIG.maxFutureSkewMs / 1000,
+      ) * 1000,
     maxReferenceFileBytes: positiveInt(
       "FACEDRIFT_MAX_REFERENCE_FILE_BYTES",
       env.FACEDRIFT_MAX_REFERENCE_FILE_BYTES,

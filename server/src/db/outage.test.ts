@@ -50,7 +50,7 @@ describe("the API while the database is unreachable", () => {
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
       body: JSON.stringify({
         model: { id: "m", version: "1" },
-        items: [{ id, ts: 0, embedding: [1, 0, 0] }],
+        items: [{ id, ts: 1_790_000_000_000, embedding: [1, 0, 0] }],
       }),
     });
 

@@ -1,5 +1,4 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import type { Config } from "../config/config.ts";
 import { applyProcessSettings } from "../config/process-settings.ts";
 import type { Database } from "../db/database.ts";
@@ -7,6 +6,8 @@ import { FacedriftError } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { httpMetrics } from "../metrics/http.ts";
 import { createMetrics, type Metrics } from "../metrics/metrics.ts";
+import { readBodiesAfterRouteMiddleware } from "./body/guard-routes.ts";
+import { checkUrlText } from "./body/url-text.ts";
 import type { AppEnv } from "./env.ts";
 import { fromZodError, handleError } from "./handle-error.ts";
 import { requestLog } from "./request-log.ts";
@@ -22,6 +23,10 @@ import { registerListApiKeys } from "./routes/api-keys/get-all.ts";
 import { registerCreateApiKey } from "./routes/api-keys/post.ts";
 import { registerHealth } from "./routes/health/get.ts";
 import { registerGetImageJob } from "./routes/image-jobs/get.ts";
+import { registerAcknowledgeIncident } from "./routes/incidents/acknowledge.ts";
+import { registerGetIncident } from "./routes/incidents/get.ts";
+import { registerListIncidents } from "./routes/incidents/get-all.ts";
+import { registerResolveIncident } from "./routes/incidents/resolve.ts";
 import { registerMetrics } from "./routes/metrics/get.ts";
 import { registerUnsubscribePush } from "./routes/push/subscriptions/delete.ts";
 import { registerListPushSubscriptions } from "./routes/push/subscriptions/get-all.ts";
@@ -36,8 +41,7 @@ import { registerIngestEmbeddings } from "./routes/streams/embeddings/post.ts";
 import { registerListDriftEvents } from "./routes/streams/events/get.ts";
 import { registerGetStream } from "./routes/streams/get.ts";
 import { registerListStreams } from "./routes/streams/get-all.ts";
-import { isImageUpload, registerUploadImages } from "./routes/streams/images/post.ts";
-import { isReferenceImport } from "./routes/streams/references/import.ts";
+import { registerUploadImages } from "./routes/streams/images/post.ts";
 import { registerReferenceRoutes } from "./routes/streams/references/index.ts";
 import { registerListRuns } from "./routes/streams/runs/get-all.ts";
 import { registerStreamSeries } from "./routes/streams/series/get.ts";
@@ -92,21 +96,14 @@ export function createApp({
   app.use(securityHeaders());
   app.use("/v1/*", corsForOrigins(config.corsOrigins));
   app.use("/v1/*", rateLimitPerCredential(config.rateLimitPerMinute));
-  const apiBodyLimit = bodyLimit({
-    maxSize: config.maxBodyBytes,
-    onError: () => {
-      throw new FacedriftError("payload_too_large", `the request body exceeds ${config.maxBodyBytes} bytes`);
-    },
-  });
-  // Image uploads and reference files carry their own, larger limits (in their routes).
-  const ownLimit = (method: string, path: string) =>
-    isImageUpload(method, path) || isReferenceImport(method, path);
-  app.use("/v1/*", (c, next) => (ownLimit(c.req.method, c.req.path) ? next() : apiBodyLimit(c, next)));
+  app.use("/v1/*", checkUrlText());
   app.onError(handleError);
   app.notFound(() => {
     throw new FacedriftError("not_found", "no such route");
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  // Bodies are read only after each route's own middleware (authentication): see http/body/.
+  readBodiesAfterRouteMiddleware(app);
 
   registerHealth(app);
   registerMetrics(app);
@@ -129,6 +126,10 @@ export function createApp({
   registerCreateUser(app);
   registerListDriftEvents(app);
   registerDeleteEmbeddings(app);
+  registerListIncidents(app);
+  registerGetIncident(app);
+  registerAcknowledgeIncident(app);
+  registerResolveIncident(app);
   registerListAlerts(app);
   registerAcknowledgeAlert(app);
   registerListAlertDeliveries(app);

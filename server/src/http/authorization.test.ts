@@ -44,6 +44,7 @@ describe("authorization on every route", { timeout: 120_000 }, () => {
     references: (await t.call("GET", "/v1/streams/cam/references", { key: admin })).body,
     settings: (await t.call("GET", "/v1/streams/cam/settings", { key: admin })).body,
     alerts: (await t.call("GET", "/v1/alerts", { key: admin })).body,
+    incidents: (await t.call("GET", "/v1/incidents", { key: admin })).body,
     channels: (await t.call("GET", "/v1/alert-channels", { key: admin })).body,
     keys: (await t.call("GET", "/v1/api-keys", { key: admin })).body,
   });
@@ -73,6 +74,7 @@ describe("authorization on every route", { timeout: 120_000 }, () => {
     expect(check.body.drift).toBe(true);
     const alerts = await t.call("GET", "/v1/alerts", { key: admin });
     ids["/v1/alerts/{id}"] = String(alerts.body.items[0].id);
+    ids["/v1/incidents/{id}"] = String(alerts.body.items[0].incidentId);
     const channel = await t.call("POST", "/v1/alert-channels", {
       key: admin,
       json: {

@@ -14,5 +14,7 @@ export interface AppEnv {
     metrics: Metrics;
     /** Set by the bearer middleware on authenticated routes. */
     principal: Principal;
+    /** A route's own body limit in bytes (`http/body/json-body.ts`); unset: `config.maxBodyBytes`. */
+    bodyLimit?: number;
   };
 }

@@ -11,12 +11,13 @@ import type { Database } from "../db/database.ts";
 import { imageBatches } from "../db/schema/image-batch.ts";
 import { imageFiles } from "../db/schema/image-file.ts";
 import { FacedriftError } from "../errors.ts";
+import { IMAGE_BATCH_JOB } from "../services/jobs/kinds.ts";
 import { enqueueJob } from "../services/jobs/queue.ts";
 import type { ImageStore } from "./store.ts";
 import { type ImageLimits, type ValidatedImage, validateImage } from "./validate.ts";
 
 /** The job kind replicas claim. */
-export const IMAGE_BATCH_JOB = "image-batch";
+export { IMAGE_BATCH_JOB } from "../services/jobs/kinds.ts";
 
 /**
  * Which face of an image with several is embedded: `largest`, as the capture station does, or

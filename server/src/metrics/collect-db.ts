@@ -10,7 +10,11 @@ import { type SQL, sql } from "drizzle-orm";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { Executor } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
+import { JOB_KINDS } from "../services/jobs/kinds.ts";
 import { batchNumbers } from "./batch-results.ts";
+
+/** States of `facedrift_jobs`; every known kind is reported in each, zero included (see below). */
+const JOB_STATES = ["queued", "delayed", "running"] as const;
 
 /** Counting unprocessed rows stops here: beyond a million the exact number no longer matters. */
 const LAG_CAP = 1_000_000;
@@ -106,6 +110,43 @@ export function registerDatabaseCollectors(registry: Registry, db: Executor): vo
     streams,
     (rows) =>
       rows.flatMap((row) => (row.lag === null ? [] : [{ labels: stream(row), value: Number(row.lag) }])),
+  );
+
+  // The queue depth the replicas' autoscaler follows (server/deploy/prometheus-adapter/values.yaml): every
+  // known kind appears in every state, zeros included, because an HPA whose external metric has no
+  // series stops scaling (it cannot tell "empty" from "missing") instead of scaling down. The
+  // states match `claimJob`: queued means a replica could claim it now (a job whose lease ran out
+  // counts here too); delayed, waiting for a retry backoff or its slot; jobs out of attempts are
+  // never claimed again and are not counted.
+  define(
+    "gauge",
+    {
+      name: "facedrift_jobs",
+      help: "Jobs in the queue by kind and state: queued (claimable now), delayed (retry or slot ahead), running (live lease)",
+      labelNames: ["kind", "state"],
+    },
+    "jobs",
+    shared<{ kind: string; state: string; n: number }>(
+      db,
+      sql`SELECT kind, state, count(*)::int AS n FROM (
+            SELECT kind, CASE
+                WHEN status = 'running' AND lease_until >= now() THEN 'running'
+                WHEN attempts >= max_attempts THEN NULL
+                WHEN status = 'queued' AND run_after > now() THEN 'delayed'
+                ELSE 'queued' END AS state
+            FROM jobs WHERE status IN ('queued', 'running')) j
+          WHERE state IS NOT NULL
+          GROUP BY kind, state`,
+    ),
+    (rows) => {
+      const counts = new Map<string, number>();
+      for (const kind of JOB_KINDS) for (const state of JOB_STATES) counts.set(`${kind}\u0000${state}`, 0);
+      for (const row of rows) counts.set(`${row.kind}\u0000${row.state}`, row.n);
+      return [...counts].map(([key, value]) => {
+        const [kind = "", state = ""] = key.split("\u0000");
+        return { labels: { kind, state }, value };
+      });
+    },
   );
 
   define(

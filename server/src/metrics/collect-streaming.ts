@@ -35,7 +35,7 @@ const COUNTERS: [keyof StreamingSnapshot, string, string][] = [
   [
     "alertsDispatchedTotal",
     "facedrift_streaming_alerts_dispatched_total",
-    "Streaming alerts the cooldown let through to the channels",
+    "Incident notifications (opened, escalated) the streaming findings sent to the channels",
   ],
 ];
 

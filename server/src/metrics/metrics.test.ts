@@ -47,7 +47,7 @@ describe("GET /metrics", () => {
     });
     app = createApp({ database: t.database, config: t.config, metrics });
     const key = await t.keyFor("acme", ["ingest"]);
-    const items = [0, 1, 2].map((i) => ({ id: `e${i}`, ts: 1, embedding: [1, i, 0.5] }));
+    const items = [0, 1, 2].map((i) => ({ id: `e${i}`, ts: 1_790_000_000_001, embedding: [1, i, 0.5] }));
     await post(key, { model, items });
     await post(key, { model, items: items.slice(0, 1) });
     await post(key, { model, items: [{ id: "x" }] });
@@ -74,6 +74,19 @@ describe("GET /metrics", () => {
       sql`INSERT INTO drift_runs (stream_id, status, drift, results, finished_at)
           VALUES (${stream!.id}, 'succeeded', true, ${JSON.stringify(results)}::jsonb, now()),
                  (${stream!.id}, 'failed', null, '{}'::jsonb, now())`,
+    );
+    // The replicas' queue: two claimable image batches, one whose replica died (lease expired:
+    // claimable again), one held; a verification waiting for its retry, one out of attempts; a
+    // finished batch check.
+    await t.db.execute(
+      sql`INSERT INTO jobs (kind, status, attempts, max_attempts, run_after, lease_owner, lease_until) VALUES
+            ('image-batch', 'queued', 0, 5, now() - interval '1 minute', NULL, NULL),
+            ('image-batch', 'queued', 1, 5, now() - interval '1 second', NULL, NULL),
+            ('image-batch', 'running', 1, 5, now(), 'dead', now() - interval '1 minute'),
+            ('image-batch', 'running', 5, 5, now(), 'alive', now() + interval '1 minute'),
+            ('verification', 'queued', 2, 5, now() + interval '1 hour', NULL, NULL),
+            ('verification', 'queued', 5, 5, now() - interval '1 hour', NULL, NULL),
+            ('batch-check', 'succeeded', 1, 5, now(), NULL, NULL)`,
     );
     const res = await scrape();
     expect(res.status).toBe(200);
@@ -120,6 +133,14 @@ describe("GET /metrics", () => {
     has(
       'facedrift_http_request_duration_seconds_count{method="POST",route="/v1/streams/:stream/embeddings",status="200"} 2',
     );
+    has('facedrift_jobs{kind="image-batch",state="queued"} 3');
+    has('facedrift_jobs{kind="image-batch",state="running"} 1');
+    has('facedrift_jobs{kind="image-batch",state="delayed"} 0');
+    has('facedrift_jobs{kind="verification",state="delayed"} 1');
+    has('facedrift_jobs{kind="verification",state="queued"} 0');
+    // An empty kind still has its series: an autoscaler without a series stops scaling.
+    has('facedrift_jobs{kind="batch-check",state="queued"} 0');
+    has('facedrift_jobs{kind="batch-check",state="running"} 0');
     has("process_cpu_seconds_total");
     has("nodejs_heap_size_used_bytes");
     expect(exposition).not.toContain("facedrift_scrape_errors_total{");

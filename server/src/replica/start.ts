@@ -14,7 +14,7 @@ export function startReplica(
   database: Database,
   config: Config,
   log: Logger,
-  options: { leaseMs?: number; pollMs?: number; webRoot?: string } = {},
+  options: { leaseMs?: number; pollMs?: number; stallMs?: number; webRoot?: string } = {},
 ): ReplicaWorker {
   const webgpu = wantsWebgpu(config.replicaWebgpu);
   const worker = new ReplicaWorker({
@@ -26,6 +26,7 @@ export function startReplica(
     log,
     leaseMs: options.leaseMs ?? config.replicaLeaseMs,
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+    ...(options.stallMs ? { stallMs: options.stallMs } : {}),
     openEmbedder: async () => {
       const embedder = await launchChromiumEmbedder({
         executablePath: config.chromiumPath,

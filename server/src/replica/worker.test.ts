@@ -21,6 +21,7 @@ import type { ImageStore } from "../images/store.ts";
 import { uploadImages } from "../images/upload.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
 import type { ImageEmbedder, PageImageResult } from "./chromium.ts";
+import { serveReplicaHealth } from "./health-server.ts";
 import { deleteExpiredImages } from "./image-retention.ts";
 import { ReplicaWorker } from "./worker.ts";
 
@@ -189,5 +190,84 @@ describe("ReplicaWorker", () => {
     expect(await deleteExpiredImages(database, store, new Date(Date.now() + 2 * 3_600_000 + 60_000))).toBe(3);
     expect(stored()).toEqual([]);
     expect((await files(batchId)).every((file) => file.objectKey === null)).toBe(true);
+  });
+
+  it("answers its probes: live while the loop turns, ready once the page is open and polls succeed", async () => {
+    let clock = 0;
+    let openPage: (() => void) | undefined;
+    let release: (() => void) | undefined;
+    const hang = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let hanging = false;
+    const page = scripted(script(), async (call) => {
+      if (call !== 1) return;
+      hanging = true;
+      await hang;
+    });
+    let failOpen = true;
+    const worker = new ReplicaWorker({
+      database,
+      store,
+      owner: "probed",
+      imageRetentionHours: 0,
+      pollMs: 10,
+      stallMs: 60_000,
+      now: () => clock,
+      openEmbedder: async () => {
+        // First the browser fails to start, then it takes a while, then it is up.
+        if (failOpen) {
+          failOpen = false;
+          throw new Error("chromium: no such file");
+        }
+        await new Promise<void>((resolve) => {
+          openPage = resolve;
+        });
+        return page;
+      },
+    });
+    const probes = await serveReplicaHealth(() => worker.health(), { port: 0, host: "127.0.0.1" });
+    const probe = async (path: string) => {
+      const res = await fetch(`http://127.0.0.1:${probes.port}${path}`);
+      return { status: res.status, body: (await res.json()) as { reason?: string } };
+    };
+    const until = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 500 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await check()).toBe(true);
+    };
+    try {
+      expect((await probe("/healthz")).status).toBe(503);
+      expect((await probe("/metrics")).status).toBe(404);
+      worker.start();
+      // The failed start is a poll error: live (restarting would not help), not ready.
+      await until(async () => openPage !== undefined);
+      expect((await probe("/healthz")).status).toBe(200);
+      expect(await probe("/readyz")).toMatchObject({
+        status: 503,
+        body: { reason: expect.stringContaining("chromium: no such file") },
+      });
+      openPage?.();
+      await until(async () => (await probe("/readyz")).status === 200);
+
+      // A page hung on an image: no poll ends and no image is answered, so the stall shows.
+      const { batchId } = await upload();
+      await until(async () => hanging);
+      clock += 61_000;
+      expect(await probe("/healthz")).toMatchObject({
+        status: 503,
+        body: { reason: "no poll or embedded image for 61 s" },
+      });
+      expect((await probe("/readyz")).status).toBe(503);
+      release?.();
+      await until(async () => (await probe("/healthz")).status === 200);
+      await until(async () => (await files(batchId)).every((f) => f.status !== "pending"));
+    } finally {
+      release?.();
+      await worker.stop();
+      await probes.close();
+    }
+    expect(
+      (await fetch(`http://127.0.0.1:${probes.port}/healthz`).catch(() => null))?.status,
+    ).toBeUndefined();
   });
 });

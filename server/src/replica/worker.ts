@@ -37,9 +37,28 @@ export interface ReplicaOptions {
   /** Sleep between empty polls. */
   pollMs?: number;
   imageRetentionHours: number;
+  /**
+   * How long the loop may go without a sign of life (a poll, or an image the page answered)
+   * before `health()` calls it stalled (default 10 minutes): a page hung on one image stops both.
+   */
+  stallMs?: number;
+  /** The clock of `health()`; injectable for tests. */
+  now?: () => number;
   /** Base of the dashboard links in the alerts a verification job raises. */
   dashboardBaseUrl?: string;
   log?: Logger;
+}
+
+/** What the replica's probes report (`replica/health-server.ts`). */
+export interface ReplicaHealth {
+  /** The loop runs and showed a sign of life within `stallMs`: restarting would not help. */
+  live: boolean;
+  /** The browser page is open and the last poll of the queue reached the database. */
+  ready: boolean;
+  /** Milliseconds since the last sign of life. */
+  sinceBeatMs: number;
+  /** Why not live or not ready, for people reading the probe's answer. */
+  reason?: string;
 }
 
 export class ReplicaWorker {
@@ -49,9 +68,62 @@ export class ReplicaWorker {
   #running: Promise<void> | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
+  #lastBeat: number;
+  #pollError: string | undefined;
 
   constructor(options: ReplicaOptions) {
-    this.#options = { leaseMs: 60_000, pollMs: 1_000, log: silentLogger, ...options };
+    this.#options = {
+      leaseMs: 60_000,
+      pollMs: 1_000,
+      stallMs: 600_000,
+      now: Date.now,
+      log: silentLogger,
+      ...options,
+    };
+    this.#lastBeat = this.#options.now();
+  }
+
+  /**
+   * Liveness and readiness. Not live: the loop ended, or nothing happened for `stallMs` (a poll
+   * finishes every `pollMs` when idle, and a job embeds an image every few seconds). Not ready:
+   * the browser page is not open (still starting, or failed to start) or the queue's database
+   * did not answer the last poll. A replica serves no traffic, so readiness only tells rollouts
+   * and the PodDisruptionBudget whether this pod is doing its work.
+   */
+  health(): ReplicaHealth {
+    const sinceBeatMs = this.#options.now() - this.#lastBeat;
+    const looping = this.#running !== undefined && !this.#stopping;
+    const stalled = sinceBeatMs > this.#options.stallMs;
+    const live = looping && !stalled;
+    const ready = live && this.#embedder !== undefined && this.#pollError === undefined;
+    const reason = !looping
+      ? "the job loop is not running"
+      : stalled
+        ? `no poll or embedded image for ${Math.round(sinceBeatMs / 1000)} s`
+        : this.#pollError !== undefined
+          ? `last poll failed: ${this.#pollError}`
+          : this.#embedder === undefined
+            ? "the browser page is not open yet"
+            : undefined;
+    return { live, ready, sinceBeatMs, ...(reason ? { reason } : {}) };
+  }
+
+  #beat(): void {
+    this.#lastBeat = this.#options.now();
+  }
+
+  /** The page, with every answered image counted as a sign of life. */
+  async #openEmbedder(): Promise<ImageEmbedder> {
+    const page = await this.#options.openEmbedder();
+    return {
+      loaded: page.loaded,
+      embed: async (...args) => {
+        const result = await page.embed(...args);
+        this.#beat();
+        return result;
+      },
+      close: () => page.close(),
+    };
   }
 
   start(): void {
@@ -69,7 +141,7 @@ export class ReplicaWorker {
   /** Claims and runs one job; false when there was none. */
   async runOnce(): Promise<boolean> {
     const { database, owner, leaseMs, log } = this.#options;
-    this.#embedder ??= await this.#options.openEmbedder();
+    this.#embedder ??= await this.#openEmbedder();
     const embedder = this.#embedder;
     const job = await claimJob(database.db, [IMAGE_BATCH_JOB, VERIFICATION_JOB], owner, leaseMs);
     if (job?.kind === VERIFICATION_JOB) return this.#verify(job, embedder);
@@ -185,9 +257,12 @@ export class ReplicaWorker {
       let worked = false;
       try {
         worked = await this.runOnce();
+        this.#pollError = undefined;
       } catch (error) {
+        this.#pollError = error instanceof Error ? error.message : String(error);
         this.#options.log("error", "replica poll failed", { error: String(error) });
       }
+      this.#beat();
       if (!worked && !this.#stopping) {
         await new Promise<void>((resolve) => {
           this.#wake = resolve;

@@ -83,7 +83,7 @@ describe("S3ArchiveStore (stand-in S3-compatible peer)", () => {
 
   it("archives a day to the bucket and verifies it before deleting", async () => {
     const tenantId = await ensureTenant(database.db, "acme");
-    const items = ["a", "b", "c"].map((id, i) => ({ id, ts: 1, embedding: [i, 1] }));
+    const items = ["a", "b", "c"].map((id, i) => ({ id, ts: 1_790_000_000_001, embedding: [i, 1] }));
     await ingestEmbeddings(
       database,
       { tenantId, stream: "lobby", model: { id: "m", version: "1" }, items },
@@ -121,7 +121,7 @@ describe("S3ArchiveStore (stand-in S3-compatible peer)", () => {
         tenantId,
         stream: "gate",
         model: { id: "m", version: "1" },
-        items: [{ id: "g", ts: 1, embedding: [1, 1] }],
+        items: [{ id: "g", ts: 1_790_000_000_001, embedding: [1, 1] }],
       },
       new Date("2026-10-01T11:00:00Z"),
     );

@@ -1,6 +1,6 @@
 /**
- * Stream alerts and the stream's own alert rules: the cooldown named in the dashboard's Settings
- * governs the streaming detector's alerts as it does the batch detector's.
+ * Stream findings and the stream's own alert rules: findings attach to the stream's incident, and
+ * the calm period named in the dashboard's Settings decides when an episode is over.
  */
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,30 +45,45 @@ describe("stream alerts", () => {
         stream,
         reference: { id: 1, version: 1 },
         detections: [shift(seq)],
-        cooldownMs: 3_600_000,
         dashboardBaseUrl: "http://localhost:8080/",
       }),
     );
-  const sent = async () =>
+  const attached = async () =>
     (
-      await queryRows<{ sent: boolean }>(
+      await queryRows<{ incident: number; notified: string | null }>(
         database.db,
-        sql`SELECT (payload->>'sent')::boolean AS sent FROM alerts WHERE stream_id = ${stream.id} ORDER BY id`,
+        sql`SELECT incident_id::int AS incident, payload->>'notified' AS notified
+            FROM alerts WHERE stream_id = ${stream.id} ORDER BY id`,
       )
-    ).map((r) => r.sent);
+    ).map((r) => [r.incident, r.notified]);
 
-  it("keeps the worker's cooldown unless the stream's rules name one, then keeps theirs", async () => {
-    expect(await write(1)).toHaveLength(1);
-    expect(await write(2)).toHaveLength(0);
-    expect(await sent()).toEqual([true, false]);
+  it("attaches every finding to the stream's incident; only the opening notifies, until the calm period ends it", async () => {
+    const opened = await write(1);
+    expect(opened.map((n) => [n.transition, n.incident.severity, n.finding?.kind])).toEqual([
+      ["opened", "warning", "pc1"],
+    ]);
+    const first = opened[0]!.incident.id;
+    expect(opened[0]!.dashboardUrl).toBe(
+      `http://localhost:8080/streams/lobby?from=2026-11-26T09%3A30%3A00.000Z&to=2026-11-26T10%3A35%3A00.000Z&incident=${first}`,
+    );
+    expect(await write(2)).toEqual([]);
+    expect(await attached()).toEqual([
+      [first, "opened"],
+      [first, null],
+    ]);
+    // A calm period of 0 minutes: the open incident is over by the next finding, which opens another.
     await updateStreamSettings(database.db, {
       tenantId: stream.tenantId,
       name: "lobby",
       actor: "test",
-      patch: { alertRules: { cooldownMinutes: 0 } },
+      patch: { alertRules: { calmMinutes: 0 } },
     });
-    expect(await write(3)).toHaveLength(1);
-    expect(await write(4)).toHaveLength(1);
-    expect(await sent()).toEqual([true, false, true, true]);
+    const next = await write(3);
+    expect(next.map((n) => [n.transition, n.incident.id === first])).toEqual([
+      ["resolved", true],
+      ["opened", false],
+    ]);
+    expect(next[0]!.incident).toMatchObject({ status: "resolved", resolvedBy: "calm", findingCount: 2 });
+    expect((await attached()).at(-1)).toEqual([next[1]!.incident.id, "opened"]);
   });
 });

@@ -1,18 +1,14 @@
 /**
  * @module
- * The `stream` alerts of the streaming detector: one `alerts` row per drift event, recorded in the
- * batch's transaction with the cooldown decision (`alerts/record.ts`); dispatching happens after
- * the commit (`worker.ts`), fire-and-forget. Every streaming signal (PC1 ADWIN, residual ADWIN,
- * MMD window) shares the one `stream` cooldown: they watch the same embeddings, and a shift that
- * trips two of them is one incident. The stream's own alert rules (dashboard Settings) set that
- * cooldown when they name one, as they do for batch alerts; otherwise the worker's applies.
+ * The `stream` findings of the streaming detector: one `alerts` row per drift event (finding kind
+ * `pc1`, `residual` or `mmd`), recorded in the batch's transaction and attached to the stream's
+ * incident (`alerts/record.ts`); the notifications that causes are dispatched after the commit
+ * (`worker.ts`), fire-and-forget. A shift that trips several signals is one incident.
  */
-import { eq } from "drizzle-orm";
 import { type AlertDraft, recordAlerts } from "../alerts/record.ts";
-import type { AlertEvent } from "../alerts/types.ts";
+import type { IncidentNotification } from "../alerts/types.ts";
 import type { Tx } from "../db/database.ts";
-import { streams } from "../db/schema/stream.ts";
-import { alertRulesOf } from "../services/stream-settings/settings.ts";
+import { FINDING_SEVERITY } from "../incidents/severity.ts";
 import type { Detection } from "./detectors.ts";
 
 export interface StreamAlertInput {
@@ -23,25 +19,18 @@ export interface StreamAlertInput {
     /** Event times (ISO) of the window the alert is about. */
     window: { from: string; to: string };
   })[];
-  /** The worker's cooldown, used unless the stream's settings name their own. */
-  cooldownMs: number;
   dashboardBaseUrl: string;
 }
 
-/** Inserts one alert row per detection, applies the cooldown, and returns the alerts to send. */
-export async function writeStreamAlerts(tx: Tx, input: StreamAlertInput): Promise<AlertEvent[]> {
+/** Inserts one finding per detection and returns the incident notifications to send. */
+export async function writeStreamAlerts(tx: Tx, input: StreamAlertInput): Promise<IncidentNotification[]> {
   const { stream } = input;
   if (input.detections.length === 0) return [];
-  // Read only when something fired: most batches raise nothing.
-  const [row] = await tx
-    .select({ settings: streams.settings })
-    .from(streams)
-    .where(eq(streams.id, stream.id));
-  const { cooldownMinutes } = alertRulesOf((row?.settings ?? {}) as Record<string, unknown>);
-  const cooldownMs = cooldownMinutes === null ? input.cooldownMs : cooldownMinutes * 60_000;
   const drafts: AlertDraft[] = input.detections.map((d) => ({
-    // Population findings are informational: who walks past changed, not how they are seen.
-    severity: d.signal === "quality" ? d.severity : d.category === "population" ? "info" : "warning",
+    // An input finding's severity follows its predicted cost; population findings are info
+    // (incidents/severity.ts enforces that for every detector).
+    severity: d.signal === "quality" ? d.severity : (FINDING_SEVERITY[d.signal]?.severity ?? "warning"),
+    kind: d.signal,
     ...(d.category ? { category: d.category } : {}),
     ...(d.signal === "quality" && d.impact ? { impact: d.impact } : {}),
     ...describe(stream.name, d),
@@ -54,7 +43,7 @@ export async function writeStreamAlerts(tx: Tx, input: StreamAlertInput): Promis
       referenceVersion: input.reference.version,
     },
   }));
-  return (await recordAlerts(tx, { ...input, cooldownMs, detector: "stream" }, drafts)).toSend;
+  return (await recordAlerts(tx, { ...input, detector: "stream" }, drafts)).notifications;
 }
 
 function describe(stream: string, d: Detection): Pick<AlertDraft, "title" | "numbers"> {
@@ -62,9 +51,7 @@ function describe(stream: string, d: Detection): Pick<AlertDraft, "title" | "num
     const moved = d.result.signals
       .filter((s) => d.result.fired.includes(s.name))
       .sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
-    const phrase = moved
-      .map((s) => `${s.name} ${s.effect >= 0 ? "+" : ""}${s.effect.toFixed(2)} σ`)
-      .join(", ");
+    const phrase = moved.map((s) => `${s.name} ${s.effect >= 0 ? "+" : ""}${s.effect.toFixed(2)} σ`).join(", ");
     const cost = d.impact
       ? `; predicted verification cost ΔAUC ${d.impact.deltaAuc.toFixed(3)} ± ${d.impact.error.toFixed(3)}`
       : "";
@@ -77,9 +64,7 @@ function describe(stream: string, d: Detection): Pick<AlertDraft, "title" | "num
           "z threshold": d.zCritical,
           "window faces": d.result.rows,
           "distinct people (est.)": d.result.people,
-          ...(d.impact
-            ? { "predicted ΔAUC": d.impact.deltaAuc, "ΔAUC error (held out)": d.impact.error }
-            : {}),
+          ...(d.impact ? { "predicted ΔAUC": d.impact.deltaAuc, "ΔAUC error (held out)": d.impact.error } : {}),
         },
       },
     };

@@ -27,7 +27,7 @@ export interface StreamingMetricsSnapshot {
   processedTotal: number;
   /** Drift events committed. */
   detectionsTotal: number;
-  /** Alerts the cooldown let through to the channels. */
+  /** Incident notifications (opened, escalated) the streaming findings sent to the channels. */
   alertsDispatchedTotal: number;
   batchesTotal: number;
   /** Batches that threw (logged and retried later). */

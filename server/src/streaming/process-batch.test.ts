@@ -40,7 +40,6 @@ const options = (owner: string, batchSize: number, extra: Partial<BatchOptions> 
   owner,
   leaseMs: 60_000,
   batchSize,
-  cooldownMs: 3_600_000,
   dashboardBaseUrl: "http://dash.test/",
   ...extra,
 });

@@ -2,8 +2,8 @@
  * @module
  * One step of the streaming detector for one stream: read the next embeddings after the cursor,
  * run them through the detectors (`detectors.ts`: ADWIN on PC1 and on the PCA residual, MMD² on
- * each window of 500), and commit the drift events, the alert rows, the cooldown state and the
- * advanced cursor (with the detectors' checkpoint) in one transaction.
+ * each window of 500), and commit the drift events, the findings (attached to the stream's
+ * incident) and the advanced cursor (with the detectors' checkpoint) in one transaction.
  *
  * Exactly-once: the transaction first locks the cursor row and checks that this owner still holds
  * an unexpired lease and that the cursor is where the batch started. If not, it writes nothing.
@@ -19,7 +19,7 @@
  */
 import { projectPca } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
-import type { AlertEvent } from "../alerts/types.ts";
+import type { IncidentNotification } from "../alerts/types.ts";
 import type { Db, Tx } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
 import { pgArrayLiteral } from "../db/pg-array.ts";
@@ -53,8 +53,6 @@ export interface BatchOptions {
   batchSize: number;
   /** How the batch is read (default: the text reader over `db`; servers pass `readAfterByCopy`). */
   read?: ReadAfter;
-  /** Suppress repeated `stream` alerts for this long (see `alerts/rules.ts`). */
-  cooldownMs: number;
   /** Base of the dashboard links in alerts. */
   dashboardBaseUrl: string;
   cache?: ReferenceCache;
@@ -73,8 +71,8 @@ export type BatchOutcome =
       cursor: CursorPosition;
       processed: number;
       detections: StreamDetection[];
-      /** Alerts the cooldown let through, to dispatch after the commit. */
-      toDispatch: AlertEvent[];
+      /** Incident notifications the findings caused, to dispatch after the commit. */
+      toDispatch: IncidentNotification[];
       /** PC1 score of the last embedding processed. */
       lastScore: number;
       /** Streaming detectors that ran (1: PC1 only, an old profile), and why not all when not. */
@@ -158,7 +156,6 @@ export async function processStreamBatch(
           ...f,
           window: { from: times.get(f.windowFromSeq) as string, to: times.get(f.seq) as string },
         })),
-        cooldownMs: options.cooldownMs,
         dashboardBaseUrl: options.dashboardBaseUrl,
       });
       await cacheScores(tx, reference.id, stream.id, seqs, componentScores, reference.pca.nComponents);

@@ -26,10 +26,10 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { sql } from "drizzle-orm";
-import { type DispatchOptions, dispatchAlert } from "../alerts/dispatcher.ts";
+import { type DispatchOptions, dispatchNotification } from "../alerts/dispatcher.ts";
 import { createDrizzleAlertStore } from "../alerts/drizzle-store.ts";
 import type { AlertStore } from "../alerts/store.ts";
-import type { AlertEvent } from "../alerts/types.ts";
+import type { IncidentNotification } from "../alerts/types.ts";
 import type { Db } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
 import { type Logger, silentLogger } from "../log.ts";
@@ -59,8 +59,6 @@ export interface StreamingWorkerOptions {
   batchSize?: number;
   /** Batches per stream per pass before moving on, so one backlog does not starve the rest (default 10). */
   batchesPerPass?: number;
-  /** Cooldown of `stream` alerts per stream (default 1 h). */
-  cooldownMs?: number;
   /** Base of the dashboard links in alerts (default http://localhost:8080/). */
   dashboardBaseUrl?: string;
   /** Where alerts go: the drizzle store by default; `false` records alert rows without sending. */
@@ -101,7 +99,7 @@ export class StreamingWorker {
   private readonly options: Required<
     Pick<
       StreamingWorkerOptions,
-      "pollIntervalMs" | "leaseMs" | "batchSize" | "batchesPerPass" | "cooldownMs" | "dashboardBaseUrl"
+      "pollIntervalMs" | "leaseMs" | "batchSize" | "batchesPerPass" | "dashboardBaseUrl"
     >
   >;
   private readonly log: Logger;
@@ -128,7 +126,6 @@ export class StreamingWorker {
       leaseMs: input.leaseMs ?? 15_000,
       batchSize: Math.min(1000, input.batchSize ?? 1000),
       batchesPerPass: input.batchesPerPass ?? 10,
-      cooldownMs: input.cooldownMs ?? 3_600_000,
       dashboardBaseUrl: input.dashboardBaseUrl ?? "http://localhost:8080/",
     };
     this.log = input.log ?? silentLogger;
@@ -267,7 +264,6 @@ export class StreamingWorker {
         leaseMs: this.options.leaseMs,
         batchSize: this.options.batchSize,
         ...(this.input.read ? { read: this.input.read } : {}),
-        cooldownMs: this.options.cooldownMs,
         dashboardBaseUrl: this.options.dashboardBaseUrl,
         cache: this.cache,
         beforeCommit: this.input.beforeCommit,
@@ -347,10 +343,10 @@ export class StreamingWorker {
     }
   }
 
-  /** Fire-and-forget: `dispatchAlert` never rejects, and the loop does not wait for it. */
-  private send(alert: AlertEvent): void {
+  /** Fire-and-forget: `dispatchNotification` never rejects, and the loop does not wait for it. */
+  private send(notification: IncidentNotification): void {
     if (this.alertStore === false) return;
-    const delivery = dispatchAlert(alert, this.alertStore, {
+    const delivery = dispatchNotification(notification, this.alertStore, {
       ...this.input.dispatch,
       logger: this.log,
       signal: this.abort.signal,

@@ -2,14 +2,16 @@
  * @module
  * The `verification` alert of a run whose AUC fell below the configured minimum: one `alerts` row
  * (severity critical: the model no longer separates the labelled pairs as validated), written in
- * the run's transaction through `alerts/record.ts` (cooldown per stream and detector).
+ * the run's transaction through `alerts/record.ts`, attached to the stream's incident.
  * Alerts belong to a stream (`alerts.stream_id` is required), so only runs tied to one raise them.
  */
 import type { VerificationMetrics } from "@facedrift/stats";
 import { recordAlerts } from "../alerts/record.ts";
-import type { AlertEvent, AlertNumbers } from "../alerts/types.ts";
+import type { AlertNumbers, IncidentNotification } from "../alerts/types.ts";
 import type { Tx } from "../db/database.ts";
+import { FINDING_SEVERITY } from "../incidents/severity.ts";
 
+/** How soon after a verification job another may be queued on drift (`queue.ts`). */
 export const DEFAULT_VERIFICATION_COOLDOWN_MS = 6 * 3_600_000;
 
 export interface VerificationAlertInput {
@@ -24,15 +26,14 @@ export interface VerificationAlertInput {
   skipped: number;
   /** When the run embedded its images: the alert's time range. */
   window: { from: Date; to: Date };
-  cooldownMs: number;
   dashboardBaseUrl: string;
 }
 
-/** Writes the alert row; returns its id and the event to dispatch (null when the cooldown holds it). */
+/** Writes the finding; returns its id and the incident notifications to dispatch. */
 export async function writeVerificationAlert(
   tx: Tx,
   input: VerificationAlertInput,
-): Promise<{ id: number; event: AlertEvent | null }> {
+): Promise<{ id: number; notifications: IncidentNotification[] }> {
   const { stream } = input;
   const numbers: AlertNumbers = {
     auc: input.auc,
@@ -48,9 +49,9 @@ export async function writeVerificationAlert(
   const title =
     `Verification on ${stream.name}: AUC ${input.auc.toFixed(4)} < ${input.minAuc} ` +
     `(${input.model.id} ${input.model.version}, ${input.pairs} pairs)`;
-  const { ids, toSend } = await recordAlerts(tx, { ...input, detector: "verification" }, [
+  const { ids, notifications } = await recordAlerts(tx, { ...input, detector: "verification" }, [
     {
-      severity: "critical",
+      severity: FINDING_SEVERITY.verification!.severity,
       title,
       numbers,
       window: input.window,
@@ -64,5 +65,5 @@ export async function writeVerificationAlert(
       },
     },
   ]);
-  return { id: ids[0] as number, event: toSend[0] ?? null };
+  return { id: ids[0] as number, notifications };
 }

@@ -10,10 +10,11 @@ import type { Config } from "../config/config.ts";
 import type { Executor, Tx } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
 import { FacedriftError } from "../errors.ts";
+import { VERIFICATION_JOB } from "../services/jobs/kinds.ts";
 import { enqueueJob } from "../services/jobs/queue.ts";
 import { DEFAULT_VERIFICATION_COOLDOWN_MS } from "./alert.ts";
 
-export const VERIFICATION_JOB = "verification";
+export { VERIFICATION_JOB } from "../services/jobs/kinds.ts";
 
 /** The labelled set and threshold a server queues verification jobs with (from its config). */
 export interface VerificationSettings {

@@ -8,9 +8,9 @@
 import { stat } from "node:fs/promises";
 import { balancedSubset, imagesOf, ModelError, type Pair } from "@facedrift/models";
 import { readPairs } from "@facedrift/models/node";
-import { type DispatchSummary, dispatchAlert } from "../alerts/dispatcher.ts";
+import { type DispatchSummary, dispatchNotification } from "../alerts/dispatcher.ts";
 import { createDrizzleAlertStore } from "../alerts/drizzle-store.ts";
-import type { AlertEvent } from "../alerts/types.ts";
+import type { IncidentNotification } from "../alerts/types.ts";
 import type { Database, Tx } from "../db/database.ts";
 import { FacedriftError } from "../errors.ts";
 import { type ImageOutcome, type Progress, processImages } from "./images.ts";
@@ -50,10 +50,9 @@ export interface VerificationInput {
   /** `central` (default, LFW's convention) or `single` (skip images with several faces). */
   faces?: Exclude<FacePolicy, "all">;
   onProgress?: (progress: Progress) => void;
-  cooldownMs?: number;
   dashboardBaseUrl?: string;
-  /** Sends the alert after the commit; default `dispatchAlert` over the database's channels. */
-  dispatch?: (alert: AlertEvent) => Promise<DispatchSummary> | undefined;
+  /** Sends each notification after the commit; default `dispatchNotification` over the database's channels. */
+  dispatch?: (notification: IncidentNotification) => Promise<DispatchSummary> | undefined;
   /** Wait for delivery and report it (a CLI, which closes the database right after); default no. */
   awaitDelivery?: boolean;
 }
@@ -143,21 +142,24 @@ export async function runVerification(
     pairsFile: input.pairsFile,
     imagesDir: input.imagesDir,
     window: { from: startedAt, to: new Date() },
-    cooldownMs: input.cooldownMs,
     dashboardBaseUrl: input.dashboardBaseUrl,
     inTransaction: input.inTransaction,
   });
   summary.runId = stored.runId;
   summary.alert = stored.alert;
-  if (stored.event) {
-    const dispatch =
-      input.dispatch ?? ((event: AlertEvent) => dispatchAlert(event, createDrizzleAlertStore(database.db)));
-    const delivery = dispatch(stored.event);
-    // dispatchAlert never rejects; without awaitDelivery the run does not wait for channels.
-    if (input.awaitDelivery && delivery && summary.alert) {
-      const { delivered, failed: failedChannels } = await delivery;
-      summary.alert.delivery = { delivered, failed: failedChannels };
+  const dispatch =
+    input.dispatch ??
+    ((notification: IncidentNotification) =>
+      dispatchNotification(notification, createDrizzleAlertStore(database.db)));
+  // dispatchNotification never rejects; without awaitDelivery the run does not wait for channels.
+  const deliveries = stored.notifications.map((notification) => dispatch(notification));
+  if (input.awaitDelivery && summary.alert && deliveries.length > 0) {
+    const delivery = { delivered: 0, failed: 0 };
+    for (const outcome of await Promise.all(deliveries)) {
+      delivery.delivered += outcome?.delivered ?? 0;
+      delivery.failed += outcome?.failed ?? 0;
     }
+    summary.alert.delivery = delivery;
   }
   return summary;
 }

@@ -3,12 +3,12 @@
  * Where a verification run is stored and how: the tenant and optional stream are resolved before
  * the run embeds anything; the row and its alert are written in one transaction.
  */
-import type { AlertEvent } from "../alerts/types.ts";
+import type { IncidentNotification } from "../alerts/types.ts";
 import type { Database, Tx } from "../db/database.ts";
 import { verificationRuns } from "../db/schema/verification-run.ts";
 import { getStream } from "../services/streams/get.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
-import { DEFAULT_VERIFICATION_COOLDOWN_MS, writeVerificationAlert } from "./alert.ts";
+import { writeVerificationAlert } from "./alert.ts";
 import type { VerificationSummary } from "./summary.ts";
 
 export interface StoreTarget {
@@ -31,7 +31,6 @@ export interface StoreExtra {
   pairsFile: string;
   imagesDir: string;
   window: { from: Date; to: Date };
-  cooldownMs?: number | undefined;
   dashboardBaseUrl?: string | undefined;
   /** Runs in the storing transaction once the row has its id (see `VerificationInput`). */
   inTransaction?: ((tx: Tx, runId: number) => Promise<void>) | undefined;
@@ -42,7 +41,7 @@ export async function storeVerificationRun(
   target: StoreTarget,
   summary: VerificationSummary,
   extra: StoreExtra,
-): Promise<{ runId: number; alert: VerificationSummary["alert"]; event: AlertEvent | null }> {
+): Promise<{ runId: number; alert: VerificationSummary["alert"]; notifications: IncidentNotification[] }> {
   return database.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(verificationRuns)
@@ -73,7 +72,7 @@ export async function storeVerificationRun(
       .returning({ id: verificationRuns.id });
     const runId = Number(row?.id);
     await extra.inTransaction?.(tx, runId);
-    if (!summary.belowMinAuc) return { runId, alert: null, event: null };
+    if (!summary.belowMinAuc) return { runId, alert: null, notifications: [] };
     if (!target.stream) {
       // alerts.stream_id is required: a run not tied to a stream records its AUC but cannot alert.
       return {
@@ -83,10 +82,10 @@ export async function storeVerificationRun(
           sent: false,
           note: "no alert row: alerts belong to a stream and the run names none",
         },
-        event: null,
+        notifications: [],
       };
     }
-    const { id, event } = await writeVerificationAlert(tx, {
+    const { id, notifications } = await writeVerificationAlert(tx, {
       stream: target.stream,
       runId,
       model: { id: summary.model.id, version: summary.model.version },
@@ -97,9 +96,8 @@ export async function storeVerificationRun(
       pairs: summary.pairs.scored,
       skipped: summary.pairs.skipped,
       window: extra.window,
-      cooldownMs: extra.cooldownMs ?? DEFAULT_VERIFICATION_COOLDOWN_MS,
       dashboardBaseUrl: extra.dashboardBaseUrl ?? "http://localhost:8080",
     });
-    return { runId, alert: { id, sent: event !== null }, event };
+    return { runId, alert: { id, sent: notifications.length > 0 }, notifications };
   });
 }

@@ -34,7 +34,10 @@ export interface VerificationSummary {
   /** Set when the AUC is below the minimum: the alert row, or why there is none. */
   alert: {
     id: number | null;
-    /** False when the cooldown held it back, or when it was not stored. */
+    /**
+     * True when it notified channels (it opened or escalated the stream's incident); false when it
+     * attached to an incident they had already heard of at this severity, or was not stored.
+     */
     sent: boolean;
     note?: string;
     delivery?: { delivered: number; failed: number };

@@ -10,9 +10,9 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { CATALOG, DEFAULT_MODELS, type Pair, parsePairs } from "@facedrift/models";
 import { Command } from "commander";
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { AlertEvent } from "../alerts/types.ts";
+import type { IncidentNotification } from "../alerts/types.ts";
 import { registerExtract } from "../cli/commands/extract.ts";
 import { registerVerify } from "../cli/commands/verify.ts";
 import type { Database } from "../db/database.ts";
@@ -119,17 +119,18 @@ describe("verification through the real face pipeline", () => {
   }, 120_000);
 
   it("skips pairs it cannot score, with reasons; below the minimum AUC a critical alert is stored and dispatched", async () => {
-    const dispatched: AlertEvent[] = [];
+    const dispatched: IncidentNotification[] = [];
+    // The first run may have opened an incident already (if its AUC fell below 0.98): close it, so
+    // this run's finding opens one of its own and notifies.
+    await database.db.execute(sql`UPDATE incidents SET status = 'resolved', resolved_at = now()`);
     const summary = await runVerification(database, {
       pairsFile: smallPairs,
       imagesDir: smallImages,
       tenantId,
       stream: "cam",
       minAuc: 1.01,
-      // The first run may have alerted already (if its AUC fell below 0.98): send this one regardless.
-      cooldownMs: 0,
-      dispatch: (event) => {
-        dispatched.push(event);
+      dispatch: (notification) => {
+        dispatched.push(notification);
         return undefined;
       },
     });
@@ -155,12 +156,16 @@ describe("verification through the real face pipeline", () => {
     expect(alert).toMatchObject({
       tenantId,
       severity: "critical",
-      payload: { verificationRunId: summary.runId, auc: 1, minAuc: 1.01, sent: true },
+      payload: { verificationRunId: summary.runId, auc: 1, minAuc: 1.01, notified: "opened" },
     });
     expect(summary.alert).toEqual({ id: alert?.id, sent: true });
     expect(dispatched).toHaveLength(1);
-    expect(dispatched[0]).toMatchObject({ id: alert?.id, stream: "cam", detector: "verification" });
-    expect(dispatched[0]?.title).toContain("AUC 1.0000 < 1.01");
+    expect(dispatched[0]).toMatchObject({
+      transition: "opened",
+      incident: { stream: "cam", severity: "critical", detectors: ["verification"] },
+      finding: { id: alert?.id, stream: "cam", detector: "verification" },
+    });
+    expect(dispatched[0]?.finding?.title).toContain("AUC 1.0000 < 1.01");
   }, 60_000);
 
   it("facedrift verify prints the summary; without --store nothing is written", async () => {

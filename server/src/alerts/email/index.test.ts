@@ -4,7 +4,7 @@ import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EmailConfig } from "../config.ts";
 import { DeliveryError } from "../delivery-error.ts";
-import { sampleAlert } from "../testing/alert.ts";
+import { sampleNotification } from "../testing/alert.ts";
 import { deliver } from "./index.ts";
 
 interface Received {
@@ -67,11 +67,11 @@ function config(port: number, extra: Partial<EmailConfig> = {}): EmailConfig {
 }
 
 describe("email channel", () => {
-  it("sends text and HTML bodies with the numbers and the link, authenticated, to every recipient", async () => {
+  it("sends text and HTML bodies with the incident, the numbers and the link, authenticated, to every recipient", async () => {
     smtp = await startSmtp();
-    const alert = sampleAlert();
+    const notification = sampleNotification();
     const receipt = await deliver(
-      alert,
+      notification,
       config(smtp.port, { auth: { user: "alerts", pass: "hunter2-long" } }),
     );
     expect(receipt.detail).toMatch(/^250/);
@@ -82,9 +82,13 @@ describe("email channel", () => {
     expect(envelope?.to).toEqual(["oncall@example.com", "ml-team@example.com"]);
 
     const mail = await simpleParser(envelope!.raw);
-    expect(mail.subject).toBe(`[Facedrift CRITICAL] lobby-cam <east>: ${alert.title}`);
+    expect(mail.subject).toBe(
+      `[Facedrift CRITICAL] lobby-cam <east>: Incident #12 opened (CRITICAL): ${notification.incident.title}`,
+    );
     expect(mail.from?.text).toBe("facedrift@example.com");
-    expect(mail.headers.get("x-facedrift-alert")).toBe("42");
+    expect(mail.messageId).toBe("<incident-7-12@facedrift>");
+    expect(mail.headers.get("x-facedrift-incident")).toBe("12");
+    expect(mail.headers.get("x-facedrift-transition")).toBe("opened");
     expect(mail.headers.get("x-facedrift-severity")).toBe("critical");
     expect(mail.headers.get("auto-submitted")).toBe("auto-generated");
     expect(envelope!.raw.toString("utf8")).toMatch(/^X-Priority: 1 \(Highest\)/m);
@@ -93,12 +97,28 @@ describe("email channel", () => {
     expect(mail.text).toContain("PC1 mean: 0.0125 → 0.3311");
     expect(mail.text).toContain("MMD²: 0.0184");
     expect(mail.text).toContain("AUC: 0.9620");
-    expect(mail.text).toContain(`Open in the dashboard: ${alert.dashboardUrl}`);
+    expect(mail.text).toContain("p-value: < 0.001");
+    expect(mail.text).toContain(`Open in the dashboard: ${notification.dashboardUrl}`);
 
     const html = String(mail.html);
     expect(html).toContain("<td>lobby-cam &lt;east&gt;</td>");
     expect(html).toContain("<td>1, 3, 4</td>");
-    expect(html).toContain(`<a href="${alert.dashboardUrl.replace(/&/g, "&amp;")}">`);
+    expect(html).toContain(`<a href="${notification.dashboardUrl.replace(/&/g, "&amp;")}">`);
+  });
+
+  it("threads an incident's escalation and resolve under its opening message", async () => {
+    smtp = await startSmtp();
+    await deliver(sampleNotification({ transition: "escalated" }), config(smtp.port));
+    await deliver(sampleNotification({ transition: "resolved" }), config(smtp.port));
+    const [escalated, resolved] = await Promise.all(smtp.received.map((m) => simpleParser(m.raw)));
+    for (const mail of [escalated, resolved]) {
+      expect(mail?.inReplyTo).toBe("<incident-7-12@facedrift>");
+      expect(mail?.references).toBe("<incident-7-12@facedrift>");
+    }
+    expect(escalated?.subject).toContain("Incident #12 escalated WARNING → CRITICAL");
+    expect(resolved?.subject).toContain("Incident #12 resolved (no new finding for the calm period)");
+    // A resolve is not urgent, even of a critical incident.
+    expect(smtp.received[1]!.raw.toString("utf8")).not.toMatch(/^X-Priority: 1/m);
   });
 
   it("a 5xx recipient rejection is final, a 4xx one is retryable", async () => {
@@ -112,26 +132,26 @@ describe("email channel", () => {
         callback(error);
       },
     });
-    const error = await deliver(sampleAlert(), config(smtp.port)).catch((e: unknown) => e);
+    const error = await deliver(sampleNotification(), config(smtp.port)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ channel: "email", retryable: false });
     code = 451;
-    await expect(deliver(sampleAlert(), config(smtp.port))).rejects.toMatchObject({ retryable: true });
+    await expect(deliver(sampleNotification(), config(smtp.port))).rejects.toMatchObject({ retryable: true });
   });
 
   it("wrong credentials are final", async () => {
     smtp = await startSmtp();
     await expect(
-      deliver(sampleAlert(), config(smtp.port, { auth: { user: "alerts", pass: "wrong-password" } })),
+      deliver(sampleNotification(), config(smtp.port, { auth: { user: "alerts", pass: "wrong-password" } })),
     ).rejects.toMatchObject({ retryable: false });
     expect(smtp.received).toHaveLength(0);
   });
 
   it("the signal cuts a server that never answers DATA", async () => {
     smtp = await startSmtp({ onData() {} }); // swallows the message, never replies
-    const error = await deliver(sampleAlert(), config(smtp.port), { signal: AbortSignal.timeout(200) }).catch(
-      (e: unknown) => e,
-    );
+    const error = await deliver(sampleNotification(), config(smtp.port), {
+      signal: AbortSignal.timeout(200),
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ retryable: true, timedOut: true });
   });
 });

@@ -1,7 +1,9 @@
 /**
  * @module
- * E-mail over SMTP with nodemailer: a plain-text and an HTML body carrying the same numbers and
- * the dashboard link.
+ * E-mail over SMTP with nodemailer: one message per incident notification, a plain-text and an
+ * HTML body carrying the same facts and the dashboard link. Mail clients thread the messages of
+ * one incident: the opening message's `Message-ID` is `<incident-<id>@facedrift>`, and the
+ * escalation and resolve name it in `In-Reply-To` and `References` (RFC 5322 §3.6.4).
  *
  * Retry verdict (RFC 5321 §4.2.1): a 5yz reply is a permanent rejection (bad recipient, policy),
  * a 4yz reply a transient one (greylisting, mailbox busy); nodemailer reports which as
@@ -11,8 +13,8 @@
 import { createTransport } from "nodemailer";
 import type { EmailConfig } from "../config.ts";
 import { DeliveryError, isAbort } from "../delivery-error.ts";
-import { describeNumbers } from "../format.ts";
-import type { AlertEvent, DeliverOptions, DeliveryReceipt } from "../types.ts";
+import { describeNotification, headline } from "../format.ts";
+import type { DeliverOptions, DeliveryReceipt, IncidentNotification } from "../types.ts";
 
 interface SmtpError extends Error {
   code?: string;
@@ -24,7 +26,7 @@ interface SmtpError extends Error {
 const CONFIG_ERRORS = new Set(["EAUTH", "ENOAUTH", "ECONFIG", "EREQUIRETLS", "ETLS"]);
 
 export async function deliver(
-  alert: AlertEvent,
+  notification: IncidentNotification,
   config: EmailConfig,
   options: DeliverOptions = {},
 ): Promise<DeliveryReceipt> {
@@ -34,7 +36,7 @@ export async function deliver(
     secure: config.secure,
     ...(config.auth ? { auth: { user: config.auth.user, pass: config.auth.pass } } : {}),
   });
-  const message = emailMessage(alert);
+  const message = emailMessage(notification);
   try {
     const info = await transport.sendMail({
       from: config.from,
@@ -51,41 +53,43 @@ export async function deliver(
 }
 
 /** Subject, headers and both bodies; exported for previews. */
-export function emailMessage(alert: AlertEvent) {
-  const severity = alert.severity.toUpperCase();
-  const facts = [
-    { label: "Stream", value: alert.stream },
-    { label: "Detector", value: alert.detector },
-    { label: "Severity", value: severity },
-    { label: "Window", value: `${alert.window.from.toISOString()} – ${alert.window.to.toISOString()}` },
-    ...describeNumbers(alert.numbers),
-  ];
+export function emailMessage(n: IncidentNotification) {
+  const { incident } = n;
+  const title = headline(n);
+  const facts = describeNotification(n);
   const text = [
-    alert.title,
+    title,
     "",
     ...facts.map(({ label, value }) => `${label}: ${value}`),
     "",
-    `Open in the dashboard: ${alert.dashboardUrl}`,
+    `Open in the dashboard: ${n.dashboardUrl}`,
     "",
-    `Alert #${alert.id}, raised ${alert.createdAt.toISOString()}.`,
+    `Incident #${incident.id}, ${n.transition} ${n.at.toISOString()}.`,
   ].join("\n");
   const rows = facts
     .map(({ label, value }) => `<tr><th align="left">${html(label)}</th><td>${html(value)}</td></tr>`)
     .join("");
   const body = [
-    `<h2>${html(alert.title)}</h2>`,
+    `<h2>${html(title)}</h2>`,
     `<table cellpadding="4">${rows}</table>`,
-    `<p><a href="${html(alert.dashboardUrl)}">Open in the dashboard</a></p>`,
-    `<p style="color:#666">Alert #${alert.id}, raised ${alert.createdAt.toISOString()}.</p>`,
+    `<p><a href="${html(n.dashboardUrl)}">Open in the dashboard</a></p>`,
+    `<p style="color:#666">Incident #${incident.id}, ${n.transition} ${n.at.toISOString()}.</p>`,
   ].join("\n");
+  const thread = `<incident-${incident.tenantId}-${incident.id}@facedrift>`;
   return {
-    subject: `[Facedrift ${severity}] ${alert.stream}: ${alert.title}`,
+    subject: `[Facedrift ${incident.severity.toUpperCase()}] ${incident.stream}: ${title}`,
     text,
     html: `<!doctype html><html><body>${body}</body></html>`,
-    priority: alert.severity === "critical" ? ("high" as const) : ("normal" as const),
+    priority:
+      incident.severity === "critical" && n.transition !== "resolved"
+        ? ("high" as const)
+        : ("normal" as const),
+    // The opening message is the thread's root; later ones reply to it.
+    ...(n.transition === "opened" ? { messageId: thread } : { inReplyTo: thread, references: [thread] }),
     headers: {
-      "X-Facedrift-Alert": String(alert.id),
-      "X-Facedrift-Severity": alert.severity,
+      "X-Facedrift-Incident": String(incident.id),
+      "X-Facedrift-Transition": n.transition,
+      "X-Facedrift-Severity": incident.severity,
       // RFC 3834: machine-generated, so auto-responders must not answer it.
       "Auto-Submitted": "auto-generated",
     },

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { pagerDutyConfigSchema } from "../config.ts";
-import { sampleAlert } from "../testing/alert.ts";
+import { sampleNotification } from "../testing/alert.ts";
 import { type Peer, reply, startPeer } from "../testing/peer.ts";
 import { deliver } from "./index.ts";
 
@@ -24,15 +24,15 @@ function accepting(): Promise<Peer> {
 }
 
 describe("pagerduty channel", () => {
-  it("sends an Events API v2 trigger with routing key, dedup key, payload and dashboard link", async () => {
+  it("triggers one PagerDuty alert per incident: dedup key, payload and dashboard link", async () => {
     peer = await accepting();
-    const alert = sampleAlert();
+    const notification = sampleNotification();
     const config = pagerDutyConfigSchema.parse({
       type: "pagerduty",
       routingKey,
       endpoint: `${peer.url}/v2/enqueue`,
     });
-    const receipt = await deliver(alert, config);
+    const receipt = await deliver(notification, config);
     expect(receipt.httpStatus).toBe(202);
     expect(receipt.detail).toContain("Event processed");
 
@@ -40,41 +40,60 @@ describe("pagerduty channel", () => {
     expect(request?.path).toBe("/v2/enqueue");
     expect(request?.headers["content-type"]).toBe("application/json");
     const event = JSON.parse(request!.body.toString("utf8"));
+    const finding = notification.finding!;
     expect(event).toEqual({
       routing_key: routingKey,
       event_action: "trigger",
-      dedup_key: "facedrift/7/lobby-cam <east>/batch",
+      dedup_key: "facedrift/7/incident/12",
       payload: {
-        summary: `[lobby-cam <east>] ${alert.title}`,
+        summary: `[lobby-cam <east>] Incident #12 opened (CRITICAL): ${notification.incident.title}`,
         source: "facedrift:lobby-cam <east>",
         severity: "critical",
         timestamp: "2026-11-26T12:00:00.000Z",
         component: "lobby-cam <east>",
-        group: "batch",
+        group: "pc1,batch",
         class: "embedding-drift",
         custom_details: {
-          alert_id: 42,
+          incident_id: 12,
+          transition: "opened",
+          previous_severity: null,
+          detectors: ["pc1", "batch"],
+          findings: 3,
           window_from: "2026-11-26T10:00:00.000Z",
           window_to: "2026-11-26T12:00:00.000Z",
-          ...alert.numbers,
+          predicted_auc_drop: { deltaAuc: 0.021, error: 0.006 },
+          finding_id: 42,
+          finding: finding.title,
+          ...finding.numbers,
         },
       },
-      links: [{ href: alert.dashboardUrl, text: "Open in Facedrift dashboard" }],
+      links: [{ href: notification.dashboardUrl, text: "Open in Facedrift dashboard" }],
       client: "Facedrift",
-      client_url: alert.dashboardUrl,
+      client_url: notification.dashboardUrl,
     });
   });
 
-  it("maps severities one to one and groups repeats of one stream and detector under one dedup key", async () => {
+  it("escalates under the same dedup key and resolves it; another incident gets its own key", async () => {
     peer = await accepting();
     const config = { type: "pagerduty" as const, routingKey, endpoint: peer.url };
-    await deliver(sampleAlert({ id: 1, severity: "warning" }), config);
-    await deliver(sampleAlert({ id: 2, severity: "info" }), config);
-    await deliver(sampleAlert({ id: 3, detector: "stream" }), config);
+    await deliver(sampleNotification({ incident: { severity: "warning" } }), config);
+    await deliver(sampleNotification({ transition: "escalated" }), config);
+    await deliver(sampleNotification({ transition: "resolved" }), config);
+    await deliver(
+      sampleNotification({ incident: { id: 13, severity: "info", category: "population" } }),
+      config,
+    );
     const events = peer.requests.map((r) => JSON.parse(r.body.toString("utf8")));
-    expect(events.map((e) => e.payload.severity)).toEqual(["warning", "info", "critical"]);
-    expect(events[0].dedup_key).toBe(events[1].dedup_key);
-    expect(events[2].dedup_key).not.toBe(events[0].dedup_key);
+    expect(events.map((e) => e.event_action)).toEqual(["trigger", "trigger", "resolve", "trigger"]);
+    expect(events.map((e) => e.payload?.severity)).toEqual(["warning", "critical", undefined, "info"]);
+    expect(events[2]).toEqual({
+      routing_key: routingKey,
+      event_action: "resolve",
+      dedup_key: events[0].dedup_key,
+    });
+    expect(events[1].dedup_key).toBe(events[0].dedup_key);
+    expect(events[3].dedup_key).toBe("facedrift/7/incident/13");
+    expect(events[3].payload.class).toBe("population-change");
   });
 
   it("the endpoint defaults to PagerDuty's; a 400 is final, a 429 is retried", async () => {
@@ -84,8 +103,14 @@ describe("pagerduty channel", () => {
     let status = 400;
     peer = await startPeer((_, res) => reply(res, status, '{"status":"invalid event"}'));
     const config = { type: "pagerduty" as const, routingKey, endpoint: peer.url };
-    await expect(deliver(sampleAlert(), config)).rejects.toMatchObject({ retryable: false, httpStatus: 400 });
+    await expect(deliver(sampleNotification(), config)).rejects.toMatchObject({
+      retryable: false,
+      httpStatus: 400,
+    });
     status = 429;
-    await expect(deliver(sampleAlert(), config)).rejects.toMatchObject({ retryable: true, httpStatus: 429 });
+    await expect(deliver(sampleNotification(), config)).rejects.toMatchObject({
+      retryable: true,
+      httpStatus: 429,
+    });
   });
 });

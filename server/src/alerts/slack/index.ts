@@ -1,17 +1,19 @@
 /**
  * @module
- * Slack incoming webhook: a Block Kit message (header, a fields section with the key numbers, a
- * context line, a button to the dashboard) and a plain `text` fallback, which Slack shows in
- * notifications and screen readers read.
+ * Slack incoming webhook: one Block Kit message per incident notification (opened, escalated,
+ * resolved: a header saying which, a fields section with the incident's facts and the finding's
+ * key numbers, a context line, a button to the dashboard) and a plain `text` fallback, which Slack
+ * shows in notifications and screen readers read. Incoming webhooks cannot reply in a thread, so
+ * every message names its incident (`Incident #12`) and the three read as one story.
  *
  * Limits from Block Kit's reference: header text ≤ 150 characters, a section ≤ 10 fields, a
  * button label ≤ 75 and its URL ≤ 3000. Slack answers 200 `ok`, a 4xx with a reason
  * (`invalid_payload`, `no_service`, `channel_is_archived`) or 429 with `Retry-After`.
  */
 import type { SlackConfig } from "../config.ts";
-import { describeNumbers, summaryLine } from "../format.ts";
+import { describeNotification, headline, summaryLine } from "../format.ts";
 import { sendHttp } from "../http.ts";
-import type { AlertEvent, AlertSeverity, DeliverOptions, DeliveryReceipt } from "../types.ts";
+import type { AlertSeverity, DeliverOptions, DeliveryReceipt, IncidentNotification } from "../types.ts";
 
 const SEVERITY_EMOJI: Record<AlertSeverity, string> = {
   info: ":information_source:",
@@ -20,11 +22,11 @@ const SEVERITY_EMOJI: Record<AlertSeverity, string> = {
 };
 
 export async function deliver(
-  alert: AlertEvent,
+  notification: IncidentNotification,
   config: SlackConfig,
   options: DeliverOptions = {},
 ): Promise<DeliveryReceipt> {
-  const body = JSON.stringify(slackMessage(alert));
+  const body = JSON.stringify(slackMessage(notification));
   const result = await sendHttp(
     "slack",
     config.url,
@@ -35,20 +37,17 @@ export async function deliver(
 }
 
 /** The message body; exported so its shape can be checked and previewed. */
-export function slackMessage(alert: AlertEvent) {
-  const severity = alert.severity.toUpperCase();
-  const fields = [
-    { label: "Stream", value: alert.stream },
-    { label: "Detector", value: alert.detector },
-    { label: "Severity", value: severity },
-    ...describeNumbers(alert.numbers),
-  ].slice(0, 10);
+export function slackMessage(n: IncidentNotification) {
+  const { incident } = n;
+  const title = headline(n);
+  const emoji = n.transition === "resolved" ? ":white_check_mark:" : SEVERITY_EMOJI[incident.severity];
+  const fields = describeNotification(n).slice(0, 10);
   return {
-    text: `${escapeMrkdwn(`${severity} ${alert.title} — ${summaryLine(alert)}`)} ${alert.dashboardUrl}`,
+    text: `${escapeMrkdwn(`${title} — ${summaryLine(n)}`)} ${n.dashboardUrl}`,
     blocks: [
       {
         type: "header",
-        text: { type: "plain_text", text: truncate(`${severity}: ${alert.title}`, 150), emoji: true },
+        text: { type: "plain_text", text: truncate(title, 150), emoji: true },
       },
       {
         type: "section",
@@ -62,7 +61,7 @@ export function slackMessage(alert: AlertEvent) {
         elements: [
           {
             type: "mrkdwn",
-            text: `${SEVERITY_EMOJI[alert.severity]} Alert #${alert.id} · ${alert.window.from.toISOString()} – ${alert.window.to.toISOString()}`,
+            text: `${emoji} Incident #${incident.id} · opened ${incident.openedAt.toISOString()} · event time ${incident.window.from.toISOString()} – ${incident.window.to.toISOString()}`,
           },
         ],
       },
@@ -72,8 +71,8 @@ export function slackMessage(alert: AlertEvent) {
           {
             type: "button",
             text: { type: "plain_text", text: "Open in dashboard" },
-            url: alert.dashboardUrl,
-            style: alert.severity === "critical" ? "danger" : "primary",
+            url: n.dashboardUrl,
+            style: incident.severity === "critical" && n.transition !== "resolved" ? "danger" : "primary",
             action_id: "open_dashboard",
           },
         ],

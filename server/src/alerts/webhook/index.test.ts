@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { DeliveryError } from "../delivery-error.ts";
-import { sampleAlert } from "../testing/alert.ts";
+import { sampleNotification } from "../testing/alert.ts";
 import { type Peer, reply, startPeer } from "../testing/peer.ts";
 import { deliver, verifySignature } from "./index.ts";
 
@@ -13,11 +13,11 @@ afterEach(async () => {
 });
 
 describe("webhook channel", () => {
-  it("POSTs the alert as JSON with an HMAC-SHA256 signature over the raw bytes", async () => {
+  it("POSTs the incident notification as JSON with an HMAC-SHA256 signature over the raw bytes", async () => {
     peer = await startPeer((_, res) => reply(res, 204));
     const now = new Date("2026-11-26T12:00:05.000Z");
     const receipt = await deliver(
-      sampleAlert(),
+      sampleNotification(),
       { type: "webhook", url: `${peer.url}/hook`, secret },
       { deliveryId: "d-1", now: () => now },
     );
@@ -27,7 +27,8 @@ describe("webhook channel", () => {
     expect(request?.method).toBe("POST");
     expect(request?.path).toBe("/hook");
     expect(request?.headers["content-type"]).toBe("application/json");
-    expect(request?.headers["x-facedrift-event"]).toBe("alert.triggered");
+    expect(request?.headers["x-facedrift-event"]).toBe("incident.opened");
+    expect(request?.headers["x-facedrift-incident"]).toBe("12");
     expect(request?.headers["x-facedrift-delivery"]).toBe("d-1");
     expect(request?.headers["x-facedrift-timestamp"]).toBe(String(now.getTime() / 1000));
 
@@ -39,29 +40,54 @@ describe("webhook channel", () => {
 
     const body = JSON.parse(request!.body.toString("utf8"));
     expect(body).toMatchObject({
-      event: "alert.triggered",
+      event: "incident.opened",
       deliveryId: "d-1",
       sentAt: now.toISOString(),
-      alert: {
-        id: 42,
+      key: "incident-12-opened-critical",
+      transition: "opened",
+      incident: {
+        id: 12,
         stream: "lobby-cam <east>",
+        status: "open",
+        severity: "critical",
+        detectors: ["pc1", "batch"],
+        findingCount: 3,
+        impact: { deltaAuc: 0.021, error: 0.006 },
+        window: { from: "2026-11-26T10:00:00.000Z", to: "2026-11-26T12:00:00.000Z" },
+      },
+      finding: {
+        id: 42,
         detector: "batch",
         severity: "critical",
         createdAt: "2026-11-26T12:00:00.000Z",
         numbers: { mmd2: 0.0184, flaggedDimensions: [1, 3, 4] },
-        window: { from: "2026-11-26T10:00:00.000Z", to: "2026-11-26T12:00:00.000Z" },
       },
     });
-    expect(body.alert.dashboardUrl).toBe(
-      "https://facedrift.example/streams/lobby-cam%20%3Ceast%3E?from=2026-11-26T10%3A00%3A00.000Z&to=2026-11-26T12%3A00%3A00.000Z&alert=42",
+    // The link opens the incident's window with 30 minutes of context on each side.
+    expect(body.incident.dashboardUrl).toBe(
+      "https://facedrift.example/streams/lobby-cam%20%3Ceast%3E?from=2026-11-26T09%3A30%3A00.000Z&to=2026-11-26T12%3A30%3A00.000Z&incident=12",
     );
+  });
+
+  it("names the transition in the event; a resolve carries no finding", async () => {
+    peer = await startPeer((_, res) => reply(res, 204));
+    const config = { type: "webhook" as const, url: peer.url, secret };
+    await deliver(sampleNotification({ transition: "escalated" }), config);
+    await deliver(sampleNotification({ transition: "resolved" }), config);
+    const [escalated, resolved] = peer.requests.map((r) => JSON.parse(r.body.toString("utf8")));
+    expect(escalated).toMatchObject({ event: "incident.escalated", previousSeverity: "warning" });
+    expect(resolved).toMatchObject({
+      event: "incident.resolved",
+      finding: null,
+      incident: { id: 12, status: "resolved", resolvedBy: "calm" },
+    });
   });
 
   it("a 500 is a retryable DeliveryError carrying the status; a 400 is not retryable", async () => {
     let status = 500;
     peer = await startPeer((_, res) => reply(res, status, "boom", { "Retry-After": "2" }));
     const config = { type: "webhook" as const, url: peer.url, secret };
-    const error500 = await deliver(sampleAlert(), config).catch((e: unknown) => e);
+    const error500 = await deliver(sampleNotification(), config).catch((e: unknown) => e);
     expect(error500).toBeInstanceOf(DeliveryError);
     expect(error500).toMatchObject({
       retryable: true,
@@ -72,7 +98,10 @@ describe("webhook channel", () => {
     expect((error500 as Error).message).toContain("boom");
 
     status = 400;
-    await expect(deliver(sampleAlert(), config)).rejects.toMatchObject({ retryable: false, httpStatus: 400 });
+    await expect(deliver(sampleNotification(), config)).rejects.toMatchObject({
+      retryable: false,
+      httpStatus: 400,
+    });
   });
 
   it("a refused connection is retryable", async () => {
@@ -80,7 +109,7 @@ describe("webhook channel", () => {
     const url = peer.url;
     await peer.close();
     peer = undefined;
-    await expect(deliver(sampleAlert(), { type: "webhook", url, secret })).rejects.toMatchObject({
+    await expect(deliver(sampleNotification(), { type: "webhook", url, secret })).rejects.toMatchObject({
       retryable: true,
       timedOut: false,
     });
@@ -89,7 +118,7 @@ describe("webhook channel", () => {
   it("an aborted signal stops a hanging request and is reported as a timeout", async () => {
     peer = await startPeer(() => {}); // never answers
     const error = await deliver(
-      sampleAlert(),
+      sampleNotification(),
       { type: "webhook", url: peer.url, secret },
       { signal: AbortSignal.timeout(50) },
     ).catch((e: unknown) => e);

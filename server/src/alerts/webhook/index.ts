@@ -1,6 +1,8 @@
 /**
  * @module
- * Generic webhook: POST the alert as JSON, signed like GitHub's webhooks.
+ * Generic webhook: POST each incident notification as JSON, signed like GitHub's webhooks. The
+ * event is `incident.opened`, `incident.escalated` or `incident.resolved`; `incident.id` groups
+ * the notifications of one episode, and `key` is one per notified change.
  *
  * `X-Facedrift-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`. The body carries `sentAt`
  * and the `X-Facedrift-Timestamp` header repeats it, so the signature covers the timestamp: a
@@ -14,24 +16,28 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import type { WebhookConfig } from "../config.ts";
-import { alertToJson } from "../format.ts";
+import { notificationToJson } from "../format.ts";
 import { sendHttp } from "../http.ts";
-import type { AlertEvent, DeliverOptions, DeliveryReceipt } from "../types.ts";
+import type { DeliverOptions, DeliveryReceipt, IncidentNotification } from "../types.ts";
 
-export const WEBHOOK_EVENT = "alert.triggered";
+/** `incident.opened`, `incident.escalated` or `incident.resolved`. */
+export function webhookEvent(notification: IncidentNotification): string {
+  return `incident.${notification.transition}`;
+}
 
 export async function deliver(
-  alert: AlertEvent,
+  notification: IncidentNotification,
   config: WebhookConfig,
   options: DeliverOptions = {},
 ): Promise<DeliveryReceipt> {
   const deliveryId = options.deliveryId ?? randomUUID();
   const sentAt = (options.now ?? (() => new Date()))();
+  const event = webhookEvent(notification);
   const body = JSON.stringify({
-    event: WEBHOOK_EVENT,
+    event,
     deliveryId,
     sentAt: sentAt.toISOString(),
-    alert: alertToJson(alert),
+    ...notificationToJson(notification),
   });
   const result = await sendHttp(
     "webhook",
@@ -40,7 +46,8 @@ export async function deliver(
       headers: {
         "Content-Type": "application/json",
         "User-Agent": "Facedrift-Webhook/1",
-        "X-Facedrift-Event": WEBHOOK_EVENT,
+        "X-Facedrift-Event": event,
+        "X-Facedrift-Incident": String(notification.incident.id),
         "X-Facedrift-Delivery": deliveryId,
         "X-Facedrift-Timestamp": String(Math.floor(sentAt.getTime() / 1000)),
         "X-Facedrift-Signature": sign(body, config.secret),

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { WebPushConfig } from "../config.ts";
 import { DeliveryError } from "../delivery-error.ts";
 import type { PushSubscription, PushSubscriptionStore, VapidKeyStore, VapidKeys } from "../store.ts";
-import { sampleAlert } from "../testing/alert.ts";
+import { sampleNotification } from "../testing/alert.ts";
 import { type Peer, reply, startPeer } from "../testing/peer.ts";
 import { decryptAes128gcm, type UserAgentKeys, userAgentKeys, verifyVapid } from "../testing/push-crypto.ts";
 import { addSubscription, deliver, ensureVapidKeys } from "./index.ts";
@@ -82,9 +82,9 @@ describe("webpush channel", () => {
     const phone = await subscribe(subscriptions, 7, `${peer.url}/phone`);
     const laptop = await subscribe(subscriptions, 7, `${peer.url}/laptop`);
     await subscribe(subscriptions, 8, `${peer.url}/other-tenant`);
-    const alert = sampleAlert();
+    const notification = sampleNotification();
 
-    const receipt = await deliver(alert, config, { subscriptions, vapidKeys });
+    const receipt = await deliver(notification, config, { subscriptions, vapidKeys });
     expect(receipt.detail).toBe("2 delivered, 0 gone (removed), 0 failed");
     expect(peer.requests.map((r) => r.path).sort()).toEqual(["/laptop", "/phone"]);
 
@@ -105,9 +105,11 @@ describe("webpush channel", () => {
 
       const keys = request.path === "/phone" ? phone : laptop;
       expect(JSON.parse(decryptAes128gcm(request.body, keys))).toEqual({
-        title: `CRITICAL: ${alert.title}`,
-        body: expect.stringContaining("lobby-cam <east> · batch · PC1 mean 0.0125 → 0.3311"),
-        url: alert.dashboardUrl,
+        title: `Incident #12 opened (CRITICAL): ${notification.incident.title}`,
+        body: expect.stringContaining("lobby-cam <east> · 3 findings · PC1 mean 0.0125 → 0.3311"),
+        url: notification.dashboardUrl,
+        incidentId: 12,
+        transition: "opened",
         alertId: 42,
         severity: "critical",
       });
@@ -116,12 +118,29 @@ describe("webpush channel", () => {
     }
   });
 
+  it("keeps one topic per incident, and a resolve does not wake the phone", async () => {
+    peer = await pushService();
+    const subscriptions = new ArraySubscriptions();
+    await subscribe(subscriptions, 7, `${peer.url}/phone`);
+    const vapidKeys = new ArrayVapidKeys();
+    await deliver(sampleNotification(), config, { subscriptions, vapidKeys });
+    await deliver(sampleNotification({ transition: "resolved" }), config, { subscriptions, vapidKeys });
+    await deliver(sampleNotification({ incident: { id: 13 } }), config, { subscriptions, vapidKeys });
+    const [opened, resolved, other] = peer.requests;
+    expect(resolved?.headers.topic).toBe(opened?.headers.topic);
+    expect(other?.headers.topic).not.toBe(opened?.headers.topic);
+    expect(resolved?.headers.urgency).toBe("low");
+  });
+
   it("removes a subscription the push service reports gone (410) and still succeeds", async () => {
     peer = await pushService();
     const subscriptions = new ArraySubscriptions();
     await subscribe(subscriptions, 7, `${peer.url}/gone-1`);
     await subscribe(subscriptions, 7, `${peer.url}/ok-1`);
-    const receipt = await deliver(sampleAlert(), config, { subscriptions, vapidKeys: new ArrayVapidKeys() });
+    const receipt = await deliver(sampleNotification(), config, {
+      subscriptions,
+      vapidKeys: new ArrayVapidKeys(),
+    });
     expect(receipt.detail).toBe("1 delivered, 1 gone (removed), 0 failed");
     expect((await subscriptions.list(7)).map((s) => s.endpoint)).toEqual([`${peer.url}/ok-1`]);
   });
@@ -133,14 +152,14 @@ describe("webpush channel", () => {
     await subscribe(subscriptions, 7, `${peer.url}/broken-1`);
     const vapidKeys = new ArrayVapidKeys();
     const sent = new Set<string>();
-    const error = await deliver(sampleAlert(), config, { subscriptions, vapidKeys, sent }).catch(
+    const error = await deliver(sampleNotification(), config, { subscriptions, vapidKeys, sent }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ retryable: true, httpStatus: 500 });
     expect(sent).toEqual(new Set([`${peer.url}/ok-1`]));
 
-    await deliver(sampleAlert(), config, { subscriptions, vapidKeys, sent }).catch(() => {});
+    await deliver(sampleNotification(), config, { subscriptions, vapidKeys, sent }).catch(() => {});
     expect(peer.requests.map((r) => r.path)).toEqual(
       expect.arrayContaining(["/ok-1", "/broken-1", "/broken-1"]),
     );

@@ -13,10 +13,16 @@ import webpush from "web-push";
 import type { PushSubscriptionInput, WebPushConfig } from "../config.ts";
 import { pushSubscriptionSchema } from "../config.ts";
 import { DeliveryError } from "../delivery-error.ts";
-import { summaryLine } from "../format.ts";
+import { headline, summaryLine } from "../format.ts";
 import { sendHttp } from "../http.ts";
 import type { PushSubscription, PushSubscriptionStore, VapidKeyStore, VapidKeys } from "../store.ts";
-import type { AlertEvent, AlertSeverity, DeliverOptions, DeliveryReceipt } from "../types.ts";
+import type {
+  AlertSeverity,
+  DeliverOptions,
+  DeliveryReceipt,
+  IncidentNotification,
+  IncidentTransition,
+} from "../types.ts";
 
 export interface WebPushDeliverOptions extends DeliverOptions {
   subscriptions: PushSubscriptionStore;
@@ -33,7 +39,11 @@ export interface PushPayload {
   title: string;
   body: string;
   url: string;
-  alertId: number;
+  /** One notification per incident on the device: each transition replaces the last. */
+  incidentId: number;
+  transition: IncidentTransition;
+  /** The finding that opened or escalated it; null for a resolve. */
+  alertId: number | null;
   severity: AlertSeverity;
 }
 
@@ -62,27 +72,30 @@ export async function addSubscription(
   return subscription;
 }
 
-export function pushPayload(alert: AlertEvent): PushPayload {
+export function pushPayload(n: IncidentNotification): PushPayload {
   return {
-    title: `${alert.severity.toUpperCase()}: ${alert.title}`.slice(0, 200),
-    body: summaryLine(alert).slice(0, 1000),
-    url: alert.dashboardUrl,
-    alertId: alert.id,
-    severity: alert.severity,
+    title: headline(n).slice(0, 200),
+    body: summaryLine(n).slice(0, 1000),
+    url: n.dashboardUrl,
+    incidentId: n.incident.id,
+    transition: n.transition,
+    alertId: n.finding?.id ?? null,
+    severity: n.incident.severity,
   };
 }
 
 export async function deliver(
-  alert: AlertEvent,
+  notification: IncidentNotification,
   config: WebPushConfig,
   options: WebPushDeliverOptions,
 ): Promise<DeliveryReceipt> {
   const keys = await ensureVapidKeys(options.vapidKeys);
   const sent = options.sent ?? new Set<string>();
-  const pending = (await options.subscriptions.list(alert.tenantId)).filter((s) => !sent.has(s.endpoint));
-  const payload = JSON.stringify(pushPayload(alert));
+  const tenantId = notification.incident.tenantId;
+  const pending = (await options.subscriptions.list(tenantId)).filter((s) => !sent.has(s.endpoint));
+  const payload = JSON.stringify(pushPayload(notification));
   const results = await Promise.allSettled(
-    pending.map((subscription) => pushOne(subscription, payload, alert, config, keys, options)),
+    pending.map((subscription) => pushOne(subscription, payload, notification, config, keys, options)),
   );
 
   let gone = 0;
@@ -109,7 +122,7 @@ export async function deliver(
 async function pushOne(
   subscription: PushSubscription,
   payload: string,
-  alert: AlertEvent,
+  notification: IncidentNotification,
   config: WebPushConfig,
   keys: VapidKeys,
   options: WebPushDeliverOptions,
@@ -117,8 +130,9 @@ async function pushOne(
   const details = webpush.generateRequestDetails(subscription, payload, {
     vapidDetails: { subject: config.subject, publicKey: keys.publicKey, privateKey: keys.privateKey },
     TTL: config.ttlSeconds,
-    urgency: URGENCY[alert.severity],
-    topic: topic(alert),
+    // A resolve is good news: it need not wake a sleeping phone.
+    urgency: notification.transition === "resolved" ? "low" : URGENCY[notification.incident.severity],
+    topic: topic(notification),
     contentEncoding: "aes128gcm",
   });
   const headers: Record<string, string> = {};
@@ -134,18 +148,20 @@ async function pushOne(
       options,
     );
   } catch (error) {
-    if (isGone(error)) await options.subscriptions.remove(alert.tenantId, subscription.endpoint);
+    if (isGone(error)) {
+      await options.subscriptions.remove(notification.incident.tenantId, subscription.endpoint);
+    }
     throw error;
   }
 }
 
 /**
  * RFC 8030 §5.4: a newer message with the same topic replaces an undelivered one, so a phone
- * that was offline during an alert storm wakes to one notification per stream and detector.
+ * that was offline while an incident opened, escalated and resolved wakes to its latest state.
  * Topics are at most 32 base64url characters.
  */
-function topic(alert: AlertEvent): string {
-  const key = `${alert.tenantId}/${alert.stream}/${alert.detector}`;
+function topic(notification: IncidentNotification): string {
+  const key = `${notification.incident.tenantId}/incident/${notification.incident.id}`;
   return createHash("sha256").update(key).digest("base64url").slice(0, 32);
 }
 

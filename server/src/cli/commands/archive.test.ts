@@ -33,7 +33,7 @@ describe("facedrift archive (the real binary, embedded database)", () => {
     const database = await openPglite(dataDir);
     await migrateDatabase(database);
     const tenantId = await ensureTenant(database.db);
-    const items = ["a", "b"].map((id) => ({ id, ts: 1, embedding: [1, 2] }));
+    const items = ["a", "b"].map((id) => ({ id, ts: Date.parse("2026-01-05T09:00:00Z"), embedding: [1, 2] }));
     await ingestEmbeddings(
       database,
       { tenantId, stream: "lobby", model: { id: "m", version: "1" }, items },

@@ -78,6 +78,27 @@ describe("facedrift reference / check / backfill (the real binary, embedded data
     expect(second.stdout).toBe(first.stdout);
   }, 300_000);
 
+  it("check --due runs the due scheduled slots once, as a CronJob would, and refuses mixed options", () => {
+    // A day's look-back holds the daily 02:00 slot (and Sunday's weekly one when it is in range).
+    const first = run("check", "--due", "--lookback", "25h");
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stderr).toContain('"message":"batch check ran"');
+    const counts = JSON.parse(first.stdout);
+    expect(counts.enqueued).toBeGreaterThanOrEqual(1);
+    expect(counts).toEqual({ enqueued: counts.enqueued, ran: counts.enqueued, failed: 0 });
+    // The next tick (the CronJob's next run) finds the slots queued and run already.
+    const again = run("check", "--due", "--lookback", "25h");
+    expect(JSON.parse(again.stdout)).toEqual({ enqueued: 0, ran: 0, failed: 0 });
+
+    const neither = run("check");
+    expect(neither.status).toBe(1);
+    expect(neither.stderr).toContain("give --stream <name>, or --due");
+    const both = run("check", "--due", "--stream", "cam");
+    expect(both.status).toBe(1);
+    expect(both.stderr).toContain("--stream does not go with --due");
+    expect(run("check", "--due", "--lookback", "soon").stderr).toContain('--lookback "soon" is not like');
+  }, 300_000);
+
   it("exports a version, imports it into another stream, and names a missing version", () => {
     const out = join(dataDir, "cam-v1.json");
     const exported = run("reference", "export", "--stream", "cam", "1", "--out", out);

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { migrateDatabase } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
 import { jsonLogger } from "../../log.ts";
+import { serveReplicaHealth } from "../../replica/health-server.ts";
 import { startReplica } from "../../replica/start.ts";
 import { configFrom, databaseOptions, sealSecretsAtStart } from "../options.ts";
 
@@ -32,6 +33,16 @@ export function registerReplica(program: Command): void {
       positive("--lease-ms"),
     )
     .option("--poll-ms <n>", "pause between polls for jobs when idle (default 1000)", positive("--poll-ms"))
+    .option(
+      "--health-port <n>",
+      "answer GET /healthz (job loop alive) and /readyz (browser open, database reachable) on this port, for probes",
+      positive("--health-port"),
+    )
+    .option(
+      "--stall-ms <n>",
+      "with --health-port: /healthz fails after this long without a poll or an embedded image (default 600000)",
+      positive("--stall-ms"),
+    )
     .action(async (options) => {
       const config = configFrom(options);
       const log = jsonLogger();
@@ -41,12 +52,22 @@ export function registerReplica(program: Command): void {
       const replica = startReplica(database, config, log, {
         leaseMs: options.leaseMs,
         pollMs: options.pollMs,
+        stallMs: options.stallMs,
       });
-      log("info", "replica started", { database: database.driver, at: database.location });
+      const probes =
+        options.healthPort === undefined
+          ? undefined
+          : await serveReplicaHealth(() => replica.health(), { port: options.healthPort, host: config.host });
+      log("info", "replica started", {
+        database: database.driver,
+        at: database.location,
+        ...(probes ? { healthPort: probes.port } : {}),
+      });
       const stop = (signal: string) => {
         log("info", "replica stopping", { signal });
         replica
           .stop()
+          .then(() => probes?.close())
           .then(() => database.close())
           .finally(() => process.exit(0));
       };

@@ -4,12 +4,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import type { Command } from "commander";
+import { dispatchNotification } from "../../alerts/dispatcher.ts";
+import { createDrizzleAlertStore } from "../../alerts/drizzle-store.ts";
 import { BatchScheduler } from "../../batch/scheduler.ts";
 import { dashboardBaseUrl } from "../../config/config.ts";
 import { migrateDatabase } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
 import { ensureEmbeddingPartitions } from "../../db/partitions.ts";
 import { createApp } from "../../http/app.ts";
+import { CalmSweeper } from "../../incidents/calm.ts";
 import { jsonLogger } from "../../log.ts";
 import { createMetrics } from "../../metrics/metrics.ts";
 import { archiveExpired } from "../../retention/archive.ts";
@@ -29,6 +32,10 @@ export function registerServe(program: Command): void {
     .option("--host <addr>", "address to bind (env HOST, default 0.0.0.0)")
     .option("--no-scheduler", "do not run scheduled batch checks in this process")
     .option("--no-streaming", "do not run the streaming (PC1/ADWIN) detector in this process")
+    .option(
+      "--no-retention",
+      "do not archive days past retention here (when `facedrift archive` runs from a CronJob instead)",
+    )
     .option(
       "--replica",
       "also embed uploaded images and run verification jobs in headless Chromium here (how on the embedded database)",
@@ -50,7 +57,8 @@ export function registerServe(program: Command): void {
       // Hourly: keep a week of partitions ahead, so a long-running server never meets a day
       // without one, and archive (Parquet, verified) then delete the days past retention.
       const archiveStore = archiveStoreFor(config);
-      if (config.retentionDays !== undefined && config.databaseUrl && config.archiveKeys.length === 0) {
+      const retains = options.retention && config.retentionDays !== undefined;
+      if (retains && config.databaseUrl && config.archiveKeys.length === 0) {
         log(
           "warn",
           "retention cannot archive: archives are encrypted and FACEDRIFT_ARCHIVE_KEYS is not set",
@@ -62,7 +70,7 @@ export function registerServe(program: Command): void {
       const maintain = async () => {
         const now = new Date();
         await ensureEmbeddingPartitions(database.db, now);
-        if (config.retentionDays !== undefined) {
+        if (retains && config.retentionDays !== undefined) {
           const report = await archiveExpired(database, {
             store: archiveStore,
             keys: archiveKeysFor(config),
@@ -108,6 +116,16 @@ export function registerServe(program: Command): void {
         : undefined;
       streaming?.start();
 
+      // Every replica sweeps too: an incident calm for its stream's calm period is resolved by one of them.
+      const alertStore = createDrizzleAlertStore(database.db);
+      const calm = new CalmSweeper({
+        database,
+        dashboardBaseUrl: dashboardBaseUrl(config),
+        log,
+        dispatch: (notification) => void dispatchNotification(notification, alertStore, { logger: log }),
+      });
+      calm.start();
+
       // PGlite is opened by one process only, so on it the replica runs here or not at all.
       // Imported only when asked for: playwright-core adds seconds to every start otherwise.
       const replica = options.replica
@@ -135,7 +153,7 @@ export function registerServe(program: Command): void {
         log("info", "shutting down", { signal });
         clearInterval(maintenance);
         server.close(() => {
-          Promise.all([scheduler?.stop(), streaming?.stop(), replica?.stop()])
+          Promise.all([scheduler?.stop(), streaming?.stop(), replica?.stop(), calm.stop()])
             .then(() => database.close())
             .finally(() => process.exit(0));
         });

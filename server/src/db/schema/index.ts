@@ -13,6 +13,7 @@ export * from "./embedding-id.ts";
 export * from "./embedding-score.ts";
 export * from "./image-batch.ts";
 export * from "./image-file.ts";
+export * from "./incident.ts";
 export * from "./job.ts";
 export * from "./push-subscription.ts";
 export * from "./reference-embedding.ts";

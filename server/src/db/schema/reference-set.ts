@@ -50,6 +50,11 @@ export const referenceSets = pgTable(
     dimension: integer("dimension").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     active: boolean("active").notNull().default(false),
+    /**
+     * When it last became active. The batch scheduler runs no slot before it: a catch-up run right
+     * after a fit would check the very window the reference was fitted on (issue 12, item 6).
+     */
+    activatedAt: timestamp("activated_at", { withTimezone: true }),
     /** How the set was made: source window, options, seed. */
     params: jsonb("params").$type<Record<string, unknown>>().notNull().default({}),
     profile: jsonb("profile").$type<ReferenceProfileJson>(),

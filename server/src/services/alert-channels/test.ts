@@ -1,7 +1,7 @@
-import { type DispatchOptions, dispatchAlert } from "../../alerts/dispatcher.ts";
+import { type DispatchOptions, dispatchNotification } from "../../alerts/dispatcher.ts";
 import { createDrizzleAlertStore } from "../../alerts/drizzle-store.ts";
 import type { DeliveryAttempt } from "../../alerts/store.ts";
-import { type AlertEvent, dashboardUrl } from "../../alerts/types.ts";
+import { dashboardUrl, type IncidentNotification, incidentDashboardUrl } from "../../alerts/types.ts";
 import type { Executor } from "../../db/database.ts";
 import { getAlertChannel } from "./list.ts";
 
@@ -14,9 +14,10 @@ export interface ChannelTestResult {
 }
 
 /**
- * Sends a clearly labelled test alert through one channel (enabled or not), once, with the real
- * `dispatchAlert` path: same formatting, signing and timeout as a real alert. Nothing is stored:
- * a test alert has no `alerts` row, so its attempt is returned instead of logged.
+ * Sends a clearly labelled test notification (an incident opened, at info) through one channel,
+ * enabled or not, once, with the real `dispatchNotification` path: same formatting, signing and
+ * timeout as a real one. Nothing is stored: a test has no incident, so its attempt is returned
+ * instead of logged.
  */
 export async function testAlertChannel(
   db: Executor,
@@ -25,6 +26,7 @@ export async function testAlertChannel(
 ): Promise<ChannelTestResult> {
   const channel = await getAlertChannel(db, input.tenantId, input.id);
   const now = input.now ?? new Date();
+  const window = { from: new Date(now.getTime() - 3_600_000), to: now };
   const base = {
     id: 0,
     tenantId: input.tenantId,
@@ -32,15 +34,39 @@ export async function testAlertChannel(
     detector: "stream" as const,
     severity: "info" as const,
     createdAt: now,
-    title: `Test alert for channel "${channel.name}"`,
+    title: `Test notification for channel "${channel.name}"`,
     numbers: {},
-    window: { from: new Date(now.getTime() - 3_600_000), to: now },
+    window,
   };
-  const alert: AlertEvent = { ...base, dashboardUrl: dashboardUrl(input.baseUrl, base) };
+  const incident = {
+    id: 0,
+    tenantId: input.tenantId,
+    stream: "facedrift-test",
+    status: "open" as const,
+    severity: "info" as const,
+    category: null,
+    title: `Test incident for channel "${channel.name}"`,
+    detectors: ["test"],
+    findingCount: 1,
+    openedAt: now,
+    resolvedAt: null,
+    resolvedBy: null,
+    window,
+    impact: null,
+  };
+  const notification: IncidentNotification = {
+    key: `test-${channel.id}-${now.getTime()}`,
+    transition: "opened",
+    previousSeverity: null,
+    at: now,
+    incident,
+    finding: { ...base, dashboardUrl: dashboardUrl(input.baseUrl, base) },
+    dashboardUrl: incidentDashboardUrl(input.baseUrl, incident),
+  };
   const stored = createDrizzleAlertStore(db);
   const attempts: DeliveryAttempt[] = [];
-  await dispatchAlert(
-    alert,
+  await dispatchNotification(
+    notification,
     {
       channels: { listEnabled: async () => [channel] },
       deliveries: { record: async (attempt) => void attempts.push(attempt) },

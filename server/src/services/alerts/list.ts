@@ -12,13 +12,14 @@ export interface AlertQuery {
   detector?: AlertDetector;
   severity?: AlertSeverity;
   acknowledged?: boolean;
+  incident?: number;
   from?: Date;
   to?: Date;
   before?: number;
   limit: number;
 }
 
-/** The tenant's alerts, newest first, filtered; an unknown stream name simply matches nothing. */
+/** The tenant's findings (alerts), newest first, filtered; an unknown stream name simply matches nothing. */
 export async function listAlerts(db: Executor, query: AlertQuery): Promise<Page<AlertView>> {
   const rows = await db
     .select(alertViewColumns)
@@ -35,6 +36,7 @@ export async function listAlerts(db: Executor, query: AlertQuery): Promise<Page<
           : query.acknowledged
             ? isNotNull(alerts.acknowledgedAt)
             : isNull(alerts.acknowledgedAt),
+        query.incident !== undefined ? eq(alerts.incidentId, query.incident) : undefined,
         query.from ? gte(alerts.createdAt, query.from) : undefined,
         query.to ? lte(alerts.createdAt, query.to) : undefined,
         query.before !== undefined ? lt(alerts.id, query.before) : undefined,

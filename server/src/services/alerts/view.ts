@@ -1,5 +1,6 @@
 import type { AlertDetector, AlertSeverity } from "../../db/schema/alert.ts";
 import { alerts } from "../../db/schema/alert.ts";
+import type { FindingCategory } from "../../db/schema/incident.ts";
 import { streams } from "../../db/schema/stream.ts";
 
 export interface AlertView {
@@ -10,6 +11,9 @@ export interface AlertView {
   payload: Record<string, unknown>;
   createdAt: string;
   acknowledgedAt: string | null;
+  /** The incident it attached to; null for findings from before incidents. */
+  incidentId: number | null;
+  category: FindingCategory | null;
 }
 
 /** Select these (alerts joined to streams) and map with `toAlertView`. */
@@ -21,6 +25,8 @@ export const alertViewColumns = {
   payload: alerts.payload,
   createdAt: alerts.createdAt,
   acknowledgedAt: alerts.acknowledgedAt,
+  incidentId: alerts.incidentId,
+  category: alerts.category,
 };
 
 export function toAlertView(row: {
@@ -31,10 +37,13 @@ export function toAlertView(row: {
   payload: Record<string, unknown>;
   createdAt: Date;
   acknowledgedAt: Date | null;
+  incidentId: number | null;
+  category: FindingCategory | null;
 }): AlertView {
   return {
     ...row,
     id: Number(row.id),
+    incidentId: row.incidentId === null ? null : Number(row.incidentId),
     createdAt: row.createdAt.toISOString(),
     acknowledgedAt: row.acknowledgedAt?.toISOString() ?? null,
   };

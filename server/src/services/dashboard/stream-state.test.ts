@@ -2,16 +2,16 @@ import { describe, expect, it } from "vitest";
 import { LAGGING_EMBEDDINGS, streamState } from "./stream-state.ts";
 
 describe("streamState", () => {
-  const watched = { hasReference: true, lag: 0, lastRunDrift: false, openDriftAlerts: 0 };
+  const watched = { hasReference: true, lag: 0, lastRunDrift: false, driftIncident: false };
 
   it("is ok when watched, caught up and quiet", () => {
     expect(streamState(watched)).toBe("ok");
   });
 
-  it("is drifting on a confirmed run or an open drift alert, even when also lagging", () => {
+  it("is drifting on a confirmed run or an active drift incident, even when also lagging", () => {
     expect(streamState({ ...watched, lastRunDrift: true })).toBe("drifting");
-    expect(streamState({ ...watched, openDriftAlerts: 1 })).toBe("drifting");
-    expect(streamState({ ...watched, openDriftAlerts: 1, lag: LAGGING_EMBEDDINGS * 5 })).toBe("drifting");
+    expect(streamState({ ...watched, driftIncident: true })).toBe("drifting");
+    expect(streamState({ ...watched, driftIncident: true, lag: LAGGING_EMBEDDINGS * 5 })).toBe("drifting");
   });
 
   it("is lagging from LAGGING_EMBEDDINGS behind", () => {
@@ -20,7 +20,7 @@ describe("streamState", () => {
   });
 
   it("is unmonitored without a reference, whatever else holds", () => {
-    expect(streamState({ hasReference: false, lag: null, lastRunDrift: true, openDriftAlerts: 2 })).toBe(
+    expect(streamState({ hasReference: false, lag: null, lastRunDrift: true, driftIncident: true })).toBe(
       "unmonitored",
     );
   });

@@ -16,8 +16,12 @@ export interface StreamStateInput {
   lag: number | null;
   /** The latest finished batch run confirmed drift. */
   lastRunDrift: boolean | null;
-  /** Unacknowledged alerts from the drift detectors (stream and batch). */
-  openDriftAlerts: number;
+  /**
+   * The stream has an active (open or acknowledged) incident of at least warning severity with a
+   * drift finding in it (any detector but verification, which says what drift costs, not that
+   * the inputs moved).
+   */
+  driftIncident: boolean;
 }
 
 /**
@@ -26,7 +30,7 @@ export interface StreamStateInput {
  */
 export function streamState(input: StreamStateInput): StreamState {
   if (!input.hasReference) return "unmonitored";
-  if (input.lastRunDrift === true || input.openDriftAlerts > 0) return "drifting";
+  if (input.lastRunDrift === true || input.driftIncident) return "drifting";
   if ((input.lag ?? 0) >= LAGGING_EMBEDDINGS) return "lagging";
   return "ok";
 }

@@ -1,7 +1,7 @@
 /**
  * @module
  * The overview's rows: every stream of a tenant with its model, active reference, state, last
- * batch run, open alerts and embeddings per hour over the last day, in two queries whatever the
+ * batch run, active incident and embeddings per hour over the last day, in two queries whatever the
  * number of streams.
  */
 import { sql } from "drizzle-orm";
@@ -30,7 +30,8 @@ export interface StreamSummary {
     startedAt: string;
     finishedAt: string | null;
   } | null;
-  openAlerts: number;
+  /** The stream's open or acknowledged incident, if any. */
+  incident: { id: number; status: string; severity: string; findingCount: number } | null;
   /** Embeddings received in each of the last 24 whole hours, oldest first (the last is the current hour). */
   perHour: number[];
   /** Start of `perHour[0]`. */
@@ -56,8 +57,11 @@ interface Row {
   run_started_at: string | null;
   run_finished_at: string | null;
   last_finished_drift: boolean | null;
-  open_alerts: number;
-  open_drift_alerts: number;
+  incident_id: number | null;
+  incident_status: string | null;
+  incident_severity: string | null;
+  incident_findings: number | null;
+  drift_incident: boolean | null;
 }
 
 const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
@@ -84,12 +88,12 @@ export async function streamSummaries(
           run.finished_at::text AS run_finished_at,
           (SELECT d.drift FROM drift_runs d WHERE d.stream_id = s.id AND d.status = 'succeeded'
             ORDER BY d.id DESC LIMIT 1) AS last_finished_drift,
-          (SELECT count(*)::int FROM alerts a
-            WHERE a.stream_id = s.id AND a.acknowledged_at IS NULL) AS open_alerts,
-          (SELECT count(*)::int FROM alerts a
-            WHERE a.stream_id = s.id AND a.acknowledged_at IS NULL
-              AND a.detector IN ('stream', 'batch')) AS open_drift_alerts
+          i.id::int AS incident_id, i.status AS incident_status, i.severity AS incident_severity,
+          i.finding_count::int AS incident_findings,
+          coalesce(i.severity <> 'info' AND (i.detectors - 'verification') <> '[]'::jsonb, false)
+            AS drift_incident
         FROM streams s
+        LEFT JOIN incidents i ON i.stream_id = s.id AND i.status <> 'resolved'
         LEFT JOIN reference_sets r ON r.stream_id = s.id AND r.active
         LEFT JOIN stream_cursors c ON c.stream_id = s.id
         LEFT JOIN LATERAL (SELECT * FROM drift_runs d WHERE d.stream_id = s.id
@@ -117,7 +121,6 @@ export async function streamSummaries(
   }
   return rows.map((row) => {
     const lag = row.lag === null ? null : Number(row.lag);
-    const openDriftAlerts = Number(row.open_drift_alerts);
     return {
       name: row.name,
       model: { id: row.model_id, version: row.model_version },
@@ -136,7 +139,7 @@ export async function streamSummaries(
         hasReference: row.ref_id !== null,
         lag,
         lastRunDrift: row.last_finished_drift,
-        openDriftAlerts,
+        driftIncident: row.drift_incident === true,
       }),
       lag,
       lastRun:
@@ -150,7 +153,15 @@ export async function streamSummaries(
               startedAt: iso(row.run_started_at) as string,
               finishedAt: iso(row.run_finished_at),
             },
-      openAlerts: Number(row.open_alerts),
+      incident:
+        row.incident_id === null
+          ? null
+          : {
+              id: Number(row.incident_id),
+              status: String(row.incident_status),
+              severity: String(row.incident_severity),
+              findingCount: Number(row.incident_findings),
+            },
       perHour: perHour.get(Number(row.id)) ?? new Array<number>(HOURS).fill(0),
       perHourFrom: since.toISOString(),
     };

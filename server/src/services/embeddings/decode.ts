@@ -1,6 +1,9 @@
 import { endianness } from "node:os";
 import type { EmbeddingSource } from "../../db/schema/embedding.ts";
 import { FacedriftError } from "../../errors.ts";
+import { eventTimeProblem, parseRfc3339 } from "../../validation/date-time.ts";
+import { checkJsonTree } from "../../validation/json-tree.ts";
+import { textProblem } from "../../validation/text.ts";
 
 /** One item as the API accepts it (already shape-checked by zod at the HTTP edge). */
 export interface IngestItem {
@@ -30,6 +33,21 @@ export interface DecodedBatch {
 }
 
 const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** pgvector's limit for the `vector` type; a longer vector failed inside the database (a 500). */
+export const MAX_DIMENSION = 16_000;
+/** Metadata is for labels (person, camera, site), not documents: bounded in depth and size. */
+export const MAX_METADATA_DEPTH = 8;
+export const MAX_METADATA_BYTES = 16 * 1024;
+/** Default for {@link DecodeOptions.maxFutureSkewMs}: a day covers clocks set to the wrong zone. */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 86_400_000;
+
+export interface DecodeOptions {
+  /** The receive time event times are judged against (epoch ms); default now. */
+  nowMs?: number;
+  /** How far after `nowMs` an event time may be (`FACEDRIFT_MAX_FUTURE_SKEW_SECONDS`). */
+  maxFutureSkewMs?: number;
+}
 const LITTLE_ENDIAN = endianness() === "LE";
 
 function invalid(message: string, item: number, field: string): FacedriftError {
@@ -96,13 +114,44 @@ function numbersToFloat32(values: readonly unknown[], item: number): Float32Arra
   return out;
 }
 
-/** Epoch milliseconds of `ts` (RFC 3339 or epoch ms), within what a JS Date can hold. */
-export function eventTimeMs(ts: string | number, item: number): number {
-  const time = typeof ts === "number" ? ts : Date.parse(ts);
-  if (!Number.isFinite(time) || Math.abs(time) > 8.64e15) {
-    throw invalid(`ts ${JSON.stringify(ts)} is not a valid time`, item, "ts");
+/**
+ * Epoch milliseconds of `ts` (RFC 3339 with offset, read exactly, or integer epoch ms), refused
+ * when implausible: before 2001 or beyond the allowed clock skew after `nowMs`.
+ */
+export function eventTimeMs(ts: string | number, item: number, options: DecodeOptions = {}): number {
+  const { nowMs = Date.now(), maxFutureSkewMs = DEFAULT_MAX_FUTURE_SKEW_MS } = options;
+  let time: number;
+  if (typeof ts === "number") time = ts;
+  else {
+    const parsed = parseRfc3339(ts);
+    if ("problem" in parsed) throw invalid(`ts ${JSON.stringify(ts)} ${parsed.problem}`, item, "ts");
+    time = parsed.ms;
   }
+  const why = eventTimeProblem(time, nowMs, maxFutureSkewMs);
+  if (why) throw invalid(`ts ${JSON.stringify(ts)} ${why}`, item, "ts");
   return time;
+}
+
+/** The text rule for the item's id and device, and depth, size and text of its metadata. */
+function checkItemText(it: IngestItem, item: number): string | null {
+  if (typeof it.id !== "string") throw invalid("id must be a string", item, "id");
+  const idProblem = textProblem(it.id);
+  if (idProblem) throw invalid(`id ${idProblem}`, item, "id");
+  if (it.device !== undefined) {
+    const deviceProblem = textProblem(it.device);
+    if (deviceProblem) throw invalid(`device ${deviceProblem}`, item, "device");
+  }
+  if (it.metadata === undefined) return null;
+  const problem = checkJsonTree(it.metadata, { maxDepth: MAX_METADATA_DEPTH });
+  if (problem) {
+    const field = problem.path ? `metadata.${problem.path}` : "metadata";
+    throw invalid(`${field} ${problem.message}`, item, field);
+  }
+  const json = JSON.stringify(it.metadata);
+  if (Buffer.byteLength(json) > MAX_METADATA_BYTES) {
+    throw invalid(`metadata is over ${MAX_METADATA_BYTES} bytes as JSON`, item, "metadata");
+  }
+  return json;
 }
 
 /**
@@ -110,7 +159,11 @@ export function eventTimeMs(ts: string | number, item: number): number {
  * the batch into columns. All vectors must share one dimension: `expectedDimension` when the
  * stream exists, else the first item's.
  */
-export function decodeBatch(items: readonly IngestItem[], expectedDimension?: number): DecodedBatch {
+export function decodeBatch(
+  items: readonly IngestItem[],
+  expectedDimension?: number,
+  options: DecodeOptions = {},
+): DecodedBatch {
   const batch: DecodedBatch = {
     dimension: expectedDimension ?? 0,
     ids: [],
@@ -132,13 +185,17 @@ export function decodeBatch(items: readonly IngestItem[], expectedDimension?: nu
       ? numbersToFloat32(it.embedding as unknown[], index)
       : decodeFloat32Base64(it.embedding_b64 as string, index);
     if (values.length === 0) throw invalid(`${field} is empty`, index, field);
+    if (values.length > MAX_DIMENSION) {
+      throw invalid(`${field} has ${values.length} dimensions, more than ${MAX_DIMENSION}`, index, field);
+    }
     if (batch.dimension === 0) batch.dimension = values.length;
     if (values.length !== batch.dimension) {
       const whose = expectedDimension === undefined ? "the first item's" : "the stream's";
       throw invalid(`${field} has ${values.length} dimensions, ${whose} ${batch.dimension}`, index, field);
     }
     checkValues(values, index, field);
-    const eventTime = eventTimeMs(it.ts, index);
+    const eventTime = eventTimeMs(it.ts, index, options);
+    const metadata = checkItemText(it, index);
     if (seen.has(it.id)) {
       batch.duplicatesInRequest++;
       return;
@@ -149,7 +206,7 @@ export function decodeBatch(items: readonly IngestItem[], expectedDimension?: nu
     batch.vectors.push(values);
     batch.sources.push(it.source ?? "api");
     batch.devices.push(it.device ?? null);
-    batch.metadata.push(it.metadata === undefined ? null : JSON.stringify(it.metadata));
+    batch.metadata.push(metadata);
   });
   return batch;
 }

@@ -21,6 +21,8 @@ export interface IngestInput {
   items: readonly IngestItem[];
   /** Requests with more items fail with `payload_too_large`. */
   maxItems?: number;
+  /** How far after the receive time an item's `ts` may be (`FACEDRIFT_MAX_FUTURE_SKEW_SECONDS`). */
+  maxFutureSkewMs?: number;
 }
 
 export interface IngestResult {
@@ -76,7 +78,10 @@ export async function ingestEmbeddings(
     .from(streams)
     .where(and(eq(streams.tenantId, input.tenantId), eq(streams.name, input.stream)));
   if (known) checkModel(known, input.model);
-  const batch = decodeBatch(items, known?.dimension);
+  const batch = decodeBatch(items, known?.dimension, {
+    nowMs: now.getTime(),
+    ...(input.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: input.maxFutureSkewMs }),
+  });
   await ensurePartitionFor(database.db, now);
   return database.bulkTransaction(async (tx) => {
     const stream = await lockOrCreateStream(tx, input, batch.dimension);
@@ -156,6 +161,12 @@ async function claimIds(
   batch.ids.forEach((id, index) => {
     if (fresh.has(id)) rows.push(index);
   });
+  // Every id the ledger took must be written. If the database stored an id other than the one
+  // sent (a text it cannot represent, as lone surrogates were), fail the transaction rather than
+  // acknowledge an item that would never be stored.
+  if (rows.length !== claimed.length) {
+    throw new Error(`the idempotency ledger stored ${claimed.length - rows.length} id(s) not sent as given`);
+  }
   return rows;
 }
 

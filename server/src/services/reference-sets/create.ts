@@ -77,6 +77,7 @@ export async function createReferenceSet(
         modelVersion: stream.modelVersion,
         dimension,
         active: activate,
+        activatedAt: activate ? sql`now()` : null,
         params: input.params ?? {},
         profile: input.profile,
         calibration: input.calibration,

@@ -5,8 +5,10 @@ import type { ReferenceProfileJson } from "../../db/schema/reference-set.ts";
 import { referenceSets } from "../../db/schema/reference-set.ts";
 import { copyKeyedVectors } from "../../db/vector-copy.ts";
 import { FacedriftError } from "../../errors.ts";
+import { checkJsonTree, MAX_JSON_DEPTH } from "../../validation/json-tree.ts";
 import { createReferenceSet } from "../reference-sets/create.ts";
 import type { StreamView } from "../streams/view.ts";
+import { parseReferenceProfile } from "./profile-schema.ts";
 
 /**
  * A reference version as one self-contained JSON file, so it can be versioned with the model it
@@ -70,6 +72,9 @@ export async function exportReference(
   };
 }
 
+/** A fit keeps at most 200,000 vectors (`max_vectors`); an import may not bring more. */
+export const MAX_REFERENCE_VECTORS = 200_000;
+
 const invalid = (message: string, field: string) => new FacedriftError("invalid_request", message, { field });
 
 /**
@@ -82,6 +87,9 @@ export async function importReference(
   file: unknown,
   options: { activate?: boolean; description?: string } = {},
 ): Promise<{ id: number; version: number }> {
+  // The CLI hands over what JSON.parse made of a file: the text rule and a depth bound first.
+  const problem = checkJsonTree(file, { maxDepth: MAX_JSON_DEPTH });
+  if (problem) throw invalid(`${problem.path || "the file"}: ${problem.message}`, problem.path || "format");
   const f = file as Partial<ReferenceFile> | null;
   if (!f || typeof f !== "object" || f.format !== REFERENCE_FILE_FORMAT) {
     throw invalid(`not a reference file: format must be "${REFERENCE_FILE_FORMAT}"`, "format");
@@ -100,17 +108,24 @@ export async function importReference(
   if (f.dimension !== stream.dimension) {
     throw invalid(`the file is ${f.dimension}-D, the stream ${stream.dimension}-D`, "dimension");
   }
-  const profile = f.profile;
-  if (!profile || profile.format !== REFERENCE_PROFILE_FORMAT || profile.dimension !== stream.dimension) {
-    throw invalid(
-      `profile must be a ${REFERENCE_PROFILE_FORMAT} profile of dimension ${stream.dimension}`,
-      "profile",
-    );
+  if (f.profile === null || typeof f.profile !== "object" || f.profile.format !== REFERENCE_PROFILE_FORMAT) {
+    throw invalid(`profile must be a ${REFERENCE_PROFILE_FORMAT} profile`, "profile.format");
   }
+  const profile = parseReferenceProfile(f.profile, stream.dimension) as unknown as ReferenceProfileJson;
   const vectors = decodeVectors(f.vectors, stream.dimension);
   const knnThreshold = f.knnThreshold ?? undefined;
-  if (knnThreshold !== undefined && !Number.isFinite(knnThreshold)) {
-    throw invalid("knnThreshold must be a number or null", "knnThreshold");
+  if (knnThreshold !== undefined && !(typeof knnThreshold === "number" && Number.isFinite(knnThreshold))) {
+    throw invalid("knnThreshold must be a finite number or null", "knnThreshold");
+  }
+  const description = options.description ?? f.description ?? undefined;
+  if (description !== undefined && (typeof description !== "string" || description.length > 1000)) {
+    throw invalid("description must be a string of at most 1,000 characters", "description");
+  }
+  for (const key of ["params", "calibration"] as const) {
+    const value = f[key];
+    if (value !== undefined && value !== null && (typeof value !== "object" || Array.isArray(value))) {
+      throw invalid(`${key} must be an object`, key);
+    }
   }
   return createReferenceSet(database.db as Db, {
     streamId: stream.id,
@@ -119,7 +134,7 @@ export async function importReference(
     profile,
     calibration: f.calibration ?? undefined,
     knnThreshold,
-    description: options.description ?? f.description ?? undefined,
+    description,
     activate: options.activate,
   });
 }
@@ -130,7 +145,10 @@ function decodeVectors(vectors: ReferenceFile["vectors"] | undefined, dimension:
   }
   const bytes = Buffer.from(vectors.data, "base64");
   const count = vectors.count;
-  if (!Number.isInteger(count) || count < 1 || bytes.length !== count * dimension * 4) {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_REFERENCE_VECTORS) {
+    throw invalid(`vectors.count must be 1 to ${MAX_REFERENCE_VECTORS}`, "vectors.count");
+  }
+  if (bytes.length !== count * dimension * 4) {
     throw invalid(`vectors.data must hold count × ${dimension} float32 values`, "vectors.data");
   }
   const all = new Float32Array(count * dimension);

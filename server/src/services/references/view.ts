@@ -99,7 +99,7 @@ export async function activateReference(
       .where(and(eq(referenceSets.streamId, streamId), eq(referenceSets.active, true)));
     await tx
       .update(referenceSets)
-      .set({ active: true })
+      .set({ active: true, activatedAt: sql`now()` })
       .where(and(eq(referenceSets.streamId, streamId), eq(referenceSets.version, version)));
   });
   return getReference(db, streamId, version);

@@ -6,7 +6,13 @@
  * the detector's or the server's own default applies, so nothing is duplicated from them.
  */
 import { Cron } from "croner";
+import { ALERT_SEVERITIES, type AlertSeverity } from "../../db/schema/alert.ts";
 import { FacedriftError } from "../../errors.ts";
+
+/** Hours without a new finding after which an incident resolves itself (`incidents/calm.ts`). */
+export const DEFAULT_CALM_MINUTES = 6 * 60;
+/** The least incident severity channels hear of: population changes (info) stay on the dashboard. */
+export const DEFAULT_NOTIFY_FROM: AlertSeverity = "warning";
 
 /** "PSI ≥ `threshold` on the same dimension for `runs` consecutive runs" (`alerts/rules.ts`). */
 export interface PsiPersistence {
@@ -15,8 +21,14 @@ export interface PsiPersistence {
 }
 
 export interface AlertRules {
-  /** Minutes between batch alerts of the stream (the rest are recorded, not sent); null: default. */
-  cooldownMinutes: number | null;
+  /**
+   * Minutes without a new finding after which the stream's incident resolves itself; null: the
+   * default (`DEFAULT_CALM_MINUTES`). Settings from before incidents named this `cooldownMinutes`
+   * (minutes between alerts of one detector), which is read as the calm period.
+   */
+  calmMinutes: number | null;
+  /** The least incident severity that notifies channels; null: `DEFAULT_NOTIFY_FROM`. */
+  notifyFrom: AlertSeverity | null;
   /** An extra condition before a confirmed drift raises a batch alert; null: none. */
   psiPersistence: PsiPersistence | null;
 }
@@ -37,9 +49,23 @@ export function alertRulesOf(stored: Record<string, unknown>): AlertRules {
   const persistence = isRecord(rules.psiPersistence) ? rules.psiPersistence : null;
   const threshold = positiveNumber(persistence?.threshold);
   const runs = positiveInteger(persistence?.runs);
+  const notifyFrom = ALERT_SEVERITIES.find((severity) => severity === rules.notifyFrom);
   return {
-    cooldownMinutes: nonNegativeInteger(rules.cooldownMinutes) ?? null,
+    calmMinutes: nonNegativeInteger(rules.calmMinutes) ?? nonNegativeInteger(rules.cooldownMinutes) ?? null,
+    notifyFrom: notifyFrom ?? null,
     psiPersistence: threshold !== undefined && runs !== undefined ? { threshold, runs } : null,
+  };
+}
+
+/** The calm period and notify threshold in force for a stream: its own, else the defaults. */
+export function incidentRulesOf(stored: Record<string, unknown>): {
+  calmMs: number;
+  notifyFrom: AlertSeverity;
+} {
+  const rules = alertRulesOf(stored);
+  return {
+    calmMs: (rules.calmMinutes ?? DEFAULT_CALM_MINUTES) * 60_000,
+    notifyFrom: rules.notifyFrom ?? DEFAULT_NOTIFY_FROM,
   };
 }
 

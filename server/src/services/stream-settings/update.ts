@@ -46,9 +46,10 @@ export async function updateStreamSettings(
     setOrClear(settings, "retentionDays", patch.retentionDays);
     if (patch.alertRules !== undefined) {
       const current = alertRulesOf(row.settings);
-      const { cooldownMinutes, psiPersistence } = patch.alertRules;
+      const { calmMinutes, notifyFrom, psiPersistence } = patch.alertRules;
       settings.alertRules = {
-        cooldownMinutes: cooldownMinutes === undefined ? current.cooldownMinutes : cooldownMinutes,
+        calmMinutes: calmMinutes === undefined ? current.calmMinutes : calmMinutes,
+        notifyFrom: notifyFrom === undefined ? current.notifyFrom : notifyFrom,
         psiPersistence: psiPersistence === undefined ? current.psiPersistence : psiPersistence,
       };
     }

@@ -1777,6 +1777,319 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's incidents, newest first, filtered by stream, status, least severity, category and when they opened */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description The previous page's nextBefore: return older rows only */
+                    before?: number;
+                    /** @description Inclusive lower bound on the row's time */
+                    from?: string;
+                    /** @description Inclusive upper bound on the row's time */
+                    to?: string;
+                    stream?: string;
+                    /** @description active: open or acknowledged */
+                    status?: "open" | "acknowledged" | "resolved" | "active";
+                    /** @description At least this severity */
+                    severity?: "info" | "warning" | "critical";
+                    category?: "population" | "input";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentPage"];
+                    };
+                };
+                /** @description Invalid query; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The API key lacks the scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incidents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One incident with its timeline: history, findings and what each channel was sent */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The incident */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentDetail"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The API key lacks the scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such incident for this tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incidents/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge an open incident, with an optional note; acknowledging again changes nothing
+         * @description Needs the read scope: acknowledging is what the people watching incidents do. Findings keep attaching and an escalation still notifies.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["IncidentNote"];
+                };
+            };
+            responses: {
+                /** @description The incident */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentDetail"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The API key lacks the scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such incident for this tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The incident is resolved */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incidents/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve an incident, with an optional note; channels that heard of it are told
+         * @description Needs the read scope, like acknowledging. The stream's next finding opens a new incident. Resolving a resolved incident changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["IncidentNote"];
+                };
+            };
+            responses: {
+                /** @description The incident */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentDetail"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The API key lacks the scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such incident for this tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/alerts": {
         parameters: {
             query?: never;
@@ -1784,7 +2097,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's alerts, newest first, filtered by stream, detector, severity, state and time */
+        /** The tenant's findings (alerts), newest first, filtered by stream, detector, severity, state, incident and time */
         get: {
             parameters: {
                 query?: {
@@ -1800,6 +2113,8 @@ export type paths = {
                     severity?: "info" | "warning" | "critical";
                     /** @description true: acknowledged only; false: open only */
                     acknowledged?: "true" | "false";
+                    /** @description Only the findings of this incident */
+                    incident?: number;
                 };
                 header?: never;
                 path?: never;
@@ -2940,7 +3255,7 @@ export type components = {
              */
             id: string;
             /**
-             * @description Event time: an RFC 3339 string with offset, or integer epoch milliseconds
+             * @description Event time: an RFC 3339 string with offset, or integer epoch milliseconds; from 2001 to at most FACEDRIFT_MAX_FUTURE_SKEW_SECONDS (default a day) after it is received
              * @example 2026-11-26T12:00:00.000Z
              */
             ts: string | number;
@@ -3153,8 +3468,13 @@ export type components = {
             /** @description Days kept before archiving; null: the server's default */
             retentionDays: number | null;
             alertRules: {
-                /** @description Minutes between batch alerts (the rest are recorded, not sent); null: the detector's default */
-                cooldownMinutes: number | null;
+                /** @description Minutes without a new finding after which the stream's incident resolves itself; null: 360 (6 h) */
+                calmMinutes: number | null;
+                /**
+                 * @description The least incident severity that notifies channels (opened, escalated, resolved); null: warning, so population changes (info) only show on the dashboard
+                 * @enum {string|null}
+                 */
+                notifyFrom: "info" | "warning" | "critical" | null;
                 psiPersistence: components["schemas"]["PsiPersistence"];
             };
         };
@@ -3171,8 +3491,13 @@ export type components = {
             windowSize?: number | null;
             retentionDays?: number | null;
             alertRules?: {
-                /** @description Minutes between batch alerts (the rest are recorded, not sent); null: the detector's default */
-                cooldownMinutes?: number | null;
+                /** @description Minutes without a new finding after which the stream's incident resolves itself; null: 360 (6 h) */
+                calmMinutes?: number | null;
+                /**
+                 * @description The least incident severity that notifies channels (opened, escalated, resolved); null: warning, so population changes (info) only show on the dashboard
+                 * @enum {string|null}
+                 */
+                notifyFrom?: "info" | "warning" | "critical" | null;
                 psiPersistence?: components["schemas"]["PsiPersistence"];
             };
         };
@@ -3242,11 +3567,78 @@ export type components = {
                 ksSampleRowsRemoved: number;
             }[];
         };
-        AlertPage: {
-            items: components["schemas"]["Alert"][];
+        IncidentPage: {
+            items: components["schemas"]["Incident"][];
             /** @description Pass as before for the next page; null on the last page */
             nextBefore: number | null;
         };
+        Incident: {
+            id: number;
+            stream: string;
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "resolved";
+            /**
+             * @description The highest severity of its findings; population findings count as info (docs/incidents.md)
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /**
+             * @description The highest severity channels were told; null: none was notified
+             * @enum {string|null}
+             */
+            notifiedSeverity: "info" | "warning" | "critical" | null;
+            /** @enum {string|null} */
+            category: "population" | "input" | null;
+            title: string;
+            /** @description Finding kinds that fired, in order of first appearance */
+            detectors: {
+                kind: string;
+                label: string;
+            }[];
+            findingCount: number;
+            openedAt: string;
+            /** @description The calm period counts from here */
+            lastFindingAt: string;
+            acknowledgedAt: string | null;
+            acknowledgedBy: string | null;
+            resolvedAt: string | null;
+            /** @description `calm` when the calm period resolved it */
+            resolvedBy: string | null;
+            /** @description Event-time span of its findings' windows */
+            window: {
+                from: string;
+                to: string;
+            };
+            /** @description What a link to it opens: the window with context around it */
+            range: {
+                from: string;
+                to: string;
+            };
+            /** @description The worst predicted AUC drop among its findings, with its error */
+            impact: {
+                deltaAuc: number;
+                error: number;
+            } | null;
+        };
+        IncidentDetail: components["schemas"]["Incident"] & {
+            history: components["schemas"]["IncidentHistoryEntry"][];
+            /** @description Oldest first; the latest 500 when there are more */
+            findings: components["schemas"]["Alert"][];
+            /** @description Each channel's outcome for each notified transition */
+            notifications: components["schemas"]["IncidentNotification"][];
+        };
+        IncidentHistoryEntry: {
+            at: string;
+            /** @enum {string} */
+            kind: "opened" | "escalated" | "resolved" | "acknowledged";
+            /** @enum {string} */
+            severity: "info" | "warning" | "critical";
+            by?: string;
+            note?: string;
+            /** @description The finding that opened or escalated it */
+            alertId?: number;
+        };
+        /** @description One detector finding. Findings attach to their stream's incident (`/v1/incidents`), which is what channels notify about. */
         Alert: {
             id: number;
             stream: string;
@@ -3260,6 +3652,34 @@ export type components = {
             };
             createdAt: string;
             acknowledgedAt: string | null;
+            /** @description The incident this finding belongs to; null for findings from before incidents */
+            incidentId: number | null;
+            /**
+             * @description population: who is in front of the camera changed; input: how faces reach the model changed
+             * @enum {string|null}
+             */
+            category: "population" | "input" | null;
+        };
+        IncidentNotification: {
+            /** @enum {string} */
+            transition: "opened" | "escalated" | "resolved";
+            channelId: number | null;
+            /** @enum {string} */
+            channelType: "webhook" | "slack" | "pagerduty" | "email" | "webpush";
+            /** @enum {string} */
+            status: "delivered" | "retrying" | "failed";
+            attempts: number;
+            httpStatus: number | null;
+            error: string | null;
+            at: string;
+        };
+        IncidentNote: {
+            note?: string;
+        };
+        AlertPage: {
+            items: components["schemas"]["Alert"][];
+            /** @description Pass as before for the next page; null on the last page */
+            nextBefore: number | null;
         };
         AcknowledgeRequest: {
             note?: string;
@@ -3489,7 +3909,7 @@ export type components = {
                 createdAt: string;
             } | null;
             /**
-             * @description drifting: the last batch run confirmed drift or a drift alert is open; lagging: the streaming detector is ≥ 1,000 embeddings behind; unmonitored: no active reference
+             * @description drifting: the last batch run confirmed drift or a drift incident (warning or worse) is open; lagging: the streaming detector is ≥ 1,000 embeddings behind; unmonitored: no active reference
              * @enum {string}
              */
             state: "ok" | "drifting" | "lagging" | "unmonitored";
@@ -3503,7 +3923,13 @@ export type components = {
                 startedAt: string;
                 finishedAt: string | null;
             } | null;
-            openAlerts: number;
+            /** @description The stream's open or acknowledged incident */
+            incident: {
+                id: number;
+                status: string;
+                severity: string;
+                findingCount: number;
+            } | null;
             /** @description Embeddings per hour, last 24 hours, oldest first */
             perHour: number[];
             /** @description Start of the first hour in perHour */

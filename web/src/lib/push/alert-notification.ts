@@ -1,8 +1,10 @@
 /// <reference lib="webworker" />
 /**
  * @module
- * Web push in the service worker: an alert pushed by the server (`server/src/alerts/webpush/`,
- * payload `PushPayload`) becomes a system notification whose data holds the alert's deep link,
+ * Web push in the service worker: an incident notification pushed by the server
+ * (`server/src/alerts/webpush/`, payload `PushPayload`: opened, escalated or resolved) becomes a
+ * system notification — one per incident, each transition replacing the last — whose data holds
+ * the incident's deep link,
  * and clicking it focuses a dashboard window already on that link, else steers an open one
  * there, else opens one. Kept apart from `service-worker.ts`, which only caches files.
  */
@@ -12,6 +14,10 @@ export interface AlertPush {
   title: string;
   body: string;
   url: string;
+  /** The incident; its notifications share one tag, so a resolve replaces the opening. */
+  incidentId: number | null;
+  transition: "opened" | "escalated" | "resolved" | null;
+  /** The finding that opened or escalated it. */
   alertId: number | null;
   severity: "info" | "warning" | "critical" | null;
 }
@@ -19,6 +25,7 @@ export interface AlertPush {
 /** What each notification carries in `Notification.data`. */
 export interface AlertNotificationData {
   url: string;
+  incidentId: number | null;
   alertId: number | null;
 }
 
@@ -43,6 +50,11 @@ export function parseAlertPush(text: string | null, origin: string): AlertPush {
     title: typeof json.title === "string" && json.title ? json.title : "Facedrift alert",
     body: typeof json.body === "string" ? json.body : "",
     url: sameOriginUrl(typeof json.url === "string" ? json.url : FALLBACK_URL, origin),
+    incidentId: typeof json.incidentId === "number" ? json.incidentId : null,
+    transition:
+      json.transition === "opened" || json.transition === "escalated" || json.transition === "resolved"
+        ? json.transition
+        : null,
     alertId: typeof json.alertId === "number" ? json.alertId : null,
     severity: severity === "info" || severity === "warning" || severity === "critical" ? severity : null,
   };
@@ -65,14 +77,16 @@ export function sameOriginUrl(url: string, origin: string): string {
 }
 
 export function notificationOptions(push: AlertPush): NotificationOptions {
-  const data: AlertNotificationData = { url: push.url, alertId: push.alertId };
+  const data: AlertNotificationData = { url: push.url, incidentId: push.incidentId, alertId: push.alertId };
   return {
     body: push.body,
     data,
     icon: "/icon-192.png",
-    // One notification per alert: a re-delivered push replaces it instead of stacking a copy.
-    tag: push.alertId === null ? "facedrift-alert" : `facedrift-alert-${push.alertId}`,
-    requireInteraction: push.severity === "critical",
+    // One notification per incident: its escalation or resolve (or a re-delivered push) replaces
+    // the one on screen instead of stacking copies.
+    tag: push.incidentId === null ? "facedrift-alert" : `facedrift-incident-${push.incidentId}`,
+    // A critical incident waits to be seen; its resolve need not.
+    requireInteraction: push.severity === "critical" && push.transition !== "resolved",
   };
 }
 

@@ -55,8 +55,9 @@ describe("alert channels and web push API", () => {
     expect(verifySignature(request.body, signature, SECRET)).toBe(true);
     expect(verifySignature(request.body, signature, "another-secret-entirely")).toBe(false);
     expect(JSON.parse(request.body.toString())).toMatchObject({
-      event: "alert.triggered",
-      alert: { stream: "facedrift-test", severity: "info", title: 'Test alert for channel "ops"' },
+      event: "incident.opened",
+      incident: { stream: "facedrift-test", severity: "info", title: 'Test incident for channel "ops"' },
+      finding: { title: 'Test notification for channel "ops"' },
     });
     // A test alert is not an alert: nothing lands in the delivery log.
     const logged = await queryRows<{ n: number }>(t.db, sql`SELECT count(*)::int AS n FROM alert_deliveries`);

@@ -20,7 +20,7 @@ describe("alerts and drift events API", () => {
     for (const stream of ["lobby", "gate"]) {
       await t.call("POST", `/v1/streams/${stream}/embeddings`, {
         key: ingestOnly,
-        json: { model, items: [{ id: "a", ts: 1, embedding: [1, 0] }] },
+        json: { model, items: [{ id: "a", ts: 1_790_000_000_001, embedding: [1, 0] }] },
       });
     }
     const streams = await queryRows<{ id: number; name: string; tenant_id: number }>(

@@ -9,7 +9,8 @@ import { AlertPageSchema, AlertQuerySchema } from "./schema.ts";
 const route = createRoute({
   method: "get",
   path: "/v1/alerts",
-  summary: "The tenant's alerts, newest first, filtered by stream, detector, severity, state and time",
+  summary:
+    "The tenant's findings (alerts), newest first, filtered by stream, detector, severity, state, incident and time",
   security: bearer,
   middleware: [requireScope("read")] as const,
   request: { query: AlertQuerySchema },
@@ -30,6 +31,7 @@ export function registerListAlerts(app: OpenAPIHono<AppEnv>): void {
       ...(q.detector === undefined ? {} : { detector: q.detector }),
       ...(q.severity === undefined ? {} : { severity: q.severity }),
       ...(q.acknowledged === undefined ? {} : { acknowledged: q.acknowledged === "true" }),
+      ...(q.incident === undefined ? {} : { incident: q.incident }),
       ...(q.before === undefined ? {} : { before: q.before }),
       limit: q.limit,
     });

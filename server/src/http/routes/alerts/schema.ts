@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { ALERT_DETECTORS, ALERT_SEVERITIES } from "../../../db/schema/alert.ts";
 import { CHANNEL_TYPES } from "../../../db/schema/alert-channel.ts";
 import { DELIVERY_STATUSES } from "../../../db/schema/alert-delivery.ts";
+import { FINDING_CATEGORIES } from "../../../db/schema/incident.ts";
 import { StreamNameSchema } from "../common.ts";
 import { nextBeforeSchema, PagedRangeQuerySchema } from "../paging.ts";
 
@@ -16,8 +17,18 @@ export const AlertSchema = z
       .openapi({ description: "The alert's numbers; `acknowledgement` once acknowledged" }),
     createdAt: z.string(),
     acknowledgedAt: z.string().nullable(),
+    incidentId: z.number().int().nullable().openapi({
+      description: "The incident this finding belongs to; null for findings from before incidents",
+    }),
+    category: z.enum(FINDING_CATEGORIES).nullable().openapi({
+      description:
+        "population: who is in front of the camera changed; input: how faces reach the model changed",
+    }),
   })
-  .openapi("Alert");
+  .openapi("Alert", {
+    description:
+      "One detector finding. Findings attach to their stream's incident (`/v1/incidents`), which is what channels notify about.",
+  });
 
 export const AlertPageSchema = z
   .object({ items: z.array(AlertSchema), nextBefore: nextBeforeSchema })
@@ -31,6 +42,12 @@ export const AlertQuerySchema = PagedRangeQuerySchema.extend({
     .enum(["true", "false"], { error: "must be true or false" })
     .optional()
     .openapi({ description: "true: acknowledged only; false: open only" }),
+  incident: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .openapi({ description: "Only the findings of this incident" }),
 });
 
 export const AcknowledgeBodySchema = z

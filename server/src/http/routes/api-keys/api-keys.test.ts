@@ -22,7 +22,7 @@ describe("/v1/api-keys", () => {
     expect(created.body.secret.startsWith(created.body.key.prefix)).toBe(true);
     const use = await t.call("POST", "/v1/streams/s/embeddings", {
       key: created.body.secret,
-      json: { model: { id: "m", version: "1" }, items: [{ id: "1", ts: 1, embedding: [1] }] },
+      json: { model: { id: "m", version: "1" }, items: [{ id: "1", ts: 1_790_000_000_001, embedding: [1] }] },
     });
     expect(use.status).toBe(200);
   });

@@ -20,7 +20,7 @@ describe("GET /v1/streams and /v1/streams/{stream}", () => {
     ] as const) {
       const items = Array.from({ length: n }, (_, i) => ({
         id: `${stream}${i}`,
-        ts: 1,
+        ts: 1_790_000_000_001,
         embedding: [i + 1, 1, 0],
       }));
       const res = await t.call("POST", `/v1/streams/${stream}/embeddings`, {
@@ -61,7 +61,10 @@ describe("GET /v1/streams and /v1/streams/{stream}", () => {
     const ingestB = await t.keyFor("tenant-b", ["ingest"]);
     const res = await t.call("POST", "/v1/streams/door/embeddings", {
       key: ingestB,
-      json: { model: { id: "other", version: "9" }, items: [{ id: "door0", ts: 1, embedding: [1, 2] }] },
+      json: {
+        model: { id: "other", version: "9" },
+        items: [{ id: "door0", ts: 1_790_000_000_001, embedding: [1, 2] }],
+      },
     });
     expect(res.body).toMatchObject({ accepted: 1, duplicates: 0 });
     expect((await t.call("GET", "/v1/streams/door", { key: readA })).body).toMatchObject({

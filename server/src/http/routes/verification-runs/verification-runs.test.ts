@@ -18,7 +18,10 @@ describe("GET /v1/verification-runs", () => {
     otherTenant = await t.keyFor("globex", ["read"]);
     await t.call("POST", "/v1/streams/lobby/embeddings", {
       key: ingestOnly,
-      json: { model: { id: "m", version: "1" }, items: [{ id: "a", ts: 1, embedding: [1, 0] }] },
+      json: {
+        model: { id: "m", version: "1" },
+        items: [{ id: "a", ts: 1_790_000_000_001, embedding: [1, 0] }],
+      },
     });
     const [lobby] = await queryRows<{ id: number }>(t.db, sql`SELECT id::int AS id FROM streams`);
     const acme = await ensureTenant(t.db, "acme");

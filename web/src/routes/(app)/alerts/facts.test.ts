@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Alert } from "$lib/api/alerts.ts";
-import { alertFacts } from "./facts.ts";
+import { alertFacts, findingLabel, pValue } from "./facts.ts";
 
 const alert = (numbers: Record<string, unknown>): Alert => ({
   id: 1,
@@ -10,6 +10,8 @@ const alert = (numbers: Record<string, unknown>): Alert => ({
   payload: { title: "t", numbers },
   createdAt: "2026-11-26T10:00:00.000Z",
   acknowledgedAt: null,
+  incidentId: 3,
+  category: null,
 });
 
 describe("alertFacts", () => {
@@ -30,7 +32,7 @@ describe("alertFacts", () => {
       { label: "PSI ≥ 0.1", value: "PC2, PC3" },
       { label: "max KS", value: "0.234" },
       { label: "MMD²", value: "0.0123" },
-      { label: "p", value: "1.0e-3" },
+      { label: "p", value: "< 0.001" },
       { label: "KS-flagged components", value: "2" },
       { label: "kNN novelty rate", value: "0.125" },
     ]);
@@ -48,5 +50,17 @@ describe("alertFacts", () => {
     ]);
     expect(alertFacts(alert({ auc: 0.97123 }))).toEqual([{ label: "AUC", value: "0.9712" }]);
     expect(alertFacts({ ...alert({}), payload: {} })).toEqual([]);
+  });
+
+  it("reads p-values at the permutation floor as < 0.001", () => {
+    expect(pValue(0.000999000999000999)).toBe("< 0.001");
+    expect(pValue(0.0123)).toBe("0.012");
+  });
+
+  it("names a finding by its kind, so an MMD window is not called ADWIN", () => {
+    expect(findingLabel({ detector: "stream", payload: { kind: "mmd" } })).toBe("MMD² window");
+    expect(findingLabel({ detector: "stream", payload: { signal: "pc1" } })).toBe("PC1 shift (ADWIN)");
+    expect(findingLabel({ detector: "batch", payload: {} })).toBe("batch check (PSI/KS/MMD)");
+    expect(findingLabel({ detector: "stream", payload: { kind: "face-size" } })).toBe("face-size");
   });
 });

@@ -1,7 +1,8 @@
 /**
  * @module
- * The few numbers worth showing on an alert's card, read from its stored payload (`numbers`, as
- * every channel formats them: `server/src/alerts/types.ts`), in a fixed order and notation.
+ * The few numbers worth showing for a finding (an alert row) on an incident's timeline, read from
+ * its stored payload (`numbers`, as every channel formats them: `server/src/alerts/types.ts`), in
+ * a fixed order and notation, and the words for severities, statuses and finding kinds.
  */
 import type { Alert } from "$lib/api/alerts.ts";
 
@@ -49,12 +50,20 @@ export function alertFacts(alert: Alert): Fact[] {
   if (numbers.ksStatistic !== undefined)
     facts.push({ label: "max KS", value: fixed(numbers.ksStatistic, 3) });
   if (numbers.mmd2 !== undefined) facts.push({ label: "MMD²", value: small(numbers.mmd2) });
-  if (numbers.pValue !== undefined) facts.push({ label: "p", value: small(numbers.pValue) });
+  if (numbers.pValue !== undefined) facts.push({ label: "p", value: pValue(numbers.pValue) });
   if (numbers.auc !== undefined) facts.push({ label: "AUC", value: fixed(numbers.auc, 4) });
   for (const [label, value] of Object.entries(numbers.extra ?? {})) {
     facts.push({ label, value: Number.isInteger(value) ? String(value) : fixed(value, 3) });
   }
   return facts;
+}
+
+/**
+ * A permutation p-value cannot go below 1/(P+1): under 0.001 it reads "< 0.001", never
+ * 0.000999000999….
+ */
+export function pValue(value: number): string {
+  return value < 1e-3 ? "< 0.001" : value.toFixed(3);
 }
 
 /** A few components by name; past four, how many of how many, so the card stays short. */
@@ -72,8 +81,18 @@ export const SEVERITY_BADGE: Record<Alert["severity"], string> = {
   info: "muted",
 };
 
-export const DETECTOR_LABEL: Record<Alert["detector"], string> = {
-  stream: "Streaming (ADWIN)",
-  batch: "Batch (PSI/KS/MMD)",
-  verification: "Verification",
+/** The server's words for each finding kind (`server/src/incidents/snapshot.ts`). */
+const KIND_LABEL: Record<string, string> = {
+  pc1: "PC1 shift (ADWIN)",
+  residual: "PCA residual shift (ADWIN)",
+  mmd: "MMD² window",
+  batch: "batch check (PSI/KS/MMD)",
+  verification: "verification AUC",
 };
+
+/** Which detector found it, by the finding's kind (`payload.kind`), else its detector. */
+export function findingLabel(alert: Pick<Alert, "detector" | "payload">): string {
+  const kind = typeof alert.payload.kind === "string" ? alert.payload.kind : alert.detector;
+  const signal = typeof alert.payload.signal === "string" ? alert.payload.signal : null;
+  return KIND_LABEL[kind] ?? (signal ? (KIND_LABEL[signal] ?? signal) : kind);
+}

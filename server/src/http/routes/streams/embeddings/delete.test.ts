@@ -28,7 +28,7 @@ describe.each(TEST_DRIVERS)("DELETE /v1/streams/{stream}/embeddings (privacy del
       { id: "b1", device: "phone-b", metadata: { person: "p1" } },
       { id: "b2", device: "phone-b" },
       { id: "c1" },
-    ].map((item, i) => ({ ...item, ts: 1, embedding: [1, i] }));
+    ].map((item, i) => ({ ...item, ts: 1_790_000_000_001, embedding: [1, i] }));
     const res = await t.call("POST", url, { key: ingest, json: { model, items } });
     expect(res.body.accepted).toBe(5);
     // Scores the streaming worker would have cached for every row (derived data: it must go too).
@@ -70,7 +70,7 @@ describe.each(TEST_DRIVERS)("DELETE /v1/streams/{stream}/embeddings (privacy del
     // The ledger forgot the ids: sending a1 again stores it anew.
     const again = await t.call("POST", url, {
       key: ingest,
-      json: { model, items: [{ id: "a1", ts: 1, embedding: [1, 9] }] },
+      json: { model, items: [{ id: "a1", ts: 1_790_000_000_001, embedding: [1, 9] }] },
     });
     expect(again.body).toMatchObject({ accepted: 1, duplicates: 0 });
     const [audit] = await queryRows<{ actor: string; target: string; details: string }>(

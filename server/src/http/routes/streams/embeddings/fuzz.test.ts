@@ -21,7 +21,7 @@ beforeAll(async () => {
   // Fix the stream's model and dimension first.
   const first = await t.call("POST", "/v1/streams/fz/embeddings", {
     key,
-    json: { model, items: [{ id: "seed", ts: 1, embedding: [1, 2, 3, 4] }] },
+    json: { model, items: [{ id: "seed", ts: 1_790_000_000_001, embedding: [1, 2, 3, 4] }] },
   });
   expect(first.status).toBe(200);
 }, 60_000);
@@ -106,7 +106,10 @@ describe("ingestion fuzzing", () => {
   }, 180_000);
 
   it("raw bytes, truncations, huge numbers and wrong content types", async () => {
-    const valid = JSON.stringify({ model, items: [{ id: "r", ts: 1, embedding: [1, 2, 3, 4] }] });
+    const valid = JSON.stringify({
+      model,
+      items: [{ id: "r", ts: 1_790_000_000_001, embedding: [1, 2, 3, 4] }],
+    });
     const raw = fc.oneof(
       fc.string({ maxLength: 300 }),
       fc.nat({ max: valid.length }).map((n) => valid.slice(0, n)),
@@ -135,11 +138,11 @@ describe("ingestion fuzzing", () => {
     const cases = [
       [{ id: "a\u0000b" }, "items[0].id"],
       [{ id: "ok", device: "cam\u0000" }, "items[0].device"],
-      [{ id: "ok", metadata: { note: "x\u0000" } }, "items[0].metadata"],
+      [{ id: "ok", metadata: { note: "x\u0000" } }, "items[0].metadata.note"],
     ] as const;
     for (const [patch, field] of cases) {
       const res = await send(
-        JSON.stringify({ model, items: [{ ts: 1, embedding: [1, 0, 0, 1], ...patch }] }),
+        JSON.stringify({ model, items: [{ ts: 1_790_000_000_001, embedding: [1, 0, 0, 1], ...patch }] }),
       );
       expect(res.status).toBe(400);
       expect(res.json.error).toMatchObject({ field });
@@ -151,7 +154,7 @@ describe("ingestion fuzzing", () => {
     const before = await rowCount();
     const items = ["名前", "🙂‍↔️", "ünïcødé\u200b", "x".repeat(128)].map((id) => ({
       id,
-      ts: 1,
+      ts: 1_790_000_000_001,
       embedding: [1, 0, 0, 1],
     }));
     const first = await send(JSON.stringify({ model, items }));

@@ -37,9 +37,9 @@ describe("POST /v1/streams/{stream}/embeddings", () => {
     const res = await post("lobby", {
       model,
       items: [
-        { id: "a", ts: 1, embedding: vec(0) },
-        { id: "c", ts: 1, embedding: vec(2) },
-        { id: "c", ts: 1, embedding: vec(3) },
+        { id: "a", ts: 1_790_000_000_001, embedding: vec(0) },
+        { id: "c", ts: 1_790_000_000_001, embedding: vec(2) },
+        { id: "c", ts: 1_790_000_000_001, embedding: vec(3) },
       ],
     });
     expect(res.body).toMatchObject({ accepted: 1, duplicates: 2 });
@@ -49,7 +49,7 @@ describe("POST /v1/streams/{stream}/embeddings", () => {
   const bad: [string, unknown, number, Record<string, unknown>][] = [
     [
       "wrong dimension",
-      { model, items: [{ id: "x", ts: 1, embedding: [1, 2] }] },
+      { model, items: [{ id: "x", ts: 1_790_000_000_001, embedding: [1, 2] }] },
       400,
       { item: 0, field: "items[0].embedding" },
     ],
@@ -58,8 +58,8 @@ describe("POST /v1/streams/{stream}/embeddings", () => {
       {
         model,
         items: [
-          { id: "x", ts: 1, embedding: [1, 2] },
-          { id: "y", ts: 1, embedding: [1, 2, 3] },
+          { id: "x", ts: 1_790_000_000_001, embedding: [1, 2] },
+          { id: "y", ts: 1_790_000_000_001, embedding: [1, 2, 3] },
         ],
       },
       400,
@@ -67,25 +67,25 @@ describe("POST /v1/streams/{stream}/embeddings", () => {
     ],
     [
       "beyond float32 (becomes Inf)",
-      { model, items: [{ id: "x", ts: 1, embedding: [1, 1e39, 0, 0] }] },
+      { model, items: [{ id: "x", ts: 1_790_000_000_001, embedding: [1, 1e39, 0, 0] }] },
       400,
       { item: 0, field: "items[0].embedding[1]" },
     ],
     [
       "a non-number element",
-      { model, items: [{ id: "x", ts: 1, embedding: [1, null, 0, 0] }] },
+      { model, items: [{ id: "x", ts: 1_790_000_000_001, embedding: [1, null, 0, 0] }] },
       400,
       { item: 0, field: "items[0].embedding[1]" },
     ],
     [
       "an embedding that is not an array",
-      { model, items: [{ id: "x", ts: 1, embedding: "1,2,3,4" }] },
+      { model, items: [{ id: "x", ts: 1_790_000_000_001, embedding: "1,2,3,4" }] },
       400,
       { item: 0, field: "items[0].embedding" },
     ],
     [
       "NaN in base64",
-      { model, items: [{ id: "x", ts: 1, embedding_b64: b64([1, Number.NaN, 0, 0]) }] },
+      { model, items: [{ id: "x", ts: 1_790_000_000_001, embedding_b64: b64([1, Number.NaN, 0, 0]) }] },
       400,
       { item: 0, field: "items[0].embedding_b64[1]" },
     ],
@@ -94,8 +94,8 @@ describe("POST /v1/streams/{stream}/embeddings", () => {
       {
         model,
         items: [
-          { id: "ok", ts: 1, embedding: vec(0) },
-          { id: "x", ts: 1, embedding: [0, 0, 0, 0] },
+          { id: "ok", ts: 1_790_000_000_001, embedding: vec(0) },
+          { id: "x", ts: 1_790_000_000_001, embedding: [0, 0, 0, 0] },
         ],
       },
       400,
@@ -103,32 +103,37 @@ describe("POST /v1/streams/{stream}/embeddings", () => {
     ],
     [
       "both embedding and embedding_b64",
-      { model, items: [{ id: "x", ts: 1, embedding: vec(0), embedding_b64: b64(vec(0)) }] },
+      { model, items: [{ id: "x", ts: 1_790_000_000_001, embedding: vec(0), embedding_b64: b64(vec(0)) }] },
       400,
       { item: 0 },
     ],
-    ["neither embedding nor embedding_b64", { model, items: [{ id: "x", ts: 1 }] }, 400, { item: 0 }],
+    [
+      "neither embedding nor embedding_b64",
+      { model, items: [{ id: "x", ts: 1_790_000_000_001 }] },
+      400,
+      { item: 0 },
+    ],
     [
       "truncated base64 (6 bytes)",
-      { model, items: [{ id: "x", ts: 1, embedding_b64: "AAAAAAAA" }] },
+      { model, items: [{ id: "x", ts: 1_790_000_000_001, embedding_b64: "AAAAAAAA" }] },
       400,
       { item: 0, field: "items[0].embedding_b64" },
     ],
     [
       "invalid base64 characters",
-      { model, items: [{ id: "x", ts: 1, embedding_b64: "AAAA!AAAAAAAAAAAAAAAAAAA" }] },
+      { model, items: [{ id: "x", ts: 1_790_000_000_001, embedding_b64: "AAAA!AAAAAAAAAAAAAAAAAAA" }] },
       400,
       { item: 0, field: "items[0].embedding_b64" },
     ],
     [
       "empty id",
-      { model, items: [{ id: "", ts: 1, embedding: vec(0) }] },
+      { model, items: [{ id: "", ts: 1_790_000_000_001, embedding: vec(0) }] },
       400,
       { item: 0, field: "items[0].id" },
     ],
     [
       "id over 128 characters",
-      { model, items: [{ id: "é".repeat(129), ts: 1, embedding: vec(0) }] },
+      { model, items: [{ id: "é".repeat(129), ts: 1_790_000_000_001, embedding: vec(0) }] },
       400,
       { item: 0, field: "items[0].id" },
     ],
@@ -138,17 +143,32 @@ describe("POST /v1/streams/{stream}/embeddings", () => {
       400,
       { item: 0, field: "items[0].ts" },
     ],
-    ["missing model", { items: [{ id: "x", ts: 1, embedding: vec(0) }] }, 400, { field: "model" }],
+    [
+      "missing model",
+      { items: [{ id: "x", ts: 1_790_000_000_001, embedding: vec(0) }] },
+      400,
+      { field: "model" },
+    ],
     ["empty items", { model, items: [] }, 400, { field: "items" }],
     [
       "too many items",
-      { model, items: Array.from({ length: 6 }, (_, i) => ({ id: `m${i}`, ts: 1, embedding: vec(i) })) },
+      {
+        model,
+        items: Array.from({ length: 6 }, (_, i) => ({
+          id: `m${i}`,
+          ts: 1_790_000_000_001,
+          embedding: vec(i),
+        })),
+      },
       413,
       { field: "items" },
     ],
     [
       "another model for the stream",
-      { model: { id: "arcface", version: "2" }, items: [{ id: "x", ts: 1, embedding: vec(0) }] },
+      {
+        model: { id: "arcface", version: "2" },
+        items: [{ id: "x", ts: 1_790_000_000_001, embedding: vec(0) }],
+      },
       409,
       { field: "model" },
     ],
@@ -170,8 +190,8 @@ describe("POST /v1/streams/{stream}/embeddings", () => {
     const res = await post("lobby", {
       model,
       items: [
-        { id: "v1", ts: 1, embedding: vec(5) },
-        { id: "v2", ts: 1, embedding: [1, 2, 3] },
+        { id: "v1", ts: 1_790_000_000_001, embedding: vec(5) },
+        { id: "v2", ts: 1_790_000_000_001, embedding: [1, 2, 3] },
       ],
     });
     expect(res.body.error).toMatchObject({ code: "invalid_request", item: 1 });
@@ -197,13 +217,16 @@ describe("POST /v1/streams/{stream}/embeddings", () => {
   });
 
   it("rejects a bad stream name in the path", async () => {
-    const res = await post("bad%20name", { model, items: [{ id: "x", ts: 1, embedding: vec(0) }] });
+    const res = await post("bad%20name", {
+      model,
+      items: [{ id: "x", ts: 1_790_000_000_001, embedding: vec(0) }],
+    });
     expect(res).toMatchObject({ status: 400, body: { error: { field: "stream" } } });
   });
 
   it("requires an ingest-scoped key", async () => {
     const reader = await t.keyFor("acme", ["read"]);
-    const body = { model, items: [{ id: "x", ts: 1, embedding: vec(0) }] };
+    const body = { model, items: [{ id: "x", ts: 1_790_000_000_001, embedding: vec(0) }] };
     expect((await t.call("POST", url("lobby"), { json: body })).status).toBe(401);
     expect((await t.call("POST", url("lobby"), { key: "fd_nope", json: body })).status).toBe(401);
     expect((await t.call("POST", url("lobby"), { key: reader, json: body })).status).toBe(403);

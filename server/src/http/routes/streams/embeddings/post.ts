@@ -40,6 +40,7 @@ export function registerIngestEmbeddings(app: OpenAPIHono<AppEnv>): void {
       model: body.model,
       items: body.items,
       maxItems: c.var.config.maxBatchItems,
+      maxFutureSkewMs: c.var.config.maxFutureSkewMs,
     });
     recordIngest(
       c.var.metrics,

@@ -2,9 +2,6 @@ import { z } from "@hono/zod-openapi";
 import { EMBEDDING_SOURCES } from "../../../../db/schema/embedding.ts";
 import { ModelSchema } from "../schema.ts";
 
-/** RFC 3339 date-time with a mandatory offset (`Z` or `±hh:mm`). */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-
 /** PostgreSQL text and jsonb cannot hold U+0000, so it is refused up front with the field named. */
 const NO_NUL = "must not contain the NUL character (U+0000)";
 const hasNoNul = (s: string) => !s.includes("\u0000");
@@ -38,12 +35,13 @@ export const ItemSchema = z
         description: "Client-chosen id, unique per stream; resending it is a no-op",
         example: "f-0001",
       }),
-    ts: z
-      .union([z.string().regex(RFC3339, "must be an RFC 3339 date-time with an offset"), z.number().int()])
-      .openapi({
-        description: "Event time: an RFC 3339 string with offset, or integer epoch milliseconds",
-        example: "2026-11-26T12:00:00.000Z",
-      }),
+    // Read exactly and judged for plausibility (2001 to now + the allowed skew) in `decodeBatch`.
+    ts: z.union([z.string().max(64), z.number().int()]).openapi({
+      description:
+        "Event time: an RFC 3339 string with offset, or integer epoch milliseconds; from 2001 to at " +
+        "most FACEDRIFT_MAX_FUTURE_SKEW_SECONDS (default a day) after it is received",
+      example: "2026-11-26T12:00:00.000Z",
+    }),
     embedding: NumberArraySchema.optional(),
     embedding_b64: z
       .string()
@@ -55,10 +53,8 @@ export const ItemSchema = z
       }),
     source: z.enum(EMBEDDING_SOURCES).optional().openapi({ description: "Defaults to api" }),
     device: z.string().max(256).refine(hasNoNul, NO_NUL).optional(),
-    metadata: z
-      .record(z.string(), z.unknown())
-      .refine((m) => !JSON.stringify(m).includes("\\u0000"), NO_NUL)
-      .optional(),
+    // Depth, size and text are checked in `decodeBatch`, which names the key.
+    metadata: z.record(z.string(), z.unknown()).optional(),
   })
   .openapi("EmbeddingItem", {
     description: "Exactly one of embedding and embedding_b64 must be given",

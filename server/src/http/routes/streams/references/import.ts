@@ -1,30 +1,16 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { requireScope } from "../../../../auth/middleware.ts";
-import { FacedriftError } from "../../../../errors.ts";
 import { importReference } from "../../../../services/references/file.ts";
 import { getReference } from "../../../../services/references/view.ts";
 import { getStream } from "../../../../services/streams/get.ts";
+import { ownBodyLimit } from "../../../body/json-body.ts";
 import type { AppEnv } from "../../../env.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { StreamParamsSchema } from "../schema.ts";
 import { ImportQuerySchema, ReferenceFileSchema, ReferenceSchema } from "./schema.ts";
 
-/** Reference files are larger than other API bodies: `app.ts` leaves them to {@link referenceFileLimit}. */
-export const isReferenceImport = (method: string, path: string): boolean =>
-  method === "POST" && /^\/v1\/streams\/[^/]+\/references\/import$/.test(path);
-
-const referenceFileLimit: MiddlewareHandler<AppEnv> = (c, next) =>
-  bodyLimit({
-    maxSize: c.var.config.maxReferenceFileBytes,
-    onError: () => {
-      throw new FacedriftError(
-        "payload_too_large",
-        `the reference file exceeds ${c.var.config.maxReferenceFileBytes} bytes (FACEDRIFT_MAX_REFERENCE_FILE_BYTES)`,
-      );
-    },
-  })(c, next);
+/** Reference files are larger than other API bodies (FACEDRIFT_MAX_REFERENCE_FILE_BYTES). */
+const referenceFileLimit = ownBodyLimit((config) => config.maxReferenceFileBytes);
 
 const route = createRoute({
   method: "post",

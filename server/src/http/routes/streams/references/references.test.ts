@@ -88,14 +88,14 @@ describe.each(TEST_DRIVERS)(
       expect(two).toMatchObject({ status: 400, body: { error: { field: "last" } } });
       const items = Array.from({ length: 12 }, (_, i) => ({
         id: `r${i}`,
-        ts: 1,
+        ts: 1_790_000_000_001,
         embedding: Array(64).fill(i + 1),
       }));
       const wrongModel = await post("/v1/streams/cam/reference", { model: { id: "x", version: "1" }, items });
       expect(wrongModel).toMatchObject({ status: 409, body: { error: { field: "model" } } });
       const wrongDim = await post("/v1/streams/cam/reference", {
         model: MODEL,
-        items: [{ id: "a", ts: 1, embedding: [1, 2] }],
+        items: [{ id: "a", ts: 1_790_000_000_001, embedding: [1, 2] }],
       });
       expect(wrongDim).toMatchObject({ status: 400, body: { error: { field: "items[0].embedding" } } });
       expect((await get("/v1/streams/cam/references")).body.references).toHaveLength(1);
@@ -136,6 +136,22 @@ describe.each(TEST_DRIVERS)(
       expect((await get("/v1/streams/other-model/references")).body.references).toHaveLength(0);
       const notAFile = await post("/v1/streams/copy/references/import", { format: "x" });
       expect(notAFile).toMatchObject({ status: 400, body: { error: { field: "format" } } });
+
+      // A profile the detectors cannot run is refused whole: nothing stored, the active one kept.
+      const broken = structuredClone(exported.body);
+      broken.profile.adwin.maxBuckets = 1e8;
+      const refusedProfile = await post("/v1/streams/copy/references/import", broken);
+      expect(refusedProfile).toMatchObject({
+        status: 400,
+        body: { error: { field: "profile.adwin.maxBuckets" } },
+      });
+      const noPca = structuredClone(exported.body);
+      delete noPca.profile.pca;
+      expect((await post("/v1/streams/copy/references/import", noPca)).body.error.field).toBe("profile.pca");
+      const listed = (await get("/v1/streams/copy/references")).body.references;
+      expect(listed.map((r: { version: number; active: boolean }) => [r.version, r.active])).toEqual([
+        [1, true],
+      ]);
     });
 
     it("runs a check now, stores it with its numbers, and lists runs newest first", async () => {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ALERT_SEVERITIES } from "../../../../db/schema/alert.ts";
 
 const PsiPersistenceSchema = z
   .object({
@@ -10,9 +11,13 @@ const PsiPersistenceSchema = z
   });
 
 const AlertRulesSchema = z.object({
-  cooldownMinutes: z.number().int().min(0).max(10_080).nullable().openapi({
+  calmMinutes: z.number().int().min(0).max(43_200).nullable().openapi({
     description:
-      "Minutes between batch alerts (the rest are recorded, not sent); null: the detector's default",
+      "Minutes without a new finding after which the stream's incident resolves itself; null: 360 (6 h)",
+  }),
+  notifyFrom: z.enum(ALERT_SEVERITIES).nullable().openapi({
+    description:
+      "The least incident severity that notifies channels (opened, escalated, resolved); null: warning, so population changes (info) only show on the dashboard",
   }),
   psiPersistence: PsiPersistenceSchema.nullable().openapi({
     description: "An extra condition before a confirmed drift raises a batch alert; null: none",

@@ -16,10 +16,12 @@ describe("stream settings API", () => {
     admin = await t.keyFor("acme", ["admin"]);
     read = await t.keyFor("acme", ["read"]);
     otherTenant = await t.keyFor("globex", ["admin"]);
-    await t.call("POST", "/v1/streams/lobby/embeddings", {
-      key: admin,
-      json: { model, items: [{ id: "a", ts: 1, embedding: [1, 0] }] },
-    });
+    for (const stream of ["lobby", "gate"]) {
+      await t.call("POST", `/v1/streams/${stream}/embeddings`, {
+        key: admin,
+        json: { model, items: [{ id: "a", ts: 1_790_000_000_001, embedding: [1, 0] }] },
+      });
+    }
   }, 60_000);
   afterAll(() => t.close());
 
@@ -31,7 +33,7 @@ describe("stream settings API", () => {
         schedule: "0 2 * * *",
         windowSize: null,
         retentionDays: null,
-        alertRules: { cooldownMinutes: null, psiPersistence: null },
+        alertRules: { calmMinutes: null, notifyFrom: null, psiPersistence: null },
       },
     });
   });
@@ -51,7 +53,7 @@ describe("stream settings API", () => {
       schedule: "*/30 * * * *",
       windowSize: null,
       retentionDays: 7,
-      alertRules: { cooldownMinutes: null, psiPersistence: { threshold: 0.1, runs: 3 } },
+      alertRules: { calmMinutes: null, notifyFrom: null, psiPersistence: { threshold: 0.1, runs: 3 } },
     });
     const [row] = await queryRows<{ check_schedule: string; settings: Record<string, unknown> }>(
       t.db,
@@ -62,18 +64,23 @@ describe("stream settings API", () => {
       settings: {
         detectorTuning: 7,
         retentionDays: 7,
-        alertRules: { cooldownMinutes: null, psiPersistence: { threshold: 0.1, runs: 3 } },
+        alertRules: { calmMinutes: null, notifyFrom: null, psiPersistence: { threshold: 0.1, runs: 3 } },
       },
     });
     const cleared = await t.call("PATCH", "/v1/streams/lobby/settings", {
       key: admin,
-      json: { schedule: null, retentionDays: null, windowSize: 500, alertRules: { cooldownMinutes: 30 } },
+      json: {
+        schedule: null,
+        retentionDays: null,
+        windowSize: 500,
+        alertRules: { calmMinutes: 30, notifyFrom: "info" },
+      },
     });
     expect(cleared.body).toEqual({
       schedule: null,
       retentionDays: null,
       windowSize: 500,
-      alertRules: { cooldownMinutes: 30, psiPersistence: { threshold: 0.1, runs: 3 } },
+      alertRules: { calmMinutes: 30, notifyFrom: "info", psiPersistence: { threshold: 0.1, runs: 3 } },
     });
     expect((await t.call("GET", "/v1/streams/lobby/settings", { key: read })).body).toEqual(cleared.body);
     const audit = await queryRows<{ action: string; target: string }>(
@@ -102,8 +109,17 @@ describe("stream settings API", () => {
       { alertRules: { psiPersistence: { threshold: -1, runs: 2 } } },
       "alertRules.psiPersistence.threshold",
     );
-    await bad({ alertRules: { cooldownMinutes: 1.5 } }, "alertRules.cooldownMinutes");
+    await bad({ alertRules: { calmMinutes: 1.5 } }, "alertRules.calmMinutes");
+    await bad({ alertRules: { notifyFrom: "loud" } }, "alertRules.notifyFrom");
     expect((await t.call("GET", "/v1/streams/lobby/settings", { key: read })).body).toEqual(before);
+  });
+
+  it("reads a cooldown stored before incidents as the calm period", async () => {
+    await t.db.execute(
+      sql`UPDATE streams SET settings = '{"alertRules": {"cooldownMinutes": 45}}' WHERE name = 'gate'`,
+    );
+    const res = await t.call("GET", "/v1/streams/gate/settings", { key: read });
+    expect(res.body.alertRules).toEqual({ calmMinutes: 45, notifyFrom: null, psiPersistence: null });
   });
 
   it("keeps tenants apart and needs admin to write", async () => {

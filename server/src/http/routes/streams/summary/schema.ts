@@ -15,7 +15,7 @@ export const StreamSummarySchema = z
       .openapi({ description: "The active reference version" }),
     state: z.enum(STREAM_STATES).openapi({
       description:
-        "drifting: the last batch run confirmed drift or a drift alert is open; lagging: the " +
+        "drifting: the last batch run confirmed drift or a drift incident (warning or worse) is open; lagging: the " +
         "streaming detector is ≥ 1,000 embeddings behind; unmonitored: no active reference",
     }),
     lag: z
@@ -33,7 +33,15 @@ export const StreamSummarySchema = z
         finishedAt: z.string().nullable(),
       })
       .nullable(),
-    openAlerts: z.number().int(),
+    incident: z
+      .object({
+        id: z.number().int(),
+        status: z.string(),
+        severity: z.string(),
+        findingCount: z.number().int(),
+      })
+      .nullable()
+      .openapi({ description: "The stream's open or acknowledged incident" }),
     perHour: z
       .array(z.number().int())
       .openapi({ description: "Embeddings per hour, last 24 hours, oldest first" }),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIM, MODEL, synthetic } from "../../../../batch/testing/fixture.ts";
-import { alerts } from "../../../../db/schema/alert.ts";
 import { driftRuns } from "../../../../db/schema/drift-run.ts";
+import { incidents } from "../../../../db/schema/incident.ts";
 import { ingestEmbeddings } from "../../../../services/embeddings/ingest.ts";
 import { getStream } from "../../../../services/streams/get.ts";
 import { ensureTenant } from "../../../../services/tenants/default.ts";
@@ -50,15 +50,47 @@ describe("GET /v1/stream-summaries", { timeout: 60_000 }, () => {
       { streamId: lobby.id, status: "succeeded", severity: "high", drift: true },
       { streamId: quiet.id, status: "succeeded", severity: "none", drift: false },
     ]);
-    await t.db.insert(alerts).values([
-      { tenantId, streamId: lobby.id, detector: "batch", severity: "critical" },
-      { tenantId, streamId: lobby.id, detector: "stream", severity: "warning", acknowledgedAt: new Date() },
-      { tenantId, streamId: quiet.id, detector: "verification", severity: "critical" },
+    const window = { windowFrom: new Date(now), windowTo: new Date(now) };
+    const backlog = await getStream(t.db, tenantId, "backlog");
+    await t.db.insert(incidents).values([
+      {
+        tenantId,
+        streamId: lobby.id,
+        severity: "warning",
+        status: "resolved",
+        detectors: ["pc1"],
+        ...window,
+      },
+      {
+        tenantId,
+        streamId: lobby.id,
+        severity: "critical",
+        detectors: ["pc1", "batch"],
+        findingCount: 4,
+        ...window,
+      },
+      {
+        tenantId,
+        streamId: quiet.id,
+        severity: "critical",
+        detectors: ["verification"],
+        findingCount: 1,
+        ...window,
+      },
+      // Population changes only (info): shown, but not drift.
+      {
+        tenantId,
+        streamId: backlog.id,
+        severity: "info",
+        category: "population",
+        detectors: ["population"],
+        ...window,
+      },
     ]);
   }, 120_000);
   afterAll(() => t?.close());
 
-  it("gives each stream its state, reference, last run, open alerts and hourly volume", async () => {
+  it("gives each stream its state, reference, last run, active incident and hourly volume", async () => {
     const res = await t.call("GET", "/v1/stream-summaries", { key: reader });
     expect(res.status).toBe(200);
     const byName = Object.fromEntries(res.body.streams.map((s: { name: string }) => [s.name, s])) as Record<
@@ -73,12 +105,22 @@ describe("GET /v1/stream-summaries", { timeout: 60_000 }, () => {
       embeddingCount: 300,
       reference: { version: 1 },
       lastRun: { status: "succeeded", severity: "high", drift: true },
-      openAlerts: 1,
+      incident: { status: "open", severity: "critical", findingCount: 4 },
     });
-    // A verification alert is open but the drift detectors are quiet: ok, with the alert counted.
-    expect(byName.quiet).toMatchObject({ state: "ok", openAlerts: 1, lastRun: { drift: false } });
-    // No streaming worker ran: 1,300 embeddings behind the cursor.
-    expect(byName.backlog).toMatchObject({ state: "lagging", lag: 1300, lastRun: null, openAlerts: 0 });
+    // A verification incident is open but the drift detectors are quiet: ok, with the incident shown.
+    expect(byName.quiet).toMatchObject({
+      state: "ok",
+      incident: { severity: "critical" },
+      lastRun: { drift: false },
+    });
+    // No streaming worker ran: 1,300 embeddings behind the cursor; a population change is not drift.
+    expect(byName.backlog).toMatchObject({
+      state: "lagging",
+      lag: 1300,
+      lastRun: null,
+      incident: { severity: "info" },
+    });
+    expect(byName.new).toMatchObject({ incident: null });
     expect(byName.new).toMatchObject({ state: "unmonitored", reference: null, lag: null });
     const perHour = byName.lobby?.perHour as number[];
     expect(perHour).toHaveLength(24);
