@@ -75,7 +75,8 @@ export async function writeBatchAlert(tx: Tx, input: BatchAlertInput): Promise<I
   const { notifications } = await recordAlerts(tx, { ...input, detector: "batch" }, [
     {
       // An input change's severity follows its predicted cost; population findings are info.
-      severity: whoHow?.severity ?? FINDING_SEVERITY[check.severity === "high" ? "batch-high" : "batch"]!.severity,
+      severity:
+        whoHow?.severity ?? FINDING_SEVERITY[check.severity === "high" ? "batch-high" : "batch"]!.severity,
       ...(whoHow?.category ? { category: whoHow.category } : {}),
       ...(whoHow?.impact ? { impact: whoHow.impact } : {}),
       title,

@@ -51,7 +51,9 @@ function describe(stream: string, d: Detection): Pick<AlertDraft, "title" | "num
     const moved = d.result.signals
       .filter((s) => d.result.fired.includes(s.name))
       .sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
-    const phrase = moved.map((s) => `${s.name} ${s.effect >= 0 ? "+" : ""}${s.effect.toFixed(2)} σ`).join(", ");
+    const phrase = moved
+      .map((s) => `${s.name} ${s.effect >= 0 ? "+" : ""}${s.effect.toFixed(2)} σ`)
+      .join(", ");
     const cost = d.impact
       ? `; predicted verification cost ΔAUC ${d.impact.deltaAuc.toFixed(3)} ± ${d.impact.error.toFixed(3)}`
       : "";
@@ -64,7 +66,9 @@ function describe(stream: string, d: Detection): Pick<AlertDraft, "title" | "num
           "z threshold": d.zCritical,
           "window faces": d.result.rows,
           "distinct people (est.)": d.result.people,
-          ...(d.impact ? { "predicted ΔAUC": d.impact.deltaAuc, "ΔAUC error (held out)": d.impact.error } : {}),
+          ...(d.impact
+            ? { "predicted ΔAUC": d.impact.deltaAuc, "ΔAUC error (held out)": d.impact.error }
+            : {}),
         },
       },
     };

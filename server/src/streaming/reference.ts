@@ -16,6 +16,7 @@ import { sql } from "drizzle-orm";
 import type { Executor } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
 import { FacedriftError } from "../errors.ts";
+import { detectorWarnings } from "../services/dashboard/detector-warnings.ts";
 
 /** What the streaming detector needs from a stream's active reference set. */
 export interface StreamingReference {
@@ -122,16 +123,13 @@ function parseReference(
   const quality = JSON.parse(row.quality ?? "null") as QualityProfile | null;
   if (quality !== null && quality.format !== QUALITY_PROFILE_FORMAT)
     throw broken("its quality profile has an unknown format");
-  const before = "fitted before it existed; refit the reference to add it";
-  const missing = [
-    ...(residualAdwin ? [] : [`the PCA-residual ADWIN (${before})`]),
-    ...(row.mmd_window ? [] : [`the MMD window (${row.mmd_window_skipped ?? before})`]),
-    ...(quality
-      ? []
-      : [
-          `the quality window, which tells input changes from population ones (${row.quality_skipped ?? before})`,
-        ]),
-  ];
+  const missing = detectorWarnings({
+    hasResidual: residualAdwin !== null,
+    hasMmdWindow: row.mmd_window !== null,
+    hasQuality: quality !== null,
+    mmdWindowSkipped: row.mmd_window_skipped,
+    qualitySkipped: row.quality_skipped,
+  });
   // Components are row-major k × d: PC1 is the first row.
   return {
     id,
