@@ -58,7 +58,7 @@ export interface StreamOutcome {
   caught: number;
   replicates: number;
   delays: number[];
-  /** Severity of the first input finding per caught replicate. */
+  /** Most severe input finding per caught replicate (where the incident ends up). */
   severities: string[];
   /** Input findings in the clean part (false alarms). */
   cleanFindings: number;
@@ -326,11 +326,14 @@ async function outcomes(
     const detections = await runStream(profile, harm, stream, clean.d);
     out.cleanFindings += detections.filter((d) => d.signal === "quality" && d.seq <= STREAM_CLEAN).length;
     const after = detections.filter((d) => d.seq > STREAM_CLEAN);
-    const input = after.find((d) => d.signal === "quality");
-    if (input && input.signal === "quality") {
+    const inputs = after.filter((d) => d.signal === "quality");
+    const first = inputs[0];
+    if (first) {
       out.caught++;
-      out.delays.push(input.seq - STREAM_CLEAN);
-      out.severities.push(input.severity);
+      out.delays.push(first.seq - STREAM_CLEAN);
+      out.severities.push(
+        inputs.some((d) => d.signal === "quality" && d.severity === "critical") ? "critical" : "warning",
+      );
     }
     let worst = "none";
     for (const d of after) {

@@ -29,7 +29,12 @@ export async function writeStreamAlerts(tx: Tx, input: StreamAlertInput): Promis
   const drafts: AlertDraft[] = input.detections.map((d) => ({
     // An input finding's severity follows its predicted cost; population findings are info
     // (incidents/severity.ts enforces that for every detector).
-    severity: d.signal === "quality" ? d.severity : (FINDING_SEVERITY[d.signal]?.severity ?? "warning"),
+    severity:
+      d.signal === "quality"
+        ? d.severity
+        : d.category === "population"
+          ? "info"
+          : (FINDING_SEVERITY[d.signal]?.severity ?? "warning"),
     kind: d.signal,
     ...(d.category ? { category: d.category } : {}),
     ...(d.signal === "quality" && d.impact ? { impact: d.impact } : {}),

@@ -108,7 +108,7 @@ describe.each(TEST_DRIVERS)(
     const alertsOf = (stream: string) =>
       queryRows<{ severity: string; category: string | null }>(
         t.db,
-        sql`SELECT a.severity, a.payload->>'category' AS category FROM alerts a
+        sql`SELECT a.severity, a.category FROM alerts a
           JOIN streams s ON s.id = a.stream_id WHERE s.name = ${stream} ORDER BY a.id`,
       );
 

@@ -95,10 +95,10 @@ describe.each(TEST_DRIVERS)("StreamingWorker (%s)", (driver) => {
     expect(alerts).toHaveLength(events.length);
     expect(alerts[0]).toMatchObject({ detector: "stream", severity: "warning" });
     const payload = JSON.parse(alerts[0]?.payload ?? "{}");
-    expect(payload).toMatchObject({ seq: events[0]?.seq, sent: true });
+    expect(payload).toMatchObject({ seq: events[0]?.seq, notified: "opened" });
     expect(payload.numbers.pc1MeanAfter).toBeCloseTo(events[0]?.meanAfter as number, 12);
-    // One shift, one alert sent: the rest fall within the cooldown and are recorded only.
-    expect(alerts.slice(1).every((a) => JSON.parse(a.payload).sent === false)).toBe(true);
+    // One shift, one incident: the rest of its findings attach to it without a notification.
+    expect(alerts.slice(1).every((a) => JSON.parse(a.payload).notified === null)).toBe(true);
 
     expect(await driftEventsOf(database, steady)).toEqual([]);
     expect(await driftEventsOf(database, broken.streamId)).toEqual([]);
