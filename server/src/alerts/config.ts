@@ -55,12 +55,61 @@ export const webPushConfigSchema = z.object({
     .default(24 * 3600),
 });
 
+export const GITHUB_API_URL = "https://api.github.com";
+
+/** GitHub caps label names at 50 characters; ours and the configured ones share that. */
+const githubLabel = z.string().trim().min(1).max(50);
+
+export const githubConfigSchema = z.object({
+  type: z.literal("github"),
+  /** The repository tickets are opened in, `owner/name`. */
+  repository: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9_.-]{1,100}$/, "must be owner/name, e.g. acme/face-ops"),
+  /**
+   * A token allowed to read and write the repository's issues: a fine-grained personal access
+   * token with "Issues: read and write", or a GitHub App installation token.
+   */
+  token: z.string().min(20, "must be a GitHub token (at least 20 characters)"),
+  /** The REST API: api.github.com, or `https://<host>/api/v3` on GitHub Enterprise Server. */
+  endpoint: httpUrl.default(GITHUB_API_URL),
+  /** Added to every ticket besides Facedrift's own (`facedrift:<ticket>`, `severity:<level>`). */
+  labels: z.array(githubLabel).max(10).default(["facedrift"]),
+  assignees: z.array(z.string().trim().min(1).max(39)).max(10).default([]),
+});
+
+/** Jira labels are single words: no whitespace, at most 255 characters. */
+const jiraLabel = z.string().regex(/^\S{1,255}$/, "must be one word (Jira labels cannot contain spaces)");
+
+export const jiraConfigSchema = z.object({
+  type: z.literal("jira"),
+  /** The Jira Cloud site, `https://<site>.atlassian.net`. */
+  url: httpUrl,
+  /** The Atlassian account and its API token: Jira Cloud's REST API takes them as Basic auth. */
+  email: z.email(),
+  apiToken: z.string().min(1, "must be an Atlassian API token"),
+  projectKey: z.string().regex(/^[A-Z][A-Z0-9_]{1,9}$/, "must be a project key such as DRIFT"),
+  /** The issue type tickets are created as; it must exist in the project. */
+  issueType: z.string().trim().min(1).default("Task"),
+  labels: z.array(jiraLabel).max(10).default(["facedrift"]),
+  /**
+   * Jira priority names per severity, e.g. `{critical: "Highest", warning: "High"}`; a severity
+   * without one sets none (not every project's screen has the priority field).
+   */
+  priorities: z
+    .object({ info: z.string().min(1), warning: z.string().min(1), critical: z.string().min(1) })
+    .partial()
+    .default({}),
+});
+
 export const channelConfigSchema = z.discriminatedUnion("type", [
   webhookConfigSchema,
   slackConfigSchema,
   pagerDutyConfigSchema,
   emailConfigSchema,
   webPushConfigSchema,
+  githubConfigSchema,
+  jiraConfigSchema,
 ]);
 
 export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
@@ -68,6 +117,8 @@ export type SlackConfig = z.infer<typeof slackConfigSchema>;
 export type PagerDutyConfig = z.infer<typeof pagerDutyConfigSchema>;
 export type EmailConfig = z.infer<typeof emailConfigSchema>;
 export type WebPushConfig = z.infer<typeof webPushConfigSchema>;
+export type GithubConfig = z.infer<typeof githubConfigSchema>;
+export type JiraConfig = z.infer<typeof jiraConfigSchema>;
 export type ChannelConfig = z.infer<typeof channelConfigSchema>;
 /** What a client sends: defaults not yet applied. */
 export type ChannelConfigInput = z.input<typeof channelConfigSchema>;
@@ -94,7 +145,8 @@ export type PushSubscriptionInput = z.infer<typeof pushSubscriptionSchema>;
 
 /**
  * A config safe to return from `GET /v1/alert-channels`: secrets (the webhook secret, the
- * PagerDuty key, the Slack URL whose path is the credential, the SMTP password) are masked.
+ * PagerDuty key, the Slack URL whose path is the credential, the SMTP password, the GitHub and
+ * Jira tokens) are masked.
  */
 export function redactChannelConfig(config: ChannelConfig): ChannelConfig {
   switch (config.type) {
@@ -108,6 +160,10 @@ export function redactChannelConfig(config: ChannelConfig): ChannelConfig {
       return config.auth ? { ...config, auth: { user: config.auth.user, pass: MASK } } : config;
     case "webpush":
       return config;
+    case "github":
+      return { ...config, token: `${config.token.slice(0, 4)}${MASK}` };
+    case "jira":
+      return { ...config, apiToken: MASK };
   }
 }
 

@@ -22,6 +22,7 @@ import * as email from "./email/index.ts";
 import * as pagerduty from "./pagerduty/index.ts";
 import * as slack from "./slack/index.ts";
 import type { AlertChannel, AlertStore, DeliveryStatus } from "./store.ts";
+import { deliverNotificationAsTicket } from "./tickets/channel.ts";
 import type { DeliveryReceipt, IncidentNotification, IncidentTransition } from "./types.ts";
 import * as webhook from "./webhook/index.ts";
 import * as webpush from "./webpush/index.ts";
@@ -265,6 +266,9 @@ function sender(
       const stores = { subscriptions: store.pushSubscriptions, vapidKeys: store.vapidKeys };
       return (signal) => webpush.deliver(n, config, { ...common, ...stores, sent, signal });
     }
+    case "github":
+    case "jira":
+      return (signal) => deliverNotificationAsTicket(n, config, { ...common, signal });
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The HTTP step shared by the webhook, Slack, PagerDuty and Web Push channels: send, then turn
+ * The HTTP step shared by the webhook, Slack, PagerDuty, Web Push, GitHub and Jira channels: send, then turn
  * every way it can go wrong into a `DeliveryError` with the right `retryable`.
  */
 import {
@@ -9,7 +9,7 @@ import {
   isRetryableStatus,
   parseRetryAfter,
 } from "./delivery-error.ts";
-import { EgressRefused, egressFetch, egressPolicy } from "./egress.ts";
+import { type EgressPolicy, EgressRefused, egressFetch, egressPolicy } from "./egress.ts";
 import type { DeliverOptions } from "./types.ts";
 
 /** Enough of an error body to explain it in the delivery log, never a whole HTML page. */
@@ -20,21 +20,30 @@ export interface HttpResult {
   body: string;
 }
 
+/** A channel's own reading of a refusal, where the status alone misleads (GitHub's rate-limit 403). */
+export type RefusalVerdict = (
+  response: Response,
+  body: string,
+) => { retryable: boolean; retryAfterMs?: number } | undefined;
+
 export async function sendHttp(
   channel: ChannelType,
   url: string,
-  init: { method?: string; headers: Record<string, string>; body: string | Uint8Array<ArrayBuffer> },
+  init: { method?: string; headers: Record<string, string>; body?: string | Uint8Array<ArrayBuffer> },
   options: DeliverOptions,
+  verdict?: RefusalVerdict,
+  /** Where this request may go; Web Push passes its stricter policy. */
+  policy: EgressPolicy = egressPolicy(),
 ): Promise<HttpResult> {
   // Channel URLs come from API callers: connections go only where the egress policy allows.
-  const fetchImpl = options.fetch ?? egressFetch(egressPolicy());
+  const fetchImpl = options.fetch ?? egressFetch(policy);
   let response: Response;
   let body: string;
   try {
     response = await fetchImpl(url, {
       method: init.method ?? "POST",
       headers: init.headers,
-      body: init.body,
+      ...(init.body === undefined ? {} : { body: init.body }),
       signal: options.signal,
       redirect: "error",
     });
@@ -56,12 +65,13 @@ export async function sendHttp(
     throw new DeliveryError(channel, message, { retryable: true, timedOut, cause: error });
   }
   if (response.ok) return { status: response.status, body };
-  const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+  const own = verdict?.(response, body);
+  const retryAfterMs = own?.retryAfterMs ?? parseRetryAfter(response.headers.get("retry-after"));
   throw new DeliveryError(
     channel,
     `${channel}: ${origin(url)} answered ${response.status}: ${body.slice(0, MAX_ERROR_BODY)}`,
     {
-      retryable: isRetryableStatus(response.status),
+      retryable: own?.retryable ?? isRetryableStatus(response.status),
       httpStatus: response.status,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     },

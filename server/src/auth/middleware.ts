@@ -1,9 +1,10 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { ApiKeyScope } from "../db/schema/api-key.ts";
 import { FacedriftError } from "../errors.ts";
 import type { AppEnv } from "../http/env.ts";
-import { authenticate } from "../services/api-keys/authenticate.ts";
+import { hasCredential, overBudget } from "../http/rate-limit.ts";
+import { authenticate, type Principal } from "../services/api-keys/authenticate.ts";
 import { findSession } from "../services/sessions/sessions.ts";
 import { hasScope } from "./scopes.ts";
 
@@ -23,33 +24,54 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export function requireScope(scope: ApiKeyScope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header("authorization");
-    const sessionToken = header === undefined ? getCookie(c, SESSION_COOKIE) : undefined;
-    if (sessionToken) {
-      const session = await findSession(c.var.db, sessionToken);
-      if (!session) throw new FacedriftError("unauthorized", "the session expired; log in again");
-      if (!SAFE_METHODS.has(c.req.method) && c.req.header("x-csrf-token") !== session.csrfToken) {
-        throw new FacedriftError("forbidden", "missing or wrong X-CSRF-Token for this session");
+    let principal: Principal;
+    try {
+      principal = await principalOf(c);
+    } catch (error) {
+      // A refused credential costs the client's address its anonymous budget (`http/rate-limit.ts`),
+      // so guessing keys or session tokens is throttled per address, before any body is read.
+      if (
+        error instanceof FacedriftError &&
+        error.code === "unauthorized" &&
+        hasCredential(c, SESSION_COOKIE)
+      ) {
+        const wait = c.var.budgets.anonymous.take(c.var.clientAddressKey);
+        if (wait > 0) throw overBudget(c, wait, "too many refused credentials from this address");
       }
-      c.set("principal", {
-        keyId: 0,
-        tenantId: session.tenantId,
-        scopes: ["admin"],
-        actor: `user:${session.userId}`,
-      });
-      await next();
-      return;
+      throw error;
     }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-    if (!match?.[1]) {
-      c.header("WWW-Authenticate", 'Bearer realm="facedrift"');
-      throw new FacedriftError("unauthorized", "send an API key as `Authorization: Bearer <key>`");
-    }
-    const principal = await authenticate(c.var.db, match[1]);
     if (!hasScope(principal.scopes, scope)) {
       throw new FacedriftError("forbidden", `this API key lacks the "${scope}" scope`);
+    }
+    // Budgeted by who is calling, however the credential was spelled.
+    const wait = c.var.budgets.principal.take(principal.actor);
+    if (wait > 0) {
+      throw overBudget(
+        c,
+        wait,
+        `more than ${c.var.budgets.principal.limit} requests per minute with this credential`,
+      );
     }
     c.set("principal", principal);
     await next();
   };
+}
+
+async function principalOf(c: Context<AppEnv>): Promise<Principal> {
+  const header = c.req.header("authorization");
+  const sessionToken = header === undefined ? getCookie(c, SESSION_COOKIE) : undefined;
+  if (sessionToken) {
+    const session = await findSession(c.var.db, sessionToken);
+    if (!session) throw new FacedriftError("unauthorized", "the session expired; log in again");
+    if (!SAFE_METHODS.has(c.req.method) && c.req.header("x-csrf-token") !== session.csrfToken) {
+      throw new FacedriftError("forbidden", "missing or wrong X-CSRF-Token for this session");
+    }
+    return { keyId: 0, tenantId: session.tenantId, scopes: ["admin"], actor: `user:${session.userId}` };
+  }
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? "");
+  if (!match?.[1]) {
+    c.header("WWW-Authenticate", 'Bearer realm="facedrift"');
+    throw new FacedriftError("unauthorized", "send an API key as `Authorization: Bearer <key>`");
+  }
+  return authenticate(c.var.db, match[1]);
 }

@@ -61,5 +61,7 @@ try {
         ? error.message
         : String(error);
   process.stderr.write(`facedrift: ${message}\n`);
-  process.exitCode = 1;
+  // Exit now: a command that failed halfway may leave timers or a worker loop running (serve),
+  // and a failed command must not hang.
+  process.exit(1);
 }

@@ -1,4 +1,4 @@
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { sealStoredSecrets } from "../alerts/seal-stored.ts";
 import { type Config, loadConfig } from "../config/config.ts";
 import { applyProcessSettings } from "../config/process-settings.ts";
@@ -11,6 +11,35 @@ export function databaseOptions(command: Command): Command {
     .addOption(new Option("--data-dir <dir>", "embedded database directory (default ./.facedrift)"))
     .addOption(new Option("--database-url <url>", "PostgreSQL URL (with pgvector)").env("DATABASE_URL"));
 }
+
+/**
+ * A commander parser for an integer option within [min, max]: a bad value ("abc", 99999) stops
+ * the command before it does anything, with commander's one line ("option '--port <n>' argument
+ * '99999' is invalid. …") and exit status 1.
+ */
+export function integerIn(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`it must be an integer from ${min} to ${max}.`);
+    }
+    return n;
+  };
+}
+
+/** The same for a finite number within [min, max]. */
+export function numberIn(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`it must be a number from ${min} to ${max}.`);
+    }
+    return n;
+  };
+}
+
+/** `--port`: a TCP port. */
+export const portNumber = integerIn(1, 65_535);
 
 export function configFrom(options: {
   dataDir?: string;

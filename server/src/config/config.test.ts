@@ -31,5 +31,8 @@ describe("loadConfig", () => {
 
   it("rejects a non-numeric limit", () => {
     expect(() => loadConfig({ FACEDRIFT_MAX_BODY_BYTES: "lots" })).toThrow(/FACEDRIFT_MAX_BODY_BYTES/);
+    expect(() => loadConfig({ PORT: "70000" })).toThrow(
+      /PORT must be a TCP port from 1 to 65535, got "70000"/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseSecretKey } from "../alerts/sealed.ts";
+import { parseTrustedProxies } from "../http/client-address.ts";
 import { parseArchiveKeys } from "../retention/archive-keys.ts";
 import type { Kek } from "../retention/envelope.ts";
 
@@ -62,6 +63,11 @@ export interface Config {
    */
   channelEgress: EgressPolicy;
   /**
+   * Where Web Push may connect (`FACEDRIFT_PUSH_EGRESS`): `public` (default; https on public
+   * addresses, which is all a browser's push service ever is) or `private` for a relay inside.
+   */
+  pushEgress: EgressPolicy;
+  /**
    * Seals alert-channel secrets and the VAPID private key at rest (`FACEDRIFT_SECRET_KEY`, 32 bytes
    * base64 or hex; see `alerts/sealed.ts`). Unset: they are stored as given.
    */
@@ -72,8 +78,26 @@ export interface Config {
   metricsToken: string | undefined;
   /** Origins allowed to call the API from a browser (`FACEDRIFT_CORS_ORIGINS`, comma-separated). */
   corsOrigins: string[];
-  /** Requests per minute one API key may make (`FACEDRIFT_RATE_LIMIT_PER_MINUTE`). */
+  /** Requests per minute one API key or dashboard user may make (`FACEDRIFT_RATE_LIMIT_PER_MINUTE`). */
   rateLimitPerMinute: number;
+  /**
+   * Requests per minute one client address may make without a valid credential, refused
+   * credentials included (`FACEDRIFT_ANONYMOUS_RATE_LIMIT_PER_MINUTE`); IPv6 clients per /64.
+   */
+  anonymousRateLimitPerMinute: number;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (`FACEDRIFT_TRUSTED_PROXIES`: addresses and CIDR
+   * ranges, comma-separated). Default none: the TCP peer is the client.
+   */
+  trustedProxies: string[];
+  /** Time to receive a request's headers (`FACEDRIFT_HEADERS_TIMEOUT_MS`). */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (`FACEDRIFT_REQUEST_TIMEOUT_MS`). */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open (`FACEDRIFT_KEEP_ALIVE_TIMEOUT_MS`). */
+  keepAliveTimeoutMs: number;
+  /** Open connections the server accepts at once; more are closed at once (`FACEDRIFT_MAX_CONNECTIONS`). */
+  maxConnections: number;
   /**
    * Largest reference file `POST …/references/import` takes, in bytes
    * (`FACEDRIFT_MAX_REFERENCE_FILE_BYTES`); replaces `maxBodyBytes` there. An export of the default
@@ -145,10 +169,17 @@ export const DEFAULT_CONFIG: Config = {
   archiveKeyId: undefined,
   publicUrl: undefined,
   channelEgress: "private",
+  pushEgress: "public",
   secretKey: undefined,
   metricsToken: undefined,
   corsOrigins: [],
   rateLimitPerMinute: 6_000,
+  anonymousRateLimitPerMinute: 300,
+  trustedProxies: [],
+  headersTimeoutMs: 15_000,
+  requestTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 4_096,
   maxUploadFiles: 100,
   maxUploadFileBytes: 10 * 1024 * 1024,
   maxUploadBytes: 100 * 1024 * 1024,
@@ -179,6 +210,12 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return value;
 }
 
+function portNumber(raw: string | undefined, fallback: number): number {
+  const port = positiveInt("PORT", raw, fallback);
+  if (port > 65_535) throw new Error(`PORT must be a TCP port from 1 to 65535, got "${raw}"`);
+  return port;
+}
+
 function unitInterval(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -195,10 +232,14 @@ function onOff(name: string, raw: string | undefined, fallback: boolean): boolea
   throw new Error(`${name} must be on or off, got "${raw}"`);
 }
 
-function egressMode(raw: string | undefined): EgressPolicy {
-  if (raw === undefined || raw === "") return DEFAULT_CONFIG.channelEgress;
+function egressMode(
+  raw: string | undefined,
+  name = "FACEDRIFT_CHANNEL_EGRESS",
+  fallback = DEFAULT_CONFIG.channelEgress,
+): EgressPolicy {
+  if (raw === undefined || raw === "") return fallback;
   if ((EGRESS_POLICIES as readonly string[]).includes(raw)) return raw as EgressPolicy;
-  throw new Error(`FACEDRIFT_CHANNEL_EGRESS must be private or public, got "${raw}"`);
+  throw new Error(`${name} must be private or public, got "${raw}"`);
 }
 
 function s3Sse(raw: string | undefined): Config["archiveS3Sse"] {
@@ -237,7 +278,7 @@ function webgpuMode(raw: string | undefined): Config["replicaWebgpu"] {
  */
 export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}): Config {
   const fromEnv: Config = {
-    port: positiveInt("PORT", env.PORT, DEFAULT_CONFIG.port),
+    port: portNumber(env.PORT, DEFAULT_CONFIG.port),
     host: env.HOST || DEFAULT_CONFIG.host,
     dataDir: env.FACEDRIFT_DATA_DIR || DEFAULT_CONFIG.dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
@@ -278,6 +319,7 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     archiveKeyId: env.FACEDRIFT_ARCHIVE_KEY_ID || undefined,
     publicUrl: env.FACEDRIFT_PUBLIC_URL || undefined,
     channelEgress: egressMode(env.FACEDRIFT_CHANNEL_EGRESS),
+    pushEgress: egressMode(env.FACEDRIFT_PUSH_EGRESS, "FACEDRIFT_PUSH_EGRESS", DEFAULT_CONFIG.pushEgress),
     secretKey: env.FACEDRIFT_SECRET_KEY ? parseSecretKey(env.FACEDRIFT_SECRET_KEY) : undefined,
     metricsToken: env.FACEDRIFT_METRICS_TOKEN || undefined,
     corsOrigins: (env.FACEDRIFT_CORS_ORIGINS ?? "")
@@ -288,6 +330,35 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
       "FACEDRIFT_RATE_LIMIT_PER_MINUTE",
       env.FACEDRIFT_RATE_LIMIT_PER_MINUTE,
       DEFAULT_CONFIG.rateLimitPerMinute,
+    ),
+    anonymousRateLimitPerMinute: positiveInt(
+      "FACEDRIFT_ANONYMOUS_RATE_LIMIT_PER_MINUTE",
+      env.FACEDRIFT_ANONYMOUS_RATE_LIMIT_PER_MINUTE,
+      DEFAULT_CONFIG.anonymousRateLimitPerMinute,
+    ),
+    trustedProxies: (env.FACEDRIFT_TRUSTED_PROXIES ?? "")
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+    headersTimeoutMs: positiveInt(
+      "FACEDRIFT_HEADERS_TIMEOUT_MS",
+      env.FACEDRIFT_HEADERS_TIMEOUT_MS,
+      DEFAULT_CONFIG.headersTimeoutMs,
+    ),
+    requestTimeoutMs: positiveInt(
+      "FACEDRIFT_REQUEST_TIMEOUT_MS",
+      env.FACEDRIFT_REQUEST_TIMEOUT_MS,
+      DEFAULT_CONFIG.requestTimeoutMs,
+    ),
+    keepAliveTimeoutMs: positiveInt(
+      "FACEDRIFT_KEEP_ALIVE_TIMEOUT_MS",
+      env.FACEDRIFT_KEEP_ALIVE_TIMEOUT_MS,
+      DEFAULT_CONFIG.keepAliveTimeoutMs,
+    ),
+    maxConnections: positiveInt(
+      "FACEDRIFT_MAX_CONNECTIONS",
+      env.FACEDRIFT_MAX_CONNECTIONS,
+      DEFAULT_CONFIG.maxConnections,
     ),
     maxUploadFiles: positiveInt("FACEDRIFT_MAX_UPLOAD_FILES", env.FACEDRIFT_MAX_UPLOAD_FILES, 100),
     maxUploadFileBytes: positiveInt(
@@ -356,6 +427,10 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
       `FACEDRIFT_ARCHIVE_KEY_ID "${config.archiveKeyId}" is not one of the configured archive keys`,
     );
   }
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new Error("FACEDRIFT_HEADERS_TIMEOUT_MS must not exceed FACEDRIFT_REQUEST_TIMEOUT_MS");
+  }
+  parseTrustedProxies(config.trustedProxies); // fails at start, naming the bad entry
   if (config.verificationLimit !== undefined && config.verificationLimit < 2) {
     throw new Error("FACEDRIFT_VERIFICATION_LIMIT must be at least 2 (one pair of each class)");
   }

@@ -1,4 +1,4 @@
-import { setEgressPolicy } from "../alerts/egress.ts";
+import { setEgressPolicy, setPushEgressPolicy } from "../alerts/egress.ts";
 import { setSecretKey } from "../alerts/sealed.ts";
 import type { Config } from "./config.ts";
 
@@ -8,7 +8,10 @@ import type { Config } from "./config.ts";
  * runs, the streaming worker, verification jobs) that do not carry the config, so they read these.
  * Applied where a process reads its config: `cli/options.ts` and `createApp`.
  */
-export function applyProcessSettings(config: Pick<Config, "channelEgress" | "secretKey">): void {
+export function applyProcessSettings(
+  config: Pick<Config, "channelEgress" | "secretKey"> & Partial<Pick<Config, "pushEgress">>,
+): void {
   setEgressPolicy(config.channelEgress);
+  setPushEgressPolicy(config.pushEgress ?? "public");
   setSecretKey(config.secretKey ?? null);
 }

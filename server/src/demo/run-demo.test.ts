@@ -19,5 +19,24 @@ describe("facedrift demo", () => {
     expect(result.streamDetection?.delay).toBeLessThan(500);
     expect(result.batchAfter).toMatchObject({ severity: "high", drift: true });
     expect(lines.some((l) => l.includes("stream detector (ADWIN on PC1) fired"))).toBe(true);
+    // One injected shift, one incident, holding every detector that fired.
+    expect(result.incidents).toHaveLength(1);
+    expect(result.incidents[0]).toMatchObject({ severity: "critical", status: "open" });
+    expect(result.incidents[0]?.detectors).toEqual(expect.arrayContaining(["pc1", "batch"]));
+    // Where to look and how to log in.
+    expect(result.dashboard.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/alerts\?incident=\d+$/);
+    expect(result.dashboard.email).toBe("demo@facedrift.local");
+    expect(
+      lines.some((l) => l.startsWith("API: ") && l.includes(`export KEY=${result.dashboard.apiKey}`)),
+    ).toBe(true);
+    expect(
+      lines.some(
+        (l) =>
+          l.startsWith("dashboard: ") &&
+          (result.dashboard.built
+            ? l.includes(result.dashboard.password)
+            : l.includes("npm run build -w web")),
+      ),
+    ).toBe(true);
   }, 240_000);
 });

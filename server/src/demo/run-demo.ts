@@ -2,11 +2,13 @@
  * `facedrift demo`: the whole product on its embedded default, end to end, in a minute. Starts
  * `facedrift serve` (a real child process on a free port), sends a synthetic face-embedding
  * stream through the public API, fits a reference, injects a drift at a known embedding, and
- * reports when each detector fired. Everything goes through HTTP, as a real client would.
+ * reports when each detector fired and the incident they make. Everything goes through HTTP, as a
+ * real client would. It prints the dashboard's address, a login made for the demo and its admin
+ * key; run from a terminal it keeps the server up for a look until Ctrl-C.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +28,10 @@ export interface DemoOptions {
   seed?: number;
   /** Progress and results go here (default stderr/stdout). */
   say?: (line: string) => void;
+  /** After the report, keep the server running until SIGINT/SIGTERM (the CLI, from a terminal). */
+  keepRunning?: boolean;
+  /** Receives the result before the server is kept running (to print it at once). */
+  onReport?: (result: DemoResult) => void;
 }
 
 export interface DemoResult {
@@ -33,7 +39,13 @@ export interface DemoResult {
   streamDetection: { embedding: number; delay: number } | null;
   batchBefore: { severity: string; drift: boolean };
   batchAfter: { severity: string; drift: boolean; mmdPValue: number | null };
+  /** The stream's incidents: one drift episode should be one. */
+  incidents: { id: number; severity: string; status: string; detectors: string[]; findingCount: number }[];
+  /** Where to look, and how to log in. */
+  dashboard: { url: string; email: string; password: string; apiKey: string; built: boolean };
 }
+
+const WEB_BUILD = join(import.meta.dirname, "../../../web/build/200.html");
 
 const BIN = join(import.meta.dirname, "../../bin/facedrift.mjs");
 const MODEL = { id: "demo-synthetic", version: "1" };
@@ -141,15 +153,59 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const results = drifted.results as { mmd?: { pValue?: number } | null; psi?: { flagged?: number[] } };
     const mmdPValue = results.mmd?.pValue ?? null;
     say(
-      `    batch check: severity ${drifted.severity}, PSI-flagged components ${JSON.stringify(results.psi?.flagged ?? [])}, ` +
-        `MMD p = ${mmdPValue ?? "n/a"}, drift confirmed: ${drifted.drift}`,
+      `    batch check: ${drifted.drift ? "drift confirmed" : "no drift"}, PSI-flagged components ${JSON.stringify(results.psi?.flagged ?? [])}, ` +
+        `MMD p ${mmdPValue === null ? "n/a" : mmdPValue < 0.001 ? "< 0.001" : `= ${mmdPValue.toFixed(3)}`}`,
     );
-    return {
+
+    const listed = (await api("GET", "/v1/incidents?stream=demo&status=active")).items as Array<{
+      id: number;
+      severity: string;
+      status: string;
+      title: string;
+      detectors: { kind: string }[];
+      findingCount: number;
+    }>;
+    const incidents = listed.map((i) => ({
+      id: i.id,
+      severity: i.severity,
+      status: i.status,
+      detectors: i.detectors.map((d) => d.kind),
+      findingCount: i.findingCount,
+    }));
+    for (const incident of listed) {
+      say(
+        `    incident #${incident.id} (${incident.severity}): ${incident.title}, ${incident.findingCount} findings`,
+      );
+    }
+
+    // A login for the dashboard, so the drift can be seen where a user would look for it.
+    const email = "demo@facedrift.local";
+    const password = randomBytes(12).toString("base64url");
+    await api("POST", "/v1/users", { email, password });
+    const first = incidents[0];
+    const url = first ? `${base}/alerts?incident=${first.id}` : `${base}/streams/demo`;
+    const built = existsSync(WEB_BUILD);
+    say("");
+    if (built) say(`dashboard: ${url}  (log in as ${email} / ${password})`);
+    else say(`dashboard: not built here; run \`npm run build -w web\` (npm start does) and the demo again`);
+    say(`API: ${base}  (export KEY=${adminKey})`);
+    const result: DemoResult = {
       driftStartsAt,
       streamDetection,
       batchBefore: { severity: String(quiet.severity), drift: Boolean(quiet.drift) },
       batchAfter: { severity: String(drifted.severity), drift: Boolean(drifted.drift), mmdPValue },
+      incidents,
+      dashboard: { url, email, password, apiKey: adminKey, built },
     };
+    if (options.keepRunning) {
+      options.onReport?.(result);
+      say("the demo server keeps running for a look; Ctrl-C stops it and deletes its temporary database");
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+    }
+    return result;
   } finally {
     server.kill("SIGTERM");
     await new Promise((resolve) => server.once("exit", resolve));

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { SESSION_COOKIE } from "../auth/middleware.ts";
 import type { Config } from "../config/config.ts";
 import { applyProcessSettings } from "../config/process-settings.ts";
 import type { Database } from "../db/database.ts";
@@ -8,8 +9,10 @@ import { httpMetrics } from "../metrics/http.ts";
 import { createMetrics, type Metrics } from "../metrics/metrics.ts";
 import { readBodiesAfterRouteMiddleware } from "./body/guard-routes.ts";
 import { checkUrlText } from "./body/url-text.ts";
+import { addressKey, clientAddress, parseTrustedProxies } from "./client-address.ts";
 import type { AppEnv } from "./env.ts";
 import { fromZodError, handleError } from "./handle-error.ts";
+import { anonymousBudget, RequestBudget } from "./rate-limit.ts";
 import { requestLog } from "./request-log.ts";
 import { registerDeleteAlertChannel } from "./routes/alert-channels/delete.ts";
 import { registerListAlertChannels } from "./routes/alert-channels/get-all.ts";
@@ -52,7 +55,7 @@ import { registerCreateUser } from "./routes/users/post.ts";
 import { registerVerificationJobReads } from "./routes/verification-jobs/get.ts";
 import { registerQueueVerification } from "./routes/verification-jobs/post.ts";
 import { registerListVerificationRuns } from "./routes/verification-runs/get-all.ts";
-import { corsForOrigins, rateLimitPerCredential, securityHeaders } from "./security.ts";
+import { corsForOrigins, securityHeaders } from "./security.ts";
 import { serveWebApp } from "./web-app.ts";
 
 export interface AppDeps {
@@ -83,7 +86,16 @@ export function createApp({
       if (!result.success) throw fromZodError(result.error, result.target);
     },
   });
+  const trustedProxies = config.trustedProxies.length > 0 ? parseTrustedProxies(config.trustedProxies) : null;
+  const budgets = {
+    anonymous: new RequestBudget(config.anonymousRateLimitPerMinute),
+    principal: new RequestBudget(config.rateLimitPerMinute),
+  };
   app.use(async (c, next) => {
+    const address = clientAddress(c, trustedProxies);
+    c.set("clientAddress", address);
+    c.set("clientAddressKey", addressKey(address));
+    c.set("budgets", budgets);
     c.set("database", database);
     c.set("db", database.db);
     c.set("config", config);
@@ -95,7 +107,8 @@ export function createApp({
   app.use(httpMetrics());
   app.use(securityHeaders());
   app.use("/v1/*", corsForOrigins(config.corsOrigins));
-  app.use("/v1/*", rateLimitPerCredential(config.rateLimitPerMinute));
+  // Before routing, so nothing (no credential lookup, no body) is spent on an address over budget.
+  app.use("/v1/*", anonymousBudget(SESSION_COOKIE));
   app.use("/v1/*", checkUrlText());
   app.onError(handleError);
   app.notFound(() => {

@@ -1,11 +1,10 @@
 /**
- * Browser-facing protections in one place: security headers, explicit CORS, and a per-credential
- * request budget.
+ * Browser-facing protections in one place: security headers and explicit CORS. Request budgets
+ * are in `rate-limit.ts`.
  */
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
-import { FacedriftError } from "../errors.ts";
 import type { AppEnv } from "./env.ts";
 
 const CONTENT_SECURITY_POLICY = [
@@ -57,33 +56,4 @@ export function corsForOrigins(origins: string[]): MiddlewareHandler<AppEnv> {
     credentials: true,
     maxAge: 600,
   });
-}
-
-/**
- * A fixed one-minute window per credential (bearer key or session cookie): simple, and enough to
- * stop one runaway client from starving the others. Counted per process; with R replicas the
- * effective budget is up to R× — say so to operators rather than add a shared store.
- */
-export function rateLimitPerCredential(perMinute: number): MiddlewareHandler<AppEnv> {
-  const windows = new Map<string, { start: number; count: number }>();
-  return async (c, next) => {
-    const credential = c.req.header("authorization") ?? c.req.header("cookie");
-    if (!credential) return next();
-    const now = Date.now();
-    const window = windows.get(credential);
-    if (!window || now - window.start >= 60_000) {
-      if (windows.size > 10_000) windows.clear(); // bounded memory under a flood of bogus keys
-      windows.set(credential, { start: now, count: 1 });
-      return next();
-    }
-    window.count += 1;
-    if (window.count > perMinute) {
-      c.header("Retry-After", String(Math.ceil((window.start + 60_000 - now) / 1000)));
-      throw new FacedriftError(
-        "too_many_requests",
-        `more than ${perMinute} requests per minute with this credential`,
-      );
-    }
-    return next();
-  };
 }

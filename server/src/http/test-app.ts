@@ -26,6 +26,12 @@ async function openTestDatabase(
   return { database: embedded, close: () => embedded.close() };
 }
 
+/**
+ * The `env` `@hono/node-server` passes, reduced to the TCP peer: `app.request(path, init,
+ * fromPeer("10.0.0.1"))` is a request that arrived from that address.
+ */
+export const fromPeer = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } });
+
 /** Test support (not a test): an app over a fresh in-memory PGlite, and a way to mint keys. */
 export async function createTestApp(
   overrides: Partial<Config> = {},

@@ -13,6 +13,7 @@ import { imageFiles } from "../db/schema/image-file.ts";
 import { FacedriftError } from "../errors.ts";
 import { IMAGE_BATCH_JOB } from "../services/jobs/kinds.ts";
 import { enqueueJob } from "../services/jobs/queue.ts";
+import { checkStreamTakesImages } from "./embedder.ts";
 import type { ImageStore } from "./store.ts";
 import { type ImageLimits, type ValidatedImage, validateImage } from "./validate.ts";
 
@@ -62,6 +63,8 @@ export async function uploadImages(
       { field: "files" },
     );
   }
+  // Before reading any file: a stream of another model could never take these embeddings.
+  await checkStreamTakesImages(database.db, input.tenantId, input.stream);
   const validated: UploadResult["files"] = [];
   for (const [position, file] of files.entries()) {
     const image = await validateImage(file.bytes, file.name, position, limits);

@@ -30,6 +30,11 @@ export interface ImageJobView {
   status: ImageBatchStatus;
   attempts: number;
   error: string | null;
+  /**
+   * While no replica has taken the job: that it waits, for how long, and how to start one (an
+   * upload is embedded by a replica; `facedrift serve` runs none unless Chromium is there).
+   */
+  waiting: string | null;
   progress: { total: number; done: number } & Record<ImageFileStatus, number>;
   createdAt: string;
   finishedAt: string | null;
@@ -39,7 +44,23 @@ export interface ImageJobView {
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export async function viewImageJob(db: Executor, tenantId: number, batchId: number): Promise<ImageJobView> {
+/** What a job nobody has claimed says, with how to start the replica it waits for. */
+export function waitingMessage(createdAt: Date, now: Date): string {
+  const seconds = Math.max(0, Math.round((now.getTime() - createdAt.getTime()) / 1000));
+  return (
+    `waiting for a replica: none has taken this job in ${seconds} s. Images are embedded by a replica: ` +
+    "on the embedded database `facedrift serve` runs one itself when Chromium is installed " +
+    "(apt-get install chromium, or FACEDRIFT_CHROMIUM=/path/to/chrome; `--replica` insists on it), " +
+    "with PostgreSQL run `facedrift replica` beside the server"
+  );
+}
+
+export async function viewImageJob(
+  db: Executor,
+  tenantId: number,
+  batchId: number,
+  now = new Date(),
+): Promise<ImageJobView> {
   const [batch] = await db
     .select({
       id: imageBatches.id,
@@ -85,12 +106,14 @@ export async function viewImageJob(db: Executor, tenantId: number, batchId: numb
     progress[file.status]++;
     if (file.status !== "pending") progress.done++;
   }
+  const attempts = batch.attempts ?? 0;
   return {
     id: batch.id,
     stream: batch.stream,
     status: batch.status,
-    attempts: batch.attempts ?? 0,
+    attempts,
     error: batch.error,
+    waiting: batch.status === "queued" && attempts === 0 ? waitingMessage(batch.createdAt, now) : null,
     progress,
     createdAt: batch.createdAt.toISOString(),
     finishedAt: iso(batch.finishedAt),

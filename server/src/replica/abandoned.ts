@@ -1,6 +1,7 @@
-import { sql } from "drizzle-orm";
-import type { Database } from "../db/database.ts";
+import { and, eq, sql } from "drizzle-orm";
+import type { Database, Executor } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
+import { imageFiles } from "../db/schema/image-file.ts";
 import { IMAGE_BATCH_JOB } from "../images/upload.ts";
 
 /**
@@ -25,5 +26,20 @@ export async function failAbandonedBatches(database: Database, retentionHours: n
         WHERE job_id IN (SELECT id FROM abandoned)
         RETURNING id::text AS id`,
   );
+  for (const row of rows) {
+    await failPendingFiles(
+      database.db,
+      Number(row.id),
+      "the replica stopped on every attempt (crashed or was killed)",
+    );
+  }
   return rows.map((row) => Number(row.id));
+}
+
+/** The files a failed job never reached are failed too, with its reason: none stays `pending`. */
+export async function failPendingFiles(db: Executor, batchId: number, reason: string): Promise<void> {
+  await db
+    .update(imageFiles)
+    .set({ status: "failed", reason: `not processed: ${reason}` })
+    .where(and(eq(imageFiles.batchId, batchId), eq(imageFiles.status, "pending")));
 }

@@ -14,7 +14,14 @@ export function startReplica(
   database: Database,
   config: Config,
   log: Logger,
-  options: { leaseMs?: number; pollMs?: number; stallMs?: number; webRoot?: string } = {},
+  options: {
+    leaseMs?: number;
+    pollMs?: number;
+    stallMs?: number;
+    webRoot?: string;
+    /** Start Chromium at the first job instead of at once (see `ReplicaOptions`). */
+    browserWhenNeeded?: boolean;
+  } = {},
 ): ReplicaWorker {
   const webgpu = wantsWebgpu(config.replicaWebgpu);
   const worker = new ReplicaWorker({
@@ -27,6 +34,7 @@ export function startReplica(
     leaseMs: options.leaseMs ?? config.replicaLeaseMs,
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
     ...(options.stallMs ? { stallMs: options.stallMs } : {}),
+    ...(options.browserWhenNeeded ? { browserWhenNeeded: true } : {}),
     openEmbedder: async () => {
       const embedder = await launchChromiumEmbedder({
         executablePath: config.chromiumPath,

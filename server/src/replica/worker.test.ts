@@ -19,6 +19,7 @@ import { imageFiles } from "../db/schema/image-file.ts";
 import { LocalImageStore } from "../images/local-store.ts";
 import type { ImageStore } from "../images/store.ts";
 import { uploadImages } from "../images/upload.ts";
+import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
 import type { ImageEmbedder, PageImageResult } from "./chromium.ts";
 import { serveReplicaHealth } from "./health-server.ts";
@@ -89,10 +90,13 @@ describe("ReplicaWorker", () => {
       owner: "r1",
       imageRetentionHours,
     });
-  const upload = async () => {
+  // Each upload to a stream of its own: the stand-in page's 4-D "test-embedder" is not the model an
+  // upload to an existing stream is checked against (`images/embedder.ts`).
+  let uploads = 0;
+  const upload = async (stream = `lobby-${++uploads}`) => {
     const { batchId } = await uploadImages(database, store, {
       tenantId,
-      stream: "lobby",
+      stream,
       faces: "largest",
       files: images.map((bytes, i) => ({ name: `${i}.png`, bytes })),
       limits: { maxFiles: 10, maxFileBytes: 1_000_000, maxPixels: 1_000_000 },
@@ -166,6 +170,60 @@ describe("ReplicaWorker", () => {
     const [batch] = await database.db.select().from(imageBatches).where(eq(imageBatches.id, batchId));
     expect(batch).toMatchObject({ status: "failed", error: "unscripted image" });
     expect(batch?.imagesDeletedAt).not.toBeNull();
+    // No file is left pending under a failed job: each says why.
+    expect((await files(batchId)).map(({ status, reason }) => [status, reason])).toEqual(
+      Array(3).fill(["failed", "not processed: unscripted image"]),
+    );
+  });
+
+  it("shows a retry's reason on the batch while it waits for its next attempt", async () => {
+    const { batchId, jobId } = await upload();
+    expect(await replica(scripted(new Map())).runOnce()).toBe(true);
+    const [batch] = await database.db.select().from(imageBatches).where(eq(imageBatches.id, batchId));
+    expect(batch).toMatchObject({ status: "queued", error: "attempt 1 failed, retrying: unscripted image" });
+    await database.db.execute(sql`UPDATE jobs SET status = 'succeeded' WHERE id = ${jobId}`);
+  });
+
+  it("fails a batch at once, every file with the reason, when the stream refuses its embeddings", async () => {
+    // The stream was made by someone else's vectors (another model) after the upload was accepted.
+    const stream = "made-meanwhile";
+    const { batchId } = await upload(stream);
+    await ingestEmbeddings(database, {
+      tenantId,
+      stream,
+      model: { id: "faceplugin-fr", version: "1" },
+      items: [{ id: "x", ts: Date.now(), embedding: [0.1, 0.2, 0.3] }],
+    });
+    expect(await replica(scripted(script())).runOnce()).toBe(true);
+    const [batch] = await database.db.select().from(imageBatches).where(eq(imageBatches.id, batchId));
+    expect(batch?.status).toBe("failed");
+    expect(batch?.error).toMatch(/faceplugin-fr/);
+    const results = await files(batchId);
+    expect(results.every((file) => file.status === "failed" && /faceplugin-fr/.test(file.reason ?? ""))).toBe(
+      true,
+    );
+    // Not retried: there is no attempt left to make.
+    expect(await replica(scripted(script())).runOnce()).toBe(false);
+  });
+
+  it("with browserWhenNeeded, opens no browser until there is a job", async () => {
+    let opened = 0;
+    const lazy = new ReplicaWorker({
+      database,
+      store,
+      openEmbedder: async () => {
+        opened++;
+        return scripted(script());
+      },
+      owner: "r1",
+      imageRetentionHours: 0,
+      browserWhenNeeded: true,
+    });
+    expect(await lazy.runOnce()).toBe(false);
+    expect(opened).toBe(0);
+    await upload();
+    expect(await lazy.runOnce()).toBe(true);
+    expect(opened).toBe(1);
   });
 
   it("fails a batch whose replica died on every attempt, and deletes its images", async () => {

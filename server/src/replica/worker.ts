@@ -16,7 +16,7 @@ import { type Logger, silentLogger } from "../log.ts";
 import { type ClaimedJob, claimJob, finishJob, renewJobLease } from "../services/jobs/queue.ts";
 import { runVerificationJob } from "../verification/job.ts";
 import { VERIFICATION_JOB } from "../verification/queue.ts";
-import { failAbandonedBatches } from "./abandoned.ts";
+import { failAbandonedBatches, failPendingFiles } from "./abandoned.ts";
 import type { ImageEmbedder } from "./chromium.ts";
 import { deleteExpiredImages } from "./image-retention.ts";
 import { pageFaceSource } from "./page-faces.ts";
@@ -46,6 +46,12 @@ export interface ReplicaOptions {
   now?: () => number;
   /** Base of the dashboard links in the alerts a verification job raises. */
   dashboardBaseUrl?: string;
+  /**
+   * Open the browser only once a job is claimed, not at start (default false). `facedrift serve`
+   * on the embedded database runs a replica this way, so a server that never receives images
+   * never starts Chromium.
+   */
+  browserWhenNeeded?: boolean;
   log?: Logger;
 }
 
@@ -76,6 +82,7 @@ export class ReplicaWorker {
       leaseMs: 60_000,
       pollMs: 1_000,
       stallMs: 600_000,
+      browserWhenNeeded: false,
       now: Date.now,
       log: silentLogger,
       ...options,
@@ -141,9 +148,20 @@ export class ReplicaWorker {
   /** Claims and runs one job; false when there was none. */
   async runOnce(): Promise<boolean> {
     const { database, owner, leaseMs, log } = this.#options;
-    this.#embedder ??= await this.#openEmbedder();
-    const embedder = this.#embedder;
+    if (!this.#options.browserWhenNeeded) this.#embedder ??= await this.#openEmbedder();
     const job = await claimJob(database.db, [IMAGE_BATCH_JOB, VERIFICATION_JOB], owner, leaseMs);
+    let embedder: ImageEmbedder;
+    try {
+      this.#embedder ??= job ? await this.#openEmbedder() : undefined;
+      embedder = this.#embedder as ImageEmbedder;
+    } catch (error) {
+      // The job is not at fault: give it back for a later attempt, saying why.
+      const message = `the replica's browser did not start: ${error instanceof Error ? error.message : String(error)}`;
+      log("error", "replica browser failed to start", { job: job?.id, error: message });
+      if (job)
+        await this.#fail(job, job.kind === IMAGE_BATCH_JOB ? Number(job.payload.batchId) : null, message);
+      return true;
+    }
     if (job?.kind === VERIFICATION_JOB) return this.#verify(job, embedder);
     if (!job) {
       const abandoned = await failAbandonedBatches(database, this.#options.imageRetentionHours);
@@ -178,21 +196,42 @@ export class ReplicaWorker {
         attempt: job.attempts,
         error: message,
       });
-      // The browser may be the broken part: start a fresh one for the next attempt.
-      await this.#embedder?.close().catch(() => undefined);
-      this.#embedder = undefined;
-      if (job.attempts >= MAX_ATTEMPTS) {
-        await this.#finishBatch(batchId, "failed", message);
-        await finishJob(database.db, job.id, owner, { ok: false, error: message });
-      } else {
-        await finishJob(database.db, job.id, owner, {
-          ok: false,
-          error: message,
-          retryAfterMs: 1_000 * 2 ** job.attempts,
-        });
+      // A domain error (the stream refuses these embeddings) will not heal by retrying; anything
+      // else may be the browser's fault: start a fresh one for the next attempt.
+      const permanent = error instanceof FacedriftError && error.code !== "unavailable";
+      if (!permanent) {
+        await this.#embedder?.close().catch(() => undefined);
+        this.#embedder = undefined;
       }
+      await this.#fail(job, batchId, message, permanent);
     }
     return true;
+  }
+
+  /**
+   * A failed attempt of a job: retried later with backoff, or, on the last attempt or a
+   * permanent error, the job and its batch failed with the reason, which every file still
+   * pending gets too (`batch.ts`: nothing stays `pending` under a failed job).
+   */
+  async #fail(job: ClaimedJob, batchId: number | null, message: string, permanent = false): Promise<void> {
+    const { database, owner } = this.#options;
+    if (permanent || job.attempts >= MAX_ATTEMPTS) {
+      if (batchId !== null) await this.#finishBatch(batchId, "failed", message);
+      await finishJob(database.db, job.id, owner, { ok: false, error: message });
+      return;
+    }
+    if (batchId !== null) {
+      // Back in the queue, with the reason visible on the job until the next attempt.
+      await database.db
+        .update(imageBatches)
+        .set({ status: "queued", error: `attempt ${job.attempts} failed, retrying: ${message}` })
+        .where(eq(imageBatches.id, batchId));
+    }
+    await finishJob(database.db, job.id, owner, {
+      ok: false,
+      error: message,
+      retryAfterMs: 1_000 * 2 ** job.attempts,
+    });
   }
 
   /** A verification job: the labelled set through this replica's page, stored with the job's success. */
@@ -239,15 +278,18 @@ export class ReplicaWorker {
 
   async #finishBatch(batchId: number, status: "succeeded" | "failed", error: string | null): Promise<void> {
     const now = Date.now();
-    await this.#options.database.db
-      .update(imageBatches)
-      .set({
-        status,
-        error,
-        finishedAt: new Date(now),
-        imagesExpireAt: new Date(now + this.#options.imageRetentionHours * HOUR_MS),
-      })
-      .where(eq(imageBatches.id, batchId));
+    await this.#options.database.db.transaction(async (tx) => {
+      await tx
+        .update(imageBatches)
+        .set({
+          status,
+          error,
+          finishedAt: new Date(now),
+          imagesExpireAt: new Date(now + this.#options.imageRetentionHours * HOUR_MS),
+        })
+        .where(eq(imageBatches.id, batchId));
+      if (status === "failed") await failPendingFiles(tx, batchId, error ?? "the job failed");
+    });
     if (this.#options.imageRetentionHours === 0)
       await deleteExpiredImages(this.#options.database, this.#options.store);
   }

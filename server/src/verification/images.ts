@@ -37,13 +37,27 @@ export interface Progress {
 
 const IMAGE_FILE = /\.(jpe?g|png|webp)$/i;
 
-/** Image files under `dir`, recursively, as sorted `/`-separated paths relative to it. */
+/**
+ * Image files under `dir`, recursively, as sorted `/`-separated paths relative to it. A symlink
+ * to an image file counts (datasets are often assembled from links); a link to a folder is not
+ * followed (it could loop).
+ */
 export async function listImages(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && IMAGE_FILE.test(entry.name))
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split("\\").join("/"))
-    .sort();
+  const images: string[] = [];
+  for (const entry of entries) {
+    if (!IMAGE_FILE.test(entry.name)) continue;
+    const path = join(entry.parentPath, entry.name);
+    const file =
+      entry.isFile() ||
+      (entry.isSymbolicLink() &&
+        (await stat(path).then(
+          (target) => target.isFile(),
+          () => false,
+        )));
+    if (file) images.push(relative(dir, path).split("\\").join("/"));
+  }
+  return images.sort();
 }
 
 /** Processes `names` (relative to `imagesDir`) in order, yielding one outcome per image. */

@@ -27,16 +27,17 @@ export function registerKeys(program: Command): void {
     .option("--scopes <list>", `comma-separated: ${API_KEY_SCOPES.join(", ")}`, "ingest")
     .option(...tenantOption)
     .action(async (options) => {
-      await withDatabase(configFrom(options), async ({ db }) => {
-        const tenantId = await ensureTenant(db, options.tenant);
-        const { key, secret } = await createApiKey(db, {
-          tenantId,
-          name: options.name,
-          scopes: parseScopes(options.scopes),
-        });
-        console.log(`created key ${key.id} (${key.scopes.join(", ")}) for tenant ${options.tenant}`);
-        console.log(`secret (shown once): ${secret}`);
-      });
+      const scopes = parseScopes(options.scopes);
+      await withDatabase(
+        configFrom(options),
+        async ({ db }) => {
+          const tenantId = await ensureTenant(db, options.tenant);
+          const { key, secret } = await createApiKey(db, { tenantId, name: options.name, scopes });
+          console.log(`created key ${key.id} (${key.scopes.join(", ")}) for tenant ${options.tenant}`);
+          console.log(`secret (shown once): ${secret}`);
+        },
+        { create: true },
+      );
     });
 
   databaseOptions(keys.command("list").description("list keys without secrets"))

@@ -7,8 +7,12 @@ export function registerMigrate(program: Command): void {
     program.command("migrate").description("create or update the database schema, then exit"),
   ).action(async (options) => {
     const config = configFrom(options);
-    await withDatabase(config, async (database) => {
-      console.log(`schema is up to date (${database.driver}: ${database.location})`);
-    });
+    await withDatabase(
+      config,
+      async (database) => {
+        console.log(`schema is up to date (${database.driver}: ${database.location})`);
+      },
+      { create: true },
+    );
   });
 }

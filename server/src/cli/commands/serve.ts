@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
 import type { Command } from "commander";
 import { dispatchNotification } from "../../alerts/dispatcher.ts";
 import { createDrizzleAlertStore } from "../../alerts/drizzle-store.ts";
@@ -12,6 +11,7 @@ import { migrateDatabase } from "../../db/migrate.ts";
 import { openDatabase } from "../../db/open.ts";
 import { ensureEmbeddingPartitions } from "../../db/partitions.ts";
 import { createApp } from "../../http/app.ts";
+import { listen } from "../../http/node-server.ts";
 import { CalmSweeper } from "../../incidents/calm.ts";
 import { jsonLogger } from "../../log.ts";
 import { createMetrics } from "../../metrics/metrics.ts";
@@ -22,13 +22,38 @@ import { streamingMetricsSnapshot } from "../../streaming/metrics.ts";
 import { readAfterByCopy } from "../../streaming/read.ts";
 import { StreamingWorker } from "../../streaming/worker.ts";
 import { verificationSettingsOf } from "../../verification/queue.ts";
-import { configFrom, databaseOptions, sealSecretsAtStart } from "../options.ts";
+import { configFrom, databaseOptions, portNumber, sealSecretsAtStart } from "../options.ts";
 
 const HOUR_MS = 3_600_000;
 
+/**
+ * Whether this server embeds uploaded images: `--replica` (browser at once) and `--no-replica`
+ * decide; otherwise on the embedded database it does when Chromium is installed (a new user's
+ * `npm start` must embed an uploaded image without knowing about replicas), and says how to get
+ * it when not; with PostgreSQL replicas are their own processes.
+ */
+export function replicaModeOf(
+  flag: boolean | undefined,
+  driver: "pglite" | "postgres",
+  chromiumPath: string,
+): { mode: "off" | "eager" | "when-needed"; note?: string } {
+  if (flag === true) return { mode: "eager" };
+  if (flag === false || driver !== "pglite") return { mode: "off" };
+  if (existsSync(chromiumPath)) {
+    return {
+      mode: "when-needed",
+      note: `uploaded images are embedded here, in ${chromiumPath} (started at the first upload)`,
+    };
+  }
+  return {
+    mode: "off",
+    note: `no Chromium at ${chromiumPath}: uploaded images will wait for a replica (apt-get install chromium, or set FACEDRIFT_CHROMIUM)`,
+  };
+}
+
 export function registerServe(program: Command): void {
   databaseOptions(program.command("serve").description("run the HTTP API"))
-    .option("--port <n>", "port (env PORT, default 8080)", (v) => Number.parseInt(v, 10))
+    .option("--port <n>", "port (env PORT, default 8080)", portNumber)
     .option("--host <addr>", "address to bind (env HOST, default 0.0.0.0)")
     .option("--no-scheduler", "do not run scheduled batch checks in this process")
     .option("--no-streaming", "do not run the streaming (PC1/ADWIN) detector in this process")
@@ -38,8 +63,9 @@ export function registerServe(program: Command): void {
     )
     .option(
       "--replica",
-      "also embed uploaded images and run verification jobs in headless Chromium here (how on the embedded database)",
+      "embed uploaded images and run verification jobs in headless Chromium here, the browser started at once (default on the embedded database when Chromium is installed, started at the first job)",
     )
+    .option("--no-replica", "never embed uploaded images here (another process runs `facedrift replica`)")
     .action(async (options) => {
       const config = configFrom(options);
       const log = jsonLogger();
@@ -126,11 +152,17 @@ export function registerServe(program: Command): void {
       });
       calm.start();
 
-      // PGlite is opened by one process only, so on it the replica runs here or not at all.
-      // Imported only when asked for: playwright-core adds seconds to every start otherwise.
-      const replica = options.replica
-        ? (await import("../../replica/start.ts")).startReplica(database, config, log)
-        : undefined;
+      // PGlite is opened by one process only, so on it the replica runs here or not at all: by
+      // default whenever Chromium is there, its browser started only when an upload arrives.
+      // Imported only when it runs: playwright-core adds seconds to every start otherwise.
+      const replicaMode = replicaModeOf(options.replica, database.driver, config.chromiumPath);
+      if (replicaMode.note) log(replicaMode.mode === "off" ? "warn" : "info", replicaMode.note, {});
+      const replica =
+        replicaMode.mode === "off"
+          ? undefined
+          : (await import("../../replica/start.ts")).startReplica(database, config, log, {
+              browserWhenNeeded: replicaMode.mode === "when-needed",
+            });
 
       const metrics = createMetrics({ db: database.db, streaming: streamingMetricsSnapshot });
       // The web app ships in the same checkout; serve it when it has been built (npm start builds it).
@@ -138,7 +170,7 @@ export function registerServe(program: Command): void {
       const hasWeb = existsSync(join(webRoot, "200.html"));
       if (!hasWeb) log("info", "web app not built; serving the API only", { hint: "npm run build -w web" });
       const app = createApp({ database, config, log, metrics, webRoot: hasWeb ? webRoot : undefined });
-      const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+      const server = listen(app.fetch, { ...config, port: config.port, hostname: config.host }, (info) => {
         // Recorded in the embedded database's lock, so a refused CLI command can point here.
         const local = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
         database.servingAt?.(`http://${local.includes(":") ? `[${local}]` : local}:${info.port}`);
@@ -148,6 +180,20 @@ export function registerServe(program: Command): void {
           database: database.driver,
           at: database.location,
         });
+      });
+      // A port already taken is the user's to fix: one line, not a stack trace, and no hanging.
+      server.once("error", (error: NodeJS.ErrnoException) => {
+        const reason =
+          error.code === "EADDRINUSE"
+            ? `port ${config.port} on ${config.host} is already in use (another facedrift serve?); choose another with --port or PORT`
+            : error.code === "EACCES"
+              ? `not allowed to listen on port ${config.port} (ports below 1024 need privileges); choose another with --port or PORT`
+              : `cannot listen on ${config.host}:${config.port}: ${error.message}`;
+        process.stderr.write(`facedrift serve: ${reason}\n`);
+        clearInterval(maintenance);
+        Promise.allSettled([scheduler?.stop(), streaming?.stop(), replica?.stop(), calm.stop()])
+          .then(() => database.close())
+          .finally(() => process.exit(1));
       });
       const stop = (signal: string) => {
         log("info", "shutting down", { signal });

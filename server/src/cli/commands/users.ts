@@ -34,10 +34,14 @@ export function registerUsers(program: Command): void {
         console.log(`created user ${user.id} (${user.email}) through ${options.server}`);
         return;
       }
-      await withDatabase(configFrom(options), async ({ db }) => {
-        const tenantId = await ensureTenant(db, options.tenant);
-        const user = await createUser(db, { tenantId, email: options.email, password });
-        console.log(`created user ${user.id} (${user.email}) for tenant ${options.tenant}`);
-      });
+      await withDatabase(
+        configFrom(options),
+        async ({ db }) => {
+          const tenantId = await ensureTenant(db, options.tenant);
+          const user = await createUser(db, { tenantId, email: options.email, password });
+          console.log(`created user ${user.id} (${user.email}) for tenant ${options.tenant}`);
+        },
+        { create: true },
+      );
     });
 }

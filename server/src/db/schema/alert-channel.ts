@@ -2,7 +2,9 @@ import { sql } from "drizzle-orm";
 import { bigint, boolean, check, jsonb, pgTable, text, timestamp, unique } from "drizzle-orm/pg-core";
 import { tenants } from "./tenant.ts";
 
-export const CHANNEL_TYPES = ["webhook", "slack", "pagerduty", "email", "webpush"] as const;
+export const CHANNEL_TYPES = ["webhook", "slack", "pagerduty", "email", "webpush", "github", "jira"] as const;
+/** Channels that keep a ticket per incident (open, update, close) rather than send a message. */
+export const TICKET_CHANNEL_TYPES = ["github", "jira"] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 /**
@@ -26,7 +28,10 @@ export const alertChannels = pgTable(
   },
   (t) => [
     unique("alert_channels_tenant_name_unique").on(t.tenantId, t.name),
-    check("alert_channels_type_check", sql`${t.type} in ('webhook','slack','pagerduty','email','webpush')`),
+    check(
+      "alert_channels_type_check",
+      sql`${t.type} in ('webhook','slack','pagerduty','email','webpush','github','jira')`,
+    ),
     check("alert_channels_type_matches_config", sql`${t.type} = ${t.config}->>'type'`),
   ],
 );

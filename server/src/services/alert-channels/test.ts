@@ -1,6 +1,8 @@
+import { DeliveryError } from "../../alerts/delivery-error.ts";
 import { type DispatchOptions, dispatchNotification } from "../../alerts/dispatcher.ts";
 import { createDrizzleAlertStore } from "../../alerts/drizzle-store.ts";
 import type { DeliveryAttempt } from "../../alerts/store.ts";
+import { probeTracker } from "../../alerts/tickets/channel.ts";
 import { dashboardUrl, type IncidentNotification, incidentDashboardUrl } from "../../alerts/types.ts";
 import type { Executor } from "../../db/database.ts";
 import { getAlertChannel } from "./list.ts";
@@ -17,7 +19,8 @@ export interface ChannelTestResult {
  * Sends a clearly labelled test notification (an incident opened, at info) through one channel,
  * enabled or not, once, with the real `dispatchNotification` path: same formatting, signing and
  * timeout as a real one. Nothing is stored: a test has no incident, so its attempt is returned
- * instead of logged.
+ * instead of logged. A ticket channel (GitHub, Jira) opens no test ticket: its credentials and
+ * repository or project are checked instead.
  */
 export async function testAlertChannel(
   db: Executor,
@@ -25,6 +28,24 @@ export async function testAlertChannel(
   options: Pick<DispatchOptions, "fetch" | "signal"> = {},
 ): Promise<ChannelTestResult> {
   const channel = await getAlertChannel(db, input.tenantId, input.id);
+  if (channel.config.type === "github" || channel.config.type === "jira") {
+    const started = performance.now();
+    try {
+      await probeTracker(channel.config, {
+        ...options,
+        signal: options.signal ?? AbortSignal.timeout(10_000),
+      });
+      return { delivered: true, attempts: 1, httpStatus: 200, error: null, durationMs: elapsed(started) };
+    } catch (error) {
+      return {
+        delivered: false,
+        attempts: 1,
+        httpStatus: error instanceof DeliveryError ? (error.httpStatus ?? null) : null,
+        error: error instanceof Error ? error.message : String(error),
+        durationMs: elapsed(started),
+      };
+    }
+  }
   const now = input.now ?? new Date();
   const window = { from: new Date(now.getTime() - 3_600_000), to: now };
   const base = {
@@ -84,3 +105,5 @@ export async function testAlertChannel(
     durationMs: last?.durationMs ?? 0,
   };
 }
+
+const elapsed = (started: number) => Math.round(performance.now() - started);

@@ -573,7 +573,7 @@ export type paths = {
             requestBody?: {
                 content: {
                     "multipart/form-data": {
-                        files?: string[];
+                        files: string[];
                         /**
                          * @description largest (default) or single
                          * @enum {string}
@@ -612,6 +612,15 @@ export type paths = {
                 };
                 /** @description The API key lacks the scope */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The stream holds another model's embeddings than the one images are embedded with; the message names both */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3314,7 +3323,10 @@ export type components = {
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed";
             attempts: number;
+            /** @description Why the job failed, or why its last attempt did while it waits to retry */
             error: string | null;
+            /** @description While no replica has taken the job: for how long, and how to start one */
+            waiting: string | null;
             progress: {
                 total: number;
                 done: number;
@@ -3665,7 +3677,7 @@ export type components = {
             transition: "opened" | "escalated" | "resolved";
             channelId: number | null;
             /** @enum {string} */
-            channelType: "webhook" | "slack" | "pagerduty" | "email" | "webpush";
+            channelType: "webhook" | "slack" | "pagerduty" | "email" | "webpush" | "github" | "jira";
             /** @enum {string} */
             status: "delivered" | "retrying" | "failed";
             attempts: number;
@@ -3692,7 +3704,7 @@ export type components = {
             /** @description Null once the channel was deleted */
             channelId: number | null;
             /** @enum {string} */
-            channelType: "webhook" | "slack" | "pagerduty" | "email" | "webpush";
+            channelType: "webhook" | "slack" | "pagerduty" | "email" | "webpush" | "github" | "jira";
             attempt: number;
             /** @enum {string} */
             status: "delivered" | "retrying" | "failed";
@@ -3706,7 +3718,7 @@ export type components = {
             id: number;
             name: string;
             /** @enum {string} */
-            type: "webhook" | "slack" | "pagerduty" | "email" | "webpush";
+            type: "webhook" | "slack" | "pagerduty" | "email" | "webpush" | "github" | "jira";
             enabled: boolean;
             /** @description Secrets masked */
             config: {
@@ -3715,7 +3727,7 @@ export type components = {
             createdAt: string;
         };
         /**
-         * @description webhook: {url, secret (≥ 16 chars)}; slack: {url}; pagerduty: {routingKey, endpoint?}; email: {host, port?, secure?, auth?, from, to[]}; webpush: {subject, ttlSeconds?}
+         * @description webhook: {url, secret (≥ 16 chars)}; slack: {url}; pagerduty: {routingKey, endpoint?}; email: {host, port?, secure?, auth?, from, to[]}; webpush: {subject, ttlSeconds?}; github: {repository (owner/name), token, endpoint?, labels?, assignees?}; jira: {url, email, apiToken, projectKey, issueType?, labels?, priorities?}. GitHub and Jira keep one ticket per incident: opened, escalated (comment), resolved (comment, closed).
          * @example {
          *       "type": "webhook",
          *       "name": "ops",
@@ -3725,7 +3737,7 @@ export type components = {
          */
         CreateAlertChannelRequest: {
             /** @enum {string} */
-            type: "webhook" | "slack" | "pagerduty" | "email" | "webpush";
+            type: "webhook" | "slack" | "pagerduty" | "email" | "webpush" | "github" | "jira";
             name?: string;
             enabled?: boolean;
         } & {

@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGithubPeer } from "../../../alerts/testing/github-peer.ts";
+import { startJiraPeer } from "../../../alerts/testing/jira-peer.ts";
 import { type Peer, reply, startPeer } from "../../../alerts/testing/peer.ts";
 import { verifySignature } from "../../../alerts/webhook/index.ts";
 import { queryRows } from "../../../db/database.ts";
@@ -142,5 +144,81 @@ describe("alert channels and web push API", () => {
     );
     expect((await t.call("DELETE", "/v1/push/subscriptions", { key: read, json: body })).status).toBe(204);
     expect((await t.call("DELETE", "/v1/push/subscriptions", { key: read, json: body })).status).toBe(404);
+  });
+
+  it("takes GitHub and Jira channels: fields named on 400, tokens masked, the test checks access without a ticket", async () => {
+    const token = "github_pat_11ABCDEFG0secretpart";
+    const github = await startGithubPeer({ repository: "acme/face-ops", token });
+    const jira = await startJiraPeer({
+      projectKey: "DRIFT",
+      email: "bot@acme.example",
+      apiToken: "jira-secret-token",
+    });
+    try {
+      const bad = async (json: unknown, field: string) => {
+        const res = await t.call("POST", "/v1/alert-channels", { key: admin, json });
+        expect(res).toMatchObject({ status: 400, body: { error: { code: "invalid_request", field } } });
+      };
+      await bad({ type: "github", repository: "not a repo", token }, "repository");
+      await bad({ type: "github", repository: "acme/face-ops", token: "short" }, "token");
+      await bad(
+        { type: "jira", url: jira.url, email: "bot@acme.example", apiToken: "t", projectKey: "drift" },
+        "projectKey",
+      );
+      // Egress: the tracker URL is checked like a webhook's (cloud metadata is never reachable).
+      await bad(
+        {
+          type: "jira",
+          url: "http://169.254.169.254/",
+          email: "bot@acme.example",
+          apiToken: "t",
+          projectKey: "DRIFT",
+        },
+        "url",
+      );
+      await bad(
+        { type: "github", repository: "acme/face-ops", token, endpoint: "http://169.254.169.254/" },
+        "endpoint",
+      );
+
+      const created = await t.call("POST", "/v1/alert-channels", {
+        key: admin,
+        json: {
+          type: "github",
+          name: "issues",
+          repository: "acme/face-ops",
+          token,
+          endpoint: github.endpoint,
+        },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.config).toMatchObject({
+        repository: "acme/face-ops",
+        token: "gith********",
+        labels: ["facedrift"],
+      });
+      expect(JSON.stringify(created.body)).not.toContain("secretpart");
+      const test = await t.call("POST", `/v1/alert-channels/${created.body.id}/test`, { key: admin });
+      expect(test.body).toMatchObject({ delivered: true, attempts: 1, error: null });
+      expect(github.issues).toEqual([]);
+
+      const wrongProject = await t.call("POST", "/v1/alert-channels", {
+        key: admin,
+        json: {
+          type: "jira",
+          url: jira.url,
+          email: "bot@acme.example",
+          apiToken: "jira-secret-token",
+          projectKey: "OPS",
+        },
+      });
+      expect(wrongProject.body.config.apiToken).toBe("********");
+      const failed = await t.call("POST", `/v1/alert-channels/${wrongProject.body.id}/test`, { key: admin });
+      expect(failed.body).toMatchObject({ delivered: false, httpStatus: 404 });
+      expect(jira.issues).toEqual([]);
+    } finally {
+      await github.close();
+      await jira.close();
+    }
   });
 });

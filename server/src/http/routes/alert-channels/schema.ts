@@ -15,7 +15,10 @@ export const CreateChannelBodySchema = z
   .openapi("CreateAlertChannelRequest", {
     description:
       "webhook: {url, secret (≥ 16 chars)}; slack: {url}; pagerduty: {routingKey, endpoint?}; " +
-      "email: {host, port?, secure?, auth?, from, to[]}; webpush: {subject, ttlSeconds?}",
+      "email: {host, port?, secure?, auth?, from, to[]}; webpush: {subject, ttlSeconds?}; " +
+      "github: {repository (owner/name), token, endpoint?, labels?, assignees?}; " +
+      "jira: {url, email, apiToken, projectKey, issueType?, labels?, priorities?}. " +
+      "GitHub and Jira keep one ticket per incident: opened, escalated (comment), resolved (comment, closed).",
     example: { type: "webhook", name: "ops", url: "https://ops.example/hooks/facedrift", secret: "…" },
   });
 

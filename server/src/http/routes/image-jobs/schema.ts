@@ -32,7 +32,13 @@ export const ImageJobSchema = z
     stream: z.string(),
     status: z.enum(IMAGE_BATCH_STATUSES),
     attempts: z.number().int(),
-    error: z.string().nullable(),
+    error: z
+      .string()
+      .nullable()
+      .openapi({ description: "Why the job failed, or why its last attempt did while it waits to retry" }),
+    waiting: z.string().nullable().openapi({
+      description: "While no replica has taken the job: for how long, and how to start one",
+    }),
     progress: z.object({
       total: z.number().int(),
       done: z.number().int(),

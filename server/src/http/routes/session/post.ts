@@ -25,9 +25,9 @@ const route = createRoute({
 export function registerLogin(app: OpenAPIHono<AppEnv>, limiter = new LoginLimiter()): void {
   app.openapi(route, async (c) => {
     const { email, password } = c.req.valid("json");
-    const address = c.req.header("x-forwarded-for")?.split(",")[0]?.trim() ?? "direct";
-    const keys = [`ip:${address}`, `email:${email.trim().toLowerCase()}`];
-    const wait = limiter.retryAfter(keys);
+    const address = c.var.clientAddressKey;
+    const account = email.trim().toLowerCase();
+    const wait = limiter.retryAfter(address, account);
     if (wait > 0) {
       c.header("Retry-After", String(Math.ceil(wait / 1000)));
       throw new FacedriftError("too_many_requests", "too many failed logins; try again later");
@@ -36,10 +36,10 @@ export function registerLogin(app: OpenAPIHono<AppEnv>, limiter = new LoginLimit
     try {
       user = await checkCredentials(c.var.db, email, password);
     } catch (error) {
-      limiter.fail(keys);
+      limiter.fail(address, account);
       throw error;
     }
-    limiter.succeed(keys);
+    limiter.succeed(address, account);
     const session = await createSession(c.var.db, user.userId);
     setCookie(c, SESSION_COOKIE, session.token, {
       httpOnly: true,

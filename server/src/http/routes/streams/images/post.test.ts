@@ -46,10 +46,10 @@ describe("POST /v1/streams/{stream}/images and GET /v1/image-jobs/{id}", () => {
     rmSync(imageDir, { recursive: true, force: true });
   });
 
-  const upload = async (files: Array<[string, Uint8Array]>, key = ingest) => {
+  const upload = async (files: Array<[string, Uint8Array]>, key = ingest, stream = "lobby") => {
     const form = new FormData();
     for (const [name, bytes] of files) form.append("files", new Blob([new Uint8Array(bytes)]), name);
-    const res = await t.app.request("/v1/streams/lobby/images", {
+    const res = await t.app.request(`/v1/streams/${stream}/images`, {
       method: "POST",
       headers: { authorization: `Bearer ${key}` },
       body: form,
@@ -81,6 +81,9 @@ describe("POST /v1/streams/{stream}/images and GET /v1/image-jobs/{id}", () => {
       progress: { total: 3, done: 0, pending: 3 },
       files: [{ filename: "a.jpg", status: "pending", reason: null }, {}, {}],
     });
+    // No replica runs in this test app: the job says it waits for one, and how to start one.
+    expect(job.body.waiting).toMatch(/^waiting for a replica: none has taken this job in \d+ s\./);
+    expect(job.body.waiting).toContain("facedrift replica");
     expect(await count("jobs WHERE kind = 'image-batch' AND status = 'queued'")).toBe(1);
     // Another tenant cannot see it.
     const other = await t.call("GET", res.body.job.url, { key: await t.keyFor("globex", ["read"]) });
@@ -189,6 +192,27 @@ describe("POST /v1/streams/{stream}/images and GET /v1/image-jobs/{id}", () => {
     const post = doc.body.paths["/v1/streams/{stream}/images"].post;
     expect(Object.keys(post.requestBody.content)).toEqual(["multipart/form-data"]);
     expect(doc.body.paths["/v1/image-jobs/{id}"].get.responses["200"]).toBeDefined();
+  });
+
+  it("refuses at once an upload to a stream of another model (409 naming the stream's model), storing nothing", async () => {
+    // The README's first example makes lobby-cam a 3-D stream of another model.
+    const vectors = await t.call("POST", "/v1/streams/lobby-cam/embeddings", {
+      key: ingest,
+      json: {
+        model: { id: "faceplugin-fr", version: "1" },
+        items: [{ id: "a", ts: Date.now(), embedding: [0.1, 0.2, 0.3] }],
+      },
+    });
+    expect(vectors.status).toBe(200);
+    const before = { objects: filesUnder(imageDir).length, batches: await count("image_batches") };
+    const res = await upload([["a.jpg", jpeg]], ingest, "lobby-cam");
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({ code: "conflict", field: "stream" });
+    expect(res.body.error.message).toMatch(
+      /^stream "lobby-cam" holds faceplugin-fr@1 embeddings \(3-D\), but uploaded images are embedded with faceapi-recognition128@1\.7\.15 \(128-D\)/,
+    );
+    expect(filesUnder(imageDir).length).toBe(before.objects);
+    expect(await count("image_batches")).toBe(before.batches);
   });
 
   it("needs the ingest scope to upload", async () => {

@@ -1,6 +1,4 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { requireScope } from "../../../../auth/middleware.ts";
 import type { Config } from "../../../../config/config.ts";
 import { FacedriftError } from "../../../../errors.ts";
@@ -12,13 +10,10 @@ import {
   type UploadedFile,
   uploadImages,
 } from "../../../../images/upload.ts";
+import { readMultipart } from "../../../body/multipart.ts";
 import type { AppEnv } from "../../../env.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { StreamParamsSchema } from "../schema.ts";
-
-/** Uploads are larger than other API bodies: `app.ts` leaves them to {@link uploadBodyLimit}. */
-export const isImageUpload = (method: string, path: string): boolean =>
-  method === "POST" && /^\/v1\/streams\/[^/]+\/images$/.test(path);
 
 const stores = new WeakMap<Config, ImageStore>();
 const storeFor = (config: Config): ImageStore => {
@@ -28,18 +23,6 @@ const storeFor = (config: Config): ImageStore => {
   stores.set(config, store);
   return store;
 };
-
-const uploadBodyLimit: MiddlewareHandler<AppEnv> = (c, next) =>
-  bodyLimit({
-    maxSize: c.var.config.maxUploadBytes,
-    onError: () => {
-      throw new FacedriftError(
-        "payload_too_large",
-        `the upload exceeds ${c.var.config.maxUploadBytes} bytes`,
-        { field: "files" },
-      );
-    },
-  })(c, next);
 
 const UploadResponseSchema = z
   .object({
@@ -70,18 +53,23 @@ const route = createRoute({
     "(default, as the capture station) embeds the largest face of an image with several; `single` " +
     "embeds none of them and reports `several_faces`.",
   security: bearer,
-  middleware: [requireScope("ingest"), uploadBodyLimit] as const,
+  middleware: [requireScope("ingest")] as const,
   request: {
     params: StreamParamsSchema,
-    // For the OpenAPI document; the parts are read in order and checked by readForm below, which
-    // names the offending file (a zod schema over the parsed form could not say which one).
+    // For the OpenAPI document only. A zod schema here would make @hono/zod-openapi parse the
+    // whole form before the handler runs, which is what let a million parts through; readForm
+    // below reads the parts as they arrive and names the offending one.
     body: {
       content: {
         "multipart/form-data": {
-          schema: z.object({
-            files: z.any().openapi({ type: "array", items: { type: "string", format: "binary" } }),
-            faces: z.enum(FACE_POLICIES).optional().openapi({ description: "largest (default) or single" }),
-          }),
+          schema: {
+            type: "object",
+            required: ["files"],
+            properties: {
+              files: { type: "array", items: { type: "string", format: "binary" } },
+              faces: { type: "string", enum: [...FACE_POLICIES], description: "largest (default) or single" },
+            },
+          },
         },
       },
     },
@@ -93,39 +81,66 @@ const route = createRoute({
     },
     400: errorResponse("No files, an empty file, or a file that does not decode; `field` names it"),
     ...authErrors,
+    409: errorResponse(
+      "The stream holds another model's embeddings than the one images are embedded with; the message names both",
+    ),
     413: errorResponse("Too many files, too large a file or image, or too large an upload"),
     415: errorResponse("Not multipart/form-data, or a file that is not JPEG, PNG or WebP"),
   },
 });
 
-/** The `files` parts, in order, and the `faces` policy; any other part is a mistake worth naming. */
-async function readForm(form: FormData): Promise<{ files: UploadedFile[]; faces: FacePolicy }> {
-  const files: UploadedFile[] = [];
-  let faces: FacePolicy = "largest";
-  for (const [name, value] of form.entries()) {
-    if (name === "faces") {
-      if (!(FACE_POLICIES as readonly unknown[]).includes(value)) {
-        throw new FacedriftError("invalid_request", `faces must be one of ${FACE_POLICIES.join(", ")}`, {
-          field: "faces",
-        });
-      }
-      faces = value as FacePolicy;
-      continue;
-    }
-    if (name !== "files" && name !== "files[]") {
-      throw new FacedriftError("invalid_request", `unexpected part "${name}"; send images as "files"`, {
-        field: name,
-      });
-    }
-    if (typeof value === "string") {
-      throw new FacedriftError("invalid_request", `files[${files.length}] is a text field, not a file`, {
-        field: `files[${files.length}]`,
-        item: files.length,
-      });
-    }
-    files.push({ name: value.name, bytes: new Uint8Array(await value.arrayBuffer()) });
-  }
-  return { files, faces };
+/** Longest file name kept with an image (what common file systems allow). */
+export const MAX_FILENAME_LENGTH = 255;
+
+/**
+ * The `files` parts, in order, and the `faces` policy, read as they arrive (`http/body/multipart.ts`):
+ * any other part, a text part named `files`, or one file too many ends the request at once.
+ */
+async function readForm(
+  request: Request,
+  config: Config,
+): Promise<{ files: UploadedFile[]; faces: FacePolicy }> {
+  const { files, fields } = await readMultipart(
+    request,
+    {
+      maxFiles: config.maxUploadFiles,
+      maxFileBytes: config.maxUploadFileBytes,
+      maxTotalBytes: config.maxUploadBytes,
+      maxFields: 1,
+      maxFieldBytes: 64,
+      maxFilenameLength: MAX_FILENAME_LENGTH,
+    },
+    {
+      checkFilePart: (field) =>
+        field === "files" || field === "files[]"
+          ? null
+          : new FacedriftError("invalid_request", `unexpected part "${field}"; send images as "files"`, {
+              field,
+            }),
+      checkField: (field, value) => {
+        if (field === "files" || field === "files[]") {
+          return new FacedriftError("invalid_request", "a files part is a text field, not a file", {
+            field: "files",
+          });
+        }
+        if (field !== "faces") {
+          return new FacedriftError("invalid_request", `unexpected part "${field}"; send images as "files"`, {
+            field,
+          });
+        }
+        if (!(FACE_POLICIES as readonly string[]).includes(value)) {
+          return new FacedriftError("invalid_request", `faces must be one of ${FACE_POLICIES.join(", ")}`, {
+            field: "faces",
+          });
+        }
+        return null;
+      },
+    },
+  );
+  return {
+    files: files.map((file) => ({ name: file.filename, bytes: file.bytes })),
+    faces: (fields.get("faces") as FacePolicy | undefined) ?? "largest",
+  };
 }
 
 export function registerUploadImages(app: OpenAPIHono<AppEnv>): void {
@@ -136,17 +151,11 @@ export function registerUploadImages(app: OpenAPIHono<AppEnv>): void {
         field: "content-type",
       });
     }
-    let form: FormData;
-    try {
-      form = await c.req.formData();
-    } catch (error) {
-      throw new FacedriftError("invalid_request", "the multipart body is malformed", { cause: error });
-    }
     const { config } = c.var;
     const result = await uploadImages(c.var.database, storeFor(config), {
       tenantId: c.var.principal.tenantId,
       stream: c.req.valid("param").stream,
-      ...(await readForm(form)),
+      ...(await readForm(c.req.raw, config)),
       limits: {
         maxFiles: config.maxUploadFiles,
         maxFileBytes: config.maxUploadFileBytes,

@@ -1,0 +1,40 @@
+/**
+ * @module
+ * Which model embeds uploaded images: the replica runs the capture station's pipeline with its
+ * default embedder (`DEFAULT_MODELS` in `@facedrift/models`), so every image of an upload becomes
+ * an embedding of that model. A stream keeps one model and dimension forever, so an upload to a
+ * stream of another model could only fail later, file by file, after retries; it is refused at
+ * once instead, naming the stream's model.
+ */
+import { CATALOG, DEFAULT_MODELS } from "@facedrift/models/registry";
+import { and, eq } from "drizzle-orm";
+import type { Executor } from "../db/database.ts";
+import { streams } from "../db/schema/stream.ts";
+import { FacedriftError } from "../errors.ts";
+
+const entry = CATALOG[DEFAULT_MODELS.embedder];
+if (!entry?.output?.dimension)
+  throw new Error(`the default embedder ${DEFAULT_MODELS.embedder} is not in the catalog`);
+
+/** The model uploaded images are embedded with. */
+export const IMAGE_EMBEDDER = {
+  id: entry.id,
+  version: entry.version,
+  dimension: entry.output.dimension,
+} as const;
+
+/** Refuses (409, field `stream`) an upload to a stream whose model is not the images' embedder. */
+export async function checkStreamTakesImages(db: Executor, tenantId: number, stream: string): Promise<void> {
+  const [row] = await db
+    .select({ modelId: streams.modelId, modelVersion: streams.modelVersion, dimension: streams.dimension })
+    .from(streams)
+    .where(and(eq(streams.tenantId, tenantId), eq(streams.name, stream)));
+  if (!row) return; // the first embedding creates it with the images' model
+  const { id, version, dimension } = IMAGE_EMBEDDER;
+  if (row.modelId === id && row.modelVersion === version && row.dimension === dimension) return;
+  throw new FacedriftError(
+    "conflict",
+    `stream "${stream}" holds ${row.modelId}@${row.modelVersion} embeddings (${row.dimension}-D), but uploaded images are embedded with ${id}@${version} (${dimension}-D): upload them to another stream, or embed them with ${row.modelId}@${row.modelVersion} yourself and POST the vectors to /v1/streams/${stream}/embeddings`,
+    { field: "stream" },
+  );
+}
