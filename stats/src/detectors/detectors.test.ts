@@ -70,7 +70,9 @@ describe("reference profile", () => {
     expect(small.residual).toBeDefined();
     const tiny = fitReferenceProfile(reference.subarray(0, 150 * d), 150, d, { seed: 9, mmdSampleSize: 100 });
     expect(tiny.mmdWindow).toBeUndefined();
-    expect(tiny.calibration.mmdWindowSkipped).toMatch(/^\d+ reference rows lie outside the MMD sample's groups; 100 are needed for windows of 50$/);
+    expect(tiny.calibration.mmdWindowSkipped).toMatch(
+      /^\d+ reference rows lie outside the MMD sample's groups; 100 are needed for windows of 50$/,
+    );
   });
 
   it("keeps an explicit ADWIN δ and replays it as given", () => {

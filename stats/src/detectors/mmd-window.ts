@@ -126,7 +126,8 @@ export function calibrateMmdWindow(
   for (const r of mmdSample.rows) inSample[r] = 1;
   const outside = (poolCandidates ?? Array.from({ length: n }, (_, i) => i)).filter((i) => !inSample[i]);
   const size =
-    options.size ?? Math.max(MIN_FITTED_WINDOW, Math.min(DEFAULT_MMD_WINDOW_SIZE, Math.floor(outside.length / 2)));
+    options.size ??
+    Math.max(MIN_FITTED_WINDOW, Math.min(DEFAULT_MMD_WINDOW_SIZE, Math.floor(outside.length / 2)));
   if (!Number.isInteger(size) || size < 2) throw new RangeError(`size must be an integer ≥ 2, got ${size}`);
   if (!Number.isInteger(windows) || windows < 100)
     throw new RangeError(`windows must be an integer ≥ 100, got ${windows}`);
