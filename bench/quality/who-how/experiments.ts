@@ -349,6 +349,29 @@ async function outcomes(
   return out;
 }
 
+/** The same clean-then-changed streams against each reference size. */
+async function acrossReferences(
+  profiles: ReadonlyMap<number, ReferenceProfile>,
+  harm: HarmModel,
+  clean: Pool,
+  changed: Pool,
+  replicates: number,
+  seed: number,
+): Promise<Record<number, StreamOutcome>> {
+  const streams: Record<number, StreamOutcome> = {};
+  for (const size of REFERENCE_SIZES) {
+    streams[size] = await outcomes(
+      profiles.get(size) as ReferenceProfile,
+      harm,
+      clean,
+      changed,
+      replicates,
+      seed + size,
+    );
+  }
+  return streams;
+}
+
 export async function runWhoHow(
   sample: Sample,
   model: string,
@@ -444,17 +467,14 @@ export async function runWhoHow(
   const shifts: ShiftRow[] = [];
   for (const [k, o] of observations.entries()) {
     const changed = pool(sets.get(o.shift.id) as CachedSet, sample.shifted);
-    const streams: Record<number, StreamOutcome> = {};
-    for (const size of REFERENCE_SIZES) {
-      streams[size] = await outcomes(
-        profiles.get(size) as ReferenceProfile,
-        harm,
-        heldOutClean,
-        changed,
-        options.replicates,
-        SEED + 31 * k + size,
-      );
-    }
+    const streams = await acrossReferences(
+      profiles,
+      harm,
+      heldOutClean,
+      changed,
+      options.replicates,
+      SEED + 31 * k,
+    );
     shifts.push({
       shift: o.shift,
       deltaAuc: o.deltaAuc,
@@ -523,17 +543,14 @@ export async function runWhoHow(
   }
   for (const [k, c] of cases.entries()) {
     const changed = pool(clean, c.images);
-    const streams: Record<number, StreamOutcome> = {};
-    for (const size of REFERENCE_SIZES) {
-      streams[size] = await outcomes(
-        profiles.get(size) as ReferenceProfile,
-        harm,
-        heldOutClean,
-        changed,
-        options.replicates,
-        SEED + 7 * k + size + 1,
-      );
-    }
+    const streams = await acrossReferences(
+      profiles,
+      harm,
+      heldOutClean,
+      changed,
+      options.replicates,
+      SEED + 7 * k + 1,
+    );
     population.push({ id: c.id, label: c.label, streams, distinctRows: changed.images.length });
   }
 
