@@ -17,6 +17,8 @@ import type { ModelRef } from "../embeddings/ingest.ts";
 import { qualityOfMetadata, qualityOfSeqs } from "../embeddings/quality.ts";
 import { type EmbeddingWindow, readWindow, sampleIndices } from "../embeddings/window.ts";
 import { createReferenceSet } from "../reference-sets/create.ts";
+import { psiBinningOf } from "../stream-settings/settings.ts";
+import { getStreamSettings } from "../stream-settings/update.ts";
 import { getStream } from "../streams/get.ts";
 import type { StreamView } from "../streams/view.ts";
 import { storeKnnThreshold } from "./threshold.ts";
@@ -120,7 +122,12 @@ export async function fitReference(database: Database, input: FitReferenceInput)
   }
   const d = stream.dimension;
   const groups = groupsOf(n, identities, identityField);
+  // The stream's PSI bins are fixed into this version: changing the setting later takes a new fit.
+  const psiBinning = psiBinningOf(
+    (await getStreamSettings(database.db, input.tenantId, input.stream)).psiBins,
+  );
   const profile = fitReferenceProfile(x, n, d, {
+    psiBinning,
     components: options.components,
     mmdSampleSize: options.mmdSampleSize,
     groups: groups.groups,
@@ -143,6 +150,7 @@ export async function fitReference(database: Database, input: FitReferenceInput)
         storedVectors: vectors.length,
         components: profile.pca.nComponents,
         mmdSampleSize: profile.mmd.sampleSize,
+        psiBinning,
         knnSplit: knn.split,
       },
       profile: profile as unknown as ReferenceProfileJson,
