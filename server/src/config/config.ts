@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseSecretKey } from "../alerts/sealed.ts";
+import { defaultComputeThreads } from "../compute/pool.ts";
 import { parseTrustedProxies } from "../http/client-address.ts";
 import { parseArchiveKeys } from "../retention/archive-keys.ts";
 import type { Kek } from "../retention/envelope.ts";
@@ -99,6 +100,11 @@ export interface Config {
   /** Open connections the server accepts at once; more are closed at once (`FACEDRIFT_MAX_CONNECTIONS`). */
   maxConnections: number;
   /**
+   * Worker threads for CPU-heavy statistics: reference fits, batch checks, verification metrics
+   * (`FACEDRIFT_COMPUTE_THREADS`; default the cores but one, 1 to 4). See `compute/pool.ts`.
+   */
+  computeThreads: number;
+  /**
    * Largest reference file `POST …/references/import` takes, in bytes
    * (`FACEDRIFT_MAX_REFERENCE_FILE_BYTES`); replaces `maxBodyBytes` there. An export of the default
    * 5,000 stored 512-D vectors with its profile is about 30 MB, beyond the 16 MiB API limit.
@@ -180,6 +186,7 @@ export const DEFAULT_CONFIG: Config = {
   requestTimeoutMs: 120_000,
   keepAliveTimeoutMs: 5_000,
   maxConnections: 4_096,
+  computeThreads: defaultComputeThreads(),
   maxUploadFiles: 100,
   maxUploadFileBytes: 10 * 1024 * 1024,
   maxUploadBytes: 100 * 1024 * 1024,
@@ -359,6 +366,11 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
       "FACEDRIFT_MAX_CONNECTIONS",
       env.FACEDRIFT_MAX_CONNECTIONS,
       DEFAULT_CONFIG.maxConnections,
+    ),
+    computeThreads: positiveInt(
+      "FACEDRIFT_COMPUTE_THREADS",
+      env.FACEDRIFT_COMPUTE_THREADS,
+      DEFAULT_CONFIG.computeThreads,
     ),
     maxUploadFiles: positiveInt("FACEDRIFT_MAX_UPLOAD_FILES", env.FACEDRIFT_MAX_UPLOAD_FILES, 100),
     maxUploadFileBytes: positiveInt(

@@ -13,6 +13,7 @@
  */
 import { cosineSimilarity, type Pair } from "@facedrift/models";
 import { type VerificationMetrics, verificationMetrics } from "@facedrift/stats";
+import { compute } from "../compute/pool.ts";
 import { FacedriftError } from "../errors.ts";
 import type { ImageOutcome } from "./images.ts";
 
@@ -38,12 +39,12 @@ export type FailurePolicy = "count" | "skip";
 /** The score of a failed comparison: below every cosine similarity. */
 export const FAILED_COMPARISON_SCORE = -2;
 
-export function scorePairs(
+function collectScores(
   pairs: readonly Pair[],
   outcomes: ReadonlyMap<string, ImageOutcome>,
   embedderId: string,
-  failures: FailurePolicy = "count",
-): PairScores {
+  failures: FailurePolicy,
+): { scores: number[]; labels: number[]; skipped: SkippedPair[]; failed: SkippedPair[] } {
   const scores: number[] = [];
   const labels: number[] = [];
   const skipped: SkippedPair[] = [];
@@ -81,7 +82,29 @@ export function scorePairs(
       { field: "pairs" },
     );
   }
+  return { scores, labels, skipped, failed };
+}
+
+export function scorePairs(
+  pairs: readonly Pair[],
+  outcomes: ReadonlyMap<string, ImageOutcome>,
+  embedderId: string,
+  failures: FailurePolicy = "count",
+): PairScores {
+  const { scores, labels, skipped, failed } = collectScores(pairs, outcomes, embedderId, failures);
   return { ...verificationMetrics(scores, labels), scored: labels.length, skipped, failed };
+}
+
+/** {@link scorePairs} with the metrics computed by a compute worker (`compute/pool.ts`). */
+export async function scorePairsOffThread(
+  pairs: readonly Pair[],
+  outcomes: ReadonlyMap<string, ImageOutcome>,
+  embedderId: string,
+  failures: FailurePolicy = "count",
+): Promise<PairScores> {
+  const { scores, labels, skipped, failed } = collectScores(pairs, outcomes, embedderId, failures);
+  const metrics = await compute({ kind: "verification-metrics", scores, labels });
+  return { ...metrics, scored: labels.length, skipped, failed };
 }
 
 /** The face's embedding, or why there is none. */
