@@ -34,6 +34,8 @@ export interface RunningTarget {
   readonly name: TargetName;
   readonly url: string;
   readonly adminKey: string;
+  /** The server process, for its memory. */
+  readonly pid: number;
   /** Stops the server (SIGTERM, so in-flight requests finish) and counts the stream's rows. */
   finish(stream: string): Promise<StoredCounts>;
   /** Kills whatever still runs and deletes the data. */
@@ -131,7 +133,18 @@ export async function countStored(database: Database, stream: string): Promise<S
   };
 }
 
-export async function startTarget(name: TargetName): Promise<RunningTarget> {
+/**
+ * `env` replaces the load run's settings: the abuse benchmark (`server/bench/abuse/`) runs with
+ * the defaults an operator gets, budgets included.
+ */
+export async function startTarget(
+  name: TargetName,
+  env: Record<string, string> = {
+    // The per-credential budget protects a shared server from one client; here the one
+    // client is the load generator, and the budget would cap what is measured.
+    FACEDRIFT_RATE_LIMIT_PER_MINUTE: "1000000000",
+  },
+): Promise<RunningTarget> {
   const dir = mkdtempSync(join(tmpdir(), `facedrift-load-${name}-`));
   const adminKey = "fd_load_test_admin_key_2f6b9d1e8c37a5";
   const port = await freePort();
@@ -160,9 +173,7 @@ export async function startTarget(name: TargetName): Promise<RunningTarget> {
         ...process.env,
         DATABASE_URL: "",
         FACEDRIFT_ADMIN_KEY: adminKey,
-        // The per-credential budget protects a shared server from one client; here the one
-        // client is the load generator, and the budget would cap what is measured.
-        FACEDRIFT_RATE_LIMIT_PER_MINUTE: "1000000000",
+        ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     },
@@ -183,6 +194,7 @@ export async function startTarget(name: TargetName): Promise<RunningTarget> {
     name,
     url,
     adminKey,
+    pid: server.pid as number,
     async finish(stream) {
       await stopChild(server, "SIGTERM");
       const database = databaseUrl ? openPostgres(databaseUrl) : await openPglite(dataDir);
