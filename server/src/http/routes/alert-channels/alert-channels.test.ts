@@ -147,10 +147,9 @@ describe("alert channels and web push API", () => {
       endpoint: "https://push.example/abc",
       keys: { p256dh: b64url(65), auth: b64url(16) },
     };
-    // Adding one needs more than a read key: the server will POST to the endpoint.
-    expect((await t.call("POST", "/v1/push/subscriptions", { key: read, json: subscription })).status).toBe(
-      403,
-    );
+    // A read key cannot make the server POST somewhere (issue 14): subscribing takes admin.
+    const byReader = await t.call("POST", "/v1/push/subscriptions", { key: read, json: subscription });
+    expect(byReader.status).toBe(403);
     const added = await t.call("POST", "/v1/push/subscriptions", { key: admin, json: subscription });
     expect(added).toEqual({ status: 201, body: { endpoint: subscription.endpoint } });
     const bad = await t.call("POST", "/v1/push/subscriptions", {
@@ -162,8 +161,8 @@ describe("alert channels and web push API", () => {
     expect((await t.call("DELETE", "/v1/push/subscriptions", { key: otherAdmin, json: body })).status).toBe(
       404,
     );
-    expect((await t.call("DELETE", "/v1/push/subscriptions", { key: read, json: body })).status).toBe(204);
-    expect((await t.call("DELETE", "/v1/push/subscriptions", { key: read, json: body })).status).toBe(404);
+    expect((await t.call("DELETE", "/v1/push/subscriptions", { key: admin, json: body })).status).toBe(204);
+    expect((await t.call("DELETE", "/v1/push/subscriptions", { key: admin, json: body })).status).toBe(404);
   });
 
   it("takes GitHub and Jira channels: fields named on 400, tokens masked, the test checks access without a ticket", async () => {
