@@ -85,7 +85,12 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
     const card = page.locator(`article[data-incident-id="${incident.id}"]`);
     await card.waitFor();
     await card.getByText(`Incident #${incident.id}`).waitFor();
-    await card.getByText("Timeline").click();
+    await card.getByText("How bad, and its timeline").click();
+    // How bad, in numbers: the batch check's flagged components and MMD².
+    await card
+      .getByTestId("how-bad")
+      .getByText(/components with PSI ≥ 0\.1/)
+      .waitFor();
     const batch = card.locator("li.finding").filter({ hasText: "batch check (PSI/KS/MMD)" }).first();
     await batch.waitFor();
     expect(await batch.locator("dt").allTextContents()).toEqual(
