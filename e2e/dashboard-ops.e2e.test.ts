@@ -84,6 +84,20 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
     await page.goto(`${fixture.baseUrl}/alerts`);
     const card = page.locator(`article[data-incident-id="${incident.id}"]`);
     await card.waitFor();
+    // Above the timeline, findings per day as bars: today's bar holds every finding of the fixture.
+    const activity = await fixture.api<{
+      bars: { findings: { info: number; warning: number; critical: number }; incidentsOpened: number }[];
+    }>("GET", "/v1/alert-activity?bucket=day");
+    const total = activity.bars.reduce(
+      (n, b) => n + b.findings.info + b.findings.warning + b.findings.critical,
+      0,
+    );
+    expect(total).toBeGreaterThanOrEqual(incident.findingCount);
+    await page.getByTestId("activity-chart").locator("svg rect").first().waitFor();
+    expect(await page.getByTestId("activity-totals").textContent()).toContain(`${total} findings`);
+    await page.getByRole("button", { name: "Per hour" }).click();
+    await page.getByText("Findings per hour").waitFor();
+    await page.getByTestId("activity-chart").locator("svg rect").first().waitFor();
     await card.getByText(`Incident #${incident.id}`).waitFor();
     await card.getByText("How bad, and its timeline").click();
     // How bad, in numbers: the batch check's flagged components and MMD².
@@ -274,12 +288,14 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
     await lobby.locator('input[name="retentionDays"]').fill("14");
     await lobby.locator('input[name="calmMinutes"]').fill("120");
     await lobby.locator('select[name="notifyFrom"]').selectOption("info");
+    await lobby.locator('select[name="psiBins"]').selectOption("uniform-50");
     await lobby.getByRole("button", { name: "Save" }).click();
     await lobby.getByText("Saved").waitFor();
     expect(await fixture.api("GET", "/v1/streams/lobby/settings")).toEqual({
       schedule: "0 */6 * * *",
       windowSize: null,
       retentionDays: 14,
+      psiBins: "uniform-50",
       alertRules: { calmMinutes: 120, notifyFrom: "info", psiPersistence: { threshold: 0.1, runs: 3 } },
     });
   });

@@ -107,6 +107,20 @@ describe.skipIf(!hasChromium())("dashboard (Chromium, real API, drifting stream)
       );
     expect(await percent("Face size")).toBeLessThan(-20);
     expect(await percent("Brightness")).toBeLessThan(-20);
+
+    // PC1 histograms of every batch window, oldest first, the ones after the shift marked drift.
+    const panels = page.getByTestId("pc1-snapshots").locator("li");
+    await panels.first().waitFor();
+    const snapshots = await fixture.api<{ snapshots: { runId: number; drift: boolean | null }[] }>(
+      "GET",
+      `/v1/streams/${fixture.stream}/pc1-snapshots?runs=8`,
+    );
+    expect(await panels.count()).toBe(snapshots.snapshots.length);
+    expect(await panels.evaluateAll((li) => li.map((l) => Number(l.getAttribute("data-run"))))).toEqual(
+      snapshots.snapshots.map((s) => s.runId),
+    );
+    expect(await panels.last().textContent()).toContain("drift");
+    expect(await panels.first().locator("svg rect").count()).toBe(30);
     await shot("stream");
     expect(pageErrors).toEqual([]);
   });

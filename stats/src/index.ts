@@ -29,6 +29,7 @@ export {
   DEFAULT_MMD_ALPHA,
   mmdRows,
   PSI_MIN_ROWS,
+  psiMinRowsFor,
 } from "./detectors/batch-check.ts";
 export {
   DEFAULT_TIME_BLOCKS,

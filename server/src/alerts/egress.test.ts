@@ -4,10 +4,20 @@
  * without a retry, and the API refusing such channels with the field named.
  */
 import type { lookup as dnsLookup } from "node:dns";
+import fc from "fast-check";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createTestApp } from "../http/test-app.ts";
 import { DeliveryError } from "./delivery-error.ts";
-import { checkChannelTargets, EgressRefused, egressFetch, refusal } from "./egress.ts";
+import {
+  checkChannelTargets,
+  EgressRefused,
+  egressFetch,
+  embeddedIpv4,
+  ipv4FromSpelling,
+  pushEndpointProblem,
+  refusal,
+  resolveChecked,
+} from "./egress.ts";
 import { sampleNotification } from "./testing/alert.ts";
 import { type Peer, reply, startPeer } from "./testing/peer.ts";
 import { deliver } from "./webhook/index.ts";
@@ -83,6 +93,96 @@ describe("egress rules", () => {
     expect(
       checkChannelTargets({ type: "slack", url: "https://hooks.slack.com/services/T/B/x" }, "public"),
     ).toBeNull();
+  });
+});
+
+describe("every spelling of an address is judged as the address it is", () => {
+  it.each([
+    ["2852039166", "169.254.169.254"],
+    ["0xa9fea9fe", "169.254.169.254"],
+    ["0XA9FEA9FE", "169.254.169.254"],
+    ["169.254.43518", "169.254.169.254"],
+    ["169.16689662", "169.254.169.254"],
+    ["0251.0376.0251.0376", "169.254.169.254"],
+    ["127.1", "127.0.0.1"],
+    ["0", "0.0.0.0"],
+    ["2130706433", "127.0.0.1"],
+    ["0x7f000001", "127.0.0.1"],
+    ["0x7f.1", "127.0.0.1"],
+  ])("%s is %s", (spelling, address) => {
+    expect(ipv4FromSpelling(spelling)).toBe(address);
+  });
+
+  it.each(["mail.example.com", "256.1.1.1", "1.2.3.4.5", "4294967296", "08.1.1.1", "1..2", "1.2.3.x"])(
+    "%s is not an IPv4 spelling",
+    (host) => {
+      expect(ipv4FromSpelling(host)).toBeNull();
+    },
+  );
+
+  it("any spelling of any link-local address is refused, under either policy", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0xa9fe0000, max: 0xa9feffff }),
+        fc.integer({ min: 0, max: 3 }),
+        (n, style) => {
+          const bytes = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+          const spelling = [
+            String(n),
+            `0x${n.toString(16)}`,
+            `${bytes[0]}.${(n & 0xffffff).toString()}`,
+            bytes.map((b) => `0${b.toString(8)}`).join("."),
+          ][style] as string;
+          for (const policy of ["private", "public"] as const) {
+            expect(checkChannelTargets({ type: "email", host: spelling }, policy)?.field).toBe("host");
+          }
+        },
+      ),
+    );
+  });
+
+  it.each([
+    ["::ffff:a9fe:a9fe", "169.254.169.254"],
+    ["::ffff:169.254.169.254", "169.254.169.254"],
+    ["64:ff9b::a9fe:a9fe", "169.254.169.254"],
+    ["64:ff9b::169.254.169.254", "169.254.169.254"],
+    ["2002:a9fe:a9fe::1", "169.254.169.254"],
+    ["::7f00:1", "127.0.0.1"],
+  ])("IPv6 %s reaches %s, and is refused as it", (address, inner) => {
+    expect(embeddedIpv4(address)).toBe(inner);
+    expect(refusal(address, "public")).not.toBeNull();
+  });
+
+  it("under public, documentation ranges and NAT64 of private hosts are refused too", () => {
+    for (const address of ["192.0.2.10", "198.51.100.1", "203.0.113.200", "2001:db8::1", "64:ff9b::a00:1"]) {
+      expect([address, refusal(address, "public")]).toEqual([address, expect.any(String)]);
+    }
+    expect(refusal("64:ff9b::808:808", "public")).toBeNull(); // NAT64 of 8.8.8.8
+    expect(embeddedIpv4("2001:4860:4860::8888")).toBeNull();
+  });
+
+  it("e-mail hosts: every loopback spelling and localhost are refused under public", () => {
+    for (const host of ["localhost", "127.1", "0", "2130706433", "0x7f000001", "[::1]", "::ffff:7f00:1"]) {
+      expect([host, checkChannelTargets({ type: "email", host }, "public")?.field]).toEqual([host, "host"]);
+    }
+    expect(checkChannelTargets({ type: "email", host: "127.1" }, "private")).toBeNull();
+  });
+
+  it("resolveChecked hands back the checked address, not the name", async () => {
+    expect(await resolveChecked("mail.test", "private", resolving("mail.test", "10.1.2.3"))).toEqual([
+      { address: "10.1.2.3", family: 4 },
+    ]);
+    await expect(resolveChecked("mail.test", "public", resolving("mail.test", "10.1.2.3"))).rejects.toThrow(
+      EgressRefused,
+    );
+    await expect(resolveChecked("2852039166", "private")).rejects.toThrow(/169\.254\.169\.254/);
+  });
+
+  it("push endpoints must be https on a public address", () => {
+    expect(pushEndpointProblem("https://fcm.googleapis.com/fcm/send/x", "public")).toBeNull();
+    expect(pushEndpointProblem("http://fcm.googleapis.com/fcm/send/x", "public")).toMatch(/https/);
+    expect(pushEndpointProblem("https://10.0.0.1/push", "public")).not.toBeNull();
+    expect(pushEndpointProblem("https://2130706433/push", "public")).not.toBeNull();
   });
 });
 

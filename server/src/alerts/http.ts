@@ -9,7 +9,7 @@ import {
   isRetryableStatus,
   parseRetryAfter,
 } from "./delivery-error.ts";
-import { EgressRefused, egressFetch, egressPolicy } from "./egress.ts";
+import { type EgressPolicy, EgressRefused, egressFetch, egressPolicy } from "./egress.ts";
 import type { DeliverOptions } from "./types.ts";
 
 /** Enough of an error body to explain it in the delivery log, never a whole HTML page. */
@@ -32,9 +32,11 @@ export async function sendHttp(
   init: { method?: string; headers: Record<string, string>; body?: string | Uint8Array<ArrayBuffer> },
   options: DeliverOptions,
   verdict?: RefusalVerdict,
+  /** Where this request may go; Web Push passes its stricter policy. */
+  policy: EgressPolicy = egressPolicy(),
 ): Promise<HttpResult> {
   // Channel URLs come from API callers: connections go only where the egress policy allows.
-  const fetchImpl = options.fetch ?? egressFetch(egressPolicy());
+  const fetchImpl = options.fetch ?? egressFetch(policy);
   let response: Response;
   let body: string;
   try {

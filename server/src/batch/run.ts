@@ -12,18 +12,12 @@
  * and, when the server has a labelled set, a verification job that measures whether the drift
  * costs accuracy (`verification/queue.ts`).
  */
-import {
-  type BatchCheckOptions,
-  batchCheck,
-  batchCheckScores,
-  mmdRows,
-  pcaFromJson,
-  type ReferenceProfile,
-} from "@facedrift/stats";
+import { type BatchCheckOptions, mmdRows, pcaFromJson, type ReferenceProfile } from "@facedrift/stats";
 import { and, eq, sql } from "drizzle-orm";
 import { dispatchNotification } from "../alerts/dispatcher.ts";
 import { createDrizzleAlertStore } from "../alerts/drizzle-store.ts";
 import type { IncidentNotification } from "../alerts/types.ts";
+import { compute } from "../compute/pool.ts";
 import type { Database } from "../db/database.ts";
 import { type DriftRunKind, driftRuns } from "../db/schema/drift-run.ts";
 import { streams } from "../db/schema/stream.ts";
@@ -166,10 +160,19 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
       mmd: input.kind === "weekly" ? "always" : "auto",
       seed,
     };
-    const check =
+    // Off the request thread (`compute/pool.ts`): a check of a large window is seconds of CPU.
+    const check = await compute(
       "x" in data
-        ? batchCheck(profile, data.x, data.n, options)
-        : batchCheckScores(profile, data.scores, data.n, data.recent, options);
+        ? { kind: "batch-check", profile, x: data.x, n: data.n, options }
+        : {
+            kind: "batch-check-scores",
+            profile,
+            scores: data.scores,
+            n: data.n,
+            recent: data.recent,
+            options,
+          },
+    );
     const checkMs = performance.now() - checkStart;
     const noveltyStart = performance.now();
     const novelty = await measureNovelty(db, {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseSecretKey } from "../alerts/sealed.ts";
+import { defaultComputeThreads } from "../compute/pool.ts";
 import { parseTrustedProxies } from "../http/client-address.ts";
 import { parseArchiveKeys } from "../retention/archive-keys.ts";
 import type { Kek } from "../retention/envelope.ts";
@@ -63,6 +64,11 @@ export interface Config {
    */
   channelEgress: EgressPolicy;
   /**
+   * Where Web Push may connect (`FACEDRIFT_PUSH_EGRESS`): `public` (default; https on public
+   * addresses, which is all a browser's push service ever is) or `private` for a relay inside.
+   */
+  pushEgress: EgressPolicy;
+  /**
    * Seals alert-channel secrets and the VAPID private key at rest (`FACEDRIFT_SECRET_KEY`, 32 bytes
    * base64 or hex; see `alerts/sealed.ts`). Unset: they are stored as given.
    */
@@ -93,6 +99,11 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** Open connections the server accepts at once; more are closed at once (`FACEDRIFT_MAX_CONNECTIONS`). */
   maxConnections: number;
+  /**
+   * Worker threads for CPU-heavy statistics: reference fits, batch checks, verification metrics
+   * (`FACEDRIFT_COMPUTE_THREADS`; default the cores but one, 1 to 4). See `compute/pool.ts`.
+   */
+  computeThreads: number;
   /**
    * Largest reference file `POST …/references/import` takes, in bytes
    * (`FACEDRIFT_MAX_REFERENCE_FILE_BYTES`); replaces `maxBodyBytes` there. An export of the default
@@ -164,6 +175,7 @@ export const DEFAULT_CONFIG: Config = {
   archiveKeyId: undefined,
   publicUrl: undefined,
   channelEgress: "private",
+  pushEgress: "public",
   secretKey: undefined,
   metricsToken: undefined,
   corsOrigins: [],
@@ -174,6 +186,7 @@ export const DEFAULT_CONFIG: Config = {
   requestTimeoutMs: 120_000,
   keepAliveTimeoutMs: 5_000,
   maxConnections: 4_096,
+  computeThreads: defaultComputeThreads(),
   maxUploadFiles: 100,
   maxUploadFileBytes: 10 * 1024 * 1024,
   maxUploadBytes: 100 * 1024 * 1024,
@@ -226,10 +239,14 @@ function onOff(name: string, raw: string | undefined, fallback: boolean): boolea
   throw new Error(`${name} must be on or off, got "${raw}"`);
 }
 
-function egressMode(raw: string | undefined): EgressPolicy {
-  if (raw === undefined || raw === "") return DEFAULT_CONFIG.channelEgress;
+function egressMode(
+  raw: string | undefined,
+  name = "FACEDRIFT_CHANNEL_EGRESS",
+  fallback = DEFAULT_CONFIG.channelEgress,
+): EgressPolicy {
+  if (raw === undefined || raw === "") return fallback;
   if ((EGRESS_POLICIES as readonly string[]).includes(raw)) return raw as EgressPolicy;
-  throw new Error(`FACEDRIFT_CHANNEL_EGRESS must be private or public, got "${raw}"`);
+  throw new Error(`${name} must be private or public, got "${raw}"`);
 }
 
 function s3Sse(raw: string | undefined): Config["archiveS3Sse"] {
@@ -309,6 +326,7 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     archiveKeyId: env.FACEDRIFT_ARCHIVE_KEY_ID || undefined,
     publicUrl: env.FACEDRIFT_PUBLIC_URL || undefined,
     channelEgress: egressMode(env.FACEDRIFT_CHANNEL_EGRESS),
+    pushEgress: egressMode(env.FACEDRIFT_PUSH_EGRESS, "FACEDRIFT_PUSH_EGRESS", DEFAULT_CONFIG.pushEgress),
     secretKey: env.FACEDRIFT_SECRET_KEY ? parseSecretKey(env.FACEDRIFT_SECRET_KEY) : undefined,
     metricsToken: env.FACEDRIFT_METRICS_TOKEN || undefined,
     corsOrigins: (env.FACEDRIFT_CORS_ORIGINS ?? "")
@@ -348,6 +366,11 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
       "FACEDRIFT_MAX_CONNECTIONS",
       env.FACEDRIFT_MAX_CONNECTIONS,
       DEFAULT_CONFIG.maxConnections,
+    ),
+    computeThreads: positiveInt(
+      "FACEDRIFT_COMPUTE_THREADS",
+      env.FACEDRIFT_COMPUTE_THREADS,
+      DEFAULT_CONFIG.computeThreads,
     ),
     maxUploadFiles: positiveInt("FACEDRIFT_MAX_UPLOAD_FILES", env.FACEDRIFT_MAX_UPLOAD_FILES, 100),
     maxUploadFileBytes: positiveInt(

@@ -1,5 +1,6 @@
-import { setEgressPolicy } from "../alerts/egress.ts";
+import { setEgressPolicy, setPushEgressPolicy } from "../alerts/egress.ts";
 import { setSecretKey } from "../alerts/sealed.ts";
+import { setComputeThreads } from "../compute/pool.ts";
 import type { Config } from "./config.ts";
 
 /**
@@ -8,7 +9,12 @@ import type { Config } from "./config.ts";
  * runs, the streaming worker, verification jobs) that do not carry the config, so they read these.
  * Applied where a process reads its config: `cli/options.ts` and `createApp`.
  */
-export function applyProcessSettings(config: Pick<Config, "channelEgress" | "secretKey">): void {
+export function applyProcessSettings(
+  config: Pick<Config, "channelEgress" | "secretKey"> &
+    Partial<Pick<Config, "pushEgress" | "computeThreads">>,
+): void {
+  if (config.computeThreads !== undefined) setComputeThreads(config.computeThreads);
   setEgressPolicy(config.channelEgress);
+  setPushEgressPolicy(config.pushEgress ?? "public");
   setSecretKey(config.secretKey ?? null);
 }

@@ -14,6 +14,7 @@ import type { AppEnv } from "./env.ts";
 import { fromZodError, handleError } from "./handle-error.ts";
 import { anonymousBudget, RequestBudget } from "./rate-limit.ts";
 import { requestLog } from "./request-log.ts";
+import { registerAlertActivity } from "./routes/alert-activity/get.ts";
 import { registerDeleteAlertChannel } from "./routes/alert-channels/delete.ts";
 import { registerListAlertChannels } from "./routes/alert-channels/get-all.ts";
 import { registerCreateAlertChannel } from "./routes/alert-channels/post.ts";
@@ -45,6 +46,7 @@ import { registerListDriftEvents } from "./routes/streams/events/get.ts";
 import { registerGetStream } from "./routes/streams/get.ts";
 import { registerListStreams } from "./routes/streams/get-all.ts";
 import { registerUploadImages } from "./routes/streams/images/post.ts";
+import { registerPc1Snapshots } from "./routes/streams/pc1-snapshots/get.ts";
 import { registerReferenceRoutes } from "./routes/streams/references/index.ts";
 import { registerListRuns } from "./routes/streams/runs/get-all.ts";
 import { registerStreamSeries } from "./routes/streams/series/get.ts";
@@ -140,6 +142,7 @@ export function createApp({
   registerListDriftEvents(app);
   registerDeleteEmbeddings(app);
   registerListIncidents(app);
+  registerAlertActivity(app);
   registerGetIncident(app);
   registerAcknowledgeIncident(app);
   registerResolveIncident(app);
@@ -158,6 +161,7 @@ export function createApp({
   registerQueueVerification(app);
   registerVerificationJobReads(app);
   registerStreamSeries(app);
+  registerPc1Snapshots(app);
   registerStreamSummaries(app);
 
   app.doc31("/openapi.json", {

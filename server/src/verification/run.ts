@@ -15,7 +15,7 @@ import type { Database, Tx } from "../db/database.ts";
 import { FacedriftError } from "../errors.ts";
 import { type ImageOutcome, type Progress, processImages } from "./images.ts";
 import { type FacePolicy, type FaceSource, nodeFaceSource } from "./pipeline.ts";
-import { scorePairs } from "./score.ts";
+import { scorePairsOffThread } from "./score.ts";
 import { storeTarget, storeVerificationRun } from "./store.ts";
 import { DEFAULT_MIN_AUC, type VerificationSummary } from "./summary.ts";
 
@@ -88,7 +88,7 @@ export async function runVerification(
   });
   for await (const outcome of embedding) outcomes.set(outcome.name, outcome);
   const embedMs = performance.now() - started - loadMs;
-  const scores = scorePairs(pairs, outcomes, source.model.id);
+  const scores = await scorePairsOffThread(pairs, outcomes, source.model.id);
   const failed: Record<string, number> = {};
   for (const outcome of outcomes.values()) {
     if ("failure" in outcome) failed[outcome.failure] = (failed[outcome.failure] ?? 0) + 1;

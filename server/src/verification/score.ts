@@ -9,6 +9,7 @@
  */
 import { cosineSimilarity, type Pair } from "@facedrift/models";
 import { type VerificationMetrics, verificationMetrics } from "@facedrift/stats";
+import { compute } from "../compute/pool.ts";
 import { FacedriftError } from "../errors.ts";
 import type { ImageOutcome } from "./images.ts";
 
@@ -25,11 +26,11 @@ export interface PairScores extends VerificationMetrics {
   skipped: SkippedPair[];
 }
 
-export function scorePairs(
+function collectScores(
   pairs: readonly Pair[],
   outcomes: ReadonlyMap<string, ImageOutcome>,
   embedderId: string,
-): PairScores {
+): { scores: number[]; labels: number[]; skipped: SkippedPair[] } {
   const scores: number[] = [];
   const labels: number[] = [];
   const skipped: SkippedPair[] = [];
@@ -59,7 +60,27 @@ export function scorePairs(
       { field: "pairs" },
     );
   }
+  return { scores, labels, skipped };
+}
+
+export function scorePairs(
+  pairs: readonly Pair[],
+  outcomes: ReadonlyMap<string, ImageOutcome>,
+  embedderId: string,
+): PairScores {
+  const { scores, labels, skipped } = collectScores(pairs, outcomes, embedderId);
   return { ...verificationMetrics(scores, labels), scored: labels.length, skipped };
+}
+
+/** {@link scorePairs} with the metrics computed by a compute worker (`compute/pool.ts`). */
+export async function scorePairsOffThread(
+  pairs: readonly Pair[],
+  outcomes: ReadonlyMap<string, ImageOutcome>,
+  embedderId: string,
+): Promise<PairScores> {
+  const { scores, labels, skipped } = collectScores(pairs, outcomes, embedderId);
+  const metrics = await compute({ kind: "verification-metrics", scores, labels });
+  return { ...metrics, scored: labels.length, skipped };
 }
 
 /** The face's embedding, or why there is none. */

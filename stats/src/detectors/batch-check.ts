@@ -28,7 +28,7 @@ import type { Matrix } from "../matrix-input.ts";
 import { mmd } from "../mmd.ts";
 import { benjaminiHochberg } from "../multiple-testing.ts";
 import { pcaFromJson, projectPca } from "../pca.ts";
-import { PSI_MODERATE, psiAgainst } from "../psi.ts";
+import { PSI_MODERATE, type PsiBinning, psiAgainst } from "../psi.ts";
 import type { ReferenceProfile } from "./reference-profile.ts";
 
 export type BatchSeverity = "none" | "low" | "high";
@@ -55,13 +55,32 @@ export interface BatchCheckOptions {
    * permutation test; "permutation": always the permutation test (the first shipped rule).
    */
   mmdDecision?: "profile" | "permutation";
-  /** Windows smaller than this flag no component on PSI (default 500; 0 restores the old rule). */
+  /**
+   * Windows smaller than this flag no component on PSI (default `psiMinRowsFor` the profile's
+   * bins: 500 with deciles; 0 restores the old rule).
+   */
   psiMinRows?: number;
   seed?: number;
 }
 
 /** docs/detection-quality.md: the PSI rule stays quiet on clean windows from 500 embeddings on. */
 export const PSI_MIN_ROWS = 500;
+
+/**
+ * The smallest window PSI may flag on with `binning`: `PSI_MIN_ROWS` for 10 bins, scaled by
+ * (bins − 1) / 9 for others. A clean window's PSI grows like (bins − 1) / rows (each bin adds a
+ * χ²-like term), so keeping the 0.1 flag as quiet as deciles are at 500 takes proportionally
+ * more rows: 50 equal-width bins need 2,723. On 20,000 normal reference rows and 400 clean
+ * windows each, 50 equal-width bins at 500 rows reached PSI ≥ 0.1 on one component 11.5 % of
+ * the time (deciles: 0 %); at 2,723 rows, 0 % with a mean PSI of 0.008 (deciles at 500: 0.014).
+ *
+ * @example
+ * psiMinRowsFor({ kind: "quantile", bins: 10 }); // 500
+ * psiMinRowsFor({ kind: "uniform", bins: 50 }); // 2723
+ */
+export function psiMinRowsFor(binning: PsiBinning): number {
+  return Math.ceil((PSI_MIN_ROWS * (binning.bins - 1)) / 9);
+}
 /** docs/detection-quality.md, "The goal": α = 0.004 per window of 500. */
 export const DEFAULT_MMD_ALPHA = 0.004;
 
@@ -159,7 +178,8 @@ export function batchCheckScores(
   const adjusted = benjaminiHochberg(ksPvalues);
   const psiFlag = options.psiFlag ?? PSI_MODERATE;
   const ksAlpha = options.ksAlpha ?? 0.01;
-  const psiMinRows = options.psiMinRows ?? PSI_MIN_ROWS;
+  const binning = profile.psi[0]?.binning ?? { kind: "quantile", bins: 10 };
+  const psiMinRows = options.psiMinRows ?? psiMinRowsFor(binning);
   const psiValid = n >= psiMinRows;
   const psiFlagged = psiValid ? indicesWhere(psiValues, (v) => v >= psiFlag) : [];
   const ksFlagged = indicesWhere(adjusted, (p) => p < ksAlpha);
@@ -174,7 +194,11 @@ export function batchCheckScores(
   const runMmd = mode === "always" || (mode === "auto" && severity !== "none");
   const mmdResult = runMmd ? confirmWithMmd(profile, recent, options) : null;
   const confirmed = mmdResult?.confirmed ?? false;
-  const psiNote = `PSI flags nothing below ${psiMinRows} embeddings (this window: ${n}): with 10 decile bins a clean window that small routinely reaches 0.1 (docs/detection-quality.md)`;
+  const bins =
+    binning.kind === "quantile" && binning.bins === 10
+      ? "10 decile bins"
+      : `${binning.bins} ${binning.kind === "quantile" ? "quantile" : "equal-width"} bins`;
+  const psiNote = `PSI flags nothing below ${psiMinRows} embeddings (this window: ${n}): with ${bins} a clean window that small routinely reaches 0.1 (docs/detection-quality.md)`;
   return {
     n,
     components: k,

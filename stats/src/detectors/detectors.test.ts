@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { pcaFromJson } from "../pca.ts";
 import { syntheticModel } from "../synthetic.ts";
 import { replayFalseAlarms } from "./adwin-calibration.ts";
-import { batchCheck } from "./batch-check.ts";
+import { batchCheck, psiMinRowsFor } from "./batch-check.ts";
 import { MmdWindow } from "./mmd-window.ts";
 import { Pc1Stream } from "./pc1-stream.ts";
 import { pcaResidual } from "./pca-residual.ts";
@@ -138,6 +138,28 @@ describe("batch check defaults (docs/detection-quality.md)", () => {
     expect(old.psi.flagged.length).toBeGreaterThan(0);
     expect(old.psi.note).toBeUndefined();
     expect(batchCheck(full, model.sample(500, 91), 500, { mmd: "never" }).psi.note).toBeUndefined();
+  });
+
+  it("with 50 equal-width bins fixed at the fit, PSI waits for windows of 2,723 and still sees a shift there", () => {
+    expect(psiMinRowsFor({ kind: "quantile", bins: 10 })).toBe(500);
+    expect(psiMinRowsFor({ kind: "uniform", bins: 50 })).toBe(2723);
+    const uniform = fitReferenceProfile(model.sample(4000, 5), 4000, d, {
+      seed: 3,
+      psiBinning: { kind: "uniform", bins: 50 },
+    });
+    expect(uniform.psi[0]?.binning).toEqual({ kind: "uniform", bins: 50 });
+    expect(uniform.psi[0]?.interiorEdges).toHaveLength(49);
+    const small = batchCheck(uniform, model.sample(1000, 92), 1000, { mmd: "never" });
+    expect(small.psi.note).toBe(
+      "PSI flags nothing below 2723 embeddings (this window: 1000): with 50 equal-width bins a clean window that small routinely reaches 0.1 (docs/detection-quality.md)",
+    );
+    const clean = batchCheck(uniform, model.sample(3000, 93), 3000, { mmd: "never" });
+    expect(clean.psi.note).toBeUndefined();
+    expect(clean.psi.flagged).toEqual([]);
+    const shifted = batchCheck(uniform, model.sample(3000, 94, { latentShift: 1, noiseScale: 12 }), 3000, {
+      mmd: "never",
+    });
+    expect(shifted.psi.flagged.length).toBeGreaterThan(0);
   });
 
   it("confirms with the profile's calibrated MMD threshold on windows of 500", () => {

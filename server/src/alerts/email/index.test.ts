@@ -1,9 +1,11 @@
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import { simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EmailConfig } from "../config.ts";
 import { DeliveryError } from "../delivery-error.ts";
+import { setEgressPolicy } from "../egress.ts";
 import { sampleNotification } from "../testing/alert.ts";
 import { deliver } from "./index.ts";
 
@@ -43,9 +45,16 @@ async function startSmtp(overrides: Partial<SMTPServerOptions> = {}) {
     },
     ...overrides,
   });
+  let connections = 0;
+  server.server.on("connection", () => connections++);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.server.address() as AddressInfo;
-  return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    port,
+    received,
+    connections: () => connections,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 let smtp: Awaited<ReturnType<typeof startSmtp>> | undefined;
@@ -153,5 +162,36 @@ describe("email channel", () => {
       signal: AbortSignal.timeout(200),
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ retryable: true, timedOut: true });
+  });
+
+  describe("the egress guard (issue 14: SSRF through e-mail)", () => {
+    afterEach(() => setEgressPolicy("private"));
+
+    it("under public, no spelling of this host reaches the SMTP server", async () => {
+      smtp = await startSmtp();
+      setEgressPolicy("public");
+      for (const host of ["localhost", "127.1", "2130706433", "0x7f000001", "127.0.0.1", hostname()]) {
+        const error = await deliver(sampleNotification(), config(smtp.port, { host })).catch(
+          (e: unknown) => e,
+        );
+        expect([host, error]).toEqual([host, expect.any(DeliveryError)]);
+        expect(error).toMatchObject({ retryable: false });
+      }
+      expect(smtp.connections()).toBe(0);
+    });
+
+    it("the metadata address is refused in every spelling, before any connection", async () => {
+      for (const host of ["2852039166", "0xa9fea9fe", "169.254.43518", "169.254.169.254"]) {
+        const error = await deliver(sampleNotification(), config(25, { host })).catch((e: unknown) => e);
+        expect(error).toMatchObject({ channel: "email", retryable: false });
+        expect((error as Error).message).toMatch(/169\.254\.169\.254.*link-local/);
+      }
+    });
+
+    it("connects to the address it checked: 127.1 under private is 127.0.0.1", async () => {
+      smtp = await startSmtp();
+      await deliver(sampleNotification(), config(smtp.port, { host: "127.1" }));
+      expect(smtp.received).toHaveLength(1);
+    });
   });
 });

@@ -10,9 +10,11 @@
  * `permanent`. Bad credentials will not get better either. Connection failures and timeouts may.
  * A new connection per delivery keeps a stuck server from holding a pool hostage between alerts.
  */
+import type { LookupAddress } from "node:dns";
 import { createTransport } from "nodemailer";
 import type { EmailConfig } from "../config.ts";
 import { DeliveryError, isAbort } from "../delivery-error.ts";
+import { EgressRefused, egressPolicy, literalAddress, resolveChecked } from "../egress.ts";
 import { describeNotification, headline } from "../format.ts";
 import type { DeliverOptions, DeliveryReceipt, IncidentNotification } from "../types.ts";
 
@@ -30,10 +32,20 @@ export async function deliver(
   config: EmailConfig,
   options: DeliverOptions = {},
 ): Promise<DeliveryReceipt> {
+  // nodemailer resolves names itself, unguarded, and reads `2852039166` as 169.254.169.254: resolve
+  // and check here, once, and hand it the checked address. TLS still verifies the name given.
+  let target: LookupAddress;
+  try {
+    [target] = (await resolveChecked(config.host, egressPolicy())) as [LookupAddress];
+  } catch (error) {
+    throw toDeliveryError(error, options.signal);
+  }
+  const name = literalAddress(config.host) ? undefined : config.host;
   const transport = createTransport({
-    host: config.host,
+    host: target.address,
     port: config.port,
     secure: config.secure,
+    ...(name ? { servername: name } : {}),
     ...(config.auth ? { auth: { user: config.auth.user, pass: config.auth.pass } } : {}),
   });
   const message = emailMessage(notification);
@@ -97,6 +109,10 @@ export function emailMessage(n: IncidentNotification) {
 }
 
 function toDeliveryError(error: unknown, signal: AbortSignal | undefined): DeliveryError {
+  if (error instanceof EgressRefused) {
+    // A refused destination stays refused: retrying would only repeat the lookup.
+    return new DeliveryError("email", `email: refused: ${error.message}`, { retryable: false, cause: error });
+  }
   const smtp = (error ?? {}) as SmtpError;
   const message = error instanceof Error ? error.message : String(error);
   if (smtp.code === "EABORT" || isAbort(error, signal)) {

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { WebPushConfig } from "../config.ts";
 import { DeliveryError } from "../delivery-error.ts";
+import { setPushEgressPolicy } from "../egress.ts";
 import type { PushSubscription, PushSubscriptionStore, VapidKeyStore, VapidKeys } from "../store.ts";
 import { sampleNotification } from "../testing/alert.ts";
 import { type Peer, reply, startPeer } from "../testing/peer.ts";
@@ -65,7 +66,30 @@ async function subscribe(
   return keys;
 }
 
+// The push service here is a local http peer standing in for a browser vendor's; the default
+// policy (https on public addresses) would refuse it, as the last test shows.
+beforeAll(() => setPushEgressPolicy("private"));
+afterAll(() => setPushEgressPolicy("public"));
+
 describe("webpush channel", () => {
+  it("under the default policy, refuses an http or loopback endpoint without reaching it", async () => {
+    peer = await pushService();
+    const subscriptions = new ArraySubscriptions();
+    await subscribe(subscriptions, 7, `${peer.url}/phone`);
+    setPushEgressPolicy("public");
+    try {
+      const error = await deliver(sampleNotification(), config, {
+        subscriptions,
+        vapidKeys: new ArrayVapidKeys(),
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect((error as Error).message).toMatch(/endpoint refused: must be an https URL/);
+      expect(peer.requests).toHaveLength(0);
+    } finally {
+      setPushEgressPolicy("private");
+    }
+  });
+
   it("generates the VAPID key pair once and keeps it", async () => {
     const store = new ArrayVapidKeys();
     const first = await ensureVapidKeys(store);

@@ -13,6 +13,7 @@ import webpush from "web-push";
 import type { PushSubscriptionInput, WebPushConfig } from "../config.ts";
 import { pushSubscriptionSchema } from "../config.ts";
 import { DeliveryError } from "../delivery-error.ts";
+import { pushEgressPolicy, pushEndpointProblem } from "../egress.ts";
 import { headline, summaryLine } from "../format.ts";
 import { sendHttp } from "../http.ts";
 import type { PushSubscription, PushSubscriptionStore, VapidKeyStore, VapidKeys } from "../store.ts";
@@ -141,11 +142,18 @@ async function pushOne(
     if (name.toLowerCase() !== "content-length") headers[name] = String(value);
   }
   try {
+    const policy = pushEgressPolicy();
+    const refused = pushEndpointProblem(details.endpoint, policy);
+    if (refused) {
+      throw new DeliveryError("webpush", `webpush: endpoint refused: ${refused}`, { retryable: false });
+    }
     await sendHttp(
       "webpush",
       details.endpoint,
       { method: details.method, headers, body: new Uint8Array(details.body as Buffer) },
       options,
+      undefined,
+      policy,
     );
   } catch (error) {
     if (isGone(error)) {

@@ -169,7 +169,7 @@ export async function pc1Series(db: Executor, query: Pc1SeriesQuery): Promise<Pc
 }
 
 /** Column 0 of the profile's KS sample (rows × components, row-major). */
-function referencePc1Sample(sample: { rows: number; scores: number[] } | undefined): number[] {
+export function referencePc1Sample(sample: { rows: number; scores: number[] } | undefined): number[] {
   if (!sample || sample.rows === 0) return [];
   const components = sample.scores.length / sample.rows;
   return Array.from({ length: sample.rows }, (_, i) => sample.scores[i * components] as number);

@@ -1,12 +1,6 @@
-import {
-  DEFAULT_TIME_BLOCKS,
-  fitReferenceProfile,
-  heldOutKnnThreshold,
-  labelGroups,
-  type ReferenceProfileOptions,
-  timeBlocks,
-} from "@facedrift/stats";
+import { DEFAULT_TIME_BLOCKS, labelGroups, type ReferenceProfileOptions, timeBlocks } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
+import { compute } from "../../compute/pool.ts";
 import { type Database, type Db, queryRows } from "../../db/database.ts";
 import { pgArrayLiteral } from "../../db/pg-array.ts";
 import type { ReferenceProfileJson } from "../../db/schema/reference-set.ts";
@@ -15,6 +9,8 @@ import { decodeBatch, type IngestItem } from "../embeddings/decode.ts";
 import type { ModelRef } from "../embeddings/ingest.ts";
 import { type EmbeddingWindow, readWindow, sampleIndices } from "../embeddings/window.ts";
 import { createReferenceSet } from "../reference-sets/create.ts";
+import { psiBinningOf } from "../stream-settings/settings.ts";
+import { getStreamSettings } from "../stream-settings/update.ts";
 import { getStream } from "../streams/get.ts";
 import type { StreamView } from "../streams/view.ts";
 import { storeKnnThreshold } from "./threshold.ts";
@@ -63,25 +59,6 @@ export const DEFAULT_KNN_QUERIES = 1_000;
 export const DEFAULT_IDENTITY_FIELD = "person";
 
 /**
- * The kNN novelty threshold on held-out data (`heldOutKnnThreshold`): each query's nearest stored
- * vector of another person, or, when the embeddings do not name people, of another contiguous
- * time block. The reference's own nearest-other distance (the old threshold) is usually the same
- * person's other photo, so it sat below almost every new person (docs/detection-quality.md).
- */
-function knnThreshold(
-  x: Float32Array,
-  n: number,
-  d: number,
-  { groups, split }: ReturnType<typeof groupsOf>,
-  stored: number[],
-  queries: number,
-  seed: number,
-) {
-  const result = heldOutKnnThreshold(x, n, d, groups, stored, { queries, seed: seed ^ 0x6b6e6e });
-  return { threshold: result?.threshold ?? null, queries: result?.queries ?? 0, split };
-}
-
-/**
  * Who is who in the reference: its people when the embeddings name them, else contiguous time
  * blocks (a person in front of the camera stays within one). The kNN threshold and the MMD
  * window are both calibrated across these groups, so that they measure new people.
@@ -113,16 +90,45 @@ export async function fitReference(database: Database, input: FitReferenceInput)
   }
   const d = stream.dimension;
   const groups = groupsOf(n, identities, identityField);
-  const profile = fitReferenceProfile(x, n, d, {
-    components: options.components,
-    mmdSampleSize: options.mmdSampleSize,
-    groups: groups.groups,
-    seed,
-  });
+  // The stream's PSI bins are fixed into this version: changing the setting later takes a new fit.
+  const psiBinning = psiBinningOf(
+    (await getStreamSettings(database.db, input.tenantId, input.stream)).psiBins,
+  );
   const maxVectors = options.maxVectors ?? DEFAULT_MAX_REFERENCE_VECTORS;
   const kept = sampleIndices(n, maxVectors, seed);
-  const vectors = kept.map((i) => x.subarray(i * d, (i + 1) * d));
-  const knn = knnThreshold(x, n, d, groups, kept, options.knnQueries ?? DEFAULT_KNN_QUERIES, seed);
+  // The profile and the kNN threshold are minutes of CPU for large references: a compute worker
+  // runs them (`compute/pool.ts`), and the matrix comes back with the result.
+  const fitted = await compute({
+    kind: "fit-reference",
+    x,
+    n,
+    d,
+    options: {
+      psiBinning,
+      components: options.components,
+      mmdSampleSize: options.mmdSampleSize,
+      groups: groups.groups,
+      seed,
+    },
+    // The kNN novelty threshold on held-out data (`heldOutKnnThreshold`): each query's nearest
+    // stored vector of another person, or, when the embeddings do not name people, of another
+    // contiguous time block. The reference's own nearest-other distance (the old threshold) is
+    // usually the same person's other photo, so it sat below almost every new person
+    // (docs/detection-quality.md).
+    knn: {
+      groups: groups.groups,
+      stored: kept,
+      queries: options.knnQueries ?? DEFAULT_KNN_QUERIES,
+      seed: seed ^ 0x6b6e6e,
+    },
+  });
+  const { profile } = fitted;
+  const vectors = kept.map((i) => fitted.x.subarray(i * d, (i + 1) * d));
+  const knn = {
+    threshold: fitted.knn?.threshold ?? null,
+    queries: fitted.knn?.queries ?? 0,
+    split: groups.split,
+  };
   const calibration = { ...profile.calibration, knn } as unknown as Record<string, unknown>;
   return database.db.transaction(async (tx) => {
     const { id, version } = await createReferenceSet(tx as unknown as Db, {
@@ -135,6 +141,7 @@ export async function fitReference(database: Database, input: FitReferenceInput)
         storedVectors: vectors.length,
         components: profile.pca.nComponents,
         mmdSampleSize: profile.mmd.sampleSize,
+        psiBinning,
         knnSplit: knn.split,
       },
       profile: profile as unknown as ReferenceProfileJson,

@@ -5,6 +5,7 @@
  * store there) the batch window, retention and alert rules. A null value means "not set here":
  * the detector's or the server's own default applies, so nothing is duplicated from them.
  */
+import type { PsiBinning } from "@facedrift/stats";
 import { Cron } from "croner";
 import { ALERT_SEVERITIES, type AlertSeverity } from "../../db/schema/alert.ts";
 import { FacedriftError } from "../../errors.ts";
@@ -33,6 +34,18 @@ export interface AlertRules {
   psiPersistence: PsiPersistence | null;
 }
 
+/**
+ * How a reference version bins each component for PSI, fixed when it is fitted: `deciles` (the
+ * default; 10 quantile bins) or `uniform-50` (50 equal-width bins over the reference's range, the
+ * design's histogram; PSI then flags only on windows of ≥ 2,723 embeddings, `psiMinRowsFor`).
+ */
+export const PSI_BIN_SETTINGS = ["deciles", "uniform-50"] as const;
+export type PsiBinSetting = (typeof PSI_BIN_SETTINGS)[number];
+
+export function psiBinningOf(setting: PsiBinSetting | null): PsiBinning {
+  return setting === "uniform-50" ? { kind: "uniform", bins: 50 } : { kind: "quantile", bins: 10 };
+}
+
 export interface StreamSettings {
   /** Cron (UTC) of the scheduled batch check; null: not scheduled. */
   schedule: string | null;
@@ -40,6 +53,8 @@ export interface StreamSettings {
   windowSize: number | null;
   /** Days kept before archiving (`settings.retentionDays`); null: the server's default. */
   retentionDays: number | null;
+  /** PSI bins of the next reference fit (`settings.psiBins`); null: deciles. */
+  psiBins: PsiBinSetting | null;
   alertRules: AlertRules;
 }
 
@@ -78,6 +93,7 @@ export function toStreamSettings(
     schedule: checkSchedule,
     windowSize: positiveInteger(stored.windowSize) ?? null,
     retentionDays: positiveInteger(stored.retentionDays) ?? null,
+    psiBins: PSI_BIN_SETTINGS.find((b) => b === stored.psiBins) ?? null,
     alertRules: alertRulesOf(stored),
   };
 }

@@ -7,6 +7,7 @@ import {
   type AlertRules,
   alertRulesOf,
   checkSchedule,
+  type PsiBinSetting,
   type StreamSettings,
   toStreamSettings,
 } from "./settings.ts";
@@ -16,6 +17,7 @@ export interface StreamSettingsPatch {
   schedule?: string | null;
   windowSize?: number | null;
   retentionDays?: number | null;
+  psiBins?: PsiBinSetting | null;
   alertRules?: Partial<AlertRules>;
 }
 
@@ -44,6 +46,7 @@ export async function updateStreamSettings(
     const settings: Record<string, unknown> = { ...row.settings };
     setOrClear(settings, "windowSize", patch.windowSize);
     setOrClear(settings, "retentionDays", patch.retentionDays);
+    setOrClear(settings, "psiBins", patch.psiBins);
     if (patch.alertRules !== undefined) {
       const current = alertRulesOf(row.settings);
       const { calmMinutes, notifyFrom, psiPersistence } = patch.alertRules;
@@ -66,7 +69,11 @@ export async function updateStreamSettings(
   });
 }
 
-function setOrClear(settings: Record<string, unknown>, key: string, value: number | null | undefined): void {
+function setOrClear(
+  settings: Record<string, unknown>,
+  key: string,
+  value: number | string | null | undefined,
+): void {
   if (value === null) delete settings[key];
   else if (value !== undefined) settings[key] = value;
 }

@@ -67,3 +67,13 @@ export function actorLabel(actor: string | null | undefined, me: string): string
   if (actor === "calm") return "the calm period (no new finding)";
   return actor === me ? "you" : actor;
 }
+
+export type AlertActivity = Schema<"AlertActivity">;
+export type ActivityBucket = AlertActivity["bucket"];
+
+/** Findings by severity and incidents opened per hour or day (UTC), zeros included. */
+export function getAlertActivity(query: { bucket: ActivityBucket; stream?: string }): Promise<AlertActivity> {
+  const params = new URLSearchParams({ bucket: query.bucket });
+  if (query.stream) params.set("stream", query.stream);
+  return api<AlertActivity>(`/v1/alert-activity?${params}`);
+}

@@ -1865,6 +1865,87 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/alert-activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Findings by severity and incidents opened, per hour or per day (UTC), for the alerts bar chart */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Bar width: an hour or a day (UTC) */
+                    bucket?: "hour" | "day";
+                    /** @description Start (default: `to` minus 30 days by day, 48 hours by hour) */
+                    from?: string;
+                    /** @description End (default: now) */
+                    to?: string;
+                    /** @description Only this stream */
+                    stream?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One bar per bucket, zeros included */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AlertActivity"];
+                    };
+                };
+                /** @description Invalid query; `field` names it (too many bars is `from`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The API key lacks the scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such stream for this tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/incidents/{id}": {
         parameters: {
             query?: never;
@@ -2671,7 +2752,10 @@ export type paths = {
             };
         };
         put?: never;
-        /** Subscribe this browser to the tenant's web-push alerts (re-subscribing replaces its keys) */
+        /**
+         * Subscribe this browser to the tenant's web-push alerts (re-subscribing replaces its keys)
+         * @description Needs the admin scope (the dashboard's session has it): the server POSTs to the endpoint, so a read key must not be able to choose where. The endpoint must be https on a public address (FACEDRIFT_PUSH_EGRESS).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3149,6 +3233,86 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/streams/{stream}/pc1-snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * PC1 histograms of the latest batch windows against the reference's, on the reference's bins
+         * @description For the stream page's small multiples: counts binned in the database, shares returned.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description How many of the latest batch windows */
+                    runs?: number;
+                };
+                header?: never;
+                path: {
+                    stream: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The snapshots */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Pc1Snapshots"];
+                    };
+                };
+                /** @description Invalid query; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The API key lacks the scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such stream for this tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stream-summaries": {
         parameters: {
             query?: never;
@@ -3483,6 +3647,11 @@ export type components = {
             windowSize: number | null;
             /** @description Days kept before archiving; null: the server's default */
             retentionDays: number | null;
+            /**
+             * @description PSI bins of the next reference fit, fixed in that version: deciles (10 quantile bins) or uniform-50 (50 equal-width bins over the reference's range; PSI then flags only on windows of ≥ 2,723 embeddings, to stay as quiet on clean data as deciles at 500). The active version keeps the bins it was fitted with; null: deciles
+             * @enum {string|null}
+             */
+            psiBins: "deciles" | "uniform-50" | null;
             alertRules: {
                 /** @description Minutes without a new finding after which the stream's incident resolves itself; null: 360 (6 h) */
                 calmMinutes: number | null;
@@ -3506,6 +3675,11 @@ export type components = {
             schedule?: string | null;
             windowSize?: number | null;
             retentionDays?: number | null;
+            /**
+             * @description PSI bins of the next reference fit, fixed in that version: deciles (10 quantile bins) or uniform-50 (50 equal-width bins over the reference's range; PSI then flags only on windows of ≥ 2,723 embeddings, to stay as quiet on clean data as deciles at 500). The active version keeps the bins it was fitted with; null: deciles
+             * @enum {string|null}
+             */
+            psiBins?: "deciles" | "uniform-50" | null;
             alertRules?: {
                 /** @description Minutes without a new finding after which the stream's incident resolves itself; null: 360 (6 h) */
                 calmMinutes?: number | null;
@@ -3637,6 +3811,24 @@ export type components = {
                 deltaAuc: number;
                 error: number;
             } | null;
+        };
+        AlertActivity: {
+            /** @enum {string} */
+            bucket: "hour" | "day";
+            /** @description The first bar's start */
+            from: string;
+            /** @description The last bar's end */
+            to: string;
+            bars: {
+                start: string;
+                /** @description Findings (alert rows) detected in the bar, by severity */
+                findings: {
+                    info: number;
+                    warning: number;
+                    critical: number;
+                };
+                incidentsOpened: number;
+            }[];
         };
         IncidentDetail: components["schemas"]["Incident"] & {
             /** @description How bad, one line per kind of evidence: PC1 shift in reference σ, flagged components, MMD², novelty, verification AUC, predicted AUC drop */
@@ -3917,6 +4109,29 @@ export type components = {
             brightness: (number | null)[];
             /** @description metadata.quality.blur (Laplacian variance; low is blurred) */
             blur: (number | null)[];
+        };
+        Pc1Snapshots: {
+            /** @description The active reference the bins and shares are on; null: none */
+            reference: {
+                id: number;
+                version: number;
+                sampleSize: number;
+            } | null;
+            /** @description Bin edges: equal-width over the reference PC1's central 99 %, the end bins open */
+            edges: number[];
+            referenceShares: number[];
+            /** @description The latest succeeded runs on the active reference, oldest first */
+            snapshots: {
+                runId: number;
+                windowStart: string;
+                windowEnd: string;
+                finishedAt: string | null;
+                drift: boolean | null;
+                severity: string | null;
+                psiPc1: number | null;
+                n: number;
+                shares: number[];
+            }[];
         };
         StreamSummaries: {
             streams: components["schemas"]["StreamSummary"][];

@@ -69,3 +69,9 @@ export const listDriftEvents = async (stream: string, range: TimeRange): Promise
 /** The latest 200 batch runs, newest first (the runs listing has no time filter). */
 export const listRuns = async (stream: string): Promise<DriftRun[]> =>
   (await api<{ runs: DriftRun[] }>(`${path(stream)}/runs?limit=200`)).runs;
+
+export type Pc1Snapshots = Schema<"Pc1Snapshots">;
+
+/** PC1 histograms of the latest `runs` batch windows and the reference, on the reference's bins. */
+export const getPc1Snapshots = (stream: string, runs = 8): Promise<Pc1Snapshots> =>
+  api<Pc1Snapshots>(`${path(stream)}/pc1-snapshots?runs=${runs}`);

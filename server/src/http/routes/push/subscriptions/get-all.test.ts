@@ -10,11 +10,13 @@ const subscription = (endpoint: string) => ({
 describe("GET /v1/push/subscriptions", () => {
   let t: Awaited<ReturnType<typeof createTestApp>>;
   let read: string;
+  let admin: string;
   let other: string;
   beforeAll(async () => {
     t = await createTestApp();
     read = await t.keyFor("acme", ["read"]);
-    other = await t.keyFor("globex", ["read"]);
+    admin = await t.keyFor("acme", ["admin"]);
+    other = await t.keyFor("globex", ["admin"]);
   }, 60_000);
   afterAll(() => t.close());
 
@@ -24,7 +26,7 @@ describe("GET /v1/push/subscriptions", () => {
       "https://updates.push.services.mozilla.com/wpush/v2/x",
     ]) {
       expect(
-        (await t.call("POST", "/v1/push/subscriptions", { key: read, json: subscription(endpoint) })).status,
+        (await t.call("POST", "/v1/push/subscriptions", { key: admin, json: subscription(endpoint) })).status,
       ).toBe(201);
     }
     await t.call("POST", "/v1/push/subscriptions", {
@@ -52,5 +54,28 @@ describe("GET /v1/push/subscriptions", () => {
     });
     expect((await t.call("GET", "/v1/push/subscriptions", { key: read })).body.items).toHaveLength(1);
     expect((await t.call("GET", "/v1/push/subscriptions")).status).toBe(401);
+  });
+
+  it("adding one needs more than a read key, and an https endpoint on a public address", async () => {
+    const before = (await t.call("GET", "/v1/push/subscriptions", { key: read })).body.items.length;
+    const byReader = await t.call("POST", "/v1/push/subscriptions", {
+      key: read,
+      json: subscription("https://fcm.googleapis.com/fcm/send/reader"),
+    });
+    expect(byReader.status).toBe(403);
+    for (const endpoint of [
+      "http://fcm.googleapis.com/fcm/send/plain",
+      "https://127.0.0.1:8443/push",
+      "https://2852039166/latest/meta-data",
+      "https://[::ffff:a9fe:a9fe]/x",
+      "https://192.0.2.7/push",
+    ]) {
+      const res = await t.call("POST", "/v1/push/subscriptions", {
+        key: admin,
+        json: subscription(endpoint),
+      });
+      expect([endpoint, res.status, res.body.error?.field]).toEqual([endpoint, 400, "endpoint"]);
+    }
+    expect((await t.call("GET", "/v1/push/subscriptions", { key: read })).body.items).toHaveLength(before);
   });
 });

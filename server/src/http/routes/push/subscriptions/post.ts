@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { pushSubscriptionSchema } from "../../../../alerts/config.ts";
 import { createDrizzleAlertStore } from "../../../../alerts/drizzle-store.ts";
-import { checkChannelTargets } from "../../../../alerts/egress.ts";
+import { pushEndpointProblem } from "../../../../alerts/egress.ts";
 import { requireScope } from "../../../../auth/middleware.ts";
 import { FacedriftError } from "../../../../errors.ts";
 import type { AppEnv } from "../../../env.ts";
@@ -13,8 +13,12 @@ const route = createRoute({
   method: "post",
   path: "/v1/push/subscriptions",
   summary: "Subscribe this browser to the tenant's web-push alerts (re-subscribing replaces its keys)",
+  description:
+    "Needs the admin scope (the dashboard's session has it): the server POSTs to the endpoint, so a " +
+    "read key must not be able to choose where. The endpoint must be https on a public address " +
+    "(FACEDRIFT_PUSH_EGRESS).",
   security: bearer,
-  middleware: [requireScope("read")] as const,
+  middleware: [requireScope("admin")] as const,
   request: {
     body: { required: true, content: { "application/json": { schema: PushSubscriptionBodySchema } } },
   },
@@ -33,8 +37,10 @@ export function registerSubscribePush(app: OpenAPIHono<AppEnv>): void {
     const parsed = pushSubscriptionSchema.safeParse(c.req.valid("json"));
     if (!parsed.success) throw fromZodError(parsed.error, "json");
     const { endpoint, keys } = parsed.data;
-    const refused = checkChannelTargets({ type: "webpush", endpoint }, c.var.config.channelEgress);
-    if (refused) throw new FacedriftError("invalid_request", `${refused.field}: ${refused.why}`, refused);
+    const refused = pushEndpointProblem(endpoint, c.var.config.pushEgress);
+    if (refused) {
+      throw new FacedriftError("invalid_request", `endpoint ${refused}`, { field: "endpoint" });
+    }
     await createDrizzleAlertStore(c.var.db).pushSubscriptions.add(c.var.principal.tenantId, {
       endpoint,
       keys,

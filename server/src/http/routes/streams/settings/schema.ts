@@ -1,5 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { ALERT_SEVERITIES } from "../../../../db/schema/alert.ts";
+import { PSI_BIN_SETTINGS } from "../../../../services/stream-settings/settings.ts";
+
+const PSI_BINS_DESCRIPTION =
+  "PSI bins of the next reference fit, fixed in that version: deciles (10 quantile bins) or " +
+  "uniform-50 (50 equal-width bins over the reference's range; PSI then flags only on windows of " +
+  "≥ 2,723 embeddings, to stay as quiet on clean data as deciles at 500). The active version keeps " +
+  "the bins it was fitted with; null: deciles";
 
 const PsiPersistenceSchema = z
   .object({
@@ -40,6 +47,7 @@ export const StreamSettingsSchema = z
       .int()
       .nullable()
       .openapi({ description: "Days kept before archiving; null: the server's default" }),
+    psiBins: z.enum(PSI_BIN_SETTINGS).nullable().openapi({ description: PSI_BINS_DESCRIPTION }),
     alertRules: AlertRulesSchema,
   })
   .openapi("StreamSettings");
@@ -49,6 +57,7 @@ export const StreamSettingsPatchSchema = z
     schedule: z.string().trim().min(1).max(200).nullable().optional(),
     windowSize: z.number().int().min(10).max(200_000).nullable().optional(),
     retentionDays: z.number().int().min(1).max(3650).nullable().optional(),
+    psiBins: z.enum(PSI_BIN_SETTINGS).nullable().optional().openapi({ description: PSI_BINS_DESCRIPTION }),
     alertRules: AlertRulesSchema.partial().optional(),
   })
   .openapi("StreamSettingsPatch", { description: "Only the fields given change; null resets one" });

@@ -33,6 +33,7 @@ describe("stream settings API", () => {
         schedule: "0 2 * * *",
         windowSize: null,
         retentionDays: null,
+        psiBins: null,
         alertRules: { calmMinutes: null, notifyFrom: null, psiPersistence: null },
       },
     });
@@ -53,6 +54,7 @@ describe("stream settings API", () => {
       schedule: "*/30 * * * *",
       windowSize: null,
       retentionDays: 7,
+      psiBins: null,
       alertRules: { calmMinutes: null, notifyFrom: null, psiPersistence: { threshold: 0.1, runs: 3 } },
     });
     const [row] = await queryRows<{ check_schedule: string; settings: Record<string, unknown> }>(
@@ -80,6 +82,7 @@ describe("stream settings API", () => {
       schedule: null,
       retentionDays: null,
       windowSize: 500,
+      psiBins: null,
       alertRules: { calmMinutes: 30, notifyFrom: "info", psiPersistence: { threshold: 0.1, runs: 3 } },
     });
     expect((await t.call("GET", "/v1/streams/lobby/settings", { key: read })).body).toEqual(cleared.body);
@@ -111,7 +114,38 @@ describe("stream settings API", () => {
     );
     await bad({ alertRules: { calmMinutes: 1.5 } }, "alertRules.calmMinutes");
     await bad({ alertRules: { notifyFrom: "loud" } }, "alertRules.notifyFrom");
+    await bad({ psiBins: "quintiles" }, "psiBins");
     expect((await t.call("GET", "/v1/streams/lobby/settings", { key: read })).body).toEqual(before);
+  });
+
+  it("fixes the PSI bins a stream's setting names into the next reference fit", async () => {
+    const items = Array.from({ length: 60 }, (_, i) => ({
+      id: `p${i}`,
+      ts: 1_790_000_000_100 + i,
+      embedding: [Math.sin(i * 1.7) + i / 60, Math.cos(i * 0.9)],
+    }));
+    await t.call("POST", "/v1/streams/gate/embeddings", { key: admin, json: { model, items } });
+    const fit = () =>
+      t.call("POST", "/v1/streams/gate/reference", { key: admin, json: { last: 60, options: { seed: 1 } } });
+    const set = await t.call("PATCH", "/v1/streams/gate/settings", {
+      key: admin,
+      json: { psiBins: "uniform-50" },
+    });
+    expect(set.body.psiBins).toBe("uniform-50");
+    expect((await fit()).status).toBe(201);
+    // Clearing the setting changes nothing already fitted; the next fit is deciles again.
+    await t.call("PATCH", "/v1/streams/gate/settings", { key: admin, json: { psiBins: null } });
+    expect((await fit()).status).toBe(201);
+    const versions = await queryRows<{ version: number; binning: unknown; edges: number }>(
+      t.db,
+      sql`SELECT r.version, r.profile->'psi'->0->'binning' AS binning,
+            jsonb_array_length(r.profile->'psi'->0->'interiorEdges') AS edges
+          FROM reference_sets r JOIN streams s ON s.id = r.stream_id WHERE s.name = 'gate' ORDER BY r.version`,
+    );
+    expect(versions).toEqual([
+      { version: 1, binning: { kind: "uniform", bins: 50 }, edges: 49 },
+      { version: 2, binning: { kind: "quantile", bins: 10 }, edges: 9 },
+    ]);
   });
 
   it("reads a cooldown stored before incidents as the calm period", async () => {
