@@ -80,12 +80,22 @@ describe.skipIf(!hasChromium())("dashboard (Chromium, real API, drifting stream)
   it("draws the change point on PC1 and names the flagged components", async () => {
     await page.getByTestId("change-points").waitFor();
     expect(await page.getByTestId("range-total").textContent()).toBe(count(fixture.streamEmbeddings));
-    expect(await page.getByTestId("change-point-count").textContent()).toBe("1");
+    // Every drift event of the stream is a change point: the camera swap moves PC1 and, since the
+    // faces also got smaller and darker, the quality window (an input change) — all after the shift.
+    const events = await fixture.api<{ items: { seq: number; signal: string }[] }>(
+      "GET",
+      `/v1/streams/${fixture.stream}/events`,
+    );
+    expect(events.items.length).toBeGreaterThanOrEqual(1);
+    expect(events.items.every((e) => e.seq >= fixture.driftSeq)).toBe(true);
+    expect(await page.getByTestId("change-point-count").textContent()).toBe(String(events.items.length));
     const changes = await page.getByTestId("change-points").textContent();
     expect(changes).toContain(`#${fixture.detectionSeq}`);
     // The detection is after the shift began, and on the chart's own description.
     expect(fixture.detectionSeq).toBeGreaterThanOrEqual(fixture.driftSeq);
-    expect(await page.getByTestId("pc1-chart").getAttribute("aria-label")).toContain("1 change points");
+    expect(await page.getByTestId("pc1-chart").getAttribute("aria-label")).toContain(
+      `${events.items.length} change points`,
+    );
     expect(await page.getByTestId("pc1-chart").locator("canvas").count()).toBe(1);
 
     // The latest run (after the shift) flags PC1 by PSI; its components are listed flagged first.

@@ -153,6 +153,12 @@ export function renderReport(input: ReportInput): string {
       `that come out. The design follows *Failing Loudly* (Rabanser, Günnemann and Lipton, NeurIPS 2019): ` +
       `detection rate against sample size at a fixed false-positive rate, on dimension-reduced and raw ` +
       `representations.`,
+    "> **Read with [who-vs-how.md](who-vs-how.md).** This page measures the embedding statistics " +
+      "(PC1, residual, MMD, kNN) on the first-round shifts with references of ~900 photos. The product's " +
+      "defaults now separate *who* is seen from *how*: the quality window decides whether a finding is an " +
+      "input change (severity from the predicted verification cost) or a population change (informational), " +
+      "and every detector sizes itself to the reference. who-vs-how.md measures those defaults — 34 change " +
+      "families, population-only cases, references of 500 and 800 photos, both embedders.",
   );
 
   // ---- summary

@@ -13,6 +13,15 @@ import { join } from "node:path";
 import { seededRng } from "@facedrift/stats";
 import sharp from "sharp";
 import { ALIGNED_DIR, ORIGINALS_DIR } from "./dataset.ts";
+import {
+  grayscale,
+  haze,
+  lensDirt,
+  perspectiveYaw,
+  posterize,
+  subsampleChroma,
+  vignette,
+} from "./pixel-ops.ts";
 
 export type ShiftParams =
   | { kind: "none" }
@@ -24,13 +33,33 @@ export type ShiftParams =
   | { kind: "lowres"; size: number }
   | { kind: "noise"; sigma: number }
   | { kind: "occlusion"; box: { left: number; top: number; width: number; height: number } }
-  | { kind: "misalign"; dx: number };
+  | { kind: "misalign"; dx: number }
+  | { kind: "motion"; length: number }
+  | { kind: "recomb"; matrix: [number, number, number][] }
+  | { kind: "grayscale" }
+  | { kind: "rotate"; degrees: number }
+  | { kind: "mirror" }
+  | { kind: "lowlight"; gain: number; noise: number }
+  | { kind: "yaw"; depth: number }
+  | { kind: "sharpen"; sigma: number }
+  | { kind: "chroma"; block: number }
+  | { kind: "vignette"; strength: number }
+  | { kind: "dirt"; drops: number; opacity: number }
+  | { kind: "webp"; quality: number }
+  | { kind: "haze"; amount: number }
+  | { kind: "pixelate"; block: number }
+  | { kind: "distance"; scale: number }
+  | { kind: "modulate"; hue?: number; saturation?: number }
+  | { kind: "posterize"; levels: number }
+  /** Pipeline faults, applied to the embedder's crop rather than the photo (see `pipeline-shifts.ts`). */
+  | { kind: "crop-scale"; zoom: number }
+  | { kind: "normalisation"; a: [number, number, number]; b: [number, number, number] };
 
 export interface Shift {
   /** Cache and table id, e.g. `blur-strong`. */
   id: string;
   family: string;
-  strength: "mild" | "strong" | "—";
+  strength: "mild" | "strong" | "ladder" | "—";
   /** What a reader sees in the tables. */
   label: string;
   params: ShiftParams;
@@ -118,6 +147,67 @@ export async function shiftedImage(image: string, params: ShiftParams, seed: num
       pipeline = pipeline.composite([{ input: patch, left, top }]);
       break;
     }
+    case "motion": {
+      // A horizontal line kernel: the camera or the subject moved during the exposure.
+      const n = params.length;
+      const kernel = Array.from({ length: n * n }, (_, i) => (Math.floor(i / n) === (n - 1) / 2 ? 1 / n : 0));
+      pipeline = pipeline.convolve({ width: n, height: n, kernel });
+      break;
+    }
+    case "recomb":
+      pipeline = pipeline.recomb(
+        params.matrix as [[number, number, number], [number, number, number], [number, number, number]],
+      );
+      break;
+    case "rotate": {
+      const rotated = await pipeline.rotate(params.degrees, { background: "#808080" }).toBuffer();
+      const meta = await sharp(rotated).metadata();
+      const left = Math.floor(((meta.width ?? width) - width) / 2);
+      const top = Math.floor(((meta.height ?? height) - height) / 2);
+      pipeline = sharp(rotated).extract({ left, top, width, height });
+      break;
+    }
+    case "mirror":
+      pipeline = pipeline.flop();
+      break;
+    case "lowlight":
+      pipeline = pipeline.linear(params.gain, 0);
+      break;
+    case "sharpen":
+      pipeline = pipeline.sharpen({ sigma: params.sigma, m1: 2, m2: 8 });
+      break;
+    case "webp":
+      pipeline = sharp(await pipeline.webp({ quality: params.quality }).toBuffer());
+      break;
+    case "pixelate": {
+      const small = await pipeline
+        .resize(Math.round(width / params.block), Math.round(height / params.block), { kernel: "nearest" })
+        .toBuffer();
+      pipeline = sharp(small).resize(width, height, { kernel: "nearest" });
+      break;
+    }
+    case "distance": {
+      // The subject further away: the photo shrunk inside a frame of the same size.
+      const w = Math.round(width * params.scale);
+      const h = Math.round(height * params.scale);
+      const small = await pipeline.resize(w, h).toBuffer();
+      const left = Math.floor((width - w) / 2);
+      const top = Math.floor((height - h) / 2);
+      pipeline = sharp(small).extend({
+        left,
+        top,
+        right: width - w - left,
+        bottom: height - h - top,
+        background: "#808080",
+      });
+      break;
+    }
+    case "modulate":
+      pipeline = pipeline.modulate({
+        ...(params.hue === undefined ? {} : { hue: params.hue }),
+        ...(params.saturation === undefined ? {} : { saturation: params.saturation }),
+      });
+      break;
     case "misalign": {
       // Pad on one side and crop the other: the face moves sideways, the frame size stays.
       const padded = await pipeline.extend({ left: params.dx, background: { r: 0, g: 0, b: 0 } }).toBuffer();
@@ -131,7 +221,36 @@ export async function shiftedImage(image: string, params: ShiftParams, seed: num
   const rgba = new Uint8ClampedArray(data.buffer, data.byteOffset, data.length);
   if (params.kind === "gamma") applyGamma(rgba, params.gamma);
   if (params.kind === "noise") addNoise(rgba, params.sigma, imageSeed(image, seed));
-  return { data: rgba, width: info.width, height: info.height };
+  let out: RawImage = { data: rgba, width: info.width, height: info.height };
+  switch (params.kind) {
+    case "lowlight":
+      addNoise(rgba, params.noise, imageSeed(image, seed));
+      break;
+    case "grayscale":
+      grayscale(out);
+      break;
+    case "yaw":
+      out = perspectiveYaw(out, params.depth);
+      break;
+    case "chroma":
+      subsampleChroma(out, params.block);
+      break;
+    case "vignette":
+      vignette(out, params.strength);
+      break;
+    case "dirt":
+      lensDirt(out, params.drops, params.opacity, imageSeed(image, seed));
+      break;
+    case "haze":
+      haze(out, params.amount);
+      break;
+    case "posterize":
+      posterize(out, params.levels);
+      break;
+    default:
+      break;
+  }
+  return out;
 }
 
 /** out = 255·(in/255)^γ on RGB (alpha untouched). */

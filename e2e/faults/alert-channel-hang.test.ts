@@ -137,13 +137,16 @@ describe("a hanging alert channel", () => {
         throw new Error(`no alert reached the healthy channel:\n${server.output().slice(-3000)}`);
       await sleep(250);
     }
+    // Channels hear of incidents (issue 13): the first notification opens the stream's incident.
     expect(JSON.parse(healthy.bodies[0] as string)).toMatchObject({
-      alert: { stream: STREAM, detector: "stream" },
+      event: "incident.opened",
+      incident: { stream: STREAM },
+      finding: { detector: "stream" },
     });
     // The channels are sent to concurrently: the healthy one was answered while the hanging one
     // held the same alert (its attempt is cut by the dispatcher's per-attempt timeout, 10 s).
     expect(hangingOpenAtDelivery).toBe(1);
-    expect(JSON.parse(hanging.bodies[0] as string)).toMatchObject({ alert: { stream: STREAM } });
+    expect(JSON.parse(hanging.bodies[0] as string)).toMatchObject({ incident: { stream: STREAM } });
 
     // Meanwhile ingestion answers and the detector keeps reading the stream.
     const before = (await api("GET", `/v1/streams/${STREAM}`)) as { lastSeq: number };

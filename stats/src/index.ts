@@ -32,6 +32,18 @@ export {
   psiMinRowsFor,
 } from "./detectors/batch-check.ts";
 export {
+  CRITICAL_DELTA_AUC,
+  fitHarmModel,
+  HARM_MODEL_FORMAT,
+  type HarmModel,
+  type HarmObservation,
+  type HarmTerm,
+  inputSeverity,
+  nonNegativeRidge,
+  predictHarm,
+} from "./detectors/harm-model.ts";
+export { HARM_MODELS } from "./detectors/harm-models.ts";
+export {
   DEFAULT_TIME_BLOCKS,
   type HeldOutKnnOptions,
   heldOutKnnThreshold,
@@ -56,6 +68,26 @@ export {
   Pc1Stream,
 } from "./detectors/pc1-stream.ts";
 export { pcaResidual } from "./detectors/pca-residual.ts";
+export {
+  concentration,
+  distinctRows,
+  fitQualityProfile,
+  leaderClusters,
+  MIN_QUALITY_ROWS,
+  QUALITY_PROFILE_FORMAT,
+  QUALITY_SIGNAL_NAMES,
+  QUALITY_SIGNALS,
+  type QualityProfile,
+  type QualityProfileOptions,
+  type QualityRecord,
+  type QualitySignalFit,
+  type QualitySignalName,
+  type QualityWindowResult,
+  qualityWindowTest,
+  samePersonThreshold,
+  signalValue,
+  varianceComponents,
+} from "./detectors/quality-window.ts";
 export {
   fitReferenceProfile,
   REFERENCE_PROFILE_FORMAT,

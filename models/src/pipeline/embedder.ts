@@ -5,9 +5,9 @@
  */
 import type { ModelSession } from "../engine/types.ts";
 import type { Embedder } from "./stages.ts";
-import { imageToTensor, l2Normalize } from "./tensor.ts";
+import { imageToTensor } from "./tensor.ts";
 
-/** Wraps a loaded embedder session; the result is L2-normalised. */
+/** Wraps a loaded embedder session; the result is the raw output (the pipeline normalises it and keeps its norm). */
 export function createEmbedder(session: ModelSession): Embedder {
   const { entry } = session;
   if (!entry.template) throw new RangeError(`${entry.id}: an embedder entry needs a template`);
@@ -22,7 +22,7 @@ export function createEmbedder(session: ModelSession): Embedder {
       if (!output || output.data.length !== entry.output.dimension) {
         throw new RangeError(`${entry.id}: output '${entry.output.name}' missing or of the wrong length`);
       }
-      return l2Normalize(output.data);
+      return Float32Array.from(output.data);
     },
   };
 }

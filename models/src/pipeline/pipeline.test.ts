@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ARCFACE_112 } from "../registry/templates.ts";
 import { createImage, type FivePoints } from "./image.ts";
-import { createFacePipeline, selectCentral } from "./pipeline.ts";
+import { createFacePipeline, type Face, qualityFor, selectCentral } from "./pipeline.ts";
 import type { Detection, Detector, Embedder, Landmarker } from "./stages.ts";
 
 /** Stages that need no model: the contract of the pipeline on its own. */
@@ -38,9 +38,15 @@ describe("createFacePipeline", () => {
     const pipeline = createFacePipeline({ detector, landmarker, embedders: [embedder] });
     const { faces } = await pipeline.process(scene());
     expect(faces).toHaveLength(2);
-    expect(faces[1]?.embeddings["fake-embedder"]?.[0]).toBe(200);
+    // The raw output [200, 1] is normalised, and its norm kept.
+    expect(faces[1]?.embeddingNorms["fake-embedder"]).toBeCloseTo(Math.hypot(200, 1), 4);
+    expect(faces[1]?.embeddings["fake-embedder"]?.[0]).toBeCloseTo(200 / Math.hypot(200, 1), 6);
     expect(faces[0]?.embeddings["fake-embedder"]?.[0]).toBe(0);
     expect(faces[1]?.quality).toMatchObject({ faceSize: 60, detectorScore: 0.95 });
+    // Landmarks on the template exactly: no alignment error; the crop is all red 200 (chroma 200).
+    expect(faces[1]?.quality.alignmentError).toBeCloseTo(0, 9);
+    expect(faces[1]?.quality.saturation).toBeCloseTo(200, 6);
+    expect(qualityFor(faces[1] as Face, "fake-embedder").embeddingNorm).toBeCloseTo(Math.hypot(200, 1), 4);
   });
 
   it("applies the selector before the expensive stages and times each stage with the given clock", async () => {

@@ -6,9 +6,17 @@
  */
 import { ARCFACE_112 } from "../registry/templates.ts";
 import type { Box, FivePoints, RgbaImage } from "./image.ts";
-import { type FaceQuality, laplacianVariance, meanBrightness } from "./quality.ts";
+import {
+  alignmentResidual,
+  type FaceQuality,
+  laplacianVariance,
+  meanBrightness,
+  noiseSigma,
+  toneSignals,
+} from "./quality.ts";
 import { estimateSimilarity } from "./similarity.ts";
 import type { Detection, Detector, Embedder, Landmarker } from "./stages.ts";
+import { l2Normalize, vectorNorm } from "./tensor.ts";
 import { warpAffine } from "./warp.ts";
 
 /** One processed face. */
@@ -16,9 +24,18 @@ export interface Face {
   readonly box: Box;
   readonly score: number;
   readonly landmarks: FivePoints;
+  /** Signals of the face and its crop; `embeddingNorm` is absent here (it is per embedder, see {@link qualityFor}). */
   readonly quality: FaceQuality;
   /** Unit-norm embedding per embedder id. */
   readonly embeddings: Readonly<Record<string, Float32Array>>;
+  /** Norm of each embedder's raw output before normalisation. */
+  readonly embeddingNorms: Readonly<Record<string, number>>;
+}
+
+/** The face's quality signals as one embedder saw it: the face's own plus that embedder's output norm. */
+export function qualityFor(face: Face, embedderId: string): FaceQuality {
+  const norm = face.embeddingNorms[embedderId];
+  return norm === undefined ? face.quality : { ...face.quality, embeddingNorm: norm };
 }
 
 /** Milliseconds spent per stage for one image (embedding and alignment per embedder, summed over faces). */
@@ -100,31 +117,40 @@ export function createFacePipeline(options: FacePipelineOptions): FacePipeline {
         timings.landmarks += now() - t;
 
         t = now();
-        const qualityCrop = warpAffine(
-          image,
-          estimateSimilarity(landmarks, ARCFACE_112),
-          QUALITY_CROP,
-          QUALITY_CROP,
-        );
+        const toTemplate = estimateSimilarity(landmarks, ARCFACE_112);
+        const qualityCrop = warpAffine(image, toTemplate, QUALITY_CROP, QUALITY_CROP);
         const quality: FaceQuality = {
           faceSize: Math.min(detection.box.width, detection.box.height),
           detectorScore: detection.score,
           blur: laplacianVariance(qualityCrop),
           brightness: meanBrightness(qualityCrop),
+          ...toneSignals(qualityCrop),
+          noise: noiseSigma(qualityCrop),
+          alignmentError: alignmentResidual(landmarks, ARCFACE_112, toTemplate),
         };
         timings.quality += now() - t;
 
         const embeddings: Record<string, Float32Array> = {};
+        const embeddingNorms: Record<string, number> = {};
         for (const embedder of options.embedders) {
           const { width, height, template } = embedder.crop;
           t = now();
           const crop = warpAffine(image, estimateSimilarity(landmarks, template), width, height);
           timings.align[embedder.id] = (timings.align[embedder.id] ?? 0) + now() - t;
           t = now();
-          embeddings[embedder.id] = await embedder.embed(crop);
+          const raw = await embedder.embed(crop);
+          embeddingNorms[embedder.id] = vectorNorm(raw);
+          embeddings[embedder.id] = l2Normalize(raw);
           timings.embed[embedder.id] = (timings.embed[embedder.id] ?? 0) + now() - t;
         }
-        faces.push({ box: detection.box, score: detection.score, landmarks, quality, embeddings });
+        faces.push({
+          box: detection.box,
+          score: detection.score,
+          landmarks,
+          quality,
+          embeddings,
+          embeddingNorms,
+        });
       }
       return { faces, timings };
     },

@@ -27,7 +27,10 @@ export interface Landmarker {
   locate(image: RgbaImage, face: Detection): Promise<FivePoints>;
 }
 
-/** Embeds an aligned crop into a unit vector. */
+/**
+ * Embeds an aligned crop. Returns the model's raw output: the pipeline L2-normalises it and keeps
+ * the norm, a quality signal (`FaceQuality.embeddingNorm`).
+ */
 export interface Embedder {
   readonly id: string;
   readonly runsOn: string;

@@ -42,11 +42,16 @@ export function imageToTensor(image: RgbaImage, encoding: InputEncoding): Tensor
   return { data: out, dims };
 }
 
-/** Scales `vector` to unit Euclidean length (cosine similarity becomes a dot product). */
-export function l2Normalize(vector: Float32Array): Float32Array {
+/** Euclidean length of `vector`. */
+export function vectorNorm(vector: Float32Array): number {
   let sum = 0;
   for (const v of vector) sum += v * v;
-  const norm = Math.sqrt(sum);
+  return Math.sqrt(sum);
+}
+
+/** Scales `vector` to unit Euclidean length (cosine similarity becomes a dot product). */
+export function l2Normalize(vector: Float32Array): Float32Array {
+  const norm = vectorNorm(vector);
   if (norm === 0 || !Number.isFinite(norm))
     throw new RangeError("l2Normalize: the vector has no finite direction");
   return vector.map((v) => v / norm);

@@ -11,6 +11,7 @@ import { recordAlerts } from "../alerts/record.ts";
 import type { AlertNumbers, IncidentNotification } from "../alerts/types.ts";
 import type { Tx } from "../db/database.ts";
 import { FINDING_SEVERITY } from "../incidents/severity.ts";
+import type { BatchWhoHow } from "./who-how.ts";
 
 export interface BatchAlertInput {
   stream: { id: number; tenantId: number; name: string };
@@ -18,6 +19,8 @@ export interface BatchAlertInput {
   reference: { id: number; version: number };
   check: BatchCheckResult;
   novelty: { rate: number; threshold: number } | null;
+  /** The run's who-or-how classification (null: not classified; the statistics' severity stands). */
+  whoHow: BatchWhoHow | null;
   window: { from: Date; to: Date };
   dashboardBaseUrl: string;
 }
@@ -45,12 +48,37 @@ export async function writeBatchAlert(tx: Tx, input: BatchAlertInput): Promise<I
       ...(input.novelty ? { "kNN novelty rate": input.novelty.rate } : {}),
     },
   };
+  const whoHow = input.whoHow;
+  const moved = (whoHow?.quality?.signals ?? [])
+    .filter((s) => whoHow?.quality?.fired.includes(s.name))
+    .map((s) => `${s.name} ${s.effect >= 0 ? "+" : ""}${s.effect.toFixed(2)} σ`);
+  const what =
+    whoHow?.category === "input"
+      ? ` — input change (${moved.join(", ")}${whoHow.impact ? `; predicted ΔAUC ${whoHow.impact.deltaAuc.toFixed(3)} ± ${whoHow.impact.error.toFixed(3)}` : ""})`
+      : whoHow?.category === "population"
+        ? " — population change (who is seen; face quality as in the reference)"
+        : "";
   const title =
     `Batch drift on ${stream.name}: ${check.psi.flagged.length} of ${check.components} components ` +
-    `with PSI ≥ 0.1, ${check.ks.flagged.length} by KS, ${mmdPhrase(check.mmd)}`;
+    `with PSI ≥ 0.1, ${check.ks.flagged.length} by KS, ${mmdPhrase(check.mmd)}${what}`;
+  if (whoHow?.quality) {
+    numbers.extra = {
+      ...numbers.extra,
+      "distinct people (est.)": whoHow.quality.people,
+      ...Object.fromEntries(
+        whoHow.quality.signals
+          .filter((s) => whoHow.quality?.fired.includes(s.name))
+          .map((s) => [`${s.name} shift (reference σ)`, s.effect]),
+      ),
+    };
+  }
   const { notifications } = await recordAlerts(tx, { ...input, detector: "batch" }, [
     {
-      severity: FINDING_SEVERITY[check.severity === "high" ? "batch-high" : "batch"]!.severity,
+      // An input change's severity follows its predicted cost; population findings are info.
+      severity:
+        whoHow?.severity ?? FINDING_SEVERITY[check.severity === "high" ? "batch-high" : "batch"]!.severity,
+      ...(whoHow?.category ? { category: whoHow.category } : {}),
+      ...(whoHow?.impact ? { impact: whoHow.impact } : {}),
       title,
       numbers,
       window: input.window,

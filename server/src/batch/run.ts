@@ -31,6 +31,7 @@ import { enqueueVerificationOnDrift, type VerificationSettings } from "../verifi
 import { writeBatchAlert } from "./alert.ts";
 import { measureNovelty } from "./novelty.ts";
 import { getRun, type RunView } from "./runs.ts";
+import { classifyBatch } from "./who-how.ts";
 
 export const DEFAULT_WINDOW_SIZE = 1_000;
 
@@ -74,6 +75,7 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
       tenantId: streams.tenantId,
       name: streams.name,
       dimension: streams.dimension,
+      modelId: streams.modelId,
       settings: streams.settings,
     })
     .from(streams)
@@ -185,9 +187,19 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
       seed,
     });
     const noveltyMs = performance.now() - noveltyStart;
+    // Who or how: only worth the read when the statistics found something.
+    const whoHow = check.drift ? await classifyBatch(database, stream, profile, data.keys) : null;
     const results = {
       ...check,
       novelty,
+      ...(whoHow
+        ? {
+            category: whoHow.category,
+            impact: whoHow.impact,
+            quality: whoHow.quality,
+            ...(whoHow.note ? { categoryNote: whoHow.note } : {}),
+          }
+        : {}),
       window:
         "last" in window
           ? { last: window.last }
@@ -232,6 +244,7 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
         check,
         novelty:
           novelty.rate === null ? null : { rate: novelty.rate, threshold: novelty.threshold as number },
+        whoHow,
         window: events ?? { from: data.windowStart ?? new Date(), to: data.windowEnd ?? new Date() },
         dashboardBaseUrl: input.dashboardBaseUrl ?? "http://localhost:8080",
       });

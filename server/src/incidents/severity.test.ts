@@ -129,7 +129,7 @@ describe("mergeCategory", () => {
 describe("docs/incidents.md", () => {
   it("documents the severity of every finding kind exactly as the code gives it", () => {
     const doc = readFileSync(join(import.meta.dirname, "../../../docs/incidents.md"), "utf8");
-    const rows = [...doc.matchAll(/^\| `([a-z0-9-]+)` \| (info|warning|critical) \| (.+?) \|$/gm)].map(
+    const rows = [...doc.matchAll(/^\| `([a-z0-9-]+)` *\| (info|warning|critical) *\| (.+?) *\|$/gm)].map(
       ([, kind, severity, when]) => [kind, { severity, when }],
     );
     expect(Object.fromEntries(rows)).toEqual(FINDING_SEVERITY);

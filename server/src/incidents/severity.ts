@@ -33,6 +33,14 @@ export const FINDING_SEVERITY: Record<string, { severity: AlertSeverity; when: s
     severity: "critical",
     when: "the verification AUC on the labelled set is below the minimum",
   },
+  quality: {
+    severity: "warning",
+    when: "the quality window finds an input change predicted to cost less than 0.01 AUC (or with no harm model for the embedder)",
+  },
+  "quality-costly": {
+    severity: "critical",
+    when: "the quality window finds an input change predicted to cost 0.01 AUC or more",
+  },
 };
 
 export function maxSeverity(a: AlertSeverity, b: AlertSeverity): AlertSeverity {

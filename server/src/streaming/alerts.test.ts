@@ -27,6 +27,7 @@ describe("stream alerts", () => {
     seq: number,
   ): Detection & { driftEventId: number; window: { from: string; to: string } } => ({
     signal: "pc1",
+    category: "input",
     seq,
     windowFromSeq: seq - 100,
     index: 0,

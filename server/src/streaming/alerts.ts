@@ -32,8 +32,17 @@ export async function writeStreamAlerts(tx: Tx, input: StreamAlertInput): Promis
   const { stream } = input;
   if (input.detections.length === 0) return [];
   const drafts: AlertDraft[] = input.detections.map((d) => ({
-    severity: FINDING_SEVERITY[d.signal]?.severity ?? "warning",
+    // An input finding's severity follows its predicted cost; population findings are info
+    // (incidents/severity.ts enforces that for every detector).
+    severity:
+      d.signal === "quality"
+        ? d.severity
+        : d.category === "population"
+          ? "info"
+          : (FINDING_SEVERITY[d.signal]?.severity ?? "warning"),
     kind: d.signal,
+    ...(d.category ? { category: d.category } : {}),
+    ...(d.signal === "quality" && d.impact ? { impact: d.impact } : {}),
     ...describe(stream.name, d, input.pc1Sigma),
     window: { from: new Date(d.window.from), to: new Date(d.window.to) },
     details: {
@@ -48,10 +57,37 @@ export async function writeStreamAlerts(tx: Tx, input: StreamAlertInput): Promis
 }
 
 function describe(stream: string, d: Detection, pc1Sigma?: number): Pick<AlertDraft, "title" | "numbers"> {
+  if (d.signal === "quality") {
+    const moved = d.result.signals
+      .filter((s) => d.result.fired.includes(s.name))
+      .sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
+    const phrase = moved
+      .map((s) => `${s.name} ${s.effect >= 0 ? "+" : ""}${s.effect.toFixed(2)} σ`)
+      .join(", ");
+    const cost = d.impact
+      ? `; predicted verification cost ΔAUC ${d.impact.deltaAuc.toFixed(3)} ± ${d.impact.error.toFixed(3)}`
+      : "";
+    return {
+      title: `Input change on ${stream}: ${phrase} over the last ${d.result.rows} faces (about ${Math.round(d.result.people)} people)${cost}`,
+      numbers: {
+        extra: {
+          ...Object.fromEntries(moved.map((s) => [`${s.name} shift (reference σ)`, s.effect])),
+          ...Object.fromEntries(moved.map((s) => [`${s.name} z`, s.z])),
+          "z threshold": d.zCritical,
+          "window faces": d.result.rows,
+          "distinct people (est.)": d.result.people,
+          ...(d.impact
+            ? { "predicted ΔAUC": d.impact.deltaAuc, "ΔAUC error (held out)": d.impact.error }
+            : {}),
+        },
+      },
+    };
+  }
+  const who = d.category === "population" ? " — a population change (who is seen), not an input change" : "";
   if (d.signal === "mmd") {
     const ratio = d.threshold > 0 ? d.statistic / d.threshold : null;
     return {
-      title: `MMD² of the last ${d.rows} embeddings of ${stream} is ${d.statistic.toPrecision(3)}${ratio === null ? "" : `, ${ratio.toFixed(1)}× its threshold`} ${d.threshold.toPrecision(3)} (α = ${d.alpha} per window)`,
+      title: `MMD² of the last ${d.rows} embeddings of ${stream} is ${d.statistic.toPrecision(3)}${ratio === null ? "" : `, ${ratio.toFixed(1)}× its threshold`} ${d.threshold.toPrecision(3)} (α = ${d.alpha} per window)${who}`,
       numbers: {
         mmd2: d.statistic,
         extra: {
@@ -68,7 +104,7 @@ function describe(stream: string, d: Detection, pc1Sigma?: number): Pick<AlertDr
   };
   if (d.signal === "residual") {
     return {
-      title: `PCA residual of ${stream} shifted from ${d.meanBefore.toFixed(3)} to ${d.meanAfter.toFixed(3)} (squared distance to the reference's principal subspace; ADWIN)`,
+      title: `PCA residual of ${stream} shifted from ${d.meanBefore.toFixed(3)} to ${d.meanAfter.toFixed(3)} (squared distance to the reference's principal subspace; ADWIN)${who}`,
       numbers: {
         extra: {
           "residual before": d.meanBefore,
@@ -81,7 +117,7 @@ function describe(stream: string, d: Detection, pc1Sigma?: number): Pick<AlertDr
   const shift = pc1Sigma && pc1Sigma > 0 ? (d.meanAfter - d.meanBefore) / pc1Sigma : null;
   const sigmas = shift === null ? "" : ` (${signed(shift)} σ of the reference)`;
   return {
-    title: `PC1 of ${stream} shifted from ${d.meanBefore.toFixed(3)} to ${d.meanAfter.toFixed(3)}${sigmas} (ADWIN)`,
+    title: `PC1 of ${stream} shifted from ${d.meanBefore.toFixed(3)} to ${d.meanAfter.toFixed(3)}${sigmas} (ADWIN)${who}`,
     numbers: {
       pc1MeanBefore: d.meanBefore,
       pc1MeanAfter: d.meanAfter,

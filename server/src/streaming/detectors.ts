@@ -1,8 +1,15 @@
 /**
  * @module
  * The streaming detectors of one stream and their checkpoint: ADWIN on each embedding's PC1
- * score, ADWIN on its PCA residual, and MMD² of every window of `size` embeddings against the
- * reference's MMD sample — the configuration docs/detection-quality.md recommends. The whole
+ * score, ADWIN on its PCA residual, MMD² of every window of `size` embeddings against the
+ * reference's MMD sample, and the quality window (`@facedrift/stats` quality-window: is the
+ * pipeline seeing faces differently, whoever they are) — docs/who-vs-how.md.
+ *
+ * Every detection is classified: the quality window's findings are *input* (a camera, lighting or
+ * pre-processing change), with a predicted verification cost from the embedder's harm model; the
+ * embedding statistics' findings are *population* (who walks past changed) unless the quality
+ * window fired within the last two windows, in which case they are evidence of the same input
+ * change. The whole
  * state is one JSON object committed with the cursor (`stream_cursors.adwin_state`), so a crash
  * replays the same embeddings into the same state.
  *
@@ -20,8 +27,13 @@ import {
   type AdwinDetection,
   type AdwinState,
   feedAdwin,
+  inputSeverity,
   Pc1Stream,
   pcaResidual,
+  predictHarm,
+  type QualityRecord,
+  type QualityWindowResult,
+  qualityWindowTest,
 } from "@facedrift/stats";
 import { FacedriftError } from "../errors.ts";
 import type { StreamingReference } from "./reference.ts";
@@ -35,11 +47,35 @@ export interface StreamState {
   residual: AdwinState | null;
   /** The open MMD window: `pending` embeddings after seq `afterSeq` are in it. Null without a threshold. */
   mmd: { pending: number; afterSeq: number } | null;
+  /**
+   * The open quality window (as `mmd`), and how many embeddings ago it last fired (null: not
+   * within reach). Absent in checkpoints from before it, and null without a quality profile.
+   */
+  quality?: { pending: number; afterSeq: number; sinceInput: number | null } | null;
+}
+
+/** Who changed or how the pipeline sees: see the module comment. */
+export type DetectionCategory = "population" | "input";
+
+interface Classified {
+  /** Null when the reference has no quality window: who and how cannot be told apart then. */
+  category: DetectionCategory | null;
 }
 
 export type Detection =
-  | ({ signal: "pc1" | "residual"; seq: number; windowFromSeq: number } & AdwinDetection)
-  | {
+  | ({ signal: "pc1" | "residual"; seq: number; windowFromSeq: number } & AdwinDetection & Classified)
+  | ({
+      signal: "quality";
+      index: number;
+      seq: number;
+      windowFromSeq: number;
+      result: QualityWindowResult;
+      zCritical: number;
+      /** Predicted verification cost (ΔAUC) with its held-out error; null without a harm model for the embedder. */
+      impact: { deltaAuc: number; error: number } | null;
+      severity: "warning" | "critical";
+    } & Classified)
+  | ({
       signal: "mmd";
       index: number;
       seq: number;
@@ -49,13 +85,16 @@ export type Detection =
       alpha: number;
       /** Embeddings the window held (its size unless rows were deleted meanwhile). */
       rows: number;
-    };
+    } & Classified);
 
 /** Reads the `count` embeddings after `afterSeq` (the part of an open window behind the cursor). */
 export type ReadWindowStart = (
   afterSeq: number,
   count: number,
 ) => Promise<{ seqs: number[]; x: Float32Array }>;
+
+/** Reads the quality records (`metadata.quality`) of the given seqs, in that order. */
+export type ReadQuality = (seqs: readonly number[]) => Promise<QualityRecord[]>;
 
 export interface DetectorsResult {
   state: StreamState;
@@ -78,6 +117,7 @@ export async function runDetectors(
   lastSeq: number,
   batch: { seqs: number[]; x: Float32Array; componentScores: Float64Array },
   readWindowStart: ReadWindowStart,
+  readQuality: ReadQuality = async (seqs) => seqs.map(() => null),
 ): Promise<DetectorsResult> {
   const { seqs, x, componentScores } = batch;
   const n = seqs.length;
@@ -97,9 +137,26 @@ export async function runDetectors(
       ? await runWindows(reference.mmdWindow, start.mmd, batch, readWindowStart)
       : null;
   if (mmd) detections.push(...mmd.detections);
+  const qualityStart =
+    start.quality === undefined && reference.quality
+      ? { pending: 0, afterSeq: lastSeq, sinceInput: null }
+      : start.quality;
+  const quality =
+    qualityStart && reference.quality
+      ? await runQualityWindows(reference, qualityStart, batch, readWindowStart, readQuality)
+      : null;
+  if (quality) detections.push(...quality.detections);
   detections.sort((a, b) => a.index - b.index);
+  if (reference.quality)
+    classify(detections, qualityStart?.sinceInput ?? null, reference.quality.profile.windowSize);
   return {
-    state: { format: STREAM_STATE_FORMAT, pc1: pc1.state(), residual, mmd: mmd?.open ?? null },
+    state: {
+      format: STREAM_STATE_FORMAT,
+      pc1: pc1.state(),
+      residual,
+      mmd: mmd?.open ?? null,
+      quality: quality?.open ?? null,
+    },
     pc1Scores: scores,
     detections,
     upgraded,
@@ -109,7 +166,91 @@ export async function runDetectors(
 function adwinDetection(signal: "pc1" | "residual", d: AdwinDetection, seqs: number[]): Detection {
   // The window ADWIN kept, as far back as this batch reaches.
   const from = Math.max(0, d.index - d.widthAfter + 1);
-  return { signal, ...d, seq: seqs[d.index] as number, windowFromSeq: seqs[from] as number };
+  return { signal, ...d, seq: seqs[d.index] as number, windowFromSeq: seqs[from] as number, category: null };
+}
+
+/**
+ * Embedding-statistic detections are population findings unless the quality window fired within
+ * two windows before them (in this batch, or `sinceInput` embeddings before it began).
+ */
+function classify(detections: Detection[], sinceInput: number | null, windowSize: number): void {
+  let lastInput = sinceInput === null ? Number.NEGATIVE_INFINITY : -sinceInput;
+  for (const d of detections) {
+    if (d.signal === "quality") {
+      lastInput = d.index;
+      continue;
+    }
+    d.category = d.index - lastInput <= 2 * windowSize ? "input" : "population";
+  }
+}
+
+/**
+ * Sliding quality windows: every `step` embeddings the last `windowSize` are tested. Like the
+ * MMD window, the checkpoint keeps no vectors: the rows of the open window behind the cursor are
+ * read again when it closes.
+ */
+async function runQualityWindows(
+  reference: StreamingReference,
+  open: NonNullable<StreamState["quality"]>,
+  batch: { seqs: number[]; x: Float32Array },
+  readWindowStart: ReadWindowStart,
+  readQuality: ReadQuality,
+) {
+  const quality = reference.quality as NonNullable<StreamingReference["quality"]>;
+  const { windowSize: size, step } = quality.profile;
+  const { seqs, x } = batch;
+  const n = seqs.length;
+  const d = x.length / Math.max(1, n);
+  const detections: Detection[] = [];
+  let { pending, afterSeq } = open;
+  // Batch index at which the quality window last fired (negative: before this batch).
+  let lastFired = open.sinceInput === null ? null : -open.sinceInput;
+  let from = 0;
+  while (n - from >= size - pending) {
+    const end = from + size - pending;
+    const before =
+      pending > 0 ? await readWindowStart(afterSeq, pending) : { seqs: [], x: new Float32Array(0) };
+    const windowSeqs = [...before.seqs, ...seqs.slice(from, end)];
+    const rows = windowSeqs.length;
+    const values = new Float32Array(rows * d);
+    values.set(before.x);
+    values.set(x.subarray(from * d, end * d), before.x.length);
+    const result = qualityWindowTest(quality.profile, values, rows, d, await readQuality(windowSeqs));
+    if (result.fired.length > 0) {
+      const effects = Object.fromEntries(result.signals.map((s) => [s.name, s.effect]));
+      const impact = quality.harm ? predictHarm(quality.harm, effects) : null;
+      detections.push({
+        signal: "quality",
+        index: end - 1,
+        seq: seqs[end - 1] as number,
+        windowFromSeq: windowSeqs[0] as number,
+        result,
+        zCritical: quality.profile.zCritical,
+        impact,
+        severity: inputSeverity(impact),
+        category: "input",
+      });
+      lastFired = end;
+    }
+    // The next window keeps the last size − step rows of this one.
+    if (rows > step) {
+      afterSeq = windowSeqs[step - 1] as number;
+      pending = rows - step;
+    } else {
+      afterSeq = seqs[end - 1] as number;
+      pending = 0;
+    }
+    from = end;
+  }
+  const since = lastFired === null ? null : n - lastFired;
+  return {
+    detections,
+    open: {
+      pending: pending + (n - from),
+      afterSeq,
+      sinceInput: since !== null && since <= 2 * size ? since : null,
+    },
+  };
 }
 
 async function runWindows(
@@ -135,6 +276,7 @@ async function runWindows(
     const statistic = rows >= 2 ? window.detector.statistic(values, rows) : Number.NaN;
     if (statistic > window.threshold) {
       detections.push({
+        category: null,
         signal: "mmd",
         index: end - 1,
         seq: seqs[end - 1] as number,
@@ -162,6 +304,7 @@ function restore(
     pc1,
     residual: reference.residualAdwin ? new Adwin(reference.residualAdwin).toJSON() : null,
     mmd: reference.mmdWindow ? { pending: 0, afterSeq: lastSeq } : null,
+    quality: reference.quality ? { pending: 0, afterSeq: lastSeq, sinceInput: null } : null,
   });
   if (previous === null) return { state: fresh(new Adwin(reference.adwin).toJSON()), upgraded: false };
   if (previous.format === ADWIN_STATE_FORMAT)

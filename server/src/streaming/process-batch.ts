@@ -24,6 +24,7 @@ import type { Db, Tx } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
 import { pgArrayLiteral } from "../db/pg-array.ts";
 import { driftEvents } from "../db/schema/drift-event.ts";
+import { qualityOfSeqs } from "../services/embeddings/quality.ts";
 import { saveStreamCursor } from "../services/stream-cursors/lease.ts";
 import { writeStreamAlerts } from "./alerts.ts";
 import { type Detection, runDetectors } from "./detectors.ts";
@@ -118,6 +119,7 @@ export async function processStreamBatch(
       const keep = slice.seqs.filter((seq) => seq <= cursor.lastSeq).length;
       return { seqs: slice.seqs.slice(0, keep), x: slice.x.subarray(0, keep * dimension) };
     },
+    (windowSeqs) => qualityOfSeqs(db, stream.id, windowSeqs),
   );
   const { detections } = result;
   const next: CursorPosition = {
@@ -173,7 +175,8 @@ export async function processStreamBatch(
       detections: written.found,
       toDispatch: written.dispatch,
       lastScore: result.pc1Scores[n - 1] as number,
-      detectors: 1 + (reference.residualAdwin ? 1 : 0) + (reference.mmdWindow ? 1 : 0),
+      detectors:
+        1 + (reference.residualAdwin ? 1 : 0) + (reference.mmdWindow ? 1 : 0) + (reference.quality ? 1 : 0),
       limitation: reference.limitation,
       upgraded: result.upgraded,
       hasMore,
@@ -200,11 +203,31 @@ function driftEventRow(
     seq: d.seq,
     signal: d.signal,
   };
+  if (d.signal === "quality") {
+    return {
+      ...common,
+      details: {
+        statistic: "quality-window",
+        category: d.category,
+        severity: d.severity,
+        fired: d.result.fired,
+        signals: d.result.signals,
+        zCritical: d.zCritical,
+        people: d.result.people,
+        distinctRows: d.result.distinctRows,
+        impact: d.impact,
+        window: { rows: d.result.rows, from: times.get(d.windowFromSeq), to: times.get(d.seq) },
+        referenceVersion: reference.version,
+        eventTime: times.get(d.seq),
+      },
+    };
+  }
   if (d.signal === "mmd") {
     return {
       ...common,
       details: {
         statistic: "mmd2-unbiased",
+        category: d.category,
         value: d.statistic,
         threshold: d.threshold,
         alpha: d.alpha,
@@ -222,6 +245,7 @@ function driftEventRow(
     meanAfter: d.meanAfter,
     details: {
       statistic: d.signal === "pc1" ? "pc1-score" : "pca-residual",
+      category: d.category,
       score: d.score,
       widthBefore: d.widthBefore,
       widthAfter: d.widthAfter,

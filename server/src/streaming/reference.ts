@@ -1,17 +1,22 @@
 import {
   type AdwinParams,
+  HARM_MODELS,
+  type HarmModel,
   MmdWindow,
   type MmdWindowCalibration,
   type Pc1Projection,
   type PcaModel,
   type PcaModelJson,
   pcaFromJson,
+  QUALITY_PROFILE_FORMAT,
+  type QualityProfile,
   REFERENCE_PROFILE_FORMAT,
 } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import type { Executor } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
 import { FacedriftError } from "../errors.ts";
+import { detectorWarnings } from "../services/dashboard/detector-warnings.ts";
 
 /** What the streaming detector needs from a stream's active reference set. */
 export interface StreamingReference {
@@ -28,6 +33,12 @@ export interface StreamingReference {
   residualAdwin: AdwinParams | null;
   /** The MMD window (every `size` embeddings, MMD² above `threshold`); null when the profile has none. */
   mmdWindow: { size: number; threshold: number; alpha: number; detector: MmdWindow } | null;
+  /**
+   * The input/pipeline detector (`profile.quality`) and the harm model of the stream's embedder
+   * (null when none ships for it: findings are then rated without a predicted cost). Null when
+   * the profile has no quality detector.
+   */
+  quality: { profile: QualityProfile; harm: HarmModel | null } | null;
   /** What the profile cannot run and why, for the worker to say once; null when it runs everything. */
   limitation: string | null;
 }
@@ -47,6 +58,9 @@ interface ProfileRow {
   residual: string | null;
   mmd_window: string | null;
   mmd_window_skipped: string | null;
+  quality: string | null;
+  quality_skipped: string | null;
+  model_id: string | null;
 }
 
 /**
@@ -72,7 +86,9 @@ export async function loadActiveReference(
     db,
     sql`SELECT profile->>'format' AS format, (profile->'pca')::text AS pca, (profile->'adwin')::text AS adwin,
           (profile->'residual'->'adwin')::text AS residual, (profile->'mmdWindow')::text AS mmd_window,
-          profile->'calibration'->>'mmdWindowSkipped' AS mmd_window_skipped
+          profile->'calibration'->>'mmdWindowSkipped' AS mmd_window_skipped,
+          (profile->'quality')::text AS quality, profile->'calibration'->>'qualitySkipped' AS quality_skipped,
+          (SELECT model_id FROM streams WHERE streams.id = reference_sets.stream_id) AS model_id
         FROM reference_sets WHERE id = ${id}`,
   );
   const reference = parseReference(id, streamId, Number(active.version), row);
@@ -104,13 +120,16 @@ function parseReference(
   const adwin = JSON.parse(row.adwin ?? "null") as AdwinParams | null;
   if (adwin === null || typeof adwin !== "object") throw broken("profile has no ADWIN parameters");
   const residualAdwin = JSON.parse(row.residual ?? "null") as AdwinParams | null;
-  const missing = [
-    ...(residualAdwin ? [] : ["the PCA-residual ADWIN"]),
-    ...(row.mmd_window ? [] : ["the MMD window"]),
-  ];
-  const why = row.mmd_window_skipped
-    ? `the MMD window was skipped at fit time (${row.mmd_window_skipped})`
-    : "the profile was fitted before they existed; refit the reference to add them";
+  const quality = JSON.parse(row.quality ?? "null") as QualityProfile | null;
+  if (quality !== null && quality.format !== QUALITY_PROFILE_FORMAT)
+    throw broken("its quality profile has an unknown format");
+  const missing = detectorWarnings({
+    hasResidual: residualAdwin !== null,
+    hasMmdWindow: row.mmd_window !== null,
+    hasQuality: quality !== null,
+    mmdWindowSkipped: row.mmd_window_skipped,
+    qualitySkipped: row.quality_skipped,
+  });
   // Components are row-major k × d: PC1 is the first row.
   return {
     id,
@@ -121,7 +140,8 @@ function parseReference(
     adwin,
     residualAdwin,
     mmdWindow: null,
-    limitation: missing.length === 0 ? null : `runs without ${missing.join(" and ")}: ${why}`,
+    quality: quality ? { profile: quality, harm: (row.model_id && HARM_MODELS[row.model_id]) || null } : null,
+    limitation: missing.length === 0 ? null : `runs without ${missing.join("; ")}`,
   };
 }
 

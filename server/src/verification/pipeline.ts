@@ -21,6 +21,7 @@ import {
   loadLandmarker,
   type ModelEntry,
   parseEmbedderManifest,
+  qualityFor,
   type RgbaImage,
   selectCentral,
   selectLargest,
@@ -120,7 +121,11 @@ export function facePipeline(stages: FaceStages, policy: FacePolicy): ProcessFac
   });
   return async (image) => {
     const { faces } = await pipeline.process(image);
-    return { faces, detected };
+    // One embedder: its output norm belongs with the face's other quality signals.
+    return {
+      faces: faces.map((face) => ({ ...face, quality: qualityFor(face, stages.embedder.id) })),
+      detected,
+    };
   };
 }
 

@@ -15,7 +15,7 @@ import type { Database, Tx } from "../db/database.ts";
 import { FacedriftError } from "../errors.ts";
 import { type ImageOutcome, type Progress, processImages } from "./images.ts";
 import { type FacePolicy, type FaceSource, nodeFaceSource } from "./pipeline.ts";
-import { scorePairsOffThread } from "./score.ts";
+import { type FailurePolicy, scorePairsOffThread } from "./score.ts";
 import { storeTarget, storeVerificationRun } from "./store.ts";
 import { DEFAULT_MIN_AUC, type VerificationSummary } from "./summary.ts";
 
@@ -45,6 +45,8 @@ export interface VerificationInput {
   minAuc?: number;
   /** Only the first ⌈limit/2⌉ genuine and impostor pairs, for a quick run. */
   limit?: number;
+  /** Pairs with an image that gave no face: `count` (default) as failed comparisons, or `skip`. */
+  failures?: FailurePolicy;
   /** `central` (default, LFW's convention) or `single` (skip images with several faces). */
   faces?: Exclude<FacePolicy, "all">;
   onProgress?: (progress: Progress) => void;
@@ -88,7 +90,8 @@ export async function runVerification(
   });
   for await (const outcome of embedding) outcomes.set(outcome.name, outcome);
   const embedMs = performance.now() - started - loadMs;
-  const scores = await scorePairsOffThread(pairs, outcomes, source.model.id);
+  const failures = input.failures ?? "count";
+  const scores = await scorePairsOffThread(pairs, outcomes, source.model.id, failures);
   const failed: Record<string, number> = {};
   for (const outcome of outcomes.values()) {
     if ("failure" in outcome) failed[outcome.failure] = (failed[outcome.failure] ?? 0) + 1;
@@ -102,7 +105,10 @@ export async function runVerification(
       genuine: scores.genuine,
       impostor: scores.impostor,
       skipped: scores.skipped.length,
+      failed: scores.failed.length,
     },
+    failures,
+    failureToExtractRate: Object.values(failed).reduce((sum, n) => sum + n, 0) / Math.max(images.length, 1),
     auc: scores.auc,
     eer: scores.eer,
     tarAtFar: scores.tarAtFar,

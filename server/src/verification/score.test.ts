@@ -16,6 +16,7 @@ const face = (x: number, y: number): Face => ({
   ],
   quality: { faceSize: 100, detectorScore: 0.99, blur: 10, brightness: 100 },
   embeddings: { e: new Float32Array([x, y]) },
+  embeddingNorms: { e: 1 },
 });
 const ok = (name: string, x: number, y: number): [string, ImageOutcome] => [
   name,
@@ -29,8 +30,29 @@ const outcomes = new Map<string, ImageOutcome>([
   ["d1", { name: "d1", failure: "unreadable image", message: "bad JPEG" }],
 ]);
 
+const withFailures = [
+  { left: "a1", right: "a2", same: true }, // 0.8
+  { left: "a1", right: "b1", same: false }, // 0
+  { left: "a2", right: "b1", same: false }, // 0.6
+  { left: "a1", right: "c1", same: true }, // a genuine pair that lost a face
+  { left: "d1", right: "c1", same: false },
+  { left: "x9", right: "a1", same: false },
+];
+
 describe("scorePairs", () => {
-  it("scores by cosine and skips pairs without two faces, naming the side and the reason", () => {
+  it("counts a pair without two faces as a failed comparison by default: a lost genuine pair is a false rejection", () => {
+    const result = scorePairs(withFailures, outcomes, "e");
+    expect(result).toMatchObject({ scored: 6, genuine: 2, impostor: 4, skipped: [] });
+    // Genuine 0.8 beats all 4 impostors; genuine −2 beats none and ties 2: (4 + 1) / 8.
+    expect(result.auc).toBeCloseTo(5 / 8, 12);
+    expect(result.failed.map((f) => f.reason)).toEqual([
+      "right: no face",
+      "left: unreadable image; right: no face",
+      "left: missing image",
+    ]);
+  });
+
+  it("with failures: skip, leaves pairs without two faces out, naming the side and the reason", () => {
     const result = scorePairs(
       [
         { left: "a1", right: "a2", same: true }, // 0.8
@@ -42,8 +64,9 @@ describe("scorePairs", () => {
       ],
       outcomes,
       "e",
+      "skip",
     );
-    expect(result).toMatchObject({ scored: 3, genuine: 1, impostor: 2, auc: 1, eer: 0 });
+    expect(result).toMatchObject({ scored: 3, genuine: 1, impostor: 2, auc: 1, eer: 0, failed: [] });
     expect(result.skipped).toEqual([
       { left: "a1", right: "c1", reason: "right: no face" },
       { left: "d1", right: "c1", reason: "left: unreadable image; right: no face" },
@@ -72,6 +95,7 @@ describe("scorePairs", () => {
         ],
         outcomes,
         "e",
+        "skip",
       );
     expect(attempt).toThrow(FacedriftError);
     expect(attempt).toThrow(/1 of 2 pairs could be scored .* no genuine .*a1 \/ c1: right: no face/);

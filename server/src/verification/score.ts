@@ -2,10 +2,14 @@
  * @module
  * From per-image outcomes to verification metrics: cosine similarity of the two faces of every
  * pair whose images both gave one, then ROC AUC, EER and TAR@FAR (`verificationMetrics` of
- * @facedrift/stats). A pair with an image that gave no face is skipped, with the reason, rather
- * than scored: the stored AUC is then the model's on the pairs it could see, and the skipped list
- * says how many it could not. (The LFW evaluation script instead scores such pairs −1; on LFW
- * View 1 every image gives a face, so both agree there.)
+ * @facedrift/stats).
+ *
+ * A pair with an image that gave no face is, by default, a failed comparison: it gets the lowest
+ * score (below any cosine similarity), so a genuine pair counts as a false rejection and an
+ * impostor pair as a correct one — FRVT-style reporting, which charges failures to extract to the
+ * system (a camera that loses faces is not better for it). `failures: "skip"` keeps the old
+ * behaviour: such pairs are left out, listed with the reason, and the AUC is the model's on the
+ * pairs it could see.
  */
 import { cosineSimilarity, type Pair } from "@facedrift/models";
 import { type VerificationMetrics, verificationMetrics } from "@facedrift/stats";
@@ -21,19 +25,30 @@ export interface SkippedPair {
 }
 
 export interface PairScores extends VerificationMetrics {
-  /** Pairs scored (genuine + impostor). */
+  /** Pairs scored (genuine + impostor), failed comparisons included. */
   scored: number;
+  /** Pairs left out (`failures: "skip"`). */
   skipped: SkippedPair[];
+  /** Pairs counted as failed comparisons (`failures: "count"`, the default). */
+  failed: SkippedPair[];
 }
+
+/** How pairs with an image that gave no face are treated; see the module comment. */
+export type FailurePolicy = "count" | "skip";
+
+/** The score of a failed comparison: below every cosine similarity. */
+export const FAILED_COMPARISON_SCORE = -2;
 
 function collectScores(
   pairs: readonly Pair[],
   outcomes: ReadonlyMap<string, ImageOutcome>,
   embedderId: string,
-): { scores: number[]; labels: number[]; skipped: SkippedPair[] } {
+  failures: FailurePolicy,
+): { scores: number[]; labels: number[]; skipped: SkippedPair[]; failed: SkippedPair[] } {
   const scores: number[] = [];
   const labels: number[] = [];
   const skipped: SkippedPair[] = [];
+  const failed: SkippedPair[] = [];
   for (const pair of pairs) {
     const left = embeddingOf(outcomes.get(pair.left), embedderId);
     const right = embeddingOf(outcomes.get(pair.right), embedderId);
@@ -46,7 +61,14 @@ function collectScores(
       ...(typeof left === "string" ? [`left: ${left}`] : []),
       ...(typeof right === "string" ? [`right: ${right}`] : []),
     ];
-    skipped.push({ left: pair.left, right: pair.right, reason: reasons.join("; ") });
+    const entry = { left: pair.left, right: pair.right, reason: reasons.join("; ") };
+    if (failures === "skip") {
+      skipped.push(entry);
+      continue;
+    }
+    failed.push(entry);
+    scores.push(FAILED_COMPARISON_SCORE);
+    labels.push(pair.same ? 1 : 0);
   }
   const genuine = labels.filter((label) => label === 1).length;
   if (genuine === 0 || genuine === labels.length) {
@@ -60,16 +82,17 @@ function collectScores(
       { field: "pairs" },
     );
   }
-  return { scores, labels, skipped };
+  return { scores, labels, skipped, failed };
 }
 
 export function scorePairs(
   pairs: readonly Pair[],
   outcomes: ReadonlyMap<string, ImageOutcome>,
   embedderId: string,
+  failures: FailurePolicy = "count",
 ): PairScores {
-  const { scores, labels, skipped } = collectScores(pairs, outcomes, embedderId);
-  return { ...verificationMetrics(scores, labels), scored: labels.length, skipped };
+  const { scores, labels, skipped, failed } = collectScores(pairs, outcomes, embedderId, failures);
+  return { ...verificationMetrics(scores, labels), scored: labels.length, skipped, failed };
 }
 
 /** {@link scorePairs} with the metrics computed by a compute worker (`compute/pool.ts`). */
@@ -77,10 +100,11 @@ export async function scorePairsOffThread(
   pairs: readonly Pair[],
   outcomes: ReadonlyMap<string, ImageOutcome>,
   embedderId: string,
+  failures: FailurePolicy = "count",
 ): Promise<PairScores> {
-  const { scores, labels, skipped } = collectScores(pairs, outcomes, embedderId);
+  const { scores, labels, skipped, failed } = collectScores(pairs, outcomes, embedderId, failures);
   const metrics = await compute({ kind: "verification-metrics", scores, labels });
-  return { ...metrics, scored: labels.length, skipped };
+  return { ...metrics, scored: labels.length, skipped, failed };
 }
 
 /** The face's embedding, or why there is none. */

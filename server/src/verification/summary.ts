@@ -4,7 +4,7 @@
  * snake_case like `facedrift stats auc`), and its numbers are what the stored row holds.
  */
 import type { VerificationMetrics } from "@facedrift/stats";
-import type { SkippedPair } from "./score.ts";
+import type { FailurePolicy, SkippedPair } from "./score.ts";
 
 /** The AUC below which a run raises a `verification` alert, unless configured. */
 export const DEFAULT_MIN_AUC = 0.98;
@@ -13,7 +13,19 @@ export interface VerificationSummary {
   /** The `verification_runs` id, when stored. */
   runId: number | null;
   model: { id: string; version: string; dimension: number };
-  pairs: { total: number; scored: number; genuine: number; impostor: number; skipped: number };
+  /** `failed`: pairs counted as failed comparisons (an image gave no face); `skipped`: left out. */
+  pairs: {
+    total: number;
+    scored: number;
+    genuine: number;
+    impostor: number;
+    skipped: number;
+    failed: number;
+  };
+  /** How pairs with an image that gave no face were treated (`count`: as failed comparisons). */
+  failures: FailurePolicy;
+  /** Share of the run's images that gave no face (failure to extract), beside AUC/EER/TAR. */
+  failureToExtractRate: number;
   auc: number;
   eer: number;
   tarAtFar: VerificationMetrics["tarAtFar"];
@@ -57,6 +69,8 @@ export function toSummaryJson(summary: VerificationSummary) {
     below_min_auc: summary.belowMinAuc,
     alert: summary.alert,
     pairs: summary.pairs,
+    failures: summary.failures,
+    failure_to_extract_rate: summary.failureToExtractRate,
     skipped: summary.skipped,
     images: {
       total: summary.images.total,

@@ -89,7 +89,15 @@ describe("verification through the real face pipeline", () => {
     });
     expect(summary.model).toEqual({ id: EMBEDDER?.id, version: EMBEDDER?.version, dimension: 128 });
     // Every LFW photo gives a face under the central policy (models/results/lfw-view1.md).
-    expect(summary.pairs).toEqual({ total: 20, scored: 20, genuine: 10, impostor: 10, skipped: 0 });
+    expect(summary.pairs).toEqual({
+      total: 20,
+      scored: 20,
+      genuine: 10,
+      impostor: 10,
+      skipped: 0,
+      failed: 0,
+    });
+    expect(summary).toMatchObject({ failures: "count", failureToExtractRate: 0 });
     expect(summary.images.total).toBe(40);
     expect(progress).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     // The default embedder measured AUC 0.998 on all 1,000 pairs; 20 of them must not look random.
@@ -118,7 +126,7 @@ describe("verification through the real face pipeline", () => {
     expect(raised).toHaveLength(summary.belowMinAuc ? 1 : 0);
   }, 120_000);
 
-  it("skips pairs it cannot score, with reasons; below the minimum AUC a critical alert is stored and dispatched", async () => {
+  it("with failures: skip, leaves out pairs it cannot score, with reasons; below the minimum AUC a critical alert is stored and dispatched", async () => {
     const dispatched: IncidentNotification[] = [];
     // The first run may have opened an incident already (if its AUC fell below 0.98): close it, so
     // this run's finding opens one of its own and notifies.
@@ -129,12 +137,13 @@ describe("verification through the real face pipeline", () => {
       tenantId,
       stream: "cam",
       minAuc: 1.01,
+      failures: "skip",
       dispatch: (notification) => {
         dispatched.push(notification);
         return undefined;
       },
     });
-    expect(summary.pairs).toEqual({ total: 5, scored: 3, genuine: 1, impostor: 2, skipped: 2 });
+    expect(summary.pairs).toEqual({ total: 5, scored: 3, genuine: 1, impostor: 2, skipped: 2, failed: 0 });
     expect(summary.skipped).toEqual([
       { left: GUL_13, right: BROKEN, reason: "right: unreadable image" },
       { left: "Nobody/Nobody_0001.jpg", right: GUIEL, reason: "left: missing image" },
@@ -168,7 +177,7 @@ describe("verification through the real face pipeline", () => {
     expect(dispatched[0]?.finding?.title).toContain("AUC 1.0000 < 1.01");
   }, 60_000);
 
-  it("facedrift verify prints the summary; without --store nothing is written", async () => {
+  it("facedrift verify prints the summary, counting pairs whose image gave no face as failed comparisons; without --store nothing is written", async () => {
     const { stdout, stderr } = await runInProcess(registerVerify, [
       "verify",
       "--pairs",
@@ -182,13 +191,13 @@ describe("verification through the real face pipeline", () => {
     expect(printed).toMatchObject({
       run_id: null,
       model: { id: EMBEDDER?.id, dimension: 128 },
-      auc: 1,
-      eer: 0,
-      tar_at_far: { "0.001": 1, "0.01": 1 },
       min_auc: 1.01,
       below_min_auc: true,
       alert: { id: null, sent: false },
-      pairs: { total: 5, scored: 3, skipped: 2 },
+      pairs: { total: 5, scored: 5, skipped: 0, failed: 2 },
+      failures: "count",
+      // 2 of the 5 images gave no face (one unreadable, one missing).
+      failure_to_extract_rate: 0.4,
       timing_ms: { load: expect.any(Number), embed: expect.any(Number) },
     });
     expect(stderr).toContain("verify: 5/5 images");

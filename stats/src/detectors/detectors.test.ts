@@ -59,16 +59,20 @@ describe("reference profile", () => {
     expect(mmd.statistic(model.sample(500, 42, { latentShift: 0.4 }), 500)).toBeGreaterThan(window.threshold);
   });
 
-  it("skips the MMD window, saying why, when the reference is too small for it", () => {
+  it("fits the MMD window to a small reference instead of skipping it, and skips only below the smallest window, saying why", () => {
     const small = fitReferenceProfile(reference.subarray(0, 600 * d), 600, d, {
       seed: 9,
       mmdSampleSize: 200,
     });
-    expect(small.mmdWindow).toBeUndefined();
-    expect(small.calibration.mmdWindowSkipped).toBe(
-      "300 reference rows lie outside the MMD sample's groups; 1000 are needed for windows of 500",
-    );
+    // 300 rows lie outside the MMD sample's groups: windows of 150.
+    expect(small.mmdWindow).toMatchObject({ size: 150, poolRows: 300 });
+    expect(small.calibration.mmdWindowSkipped).toBeUndefined();
     expect(small.residual).toBeDefined();
+    const tiny = fitReferenceProfile(reference.subarray(0, 150 * d), 150, d, { seed: 9, mmdSampleSize: 100 });
+    expect(tiny.mmdWindow).toBeUndefined();
+    expect(tiny.calibration.mmdWindowSkipped).toMatch(
+      /^\d+ reference rows lie outside the MMD sample's groups; 100 are needed for windows of 50$/,
+    );
   });
 
   it("keeps an explicit ADWIN δ and replays it as given", () => {

@@ -67,6 +67,9 @@ export interface MmdWindowCalibration {
   };
 }
 
+/** The smallest window a reference-fitted size may take; below it the window is skipped, saying why. */
+export const MIN_FITTED_WINDOW = 50;
+
 export interface MmdWindowOptions {
   size?: number;
   alpha?: number;
@@ -101,6 +104,11 @@ export function pearson3Threshold(mean: number, sd: number, skewness: number, al
  * that form the MMD sample (`sample`, m × d). Returns the reason instead when fewer than
  * 2 × size rows lie outside the sample: windows drawn from a smaller pool overlap so much that
  * their spread says little about fresh windows.
+ *
+ * Without an explicit `size`, the window fits the reference: 500, or half the rows outside the
+ * sample when there are fewer than 1,000 (a 500-photo reference split by person gets windows of
+ * about 125), down to MIN_FITTED_WINDOW — so the detector runs on the references users start with
+ * instead of being skipped; the size chosen is in the calibration.
  */
 export function calibrateMmdWindow(
   x: Matrix,
@@ -111,19 +119,21 @@ export function calibrateMmdWindow(
   /** The rows windows may be drawn from (default: every row outside the MMD sample). */
   poolCandidates?: readonly number[],
 ): MmdWindowCalibration | { skipped: string } {
-  const size = options.size ?? DEFAULT_MMD_WINDOW_SIZE;
   const alpha = options.alpha ?? DEFAULT_MMD_WINDOW_ALPHA;
   const windows = options.windows ?? 2000;
-  if (!Number.isInteger(size) || size < 2) throw new RangeError(`size must be an integer ≥ 2, got ${size}`);
-  if (!Number.isInteger(windows) || windows < 100)
-    throw new RangeError(`windows must be an integer ≥ 100, got ${windows}`);
   const m = mmdSample.rows.length;
-  if (mmdSample.sample.length !== m * d)
-    throw new RangeError(`MMD sample has ${mmdSample.sample.length} values, expected ${m}×${d}`);
-  const rng = seededRng(options.seed ?? 0);
   const inSample = new Uint8Array(n);
   for (const r of mmdSample.rows) inSample[r] = 1;
   const outside = (poolCandidates ?? Array.from({ length: n }, (_, i) => i)).filter((i) => !inSample[i]);
+  const size =
+    options.size ??
+    Math.max(MIN_FITTED_WINDOW, Math.min(DEFAULT_MMD_WINDOW_SIZE, Math.floor(outside.length / 2)));
+  if (!Number.isInteger(size) || size < 2) throw new RangeError(`size must be an integer ≥ 2, got ${size}`);
+  if (!Number.isInteger(windows) || windows < 100)
+    throw new RangeError(`windows must be an integer ≥ 100, got ${windows}`);
+  if (mmdSample.sample.length !== m * d)
+    throw new RangeError(`MMD sample has ${mmdSample.sample.length} values, expected ${m}×${d}`);
+  const rng = seededRng(options.seed ?? 0);
   // Two windows' worth at least, so that windows differ from one another.
   const minimum = 2 * size;
   if (outside.length < minimum) {

@@ -31,6 +31,7 @@ import { calibrateAdwinDelta } from "./adwin-calibration.ts";
 import { DEFAULT_TIME_BLOCKS, timeBlocks } from "./knn-threshold.ts";
 import { calibrateMmdWindow, type MmdWindowCalibration, type MmdWindowOptions } from "./mmd-window.ts";
 import { pcaResidual } from "./pca-residual.ts";
+import { fitQualityProfile, type QualityProfile, type QualityRecord } from "./quality-window.ts";
 
 export const REFERENCE_PROFILE_FORMAT = "facedrift.reference-profile/1";
 
@@ -60,6 +61,12 @@ export interface ReferenceProfileOptions {
    * people, which is what production brings (mmd-window.ts).
    */
   groups?: ArrayLike<number>;
+  /**
+   * Each reference face's quality signals (`metadata.quality`), for the input/pipeline detector
+   * (`quality-window.ts`); `identities` names people when the embeddings do (else the detector
+   * finds them by clustering).
+   */
+  quality?: { records: readonly QualityRecord[]; identities: ArrayLike<number> | null };
   /** Seed of every random choice (subsamples, resampled streams, splits). */
   seed?: number;
 }
@@ -81,6 +88,8 @@ export interface ReferenceCalibration {
   mmdNull: { splits: number; halfSize: number; q95: number; q99: number };
   /** Why the profile has no `mmdWindow` (too few reference rows outside the MMD sample). */
   mmdWindowSkipped?: string;
+  /** Why the profile has no `quality` detector (the reference carries too few quality signals). */
+  qualitySkipped?: string;
 }
 
 /** ADWIN on the per-embedding PCA residual (`pca-residual.ts`), calibrated like PC1's. */
@@ -105,6 +114,8 @@ export interface ReferenceProfile {
   residual?: ResidualAdwin;
   /** Absent in older profiles, or when the reference is too small (`calibration.mmdWindowSkipped`). */
   mmdWindow?: MmdWindowCalibration;
+  /** The input/pipeline detector on quality signals; absent in older profiles or without signals (`calibration.qualitySkipped`). */
+  quality?: QualityProfile;
 }
 
 export function fitReferenceProfile(
@@ -149,6 +160,10 @@ export function fitReferenceProfile(
     calibrationSide,
   );
 
+  const quality = options.quality
+    ? fitQualityProfile(x, n, d, options.quality.records, options.quality.identities, { seed: seed ^ 0x9a11 })
+    : { skipped: "no quality signals were given with the reference embeddings" };
+
   return {
     format: REFERENCE_PROFILE_FORMAT,
     dimension: d,
@@ -169,9 +184,11 @@ export function fitReferenceProfile(
         q99: quantileSorted(nullDistribution.statistics, 0.99),
       },
       ...("skipped" in mmdWindow ? { mmdWindowSkipped: mmdWindow.skipped } : {}),
+      ...("skipped" in quality ? { qualitySkipped: quality.skipped } : {}),
     },
     residual: { adwin: residual.adwin, calibration: residual.adwinCalibration },
     ...("skipped" in mmdWindow ? {} : { mmdWindow }),
+    ...("skipped" in quality ? {} : { quality }),
   };
 }
 

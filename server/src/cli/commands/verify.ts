@@ -33,6 +33,11 @@ export function registerVerify(program: Command): void {
       "central: the face nearest the centre; single: skip images with several",
       "central",
     )
+    .option(
+      "--failures <policy>",
+      "pairs with an image that gave no face: count (as failed comparisons, lowest score) or skip (leave out)",
+      "count",
+    )
     .option("--store", "store the run (and any alert) in the database")
     .option("--tenant <name>", `tenant of the stored run (default "${DEFAULT_TENANT_NAME}")`)
     .option("--stream <name>", "tie the stored run to a stream, which alerts need (implies --store)")
@@ -49,6 +54,7 @@ export function registerVerify(program: Command): void {
           imagesDir: options.images,
           minAuc,
           faces: parseChoice(options.faces, "faces", ["central", "single"] as const),
+          failures: parseChoice(options.failures, "failures", ["count", "skip"] as const),
           onProgress: progressLine("verify"),
           awaitDelivery: true,
           ...(options.model ? { model: options.model } : {}),

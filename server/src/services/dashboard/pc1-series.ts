@@ -17,6 +17,7 @@
 import { sql } from "drizzle-orm";
 import { type Executor, queryRows } from "../../db/database.ts";
 import { getActiveReferenceSet } from "../reference-sets/get-active.ts";
+import { detectorWarnings } from "./detector-warnings.ts";
 
 export const MAX_SERIES_POINTS = 100_000;
 
@@ -43,6 +44,8 @@ export interface Pc1Series {
     pc1VarianceRatio: number | null;
     /** The reference's own PC1 scores (its frozen KS sample), for "reference vs now" histograms. */
     pc1Sample: number[];
+    /** Recommended detectors it cannot run, and why (`detector-warnings.ts`). */
+    warnings: string[];
   } | null;
   from: string;
   to: string;
@@ -150,6 +153,7 @@ export async function pc1Series(db: Executor, query: Pc1SeriesQuery): Promise<Pc
           version: reference.version,
           pc1VarianceRatio: pca?.explainedVarianceRatio?.[0] ?? null,
           pc1Sample: referencePc1Sample(profile?.ksSample),
+          warnings: warningsOf(reference.profile as Record<string, unknown> | null),
         }
       : null,
     from,
@@ -173,4 +177,17 @@ export function referencePc1Sample(sample: { rows: number; scores: number[] } | 
   if (!sample || sample.rows === 0) return [];
   const components = sample.scores.length / sample.rows;
   return Array.from({ length: sample.rows }, (_, i) => sample.scores[i * components] as number);
+}
+
+function warningsOf(profile: Record<string, unknown> | null): string[] {
+  if (!profile) return [];
+  const calibration = (profile.calibration ?? {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === "string" ? v : null);
+  return detectorWarnings({
+    hasResidual: profile.residual !== undefined,
+    hasMmdWindow: profile.mmdWindow !== undefined,
+    hasQuality: profile.quality !== undefined,
+    mmdWindowSkipped: text(calibration.mmdWindowSkipped),
+    qualitySkipped: text(calibration.qualitySkipped),
+  });
 }

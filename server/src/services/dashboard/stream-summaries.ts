@@ -6,6 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import { type Executor, queryRows } from "../../db/database.ts";
+import { detectorWarnings } from "./detector-warnings.ts";
 import { LAGGING_EMBEDDINGS, type StreamState, streamState } from "./stream-state.ts";
 
 /** Lag is counted up to here: the overview needs "far behind", not the exact backlog. */
@@ -18,7 +19,8 @@ export interface StreamSummary {
   dimension: number;
   embeddingCount: number;
   lastReceivedAt: string | null;
-  reference: { id: number; version: number; createdAt: string } | null;
+  /** `warnings`: the recommended detectors it cannot run, and why (`detector-warnings.ts`). */
+  reference: { id: number; version: number; createdAt: string; warnings: string[] } | null;
   state: StreamState;
   /** Embeddings past the streaming detector's cursor (capped); null without a reference. */
   lag: number | null;
@@ -62,6 +64,11 @@ interface Row {
   incident_severity: string | null;
   incident_findings: number | null;
   drift_incident: boolean | null;
+  has_residual: boolean;
+  has_mmd: boolean;
+  has_quality: boolean;
+  mmd_skipped: string | null;
+  quality_skipped: string | null;
 }
 
 const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
@@ -78,6 +85,10 @@ export async function streamSummaries(
     sql`SELECT s.id::int AS id, s.name, s.model_id, s.model_version, s.dimension::int AS dimension,
           s.embedding_count::float8 AS embedding_count, s.last_received_at::text AS last_received_at,
           r.id::int AS ref_id, r.version::int AS ref_version, r.created_at::text AS ref_created_at,
+          coalesce(r.profile ? 'residual', false) AS has_residual, coalesce(r.profile ? 'mmdWindow', false) AS has_mmd,
+          coalesce(r.profile ? 'quality', false) AS has_quality,
+          r.profile->'calibration'->>'mmdWindowSkipped' AS mmd_skipped,
+          r.profile->'calibration'->>'qualitySkipped' AS quality_skipped,
           CASE WHEN r.id IS NULL THEN NULL
                WHEN coalesce(c.last_seq, 0) >= s.last_seq THEN 0
                ELSE (SELECT count(*)::int FROM (SELECT 1 FROM embeddings e
@@ -134,6 +145,13 @@ export async function streamSummaries(
               id: Number(row.ref_id),
               version: Number(row.ref_version),
               createdAt: iso(row.ref_created_at) as string,
+              warnings: detectorWarnings({
+                hasResidual: row.has_residual === true,
+                hasMmdWindow: row.has_mmd === true,
+                hasQuality: row.has_quality === true,
+                mmdWindowSkipped: row.mmd_skipped,
+                qualitySkipped: row.quality_skipped,
+              }),
             },
       state: streamState({
         hasReference: row.ref_id !== null,

@@ -1,4 +1,10 @@
-import { DEFAULT_TIME_BLOCKS, labelGroups, type ReferenceProfileOptions, timeBlocks } from "@facedrift/stats";
+import {
+  DEFAULT_TIME_BLOCKS,
+  labelGroups,
+  type QualityRecord,
+  type ReferenceProfileOptions,
+  timeBlocks,
+} from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import { compute } from "../../compute/pool.ts";
 import { type Database, type Db, queryRows } from "../../db/database.ts";
@@ -7,6 +13,7 @@ import type { ReferenceProfileJson } from "../../db/schema/reference-set.ts";
 import { FacedriftError } from "../../errors.ts";
 import { decodeBatch, type IngestItem } from "../embeddings/decode.ts";
 import type { ModelRef } from "../embeddings/ingest.ts";
+import { qualityOfMetadata, qualityOfSeqs } from "../embeddings/quality.ts";
 import { type EmbeddingWindow, readWindow, sampleIndices } from "../embeddings/window.ts";
 import { createReferenceSet } from "../reference-sets/create.ts";
 import { psiBinningOf } from "../stream-settings/settings.ts";
@@ -82,7 +89,12 @@ export async function fitReference(database: Database, input: FitReferenceInput)
   const options = input.options ?? {};
   const seed = options.seed ?? 0;
   const identityField = options.identityField ?? DEFAULT_IDENTITY_FIELD;
-  const { n, x, origin, identities } = await loadSource(database, stream, input.source, identityField);
+  const { n, x, origin, identities, quality } = await loadSource(
+    database,
+    stream,
+    input.source,
+    identityField,
+  );
   if (n < 10) {
     throw new FacedriftError("invalid_request", `a reference needs at least 10 embeddings, got ${n}`, {
       field: "items" in input.source ? "items" : "window",
@@ -108,6 +120,7 @@ export async function fitReference(database: Database, input: FitReferenceInput)
       components: options.components,
       mmdSampleSize: options.mmdSampleSize,
       groups: groups.groups,
+      quality: { records: quality, identities: identities ? labelGroups(identities) : null },
       seed,
     },
     // The kNN novelty threshold on held-out data (`heldOutKnnThreshold`): each query's nearest
@@ -171,6 +184,7 @@ async function loadSource(
   x: Float32Array;
   origin: Record<string, unknown>;
   identities: (string | null)[] | null;
+  quality: QualityRecord[];
 }> {
   if ("items" in source) {
     if (source.model.id !== stream.model.id || source.model.version !== stream.model.version) {
@@ -190,7 +204,14 @@ async function loadSource(
       x.set(v, i * d);
     });
     const identities = source.items.map((item) => labelOf(item.metadata?.[identityField]));
-    return { n: batch.vectors.length, x, origin: { kind: "items", count: batch.vectors.length }, identities };
+    const quality = source.items.map((item) => qualityOfMetadata(item.metadata));
+    return {
+      n: batch.vectors.length,
+      x,
+      origin: { kind: "items", count: batch.vectors.length },
+      identities,
+      quality,
+    };
   }
   const data = await readWindow(database, stream.id, stream.dimension, source);
   const origin =
@@ -208,6 +229,7 @@ async function loadSource(
     x: data.x,
     origin,
     identities: await identitiesOf(database.db, stream.id, data.keys, identityField),
+    quality: await qualityOfSeqs(database.db, stream.id, data.keys),
   };
 }
 

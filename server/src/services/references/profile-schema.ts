@@ -9,7 +9,13 @@
  * what a fit can produce (`http/routes/streams/references/schema.ts`: up to 64 components and an
  * MMD sample of 5,000 rows), with room to spare where a larger value only costs time.
  */
-import { PCA_FORMAT, REFERENCE_PROFILE_FORMAT, type ReferenceProfile } from "@facedrift/stats";
+import {
+  PCA_FORMAT,
+  QUALITY_PROFILE_FORMAT,
+  QUALITY_SIGNAL_NAMES,
+  REFERENCE_PROFILE_FORMAT,
+  type ReferenceProfile,
+} from "@facedrift/stats";
 import { z } from "zod";
 import { FacedriftError } from "../../errors.ts";
 
@@ -82,6 +88,32 @@ const mmdWindow = z.strictObject({
   }),
 });
 
+/** The quality window (stats/src/detectors/quality-window.ts): bounded so no field can stall a worker. */
+const qualityProfile = z.strictObject({
+  format: z.literal(QUALITY_PROFILE_FORMAT),
+  signals: z
+    .array(
+      z.strictObject({
+        name: z.enum(QUALITY_SIGNAL_NAMES as [string, ...string[]]),
+        mean: finite,
+        sd: nonNegative,
+        between: nonNegative,
+        within: nonNegative,
+        scale: finite.min(1).max(100),
+      }),
+    )
+    .min(1)
+    .max(QUALITY_SIGNAL_NAMES.length),
+  samePersonThreshold: finite.min(-1).max(1),
+  windowSize: z.number().int().min(30).max(5_000),
+  step: z.number().int().min(1).max(5_000),
+  zCritical: finite.gt(0).max(40),
+  alphaPerWindow: finite.gt(0).max(1),
+  referenceConcentration: finite.gt(0).max(1),
+  referenceRows: positive(1e9),
+  calibration: z.looseObject({}),
+});
+
 const profileShape = z.strictObject({
   format: z.literal(REFERENCE_PROFILE_FORMAT),
   dimension: positive(16_000),
@@ -105,9 +137,11 @@ const profileShape = z.strictObject({
     psiSplitHalf: z.array(nonNegative),
     mmdNull: z.looseObject({ splits: count(1e7), halfSize: count(1e7), q95: finite, q99: finite }),
     mmdWindowSkipped: z.string().max(1000).optional(),
+    qualitySkipped: z.string().max(1000).optional(),
   }),
   residual: z.strictObject({ adwin: adwinParams, calibration: adwinCalibration }).optional(),
   mmdWindow: mmdWindow.optional(),
+  quality: qualityProfile.optional(),
 });
 
 /** What the shapes cannot say: every array's length agrees with the dimension and components. */

@@ -32,6 +32,7 @@ export function streamingReferenceOf(profile: ReferenceProfile, version = 1): St
           ),
         }
       : null,
+    quality: profile.quality ? { profile: profile.quality, harm: null } : null,
     limitation: null,
   };
 }
@@ -50,7 +51,9 @@ export async function uninterruptedRun(
 
 /** The numbers of a detection that a stored drift event must repeat, whatever the replica. */
 export function detectionKey(d: Detection) {
-  return d.signal === "mmd"
-    ? { seq: d.seq, signal: d.signal, meanBefore: null, meanAfter: null, value: d.statistic }
-    : { seq: d.seq, signal: d.signal, meanBefore: d.meanBefore, meanAfter: d.meanAfter, value: d.score };
+  if (d.signal === "mmd")
+    return { seq: d.seq, signal: d.signal, meanBefore: null, meanAfter: null, value: d.statistic };
+  if (d.signal === "quality")
+    return { seq: d.seq, signal: d.signal, meanBefore: null, meanAfter: null, value: d.result.maxAbsZ };
+  return { seq: d.seq, signal: d.signal, meanBefore: d.meanBefore, meanAfter: d.meanAfter, value: d.score };
 }

@@ -4083,6 +4083,8 @@ export type components = {
                 pc1VarianceRatio: number | null;
                 /** @description The reference's own PC1 scores (its KS sample) */
                 pc1Sample: number[];
+                /** @description Recommended detectors the reference cannot run, each with why; never skipped silently */
+                warnings: string[];
             } | null;
             from: string;
             to: string;
@@ -4147,6 +4149,8 @@ export type components = {
                 id: number;
                 version: number;
                 createdAt: string;
+                /** @description Recommended detectors this reference cannot run, each with why (e.g. no quality signals in the reference embeddings' metadata.quality): shown on the stream, never skipped silently */
+                warnings: string[];
             } | null;
             /**
              * @description drifting: the last batch run confirmed drift or a drift incident (warning or worse) is open; lagging: the streaming detector is ≥ 1,000 embeddings behind; unmonitored: no active reference

@@ -10,6 +10,7 @@ import {
   type FacePipeline,
   loadPipeline,
   type PipelineResult,
+  qualityFor,
   type RgbaImage,
   selectCentral,
   selectLargest,
@@ -110,9 +111,10 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
         width: image.width,
         height: image.height,
         detected: detectedIn.get(image) ?? result.faces.length,
-        faces: result.faces.flatMap(({ box, score, quality, embeddings }) => {
-          const embedding = embeddings[CAPTURE_MODELS.embedder.id];
-          return embedding ? [{ box, score, quality, embedding }] : [];
+        faces: result.faces.flatMap((face) => {
+          const embedding = face.embeddings[CAPTURE_MODELS.embedder.id];
+          const quality = qualityFor(face, CAPTURE_MODELS.embedder.id);
+          return embedding ? [{ box: face.box, score: face.score, quality, embedding }] : [];
         }),
         timings: result.timings,
         totalMs: performance.now() - started,

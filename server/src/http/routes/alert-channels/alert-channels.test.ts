@@ -131,10 +131,13 @@ describe("alert channels and web push API", () => {
       endpoint: "https://push.example/abc",
       keys: { p256dh: b64url(65), auth: b64url(16) },
     };
-    const added = await t.call("POST", "/v1/push/subscriptions", { key: read, json: subscription });
+    // A read key cannot make the server POST somewhere (issue 14): subscribing takes admin.
+    const byReader = await t.call("POST", "/v1/push/subscriptions", { key: read, json: subscription });
+    expect(byReader.status).toBe(403);
+    const added = await t.call("POST", "/v1/push/subscriptions", { key: admin, json: subscription });
     expect(added).toEqual({ status: 201, body: { endpoint: subscription.endpoint } });
     const bad = await t.call("POST", "/v1/push/subscriptions", {
-      key: read,
+      key: admin,
       json: { ...subscription, keys: { p256dh: "short", auth: b64url(16) } },
     });
     expect(bad).toMatchObject({ status: 400, body: { error: { field: "keys.p256dh" } } });
@@ -142,8 +145,8 @@ describe("alert channels and web push API", () => {
     expect((await t.call("DELETE", "/v1/push/subscriptions", { key: otherAdmin, json: body })).status).toBe(
       404,
     );
-    expect((await t.call("DELETE", "/v1/push/subscriptions", { key: read, json: body })).status).toBe(204);
-    expect((await t.call("DELETE", "/v1/push/subscriptions", { key: read, json: body })).status).toBe(404);
+    expect((await t.call("DELETE", "/v1/push/subscriptions", { key: admin, json: body })).status).toBe(204);
+    expect((await t.call("DELETE", "/v1/push/subscriptions", { key: admin, json: body })).status).toBe(404);
   });
 
   it("takes GitHub and Jira channels: fields named on 400, tokens masked, the test checks access without a ticket", async () => {

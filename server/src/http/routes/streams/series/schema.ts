@@ -33,6 +33,10 @@ export const SeriesSchema = z
         pc1Sample: z
           .array(z.number())
           .openapi({ description: "The reference's own PC1 scores (its KS sample)" }),
+        warnings: z.array(z.string()).openapi({
+          description:
+            "Recommended detectors the reference cannot run, each with why; never skipped silently",
+        }),
       })
       .nullable()
       .openapi({ description: "The active reference whose PC1 the scores are on; null: no scores" }),

@@ -10,7 +10,16 @@ export const StreamSummarySchema = z
     embeddingCount: z.number().int(),
     lastReceivedAt: z.string().nullable(),
     reference: z
-      .object({ id: z.number().int(), version: z.number().int(), createdAt: z.string() })
+      .object({
+        id: z.number().int(),
+        version: z.number().int(),
+        createdAt: z.string(),
+        warnings: z.array(z.string()).openapi({
+          description:
+            "Recommended detectors this reference cannot run, each with why (e.g. no quality signals in the reference " +
+            "embeddings' metadata.quality): shown on the stream, never skipped silently",
+        }),
+      })
       .nullable()
       .openapi({ description: "The active reference version" }),
     state: z.enum(STREAM_STATES).openapi({

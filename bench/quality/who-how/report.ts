@@ -1,0 +1,251 @@
+/**
+ * @module
+ * Writes docs/who-vs-how.md (tables and charts) from the experiments, and the harm models the
+ * product ships (`stats/src/detectors/harm-models.ts`), so the page and the product's severity
+ * come from the same run.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CRITICAL_DELTA_AUC, type HarmModel } from "@facedrift/stats";
+import * as Plot from "@observablehq/plot";
+import { JSDOM } from "jsdom";
+import { REPO_ROOT } from "../dataset.ts";
+import {
+  type ModelReport,
+  REFERENCE_SIZES,
+  runWhoHow,
+  STREAM_CHANGED,
+  STREAM_CLEAN,
+  type StreamOutcome,
+} from "./experiments.ts";
+import { WHO_HOW_MODELS } from "./models.ts";
+import type { benchmarkSample } from "./sample.ts";
+
+const DOC = join(REPO_ROOT, "docs", "who-vs-how.md");
+const CHARTS = join(REPO_ROOT, "docs", "who-vs-how");
+const HARM_FILE = join(REPO_ROOT, "stats", "src", "detectors", "harm-models.ts");
+const document = new JSDOM("").window.document;
+
+const svg = (plot: unknown) => {
+  const el = plot as Element;
+  el.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  el.setAttribute("style", "background: white");
+  return `${el.outerHTML}\n`;
+};
+
+function qqChart(pValues: readonly number[]): string {
+  const sorted = [...pValues].sort((a, b) => a - b);
+  const points = sorted.map((p, i) => ({ expected: (i + 0.5) / sorted.length, observed: p }));
+  return svg(
+    Plot.plot({
+      document,
+      width: 420,
+      height: 420,
+      x: { label: "expected p (uniform)", domain: [0, 1] },
+      y: { label: "observed p, clean windows of new people", domain: [0, 1] },
+      marks: [
+        Plot.line(
+          [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+          { x: "x", y: "y", stroke: "#999" },
+        ),
+        Plot.dot(points, { x: "expected", y: "observed", r: 1.5 }),
+      ],
+    }),
+  );
+}
+
+function harmChart(report: ModelReport): string {
+  const points = report.shifts.map((s) => ({
+    measured: s.deltaAuc,
+    predicted: s.predictedHeldOut,
+    id: s.shift.id,
+  }));
+  const top = Math.max(0.02, ...points.map((p) => Math.max(p.measured, p.predicted))) * 1.05;
+  return svg(
+    Plot.plot({
+      document,
+      width: 520,
+      height: 460,
+      x: { label: "measured ΔAUC (failures counted)", domain: [-0.005, top] },
+      y: { label: "predicted ΔAUC, family held out of the fit", domain: [-0.005, top] },
+      marks: [
+        Plot.line(
+          [
+            { x: 0, y: 0 },
+            { x: top, y: top },
+          ],
+          { x: "x", y: "y", stroke: "#999" },
+        ),
+        Plot.ruleX([CRITICAL_DELTA_AUC], { stroke: "#d62728", strokeDasharray: "4 3" }),
+        Plot.ruleY([CRITICAL_DELTA_AUC], { stroke: "#d62728", strokeDasharray: "4 3" }),
+        Plot.dot(points, {
+          x: "measured",
+          y: "predicted",
+          r: 3,
+          fill: (p: { measured: number }) => (p.measured >= CRITICAL_DELTA_AUC ? "#d62728" : "#1f77b4"),
+        }),
+        Plot.text(
+          points.filter((p) => p.measured >= 0.01 || p.predicted >= 0.01),
+          { x: "measured", y: "predicted", text: "id", dx: 6, textAnchor: "start", fontSize: 9 },
+        ),
+      ],
+    }),
+  );
+}
+
+const pct = (a: number, b: number) => (b === 0 ? "—" : `${Math.round((100 * a) / b)} %`);
+const median = (v: readonly number[]) => {
+  if (v.length === 0) return "—";
+  const s = [...v].sort((a, b) => a - b);
+  return String(s[Math.floor(s.length / 2)]);
+};
+const worst = (o: StreamOutcome) =>
+  Object.entries(o.worst)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+const severities = (o: StreamOutcome) => {
+  const c: Record<string, number> = {};
+  for (const s of o.severities) c[s] = (c[s] ?? 0) + 1;
+  return (
+    Object.entries(c)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ") || "—"
+  );
+};
+
+function modelSection(r: ModelReport): string[] {
+  const lines: string[] = [];
+  const mattering = r.shifts.filter((s) => s.deltaAuc >= CRITICAL_DELTA_AUC);
+  lines.push(`## ${r.model}`, "");
+  lines.push(
+    `Clean AUC on the sample's pairs: ${r.cleanAuc.toFixed(4)} (${r.pairs.genuine} genuine, ${r.pairs.impostor} impostor pairs; a changed photo against a clean one).`,
+    "",
+  );
+  lines.push(
+    "### References",
+    "",
+    "| reference | photos | people | quality window | skipped |",
+    "|---|---|---|---|---|",
+  );
+  for (const size of REFERENCE_SIZES) {
+    const ref = r.references[size];
+    if (!ref) continue;
+    const q = ref.quality;
+    lines.push(
+      `| ${size} | ${ref.rows} | ${ref.people} | ${q ? `windows of ${q.windowSize} every ${q.step}, z > ${q.zCritical.toFixed(2)}, ${q.signals.length} signals; ${q.calibration.note}` : "—"} | ${ref.skipped.join("; ") || "nothing"} |`,
+    );
+  }
+  lines.push("");
+  for (const size of REFERENCE_SIZES) {
+    const caught = mattering.filter((s) => {
+      const o = s.streams[size] as StreamOutcome;
+      return o.caught / o.replicates >= 0.9;
+    }).length;
+    const fa = r.falseAlarms[size];
+    lines.push(
+      `- **Reference ${size}**: ${caught} of ${mattering.length} changes that cost ≥ 0.01 AUC caught by the streaming quality window within ${STREAM_CHANGED} embeddings in ≥ 90 % of replicates; ` +
+        `false alarms ${fa?.per10k.toFixed(3)} per 10,000 clean embeddings of held-out people (${fa?.input} input findings in ${fa?.embeddings.toLocaleString("en")} embeddings; ${fa?.anyFinding} findings of any detector, all classified).`,
+    );
+  }
+  lines.push(
+    `- **Severity follows harm**: Spearman rank correlation between predicted (family held out) and measured ΔAUC over ${r.shifts.length} changes: **${r.spearman.toFixed(2)}**; held-out error RMSE ${r.harm.error.rmse.toFixed(4)}, largest ${r.harm.error.maxAbs.toFixed(4)} (${r.harm.error.heldOut}).`,
+    "",
+  );
+  lines.push(
+    `![predicted vs measured](who-vs-how/harm-${r.model}.svg) ![QQ plot](who-vs-how/qq-${r.model}.svg)`,
+    "",
+    "Left: each change's ΔAUC predicted by a harm model fitted without its family, against the measured one (red lines: 0.01). " +
+      "Right: QQ plot of the quality window's per-signal p-values on 200 clean windows of held-out people; points above " +
+      "the diagonal mean the test is conservative there (its scale factors, measured on unseen reference people, err on the quiet side).",
+    "",
+    "### Input and pipeline changes",
+    "",
+    `Streams: ${STREAM_CLEAN} clean embeddings of held-out people, then ${STREAM_CHANGED} changed ones; caught = the quality window (input) fired after the change; delay in embeddings after it; “alerts” is the most severe alert of the changed part per replicate.`,
+    "",
+    "| change | ΔAUC | FTE | predicted (held out) | caught @500 | caught @800 | delay @800 | input severity @800 | alerts @800 |",
+    "|---|---|---|---|---|---|---|---|---|",
+  );
+  for (const s of [...r.shifts].sort((a, b) => b.deltaAuc - a.deltaAuc)) {
+    const a = s.streams[500] as StreamOutcome;
+    const b = s.streams[800] as StreamOutcome;
+    lines.push(
+      `| ${s.shift.id}: ${s.shift.label} | ${s.deltaAuc.toFixed(4)} | ${pct(Math.round(s.failureToExtract * 1000), 1000)} | ${s.predictedHeldOut.toFixed(4)} | ${pct(a.caught, a.replicates)} | ${pct(b.caught, b.replicates)} | ${median(b.delays)} | ${severities(b)} | ${worst(b)} |`,
+    );
+  }
+  lines.push(
+    "",
+    "### Population only (who changed, not how)",
+    "",
+    "| case | distinct photos | input findings @500 | @800 | alerts @800 | embedding findings @800 |",
+    "|---|---|---|---|---|---|",
+  );
+  for (const p of r.population) {
+    const a = p.streams[500] as StreamOutcome;
+    const b = p.streams[800] as StreamOutcome;
+    lines.push(
+      `| ${p.label} | ${p.distinctRows} | ${a.caught}/${a.replicates} | ${b.caught}/${b.replicates} | ${worst(b)} | ${
+        Object.entries(b.embeddingFindings)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ") || "none"
+      } |`,
+    );
+  }
+  if (r.missing.length) lines.push("", `Not extracted (left out of every table): ${r.missing.join(", ")}.`);
+  lines.push("");
+  return lines;
+}
+
+function harmModule(models: HarmModel[]): string {
+  const body = models.map((m) => `  ${JSON.stringify(m.model)}: ${JSON.stringify(m)},`).join("\n");
+  return `/**
+ * @module
+ * The harm models shipped with Facedrift, one per built-in embedder, written by
+ * \`npm run bench:who-how\` (bench/quality/who-how/) from its measurements — do not edit by hand.
+ * An embedder without one gets input findings rated \`warning\` with no predicted cost.
+ */
+import type { HarmModel } from "./harm-model.ts";
+
+export const HARM_MODELS: Readonly<Record<string, HarmModel>> = {
+${body}
+};
+`;
+}
+
+/** Replicate streams per case and reference: the 512-D embedder costs about twice as much per window. */
+const REPLICATES: Record<string, number> = { "faceapi-recognition128": 6, "faceplugin-feature512": 4 };
+
+export async function writeWhoHowReport(sample: ReturnType<typeof benchmarkSample>): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const reports: ModelReport[] = [];
+  for (const model of WHO_HOW_MODELS) {
+    const started = Date.now();
+    reports.push(await runWhoHow(sample, model, { replicates: REPLICATES[model] ?? 4, log }));
+    log(`${model}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  mkdirSync(CHARTS, { recursive: true });
+  for (const r of reports) {
+    writeFileSync(join(CHARTS, `harm-${r.model}.svg`), harmChart(r));
+    writeFileSync(join(CHARTS, `qq-${r.model}.svg`), qqChart(r.cleanPValues));
+  }
+  const families = new Set(reports[0]?.shifts.map((s) => s.shift.family));
+  const lines = [
+    "# Who versus how: detection that separates population from input changes",
+    "",
+    "<!-- Generated by `npm run bench:who-how`; do not edit by hand. -->",
+    "",
+    `What the product's default configuration does, measured with its own code (reference fit, streaming detectors, harm model) on LFW photos split by person: ${families.size} families of image and pipeline changes (strong and mild, plus resolution and compression ladders: ${reports[0]?.shifts.length ?? 0} changes) applied to ${sample.shifted.length} photos of ${new Set(sample.shifted.map((s) => s.split("/")[0])).size} held-out people, population-only changes, and references of ${REFERENCE_SIZES.join(" and ")} photos of reference people. Replicate streams per case and reference: ${reports.map((r) => `${REPLICATES[r.model] ?? 4} (${r.model})`).join(", ")}.`,
+    "",
+    "How it works (`stats/src/detectors/quality-window.ts`): each face's quality signals (face size, detector score, sharpness, brightness, contrast, clipping, colourfulness, noise, landmark alignment error, the embedder's output norm) are averaged over sliding windows; the null variance of a window mean is `b·Σ(n_c/n)² + w/n`, with `b`/`w` the between/within-person variance of the signal in the reference and `n_c` the sizes of the window's people found by clustering at the model's same-person threshold (exact repeats collapsed first), so a window of few people is not mistaken for a capture change. Embedding statistics (PC1, residual, MMD) report population changes (informational) unless the quality window fired within two windows. An input finding's severity is the harm model's predicted verification cost: critical at ≥ 0.01 AUC, else warning.",
+    "",
+    ...reports.flatMap(modelSection),
+  ];
+  writeFileSync(DOC, `${lines.join("\n")}\n`);
+  writeFileSync(HARM_FILE, harmModule(reports.map((r) => r.harm)));
+  execFileSync("npx", ["biome", "format", "--write", DOC, HARM_FILE], { stdio: "ignore" });
+  log(`wrote ${DOC}, ${CHARTS} and ${HARM_FILE}`);
+}

@@ -1,0 +1,48 @@
+/**
+ * `npm run bench:who-how [-- --extract-only | --report-only] [--part i/n]`: the who-vs-how
+ * benchmark (docs/who-vs-how.md). Extracts what the cache lacks — every photo clean, and the
+ * held-out sample under each of the 72 changes, with both the default 128-D and the 512-D
+ * embedder — then runs the product's detectors on streams built from the cache and writes the
+ * report. `--part i/n` extracts every n-th change from the i-th, so two processes can share the
+ * work on two cores.
+ */
+import { parseArgs } from "node:util";
+import { SEED } from "../config.ts";
+import { extract, loadBenchStages } from "../extract.ts";
+import { BENCHMARK_SHIFTS } from "../shift-families.ts";
+import { CLEAN } from "../shifts.ts";
+import { WHO_HOW_MODELS } from "./models.ts";
+import { benchmarkSample } from "./sample.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    "extract-only": { type: "boolean", default: false },
+    "report-only": { type: "boolean", default: false },
+    part: { type: "string", default: "0/1" },
+  },
+});
+
+const sample = benchmarkSample();
+
+if (!args["report-only"]) {
+  const [part, parts] = (args.part as string).split("/").map(Number) as [number, number];
+  const stages = await loadBenchStages(WHO_HOW_MODELS);
+  const shifts = BENCHMARK_SHIFTS.filter((_, i) => i % parts === part);
+  process.stderr.write(
+    `who-how extraction part ${part}/${parts}: ${shifts.length} changes × ${sample.shifted.length} photos` +
+      `${part === 0 ? ` + ${sample.images.length} clean` : ""}\n`,
+  );
+  await extract(
+    stages,
+    [
+      ...(part === 0 ? [{ shift: CLEAN, images: sample.images, models: WHO_HOW_MODELS }] : []),
+      ...shifts.map((shift) => ({ shift, images: sample.shifted, models: WHO_HOW_MODELS })),
+    ],
+    SEED,
+  );
+}
+
+if (!args["extract-only"]) {
+  const { writeWhoHowReport } = await import("./report.ts");
+  await writeWhoHowReport(sample);
+}

@@ -1,0 +1,29 @@
+/**
+ * @module
+ * Which recommended detectors a reference cannot run, and why, in words a person reads on the
+ * stream: nothing is skipped silently. The streaming worker logs the same lines once per reference
+ * (`streaming/reference.ts`); the overview shows them on the stream (`stream-summaries.ts`).
+ */
+
+export interface ProfileCoverage {
+  hasResidual: boolean;
+  hasMmdWindow: boolean;
+  hasQuality: boolean;
+  mmdWindowSkipped: string | null;
+  qualitySkipped: string | null;
+}
+
+const BEFORE = "fitted before it existed; refit the reference to add it";
+
+/** One line per detector the reference cannot run; empty when it runs them all. */
+export function detectorWarnings(p: ProfileCoverage): string[] {
+  return [
+    ...(p.hasResidual ? [] : [`the PCA-residual ADWIN (${BEFORE})`]),
+    ...(p.hasMmdWindow ? [] : [`the MMD window (${p.mmdWindowSkipped ?? BEFORE})`]),
+    ...(p.hasQuality
+      ? []
+      : [
+          `the quality window, which tells input changes from population ones (${p.qualitySkipped ?? BEFORE})`,
+        ]),
+  ];
+}

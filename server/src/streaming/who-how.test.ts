@@ -1,0 +1,148 @@
+/**
+ * Who walks past versus how they are seen, through the API and the streaming worker: a reference
+ * of 600 faces of 300 named people with their quality signals, then streams of new people, of
+ * ten people seen over and over (a door camera's staff), and of new people seen by a camera that
+ * makes faces smaller and darker. Only the last is an input change; the door camera is at most
+ * an informational population finding.
+ */
+import { seededRng } from "@facedrift/stats";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DIM, MODEL } from "../batch/testing/fixture.ts";
+import { queryRows } from "../db/database.ts";
+import { TEST_DRIVERS } from "../db/testing/postgres-database.ts";
+import { createTestApp } from "../http/test-app.ts";
+import { readAfterByCopy } from "./read.ts";
+import { StreamingWorker } from "./worker.ts";
+
+/** People with an identity direction and their own skin tone and build; photos add capture noise. */
+function faces(seed: number) {
+  const rng = seededRng(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  let nextId = 0;
+  const person = () => ({
+    id: `p${seed}-${nextId++}`,
+    dir: Array.from({ length: DIM }, normal),
+    tone: 25 * normal(),
+    build: 0.1 * normal(),
+  });
+  const photo = (p: ReturnType<typeof person>, camera = { size: 1, light: 0 }) => {
+    const v = p.dir.map((t) => t + 0.35 * normal());
+    const norm = Math.hypot(...v);
+    return {
+      embedding: v.map((t) => t / norm),
+      metadata: {
+        person: p.id,
+        quality: {
+          faceSize: camera.size * Math.exp(4.6 + p.build + 0.15 * normal()),
+          brightness: 120 + camera.light + p.tone + 10 * normal(),
+          detectorScore: 0.98 + 0.01 * rng(),
+          embeddingNorm: 3 + 0.2 * normal(),
+        },
+      },
+    };
+  };
+  return { person, photo, pick: (n: number) => Math.floor(rng() * n) };
+}
+
+describe.each(TEST_DRIVERS)(
+  "who versus how in the streaming detectors (%s)",
+  { timeout: 180_000 },
+  (driver) => {
+    let t: Awaited<ReturnType<typeof createTestApp>>;
+    let ingest: string;
+    let admin: string;
+    const world = faces(11);
+    const referencePeople = Array.from({ length: 300 }, world.person);
+
+    beforeAll(async () => {
+      t = await createTestApp({}, { over: driver === "postgres" ? "postgres" : "in-process" });
+      ingest = await t.keyFor("acme", ["ingest"]);
+      admin = await t.keyFor("acme", ["admin"]);
+    }, 120_000);
+    afterAll(() => t?.close());
+
+    /** A stream with the reference fitted from items, then `rows` faces streamed. */
+    async function run(stream: string, rows: { embedding: number[]; metadata: Record<string, unknown> }[]) {
+      const reference = referencePeople.flatMap((p) => [world.photo(p), world.photo(p)]);
+      const ts = Date.parse("2026-12-01T08:00:00Z");
+      // The stream must exist (its model fixed) before a reference is fitted for it.
+      const first = await t.call("POST", `/v1/streams/${stream}/embeddings`, {
+        key: ingest,
+        json: { model: MODEL, items: [{ id: "seed", ts, ...world.photo(referencePeople[0] as never) }] },
+      });
+      expect(first.status).toBe(200);
+      const fit = await t.call("POST", `/v1/streams/${stream}/reference`, {
+        key: admin,
+        json: {
+          model: MODEL,
+          items: reference.map((r, i) => ({ id: `ref-${i}`, ts, ...r })),
+          options: { seed: 3 },
+        },
+      });
+      expect(fit.status).toBe(201);
+      expect(fit.body.calibration.qualitySkipped).toBeUndefined();
+      for (let i = 0; i < rows.length; i += 500) {
+        const res = await t.call("POST", `/v1/streams/${stream}/embeddings`, {
+          key: ingest,
+          json: {
+            model: MODEL,
+            items: rows
+              .slice(i, i + 500)
+              .map((r, j) => ({ id: `${stream}-${i + j}`, ts: ts + 1000 * (i + j + 1), ...r })),
+          },
+        });
+        expect(res.status).toBe(200);
+      }
+      const worker = new StreamingWorker({ db: t.db, read: readAfterByCopy(t.database), pollIntervalMs: 20 });
+      worker.start();
+      await worker.caughtUp();
+      await worker.stop();
+      return queryRows<{ signal: string; category: string | null; severity: string | null }>(
+        t.db,
+        sql`SELECT e.signal, e.details->>'category' AS category, e.details->>'severity' AS severity
+          FROM drift_events e JOIN streams s ON s.id = e.stream_id WHERE s.name = ${stream} ORDER BY e.seq`,
+      );
+    }
+
+    const alertsOf = (stream: string) =>
+      queryRows<{ severity: string; category: string | null }>(
+        t.db,
+        sql`SELECT a.severity, a.category FROM alerts a
+          JOIN streams s ON s.id = a.stream_id WHERE s.name = ${stream} ORDER BY a.id`,
+      );
+
+    it("stays quiet on new people and keeps ten repeated people informational", async () => {
+      const fresh = Array.from({ length: 600 }, world.person);
+      const clean = await run(
+        "hall",
+        fresh.map((p) => world.photo(p)),
+      );
+      expect(clean.filter((e) => e.signal === "quality")).toEqual([]);
+
+      const staff = Array.from({ length: 10 }, world.person);
+      const door = await run(
+        "door",
+        Array.from({ length: 1500 }, () => world.photo(staff[world.pick(10)] as never)),
+      );
+      expect(door.filter((e) => e.signal === "quality")).toEqual([]);
+      // Whatever the embedding statistics say about ten faces all day, it is about who, not how.
+      for (const alert of await alertsOf("door"))
+        expect(alert).toEqual({ severity: "info", category: "population" });
+    });
+
+    it("flags a camera that makes faces smaller and darker as an input change", async () => {
+      const people = Array.from({ length: 1000 }, world.person);
+      const rows = [
+        ...people.slice(0, 500).map((p) => world.photo(p)),
+        ...people.slice(500).map((p) => world.photo(p, { size: 0.75, light: -12 })),
+      ];
+      const events = await run("gate", rows);
+      const quality = events.filter((e) => e.signal === "quality");
+      expect(quality.length).toBeGreaterThan(0);
+      expect(quality[0]).toMatchObject({ category: "input", severity: "warning" });
+      const alerts = await alertsOf("gate");
+      expect(alerts.some((a) => a.category === "input" && a.severity !== "info")).toBe(true);
+    });
+  },
+);
