@@ -32,6 +32,22 @@ export function howBad(findings: readonly FindingNumbers[]): string[] {
     lines.push(`PC1 mean moved ${signed(worst)} σ of the reference (ADWIN)`);
   }
 
+  // Face quality (issue 12's quality window): the signals that moved, each in the reference's σ.
+  const quality = new Map<string, number>();
+  for (const f of findings.filter((f) => kind(f) === "quality")) {
+    for (const [label, value] of Object.entries(numbers(f).extra ?? {})) {
+      const signal = /^(.+) shift \(reference σ\)$/.exec(label)?.[1];
+      if (signal && signal !== "PC1" && Math.abs(value) > Math.abs(quality.get(signal) ?? 0))
+        quality.set(signal, value);
+    }
+  }
+  if (quality.size > 0) {
+    const moved = [...quality].sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+    lines.push(
+      `Face quality moved: ${moved.map(([signal, value]) => `${signal} ${signed(value)} σ`).join(", ")} of the reference`,
+    );
+  }
+
   const windows = findings.filter((f) => kind(f) === "mmd").map(numbers);
   if (windows.length > 0) {
     const ratios = windows
