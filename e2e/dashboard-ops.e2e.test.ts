@@ -99,7 +99,12 @@ describe.skipIf(!hasChromium())("dashboard operations pages (Chromium, phone vie
     await page.getByText("Findings per hour").waitFor();
     await page.getByTestId("activity-chart").locator("svg rect").first().waitFor();
     await card.getByText(`Incident #${incident.id}`).waitFor();
-    await card.getByText("Timeline").click();
+    await card.getByText("How bad, and its timeline").click();
+    // How bad, in numbers: the batch check's flagged components and MMD².
+    await card
+      .getByTestId("how-bad")
+      .getByText(/components with PSI ≥ 0\.1/)
+      .waitFor();
     const batch = card.locator("li.finding").filter({ hasText: "batch check (PSI/KS/MMD)" }).first();
     await batch.waitFor();
     expect(await batch.locator("dt").allTextContents()).toEqual(

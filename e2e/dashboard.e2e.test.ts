@@ -138,7 +138,7 @@ describe.skipIf(!hasChromium())("dashboard (Chromium, real API, drifting stream)
   it("opens a deep-linked time range, empty or not, and picks a preset", async () => {
     const before = "?from=2026-01-01T00:00:00.000Z&to=2026-01-02T00:00:00.000Z";
     await page.goto(streamUrl(before));
-    await page.getByText("No embeddings were received in this range.").waitFor();
+    await page.getByText("No embeddings were seen in this range.").waitFor();
     await shot("stream-empty-range");
     // The empty state offers the day before the latest embedding: the drift is in it.
     await page.getByRole("button", { name: "Show the day before it" }).click();

@@ -23,7 +23,7 @@ import { type DriftRunKind, driftRuns } from "../db/schema/drift-run.ts";
 import { streams } from "../db/schema/stream.ts";
 import { FacedriftError } from "../errors.ts";
 import { readScoredWindow } from "../services/embeddings/scored-window.ts";
-import type { EmbeddingWindow, readWindow } from "../services/embeddings/window.ts";
+import { type EmbeddingWindow, eventSpan, type readWindow } from "../services/embeddings/window.ts";
 import { getActiveReferenceSet } from "../services/reference-sets/get-active.ts";
 import { psiPersistsThroughRun } from "../services/stream-settings/psi-persistence.ts";
 import { alertRulesOf } from "../services/stream-settings/settings.ts";
@@ -209,6 +209,9 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
       cachedScores: "cached" in data ? data.cached : 0,
       timingsMs: { read: readMs, check: checkMs, novelty: noveltyMs, total: performance.now() - started },
     };
+    // A finding is about the faces' own time (their `ts`), not when they were posted. Read before
+    // the transaction: PGlite has one connection, and the transaction holds it.
+    const events = check.drift ? await eventSpan(database, stream.id, data.fromSeq, data.toSeq) : null;
     toSend = await db.transaction(async (tx) => {
       await tx
         .update(driftRuns)
@@ -242,7 +245,7 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
         novelty:
           novelty.rate === null ? null : { rate: novelty.rate, threshold: novelty.threshold as number },
         whoHow,
-        window: { from: data.windowStart ?? new Date(), to: data.windowEnd ?? new Date() },
+        window: events ?? { from: data.windowStart ?? new Date(), to: data.windowEnd ?? new Date() },
         dashboardBaseUrl: input.dashboardBaseUrl ?? "http://localhost:8080",
       });
     });

@@ -13,10 +13,11 @@ import { createDrizzleAlertStore } from "../alerts/drizzle-store.ts";
 import { type Peer, reply, startPeer } from "../alerts/testing/peer.ts";
 import type { IncidentNotification } from "../alerts/types.ts";
 import { runBatchCheck } from "../batch/run.ts";
-import { driftFixture } from "../batch/testing/fixture.ts";
+import { DAY0, driftFixture } from "../batch/testing/fixture.ts";
 import { queryRows } from "../db/database.ts";
 import { alertChannels } from "../db/schema/alert-channel.ts";
 import { TEST_DRIVERS } from "../db/testing/postgres-database.ts";
+import { getIncident } from "../services/incidents/get.ts";
 import { fitReference } from "../services/references/fit.ts";
 import { getStream } from "../services/streams/get.ts";
 import { readAfterByCopy } from "../streaming/read.ts";
@@ -134,6 +135,22 @@ describe.each(TEST_DRIVERS)("one drift episode is one incident (%s)", { timeout:
     );
     expect(logged.map((r) => r.transition).sort()).toEqual(["escalated", "escalated", "opened", "opened"]);
     expect(logged.every((r) => r.with_finding)).toBe(true);
+
+    // On the faces' own time (the fixture's ts run from DAY0 whatever day they were posted), and
+    // how bad in numbers.
+    const detail = await getIncident(f.database.db, f.tenantId, incident!.id);
+    expect(Date.parse(detail.window.from)).toBeGreaterThanOrEqual(DAY0);
+    expect(Date.parse(detail.window.to)).toBeLessThan(DAY0 + 3_000);
+    expect(detail.howBad).toContainEqual(
+      expect.stringMatching(
+        /^Batch check \(worst of 2\): \d+ of 10 components with PSI ≥ 0\.1 \(max \d\.\d\d on PC\d+\); MMD² [\d.e-]+, p [<=] /,
+      ),
+    );
+    if (fired.includes("pc1")) {
+      expect(detail.howBad).toContainEqual(
+        expect.stringMatching(/^PC1 mean moved [+−]\d+\.\d\d σ of the reference/),
+      );
+    }
   });
 
   it("resolves after the calm period, tells the channels, and the next finding opens a new incident", async () => {

@@ -22,6 +22,7 @@ export const FINDING_KIND_LABEL: Record<string, string> = {
   mmd: "MMD² window",
   batch: "batch check (PSI/KS/MMD)",
   verification: "verification AUC",
+  quality: "face quality (size, brightness, sharpness, detector score)",
 };
 
 export function kindLabel(kind: string): string {

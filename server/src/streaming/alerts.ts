@@ -20,6 +20,11 @@ export interface StreamAlertInput {
     window: { from: string; to: string };
   })[];
   dashboardBaseUrl: string;
+  /**
+   * The reference's standard deviation of PC1 (√ of its explained variance): a PC1 shift is
+   * stated in it, the "how bad" a person can compare across streams and models.
+   */
+  pc1Sigma?: number;
 }
 
 /** Inserts one finding per detection and returns the incident notifications to send. */
@@ -38,7 +43,7 @@ export async function writeStreamAlerts(tx: Tx, input: StreamAlertInput): Promis
     kind: d.signal,
     ...(d.category ? { category: d.category } : {}),
     ...(d.signal === "quality" && d.impact ? { impact: d.impact } : {}),
-    ...describe(stream.name, d),
+    ...describe(stream.name, d, input.pc1Sigma),
     window: { from: new Date(d.window.from), to: new Date(d.window.to) },
     details: {
       seq: d.seq,
@@ -51,7 +56,7 @@ export async function writeStreamAlerts(tx: Tx, input: StreamAlertInput): Promis
   return (await recordAlerts(tx, { ...input, detector: "stream" }, drafts)).notifications;
 }
 
-function describe(stream: string, d: Detection): Pick<AlertDraft, "title" | "numbers"> {
+function describe(stream: string, d: Detection, pc1Sigma?: number): Pick<AlertDraft, "title" | "numbers"> {
   if (d.signal === "quality") {
     const moved = d.result.signals
       .filter((s) => d.result.fired.includes(s.name))
@@ -80,31 +85,45 @@ function describe(stream: string, d: Detection): Pick<AlertDraft, "title" | "num
   }
   const who = d.category === "population" ? " — a population change (who is seen), not an input change" : "";
   if (d.signal === "mmd") {
+    const ratio = d.threshold > 0 ? d.statistic / d.threshold : null;
     return {
-      title: `MMD² of the last ${d.rows} embeddings of ${stream} is ${d.statistic.toPrecision(3)}, above ${d.threshold.toPrecision(3)} (α = ${d.alpha} per window)${who}`,
-      numbers: { mmd2: d.statistic, extra: { "MMD² threshold": d.threshold, "window embeddings": d.rows } },
+      title: `MMD² of the last ${d.rows} embeddings of ${stream} is ${d.statistic.toPrecision(3)}${ratio === null ? "" : `, ${ratio.toFixed(1)}× its threshold`} ${d.threshold.toPrecision(3)} (α = ${d.alpha} per window)${who}`,
+      numbers: {
+        mmd2: d.statistic,
+        extra: {
+          "MMD² threshold": d.threshold,
+          ...(ratio === null ? {} : { "MMD² / threshold": ratio }),
+          "embeddings in the window": d.rows,
+        },
+      },
     };
   }
-  const window = { "window before": d.widthBefore, "window after": d.widthAfter };
+  const window = {
+    "embeddings before the change": d.widthBefore,
+    "embeddings after the change": d.widthAfter,
+  };
   if (d.signal === "residual") {
     return {
-      title: `PCA residual of ${stream} shifted from ${d.meanBefore.toFixed(3)} to ${d.meanAfter.toFixed(3)} (ADWIN)${who}`,
+      title: `PCA residual of ${stream} shifted from ${d.meanBefore.toFixed(3)} to ${d.meanAfter.toFixed(3)} (squared distance to the reference's principal subspace; ADWIN)${who}`,
       numbers: {
         extra: {
           "residual before": d.meanBefore,
           "residual after": d.meanAfter,
-          "PCA residual": d.score,
           ...window,
         },
       },
     };
   }
+  const shift = pc1Sigma && pc1Sigma > 0 ? (d.meanAfter - d.meanBefore) / pc1Sigma : null;
+  const sigmas = shift === null ? "" : ` (${signed(shift)} σ of the reference)`;
   return {
-    title: `PC1 of ${stream} shifted from ${d.meanBefore.toFixed(3)} to ${d.meanAfter.toFixed(3)} (ADWIN)${who}`,
+    title: `PC1 of ${stream} shifted from ${d.meanBefore.toFixed(3)} to ${d.meanAfter.toFixed(3)}${sigmas} (ADWIN)${who}`,
     numbers: {
       pc1MeanBefore: d.meanBefore,
       pc1MeanAfter: d.meanAfter,
-      extra: { "PC1 score": d.score, ...window },
+      extra: { ...(shift === null ? {} : { "PC1 shift (reference σ)": shift }), ...window },
     },
   };
 }
+
+const signed = (value: number) => `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(2)}`;

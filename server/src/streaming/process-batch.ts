@@ -157,6 +157,7 @@ export async function processStreamBatch(
           window: { from: times.get(f.windowFromSeq) as string, to: times.get(f.seq) as string },
         })),
         dashboardBaseUrl: options.dashboardBaseUrl,
+        pc1Sigma: Math.sqrt(reference.pca.explainedVariance[0] ?? 0),
       });
       await cacheScores(tx, reference.id, stream.id, seqs, componentScores, reference.pca.nComponents);
       const saved = await saveStreamCursor(tx, stream.id, options.owner, {

@@ -2,8 +2,11 @@
  * @module
  * The stream page's main series: each stored embedding's score on the active reference's first
  * principal component, with the quality signals the capture station records (`metadata.quality`),
- * over a receive-time range. Receive time, like the batch windows (`embeddings/window.ts`): it is
- * the clock drift events, runs and alerts are stamped with, and it prunes the day partitions.
+ * over a time range on **event time** (the embeddings' own `ts`, what a person asks "since when"
+ * about; an outbox that posts six hours of faces in seconds spreads them over the six hours) or,
+ * as an option, receive time (when the server got them, which prunes the day partitions and is
+ * what the batch windows use). On event time the day partitions are still pruned from below: an
+ * embedding is received no earlier than its `ts` minus the future skew ingestion allows.
  *
  * The scores are the streaming worker's cached ones where it has passed, else projected in the
  * database (pgvector's inner product), so only a handful of numbers per row leave it, never the
@@ -18,11 +21,18 @@ import { detectorWarnings } from "./detector-warnings.ts";
 
 export const MAX_SERIES_POINTS = 100_000;
 
+export const SERIES_TIMES = ["event", "arrival"] as const;
+export type SeriesTime = (typeof SERIES_TIMES)[number];
+
 export interface Pc1SeriesQuery {
   /** Already tenant-checked (`getStream`). */
   streamId: number;
   from: Date;
   to: Date;
+  /** Which clock `from`/`to` and `t` are on (default event). */
+  time?: SeriesTime;
+  /** Ingestion's largest accepted future skew (`maxFutureSkewMs`): bounds receive time on event time. */
+  maxFutureSkewMs?: number;
   /** Most points returned; more rows than this are bucketed. */
   points: number;
 }
@@ -39,11 +49,15 @@ export interface Pc1Series {
   } | null;
   from: string;
   to: string;
+  time: SeriesTime;
   /** Embeddings in the range. */
   total: number;
   /** 1 when every embedding is a point; otherwise about this many embeddings per point. */
   perPoint: number;
-  /** Receive time (epoch ms; a bucket's first), seq (a bucket's first), PC1 score (a bucket's mean). */
+  /**
+   * Event or receive time, as `time` says (epoch ms; a bucket's first), seq (a bucket's first),
+   * PC1 score (a bucket's mean); in time order.
+   */
   t: number[];
   seq: number[];
   pc1: (number | null)[];
@@ -88,14 +102,25 @@ export async function pc1Series(db: Executor, query: Pc1SeriesQuery): Promise<Pc
     source = sql`embeddings e LEFT JOIN embedding_scores s
       ON s.reference_set_id = ${Number(reference.id)} AND s.seq = e.seq`;
   }
-  const inRange = sql`e.stream_id = ${query.streamId} AND e.received_at >= ${query.from.toISOString()}
-    AND e.received_at <= ${query.to.toISOString()}`;
+  const time = query.time ?? "event";
+  const from = query.from.toISOString();
+  const to = query.to.toISOString();
+  const earliestReceipt = new Date(
+    query.from.getTime() - (query.maxFutureSkewMs ?? 86_400_000),
+  ).toISOString();
+  const inRange =
+    time === "arrival"
+      ? sql`e.stream_id = ${query.streamId} AND e.received_at >= ${from} AND e.received_at <= ${to}`
+      : sql`e.stream_id = ${query.streamId} AND e.event_time >= ${from} AND e.event_time <= ${to}
+          AND e.received_at >= ${earliestReceipt}`;
+  const clock = sql.raw(time === "arrival" ? "e.received_at" : "e.event_time");
+  const order = time === "arrival" ? "seq" : "t, seq";
   const [count] = await queryRows<{ n: number }>(
     db,
     sql`SELECT count(*)::int AS n FROM embeddings e WHERE ${inRange}`,
   );
   const total = Number(count?.n ?? 0);
-  const rows = sql`SELECT e.seq, (extract(epoch FROM e.received_at) * 1000)::float8 AS t, ${projection} AS pc1,
+  const rows = sql`SELECT e.seq, (extract(epoch FROM ${clock}) * 1000)::float8 AS t, ${projection} AS pc1,
       ${signal("faceSize")} AS face_size, ${signal("brightness")} AS brightness, ${signal("blur")} AS blur`;
   const bucketed = total > query.points;
   // One row holding every column as a JSON array: returned row by row, the driver's per-row cost
@@ -112,10 +137,10 @@ export async function pc1Series(db: Executor, query: Pc1SeriesQuery): Promise<Pc
       ? sql`SELECT ${columns("bucket")} FROM (
               SELECT bucket, min(seq) AS seq, min(t) AS t, avg(pc1) AS pc1, min(pc1) AS lo, max(pc1) AS hi,
                 avg(face_size) AS face_size, avg(brightness) AS brightness, avg(blur) AS blur
-              FROM (${rows}, ntile(${query.points}) OVER (ORDER BY e.seq) AS bucket
+              FROM (${rows}, ntile(${query.points}) OVER (ORDER BY ${sql.raw(time === "arrival" ? "e.seq" : "e.event_time, e.seq")}) AS bucket
                     FROM ${source} WHERE ${inRange}) x
               GROUP BY bucket) b`
-      : sql`SELECT ${columns("seq")} FROM (${rows}, NULL::float8 AS lo, NULL::float8 AS hi
+      : sql`SELECT ${columns(order)} FROM (${rows}, NULL::float8 AS lo, NULL::float8 AS hi
               FROM ${source} WHERE ${inRange}) x`,
   );
   // array_agg over no rows is NULL.
@@ -131,8 +156,9 @@ export async function pc1Series(db: Executor, query: Pc1SeriesQuery): Promise<Pc
           warnings: warningsOf(reference.profile as Record<string, unknown> | null),
         }
       : null,
-    from: query.from.toISOString(),
-    to: query.to.toISOString(),
+    from,
+    to,
+    time,
     total,
     perPoint: bucketed ? Math.ceil(total / query.points) : 1,
     t: column("t") as number[],

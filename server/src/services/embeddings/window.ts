@@ -104,3 +104,23 @@ export async function windowSpan(
     windowEnd: span?.last ? new Date(span.last) : null,
   };
 }
+
+/**
+ * The event-time span (the embeddings' own `ts`) of a stream's rows `fromSeq..toSeq`: what a
+ * finding about them is "about", whenever they arrived (a batch posted in seconds can hold hours
+ * of faces).
+ */
+export async function eventSpan(
+  database: Database,
+  streamId: number,
+  fromSeq: number | null,
+  toSeq: number | null,
+): Promise<{ from: Date; to: Date } | null> {
+  if (fromSeq === null || toSeq === null) return null;
+  const [span] = await queryRows<{ first: string | null; last: string | null }>(
+    database.db,
+    sql`SELECT min(event_time)::text AS first, max(event_time)::text AS last FROM embeddings
+        WHERE stream_id = ${streamId} AND seq BETWEEN ${fromSeq} AND ${toSeq}`,
+  );
+  return span?.first && span.last ? { from: new Date(span.first), to: new Date(span.last) } : null;
+}

@@ -13,6 +13,7 @@ import { alertDeliveries, type DeliveryStatus } from "../../db/schema/alert-deli
 import { type IncidentHistoryEntry, type IncidentTransition, incidents } from "../../db/schema/incident.ts";
 import { streams } from "../../db/schema/stream.ts";
 import { FacedriftError } from "../../errors.ts";
+import { howBad } from "../../incidents/how-bad.ts";
 import { type AlertView, alertViewColumns, toAlertView } from "../alerts/view.ts";
 import { type IncidentView, incidentColumns, toIncidentView } from "./view.ts";
 
@@ -31,6 +32,8 @@ export interface IncidentNotificationView {
 }
 
 export interface IncidentDetail extends IncidentView {
+  /** How bad, in words and numbers, from its findings (`incidents/how-bad.ts`). */
+  howBad: string[];
   history: IncidentHistoryEntry[];
   /** Oldest first. */
   findings: AlertView[];
@@ -71,10 +74,12 @@ export async function getIncident(db: Executor, tenantId: number, id: number): P
       at: attempt.startedAt.toISOString(),
     });
   }
+  const views = findings.reverse().map(toAlertView);
   return {
     ...toIncidentView(row),
+    howBad: howBad(views),
     history: row.incident.history,
-    findings: findings.reverse().map(toAlertView),
+    findings: views,
     notifications: [...outcomes.values()],
   };
 }

@@ -1722,6 +1722,8 @@ export type paths = {
                     from?: string;
                     /** @description Inclusive upper bound on the row's time */
                     to?: string;
+                    /** @description The clock of from/to: event (default) — the ts of the embedding at which it fired; arrival — when it was detected */
+                    time?: "event" | "arrival";
                 };
                 header?: never;
                 path: {
@@ -3153,16 +3155,18 @@ export type paths = {
             cookie?: never;
         };
         /**
-         * PC1 scores on the active reference and face-quality signals over a receive-time range
+         * PC1 scores on the active reference and face-quality signals over an event-time (or arrival-time) range
          * @description For the dashboard's charts: compact columns, projected in the database; past `points` embeddings the range is bucketed into equal-count buckets.
          */
         get: {
             parameters: {
                 query?: {
-                    /** @description Inclusive lower bound on receive time (default: `to` minus 24 h) */
+                    /** @description Inclusive lower bound on `time` (default: `to` minus 24 h) */
                     from?: string;
-                    /** @description Inclusive upper bound on receive time (default: now) */
+                    /** @description Inclusive upper bound on `time` (default: now) */
                     to?: string;
+                    /** @description event (default): the embeddings' own ts, when the faces were seen; arrival: when the server received them */
+                    time?: "event" | "arrival";
                     /** @description Most points returned; a wider range is bucketed (mean, min, max per bucket) */
                     points?: number;
                 };
@@ -3732,6 +3736,8 @@ export type components = {
             details: {
                 [key: string]: unknown;
             };
+            /** @description The ts of the embedding at which it fired (event time) */
+            eventTime: string | null;
             detectedAt: string;
         };
         Deletion: {
@@ -3825,6 +3831,8 @@ export type components = {
             }[];
         };
         IncidentDetail: components["schemas"]["Incident"] & {
+            /** @description How bad, one line per kind of evidence: PC1 shift in reference σ, flagged components, MMD², novelty, verification AUC, predicted AUC drop */
+            howBad: string[];
             history: components["schemas"]["IncidentHistoryEntry"][];
             /** @description Oldest first; the latest 500 when there are more */
             findings: components["schemas"]["Alert"][];
@@ -4080,7 +4088,12 @@ export type components = {
             } | null;
             from: string;
             to: string;
-            /** @description Embeddings received in the range */
+            /**
+             * @description The clock of from, to and t
+             * @enum {string}
+             */
+            time: "event" | "arrival";
+            /** @description Embeddings in the range */
             total: number;
             /** @description 1: one point per embedding; else embeddings per bucket */
             perPoint: number;

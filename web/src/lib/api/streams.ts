@@ -36,13 +36,21 @@ export interface RunResults {
 /** A batch run; `results` is free-form JSON on the wire, typed here as the pages read it. */
 export type DriftRun = Omit<Schema<"DriftRun">, "results"> & { results: RunResults };
 
+/**
+ * `event` (the default): the embeddings' own `ts`, when the faces were seen; `arrival`: when the
+ * server received them.
+ */
+export type SeriesTime = StreamSeries["time"];
+
 export interface TimeRange {
   from: Date;
   to: Date;
+  time?: SeriesTime;
 }
 
 const rangeQuery = (range: TimeRange) =>
-  `from=${encodeURIComponent(range.from.toISOString())}&to=${encodeURIComponent(range.to.toISOString())}`;
+  `from=${encodeURIComponent(range.from.toISOString())}&to=${encodeURIComponent(range.to.toISOString())}` +
+  `&time=${range.time ?? "event"}`;
 const path = (stream: string) => `/v1/streams/${encodeURIComponent(stream)}`;
 
 export const listStreamSummaries = async (): Promise<StreamSummary[]> =>

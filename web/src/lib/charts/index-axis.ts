@@ -6,6 +6,7 @@
  * gets its own slot, which is also the axis ADWIN works on (one update per embedding).
  */
 import type uPlot from "uplot";
+import { withoutRepeats } from "./ticks.ts";
 
 /** Integer steps only: a fractional index has no label. */
 const INCREMENTS = Array.from({ length: 16 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
@@ -34,7 +35,8 @@ export function indexAxis(
     axis: {
       incrs: INCREMENTS,
       space: 70,
-      values: (_u, splits) => splits.map((i) => at(tickLabels, i)),
+      // A label equal to its neighbour's (a batch sharing one time) is printed once.
+      values: (_u, splits) => withoutRepeats(splits.map((i) => at(tickLabels, i))),
     },
     series: { label: name, value: (_u, i) => at(legendLabels, i) || "—" },
   };

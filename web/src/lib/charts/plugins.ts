@@ -23,7 +23,11 @@ export function verticalMarkers(markers: readonly Marker[], color = "#dc2626"): 
           ctx.lineWidth = 1.5 * devicePixelRatio;
           ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
           ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-          for (const marker of markers) {
+          // Labels take turns on two rows; one that would still overlap a drawn label is left out
+          // (its line stays, and the list under the chart names every marker).
+          const rows = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
+          const sorted = [...markers].sort((a, b) => a.x - b.x);
+          for (const marker of sorted) {
             const x = Math.round(u.valToPos(marker.x, "x", true));
             if (x < bbox.left || x > bbox.left + bbox.width) continue;
             ctx.beginPath();
@@ -34,7 +38,10 @@ export function verticalMarkers(markers: readonly Marker[], color = "#dc2626"): 
               const textWidth = ctx.measureText(marker.label).width;
               // Flip the label left of the line near the right edge so it stays inside.
               const left = x + 4 + textWidth > bbox.left + bbox.width ? x - 4 - textWidth : x + 4;
-              ctx.fillText(marker.label, left, bbox.top + 12 * devicePixelRatio);
+              const row = rows.findIndex((right) => left > right + 6 * devicePixelRatio);
+              if (row === -1) continue;
+              ctx.fillText(marker.label, left, bbox.top + (12 + row * 13) * devicePixelRatio);
+              rows[row] = left + textWidth;
             }
           }
           ctx.restore();
@@ -66,12 +73,20 @@ export function horizontalLines(lines: readonly Threshold[], scale = "y"): uPlot
             const y = Math.round(u.valToPos(line.y, scale, true));
             if (y < bbox.top || y > bbox.top + bbox.height) continue;
             ctx.strokeStyle = line.color;
-            ctx.fillStyle = line.color;
             ctx.beginPath();
             ctx.moveTo(bbox.left, y);
             ctx.lineTo(bbox.left + bbox.width, y);
             ctx.stroke();
-            ctx.fillText(line.label, bbox.left + bbox.width - 4, y - 4 * devicePixelRatio);
+            // On a white box above the line, so neither the line nor the data strikes it through.
+            const width = ctx.measureText(line.label).width;
+            const height = 13 * devicePixelRatio;
+            const right = bbox.left + bbox.width - 4;
+            const below = y - height - 3 * devicePixelRatio < bbox.top;
+            const top = below ? y + 3 * devicePixelRatio : y - height - 3 * devicePixelRatio;
+            ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
+            ctx.fillRect(right - width - 3 * devicePixelRatio, top, width + 6 * devicePixelRatio, height);
+            ctx.fillStyle = line.color;
+            ctx.fillText(line.label, right, top + height - 3 * devicePixelRatio);
           }
           ctx.restore();
         },

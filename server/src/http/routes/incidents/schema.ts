@@ -68,6 +68,10 @@ const NotificationSchema = z
   .openapi("IncidentNotification");
 
 export const IncidentDetailSchema = IncidentSchema.extend({
+  howBad: z.array(z.string()).openapi({
+    description:
+      "How bad, one line per kind of evidence: PC1 shift in reference σ, flagged components, MMD², novelty, verification AUC, predicted AUC drop",
+  }),
   history: z.array(HistoryEntrySchema),
   findings: z.array(AlertSchema).openapi({ description: "Oldest first; the latest 500 when there are more" }),
   notifications: z

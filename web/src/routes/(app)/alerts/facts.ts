@@ -88,6 +88,7 @@ const KIND_LABEL: Record<string, string> = {
   mmd: "MMD² window",
   batch: "batch check (PSI/KS/MMD)",
   verification: "verification AUC",
+  quality: "face quality (size, brightness, sharpness, detector score)",
 };
 
 /** Which detector found it, by the finding's kind (`payload.kind`), else its detector. */

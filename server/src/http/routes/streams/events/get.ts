@@ -4,9 +4,9 @@ import { listDriftEvents } from "../../../../services/drift-events/list.ts";
 import { getStream } from "../../../../services/streams/get.ts";
 import type { AppEnv } from "../../../env.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
-import { PagedRangeQuerySchema, timeRange } from "../../paging.ts";
+import { timeRange } from "../../paging.ts";
 import { StreamParamsSchema } from "../schema.ts";
-import { DriftEventPageSchema } from "./schema.ts";
+import { DriftEventPageSchema, DriftEventQuerySchema } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
@@ -14,7 +14,7 @@ const route = createRoute({
   summary: "The stream's drift events (ADWIN detections), newest first",
   security: bearer,
   middleware: [requireScope("read")] as const,
-  request: { params: StreamParamsSchema, query: PagedRangeQuerySchema },
+  request: { params: StreamParamsSchema, query: DriftEventQuerySchema },
   responses: {
     200: { description: "A page", content: { "application/json": { schema: DriftEventPageSchema } } },
     400: errorResponse("Invalid query; `field` names it"),
@@ -30,6 +30,7 @@ export function registerListDriftEvents(app: OpenAPIHono<AppEnv>): void {
     const page = await listDriftEvents(c.var.db, {
       streamId: stream.id,
       ...timeRange(query),
+      time: query.time,
       ...(query.before === undefined ? {} : { before: query.before }),
       limit: query.limit,
     });

@@ -1,5 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { nextBeforeSchema } from "../../paging.ts";
+import { nextBeforeSchema, PagedRangeQuerySchema } from "../../paging.ts";
+
+export const DriftEventQuerySchema = PagedRangeQuerySchema.extend({
+  time: z.enum(["event", "arrival"]).default("event").openapi({
+    description:
+      "The clock of from/to: event (default) — the ts of the embedding at which it fired; arrival — when it was detected",
+  }),
+});
 
 export const DriftEventSchema = z
   .object({
@@ -10,6 +17,10 @@ export const DriftEventSchema = z
     meanAfter: z.number().nullable(),
     referenceSetId: z.number().int().nullable(),
     details: z.record(z.string(), z.unknown()),
+    eventTime: z
+      .string()
+      .nullable()
+      .openapi({ description: "The ts of the embedding at which it fired (event time)" }),
     detectedAt: z.string(),
   })
   .openapi("DriftEvent");

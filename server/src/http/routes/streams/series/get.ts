@@ -13,7 +13,8 @@ const DAY_MS = 86_400_000;
 const route = createRoute({
   method: "get",
   path: "/v1/streams/{stream}/series",
-  summary: "PC1 scores on the active reference and face-quality signals over a receive-time range",
+  summary:
+    "PC1 scores on the active reference and face-quality signals over an event-time (or arrival-time) range",
   description:
     "For the dashboard's charts: compact columns, projected in the database; past `points` " +
     "embeddings the range is bucketed into equal-count buckets.",
@@ -35,7 +36,14 @@ export function registerStreamSeries(app: OpenAPIHono<AppEnv>): void {
     const stream = await getStream(c.var.db, c.var.principal.tenantId, c.req.valid("param").stream);
     const to = range.to ?? new Date();
     const from = range.from ?? new Date(to.getTime() - DAY_MS);
-    const series = await pc1Series(c.var.db, { streamId: stream.id, from, to, points: query.points });
+    const series = await pc1Series(c.var.db, {
+      streamId: stream.id,
+      from,
+      to,
+      points: query.points,
+      time: query.time,
+      maxFutureSkewMs: c.var.config.maxFutureSkewMs,
+    });
     return c.json(series, 200);
   });
 }

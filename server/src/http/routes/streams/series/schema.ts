@@ -1,13 +1,17 @@
 import { z } from "@hono/zod-openapi";
-import { MAX_SERIES_POINTS } from "../../../../services/dashboard/pc1-series.ts";
+import { MAX_SERIES_POINTS, SERIES_TIMES } from "../../../../services/dashboard/pc1-series.ts";
 
 const instant = z.iso
   .datetime({ offset: true, error: "must be an RFC 3339 date-time with an offset" })
   .optional();
 
 export const SeriesQuerySchema = z.object({
-  from: instant.openapi({ description: "Inclusive lower bound on receive time (default: `to` minus 24 h)" }),
-  to: instant.openapi({ description: "Inclusive upper bound on receive time (default: now)" }),
+  from: instant.openapi({ description: "Inclusive lower bound on `time` (default: `to` minus 24 h)" }),
+  to: instant.openapi({ description: "Inclusive upper bound on `time` (default: now)" }),
+  time: z.enum(SERIES_TIMES).default("event").openapi({
+    description:
+      "event (default): the embeddings' own ts, when the faces were seen; arrival: when the server received them",
+  }),
   points: z.coerce
     .number()
     .int()
@@ -38,7 +42,8 @@ export const SeriesSchema = z
       .openapi({ description: "The active reference whose PC1 the scores are on; null: no scores" }),
     from: z.string(),
     to: z.string(),
-    total: z.number().int().openapi({ description: "Embeddings received in the range" }),
+    time: z.enum(SERIES_TIMES).openapi({ description: "The clock of from, to and t" }),
+    total: z.number().int().openapi({ description: "Embeddings in the range" }),
     perPoint: z
       .number()
       .int()

@@ -40,6 +40,17 @@ describe("GET /v1/streams/{stream}/series", { timeout: 60_000 }, () => {
       );
     }
     await ingestEmbeddings(t.database, { tenantId, stream: "bare", model: MODEL, items: items.slice(0, 5) });
+    // An outbox that held six hours of faces (one every 6 minutes, newest first) and posted them at once.
+    const outbox = Array.from({ length: 60 }, (_, i) => ({
+      ...items[i]!,
+      id: `o${i}`,
+      ts: T0 + (59 - i) * 360_000,
+    }));
+    await ingestEmbeddings(
+      t.database,
+      { tenantId, stream: "outbox", model: MODEL, items: outbox },
+      new Date(T0 + 7 * 3_600_000),
+    );
     const fitted = await t.call("POST", "/v1/streams/lobby/reference", {
       key: await t.keyFor("acme", ["admin"]),
       json: { last: N, options: { seed: 1 } },
@@ -127,6 +138,21 @@ describe("GET /v1/streams/{stream}/series", { timeout: 60_000 }, () => {
     expect(bare.body.reference).toBeNull();
     expect(bare.body.total).toBe(5);
     expect(bare.body.pc1).toEqual([null, null, null, null, null]);
+  });
+
+  it("draws on event time by default: an outbox's six hours are six hours, in ts order; arrival is one instant", async () => {
+    const hours = (h: number) => new Date(T0 + h * 3_600_000).toISOString();
+    const event = await get(`?from=${hours(0)}&to=${hours(3)}`, reader, "outbox");
+    expect(event.body).toMatchObject({ time: "event", total: 31 });
+    expect(event.body.t).toEqual(Array.from({ length: 31 }, (_, i) => T0 + i * 360_000));
+    const bucketed = await get(`?from=${hours(0)}&to=${hours(6)}&points=10`, reader, "outbox");
+    expect(bucketed.body.t).toEqual(Array.from({ length: 10 }, (_, b) => T0 + b * 6 * 360_000));
+    const arrival = await get(`?from=${hours(6.9)}&to=${hours(7.1)}&time=arrival`, reader, "outbox");
+    expect(arrival.body).toMatchObject({ time: "arrival", total: 60 });
+    expect(new Set(arrival.body.t)).toEqual(new Set([T0 + 7 * 3_600_000]));
+    // On event time nothing was seen then.
+    expect((await get(`?from=${hours(6.9)}&to=${hours(7.1)}`, reader, "outbox")).body.total).toBe(0);
+    expect((await get("?time=wall", reader, "outbox")).body.error.field).toBe("time");
   });
 
   it("refuses bad queries naming the field, and keeps tenants and scopes apart", async () => {

@@ -4,7 +4,9 @@ import {
   changePoints,
   componentVerdicts,
   lastAtOrBefore,
+  meanAndSigma,
   qualityShift,
+  rollingMean,
   runColumns,
   windowScores,
 } from "./stream-view.ts";
@@ -13,6 +15,7 @@ const series = (over: Partial<StreamSeries> = {}): StreamSeries => ({
   reference: null,
   from: "",
   to: "",
+  time: "arrival",
   total: 6,
   perPoint: 1,
   t: [1000, 2000, 3000, 4000, 5000, 6000],
@@ -25,14 +28,15 @@ const series = (over: Partial<StreamSeries> = {}): StreamSeries => ({
   blur: [null, null, null, null, null, null],
   ...over,
 });
-const event = (seq: number): DriftEvent => ({
+const event = (seq: number, eventTime: number | null = null, signal = "pc1"): DriftEvent => ({
   id: seq,
   seq,
-  signal: "pc1",
+  signal,
   meanBefore: 0,
   meanAfter: 1,
   referenceSetId: 1,
   details: {},
+  eventTime: eventTime === null ? null : new Date(eventTime).toISOString(),
   detectedAt: "",
 });
 const run = (id: number, results: DriftRun["results"], extra: Partial<DriftRun> = {}): DriftRun => ({
@@ -70,6 +74,21 @@ describe("stream page views", () => {
     ]);
   });
 
+  it("on event time, places a detection by its embedding's ts (seqs are then out of order) and names what fired", () => {
+    // Posted newest first: seq order is the reverse of ts order.
+    const byTs = series({ time: "event", seq: [20, 18, 16, 14, 12, 10] });
+    const points = changePoints(byTs, [
+      event(14, 4000, "mmd"),
+      event(18, 2500),
+      event(10, 9000),
+      event(11, null),
+    ]);
+    expect(points.map((p) => [p.seq, p.x, p.at, p.label])).toEqual([
+      [18, 1, 2000, "PC1 shift"],
+      [14, 3, 4000, "MMD² window"],
+    ]);
+  });
+
   it("turns runs into columns and ranks the latest run's components, flagged first", () => {
     const runs = [
       run(1, {
@@ -104,10 +123,17 @@ describe("stream page views", () => {
   it("takes a run's window from an unbucketed series, and compares quality around a change point", () => {
     expect(windowScores(series(), run(1, {}, { fromSeq: 16, toSeq: 20 }))).toEqual([1, 1.1, 0.9]);
     expect(windowScores(series({ perPoint: 3 }), undefined)).toBeNull();
-    expect(qualityShift(series(), 15)).toEqual([
+    expect(qualityShift(series(), 2)).toEqual([
       { signal: "faceSize", before: 125, after: 72 },
       { signal: "brightness", before: 130, after: 60 },
       { signal: "blur", before: null, after: null },
     ]);
+  });
+
+  it("states the reference's PC1 spread, and smooths PC1 with a rolling mean over gaps", () => {
+    expect(meanAndSigma([1, 2, 3, 4])).toEqual({ mean: 2.5, sigma: Math.sqrt(5 / 3) });
+    expect(meanAndSigma([1])).toBeNull();
+    expect(rollingMean([1, 3, null, 5, 7], 2)).toEqual([1, 2, 3, 5, 6]);
+    expect(rollingMean([null, null], 3)).toEqual([null, null]);
   });
 });

@@ -24,32 +24,40 @@ export function lastAtOrBefore(values: readonly number[], target: number): numbe
 
 export interface ChangePoint extends Marker {
   seq: number;
-  /** Receive time (epoch ms) of the embedding (or bucket) at `x`. */
+  /** Time (epoch ms, on the series' clock) of the embedding (or bucket) at `x`. */
   at: number;
   event: DriftEvent;
 }
 
+/** What a drift event is: the MMD window is not an ADWIN change point. */
+export function eventLabel(event: Pick<DriftEvent, "signal">): string {
+  return event.signal === "mmd"
+    ? "MMD² window"
+    : event.signal === "residual"
+      ? "residual shift"
+      : "PC1 shift";
+}
+
 /**
- * ADWIN reports the seq at which it fired; on the chart (x = point index) that is the index of
- * that embedding, or of the bucket holding it. Detections outside the series are left out.
+ * A detector reports the embedding at which it fired; on the chart (x = point index) that is the
+ * index of that embedding, or of the bucket holding it: found by its event time on an event-time
+ * series (ordered by `ts`), by its seq on an arrival-time one. Detections outside the series are
+ * left out.
  */
 export function changePoints(series: StreamSeries, events: readonly DriftEvent[]): ChangePoint[] {
   const first = series.seq[0];
-  const last = series.seq.at(-1);
-  if (first === undefined || last === undefined) return [];
-  return events
-    .filter((event) => event.seq >= first && event.seq <= last)
-    .map((event) => {
-      const index = lastAtOrBefore(series.seq, event.seq);
-      return {
-        seq: event.seq,
-        at: series.t[index] as number,
-        event,
-        x: index,
-        label: `change #${event.seq}`,
-      };
-    })
-    .sort((a, b) => a.seq - b.seq);
+  if (first === undefined) return [];
+  const byTime = series.time === "event";
+  const located = events.flatMap((event) => {
+    const eventTime = event.eventTime === null ? Number.NaN : Date.parse(event.eventTime);
+    if (byTime && Number.isNaN(eventTime)) return [];
+    const key = byTime ? eventTime : event.seq;
+    const axis = byTime ? series.t : series.seq;
+    if (key < (axis[0] as number) || key > (axis.at(-1) as number)) return [];
+    const index = lastAtOrBefore(axis, key);
+    return [{ seq: event.seq, at: series.t[index] as number, event, x: index, label: eventLabel(event) }];
+  });
+  return located.sort((a, b) => a.x - b.x || a.seq - b.seq);
 }
 
 export const succeededRuns = (runs: readonly DriftRun[], from: Date, to: Date): DriftRun[] =>
@@ -146,12 +154,47 @@ const mean = (values: readonly (number | null)[], from: number, to: number) => {
   return n === 0 ? null : sum / n;
 };
 
-/** Mean of each quality signal before and after `seq` (a change point) within the series. */
-export function qualityShift(series: StreamSeries, seq: number): SignalShift[] {
-  const split = lastAtOrBefore(series.seq, seq) + 1;
+/**
+ * Mean of each quality signal before and after a change point, given as its index on the series
+ * (`ChangePoint.x`: the series is in time order, which on event time is not seq order).
+ */
+export function qualityShift(series: StreamSeries, index: number): SignalShift[] {
+  const split = index + 1;
   return (["faceSize", "brightness", "blur"] as const).map((signal) => ({
     signal,
     before: mean(series[signal], 0, split),
     after: mean(series[signal], split, series[signal].length),
   }));
+}
+
+/** Mean and standard deviation (n − 1) of `values`; null with fewer than two. */
+export function meanAndSigma(values: readonly number[]): { mean: number; sigma: number } | null {
+  if (values.length < 2) return null;
+  const mean = values.reduce((a, v) => a + v, 0) / values.length;
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1);
+  return { mean, sigma: Math.sqrt(variance) };
+}
+
+/**
+ * The mean of the last `window` values at each point (fewer at the start; gaps skipped), so a
+ * shift of half a σ shows through the scatter of thousands of single embeddings.
+ */
+export function rollingMean(values: readonly (number | null)[], window: number): (number | null)[] {
+  const out: (number | null)[] = [];
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const added = values[i];
+    if (added !== null && added !== undefined) {
+      sum += added;
+      n++;
+    }
+    const dropped = i >= window ? values[i - window] : null;
+    if (dropped !== null && dropped !== undefined) {
+      sum -= dropped;
+      n--;
+    }
+    out.push(n === 0 ? null : sum / n);
+  }
+  return out;
 }
