@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAY_MS, DAY0, ingestAt, synthetic } from "../../batch/testing/fixture.ts";
 import { migrateDatabase } from "../../db/migrate.ts";
@@ -78,8 +79,17 @@ describe("facedrift reference / check / backfill (the real binary, embedded data
     expect(second.stdout).toBe(first.stdout);
   }, 300_000);
 
-  it("check --due runs the due scheduled slots once, as a CronJob would, and refuses mixed options", () => {
-    // A day's look-back holds the daily 02:00 slot (and Sunday's weekly one when it is in range).
+  it("check --due runs the due scheduled slots once, as a CronJob would, and refuses mixed options", async () => {
+    // No slot at or before the reference's activation runs (issue 12, item 6), and the reference
+    // was fitted moments ago: stand two days later, as a stream that has been live since, with
+    // embeddings received after the fit. A day's look-back then holds the daily 02:00 slot (and
+    // Sunday's weekly one when it is in range), whatever the wall clock says.
+    const database = await openPglite(dataDir);
+    await database.db.execute(
+      sql`UPDATE reference_sets SET activated_at = now() - interval '2 days' WHERE active`,
+    );
+    await database.db.execute(sql`UPDATE streams SET last_received_at = now() - interval '1 hour'`);
+    await database.close();
     const first = run("check", "--due", "--lookback", "25h");
     expect(first.status, first.stderr).toBe(0);
     expect(first.stderr).toContain('"message":"batch check ran"');

@@ -2348,7 +2348,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The alert's delivery log: every attempt on every channel, in order */
+        /**
+         * The alert's delivery log: every attempt on every channel, in order
+         * @description What a channel's peer answered (an error body, an SMTP reply) is shown to admin keys only.
+         */
         get: {
             parameters: {
                 query?: never;
