@@ -32,6 +32,15 @@ export {
   psiMinRowsFor,
 } from "./detectors/batch-check.ts";
 export {
+  calibrateFeatureWindow,
+  DEFAULT_WINDOW_FEATURES,
+  FEATURE_WINDOW_FORMAT,
+  FeatureMmdWindow,
+  type FeatureWindowOptions,
+  type FeatureWindowProfile,
+  windowCoordinates,
+} from "./detectors/feature-mmd-window.ts";
+export {
   CRITICAL_DELTA_AUC,
   fitHarmModel,
   HARM_MODEL_FORMAT,

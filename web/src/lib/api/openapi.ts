@@ -4003,7 +4003,7 @@ export type components = {
         ModelTrack: {
             /**
              * @description The track's own stream name: the stream's for `current`, `stream~model@version` otherwise
-             * @example lobby~faceplugin-feature512@0.1.2
+             * @example lobby~faceplugin-feature512@0.0.1
              */
             name: string;
             /** @enum {string} */
