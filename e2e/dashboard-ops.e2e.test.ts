@@ -14,8 +14,8 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserConfig } from "../playwright.config.ts";
 import { VerificationRunPageSchema } from "../server/src/http/routes/verification-runs/schema.ts";
+import { browserConfig } from "./support/browser-config.ts";
 import { CHROMIUM, hasChromium } from "./support/chromium.ts";
 import { type DashboardFixture, startDashboardFixture } from "./support/dashboard-fixture.ts";
 
