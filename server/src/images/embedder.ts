@@ -11,6 +11,7 @@ import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/database.ts";
 import { streams } from "../db/schema/stream.ts";
 import { FacedriftError } from "../errors.ts";
+import { isTrackName, streamOf } from "../services/stream-models/names.ts";
 
 const entry = CATALOG[DEFAULT_MODELS.embedder];
 if (!entry?.output?.dimension)
@@ -29,6 +30,13 @@ export async function checkStreamTakesImages(db: Executor, tenantId: number, str
     .select({ modelId: streams.modelId, modelVersion: streams.modelVersion, dimension: streams.dimension })
     .from(streams)
     .where(and(eq(streams.tenantId, tenantId), eq(streams.name, stream)));
+  if (isTrackName(stream)) {
+    throw new FacedriftError(
+      "invalid_request",
+      `stream: upload to the stream "${streamOf(stream)}", not to one of its model tracks`,
+      { field: "stream" },
+    );
+  }
   if (!row) return; // the first embedding creates it with the images' model
   const { id, version, dimension } = IMAGE_EMBEDDER;
   if (row.modelId === id && row.modelVersion === version && row.dimension === dimension) return;
