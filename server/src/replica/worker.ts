@@ -129,6 +129,15 @@ export class ReplicaWorker {
         this.#beat();
         return result;
       },
+      ...(page.again
+        ? {
+            again: async (model: { id: string; version: string }) => {
+              const result = await (page.again as NonNullable<ImageEmbedder["again"]>)(model);
+              this.#beat();
+              return result;
+            },
+          }
+        : {}),
       close: () => page.close(),
     };
   }
