@@ -61,21 +61,12 @@ function dashboardFromEnv(): Dashboard {
   };
 }
 
-export const test = base.extend<{ loggedIn: boolean; pageErrors: string[] }, { dashboard: Dashboard }>({
+export const test = base.extend<{ loggedIn: boolean }, { dashboard: Dashboard }>({
   // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
   dashboard: [async ({}, use) => use(dashboardFromEnv()), { scope: "worker" }],
   baseURL: async ({ dashboard }, use) => use(dashboard.baseUrl),
   /** Whether `page` starts logged in (a session of its own); `test.use({ loggedIn: false })` not. */
   loggedIn: [true, { option: true }],
-  pageErrors: [
-    async ({ page }, use) => {
-      const errors: string[] = [];
-      page.on("pageerror", (error) => errors.push(error.message));
-      await use(errors);
-      expect(errors, "script errors on the page").toEqual([]);
-    },
-    { auto: true },
-  ],
   page: async ({ page, dashboard, loggedIn }, use) => {
     test.skip(!existsSync(browserConfig.executablePath), `no Chromium at ${browserConfig.executablePath}`);
     if (loggedIn) {
@@ -94,7 +85,11 @@ export const test = base.extend<{ loggedIn: boolean; pageErrors: string[] }, { d
       );
       expect(status, "logging in through POST /v1/session").toBe(200);
     }
+    // Script errors from here on fail the test that raised them.
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
     await use(page);
+    expect(errors, "script errors on the page").toEqual([]);
   },
 });
 
