@@ -14,25 +14,27 @@
 import { fitReferenceProfile, syntheticModel } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import type { Comparison } from "../../bench/harness.ts";
+import type { Database } from "../src/db/database.ts";
 import { queryRows } from "../src/db/database.ts";
 import { migrateDatabase } from "../src/db/migrate.ts";
 import { openPglite } from "../src/db/pglite.ts";
 import type { ReferenceProfileJson } from "../src/db/schema/reference-set.ts";
+import { openPostgresTestDatabase, postgresAvailable } from "../src/db/testing/postgres-database.ts";
 import { ingestEmbeddings } from "../src/services/embeddings/ingest.ts";
 import { createReferenceSet } from "../src/services/reference-sets/create.ts";
 import { acquireStreamLease } from "../src/services/stream-cursors/lease.ts";
 import { ensureTenant } from "../src/services/tenants/default.ts";
 import { type CursorPosition, processStreamBatch } from "../src/streaming/process-batch.ts";
-import { type ReadAfter, readAfterByCopy, readAfterByText } from "../src/streaming/read.ts";
+import { type ReadAfter, readAfterByCopy, readAfterByText, readAhead } from "../src/streaming/read.ts";
 import type { ReferenceCache } from "../src/streaming/reference.ts";
+import { type ScoreWriter, writeScoresByCopy } from "../src/streaming/score-cache.ts";
 
 const DIM = 512;
 const TOTAL = 20_000;
 const SHIFT_AT = 15_000;
 
-export default async function suite(): Promise<Comparison[]> {
-  const database = await openPglite();
-  await migrateDatabase(database);
+/** One stream of TOTAL rows (a shift at SHIFT_AT) with a PC1-only and a full reference, on `database`. */
+async function benchStream(database: Database) {
   const tenantId = await ensureTenant(database.db, "bench");
   const model = syntheticModel({ dimension: DIM, modelSeed: 3 });
   const rows = new Float32Array(TOTAL * DIM);
@@ -84,12 +86,14 @@ export default async function suite(): Promise<Comparison[]> {
   const cache: ReferenceCache = new Map();
 
   const drain =
-    (read: ReadAfter, referenceSetId = fullId) =>
+    (read: ReadAfter, referenceSetId = fullId, writeScores?: ScoreWriter) =>
     async () => {
       await activate(referenceSetId);
       await database.db.execute(sql`DELETE FROM stream_cursors WHERE stream_id = ${streamId}`);
       await database.db.execute(sql`DELETE FROM alerts WHERE stream_id = ${streamId}`);
       await database.db.execute(sql`DELETE FROM drift_events WHERE stream_id = ${streamId}`);
+      // Each run writes every score again, as a first pass does.
+      await database.db.execute(sql`DELETE FROM embedding_scores WHERE stream_id = ${streamId}`);
       let cursor: CursorPosition | null = await acquireStreamLease(database.db, streamId, "bench", 600_000);
       let processed = 0;
       while (cursor) {
@@ -98,6 +102,7 @@ export default async function suite(): Promise<Comparison[]> {
           leaseMs: 600_000,
           batchSize: 1000,
           read,
+          ...(writeScores ? { writeScores } : {}),
           dashboardBaseUrl: "http://localhost/",
           cache,
         });
@@ -108,8 +113,43 @@ export default async function suite(): Promise<Comparison[]> {
       // Every embedding must go through, or the figure would time something else.
       if (processed !== TOTAL) throw new Error(`processed ${processed} of ${TOTAL}`);
     };
+  return { drain, fullId, pc1OnlyId };
+}
 
-  return [
+export default async function suite(): Promise<Comparison[]> {
+  const database = await openPglite();
+  await migrateDatabase(database);
+  const { drain, pc1OnlyId, fullId } = await benchStream(database);
+  const comparisons: Comparison[] = [];
+  if (postgresAvailable) {
+    const pg = await openPostgresTestDatabase("bench_streaming", { migrate: true });
+    const onPostgres = await benchStream(pg.database);
+    comparisons.push({
+      id: "server.streaming.postgres",
+      title: `Streaming worker on PostgreSQL, ${TOTAL.toLocaleString("en")} ${DIM}-D embeddings end to end with the recommended detectors, 1,000 per batch`,
+      work: TOTAL,
+      unit: "embeddings",
+      repeats: 3,
+      baseline: {
+        name: "before issue 17: COPY read, scores as text in the commit",
+        run: onPostgres.drain(readAfterByCopy(pg.database)),
+      },
+      candidate: {
+        name: "read ahead, scores by COPY",
+        run: onPostgres.drain(
+          readAhead(readAfterByCopy(pg.database)),
+          onPostgres.fullId,
+          writeScoresByCopy(pg.database),
+        ),
+      },
+      goal: {
+        unitsPerSecondAtLeast: 50_000,
+        text: "≥ 50,000 512-D embeddings/s per stream on PostgreSQL, every recommended detector",
+      },
+      teardown: () => pg.close(),
+    });
+  }
+  comparisons.push(
     {
       id: "server.streaming.pglite",
       title: `Streaming worker on PGlite, ${TOTAL.toLocaleString("en")} ${DIM}-D embeddings end to end (read, detectors, commit), 1,000 per batch`,
@@ -131,5 +171,18 @@ export default async function suite(): Promise<Comparison[]> {
       },
       candidate: { name: "PC1 + residual ADWIN + MMD window", run: drain(readAfterByCopy(database), fullId) },
     },
-  ];
+    {
+      id: "server.streaming.pglite-server-path",
+      title: `Streaming worker on PGlite, ${TOTAL.toLocaleString("en")} ${DIM}-D embeddings with the recommended detectors: scores stored by COPY`,
+      work: TOTAL,
+      unit: "embeddings",
+      repeats: 3,
+      baseline: { name: "scores as text in the commit", run: drain(readAfterByCopy(database)) },
+      candidate: {
+        name: "scores by COPY before the commit (servers)",
+        run: drain(readAfterByCopy(database), fullId, writeScoresByCopy(database)),
+      },
+    },
+  );
+  return comparisons;
 }

@@ -13,6 +13,7 @@ import { registerReference } from "./commands/reference.ts";
 import { registerReplica } from "./commands/replica.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerStats } from "./commands/stats.ts";
+import { registerStream } from "./commands/stream.ts";
 import { registerUsers } from "./commands/users.ts";
 import { registerVerify } from "./commands/verify.ts";
 import { throughTheServer } from "./locked-hint.ts";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerKeys(program);
   registerReference(program);
+  registerStream(program);
   registerCheck(program);
   registerBackfill(program);
   registerDelete(program);

@@ -46,6 +46,7 @@ import { registerListDriftEvents } from "./routes/streams/events/get.ts";
 import { registerGetStream } from "./routes/streams/get.ts";
 import { registerListStreams } from "./routes/streams/get-all.ts";
 import { registerUploadImages } from "./routes/streams/images/post.ts";
+import { registerModelTransitionRoutes } from "./routes/streams/models/routes.ts";
 import { registerPc1Snapshots } from "./routes/streams/pc1-snapshots/get.ts";
 import { registerReferenceRoutes } from "./routes/streams/references/index.ts";
 import { registerListRuns } from "./routes/streams/runs/get-all.ts";
@@ -135,6 +136,7 @@ export function createApp({
   registerListRuns(app);
   registerGetStreamSettings(app);
   registerUpdateStreamSettings(app);
+  registerModelTransitionRoutes(app);
   registerCreateApiKey(app);
   registerListApiKeys(app);
   registerRevokeApiKey(app);

@@ -115,6 +115,8 @@ describe("authorization on every route", { timeout: 120_000 }, () => {
         return { last: 100 };
       case "POST /v1/streams/{stream}/references/import":
         return exported;
+      case "POST /v1/streams/{stream}/candidate":
+        return { model: { id: "wide", version: "2" }, dimension: 8 };
       case "POST /v1/streams/{stream}/checks":
       case "PATCH /v1/streams/{stream}/settings":
       case "POST /v1/alerts/{id}/acknowledge":

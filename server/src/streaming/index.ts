@@ -19,6 +19,7 @@ export {
   type StreamDetection,
   type StreamRef,
 } from "./process-batch.ts";
-export { type ReadAfter, readAfterByCopy, readAfterByText, type StreamSlice } from "./read.ts";
+export { type ReadAfter, readAfterByCopy, readAfterByText, readAhead, type StreamSlice } from "./read.ts";
 export { loadActiveReference, type ReferenceCache, type StreamingReference } from "./reference.ts";
+export { encodeScoresCopy, type ScoreWriter, writeScoresByCopy } from "./score-cache.ts";
 export { defaultOwnerId, StreamingWorker, type StreamingWorkerOptions } from "./worker.ts";

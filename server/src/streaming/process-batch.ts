@@ -22,7 +22,6 @@ import { sql } from "drizzle-orm";
 import type { IncidentNotification } from "../alerts/types.ts";
 import type { Db, Tx } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
-import { pgArrayLiteral } from "../db/pg-array.ts";
 import { driftEvents } from "../db/schema/drift-event.ts";
 import { qualityOfSeqs } from "../services/embeddings/quality.ts";
 import { saveStreamCursor } from "../services/stream-cursors/lease.ts";
@@ -30,6 +29,7 @@ import { writeStreamAlerts } from "./alerts.ts";
 import { type Detection, runDetectors } from "./detectors.ts";
 import { type ReadAfter, readAfterByText } from "./read.ts";
 import { loadActiveReference, type ReferenceCache } from "./reference.ts";
+import { insertScoresIn, type ScoreWriter } from "./score-cache.ts";
 
 /** The stream as the worker knows it. */
 export interface StreamRef {
@@ -53,6 +53,11 @@ export interface BatchOptions {
   batchSize: number;
   /** How the batch is read (default: the text reader over `db`; servers pass `readAfterByCopy`). */
   read?: ReadAfter;
+  /**
+   * Where the batch's component scores go (default: inside the commit, as text; servers pass
+   * `writeScoresByCopy`, which writes them just before it).
+   */
+  writeScores?: ScoreWriter;
   /** Base of the dashboard links in alerts. */
   dashboardBaseUrl: string;
   cache?: ReferenceCache;
@@ -114,7 +119,7 @@ export async function processStreamBatch(
     cursor.lastSeq,
     { seqs, x, componentScores },
     async (afterSeq, count) => {
-      const slice = await read(stream.id, afterSeq, count, dimension);
+      const slice = await read(stream.id, afterSeq, count, dimension, "window");
       // Only rows already behind the cursor belong to the open window.
       const keep = slice.seqs.filter((seq) => seq <= cursor.lastSeq).length;
       return { seqs: slice.seqs.slice(0, keep), x: slice.x.subarray(0, keep * dimension) };
@@ -134,6 +139,15 @@ export async function processStreamBatch(
     stream.id,
     detections.flatMap((d) => [d.seq, d.windowFromSeq]),
   );
+
+  const scoreRows = {
+    referenceSetId: reference.id,
+    streamId: stream.id,
+    seqs,
+    scores: componentScores,
+    k: reference.pca.nComponents,
+  };
+  if (options.writeScores) await options.writeScores(scoreRows);
 
   try {
     const written = await db.transaction(async (tx) => {
@@ -159,7 +173,7 @@ export async function processStreamBatch(
         dashboardBaseUrl: options.dashboardBaseUrl,
         pc1Sigma: Math.sqrt(reference.pca.explainedVariance[0] ?? 0),
       });
-      await cacheScores(tx, reference.id, stream.id, seqs, componentScores, reference.pca.nComponents);
+      if (!options.writeScores) await insertScoresIn(tx, scoreRows);
       const saved = await saveStreamCursor(tx, stream.id, options.owner, {
         ...next,
         leaseMs: options.leaseMs,
@@ -253,29 +267,6 @@ function driftEventRow(
       eventTime: times.get(d.seq),
     },
   };
-}
-
-/**
- * Stores each row's k scores. One flat float8 array and the seqs go as two literals, and each
- * row takes its slice: one statement for the batch, and numbers print as shortest round-trip
- * decimals, so the doubles read back are the doubles computed. Rows already scored under this
- * version (one activated again after another) keep their scores: they are the same numbers.
- */
-async function cacheScores(
-  tx: Tx,
-  referenceSetId: number,
-  streamId: number,
-  seqs: number[],
-  scores: Float64Array,
-  k: number,
-): Promise<void> {
-  await tx.execute(
-    sql`INSERT INTO embedding_scores (reference_set_id, seq, stream_id, scores)
-        SELECT ${referenceSetId}, s.seq, ${streamId}, f.scores[(s.i - 1) * ${k} + 1 : s.i * ${k}]
-        FROM unnest(${pgArrayLiteral(seqs)}::bigint[]) WITH ORDINALITY AS s(seq, i),
-             (SELECT ${pgArrayLiteral(Array.from(scores))}::float8[] AS scores) AS f
-        ON CONFLICT DO NOTHING`,
-  );
 }
 
 /** ISO event times of the given seqs of one stream (few: only rows that detections name). */

@@ -19,12 +19,16 @@ export interface StreamSlice {
   hasMore: boolean;
 }
 
-/** Reads up to `limit` embeddings of `streamId` with `seq > afterSeq`, oldest first. */
+/**
+ * Reads up to `limit` embeddings of `streamId` with `seq > afterSeq`, oldest first. `purpose`
+ * says whether this is the next batch (the default) or rows of an open window read again.
+ */
 export type ReadAfter = (
   streamId: number,
   afterSeq: number,
   limit: number,
   dimension: number,
+  purpose?: "batch" | "window",
 ) => Promise<StreamSlice>;
 
 /** Binary COPY of `(seq, embedding)`: the float32 bytes, never their text form. */
@@ -53,5 +57,39 @@ export function readAfterByText(db: Db): ReadAfter {
       x.set(item.embedding, i * dimension);
     });
     return { seqs: page.items.map((item) => item.seq), x, hasMore: page.hasMore };
+  };
+}
+
+/**
+ * Reads the next page while the caller works on this one: after a full page it starts the read
+ * of the page after it, and a call asking for exactly that page takes it. On the real PostgreSQL
+ * the server sends the next batch's vectors while this process runs the detectors and commits,
+ * instead of both waiting for each other in turn (`server/bench/streaming.bench.ts`). PGlite runs
+ * in this thread, so there it would gain nothing; servers wrap the COPY reader only on PostgreSQL.
+ *
+ * Only batch reads read ahead: an open window's rows read again are behind the cursor.
+ * A page read ahead is taken only within `maxAgeMs` (default 1 s) of being started: rows after
+ * a seq are append-only, but a privacy deletion may remove some, and an old page would still hold them.
+ */
+export function readAhead(read: ReadAfter, maxAgeMs = 1000): ReadAfter {
+  const ahead = new Map<number, { key: string; startedAt: number; page: Promise<StreamSlice> }>();
+  return async (streamId, afterSeq, limit, dimension, purpose = "batch") => {
+    if (purpose === "window") return read(streamId, afterSeq, limit, dimension, purpose);
+    const key = `${afterSeq}:${limit}:${dimension}`;
+    const waiting = ahead.get(streamId);
+    let page: Promise<StreamSlice> | undefined;
+    if (waiting?.key === key) {
+      ahead.delete(streamId);
+      if (Date.now() - waiting.startedAt <= maxAgeMs) page = waiting.page;
+    }
+    const slice = await (page ?? read(streamId, afterSeq, limit, dimension));
+    if (slice.hasMore && slice.seqs.length > 0) {
+      const next = slice.seqs[slice.seqs.length - 1] as number;
+      const started = read(streamId, next, limit, dimension);
+      // A read nobody takes must not become an unhandled rejection; a taker sees the error.
+      started.catch(() => {});
+      ahead.set(streamId, { key: `${next}:${limit}:${dimension}`, startedAt: Date.now(), page: started });
+    }
+    return slice;
   };
 }

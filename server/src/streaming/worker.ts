@@ -44,11 +44,14 @@ import {
 } from "./process-batch.ts";
 import type { ReadAfter } from "./read.ts";
 import type { ReferenceCache } from "./reference.ts";
+import type { ScoreWriter } from "./score-cache.ts";
 
 export interface StreamingWorkerOptions {
   db: Db;
   /** How batches are read: `readAfterByCopy(database)` in servers; default the text reader over `db`. */
   read?: ReadAfter;
+  /** Where component scores go: `writeScoresByCopy(database)` in servers; default inside the commit. */
+  writeScores?: ScoreWriter;
   /** Lease owner id; default `hostname:pid:random`, unique per worker. */
   owner?: string;
   /** Pause between passes when every stream is caught up (default 500 ms). */
@@ -264,6 +267,7 @@ export class StreamingWorker {
         leaseMs: this.options.leaseMs,
         batchSize: this.options.batchSize,
         ...(this.input.read ? { read: this.input.read } : {}),
+        ...(this.input.writeScores ? { writeScores: this.input.writeScores } : {}),
         dashboardBaseUrl: this.options.dashboardBaseUrl,
         cache: this.cache,
         beforeCommit: this.input.beforeCommit,

@@ -20,7 +20,8 @@ import { archiveExpired } from "../../retention/archive.ts";
 import { archiveKeysFor, archiveStoreFor } from "../../retention/store-from-config.ts";
 import { bootstrapAdminKey } from "../../services/api-keys/bootstrap.ts";
 import { streamingMetricsSnapshot } from "../../streaming/metrics.ts";
-import { readAfterByCopy } from "../../streaming/read.ts";
+import { readAfterByCopy, readAhead } from "../../streaming/read.ts";
+import { writeScoresByCopy } from "../../streaming/score-cache.ts";
 import { StreamingWorker } from "../../streaming/worker.ts";
 import { verificationSettingsOf } from "../../verification/queue.ts";
 import { configFrom, databaseOptions, portNumber, sealSecretsAtStart } from "../options.ts";
@@ -136,7 +137,12 @@ export function registerServe(program: Command): void {
       const streaming = options.streaming
         ? new StreamingWorker({
             db: database.db,
-            read: readAfterByCopy(database),
+            // On PostgreSQL the server sends the next batch while this process works on the last.
+            read:
+              database.driver === "postgres"
+                ? readAhead(readAfterByCopy(database))
+                : readAfterByCopy(database),
+            writeScores: writeScoresByCopy(database),
             log,
             dashboardBaseUrl: dashboardBaseUrl(config),
           })

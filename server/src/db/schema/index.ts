@@ -21,6 +21,7 @@ export * from "./reference-set.ts";
 export * from "./session.ts";
 export * from "./stream.ts";
 export * from "./stream-cursor.ts";
+export * from "./stream-model.ts";
 export * from "./tenant.ts";
 export * from "./user.ts";
 export * from "./vapid-key.ts";

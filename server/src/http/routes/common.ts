@@ -26,8 +26,15 @@ export const authErrors = {
 
 export const bearer = [{ bearer: [] }];
 
-/** Stream names appear in URLs, so they are restricted to URL-safe characters. */
+/**
+ * Stream names appear in URLs, so they are restricted to URL-safe characters. A model track of a
+ * stream (`lobby~model@version`, see `services/stream-models/names.ts`) is addressed the same way;
+ * ingestion never creates one.
+ */
 export const StreamNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "1–128 of A–Z a–z 0–9 . _ -, starting with a letter or digit")
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(~[A-Za-z0-9][A-Za-z0-9._+-]{0,127}@[A-Za-z0-9][A-Za-z0-9._+-]{0,127})?$/,
+    "1–128 of A–Z a–z 0–9 . _ -, starting with a letter or digit",
+  )
   .openapi({ param: { name: "stream", in: "path" }, example: "lobby-camera" });

@@ -6,6 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import { type Executor, queryRows } from "../../db/database.ts";
+import { pgArrayLiteral } from "../../db/pg-array.ts";
 import { detectorWarnings } from "./detector-warnings.ts";
 import { LAGGING_EMBEDDINGS, type StreamState, streamState } from "./stream-state.ts";
 
@@ -73,11 +74,21 @@ interface Row {
 
 const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
 
+/**
+ * `names`: only these streams or model tracks (the stream page's model comparison). Without it,
+ * every stream but the model tracks of a transition (`stream~model@version`), which the stream's
+ * own page shows.
+ */
 export async function streamSummaries(
   db: Executor,
   tenantId: number,
   now = new Date(),
+  names?: readonly string[],
 ): Promise<StreamSummary[]> {
+  const which =
+    names === undefined
+      ? sql`position('~' in s.name) = 0`
+      : sql`s.name = ANY(${pgArrayLiteral(names)}::text[])`;
   // Lag as `collect-db.ts` counts it: rows past the cursor on the (stream_id, seq) key, since seq
   // is one sequence for all streams.
   const rows = await queryRows<Row>(
@@ -109,7 +120,7 @@ export async function streamSummaries(
         LEFT JOIN stream_cursors c ON c.stream_id = s.id
         LEFT JOIN LATERAL (SELECT * FROM drift_runs d WHERE d.stream_id = s.id
                            ORDER BY d.id DESC LIMIT 1) run ON true
-        WHERE s.tenant_id = ${tenantId}
+        WHERE s.tenant_id = ${tenantId} AND ${which}
         ORDER BY s.name`,
   );
   const currentHour = Math.floor(now.getTime() / 3_600_000) * 3_600_000;

@@ -6,6 +6,8 @@ import { pgArrayLiteral } from "../../db/pg-array.ts";
 import { streams } from "../../db/schema/stream.ts";
 import { formatVectorText } from "../../db/schema/vector-column.ts";
 import { FacedriftError } from "../../errors.ts";
+import { isTrackName, streamOf } from "../stream-models/names.ts";
+import { findTrackForModel, type TransitionHint, transitionHint } from "../stream-models/tracks.ts";
 import { COPY_COLUMNS, encodeEmbeddingsCopy } from "./copy-encode.ts";
 import { type DecodedBatch, decodeBatch, type IngestItem } from "./decode.ts";
 
@@ -32,6 +34,8 @@ export interface IngestResult {
   duplicates: number;
   /** The stream's highest `seq` after this request. */
   lastSeq: number;
+  /** The stream's models while it has had a transition (see `services/stream-models/`). */
+  transition?: TransitionHint;
 }
 
 interface StreamRow {
@@ -68,7 +72,49 @@ export async function ingestEmbeddings(
     );
   }
   if (items.length === 0) throw new FacedriftError("invalid_request", "items is empty", { field: "items" });
-  const [known] = await database.db
+  const stream = streamOf(input.stream);
+  let target = input.stream;
+  let known = await findStreamRow(database, input.tenantId, target);
+  if (known && !sameModel(known, input.model)) {
+    // Another model than this row's: the stream's candidate (or a retired model, whose late
+    // embeddings from an offline outbox still belong to its history) has its own track row.
+    const track = await findTrackForModel(database.db, input.tenantId, stream, input.model);
+    if (track) {
+      target = track.name;
+      known = await findStreamRow(database, input.tenantId, target);
+    }
+  }
+  if (known) checkModel(known, input.model, stream);
+  else if (isTrackName(target)) throw missingTrack(target);
+  const batch = decodeBatch(items, known?.dimension, {
+    nowMs: now.getTime(),
+    ...(input.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: input.maxFutureSkewMs }),
+  });
+  await ensurePartitionFor(database.db, now);
+  const result = await database.bulkTransaction(async (tx) => {
+    const row = await lockOrCreateStream(tx, { ...input, stream: target }, batch.dimension);
+    checkModel(row, input.model, stream);
+    if (row.dimension !== batch.dimension) {
+      // Only reachable when a concurrent request created the stream after our first read.
+      throw new FacedriftError(
+        "invalid_request",
+        `items[0]: embedding has ${batch.dimension} dimensions, the stream's ${row.dimension}`,
+        { item: 0, field: "items[0].embedding" },
+      );
+    }
+    const { accepted, lastSeq } = await insertBatch(tx, row, batch, now.getTime());
+    return { streamId: row.id, accepted, duplicates: items.length - accepted, lastSeq };
+  });
+  const transition = await transitionHint(database.db, input.tenantId, stream);
+  return transition ? { ...result, transition } : result;
+}
+
+async function findStreamRow(
+  database: Database,
+  tenantId: number,
+  name: string,
+): Promise<StreamRow | undefined> {
+  const [row] = await database.db
     .select({
       id: streams.id,
       modelId: streams.modelId,
@@ -76,35 +122,29 @@ export async function ingestEmbeddings(
       dimension: streams.dimension,
     })
     .from(streams)
-    .where(and(eq(streams.tenantId, input.tenantId), eq(streams.name, input.stream)));
-  if (known) checkModel(known, input.model);
-  const batch = decodeBatch(items, known?.dimension, {
-    nowMs: now.getTime(),
-    ...(input.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: input.maxFutureSkewMs }),
-  });
-  await ensurePartitionFor(database.db, now);
-  return database.bulkTransaction(async (tx) => {
-    const stream = await lockOrCreateStream(tx, input, batch.dimension);
-    checkModel(stream, input.model);
-    if (stream.dimension !== batch.dimension) {
-      // Only reachable when a concurrent request created the stream after our first read.
-      throw new FacedriftError(
-        "invalid_request",
-        `items[0]: embedding has ${batch.dimension} dimensions, the stream's ${stream.dimension}`,
-        { item: 0, field: "items[0].embedding" },
-      );
-    }
-    const { accepted, lastSeq } = await insertBatch(tx, stream, batch, now.getTime());
-    return { streamId: stream.id, accepted, duplicates: items.length - accepted, lastSeq };
-  });
+    .where(and(eq(streams.tenantId, tenantId), eq(streams.name, name)));
+  return row;
 }
 
-function checkModel(stream: StreamRow, model: ModelRef): void {
-  if (stream.modelId !== model.id || stream.modelVersion !== model.version) {
+const sameModel = (stream: StreamRow, model: ModelRef) =>
+  stream.modelId === model.id && stream.modelVersion === model.version;
+
+/** Ingestion never creates a model track: `POST /v1/streams/{stream}/candidate` does. */
+function missingTrack(name: string): FacedriftError {
+  return new FacedriftError(
+    "not_found",
+    `model track "${name}" does not exist (it is made by setting a candidate: POST /v1/streams/${streamOf(name)}/candidate)`,
+    { field: "stream" },
+  );
+}
+
+function checkModel(stream: StreamRow, model: ModelRef, name: string): void {
+  if (!sameModel(stream, model)) {
     throw new FacedriftError(
       "conflict",
       `the stream holds embeddings of model ${stream.modelId}@${stream.modelVersion}, not ` +
-        `${model.id}@${model.version}; a stream keeps its model forever, so use a new stream`,
+        `${model.id}@${model.version}; to run another model on it, set that model as the stream's ` +
+        `candidate (POST /v1/streams/${name}/candidate), or use a new stream`,
       { field: "model" },
     );
   }
@@ -121,6 +161,8 @@ async function lockOrCreateStream(tx: BulkTx, input: IngestInput, dimension: num
   const lock = `SELECT id::text AS id, model_id, model_version, dimension FROM streams
     WHERE tenant_id = $1 AND name = $2 FOR NO KEY UPDATE`;
   let [row] = await tx.query<StreamRecord>(lock, [input.tenantId, input.stream]);
+  // A track renamed by a promotion since our first read: the client sends again and is routed anew.
+  if (!row && isTrackName(input.stream)) throw missingTrack(input.stream);
   if (!row) {
     await tx.query(
       `INSERT INTO streams (tenant_id, name, model_id, model_version, dimension) VALUES ($1, $2, $3, $4, $5)

@@ -439,7 +439,16 @@ export type paths = {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The stream holds another model */
+                /** @description The path names a model track that does not exist (ingestion never creates one) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The stream holds another model, and it is not the stream's candidate */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1454,6 +1463,352 @@ export type paths = {
                 };
             };
         };
+        trace?: never;
+    };
+    "/v1/streams/{stream}/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The stream's model tracks: current, candidate and retired models */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    stream: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Current first, then the candidate, then retired models newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelTracks"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The API key lacks the scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such stream for this tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/streams/{stream}/models/comparison": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The stream's model tracks side by side: drift state, verification AUC/EER, quality */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    stream: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Current first, then the candidate, then retired models newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelComparison"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The API key lacks the scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such stream for this tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/streams/{stream}/candidate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a candidate model beside the stream's current one
+         * @description The candidate gets its own track (`stream~model@version`): embeddings of its model sent to the stream go there, with their own reference, detectors and incidents. Capture stations and replicas embed `samplingShare` of their faces with it too. Setting the same candidate again changes its share.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    stream: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CandidateBody"];
+                };
+            };
+            responses: {
+                /** @description The stream's tracks now */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelTracks"];
+                    };
+                };
+                /** @description Invalid input; `field` names it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The API key lacks the scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such stream for this tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The model is current already, another candidate is set, or the dimension differs */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** End the transition without switching: retire the candidate (its history stays readable) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    stream: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The stream's tracks now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelTracks"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The API key lacks the scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such stream, or it has no candidate */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/streams/{stream}/candidate/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make the candidate the stream's current model
+         * @description The old current model is retired: its history stays readable under `stream~model@version`. The candidate needs an active reference first.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    stream: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The stream's tracks now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelTracks"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The API key lacks the scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such stream, or it has no candidate */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The candidate has no active reference */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/api-keys": {
@@ -3422,6 +3777,18 @@ export type components = {
             accepted: number;
             duplicates: number;
             lastSeq: number;
+            /** @description Present once the stream has had a candidate model: what a capture device embeds with (every face with `current`, `samplingShare` of them with `candidate` too) */
+            transition?: {
+                current: {
+                    model: components["schemas"]["Model"];
+                    dimension: number;
+                };
+                candidate: {
+                    model: components["schemas"]["Model"];
+                    dimension: number;
+                    samplingShare: number;
+                } | null;
+            };
         };
         IngestRequest: {
             model: components["schemas"]["Model"];
@@ -3703,6 +4070,95 @@ export type components = {
                 notifyFrom?: "info" | "warning" | "critical" | null;
                 psiPersistence?: components["schemas"]["PsiPersistence"];
             };
+        };
+        ModelTracks: {
+            stream: string;
+            tracks: components["schemas"]["ModelTrack"][];
+        };
+        ModelTrack: {
+            /**
+             * @description The track's own stream name: the stream's for `current`, `stream~model@version` otherwise
+             * @example lobby~faceplugin-feature512@0.0.1
+             */
+            name: string;
+            /** @enum {string} */
+            role: "current" | "candidate" | "retired";
+            model: components["schemas"]["Model"];
+            dimension: number;
+            /** @description Share of faces also embedded with this model (1 for current) */
+            samplingShare: number;
+            embeddingCount: number;
+            lastReceivedAt: string | null;
+            createdAt: string;
+            promotedAt: string | null;
+            retiredAt: string | null;
+            /** @description Active reference version, if any */
+            activeReference: number | null;
+        };
+        ModelComparison: {
+            stream: string;
+            tracks: components["schemas"]["ModelTrackComparison"][];
+        };
+        ModelTrackComparison: components["schemas"]["ModelTrack"] & {
+            /** @description The track's drift state, as the overview reports a stream's */
+            summary: {
+                /** @description The active reference version */
+                reference: {
+                    id: number;
+                    version: number;
+                    createdAt: string;
+                    /** @description Recommended detectors this reference cannot run, each with why (e.g. no quality signals in the reference embeddings' metadata.quality): shown on the stream, never skipped silently */
+                    warnings: string[];
+                } | null;
+                /**
+                 * @description drifting: the last batch run confirmed drift or a drift incident (warning or worse) is open; lagging: the streaming detector is ≥ 1,000 embeddings behind; unmonitored: no active reference
+                 * @enum {string}
+                 */
+                state: "ok" | "drifting" | "lagging" | "unmonitored";
+                /** @description Embeddings past the streaming cursor (capped) */
+                lag: number | null;
+                lastRun: {
+                    id: number;
+                    status: string;
+                    severity: string | null;
+                    drift: boolean | null;
+                    startedAt: string;
+                    finishedAt: string | null;
+                } | null;
+                /** @description The stream's open or acknowledged incident */
+                incident: {
+                    id: number;
+                    status: string;
+                    severity: string;
+                    findingCount: number;
+                } | null;
+            } | null;
+            /** @description The latest verification run on the labelled set tied to this track */
+            verification: {
+                runId: number;
+                auc: number;
+                eer: number;
+                pairs: number;
+                createdAt: string;
+            } | null;
+            quality: {
+                /** @description Latest embeddings with quality signals (at most 500) */
+                embeddings: number;
+                /** @description Median faceSize, detectorScore, blur, brightness and embeddingNorm over them */
+                medians: {
+                    [key: string]: number;
+                };
+            };
+        };
+        CandidateBody: {
+            model: components["schemas"]["Model"];
+            /** @example 512 */
+            dimension: number;
+            /**
+             * @description Share of faces also embedded with the candidate (default 1)
+             * @example 0.5
+             */
+            samplingShare?: number;
         };
         CreatedApiKey: {
             key: components["schemas"]["ApiKey"];

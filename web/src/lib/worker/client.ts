@@ -41,6 +41,11 @@ export class FaceClient {
     return this.#send({ type: "process", frame, ...(select ? { select } : {}) }, [frame]);
   }
 
+  /** Embeds the last processed frame's face with another embedder (a stream's candidate model). */
+  again(embedder: { id: string; version: string }): Promise<ResponseTo<"again">> {
+    return this.#send({ type: "again", embedder }, []);
+  }
+
   terminate(): void {
     this.#remote[Comlink.releaseProxy]();
     this.#worker.terminate();

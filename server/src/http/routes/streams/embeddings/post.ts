@@ -25,7 +25,8 @@ const route = createRoute({
     200: { description: "Stored", content: { "application/json": { schema: IngestResponseSchema } } },
     400: errorResponse("Invalid input; `item` and `field` name the first offending value"),
     ...authErrors,
-    409: errorResponse("The stream holds another model"),
+    404: errorResponse("The path names a model track that does not exist (ingestion never creates one)"),
+    409: errorResponse("The stream holds another model, and it is not the stream's candidate"),
     413: errorResponse("Too many items or too large a body"),
     415: errorResponse("Not application/json"),
   },
@@ -48,6 +49,7 @@ export function registerIngestEmbeddings(app: OpenAPIHono<AppEnv>): void {
       result.accepted,
       result.duplicates,
     );
-    return c.json({ accepted: result.accepted, duplicates: result.duplicates, lastSeq: result.lastSeq }, 200);
+    const { accepted, duplicates, lastSeq, transition } = result;
+    return c.json({ accepted, duplicates, lastSeq, ...(transition ? { transition } : {}) }, 200);
   });
 }

@@ -72,6 +72,19 @@ export const IngestResponseSchema = z
     accepted: z.number().int(),
     duplicates: z.number().int(),
     lastSeq: z.number().int(),
+    transition: z
+      .object({
+        current: z.object({ model: ModelSchema, dimension: z.number().int() }),
+        candidate: z
+          .object({ model: ModelSchema, dimension: z.number().int(), samplingShare: z.number() })
+          .nullable(),
+      })
+      .optional()
+      .openapi({
+        description:
+          "Present once the stream has had a candidate model: what a capture device embeds with " +
+          "(every face with `current`, `samplingShare` of them with `candidate` too)",
+      }),
   })
   .openapi("IngestResponse");
 
