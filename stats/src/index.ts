@@ -69,6 +69,8 @@ export {
 } from "./detectors/pc1-stream.ts";
 export { pcaResidual } from "./detectors/pca-residual.ts";
 export {
+  BATCH_QUALITY_ALPHA,
+  batchQualityTest,
   concentration,
   distinctRows,
   fitQualityProfile,
@@ -124,6 +126,7 @@ export {
   projectPca,
   transformPca,
 } from "./pca.ts";
+export { type PersonMmdOptions, type PersonMmdResult, personMmd } from "./person-mmd.ts";
 export {
   fitPsiBins,
   PSI_EMPTY_PROPORTION,

@@ -9,6 +9,7 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
 import { imageBatches } from "../db/schema/image-batch.ts";
+import { streams } from "../db/schema/stream.ts";
 import { FacedriftError } from "../errors.ts";
 import type { ImageStore } from "../images/store.ts";
 import { IMAGE_BATCH_JOB } from "../images/upload.ts";
@@ -253,7 +254,7 @@ export class ReplicaWorker {
         job,
         owner,
         leaseMs,
-        source: pageFaceSource(embedder),
+        source: pageFaceSource(embedder, "central", await alternateFor(database, job, embedder)),
         ...(this.#options.dashboardBaseUrl ? { dashboardBaseUrl: this.#options.dashboardBaseUrl } : {}),
       });
       if (outcome.status === "lost") {
@@ -322,4 +323,18 @@ export class ReplicaWorker {
       }
     }
   }
+}
+
+/**
+ * The page's alternate embedder a verification job's stream holds, if any (a model track of a
+ * transition: `services/stream-models/`), so its AUC is that model's; else the default.
+ */
+async function alternateFor(database: Database, job: ClaimedJob, embedder: ImageEmbedder) {
+  const stream = (job.payload as { stream?: { id: number } | null }).stream;
+  if (!stream || !embedder.again) return undefined;
+  const [row] = await database.db
+    .select({ modelId: streams.modelId, modelVersion: streams.modelVersion })
+    .from(streams)
+    .where(eq(streams.id, stream.id));
+  return embedder.loaded.others?.find((m) => m.id === row?.modelId && m.version === row?.modelVersion);
 }
