@@ -32,6 +32,15 @@ export {
   psiMinRowsFor,
 } from "./detectors/batch-check.ts";
 export {
+  FACE_LOSS_ALPHA,
+  FACE_LOSS_MIN_BEFORE,
+  FACE_LOSS_MIN_NOW,
+  type FaceLossCounts,
+  type FaceLossResult,
+  faceLossTest,
+  fisherUpperTail,
+} from "./detectors/face-loss.ts";
+export {
   CRITICAL_DELTA_AUC,
   fitHarmModel,
   HARM_MODEL_FORMAT,
