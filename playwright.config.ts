@@ -2,8 +2,9 @@
  * Playwright Test for the dashboard journeys (`e2e/journeys/*.spec.ts`, `npx playwright test`):
  * Debian's Chromium through `launchOptions.executablePath` (no browser download), one real
  * `facedrift serve` seeded with a drifting stream for the whole run (`e2e/journeys/global-setup.ts`),
- * a trace and the HTML report kept when a test fails. Journeys that need a camera, a replica or a
- * push service of their own still run under Vitest (`e2e/*.e2e.test.ts`).
+ * a trace and the HTML report kept when a test fails. The capture station (fake camera) and
+ * replica journeys, which launch Chromium with flags of their own, still run under Vitest
+ * (`e2e/*.e2e.test.ts`).
  */
 import { defineConfig, devices } from "@playwright/test";
 import { browserConfig } from "./e2e/support/browser-config.ts";
@@ -36,7 +37,8 @@ export default defineConfig({
     { name: "desktop", testMatch: readOnly, use: { viewport: desktop } },
     {
       name: "phone",
-      testMatch: readOnly,
+      // Push notifications are a phone's: the service worker journey runs at this size only.
+      testMatch: [readOnly, /push\.spec\.ts$/],
       use: { viewport: phone, deviceScaleFactor: 2 },
     },
     // Acknowledges and resolves the incident, activates another reference, changes settings: it

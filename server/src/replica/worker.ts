@@ -7,10 +7,13 @@
  * the files still pending.
  */
 import { eq } from "drizzle-orm";
+import { dispatchNotification } from "../alerts/dispatcher.ts";
+import { createDrizzleAlertStore } from "../alerts/drizzle-store.ts";
 import type { Database } from "../db/database.ts";
 import { imageBatches } from "../db/schema/image-batch.ts";
 import { streams } from "../db/schema/stream.ts";
 import { FacedriftError } from "../errors.ts";
+import { checkFaceLoss } from "../images/face-loss.ts";
 import type { ImageStore } from "../images/store.ts";
 import { IMAGE_BATCH_JOB } from "../images/upload.ts";
 import { type Logger, silentLogger } from "../log.ts";
@@ -198,6 +201,7 @@ export class ReplicaWorker {
       await this.#finishBatch(batchId, "succeeded", null);
       await finishJob(database.db, job.id, owner, { ok: true });
       log("info", "image batch done", { job: job.id, batch: batchId });
+      await this.#checkFaceLoss(batchId);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log("error", "image batch failed", {
@@ -242,6 +246,32 @@ export class ReplicaWorker {
       error: message,
       retryAfterMs: 1_000 * 2 ** job.attempts,
     });
+  }
+
+  /**
+   * Whether the batch lost more faces than the stream's earlier photos (`images/face-loss.ts`).
+   * The batch is done whatever this says: a failure here is logged, never the job's.
+   */
+  async #checkFaceLoss(batchId: number): Promise<void> {
+    const { database, log } = this.#options;
+    try {
+      const { result, notifications } = await checkFaceLoss(
+        database,
+        batchId,
+        this.#options.dashboardBaseUrl,
+      );
+      if (result?.fired)
+        log("warn", "image batch lost faces", {
+          batch: batchId,
+          lost: result.now.lost,
+          photos: result.now.photos,
+          rateBefore: result.before.rate,
+        });
+      for (const notification of notifications)
+        void dispatchNotification(notification, createDrizzleAlertStore(database.db));
+    } catch (error) {
+      log("error", "face-loss check failed", { batch: batchId, error: String(error) });
+    }
   }
 
   /** A verification job: the labelled set through this replica's page, stored with the job's success. */

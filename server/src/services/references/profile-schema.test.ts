@@ -85,7 +85,7 @@ describe("parseReferenceProfile", () => {
       }
     };
     walk(fitted, []);
-    const optional = /^(residual|mmdWindow|calibration)/;
+    const optional = /^(residual|mmdWindow|calibration|mmd\.samePersonThreshold)/;
     const required = paths.filter((p) => !optional.test(p.join(".")));
     fc.assert(
       fc.property(fc.constantFrom(...required), (path) => {

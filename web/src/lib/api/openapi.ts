@@ -4022,6 +4022,11 @@ export type components = {
              * @enum {string|null}
              */
             psiBins: "deciles" | "uniform-50" | null;
+            /**
+             * @description The batch check's profile: recommended (MMD on every check, decided by a permutation test over people, so a few people seen many times or exact repeats do not confirm drift) or seed (the design's first rule: MMD only when PSI or KS flag a component, and weekly, against the reference's calibrated threshold); null: recommended
+             * @enum {string|null}
+             */
+            checkProfile: "recommended" | "seed" | null;
             alertRules: {
                 /** @description Minutes without a new finding after which the stream's incident resolves itself; null: 360 (6 h) */
                 calmMinutes: number | null;
@@ -4050,6 +4055,11 @@ export type components = {
              * @enum {string|null}
              */
             psiBins?: "deciles" | "uniform-50" | null;
+            /**
+             * @description The batch check's profile: recommended (MMD on every check, decided by a permutation test over people, so a few people seen many times or exact repeats do not confirm drift) or seed (the design's first rule: MMD only when PSI or KS flag a component, and weekly, against the reference's calibrated threshold); null: recommended
+             * @enum {string|null}
+             */
+            checkProfile?: "recommended" | "seed" | null;
             alertRules?: {
                 /** @description Minutes without a new finding after which the stream's incident resolves itself; null: 360 (6 h) */
                 calmMinutes?: number | null;
