@@ -11,6 +11,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     // e2e/journeys/*.spec.ts are Playwright Test's (`npx playwright test`, after Vitest in `npm test`).
-    exclude: ["**/node_modules/**", "**/build/**", "**/.svelte-kit/**", "scratch/**", "e2e/journeys/**"],
+    exclude: [
+      "**/node_modules/**",
+      "**/build/**",
+      "**/.svelte-kit/**",
+      "scratch/**",
+      "e2e/journeys/**/*.spec.ts",
+    ],
   },
 });
