@@ -43,7 +43,8 @@ export class FaceClient {
 
   /** Embeds the last processed frame's face with another embedder (a stream's candidate model). */
   again(embedder: { id: string; version: string }): Promise<ResponseTo<"again">> {
-    return this.#send({ type: "again", embedder }, []);
+    // A plain copy: callers may hold a reactive proxy, which postMessage cannot clone.
+    return this.#send({ type: "again", embedder: { id: embedder.id, version: embedder.version } }, []);
   }
 
   terminate(): void {

@@ -229,7 +229,16 @@ export class CaptureSession {
     // server keeps ids per model track, so the same id pairs a face's embeddings across models.
     for (const [index, model] of modelsForFace(this.transition, id, fallback, runs).entries()) {
       const isDefault = model.id === embedder.id && model.version === embedder.version;
-      const seen = isDefault ? face : (await this.#client.again(model)).face;
+      let seen: FrameFace | null = face;
+      if (!isDefault) {
+        try {
+          seen = (await this.#client.again(model)).face;
+        } catch (error) {
+          // The current model's face still goes out; the other model's is missed, and said so.
+          this.error = `${model.id}@${model.version}: ${error instanceof Error ? error.message : String(error)}`;
+          continue;
+        }
+      }
       if (!seen) continue;
       if (index > 0) this.candidateSent++;
       await this.#enqueue(
@@ -260,7 +269,8 @@ export class CaptureSession {
     await this.#uploader.enqueue({
       id: recordId,
       stream: settings.stream,
-      model,
+      // A plain copy: `model` may come from the reactive transition (a proxy IndexedDB cannot clone).
+      model: { id: model.id, version: model.version },
       attempts: 0,
       nextAttemptAt: queuedAt,
       queuedAt,
