@@ -293,6 +293,8 @@ test("saves a stream's schedule and alert rules, naming a bad field", async ({ d
     windowSize: null,
     retentionDays: 14,
     psiBins: "uniform-50",
+    // The form's "recommended" batch-check profile, saved as no override.
+    checkProfile: null,
     alertRules: { calmMinutes: 120, notifyFrom: "info", psiPersistence: { threshold: 0.1, runs: 3 } },
   });
 });

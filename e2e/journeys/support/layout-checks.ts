@@ -169,6 +169,31 @@ export async function chartProblems(page: Page): Promise<string[]> {
     ];
     for (const p of found) problems.push(`${chart}: ${p}`);
   }
+  // SVG charts (bars, small multiples): their <text> boxes as laid out, in CSS pixels.
+  const svgs = await page.locator("main svg").evaluateAll((all) =>
+    all.map((svg) => ({
+      chart:
+        svg.closest("[data-testid], [aria-label]")?.getAttribute("data-testid") ??
+        svg.closest("[data-testid], [aria-label]")?.getAttribute("aria-label") ??
+        "svg",
+      texts: [...svg.querySelectorAll("text")]
+        .filter((t) => (t.textContent ?? "").trim() !== "")
+        .map((t) => {
+          const r = t.getBoundingClientRect();
+          return {
+            text: (t.textContent ?? "").trim(),
+            left: r.left,
+            right: r.right,
+            top: r.top,
+            bottom: r.bottom,
+          };
+        }),
+    })),
+  );
+  for (const { chart, texts } of svgs) {
+    const boxes = texts.map((t) => ({ ...t, x: t.left, y: t.bottom, font: "", align: "", baseline: "svg" }));
+    for (const p of overlappingTexts(boxes)) problems.push(`${chart}: ${p}`);
+  }
   // Legends at rest (the journeys never hover a chart) show values, not uPlot's placeholders.
   const legends = await page.locator(".u-legend .u-value").evaluateAll((cells) =>
     cells.map((cell) => ({

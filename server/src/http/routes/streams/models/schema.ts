@@ -67,11 +67,9 @@ export const TrackComparisonSchema = TrackSchema.extend({
       .number()
       .int()
       .openapi({ description: "Latest embeddings with quality signals (at most 500)" }),
-    medians: z
-      .record(z.string(), z.number())
-      .openapi({
-        description: "Median faceSize, detectorScore, blur, brightness and embeddingNorm over them",
-      }),
+    medians: z.record(z.string(), z.number()).openapi({
+      description: "Median faceSize, detectorScore, blur, brightness and embeddingNorm over them",
+    }),
   }),
 }).openapi("ModelTrackComparison");
 
