@@ -10,6 +10,13 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 180_000,
-    exclude: ["**/node_modules/**", "**/build/**", "**/.svelte-kit/**", "scratch/**"],
+    // e2e/journeys/*.spec.ts are Playwright Test's (`npx playwright test`, after Vitest in `npm test`).
+    exclude: [
+      "**/node_modules/**",
+      "**/build/**",
+      "**/.svelte-kit/**",
+      "scratch/**",
+      "e2e/journeys/**/*.spec.ts",
+    ],
   },
 });

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { browserConfig } from "../../playwright.config.ts";
+import { browserConfig } from "../support/browser-config.ts";
 import { hasChromium } from "../support/chromium.ts";
 import { type PgliteSocketServer, pgliteSocketServer } from "../support/pglite-socket-server.ts";
 import { freePort } from "../support/ports.ts";

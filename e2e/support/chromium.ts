@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Browser, chromium } from "playwright-core";
-import { browserConfig } from "../../playwright.config.ts";
+import { browserConfig } from "./browser-config.ts";
 
 export const CHROMIUM = browserConfig.executablePath;
 

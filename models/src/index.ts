@@ -18,4 +18,5 @@ export type * from "./pipeline/stages.ts";
 export * from "./pipeline/tensor.ts";
 export * from "./pipeline/warp.ts";
 export * from "./registry/index.ts";
+export * from "./sampling.ts";
 export * from "./verification/pairs.ts";

@@ -32,6 +32,15 @@ export {
   psiMinRowsFor,
 } from "./detectors/batch-check.ts";
 export {
+  FACE_LOSS_ALPHA,
+  FACE_LOSS_MIN_BEFORE,
+  FACE_LOSS_MIN_NOW,
+  type FaceLossCounts,
+  type FaceLossResult,
+  faceLossTest,
+  fisherUpperTail,
+} from "./detectors/face-loss.ts";
+export {
   calibrateFeatureWindow,
   DEFAULT_WINDOW_FEATURES,
   FEATURE_WINDOW_FORMAT,
@@ -78,6 +87,8 @@ export {
 } from "./detectors/pc1-stream.ts";
 export { pcaResidual } from "./detectors/pca-residual.ts";
 export {
+  BATCH_QUALITY_ALPHA,
+  batchQualityTest,
   concentration,
   distinctRows,
   fitQualityProfile,
@@ -133,6 +144,7 @@ export {
   projectPca,
   transformPca,
 } from "./pca.ts";
+export { type PersonMmdOptions, type PersonMmdResult, personMmd } from "./person-mmd.ts";
 export {
   fitPsiBins,
   PSI_EMPTY_PROPORTION,

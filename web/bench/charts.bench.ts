@@ -12,7 +12,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import type { Comparison } from "../../bench/harness.ts";
-import { browserConfig } from "../../playwright.config.ts";
+import { browserConfig } from "../../e2e/support/browser-config.ts";
 
 const POINTS = 100_000;
 const SMALL = 1_000;

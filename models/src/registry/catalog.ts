@@ -50,3 +50,10 @@ export const DEFAULT_MODELS = {
   landmarker: FACEPLUGIN_LANDMARK68.id,
   embedder: FACE_API_RECOGNITION128.id,
 } as const;
+
+/**
+ * Embedders the capture worker and the replica page can also run beside `DEFAULT_MODELS.embedder`
+ * on the same face, for a stream's model transition (a candidate, or a promoted model): the
+ * 512-D one that ties with the default on LFW above.
+ */
+export const ALTERNATE_EMBEDDERS: readonly string[] = [FACEPLUGIN_FEATURE512.id];

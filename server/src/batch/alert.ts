@@ -25,14 +25,15 @@ export interface BatchAlertInput {
   dashboardBaseUrl: string;
 }
 
-/** The MMD rule that confirmed: the profile's calibrated threshold, or the permutation p-value. */
+/** The MMD rule that confirmed: the profile's calibrated threshold, or a permutation p-value (of people or rows). */
 function mmdPhrase(mmd: BatchCheckResult["mmd"]): string {
   if (!mmd) return "MMD n/a";
   if (mmd.decision === "threshold" && mmd.threshold !== undefined) {
     return `MMD² ${mmd.mmd2Unbiased.toPrecision(3)} > ${mmd.threshold.toPrecision(3)} (α = ${mmd.alpha})`;
   }
   const p = pValue(mmd.pValue);
-  return p.startsWith("<") ? `MMD p ${p}` : `MMD p = ${p}`;
+  const test = mmd.decision === "people" && mmd.people ? ` (${mmd.people.units.window} people)` : "";
+  return p.startsWith("<") ? `MMD p ${p}${test}` : `MMD p = ${p}${test}`;
 }
 
 /** Writes the finding and returns the incident notifications to dispatch (none when it attached silently). */
@@ -58,9 +59,13 @@ export async function writeBatchAlert(tx: Tx, input: BatchAlertInput): Promise<I
       : whoHow?.category === "population"
         ? " — population change (who is seen; face quality as in the reference)"
         : "";
-  const title =
-    `Batch drift on ${stream.name}: ${check.psi.flagged.length} of ${check.components} components ` +
-    `with PSI ≥ 0.1, ${check.ks.flagged.length} by KS, ${mmdPhrase(check.mmd)}${what}`;
+  const statistics =
+    `${check.psi.flagged.length} of ${check.components} components with PSI ≥ 0.1, ` +
+    `${check.ks.flagged.length} by KS, ${mmdPhrase(check.mmd)}`;
+  // The quality test alone can find an input change the embedding statistics did not confirm.
+  const title = check.drift
+    ? `Batch drift on ${stream.name}: ${statistics}${what}`
+    : `Batch input change on ${stream.name}: ${moved.join(", ")}${whoHow?.impact ? ` (predicted ΔAUC ${whoHow.impact.deltaAuc.toFixed(3)} ± ${whoHow.impact.error.toFixed(3)})` : ""}; embedding statistics: ${statistics}`;
   if (whoHow?.quality) {
     numbers.extra = {
       ...numbers.extra,

@@ -54,6 +54,43 @@ describe.each(TEST_DRIVERS)("runBatchCheck and backfill (%s)", { timeout: 60_000
     expect(alert).toEqual({ detector: "batch", severity: "critical", run: run.id });
   });
 
+  it("runs the person-permutation MMD on every check; the seed profile only when PSI/KS flag something", async () => {
+    const calm = await runBatchCheck(f.database, {
+      streamId,
+      kind: "manual",
+      window: f.day(1),
+      raiseAlerts: false,
+    });
+    expect(calm.results).toMatchObject({ mmd: { decision: "people", confirmed: false } });
+    expect(
+      (calm.results as { mmd: { people: { units: { window: number } } } }).mmd.people.units.window,
+    ).toBeGreaterThan(300);
+    await f.database.db.execute(
+      sql`UPDATE streams SET settings = settings || '{"checkProfile": "seed"}' WHERE id = ${streamId}`,
+    );
+    try {
+      const seedCalm = await runBatchCheck(f.database, {
+        streamId,
+        kind: "manual",
+        window: f.day(1),
+        raiseAlerts: false,
+      });
+      expect(seedCalm.results).toMatchObject({ severity: "none", mmd: null });
+      const seedShifted = await runBatchCheck(f.database, {
+        streamId,
+        kind: "manual",
+        window: f.day(2),
+        raiseAlerts: false,
+      });
+      expect(seedShifted).toMatchObject({ severity: "high", drift: true });
+      expect((seedShifted.results as { mmd: { decision: string } }).mmd.decision).not.toBe("people");
+    } finally {
+      await f.database.db.execute(
+        sql`UPDATE streams SET settings = settings - 'checkProfile' WHERE id = ${streamId}`,
+      );
+    }
+  });
+
   it("backfills idempotently: a second backfill recomputes the same runs", async () => {
     const window = { streamId, from: new Date(DAY0), to: new Date(DAY0 + 4 * DAY_MS) };
     const first = await backfillRuns(f.database, window);

@@ -3,9 +3,10 @@
  * One batch-detector run over a window of a stream against its active reference: read the
  * window's component scores (cached by the streaming worker, the rest projected here) and its
  * last rows (`scored-window.ts`) → `batchCheckScores` from `@facedrift/stats` (PSI and KS per
- * frozen principal component → severity → MMD confirm; MMD always on the weekly run; the defaults,
- * and why, are in stats/src/detectors/batch-check.ts: PSI flags only from 500 embeddings, MMD
- * confirms above the profile's calibrated threshold at α = 0.004, docs/detection-quality.md)
+ * frozen principal component → severity → MMD; the stream's check profile decides how: the
+ * recommended one runs MMD on every check with the person-permutation test at α = 0.004, the
+ * design's `seed` one only when PSI/KS flag something (always weekly) against the profile's
+ * calibrated threshold; the defaults, and why, are in stats/src/detectors/batch-check.ts)
  * → kNN novelty rate against the reference's HNSW index → one `drift_runs` row holding every
  * number → on confirmed drift, a `batch` finding attached to the stream's incident, whose
  * notification (opened or escalated, if any) is dispatched after the commit,
@@ -26,7 +27,7 @@ import { readScoredWindow } from "../services/embeddings/scored-window.ts";
 import { type EmbeddingWindow, eventSpan, type readWindow } from "../services/embeddings/window.ts";
 import { getActiveReferenceSet } from "../services/reference-sets/get-active.ts";
 import { psiPersistsThroughRun } from "../services/stream-settings/psi-persistence.ts";
-import { alertRulesOf } from "../services/stream-settings/settings.ts";
+import { alertRulesOf, toStreamSettings } from "../services/stream-settings/settings.ts";
 import { enqueueVerificationOnDrift, type VerificationSettings } from "../verification/queue.ts";
 import { writeBatchAlert } from "./alert.ts";
 import { measureNovelty } from "./novelty.ts";
@@ -157,9 +158,14 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
   let toSend: IncidentNotification[] = [];
   try {
     const checkStart = performance.now();
+    // The recommended profile runs MMD on every check, decided by the person-permutation test;
+    // the design's `seed` profile gates it on PSI/KS (always on the weekly run) and confirms
+    // against the reference's calibrated threshold (services/stream-settings/settings.ts).
+    const seedProfile = toStreamSettings(null, stream.settings).checkProfile === "seed";
     const options: BatchCheckOptions = {
+      ...(seedProfile ? { mmdDecision: "profile" as const } : {}),
       ...input.check,
-      mmd: input.kind === "weekly" ? "always" : "auto",
+      mmd: input.kind === "weekly" || !seedProfile ? "always" : "auto",
       seed,
     };
     // Off the request thread (`compute/pool.ts`): a check of a large window is seconds of CPU.
@@ -187,19 +193,29 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
       seed,
     });
     const noveltyMs = performance.now() - noveltyStart;
-    // Who or how: only worth the read when the statistics found something.
-    const whoHow = check.drift ? await classifyBatch(database, stream, profile, data.keys) : null;
+    // Who or how: the quality test runs on every check whose reference has a quality window, so
+    // an input change the embedding statistics miss is still a finding (contrast ×0.4 costs 0.01
+    // AUC and slips past the person-permutation MMD at α = 0.004: docs/detection-quality.md,
+    // "Batch check"); without one, only when the statistics found something, to say so.
+    const whoHow =
+      check.drift || profile.quality ? await classifyBatch(database, stream, profile, data.keys) : null;
+    const drift = check.drift || whoHow?.category === "input";
     const results = {
       ...check,
+      drift,
+      ...(drift && !check.drift ? { driftBy: "quality" as const } : {}),
       novelty,
-      ...(whoHow
+      // A calm run keeps its quality test's numbers but names no category: nothing was found.
+      ...(whoHow && drift
         ? {
             category: whoHow.category,
             impact: whoHow.impact,
             quality: whoHow.quality,
             ...(whoHow.note ? { categoryNote: whoHow.note } : {}),
           }
-        : {}),
+        : whoHow?.quality
+          ? { quality: whoHow.quality }
+          : {}),
       window:
         "last" in window
           ? { last: window.last }
@@ -211,19 +227,19 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
     };
     // A finding is about the faces' own time (their `ts`), not when they were posted. Read before
     // the transaction: PGlite has one connection, and the transaction holds it.
-    const events = check.drift ? await eventSpan(database, stream.id, data.fromSeq, data.toSeq) : null;
+    const events = drift ? await eventSpan(database, stream.id, data.fromSeq, data.toSeq) : null;
     toSend = await db.transaction(async (tx) => {
       await tx
         .update(driftRuns)
         .set({
           status: "succeeded",
           severity: check.severity,
-          drift: check.drift,
+          drift,
           results,
           finishedAt: sql`now()`,
         })
         .where(eq(driftRuns.id, runId));
-      if (!check.drift || !(input.raiseAlerts ?? input.kind !== "backfill")) return [];
+      if (!drift || !(input.raiseAlerts ?? input.kind !== "backfill")) return [];
       // The stream's own alert rules (dashboard Settings): an optional PSI-persistence condition.
       const rules = alertRulesOf(stream.settings);
       if (rules.psiPersistence) {

@@ -7,13 +7,11 @@
  * O(rows · people), and 1,000 already resolve a tenth of a standard deviation.
  */
 import {
+  batchQualityTest,
   HARM_MODELS,
   inputSeverity,
-  normalQuantile,
   predictHarm,
-  type QualityProfile,
   type QualityWindowResult,
-  qualityWindowTest,
   type ReferenceProfile,
 } from "@facedrift/stats";
 import type { Database } from "../db/database.ts";
@@ -21,8 +19,6 @@ import { copyKeyedVectors } from "../db/vector-copy.ts";
 import { qualityOfSeqs } from "../services/embeddings/quality.ts";
 
 export const MAX_QUALITY_ROWS = 1_000;
-/** One test per run: its own α, not the streaming windows' share of the budget. */
-export const BATCH_QUALITY_ALPHA = 0.001;
 
 export interface BatchWhoHow {
   /** Null without a quality profile: who and how cannot be told apart, the statistics' severity stands. */
@@ -63,17 +59,13 @@ export async function classifyBatch(
     AND seq = ANY('{${picked.map((s) => Math.trunc(s)).join(",")}}'::bigint[]) ORDER BY seq`;
   const { keys, x, n } = await copyKeyedVectors(database, select, stream.dimension);
   const quality = await qualityOfSeqs(database.db, stream.id, keys);
-  const zCritical = normalQuantile(
-    1 - BATCH_QUALITY_ALPHA / (2 * Math.max(1, profile.quality.signals.length)),
-  );
-  const test: QualityProfile = { ...profile.quality, zCritical };
-  const result = qualityWindowTest(test, x, n, stream.dimension, quality);
+  const result = batchQualityTest(profile.quality, x, n, stream.dimension, quality);
   if (result.fired.length === 0) {
-    return { category: "population", severity: "info", impact: null, quality: { ...result, zCritical } };
+    return { category: "population", severity: "info", impact: null, quality: result };
   }
   const harm = HARM_MODELS[stream.modelId] ?? null;
   const impact = harm
     ? predictHarm(harm, Object.fromEntries(result.signals.map((s) => [s.name, s.effect])))
     : null;
-  return { category: "input", severity: inputSeverity(impact), impact, quality: { ...result, zCritical } };
+  return { category: "input", severity: inputSeverity(impact), impact, quality: result };
 }

@@ -2,11 +2,11 @@
  * @module
  * Which model embeds uploaded images: the replica runs the capture station's pipeline with its
  * default embedder (`DEFAULT_MODELS` in `@facedrift/models`), so every image of an upload becomes
- * an embedding of that model. A stream keeps one model and dimension forever, so an upload to a
- * stream of another model could only fail later, file by file, after retries; it is refused at
- * once instead, naming the stream's model.
+ * an embedding of that model (and, during a stream's model transition, of the models the page
+ * runs beside it: `process-batch.ts`). An upload to a stream of a model no page can run could only
+ * fail later, file by file, after retries; it is refused at once instead, naming the stream's model.
  */
-import { CATALOG, DEFAULT_MODELS } from "@facedrift/models/registry";
+import { ALTERNATE_EMBEDDERS, CATALOG, DEFAULT_MODELS } from "@facedrift/models/registry";
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/database.ts";
 import { streams } from "../db/schema/stream.ts";
@@ -24,7 +24,18 @@ export const IMAGE_EMBEDDER = {
   dimension: entry.output.dimension,
 } as const;
 
-/** Refuses (409, field `stream`) an upload to a stream whose model is not the images' embedder. */
+/**
+ * The models a replica page can embed a stream's images with: the default, and the alternates it
+ * runs for model transitions (a stream promoted to one of them keeps taking uploads).
+ */
+const PAGE_EMBEDDERS = [
+  IMAGE_EMBEDDER,
+  ...ALTERNATE_EMBEDDERS.map((id) => CATALOG[id]).flatMap((e) =>
+    e?.output?.dimension ? [{ id: e.id, version: e.version, dimension: e.output.dimension }] : [],
+  ),
+];
+
+/** Refuses (409, field `stream`) an upload to a stream whose model no replica page can embed with. */
 export async function checkStreamTakesImages(db: Executor, tenantId: number, stream: string): Promise<void> {
   const [row] = await db
     .select({ modelId: streams.modelId, modelVersion: streams.modelVersion, dimension: streams.dimension })
@@ -39,7 +50,12 @@ export async function checkStreamTakesImages(db: Executor, tenantId: number, str
   }
   if (!row) return; // the first embedding creates it with the images' model
   const { id, version, dimension } = IMAGE_EMBEDDER;
-  if (row.modelId === id && row.modelVersion === version && row.dimension === dimension) return;
+  if (
+    PAGE_EMBEDDERS.some(
+      (e) => row.modelId === e.id && row.modelVersion === e.version && row.dimension === e.dimension,
+    )
+  )
+    return;
   throw new FacedriftError(
     "conflict",
     `stream "${stream}" holds ${row.modelId}@${row.modelVersion} embeddings (${row.dimension}-D), but uploaded images are embedded with ${id}@${version} (${dimension}-D): upload them to another stream, or embed them with ${row.modelId}@${row.modelVersion} yourself and POST the vectors to /v1/streams/${stream}/embeddings`,

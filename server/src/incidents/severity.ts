@@ -41,6 +41,14 @@ export const FINDING_SEVERITY: Record<string, { severity: AlertSeverity; when: s
     severity: "critical",
     when: "the quality window finds an input change predicted to cost 0.01 AUC or more",
   },
+  "faces-lost": {
+    severity: "warning",
+    when: "an image batch finds no face in more photos than before (Fisher's exact test, α = 0.001), the failure-to-extract rate up by less than 0.01",
+  },
+  "faces-lost-costly": {
+    severity: "critical",
+    when: "an image batch finds no face in more photos than before, the failure-to-extract rate up by 0.01 or more (that much AUC when failures count)",
+  },
 };
 
 export function maxSeverity(a: AlertSeverity, b: AlertSeverity): AlertSeverity {

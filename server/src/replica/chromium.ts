@@ -22,6 +22,14 @@ export interface EngineInfo {
   backend: string;
 }
 
+/** One face as the page answers it. */
+export interface PageFace {
+  box: { x: number; y: number; width: number; height: number };
+  score: number;
+  quality: Record<string, number>;
+  embedding: number[];
+}
+
 /** What the page answers for one image (`web/src/routes/replica/replica.ts`). */
 export type PageImageResult =
   | {
@@ -29,12 +37,7 @@ export type PageImageResult =
       width: number;
       height: number;
       detected: number;
-      faces: Array<{
-        box: { x: number; y: number; width: number; height: number };
-        score: number;
-        quality: Record<string, number>;
-        embedding: number[];
-      }>;
+      faces: PageFace[];
       engines: EngineInfo[];
       totalMs: number;
       fallback?: string;
@@ -44,14 +47,30 @@ export type PageImageResult =
 export interface PageLoaded {
   engines: EngineInfo[];
   embedder: { id: string; version: string; dimension: number };
+  /** The other embedders `again` can use (`ALTERNATE_EMBEDDERS`); absent on an older page. */
+  others?: { id: string; version: string; dimension: number }[];
   loadMs: number;
 }
+
+export type PageAgainResult =
+  | {
+      ok: true;
+      embedder: { id: string; version: string; dimension: number };
+      face: PageFace | null;
+      totalMs: number;
+    }
+  | { ok: false; stage: "pipeline"; message: string };
 
 /** Embeds images in a browser page; one image at a time per page. */
 export interface ImageEmbedder {
   readonly loaded: PageLoaded;
   /** `select`: which face to keep, the `largest` (default, as capture does) or the `central` one. */
   embed(bytes: Uint8Array, mediaType: string, select?: "largest" | "central"): Promise<PageImageResult>;
+  /**
+   * The last embedded image's face with another embedder of `loaded.others` (a model transition);
+   * absent where the page can embed with its default model only.
+   */
+  again?(model: { id: string; version: string }): Promise<PageAgainResult>;
   close(): Promise<void>;
 }
 
@@ -122,6 +141,16 @@ export async function launchChromiumEmbedder(options: ChromiumOptions): Promise<
               }
             ).facedriftReplica.embed(base64, type, face),
           [Buffer.from(bytes).toString("base64"), mediaType, select] as const,
+        ),
+      again: (model) =>
+        page.evaluate(
+          (m) =>
+            (
+              globalThis as unknown as {
+                facedriftReplica: { again(m: { id: string; version: string }): Promise<PageAgainResult> };
+              }
+            ).facedriftReplica.again(m),
+          model,
         ),
       close: async () => {
         await opened.close();

@@ -18,8 +18,20 @@ const PAGE_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
 
 export type PageFacePolicy = "central" | "largest" | "single";
 
-export function pageFaceSource(embedder: ImageEmbedder, policy: PageFacePolicy = "central"): FaceSource {
-  const { embedder: model, engines } = embedder.loaded;
+/**
+ * `alternate`: embed with another of the page's embedders (`loaded.others`, via `again`) instead of
+ * its default, for a stream whose model is one of them (a candidate or a promoted model): the
+ * same detection and selection, that model's embedding.
+ */
+export function pageFaceSource(
+  embedder: ImageEmbedder,
+  policy: PageFacePolicy = "central",
+  alternate?: { id: string; version: string; dimension: number },
+): FaceSource {
+  const { engines } = embedder.loaded;
+  const model = alternate ?? embedder.loaded.embedder;
+  const again = alternate ? embedder.again : undefined;
+  if (alternate && !again) throw new Error(`this replica page cannot embed with ${alternate.id}`);
   const runsOn = engines.map((engine) => `${engine.runtime}/${engine.backend}`).join(", ");
   return {
     model: { id: model.id, version: model.version, dimension: model.dimension },
@@ -37,6 +49,24 @@ export function pageFaceSource(embedder: ImageEmbedder, policy: PageFacePolicy =
         throw new Error(`the page's pipeline failed on ${path}: ${result.message}`);
       }
       if (policy === "single" && result.detected > 1) return { faces: [], detected: result.detected };
+      if (again && result.faces.length > 0) {
+        const other = await again(model);
+        if (!other.ok) throw new Error(`the page's ${model.id} failed on ${path}: ${other.message}`);
+        const face = other.face;
+        return {
+          detected: result.detected,
+          faces: face
+            ? [
+                {
+                  box: face.box,
+                  score: face.score,
+                  quality: face.quality as unknown as FaceQuality,
+                  embeddings: { [model.id]: Float32Array.from(face.embedding) },
+                },
+              ]
+            : [],
+        };
+      }
       return {
         detected: result.detected,
         faces: result.faces.map((face) => ({

@@ -6,6 +6,7 @@
  * replica that dies between ingesting and recording leaves a file that the next replica embeds
  * again and ingestion counts as a duplicate: never a second row.
  */
+import { type ModelRef, modelsForFace } from "@facedrift/models/sampling";
 import { and, asc, eq } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
 import { imageBatches } from "../db/schema/image-batch.ts";
@@ -13,7 +14,9 @@ import { type ImageFileStatus, imageFiles } from "../db/schema/image-file.ts";
 import type { ImageStore } from "../images/store.ts";
 import type { FacePolicy } from "../images/upload.ts";
 import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
-import type { ImageEmbedder, PageImageResult } from "./chromium.ts";
+import { streamOf } from "../services/stream-models/names.ts";
+import { transitionHint } from "../services/stream-models/tracks.ts";
+import type { ImageEmbedder, PageFace, PageImageResult } from "./chromium.ts";
 
 export interface BatchContext {
   database: Database;
@@ -92,28 +95,63 @@ async function embedFile(
       reason: `${result.detected} faces found; an uploaded image must show one person`,
     };
   }
-  const { loaded } = context.embedder;
   const embeddingId = `${batch.id}:${file.sha256}`;
-  await ingestEmbeddings(context.database, {
-    tenantId: batch.tenantId,
-    stream: batch.stream,
-    model: { id: loaded.embedder.id, version: loaded.embedder.version },
-    items: [
-      {
-        id: embeddingId,
-        ts: batch.createdAt.getTime(),
-        embedding: face.embedding,
-        source: "replica",
-        metadata: {
-          quality: face.quality,
-          box: face.box,
-          frame: { width: result.width, height: result.height },
-          image: { batch: batch.id, position: file.position, filename: file.filename, sha256: file.sha256 },
-          engine: details.engines.join(","),
+  const metadata = {
+    box: face.box,
+    frame: { width: result.width, height: result.height },
+    image: { batch: batch.id, position: file.position, filename: file.filename, sha256: file.sha256 },
+    engine: details.engines.join(","),
+  };
+  const models = await embedWithStreamModels(context, batch, embeddingId, face);
+  for (const { model, embedding, quality } of models) {
+    await ingestEmbeddings(context.database, {
+      tenantId: batch.tenantId,
+      stream: batch.stream,
+      model,
+      items: [
+        {
+          id: embeddingId,
+          ts: batch.createdAt.getTime(),
+          embedding,
+          source: "replica",
+          metadata: { quality, ...metadata },
         },
-      },
-    ],
-  });
+      ],
+    });
+  }
+  if (models.length > 1 || models[0]?.model.id !== context.embedder.loaded.embedder.id) {
+    Object.assign(details, { models: models.map(({ model }) => `${model.id}@${model.version}`) });
+  }
   const reason = result.detected > 1 ? `${result.detected} faces found; the largest was embedded` : null;
   return { status: "embedded", reason, faces: result.detected, embeddingId, details };
+}
+
+/**
+ * The face's embedding with each model the stream's transition asks for (`modelsForFace`): the
+ * page's default embedding as it came, another model's embedded again from the same image. The
+ * same id goes to each model's track, so a face's embeddings pair up across models.
+ */
+async function embedWithStreamModels(
+  context: BatchContext,
+  batch: typeof imageBatches.$inferSelect,
+  embeddingId: string,
+  face: PageFace,
+): Promise<Array<{ model: ModelRef; embedding: number[]; quality: PageFace["quality"] }>> {
+  const { embedder } = context;
+  const fallback = { id: embedder.loaded.embedder.id, version: embedder.loaded.embedder.version };
+  const runnable = [fallback, ...(embedder.again ? (embedder.loaded.others ?? []) : [])];
+  const canRun = (model: ModelRef) => runnable.some((m) => m.id === model.id && m.version === model.version);
+  const transition = await transitionHint(context.database.db, batch.tenantId, streamOf(batch.stream));
+  const out: Array<{ model: ModelRef; embedding: number[]; quality: PageFace["quality"] }> = [];
+  for (const model of modelsForFace(transition, embeddingId, fallback, canRun)) {
+    if (model.id === fallback.id && model.version === fallback.version) {
+      out.push({ model, embedding: face.embedding, quality: face.quality });
+      continue;
+    }
+    const again = await (embedder.again as NonNullable<ImageEmbedder["again"]>)(model);
+    if (!again.ok) throw new Error(`embedding with ${model.id}@${model.version} failed: ${again.message}`);
+    // The same detector and rule found no face for this model's pipeline: nothing to send for it.
+    if (again.face) out.push({ model, embedding: again.face.embedding, quality: again.face.quality });
+  }
+  return out;
 }

@@ -7,9 +7,13 @@
  * the files still pending.
  */
 import { eq } from "drizzle-orm";
+import { dispatchNotification } from "../alerts/dispatcher.ts";
+import { createDrizzleAlertStore } from "../alerts/drizzle-store.ts";
 import type { Database } from "../db/database.ts";
 import { imageBatches } from "../db/schema/image-batch.ts";
+import { streams } from "../db/schema/stream.ts";
 import { FacedriftError } from "../errors.ts";
+import { checkFaceLoss } from "../images/face-loss.ts";
 import type { ImageStore } from "../images/store.ts";
 import { IMAGE_BATCH_JOB } from "../images/upload.ts";
 import { type Logger, silentLogger } from "../log.ts";
@@ -129,6 +133,15 @@ export class ReplicaWorker {
         this.#beat();
         return result;
       },
+      ...(page.again
+        ? {
+            again: async (model: { id: string; version: string }) => {
+              const result = await (page.again as NonNullable<ImageEmbedder["again"]>)(model);
+              this.#beat();
+              return result;
+            },
+          }
+        : {}),
       close: () => page.close(),
     };
   }
@@ -188,6 +201,7 @@ export class ReplicaWorker {
       await this.#finishBatch(batchId, "succeeded", null);
       await finishJob(database.db, job.id, owner, { ok: true });
       log("info", "image batch done", { job: job.id, batch: batchId });
+      await this.#checkFaceLoss(batchId);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log("error", "image batch failed", {
@@ -234,6 +248,32 @@ export class ReplicaWorker {
     });
   }
 
+  /**
+   * Whether the batch lost more faces than the stream's earlier photos (`images/face-loss.ts`).
+   * The batch is done whatever this says: a failure here is logged, never the job's.
+   */
+  async #checkFaceLoss(batchId: number): Promise<void> {
+    const { database, log } = this.#options;
+    try {
+      const { result, notifications } = await checkFaceLoss(
+        database,
+        batchId,
+        this.#options.dashboardBaseUrl,
+      );
+      if (result?.fired)
+        log("warn", "image batch lost faces", {
+          batch: batchId,
+          lost: result.now.lost,
+          photos: result.now.photos,
+          rateBefore: result.before.rate,
+        });
+      for (const notification of notifications)
+        void dispatchNotification(notification, createDrizzleAlertStore(database.db));
+    } catch (error) {
+      log("error", "face-loss check failed", { batch: batchId, error: String(error) });
+    }
+  }
+
   /** A verification job: the labelled set through this replica's page, stored with the job's success. */
   async #verify(job: ClaimedJob, embedder: ImageEmbedder): Promise<true> {
     const { database, owner, leaseMs, log } = this.#options;
@@ -244,7 +284,7 @@ export class ReplicaWorker {
         job,
         owner,
         leaseMs,
-        source: pageFaceSource(embedder),
+        source: pageFaceSource(embedder, "central", await alternateFor(database, job, embedder)),
         ...(this.#options.dashboardBaseUrl ? { dashboardBaseUrl: this.#options.dashboardBaseUrl } : {}),
       });
       if (outcome.status === "lost") {
@@ -313,4 +353,18 @@ export class ReplicaWorker {
       }
     }
   }
+}
+
+/**
+ * The page's alternate embedder a verification job's stream holds, if any (a model track of a
+ * transition: `services/stream-models/`), so its AUC is that model's; else the default.
+ */
+async function alternateFor(database: Database, job: ClaimedJob, embedder: ImageEmbedder) {
+  const stream = (job.payload as { stream?: { id: number } | null }).stream;
+  if (!stream || !embedder.again) return undefined;
+  const [row] = await database.db
+    .select({ modelId: streams.modelId, modelVersion: streams.modelVersion })
+    .from(streams)
+    .where(eq(streams.id, stream.id));
+  return embedder.loaded.others?.find((m) => m.id === row?.modelId && m.version === row?.modelVersion);
 }

@@ -8,6 +8,7 @@
 import { seededRng } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runBatchCheck } from "../batch/run.ts";
 import { DIM, MODEL } from "../batch/testing/fixture.ts";
 import { queryRows } from "../db/database.ts";
 import { TEST_DRIVERS } from "../db/testing/postgres-database.ts";
@@ -143,6 +144,40 @@ describe.each(TEST_DRIVERS)(
       expect(quality[0]).toMatchObject({ category: "input", severity: "warning" });
       const alerts = await alertsOf("gate");
       expect(alerts.some((a) => a.category === "input" && a.severity !== "info")).toBe(true);
+    });
+
+    it("batch checks too: ten repeated people confirm nothing; a camera the embeddings cannot see is an input finding", async () => {
+      const batch = async (name: string) => {
+        const [row] = await queryRows<{ id: number }>(t.db, sql`SELECT id FROM streams WHERE name = ${name}`);
+        return runBatchCheck(t.database, {
+          streamId: Number(row?.id),
+          kind: "manual",
+          window: { last: 500 },
+        });
+      };
+      // The door camera: the person-permutation MMD sees ten people, not a new input.
+      const door = await batch("door");
+      expect(door.drift).toBe(false);
+      expect(door.results).toMatchObject({ mmd: { decision: "people", confirmed: false } });
+      expect(
+        (door.results as { mmd: { people: { units: { window: number } } } }).mmd.people.units.window,
+      ).toBeLessThan(15);
+      // The gate camera changes face size and light but not the embeddings' distribution: MMD
+      // cannot see it, the quality test run on every check does.
+      const gate = await batch("gate");
+      expect(gate.drift).toBe(true);
+      expect(gate.results).toMatchObject({
+        driftBy: "quality",
+        category: "input",
+        mmd: { confirmed: false },
+      });
+      const [finding] = await queryRows<{ detector: string; category: string; title: string }>(
+        t.db,
+        sql`SELECT a.detector, a.category, a.payload->>'title' AS title FROM alerts a JOIN streams s ON s.id = a.stream_id
+          WHERE s.name = 'gate' AND a.detector = 'batch'`,
+      );
+      expect(finding).toMatchObject({ detector: "batch", category: "input" });
+      expect(finding?.title).toMatch(/^Batch input change on gate: faceSize/);
     });
   },
 );

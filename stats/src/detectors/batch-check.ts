@@ -5,18 +5,19 @@
  * MMD² with a permutation p-value against the reference MMD sample to confirm.
  *
  * Drift is *confirmed* when the severity is not "none" and MMD confirms; with `mmd: "always"`
- * (the weekly run) MMD alone can confirm a shift that the per-component tests miss. Every number
- * is returned so the run can be stored whole.
+ * (every run of the recommended check profile, and the weekly run) MMD alone can confirm a shift
+ * that the per-component tests miss. Every number is returned so the run can be stored whole.
  *
  * The defaults follow docs/detection-quality.md ("Summary", "The split-half calibrations share
- * people", "PSI needs ≥ 500 embeddings"):
- * - MMD confirms when MMD²_u exceeds the profile's window threshold (`profile.mmdWindow`,
- *   calibrated on reference windows at α = 0.004) if the compared rows are as many as that
- *   threshold was calibrated for. The permutation p-value is still computed and stored, but as a
- *   decision it is not calibrated for a face stream: the reference holds several photos per
- *   person, so it is not exchangeable with a window of new people, and at α = 0.05 the check as
- *   first shipped confirmed drift on 33 % of clean held-out windows of 500. Where the threshold
- *   does not apply (an older profile, fewer rows), the permutation test decides at α = 0.004.
+ * people", "PSI needs ≥ 500 embeddings") and docs/who-vs-how.md:
+ * - MMD decides with the person-permutation test (`person-mmd.ts`) at α = 0.004 when the profile
+ *   has a same-person threshold: the reference holds several photos per person, so photos are
+ *   not exchangeable with a window of new people, and the row permutation test as first shipped
+ *   confirmed drift on 33 % of clean held-out windows of 500 (90 % when the sample keeps several
+ *   photos per person); permuting whole people keeps clean p-values near uniform, and exact
+ *   repeats or a few people seen many times do not confirm drift. `mmdDecision: "profile"` (the
+ *   `seed` check profile) confirms above the profile's calibrated window threshold where the
+ *   compared rows are as many as it was calibrated for, else by the row permutation test.
  * - PSI is a valid flag only on windows of ≥ 500 embeddings: with 10 decile bins the "≥ 3
  *   components ≥ 0.1" rule flagged 98 % of clean windows of 100 and 25 % of 200, none of 500.
  *   Smaller windows still report every PSI value, flag nothing on it, and say why (`psi.note`);
@@ -28,6 +29,7 @@ import type { Matrix } from "../matrix-input.ts";
 import { mmd } from "../mmd.ts";
 import { benjaminiHochberg } from "../multiple-testing.ts";
 import { pcaFromJson, projectPca } from "../pca.ts";
+import { personMmd } from "../person-mmd.ts";
 import { PSI_MODERATE, type PsiBinning, psiAgainst } from "../psi.ts";
 import type { ReferenceProfile } from "./reference-profile.ts";
 
@@ -51,10 +53,13 @@ export interface BatchCheckOptions {
   /** α of the permutation test where it decides (default 0.004, the streaming window's α). */
   mmdAlpha?: number;
   /**
-   * "profile" (default): the profile's calibrated window threshold where it applies, else the
-   * permutation test; "permutation": always the permutation test (the first shipped rule).
+   * "people" (default where the profile has a same-person threshold): the person-permutation
+   * test (`person-mmd.ts`) at `mmdAlpha`, calibrated for windows of new people and blind to
+   * exact repeats and to a few people seen many times; "profile": the profile's calibrated window
+   * threshold where it applies, else the row permutation test; "permutation": always the row
+   * permutation test (the first shipped rule).
    */
-  mmdDecision?: "profile" | "permutation";
+  mmdDecision?: "people" | "profile" | "permutation";
   /**
    * Windows smaller than this flag no component on PSI (default `psiMinRowsFor` the profile's
    * bins: 500 with deciles; 0 restores the old rule).
@@ -102,8 +107,19 @@ export interface BatchCheckResult {
     sampleSize: number;
     /** MMD²_u above the reference-only null's 95th percentile. */
     aboveNullQ95: boolean;
-    /** Which rule decided: the profile's calibrated threshold, or the permutation p-value at `alpha`. */
-    decision: "threshold" | "permutation";
+    /**
+     * Which rule decided: the person-permutation p-value, the profile's calibrated threshold, or
+     * the row permutation p-value, each at `alpha`.
+     */
+    decision: "people" | "threshold" | "permutation";
+    /** The person-permutation test's own numbers, when it decided (`pValue` is then its p-value). */
+    people?: {
+      units: { reference: number; window: number };
+      repeatsDropped: number;
+      samePersonThreshold: number;
+      /** The row permutation p-value of the same rows, kept for comparison (not calibrated for faces). */
+      rowPValue: number;
+    };
     /** The calibrated MMD²_u threshold, when it decided. */
     threshold?: number;
     /** False positives per window the deciding rule allows. */
@@ -217,30 +233,63 @@ function confirmWithMmd(profile: ReferenceProfile, recent: Matrix, options: Batc
   const size = recent.length / d;
   const reference = Float64Array.from(profile.mmd.sample);
   const permutations = options.permutations ?? 1000;
+  const seed = options.seed ?? 0;
   const r = mmd(reference, profile.mmd.sampleSize, recent, size, d, {
     permutations,
-    seed: options.seed ?? 0,
+    seed,
     sigma: profile.mmd.sigma,
   });
-  const pValue = r.pValue as number;
-  const window = profile.mmdWindow;
-  // The threshold was calibrated for windows of `window.size` rows against this sample; MMD²_u
-  // of fewer rows has a wider null, so it would fire too often there.
-  const useThreshold = (options.mmdDecision ?? "profile") === "profile" && window?.size === size;
-  const alpha = useThreshold ? (window?.alpha as number) : (options.mmdAlpha ?? DEFAULT_MMD_ALPHA);
-  return {
+  const rowPValue = r.pValue as number;
+  const samePerson = samePersonThresholdOf(profile);
+  const decision = options.mmdDecision ?? (samePerson === undefined ? "profile" : "people");
+  const common = {
     mmd2Unbiased: r.mmd2Unbiased,
     mmd2Biased: r.mmd2Biased,
-    pValue,
     permutations,
     sigma: r.sigma,
     sampleSize: size,
     aboveNullQ95: r.mmd2Unbiased > profile.calibration.mmdNull.q95,
+  };
+  if (decision === "people" && samePerson !== undefined) {
+    const alpha = options.mmdAlpha ?? DEFAULT_MMD_ALPHA;
+    const people = personMmd(reference, profile.mmd.sampleSize, recent, size, d, {
+      samePersonThreshold: samePerson,
+      sigma: profile.mmd.sigma,
+      permutations,
+      seed,
+    });
+    return {
+      ...common,
+      pValue: people.pValue,
+      decision: "people" as const,
+      people: {
+        units: people.units,
+        repeatsDropped: people.repeatsDropped,
+        samePersonThreshold: samePerson,
+        rowPValue,
+      },
+      alpha,
+      confirmed: people.pValue < alpha,
+    };
+  }
+  const window = profile.mmdWindow;
+  // The threshold was calibrated for windows of `window.size` rows against this sample; MMD²_u
+  // of fewer rows has a wider null, so it would fire too often there.
+  const useThreshold = decision === "profile" && window?.size === size;
+  const alpha = useThreshold ? (window?.alpha as number) : (options.mmdAlpha ?? DEFAULT_MMD_ALPHA);
+  return {
+    ...common,
+    pValue: rowPValue,
     decision: useThreshold ? ("threshold" as const) : ("permutation" as const),
     ...(useThreshold ? { threshold: window?.threshold as number } : {}),
     alpha,
-    confirmed: useThreshold ? r.mmd2Unbiased > (window?.threshold as number) : pValue < alpha,
+    confirmed: useThreshold ? r.mmd2Unbiased > (window?.threshold as number) : rowPValue < alpha,
   };
+}
+
+/** The profile's same-person threshold: its own, else its quality detector's (older profiles). */
+function samePersonThresholdOf(profile: ReferenceProfile): number | undefined {
+  return profile.mmd.samePersonThreshold ?? profile.quality?.samePersonThreshold;
 }
 
 function indicesWhere(values: number[], predicate: (v: number) => boolean): number[] {

@@ -105,8 +105,9 @@ describe("batch check", () => {
     expect(result.psi.flagged.length).toBeGreaterThanOrEqual(3);
     expect(result.ks.flagged.length).toBeGreaterThan(0);
     expect(result.mmd?.pValue).toBeLessThan(0.05);
-    // 200 MMD rows, not the 500 the profile's window threshold is for: the permutation test decides.
-    expect(result.mmd).toMatchObject({ decision: "permutation", alpha: 0.004, confirmed: true });
+    // The profile knows its same-person threshold, so the person-permutation test decides.
+    expect(result.mmd).toMatchObject({ decision: "people", alpha: 0.004, confirmed: true });
+    expect(result.mmd?.people?.units.window).toBeGreaterThan(100);
     expect(result.drift).toBe(true);
   });
 
@@ -169,9 +170,11 @@ describe("batch check defaults (docs/detection-quality.md)", () => {
   it("confirms with the profile's calibrated MMD threshold on windows of 500", () => {
     const window = full.mmdWindow;
     if (!window) throw new Error("no MMD window");
+    // The design's `seed` check profile decides on the threshold.
     const shifted = batchCheck(full, model.sample(500, 92, { latentShift: 0.4 }), 500, {
       mmd: "always",
       permutations: 99,
+      mmdDecision: "profile",
     });
     expect(shifted.mmd).toMatchObject({
       decision: "threshold",
@@ -182,7 +185,11 @@ describe("batch check defaults (docs/detection-quality.md)", () => {
     expect(shifted.drift).toBe(true);
     // Clean windows from the reference population stay below it (α = 0.004 per window).
     for (let seed = 93; seed < 98; seed++) {
-      const clean = batchCheck(full, model.sample(500, seed), 500, { mmd: "always", permutations: 99 });
+      const clean = batchCheck(full, model.sample(500, seed), 500, {
+        mmd: "always",
+        permutations: 99,
+        mmdDecision: "profile",
+      });
       expect(clean.mmd?.confirmed).toBe(false);
       expect(clean.drift).toBe(false);
     }

@@ -257,6 +257,21 @@ export interface QualityWindowResult {
   fired: QualitySignalName[];
 }
 
+/** The batch check's quality test runs once per run: its own α, not the streaming windows' share. */
+export const BATCH_QUALITY_ALPHA = 0.001;
+
+/** The quality test as a batch run makes it: one window at `BATCH_QUALITY_ALPHA`, Bonferroni over signals. */
+export function batchQualityTest(
+  profile: QualityProfile,
+  x: ArrayLike<number>,
+  n: number,
+  d: number,
+  quality: readonly QualityRecord[],
+): QualityWindowResult & { zCritical: number } {
+  const zCritical = normalQuantile(1 - BATCH_QUALITY_ALPHA / (2 * Math.max(1, profile.signals.length)));
+  return { ...qualityWindowTest({ ...profile, zCritical }, x, n, d, quality), zCritical };
+}
+
 /** Tests one window (`x`: n × d unit vectors, `quality`: one record per row) against the profile. */
 export function qualityWindowTest(
   profile: QualityProfile,

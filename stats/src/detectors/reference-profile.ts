@@ -33,7 +33,12 @@ import { calibrateFeatureWindow, type FeatureWindowProfile } from "./feature-mmd
 import { DEFAULT_TIME_BLOCKS, timeBlocks } from "./knn-threshold.ts";
 import { calibrateMmdWindow, type MmdWindowCalibration, type MmdWindowOptions } from "./mmd-window.ts";
 import { pcaResidual } from "./pca-residual.ts";
-import { fitQualityProfile, type QualityProfile, type QualityRecord } from "./quality-window.ts";
+import {
+  fitQualityProfile,
+  type QualityProfile,
+  type QualityRecord,
+  samePersonThreshold,
+} from "./quality-window.ts";
 
 export const REFERENCE_PROFILE_FORMAT = "facedrift.reference-profile/1";
 
@@ -115,7 +120,11 @@ export interface ReferenceProfile {
   psi: PsiBins[];
   /** ksSampleSize × k projected reference scores, row-major. */
   ksSample: { rows: number; scores: number[] };
-  mmd: { sampleSize: number; sample: number[]; sigma: number };
+  /**
+   * `samePersonThreshold` (cosine; absent in older profiles) cuts a window into people for the
+   * batch check's person-permutation test (`person-mmd.ts`).
+   */
+  mmd: { sampleSize: number; sample: number[]; sigma: number; samePersonThreshold?: number };
   adwin: AdwinParams;
   calibration: ReferenceCalibration;
   /** Absent in profiles fitted before it existed: the streaming worker then follows PC1 only. */
@@ -200,7 +209,14 @@ export function fitReferenceProfile(
     pca: pcaToJson(pca),
     psi: psiBins,
     ksSample: { rows: ksRows.length, scores: ksScores },
-    mmd: { sampleSize: mmdRows.length, sample: Array.from(mmdSample), sigma: nullDistribution.sigma },
+    mmd: {
+      sampleSize: mmdRows.length,
+      sample: Array.from(mmdSample),
+      sigma: nullDistribution.sigma,
+      // Between named people when the reference names them, else between random pairs (most of
+      // which are different people; the 99.9th percentile is robust to the few that are not).
+      samePersonThreshold: samePersonThreshold(x, n, d, options.groups ?? null, seed ^ 0x5a5a),
+    },
     adwin,
     calibration: {
       adwin: adwinCalibration,

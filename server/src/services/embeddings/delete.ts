@@ -11,6 +11,8 @@ import { type ArchivedDayErasure, eraseFromArchives } from "../../retention/eras
 import type { ArchiveRow } from "../../retention/parquet.ts";
 import { recordAudit } from "../audit/record.ts";
 import { mergeReports, ReferenceEraser, type ReferenceErasureReport } from "../references/erase.ts";
+import { isTrackName } from "../stream-models/names.ts";
+import { listTracks } from "../stream-models/tracks.ts";
 
 /** Which rows to erase: every row of one device, or every row whose metadata key has a value. */
 export type DeletionCriterion = { device: string } | { metadataKey: string; metadataValue: string };
@@ -45,7 +47,8 @@ export interface DeletionResult {
 }
 
 /**
- * Privacy deletion, everywhere the subject's embeddings are kept:
+ * Privacy deletion, everywhere the subject's embeddings are kept, in each model track of the
+ * stream (`services/stream-models/`):
  *
  * 1. In one transaction with an `audit_log` row (`embeddings.delete`): the stream's rows of one
  *    device (or one metadata value), their idempotency-ledger entries and cached scores, and their
@@ -64,6 +67,26 @@ export interface DeletionResult {
  * can still prove the request was carried out by hashing it.
  */
 export async function deleteEmbeddings(db: Db, input: DeleteEmbeddingsInput): Promise<DeletionResult> {
+  // A stream in (or after) a model transition keeps the subject's faces in each model's track:
+  // erase from every one. A track named on its own is erased alone.
+  const names = isTrackName(input.stream)
+    ? [input.stream]
+    : (await listTracks(db, input.tenantId, input.stream)).map((track) => track.name);
+  const results: DeletionResult[] = [];
+  for (const stream of names) results.push(await deleteFromTrack(db, { ...input, stream }));
+  return {
+    deleted: results.reduce((sum, r) => sum + r.deleted, 0),
+    archived: {
+      daysScanned: results.reduce((sum, r) => sum + r.archived.daysScanned, 0),
+      days: results.flatMap((r) => r.archived.days),
+      rows: results.reduce((sum, r) => sum + r.archived.rows, 0),
+    },
+    references: results.flatMap((r) => r.references),
+  };
+}
+
+/** The erasure on one stream row (one model's track). */
+async function deleteFromTrack(db: Db, input: DeleteEmbeddingsInput): Promise<DeletionResult> {
   const criterion = input.criterion;
   const now = input.now ?? new Date();
   const match =

@@ -102,7 +102,7 @@ describe("parseReferenceProfile", () => {
     };
     walk(fitted, []);
     // featureWindow may be absent, but not any of its fields.
-    const optional = /^(residual|mmdWindow|calibration)|^featureWindow$/;
+    const optional = /^(residual|mmdWindow|calibration|mmd\.samePersonThreshold)|^featureWindow$/;
     const required = paths.filter((p) => !optional.test(p.join(".")));
     fc.assert(
       fc.property(fc.constantFrom(...required), (path) => {

@@ -150,6 +150,7 @@ const profileShape = z.strictObject({
     sampleSize: z.number().int().min(2).max(MAX_PROFILE_MMD_ROWS),
     sample: finiteArray,
     sigma: finite.gt(0),
+    samePersonThreshold: finite.min(-1).max(1).optional(),
   }),
   adwin: adwinParams,
   calibration: z.looseObject({

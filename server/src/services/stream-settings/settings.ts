@@ -46,6 +46,15 @@ export function psiBinningOf(setting: PsiBinSetting | null): PsiBinning {
   return setting === "uniform-50" ? { kind: "uniform", bins: 50 } : { kind: "quantile", bins: 10 };
 }
 
+/**
+ * Which batch-check profile runs (docs/who-vs-how.md): `recommended` (the default) runs the MMD
+ * person-permutation test on every check; `seed` is the design's first rule — MMD only when PSI or
+ * KS flag a component (and on the weekly run), confirmed against the reference's calibrated
+ * threshold.
+ */
+export const CHECK_PROFILES = ["recommended", "seed"] as const;
+export type CheckProfile = (typeof CHECK_PROFILES)[number];
+
 export interface StreamSettings {
   /** Cron (UTC) of the scheduled batch check; null: not scheduled. */
   schedule: string | null;
@@ -55,6 +64,8 @@ export interface StreamSettings {
   retentionDays: number | null;
   /** PSI bins of the next reference fit (`settings.psiBins`); null: deciles. */
   psiBins: PsiBinSetting | null;
+  /** The batch check's profile (`settings.checkProfile`); null: `recommended`. */
+  checkProfile: CheckProfile | null;
   alertRules: AlertRules;
 }
 
@@ -94,6 +105,7 @@ export function toStreamSettings(
     windowSize: positiveInteger(stored.windowSize) ?? null,
     retentionDays: positiveInteger(stored.retentionDays) ?? null,
     psiBins: PSI_BIN_SETTINGS.find((b) => b === stored.psiBins) ?? null,
+    checkProfile: CHECK_PROFILES.find((c) => c === stored.checkProfile) ?? null,
     alertRules: alertRulesOf(stored),
   };
 }

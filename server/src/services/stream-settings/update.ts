@@ -6,6 +6,7 @@ import { recordAudit } from "../audit/record.ts";
 import {
   type AlertRules,
   alertRulesOf,
+  type CheckProfile,
   checkSchedule,
   type PsiBinSetting,
   type StreamSettings,
@@ -18,6 +19,7 @@ export interface StreamSettingsPatch {
   windowSize?: number | null;
   retentionDays?: number | null;
   psiBins?: PsiBinSetting | null;
+  checkProfile?: CheckProfile | null;
   alertRules?: Partial<AlertRules>;
 }
 
@@ -47,6 +49,7 @@ export async function updateStreamSettings(
     setOrClear(settings, "windowSize", patch.windowSize);
     setOrClear(settings, "retentionDays", patch.retentionDays);
     setOrClear(settings, "psiBins", patch.psiBins);
+    setOrClear(settings, "checkProfile", patch.checkProfile);
     if (patch.alertRules !== undefined) {
       const current = alertRulesOf(row.settings);
       const { calmMinutes, notifyFrom, psiPersistence } = patch.alertRules;

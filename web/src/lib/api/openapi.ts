@@ -1530,6 +1530,71 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/streams/{stream}/models/comparison": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The stream's model tracks side by side: drift state, verification AUC/EER, quality */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    stream: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Current first, then the candidate, then retired models newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelComparison"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The API key lacks the scope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such stream for this tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/streams/{stream}/candidate": {
         parameters: {
             query?: never;
@@ -3957,6 +4022,11 @@ export type components = {
              * @enum {string|null}
              */
             psiBins: "deciles" | "uniform-50" | null;
+            /**
+             * @description The batch check's profile: recommended (MMD on every check, decided by a permutation test over people, so a few people seen many times or exact repeats do not confirm drift) or seed (the design's first rule: MMD only when PSI or KS flag a component, and weekly, against the reference's calibrated threshold); null: recommended
+             * @enum {string|null}
+             */
+            checkProfile: "recommended" | "seed" | null;
             alertRules: {
                 /** @description Minutes without a new finding after which the stream's incident resolves itself; null: 360 (6 h) */
                 calmMinutes: number | null;
@@ -3985,6 +4055,11 @@ export type components = {
              * @enum {string|null}
              */
             psiBins?: "deciles" | "uniform-50" | null;
+            /**
+             * @description The batch check's profile: recommended (MMD on every check, decided by a permutation test over people, so a few people seen many times or exact repeats do not confirm drift) or seed (the design's first rule: MMD only when PSI or KS flag a component, and weekly, against the reference's calibrated threshold); null: recommended
+             * @enum {string|null}
+             */
+            checkProfile?: "recommended" | "seed" | null;
             alertRules?: {
                 /** @description Minutes without a new finding after which the stream's incident resolves itself; null: 360 (6 h) */
                 calmMinutes?: number | null;
@@ -4019,6 +4094,61 @@ export type components = {
             retiredAt: string | null;
             /** @description Active reference version, if any */
             activeReference: number | null;
+        };
+        ModelComparison: {
+            stream: string;
+            tracks: components["schemas"]["ModelTrackComparison"][];
+        };
+        ModelTrackComparison: components["schemas"]["ModelTrack"] & {
+            /** @description The track's drift state, as the overview reports a stream's */
+            summary: {
+                /** @description The active reference version */
+                reference: {
+                    id: number;
+                    version: number;
+                    createdAt: string;
+                    /** @description Recommended detectors this reference cannot run, each with why (e.g. no quality signals in the reference embeddings' metadata.quality): shown on the stream, never skipped silently */
+                    warnings: string[];
+                } | null;
+                /**
+                 * @description drifting: the last batch run confirmed drift or a drift incident (warning or worse) is open; lagging: the streaming detector is ≥ 1,000 embeddings behind; unmonitored: no active reference
+                 * @enum {string}
+                 */
+                state: "ok" | "drifting" | "lagging" | "unmonitored";
+                /** @description Embeddings past the streaming cursor (capped) */
+                lag: number | null;
+                lastRun: {
+                    id: number;
+                    status: string;
+                    severity: string | null;
+                    drift: boolean | null;
+                    startedAt: string;
+                    finishedAt: string | null;
+                } | null;
+                /** @description The stream's open or acknowledged incident */
+                incident: {
+                    id: number;
+                    status: string;
+                    severity: string;
+                    findingCount: number;
+                } | null;
+            } | null;
+            /** @description The latest verification run on the labelled set tied to this track */
+            verification: {
+                runId: number;
+                auc: number;
+                eer: number;
+                pairs: number;
+                createdAt: string;
+            } | null;
+            quality: {
+                /** @description Latest embeddings with quality signals (at most 500) */
+                embeddings: number;
+                /** @description Median faceSize, detectorScore, blur, brightness and embeddingNorm over them */
+                medians: {
+                    [key: string]: number;
+                };
+            };
         };
         CandidateBody: {
             model: components["schemas"]["Model"];

@@ -24,7 +24,9 @@ export interface RunResults {
     mmd2Unbiased: number;
     pValue: number;
     permutations: number;
-    decision?: "threshold" | "permutation";
+    decision?: "people" | "threshold" | "permutation";
+    /** The person-permutation test's units (people found a side) when it decided. */
+    people?: { units: { reference: number; window: number }; repeatsDropped: number; rowPValue: number };
     threshold?: number;
     alpha?: number;
     confirmed?: boolean;

@@ -23,6 +23,11 @@ export function verticalMarkers(markers: readonly Marker[], color = "#dc2626"): 
           ctx.lineWidth = 1.5 * devicePixelRatio;
           ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
           ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+          // uPlot leaves the last axis's alignment ("right") and baseline ("middle") on the
+          // context; the rows below place each label by its left edge and alphabetic baseline
+          // (with "right" each label ended where it was meant to start, over its neighbour).
+          ctx.textAlign = "left";
+          ctx.textBaseline = "alphabetic";
           // Labels take turns on two rows; one that would still overlap a drawn label is left out
           // (its line stays, and the list under the chart names every marker).
           const rows = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
@@ -69,6 +74,9 @@ export function horizontalLines(lines: readonly Threshold[], scale = "y"): uPlot
           ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
           ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
           ctx.textAlign = "right";
+          // The white box below is sized for text on its alphabetic baseline; uPlot's leftover
+          // "middle" drew the label half out of its box, struck by its own line.
+          ctx.textBaseline = "alphabetic";
           for (const line of lines) {
             const y = Math.round(u.valToPos(line.y, scale, true));
             if (y < bbox.top || y > bbox.top + bbox.height) continue;

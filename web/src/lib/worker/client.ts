@@ -41,6 +41,12 @@ export class FaceClient {
     return this.#send({ type: "process", frame, ...(select ? { select } : {}) }, [frame]);
   }
 
+  /** Embeds the last processed frame's face with another embedder (a stream's candidate model). */
+  again(embedder: { id: string; version: string }): Promise<ResponseTo<"again">> {
+    // A plain copy: callers may hold a reactive proxy, which postMessage cannot clone.
+    return this.#send({ type: "again", embedder: { id: embedder.id, version: embedder.version } }, []);
+  }
+
   terminate(): void {
     this.#remote[Comlink.releaseProxy]();
     this.#worker.terminate();

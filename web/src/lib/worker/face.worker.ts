@@ -19,19 +19,25 @@ import { fetchFileSource } from "@facedrift/models/browser";
 import * as Comlink from "comlink";
 import { createWorkerEngines, type EngineChoice } from "./engines.ts";
 import { bitmapToImage } from "./frame.ts";
-import { CAPTURE_MODELS } from "./models.ts";
+import { CAPTURE_MODELS, OTHER_EMBEDDERS } from "./models.ts";
 import type { EngineInfo, FaceChoice, FaceWorkerApi, WorkerRequest, WorkerResponse } from "./protocol.ts";
 
 interface Loaded {
   pipeline: FacePipeline;
   engines: EngineInfo[];
   loadMs: number;
+  /** What loaded it, to load another embedder's pipeline on the same engines. */
+  context: Parameters<typeof loadPipeline>[0];
+  /** Pipelines of `OTHER_EMBEDDERS`, by model id, loaded on first use. */
+  others: Map<string, Promise<FacePipeline>>;
 }
 
 type Bases = Omit<Extract<WorkerRequest, { type: "load" }>, "id" | "type">;
 
 let bases: Bases | undefined;
 let loading: Promise<Loaded> | undefined;
+/** The last processed frame, kept for `again` (one frame: a capture station's or a replica's). */
+let lastImage: RgbaImage | undefined;
 
 /**
  * How many faces the detector found in each image, before the selection kept one: the replica
@@ -55,14 +61,41 @@ const selectFace = (detections: Detection[], image: RgbaImage): Detection[] => {
 async function load(from: Bases, choice: EngineChoice): Promise<Loaded> {
   const started = performance.now();
   const engines = await createWorkerEngines(choice, from.tfjsWasmBase);
-  const pipeline = await loadPipeline(
-    { engines, source: fetchFileSource(from.modelsBase) },
-    { embedders: [CAPTURE_MODELS.embedder], select: selectFace },
-  );
+  const context = { engines, source: fetchFileSource(from.modelsBase) };
+  const pipeline = await loadPipeline(context, { embedders: [CAPTURE_MODELS.embedder], select: selectFace });
   return {
     pipeline,
     engines: engines.map(({ runtime, backend }) => ({ runtime, backend })),
     loadMs: performance.now() - started,
+    context,
+    others: new Map(),
+  };
+}
+
+/**
+ * Runs the last frame again through a pipeline with another embedder. Detection and selection are
+ * the same models and rule, so it keeps the same face; only the embedding differs.
+ */
+async function embedAgain(model: { id: string; version: string }) {
+  const entry = OTHER_EMBEDDERS.find((e) => e.id === model.id && e.version === model.version);
+  if (!entry?.output) throw new Error(`this worker cannot embed with ${model.id}@${model.version}`);
+  if (!lastImage) throw new Error("again() called before a frame was processed");
+  const loaded = await (loading as Promise<Loaded>);
+  let pipeline = loaded.others.get(entry.id);
+  if (!pipeline) {
+    pipeline = loadPipeline(loaded.context, { embedders: [entry], select: selectFace });
+    loaded.others.set(entry.id, pipeline);
+    pipeline.catch(() => loaded.others.delete(entry.id));
+  }
+  const result = await (await pipeline).process(lastImage);
+  const face = result.faces[0];
+  const embedding = face?.embeddings[entry.id];
+  return {
+    embedder: { id: entry.id, version: entry.version, dimension: entry.output.dimension },
+    face:
+      face && embedding
+        ? { box: face.box, score: face.score, quality: qualityFor(face, entry.id), embedding }
+        : null,
   };
 }
 
@@ -105,6 +138,7 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
       const image = bitmapToImage(request.frame);
       if (request.select) choiceFor.set(image, request.select);
       const { result, fallback } = await processImage(image);
+      lastImage = image;
       const response: WorkerResponse = {
         id: request.id,
         type: "processed",
@@ -125,6 +159,19 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
         response,
         response.faces.map((face) => face.embedding.buffer as ArrayBuffer),
       );
+    }
+    case "again": {
+      if (!loading) throw new Error("again() called before load()");
+      const started = performance.now();
+      const { embedder, face } = await embedAgain(request.embedder);
+      const response: WorkerResponse = {
+        id: request.id,
+        type: "embedded-again",
+        embedder,
+        face,
+        totalMs: performance.now() - started,
+      };
+      return Comlink.transfer(response, face ? [face.embedding.buffer as ArrayBuffer] : []);
     }
   }
 }

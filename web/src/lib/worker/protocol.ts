@@ -31,6 +31,15 @@ export type WorkerRequest =
        * one nearest the `central` point (LFW's convention, for a replica's verification runs).
        */
       select?: FaceChoice;
+    }
+  | {
+      id: number;
+      type: "again";
+      /**
+       * Embeds the face kept from the last processed frame with this embedder too (one of
+       * `OTHER_EMBEDDERS` in `models.ts`, loaded on first use): a stream's candidate model.
+       */
+      embedder: { id: string; version: string };
     };
 
 export type FaceChoice = "largest" | "central";
@@ -86,6 +95,14 @@ export type WorkerResponse =
     }
   | {
       id: number;
+      type: "embedded-again";
+      embedder: EmbedderInfo;
+      /** The last frame's kept face as this embedder saw it; null when it found none there. */
+      face: FrameFace | null;
+      totalMs: number;
+    }
+  | {
+      id: number;
       type: "failed";
       request: WorkerRequest["type"];
       message: string;
@@ -94,7 +111,7 @@ export type WorkerResponse =
 /** The response type that answers request type `T`. */
 export type ResponseTo<T extends WorkerRequest["type"]> = Extract<
   WorkerResponse,
-  { type: T extends "load" ? "loaded" : "processed" }
+  { type: T extends "load" ? "loaded" : T extends "again" ? "embedded-again" : "processed" }
 >;
 
 /** What the worker exposes through Comlink. */

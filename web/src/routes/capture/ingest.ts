@@ -6,9 +6,16 @@
  * can be fixed by time or by configuration without losing faces.
  */
 import type { IngestItem } from "./outbox.ts";
+import { type Transition, transitionOf } from "./transition.ts";
 
 export type SendResult =
-  | { kind: "stored"; accepted: number; duplicates: number }
+  | {
+      kind: "stored";
+      accepted: number;
+      duplicates: number;
+      /** The stream's model transition, when it has had one (`transition.ts`). */
+      transition?: Transition;
+    }
   | { kind: "retry"; message: string }
   | { kind: "rejected-item"; item: number; message: string };
 
@@ -49,8 +56,15 @@ export async function sendBatch(request: SendRequest, fetcher: typeof fetch = fe
     duplicates?: number;
     error?: { message?: string; item?: number };
   } | null;
-  if (response.ok)
-    return { kind: "stored", accepted: body?.accepted ?? 0, duplicates: body?.duplicates ?? 0 };
+  if (response.ok) {
+    const transition = transitionOf(body);
+    return {
+      kind: "stored",
+      accepted: body?.accepted ?? 0,
+      duplicates: body?.duplicates ?? 0,
+      ...(transition ? { transition } : {}),
+    };
+  }
   const message = `HTTP ${response.status}: ${body?.error?.message ?? response.statusText}`;
   const item = body?.error?.item;
   if (response.status === 400 && typeof item === "number") return { kind: "rejected-item", item, message };

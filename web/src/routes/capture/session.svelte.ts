@@ -6,12 +6,20 @@
  */
 import type { Box, FaceQuality } from "@facedrift/models";
 import { FaceClient } from "$lib/worker/client.ts";
-import type { EngineInfo, ResponseTo } from "$lib/worker/protocol.ts";
+import { runnableEmbedder } from "$lib/worker/models.ts";
+import type { EngineInfo, FrameFace, ResponseTo } from "$lib/worker/protocol.ts";
 import { type QualityHint, qualityHints } from "./hints.ts";
 import { encodeEmbedding, sendBatch } from "./ingest.ts";
 import { type OutboxRecord, openOutbox } from "./outbox.ts";
 import { createSampler, DEFAULT_DUPLICATE_COSINE, type Sampler } from "./sampler.ts";
 import type { CaptureSettings } from "./settings.ts";
+import {
+  loadTransition,
+  type ModelRef,
+  modelsForFace,
+  saveTransition,
+  type Transition,
+} from "./transition.ts";
 import { createUploader, type Uploader, type UploaderStatus } from "./uploader.ts";
 
 /** Frames analysed per second at most (for the live box), unless more faces per second are wanted. */
@@ -47,6 +55,10 @@ export class CaptureSession {
   nearDuplicates = $state(0);
   lastFrameMs = $state<number | null>(null);
   error = $state<string | null>(null);
+  /** The stream's model transition as the last ingest answer told it (null: one model). */
+  transition = $state<Transition | null>(null);
+  /** Faces also sent with the stream's candidate model this session. */
+  candidateSent = $state(0);
 
   readonly #client = new FaceClient();
   readonly #settings: () => CaptureSettings;
@@ -67,19 +79,25 @@ export class CaptureSession {
   /** Opens the outbox and starts draining it; safe before consent (it sends only queued faces). */
   async openOutbox(): Promise<void> {
     if (this.#uploader) return;
+    this.transition = loadTransition(localStorage, this.#settings().stream);
     const outbox = await openOutbox();
     this.#uploader = createUploader({
       outbox,
-      send: (records) => {
+      send: async (records) => {
         const settings = this.#settings();
         const first = records[0] as OutboxRecord;
-        return sendBatch({
+        const result = await sendBatch({
           apiBase: settings.apiBase,
           apiKey: settings.apiKey,
           stream: first.stream,
           model: first.model,
           items: records.map((record) => record.item),
         });
+        if (result.kind === "stored" && first.stream === settings.stream) {
+          this.transition = result.transition ?? null;
+          saveTransition(localStorage, first.stream, this.transition);
+        }
+        return result;
       },
       onStatus: (status) => {
         this.upload = status;
@@ -140,6 +158,7 @@ export class CaptureSession {
   /** Applies changed settings: a new rate, and a retry in case the key or server was the problem. */
   settingsChanged(): void {
     this.#sampler = this.#newSampler();
+    this.transition = loadTransition(localStorage, this.#settings().stream);
     void this.#uploader?.retryNow();
   }
 
@@ -202,14 +221,56 @@ export class CaptureSession {
       this.error = `outbox full (${MAX_QUEUED} faces): new faces are not queued until it drains`;
       return;
     }
-    const settings = this.#settings();
-    const { embedder, detector, landmarker } = this.#models;
+    const { embedder } = this.#models;
     const id = crypto.randomUUID();
+    const fallback = { id: embedder.id, version: embedder.version };
+    const runs = (model: ModelRef) => runnableEmbedder(model) !== undefined;
+    // Once per model the stream's transition asks for (`transition.ts`), under one face id: the
+    // server keeps ids per model track, so the same id pairs a face's embeddings across models.
+    for (const [index, model] of modelsForFace(this.transition, id, fallback, runs).entries()) {
+      const isDefault = model.id === embedder.id && model.version === embedder.version;
+      let seen: FrameFace | null = face;
+      if (!isDefault) {
+        try {
+          seen = (await this.#client.again(model)).face;
+        } catch (error) {
+          // The current model's face still goes out; the other model's is missed, and said so.
+          this.error = `${model.id}@${model.version}: ${error instanceof Error ? error.message : String(error)}`;
+          continue;
+        }
+      }
+      if (!seen) continue;
+      if (index > 0) this.candidateSent++;
+      await this.#enqueue(
+        isDefault ? id : `${id}@${model.id}@${model.version}`,
+        id,
+        model,
+        seen,
+        result,
+        capturedAt,
+        hints,
+      );
+    }
+  }
+
+  async #enqueue(
+    recordId: string,
+    id: string,
+    model: ModelRef,
+    face: FrameFace,
+    result: ResponseTo<"process">,
+    capturedAt: Date,
+    hints: QualityHint[],
+  ) {
+    if (!this.#uploader || !this.#models) return;
+    const settings = this.#settings();
+    const { detector, landmarker } = this.#models;
     const queuedAt = Date.now();
     await this.#uploader.enqueue({
-      id,
+      id: recordId,
       stream: settings.stream,
-      model: { id: embedder.id, version: embedder.version },
+      // A plain copy: `model` may come from the reactive transition (a proxy IndexedDB cannot clone).
+      model: { id: model.id, version: model.version },
       attempts: 0,
       nextAttemptAt: queuedAt,
       queuedAt,

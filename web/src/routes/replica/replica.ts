@@ -7,11 +7,14 @@
  */
 import type { Box, FaceQuality } from "@facedrift/models";
 import { FaceClient } from "$lib/worker/client.ts";
+import { OTHER_EMBEDDERS } from "$lib/worker/models.ts";
 import type { EmbedderInfo, EngineInfo, FaceChoice } from "$lib/worker/protocol.ts";
 
 export interface ReplicaLoaded {
   engines: EngineInfo[];
   embedder: EmbedderInfo;
+  /** The other embedders `again` can use (a stream's candidate or promoted model). */
+  others: EmbedderInfo[];
   loadMs: number;
 }
 
@@ -37,11 +40,17 @@ export type ReplicaImageResult =
     }
   | { ok: false; stage: "decode" | "pipeline"; message: string };
 
+export type ReplicaAgainResult =
+  | { ok: true; embedder: EmbedderInfo; face: ReplicaFace | null; totalMs: number }
+  | { ok: false; stage: "pipeline"; message: string };
+
 export interface ReplicaApi {
   /** Resolves once the models are loaded (rejects with the worker's reason). */
   ready: Promise<ReplicaLoaded>;
   /** Runs one image, given as base64, through the pipeline, keeping the `select`ed face. */
   embed(base64: string, mediaType: string, select?: FaceChoice): Promise<ReplicaImageResult>;
+  /** The last image's kept face embedded with another embedder (one of `others`). */
+  again(model: { id: string; version: string }): Promise<ReplicaAgainResult>;
 }
 
 function fromBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -56,7 +65,14 @@ const reason = (error: unknown) => (error instanceof Error ? error.message : Str
 
 export function createReplicaApi(bases: { modelsBase: string; tfjsWasmBase: string }): ReplicaApi {
   const client = new FaceClient();
-  const ready = client.load(bases).then(({ engines, embedder, loadMs }) => ({ engines, embedder, loadMs }));
+  const others = OTHER_EMBEDDERS.map((e) => ({
+    id: e.id,
+    version: e.version,
+    dimension: e.output?.dimension ?? 0,
+  }));
+  const ready = client
+    .load(bases)
+    .then(({ engines, embedder, loadMs }) => ({ engines, embedder, others, loadMs }));
   return {
     ready,
     async embed(base64, mediaType, select) {
@@ -84,6 +100,27 @@ export function createReplicaApi(bases: { modelsBase: string; tfjsWasmBase: stri
           engines: processed.engines,
           totalMs: processed.totalMs,
           ...(processed.fallback ? { fallback: processed.fallback } : {}),
+        };
+      } catch (error) {
+        return { ok: false, stage: "pipeline", message: reason(error) };
+      }
+    },
+    async again(model) {
+      await ready;
+      try {
+        const { embedder, face, totalMs } = await client.again(model);
+        return {
+          ok: true,
+          embedder,
+          totalMs,
+          face: face
+            ? {
+                box: face.box,
+                score: face.score,
+                quality: face.quality,
+                embedding: Array.from(face.embedding),
+              }
+            : null,
         };
       } catch (error) {
         return { ok: false, stage: "pipeline", message: reason(error) };

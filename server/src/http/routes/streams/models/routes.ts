@@ -5,6 +5,7 @@
  */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireScope } from "../../../../auth/middleware.ts";
+import { compareTracks } from "../../../../services/stream-models/comparison.ts";
 import { streamOf } from "../../../../services/stream-models/names.ts";
 import { listTracks, publicTrack, type Track } from "../../../../services/stream-models/tracks.ts";
 import {
@@ -15,7 +16,7 @@ import {
 import type { AppEnv } from "../../../env.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { StreamParamsSchema } from "../schema.ts";
-import { CandidateBodySchema, TracksSchema } from "./schema.ts";
+import { CandidateBodySchema, ComparisonSchema, TracksSchema } from "./schema.ts";
 
 const tracksBody = (stream: string, tracks: Track[]) => ({ stream, tracks: tracks.map(publicTrack) });
 const tracksResponse = (description: string) => ({
@@ -32,6 +33,23 @@ const list = createRoute({
   request: { params: StreamParamsSchema },
   responses: {
     200: tracksResponse("Current first, then the candidate, then retired models newest first"),
+    ...authErrors,
+    404: errorResponse("No such stream for this tenant"),
+  },
+});
+
+const compare = createRoute({
+  method: "get",
+  path: "/v1/streams/{stream}/models/comparison",
+  summary: "The stream's model tracks side by side: drift state, verification AUC/EER, quality",
+  security: bearer,
+  middleware: [requireScope("read")] as const,
+  request: { params: StreamParamsSchema },
+  responses: {
+    200: {
+      description: "Current first, then the candidate, then retired models newest first",
+      content: { "application/json": { schema: ComparisonSchema } },
+    },
     ...authErrors,
     404: errorResponse("No such stream for this tenant"),
   },
@@ -99,6 +117,11 @@ export function registerModelTransitionRoutes(app: OpenAPIHono<AppEnv>): void {
       tracksBody(streamOf(name), await listTracks(c.var.db, c.var.principal.tenantId, name)),
       200,
     );
+  });
+  app.openapi(compare, async (c) => {
+    const name = c.req.valid("param").stream;
+    const tracks = await compareTracks(c.var.db, c.var.principal.tenantId, name);
+    return c.json({ stream: streamOf(name), tracks }, 200);
   });
   app.openapi(set, async (c) => {
     const stream = c.req.valid("param").stream;

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ModelSchema } from "../schema.ts";
+import { StreamSummarySchema } from "../summary/schema.ts";
 
 export const TrackSchema = z
   .object({
@@ -40,3 +41,38 @@ export const CandidateBodySchema = z
   })
   .strict()
   .openapi("CandidateBody");
+
+export const TrackComparisonSchema = TrackSchema.extend({
+  summary: StreamSummarySchema.pick({
+    reference: true,
+    state: true,
+    lag: true,
+    lastRun: true,
+    incident: true,
+  })
+    .nullable()
+    .openapi({ description: "The track's drift state, as the overview reports a stream's" }),
+  verification: z
+    .object({
+      runId: z.number().int(),
+      auc: z.number(),
+      eer: z.number(),
+      pairs: z.number().int(),
+      createdAt: z.string(),
+    })
+    .nullable()
+    .openapi({ description: "The latest verification run on the labelled set tied to this track" }),
+  quality: z.object({
+    embeddings: z
+      .number()
+      .int()
+      .openapi({ description: "Latest embeddings with quality signals (at most 500)" }),
+    medians: z.record(z.string(), z.number()).openapi({
+      description: "Median faceSize, detectorScore, blur, brightness and embeddingNorm over them",
+    }),
+  }),
+}).openapi("ModelTrackComparison");
+
+export const ComparisonSchema = z
+  .object({ stream: z.string(), tracks: z.array(TrackComparisonSchema) })
+  .openapi("ModelComparison");

@@ -214,6 +214,57 @@ describe.each(over)("model transition (%s)", (database) => {
     expect(dropped.body.tracks.map((track: { role: string }) => track.role)).toEqual(["current", "retired"]);
   });
 
+  it("compares the tracks side by side: drift state, verification, quality", async () => {
+    const items = itemsOf(wide.sample(3, 21), WIDE, "q").map((item, i) => ({
+      ...item,
+      metadata: { quality: { faceSize: 100 + i * 10, blur: 50, embeddingNorm: "not a number" } },
+    }));
+    expect((await post("/v1/streams/cam/embeddings", { model: CANDIDATE, items }, ingest)).status).toBe(200);
+    const res = await get("/v1/streams/cam/models/comparison");
+    expect(res.status).toBe(200);
+    const [current, retired] = res.body.tracks;
+    expect(current).toMatchObject({
+      name: "cam",
+      role: "current",
+      summary: { state: expect.any(String), reference: { version: 1 }, lastRun: { status: "succeeded" } },
+      verification: null,
+      quality: { embeddings: 3, medians: { faceSize: 110, blur: 50 } },
+    });
+    expect(current.quality.medians.embeddingNorm).toBeUndefined();
+    expect(retired).toMatchObject({
+      name: "cam~synthetic@1",
+      role: "retired",
+      summary: { reference: { version: 1 } },
+    });
+    expect(retired.quality.embeddings).toBe(0);
+  });
+
+  it("erases a subject from every model track of the stream", async () => {
+    const withDevice = (items: ReturnType<typeof itemsOf>) =>
+      items.map((item) => ({ ...item, device: "phone-9" }));
+    const current = await post(
+      "/v1/streams/cam/embeddings",
+      { model: CANDIDATE, items: withDevice(itemsOf(wide.sample(2, 31), WIDE, "subject")) },
+      ingest,
+    );
+    expect(current.status).toBe(200);
+    const late = await post(
+      "/v1/streams/cam/embeddings",
+      { model: MODEL, items: withDevice(itemsOf(synthetic.sample(2, 32), DIM, "subject")) },
+      ingest,
+    );
+    expect(late.status).toBe(200);
+    const before = [
+      (await get("/v1/streams/cam")).body.embeddingCount,
+      (await get("/v1/streams/cam~synthetic@1")).body.embeddingCount,
+    ];
+    const erased = await t.call("DELETE", "/v1/streams/cam/embeddings?device=phone-9", { key: admin });
+    expect(erased.status).toBe(200);
+    expect(erased.body.deleted).toBe(4);
+    expect((await get("/v1/streams/cam")).body.embeddingCount).toBe(before[0] - 2);
+    expect((await get("/v1/streams/cam~synthetic@1")).body.embeddingCount).toBe(before[1] - 2);
+  });
+
   it("needs an admin key to change the transition and refuses track names where a stream is meant", async () => {
     const reader = await t.keyFor("acme", ["read"]);
     expect((await post("/v1/streams/cam/candidate/promote", undefined, reader)).status).toBe(403);

@@ -34,6 +34,7 @@ describe("stream settings API", () => {
         windowSize: null,
         retentionDays: null,
         psiBins: null,
+        checkProfile: null,
         alertRules: { calmMinutes: null, notifyFrom: null, psiPersistence: null },
       },
     });
@@ -55,6 +56,7 @@ describe("stream settings API", () => {
       windowSize: null,
       retentionDays: 7,
       psiBins: null,
+      checkProfile: null,
       alertRules: { calmMinutes: null, notifyFrom: null, psiPersistence: { threshold: 0.1, runs: 3 } },
     });
     const [row] = await queryRows<{ check_schedule: string; settings: Record<string, unknown> }>(
@@ -75,6 +77,7 @@ describe("stream settings API", () => {
         schedule: null,
         retentionDays: null,
         windowSize: 500,
+        checkProfile: "seed",
         alertRules: { calmMinutes: 30, notifyFrom: "info" },
       },
     });
@@ -83,6 +86,7 @@ describe("stream settings API", () => {
       retentionDays: null,
       windowSize: 500,
       psiBins: null,
+      checkProfile: "seed",
       alertRules: { calmMinutes: 30, notifyFrom: "info", psiPersistence: { threshold: 0.1, runs: 3 } },
     });
     expect((await t.call("GET", "/v1/streams/lobby/settings", { key: read })).body).toEqual(cleared.body);
@@ -115,6 +119,7 @@ describe("stream settings API", () => {
     await bad({ alertRules: { calmMinutes: 1.5 } }, "alertRules.calmMinutes");
     await bad({ alertRules: { notifyFrom: "loud" } }, "alertRules.notifyFrom");
     await bad({ psiBins: "quintiles" }, "psiBins");
+    await bad({ checkProfile: "fast" }, "checkProfile");
     expect((await t.call("GET", "/v1/streams/lobby/settings", { key: read })).body).toEqual(before);
   });
 

@@ -80,11 +80,13 @@ describe("stream page views", () => {
     const points = changePoints(byTs, [
       event(14, 4000, "mmd"),
       event(18, 2500),
+      event(16, 3000, "quality"),
       event(10, 9000),
       event(11, null),
     ]);
     expect(points.map((p) => [p.seq, p.x, p.at, p.label])).toEqual([
       [18, 1, 2000, "PC1 shift"],
+      [16, 2, 3000, "quality shift"],
       [14, 3, 4000, "MMD² window"],
     ]);
   });

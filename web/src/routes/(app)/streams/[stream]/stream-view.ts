@@ -29,13 +29,18 @@ export interface ChangePoint extends Marker {
   event: DriftEvent;
 }
 
-/** What a drift event is: the MMD window is not an ADWIN change point. */
+/** What a drift event is: the MMD window is not an ADWIN change point, nor a quality window a PC1 shift. */
 export function eventLabel(event: Pick<DriftEvent, "signal">): string {
-  return event.signal === "mmd"
-    ? "MMD² window"
-    : event.signal === "residual"
-      ? "residual shift"
-      : "PC1 shift";
+  switch (event.signal) {
+    case "mmd":
+      return "MMD² window";
+    case "residual":
+      return "residual shift";
+    case "quality":
+      return "quality shift";
+    default:
+      return "PC1 shift";
+  }
 }
 
 /**

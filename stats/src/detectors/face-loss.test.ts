@@ -1,0 +1,64 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { faceLossTest, fisherUpperTail } from "./face-loss.ts";
+
+/** The hypergeometric tail by exact integer arithmetic. */
+function bruteForceTail(k: number, marked: number, total: number, draws: number): number {
+  const choose = (n: number, r: number): bigint => {
+    if (r < 0 || r > n) return 0n;
+    let out = 1n;
+    for (let i = 1; i <= r; i++) out = (out * BigInt(n - r + i)) / BigInt(i);
+    return out;
+  };
+  let hits = 0n;
+  for (let x = k; x <= Math.min(marked, draws); x++)
+    hits += choose(marked, x) * choose(total - marked, draws - x);
+  return Number(hits) / Number(choose(total, draws));
+}
+
+describe("faces lost (Fisher's exact test on the failure-to-extract rate)", () => {
+  it("computes the hypergeometric upper tail exactly", () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 60 })
+          .chain((total) =>
+            fc.tuple(
+              fc.constant(total),
+              fc.integer({ min: 0, max: total }),
+              fc.integer({ min: 0, max: total }),
+              fc.integer({ min: 0, max: total }),
+            ),
+          ),
+        ([total, marked, draws, k]) => {
+          expect(fisherUpperTail(k, marked, total, draws)).toBeCloseTo(
+            bruteForceTail(k, marked, total, draws),
+            10,
+          );
+        },
+      ),
+    );
+  });
+
+  it("fires when a batch loses far more faces than before, and states the cost", () => {
+    const lost = faceLossTest({ photos: 2000, lost: 8 }, { photos: 200, lost: 150 });
+    expect(lost.fired).toBe(true);
+    expect(lost.pValue).toBeLessThan(1e-10);
+    expect(lost.predictedDeltaAuc).toBeCloseTo(0.75 - 0.004, 10);
+  });
+
+  it("stays quiet on the usual share of photos without a face, or fewer", () => {
+    expect(faceLossTest({ photos: 2000, lost: 100 }, { photos: 200, lost: 13 }).fired).toBe(false);
+    const better = faceLossTest({ photos: 2000, lost: 100 }, { photos: 200, lost: 0 });
+    expect(better).toMatchObject({ fired: false, predictedDeltaAuc: 0 });
+    expect(better.pValue).toBe(1);
+  });
+
+  it("says why it cannot test yet, and refuses impossible counts", () => {
+    expect(faceLossTest({ photos: 50, lost: 0 }, { photos: 200, lost: 200 })).toMatchObject({
+      fired: false,
+      note: expect.stringContaining("needs 100 earlier photos"),
+    });
+    expect(() => faceLossTest({ photos: 10, lost: 11 }, { photos: 1, lost: 0 })).toThrow(/before: lost/);
+  });
+});
