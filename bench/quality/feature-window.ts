@@ -15,7 +15,7 @@
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { FeatureMmdWindow, fitReferenceProfile, MmdWindow, pcaFromJson, seededRng } from "@facedrift/stats";
+import { FeatureMmdWindow, fitReferenceProfile, MmdWindow, seededRng } from "@facedrift/stats";
 import { cacheFile, readCache } from "./cache.ts";
 import { DEFAULT_MODEL, HELD_OUT_SHARE, SEED } from "./config.ts";
 import { listImages, personOf, REPO_ROOT, splitByIdentity } from "./dataset.ts";
