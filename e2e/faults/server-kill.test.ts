@@ -1,14 +1,21 @@
 /**
- * Fault: `kill -9` of the server during ingestion. The real `facedrift serve` on an embedded data
- * directory (PGlite runs inside the server, so this also kills the database mid-transaction) takes
- * batches from several concurrent clients; it is SIGKILLed while requests are in flight, then
- * started again on the same directory. Everything it acknowledged must be there exactly once, and
- * every request it never answered must be stored whole or not at all.
+ * Fault: `kill -9` of the server during ingestion. The real `facedrift serve` takes batches from
+ * several concurrent clients; it is SIGKILLed while requests are in flight, then started again on
+ * the same database. Everything it acknowledged must be there exactly once, and every request it
+ * never answered must be stored whole or not at all. Twice: on an embedded data directory (PGlite
+ * runs inside the server, so this also kills the database mid-transaction), and on a fresh
+ * database of the real PostgreSQL with pgvector (the server dies with transactions open on the
+ * server's connections, which PostgreSQL must roll back).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import {
+  createPostgresTestDatabase,
+  type PostgresTestDatabase,
+  postgresAvailable,
+} from "../../server/src/db/testing/postgres-database.ts";
 import { freePort } from "../support/ports.ts";
 import { type ServeProcess, serveProcess } from "../support/serve-process.ts";
 import { batchBody, exactlyOnceProblems, storedIds } from "./support/ingest-ledger.ts";
@@ -19,19 +26,24 @@ const BATCH = 50;
 /** Kill once this many requests are acknowledged: enough that the kill lands amid steady traffic. */
 const KILL_AFTER_ACKS = 30;
 
-describe("kill -9 of the server during ingestion", () => {
+const TARGETS = postgresAvailable ? (["pglite", "postgres"] as const) : (["pglite"] as const);
+
+describe.each(TARGETS)("kill -9 of the server during ingestion (%s)", (target) => {
   const dataDir = mkdtempSync(join(tmpdir(), "facedrift-fault-kill-"));
+  let postgres: PostgresTestDatabase | undefined;
   let server: ServeProcess;
 
   afterAll(async () => {
     await server?.kill();
+    await postgres?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("keeps every acknowledged embedding exactly once, and each unanswered batch all or nothing", async () => {
+    if (target === "postgres") postgres = await createPostgresTestDatabase("fault_kill");
     server = serveProcess({
       port: await freePort(),
-      dataDir,
+      ...(postgres ? { databaseUrl: postgres.url } : { dataDir }),
       adminKey: "fd_fault_kill_admin_key_5c9e3a1b7d42f8",
       args: ["--no-scheduler"],
     });
