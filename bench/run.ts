@@ -122,7 +122,9 @@ function updateBenchmarksMd(): void {
   const results = readdirSync(resultsDir)
     .filter((f) => f.endsWith(".json"))
     .sort()
-    .map((f) => JSON.parse(readFileSync(join(resultsDir, f), "utf8")) as SuiteResult);
+    .map((f) => JSON.parse(readFileSync(join(resultsDir, f), "utf8")) as SuiteResult)
+    // Other harnesses (bench:abuse, the quality windows) keep their own JSON here too.
+    .filter((r) => Array.isArray(r.measurements));
   const path = join(root, "BENCHMARKS.md");
   const text = readFileSync(path, "utf8");
   const start = "<!-- bench:start -->";

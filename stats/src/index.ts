@@ -41,6 +41,15 @@ export {
   fisherUpperTail,
 } from "./detectors/face-loss.ts";
 export {
+  calibrateFeatureWindow,
+  DEFAULT_WINDOW_FEATURES,
+  FEATURE_WINDOW_FORMAT,
+  FeatureMmdWindow,
+  type FeatureWindowOptions,
+  type FeatureWindowProfile,
+  windowCoordinates,
+} from "./detectors/feature-mmd-window.ts";
+export {
   CRITICAL_DELTA_AUC,
   fitHarmModel,
   HARM_MODEL_FORMAT,

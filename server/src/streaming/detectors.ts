@@ -85,6 +85,8 @@ export type Detection =
       alpha: number;
       /** Embeddings the window held (its size unless rows were deleted meanwhile). */
       rows: number;
+      /** What the kernel saw: PCA scores and residual, or every dimension (a profile from before). */
+      space: "pca-scores+residual" | "all-dimensions";
     } & Classified);
 
 /** Reads the `count` embeddings after `afterSeq` (the part of an open window behind the cursor). */
@@ -253,6 +255,11 @@ async function runQualityWindows(
   };
 }
 
+/**
+ * Every window that closes in this batch. The window on scores and residual works on each row's
+ * random features (computed once for the batch); the one on all dimensions on the vectors. Rows
+ * of an open window behind the cursor are read again.
+ */
 async function runWindows(
   window: NonNullable<StreamingReference["mmdWindow"]>,
   open: { pending: number; afterSeq: number },
@@ -262,6 +269,14 @@ async function runWindows(
   const { seqs, x } = batch;
   const n = seqs.length;
   const d = x.length / Math.max(1, n);
+  // Per row: the features (D values) on the window's PCA scores and residual, or the vector (d values).
+  const features = window.space === "pca-scores+residual" ? window.detector.featuresOfRows(x, n) : null;
+  const width = window.space === "pca-scores+residual" ? window.detector.profile.features : d;
+  const rowsOf = features ?? x;
+  const statistic = (values: Float32Array | Float64Array, rows: number) =>
+    window.space === "pca-scores+residual"
+      ? window.detector.statistic(values as Float64Array, rows)
+      : window.detector.statistic(values as Float32Array, rows);
   const detections: Detection[] = [];
   let { pending, afterSeq } = open;
   let from = 0; // the first batch row of the open window
@@ -269,22 +284,32 @@ async function runWindows(
     const end = from + window.size - pending; // exclusive
     const before =
       pending > 0 ? await readWindowStart(afterSeq, pending) : { seqs: [], x: new Float32Array(0) };
+    const beforeRows =
+      window.space === "pca-scores+residual" && before.seqs.length > 0
+        ? window.detector.featuresOfRows(before.x, before.seqs.length)
+        : before.x;
     const rows = before.seqs.length + (end - from);
-    const values = new Float32Array(rows * d);
-    values.set(before.x);
-    values.set(x.subarray(from * d, end * d), before.x.length);
-    const statistic = rows >= 2 ? window.detector.statistic(values, rows) : Number.NaN;
-    if (statistic > window.threshold) {
+    let values = rowsOf.subarray(from * width, end * width);
+    if (beforeRows.length > 0) {
+      // Only a window that began in an earlier batch is copied together.
+      const joined = features ? new Float64Array(rows * width) : new Float32Array(rows * width);
+      joined.set(beforeRows);
+      joined.set(values, beforeRows.length);
+      values = joined;
+    }
+    const value = rows >= 2 ? statistic(values, rows) : Number.NaN;
+    if (value > window.threshold) {
       detections.push({
         category: null,
         signal: "mmd",
         index: end - 1,
         seq: seqs[end - 1] as number,
         windowFromSeq: (before.seqs[0] ?? seqs[from]) as number,
-        statistic,
+        statistic: value,
         threshold: window.threshold,
         alpha: window.alpha,
         rows,
+        space: window.space,
       });
     }
     afterSeq = seqs[end - 1] as number;

@@ -270,7 +270,7 @@ describe("processStreamBatch", () => {
   it("runs a profile fitted before the residual ADWIN and the MMD window on PC1 alone, and says so", {
     timeout: 60_000,
   }, async () => {
-    const { residual: _, mmdWindow: __, ...old } = referenceProfile();
+    const { residual: _, mmdWindow: __, featureWindow: ___, ...old } = referenceProfile();
     const { outcome } = await firstBatchOf("old-profile", old as unknown as ReferenceProfileJson);
     expect(outcome).toMatchObject({
       status: "processed",
@@ -286,6 +286,21 @@ describe("processStreamBatch", () => {
       residual: null,
       mmd: null,
     });
+  });
+
+  it("runs the MMD window on all dimensions for a profile fitted before the window on PCA scores and residual, and says so", {
+    timeout: 60_000,
+  }, async () => {
+    const { featureWindow: _, ...before } = referenceProfile();
+    const { outcome } = await firstBatchOf("all-dimensions", before as unknown as ReferenceProfileJson);
+    expect(outcome).toMatchObject({
+      status: "processed",
+      detectors: 3,
+      limitation: expect.stringContaining(
+        "runs without the MMD window on PCA scores and residual, so its window runs on all dimensions",
+      ),
+    });
+    expect(outcome.cursor.adwinState).toMatchObject({ mmd: { pending: 100 } });
   });
 
   it("upgrades a PC1-only checkpoint: PC1 continues, the residual ADWIN and the window start at the cursor", {

@@ -241,6 +241,7 @@ function driftEventRow(
       ...common,
       details: {
         statistic: "mmd2-unbiased",
+        space: d.space,
         category: d.category,
         value: d.statistic,
         threshold: d.threshold,

@@ -1,5 +1,8 @@
 import {
   type AdwinParams,
+  FEATURE_WINDOW_FORMAT,
+  FeatureMmdWindow,
+  type FeatureWindowProfile,
   HARM_MODELS,
   type HarmModel,
   MmdWindow,
@@ -31,8 +34,17 @@ export interface StreamingReference {
   adwin: AdwinParams;
   /** ADWIN on the PCA residual; null for a profile fitted before it existed. */
   residualAdwin: AdwinParams | null;
-  /** The MMD window (every `size` embeddings, MMD² above `threshold`); null when the profile has none. */
-  mmdWindow: { size: number; threshold: number; alpha: number; detector: MmdWindow } | null;
+  /**
+   * The MMD window (every `size` embeddings, MMD² above `threshold`): on PCA scores and residual
+   * (`profile.featureWindow`), or on all dimensions for a profile fitted before that
+   * (`profile.mmdWindow`); null when the profile has neither.
+   */
+  mmdWindow:
+    | ({ size: number; threshold: number; alpha: number } & (
+        | { space: "all-dimensions"; detector: MmdWindow }
+        | { space: "pca-scores+residual"; detector: FeatureMmdWindow }
+      ))
+    | null;
   /**
    * The input/pipeline detector (`profile.quality`) and the harm model of the stream's embedder
    * (null when none ships for it: findings are then rated without a predicted cost). Null when
@@ -58,6 +70,7 @@ interface ProfileRow {
   residual: string | null;
   mmd_window: string | null;
   mmd_window_skipped: string | null;
+  feature_window: string | null;
   quality: string | null;
   quality_skipped: string | null;
   model_id: string | null;
@@ -87,12 +100,15 @@ export async function loadActiveReference(
     sql`SELECT profile->>'format' AS format, (profile->'pca')::text AS pca, (profile->'adwin')::text AS adwin,
           (profile->'residual'->'adwin')::text AS residual, (profile->'mmdWindow')::text AS mmd_window,
           profile->'calibration'->>'mmdWindowSkipped' AS mmd_window_skipped,
+          (profile->'featureWindow')::text AS feature_window,
           (profile->'quality')::text AS quality, profile->'calibration'->>'qualitySkipped' AS quality_skipped,
           (SELECT model_id FROM streams WHERE streams.id = reference_sets.stream_id) AS model_id
         FROM reference_sets WHERE id = ${id}`,
   );
   const reference = parseReference(id, streamId, Number(active.version), row);
-  if (row?.mmd_window) reference.mmdWindow = await loadMmdWindow(db, id, row.mmd_window, reference.pca.dim);
+  if (row?.feature_window) reference.mmdWindow = featureWindowOf(row.feature_window);
+  else if (row?.mmd_window)
+    reference.mmdWindow = await loadMmdWindow(db, id, row.mmd_window, reference.pca.dim);
   if (cache) {
     for (const [key, entry] of cache) if (entry.streamId === streamId) cache.delete(key);
     cache.set(id, reference);
@@ -125,7 +141,8 @@ function parseReference(
     throw broken("its quality profile has an unknown format");
   const missing = detectorWarnings({
     hasResidual: residualAdwin !== null,
-    hasMmdWindow: row.mmd_window !== null,
+    hasMmdWindow: row.mmd_window !== null || row.feature_window !== null,
+    hasFeatureWindow: row.feature_window !== null,
     hasQuality: quality !== null,
     mmdWindowSkipped: row.mmd_window_skipped,
     qualitySkipped: row.quality_skipped,
@@ -145,6 +162,23 @@ function parseReference(
   };
 }
 
+/** The window on PCA scores and residual: everything it needs is in its own profile field. */
+function featureWindowOf(json: string): NonNullable<StreamingReference["mmdWindow"]> {
+  const profile = JSON.parse(json) as FeatureWindowProfile;
+  if (profile.format !== FEATURE_WINDOW_FORMAT)
+    throw new FacedriftError(
+      "invalid_request",
+      `feature window format ${JSON.stringify(profile.format)} is unknown`,
+    );
+  return {
+    space: "pca-scores+residual",
+    size: profile.size,
+    threshold: profile.threshold,
+    alpha: profile.alpha,
+    detector: new FeatureMmdWindow(profile),
+  };
+}
+
 /** The window's threshold and, once per reference, the MMD sample with its sample-side kernel sum. */
 async function loadMmdWindow(db: Executor, id: number, json: string, dimension: number) {
   const calibration = JSON.parse(json) as MmdWindowCalibration;
@@ -157,6 +191,7 @@ async function loadMmdWindow(db: Executor, id: number, json: string, dimension: 
   if (!row) throw new FacedriftError("invalid_request", `reference set ${id} disappeared`);
   const sample = JSON.parse(row.sample) as number[];
   return {
+    space: "all-dimensions" as const,
     size: calibration.size,
     threshold: calibration.threshold,
     alpha: calibration.alpha,

@@ -44,7 +44,7 @@ describe.each(TEST_DRIVERS)("StreamingWorker (%s)", (driver) => {
     });
     unmonitored = (await seedStream(database, "no-reference", { reference: false, rows: 100 })).streamId;
     // A profile fitted before the residual ADWIN and the MMD window: it runs PC1 alone.
-    const { residual: _, mmdWindow: __, ...old } = referenceProfile();
+    const { residual: _, mmdWindow: __, featureWindow: ___, ...old } = referenceProfile();
     legacy = (
       await seedStream(database, "legacy", {
         reference: old as unknown as ReferenceProfileJson,

@@ -119,11 +119,45 @@ export function calibrateMmdWindow(
   /** The rows windows may be drawn from (default: every row outside the MMD sample). */
   poolCandidates?: readonly number[],
 ): MmdWindowCalibration | { skipped: string } {
+  const m = mmdSample.rows.length;
+  if (mmdSample.sample.length !== m * d)
+    throw new RangeError(`MMD sample has ${mmdSample.sample.length} values, expected ${m}×${d}`);
+  const plan = planWindows(n, mmdSample.rows, options, poolCandidates);
+  if ("skipped" in plan) return plan;
+  const { poolRows } = plan;
+  const pool = new Float32Array(poolRows.length * d);
+  poolRows.forEach((r, i) => {
+    pool.set(x.subarray(r * d, (r + 1) * d), i * d);
+  });
+  const table = mmdTable(Float32Array.from(mmdSample.sample), m, pool, poolRows.length, d, mmdSample.sigma);
+  return thresholdFromWindows(plan, (indices) => windowMmd2(table, indices));
+}
+
+/** How the calibration windows are drawn: their size, the pool's rows, and the seeded generator. */
+export interface WindowPlan {
+  size: number;
+  alpha: number;
+  windows: number;
+  /** Reference rows (other groups than the sample's) the windows are drawn from, shuffled. */
+  poolRows: number[];
+  rng: () => number;
+}
+
+/**
+ * The window size and the pool of `calibrateMmdWindow` (and of every window statistic calibrated
+ * the same way): rows outside the sample's groups, at most `maxPoolRows`; the reason instead when
+ * fewer than two windows' worth lie outside it.
+ */
+export function planWindows(
+  n: number,
+  sampleRows: readonly number[],
+  options: MmdWindowOptions,
+  poolCandidates?: readonly number[],
+): WindowPlan | { skipped: string } {
   const alpha = options.alpha ?? DEFAULT_MMD_WINDOW_ALPHA;
   const windows = options.windows ?? 2000;
-  const m = mmdSample.rows.length;
   const inSample = new Uint8Array(n);
-  for (const r of mmdSample.rows) inSample[r] = 1;
+  for (const r of sampleRows) inSample[r] = 1;
   const outside = (poolCandidates ?? Array.from({ length: n }, (_, i) => i)).filter((i) => !inSample[i]);
   const size =
     options.size ??
@@ -131,8 +165,6 @@ export function calibrateMmdWindow(
   if (!Number.isInteger(size) || size < 2) throw new RangeError(`size must be an integer ≥ 2, got ${size}`);
   if (!Number.isInteger(windows) || windows < 100)
     throw new RangeError(`windows must be an integer ≥ 100, got ${windows}`);
-  if (mmdSample.sample.length !== m * d)
-    throw new RangeError(`MMD sample has ${mmdSample.sample.length} values, expected ${m}×${d}`);
   const rng = seededRng(options.seed ?? 0);
   // Two windows' worth at least, so that windows differ from one another.
   const minimum = 2 * size;
@@ -143,16 +175,23 @@ export function calibrateMmdWindow(
   }
   shuffle(outside, rng);
   const poolRows = outside.slice(0, Math.max(minimum, Math.min(outside.length, options.maxPoolRows ?? 2000)));
-  const pool = new Float32Array(poolRows.length * d);
-  poolRows.forEach((r, i) => {
-    pool.set(x.subarray(r * d, (r + 1) * d), i * d);
-  });
-  const table = mmdTable(Float32Array.from(mmdSample.sample), m, pool, poolRows.length, d, mmdSample.sigma);
+  return { size, alpha, windows, poolRows, rng };
+}
+
+/**
+ * Draws the plan's windows (indices into its pool, without replacement inside a window), takes
+ * `statistic` of each and sets the threshold at 1 − α of a Pearson III fit to them.
+ */
+export function thresholdFromWindows(
+  plan: WindowPlan,
+  statistic: (poolIndices: number[]) => number,
+): MmdWindowCalibration {
+  const { size, alpha, windows, poolRows, rng } = plan;
   const indices = Array.from({ length: poolRows.length }, (_, i) => i);
   const statistics = new Float64Array(windows);
   for (let w = 0; w < windows; w++) {
     partialShuffle(indices, size, rng);
-    statistics[w] = windowMmd2(table, indices.slice(0, size));
+    statistics[w] = statistic(indices.slice(0, size));
   }
   const { mean, sd, skewness } = moments(statistics);
   // The windows come from one finite pool: drawing `size` of its N rows without replacement

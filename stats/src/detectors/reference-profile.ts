@@ -12,7 +12,8 @@
  * - the streaming detectors docs/detection-quality.md recommends beside PC1: ADWIN on the PCA
  *   residual (`residual`, δ calibrated like PC1's) and the MMD window threshold (`mmdWindow`).
  *
- * `residual` and `mmdWindow` are optional fields of the same format, not a new format: they only
+ * `featureWindow` (the streaming worker's MMD window on PCA scores and residual) came later, the
+ * same way. `residual`, `mmdWindow` and `featureWindow` are optional fields of the same format, not a new format: they only
  * add detectors, every older field keeps its meaning, so an export from this version still loads
  * where it did, and a profile stored before them (which lacks them) stays valid; readers run
  * PC1 alone then and say so (`server/src/streaming/reference.ts`).
@@ -28,6 +29,7 @@ import { randomSubsetLabels, seededRng } from "../numeric/random.ts";
 import { fitPca, type PcaModelJson, pcaToJson, transformPca } from "../pca.ts";
 import { fitPsiBins, type PsiBinning, type PsiBins, psi } from "../psi.ts";
 import { calibrateAdwinDelta } from "./adwin-calibration.ts";
+import { calibrateFeatureWindow, type FeatureWindowProfile } from "./feature-mmd-window.ts";
 import { DEFAULT_TIME_BLOCKS, timeBlocks } from "./knn-threshold.ts";
 import { calibrateMmdWindow, type MmdWindowCalibration, type MmdWindowOptions } from "./mmd-window.ts";
 import { pcaResidual } from "./pca-residual.ts";
@@ -59,6 +61,10 @@ export interface ReferenceProfileOptions {
   adwinTargetPer10k?: number;
   /** The streaming MMD window (size 500, α = 0.004 by default; see mmd-window.ts). */
   mmdWindow?: MmdWindowOptions;
+  /** Random features of the streaming window (default 256; feature-mmd-window.ts). */
+  windowFeatures?: number;
+  /** Principal components the streaming window sees (default 64; feature-mmd-window.ts). */
+  windowComponents?: number;
   /**
    * A group per row — the person when embeddings name one, else a time block (default: 10
    * contiguous blocks of the rows in the order given). The MMD sample is drawn from half the
@@ -93,6 +99,8 @@ export interface ReferenceCalibration {
   mmdNull: { splits: number; halfSize: number; q95: number; q99: number };
   /** Why the profile has no `mmdWindow` (too few reference rows outside the MMD sample). */
   mmdWindowSkipped?: string;
+  /** Why the profile has no `featureWindow` (as `mmdWindowSkipped`, or a degenerate sample). */
+  featureWindowSkipped?: string;
   /** Why the profile has no `quality` detector (the reference carries too few quality signals). */
   qualitySkipped?: string;
 }
@@ -123,6 +131,12 @@ export interface ReferenceProfile {
   residual?: ResidualAdwin;
   /** Absent in older profiles, or when the reference is too small (`calibration.mmdWindowSkipped`). */
   mmdWindow?: MmdWindowCalibration;
+  /**
+   * The streaming MMD window on PCA scores and residual (`feature-mmd-window.ts`), what the
+   * streaming worker runs; absent in older profiles, which run `mmdWindow` on all dimensions.
+   * `mmdWindow` stays: the batch check confirms with it.
+   */
+  featureWindow?: FeatureWindowProfile;
   /** The input/pipeline detector on quality signals; absent in older profiles or without signals (`calibration.qualitySkipped`). */
   quality?: QualityProfile;
 }
@@ -169,6 +183,20 @@ export function fitReferenceProfile(
     calibrationSide,
   );
 
+  // The same seed and groups as the window above: both draw their calibration windows alike.
+  const featureWindow = calibrateFeatureWindow(
+    x,
+    n,
+    d,
+    mmdRows,
+    {
+      seed: seed ^ 0x3d3d,
+      ...options.mmdWindow,
+      ...(options.windowFeatures ? { features: options.windowFeatures } : {}),
+      ...(options.windowComponents ? { components: options.windowComponents } : {}),
+    },
+    calibrationSide,
+  );
   const quality = options.quality
     ? fitQualityProfile(x, n, d, options.quality.records, options.quality.identities, { seed: seed ^ 0x9a11 })
     : { skipped: "no quality signals were given with the reference embeddings" };
@@ -200,10 +228,12 @@ export function fitReferenceProfile(
         q99: quantileSorted(nullDistribution.statistics, 0.99),
       },
       ...("skipped" in mmdWindow ? { mmdWindowSkipped: mmdWindow.skipped } : {}),
+      ...("skipped" in featureWindow ? { featureWindowSkipped: featureWindow.skipped } : {}),
       ...("skipped" in quality ? { qualitySkipped: quality.skipped } : {}),
     },
     residual: { adwin: residual.adwin, calibration: residual.adwinCalibration },
     ...("skipped" in mmdWindow ? {} : { mmdWindow }),
+    ...("skipped" in featureWindow ? {} : { featureWindow }),
     ...("skipped" in quality ? {} : { quality }),
   };
 }

@@ -28,8 +28,9 @@ function refusal(value: unknown, dimension = d): FacedriftError {
 describe("parseReferenceProfile", () => {
   it("takes a fitted profile unchanged, with and without the optional detectors", () => {
     expect(fitted.mmdWindow).toBeDefined();
+    expect(fitted.featureWindow).toBeDefined();
     expect(parseReferenceProfile(profile(), d)).toEqual(JSON.parse(JSON.stringify(fitted)));
-    const { residual: _, mmdWindow: __, ...older } = profile();
+    const { residual: _, mmdWindow: __, featureWindow: ___, ...older } = profile();
     expect(parseReferenceProfile(older, d)).toEqual(older);
   });
 
@@ -55,6 +56,21 @@ describe("parseReferenceProfile", () => {
     ["a KS sample of the wrong size", (p) => p.ksSample.scores.push(1), "profile.ksSample.scores"],
     ["an MMD window of size 1e9", (p) => (p.mmdWindow.size = 1e9), "profile.mmdWindow.size"],
     ["an unknown ADWIN parameter", (p) => (p.adwin.extra = 1), "profile.adwin.extra"],
+    [
+      "feature-window phases of the wrong length",
+      (p) => p.featureWindow.phases.pop(),
+      "profile.featureWindow.phases",
+    ],
+    [
+      "a feature-window PCA of another dimension",
+      (p) => (p.featureWindow.pca.dim = 9),
+      "profile.featureWindow.pca.dim",
+    ],
+    [
+      "a feature window of 1e6 features",
+      (p) => (p.featureWindow.features = 1e6),
+      "profile.featureWindow.features",
+    ],
     ["a string in the components", (p) => (p.pca.components[3] = "1"), "profile.pca.components[3]"],
   ])("refuses %s, naming the field", (_, mutate, field) => {
     const p = profile();
@@ -85,7 +101,8 @@ describe("parseReferenceProfile", () => {
       }
     };
     walk(fitted, []);
-    const optional = /^(residual|mmdWindow|calibration|mmd\.samePersonThreshold)/;
+    // featureWindow may be absent, but not any of its fields.
+    const optional = /^(residual|mmdWindow|calibration|mmd\.samePersonThreshold)|^featureWindow$/;
     const required = paths.filter((p) => !optional.test(p.join(".")));
     fc.assert(
       fc.property(fc.constantFrom(...required), (path) => {

@@ -10,6 +10,7 @@
  * MMD sample of 5,000 rows), with room to spare where a larger value only costs time.
  */
 import {
+  FEATURE_WINDOW_FORMAT,
   PCA_FORMAT,
   QUALITY_PROFILE_FORMAT,
   QUALITY_SIGNAL_NAMES,
@@ -72,7 +73,7 @@ const psiBins = z.strictObject({
   referenceSize: positive(1e9),
 });
 
-const mmdWindow = z.strictObject({
+const windowCalibration = {
   size: z.number().int().min(2).max(100_000),
   alpha: z.number().gt(0).lt(1),
   threshold: finite,
@@ -86,6 +87,25 @@ const mmdWindow = z.strictObject({
     empiricalQuantile: finite,
     exceedance: finite.min(0).max(1),
   }),
+};
+
+const mmdWindow = z.strictObject(windowCalibration);
+
+/** Bounded: the worker projects on k components and computes D features of k + 1 coordinates per embedding. */
+export const MAX_WINDOW_FEATURES = 4096;
+export const MAX_WINDOW_COMPONENTS = 1024;
+
+const featureWindow = z.strictObject({
+  ...windowCalibration,
+  format: z.literal(FEATURE_WINDOW_FORMAT),
+  space: z.literal("pca-scores+residual"),
+  components: positive(MAX_WINDOW_COMPONENTS),
+  pca,
+  features: positive(MAX_WINDOW_FEATURES),
+  sigma: finite.gt(0),
+  frequencies: finiteArray,
+  phases: finiteArray,
+  sample: z.strictObject({ rows: positive(MAX_PROFILE_MMD_ROWS), sum: finiteArray, squares: nonNegative }),
 });
 
 /** The quality window (stats/src/detectors/quality-window.ts): bounded so no field can stall a worker. */
@@ -138,10 +158,12 @@ const profileShape = z.strictObject({
     psiSplitHalf: z.array(nonNegative),
     mmdNull: z.looseObject({ splits: count(1e7), halfSize: count(1e7), q95: finite, q99: finite }),
     mmdWindowSkipped: z.string().max(1000).optional(),
+    featureWindowSkipped: z.string().max(1000).optional(),
     qualitySkipped: z.string().max(1000).optional(),
   }),
   residual: z.strictObject({ adwin: adwinParams, calibration: adwinCalibration }).optional(),
   mmdWindow: mmdWindow.optional(),
+  featureWindow: featureWindow.optional(),
   quality: qualityProfile.optional(),
 });
 
@@ -176,6 +198,20 @@ function checkSizes(p: z.infer<typeof profileShape>, ctx: z.RefinementCtx, dimen
   }
   if (p.mmd.sample.length !== p.mmd.sampleSize * d)
     fail(["mmd", "sample"], `must hold sampleSize × ${d} numbers`);
+  const w = p.featureWindow;
+  if (w) {
+    if (w.pca.nComponents !== w.components)
+      fail(["featureWindow", "pca", "nComponents"], "must equal the window's components");
+    if (w.pca.dim !== d) fail(["featureWindow", "pca", "dim"], `must equal the profile's dimension ${d}`);
+    if (w.pca.mean.length !== d) fail(["featureWindow", "pca", "mean"], `must hold ${d} numbers`);
+    if (w.pca.components.length !== d * w.pca.nComponents)
+      fail(["featureWindow", "pca", "components"], `must hold ${d} × nComponents numbers`);
+    if (w.frequencies.length !== w.features * (w.components + 1))
+      fail(["featureWindow", "frequencies"], `must hold features × (components + 1) numbers`);
+    if (w.phases.length !== w.features) fail(["featureWindow", "phases"], "must hold one number per feature");
+    if (w.sample.sum.length !== w.features)
+      fail(["featureWindow", "sample", "sum"], "must hold one number per feature");
+  }
   if (p.calibration.psiSplitHalf.length !== k)
     fail(["calibration", "psiSplitHalf"], `must hold ${k} numbers`);
 }

@@ -3,7 +3,13 @@
  * streaming detectors over every row, as a single batch, detects and leaves as its checkpoint:
  * a worker that crashed, was taken over or read in other page sizes must end in exactly this.
  */
-import { MmdWindow, pcaFromJson, projectPca, type ReferenceProfile } from "@facedrift/stats";
+import {
+  FeatureMmdWindow,
+  MmdWindow,
+  pcaFromJson,
+  projectPca,
+  type ReferenceProfile,
+} from "@facedrift/stats";
 import { type Detection, runDetectors, type StreamState } from "../detectors.ts";
 import type { StreamingReference } from "../reference.ts";
 
@@ -19,19 +25,28 @@ export function streamingReferenceOf(profile: ReferenceProfile, version = 1): St
     pca,
     adwin: profile.adwin,
     residualAdwin: profile.residual?.adwin ?? null,
-    mmdWindow: window
+    mmdWindow: profile.featureWindow
       ? {
-          size: window.size,
-          threshold: window.threshold,
-          alpha: window.alpha,
-          detector: new MmdWindow(
-            profile.mmd.sample,
-            profile.mmd.sampleSize,
-            profile.dimension,
-            profile.mmd.sigma,
-          ),
+          space: "pca-scores+residual",
+          size: profile.featureWindow.size,
+          threshold: profile.featureWindow.threshold,
+          alpha: profile.featureWindow.alpha,
+          detector: new FeatureMmdWindow(profile.featureWindow),
         }
-      : null,
+      : window
+        ? {
+            space: "all-dimensions",
+            size: window.size,
+            threshold: window.threshold,
+            alpha: window.alpha,
+            detector: new MmdWindow(
+              profile.mmd.sample,
+              profile.mmd.sampleSize,
+              profile.dimension,
+              profile.mmd.sigma,
+            ),
+          }
+        : null,
     quality: profile.quality ? { profile: profile.quality, harm: null } : null,
     limitation: null,
   };

@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { pcaFromJson, projectPca } from "../pca.ts";
+import { syntheticModel } from "../synthetic.ts";
+import { calibrateFeatureWindow, FeatureMmdWindow } from "./feature-mmd-window.ts";
+import { MmdWindow } from "./mmd-window.ts";
+import { pcaResidual } from "./pca-residual.ts";
+import { fitReferenceProfile } from "./reference-profile.ts";
+
+const d = 64;
+const model = syntheticModel({ dimension: d, modelSeed: 6 });
+const profile = fitReferenceProfile(model.sample(3000, 1), 3000, d, { seed: 4 });
+const windowProfile = profile.featureWindow;
+if (!windowProfile) throw new Error(`no feature window: ${profile.calibration.featureWindowSkipped}`);
+const window = new FeatureMmdWindow(windowProfile);
+
+describe("FeatureMmdWindow", () => {
+  it("is the unbiased MMD² of the feature kernel, pair by pair", () => {
+    const x = model.sample(40, 2, { latentShift: 0.3 });
+    const z = window.featuresOfRows(x, 40);
+    const D = windowProfile.features;
+    // The sample's side from its stored sums, the window's and the cross term pair by pair.
+    const dot = (a: number, b: number) => {
+      let s = 0;
+      for (let f = 0; f < D; f++) s += (z[a * D + f] as number) * (z[b * D + f] as number);
+      return s;
+    };
+    let within = 0;
+    for (let a = 0; a < 40; a++) for (let b = 0; b < 40; b++) if (a !== b) within += dot(a, b);
+    let cross = 0;
+    for (let a = 0; a < 40; a++) {
+      for (let f = 0; f < D; f++) cross += (z[a * D + f] as number) * (windowProfile.sample.sum[f] as number);
+    }
+    const m = windowProfile.sample.rows;
+    let sampleNorm = 0;
+    for (const v of windowProfile.sample.sum) sampleNorm += v * v;
+    const expected =
+      (sampleNorm - windowProfile.sample.squares) / (m * (m - 1)) +
+      within / (40 * 39) -
+      (2 * cross) / (m * 40);
+    expect(window.statistic(z, 40)).toBeCloseTo(expected, 10);
+  });
+
+  it("sees each row through its own PCA: more components than the profile's", () => {
+    expect(windowProfile.components).toBe(Math.min(128, d));
+    expect(profile.pca.nComponents).toBe(10);
+    const windowPca = pcaFromJson(windowProfile.pca);
+    const x = model.sample(50, 3);
+    const scores = projectPca(windowPca, x, 50);
+    const fromScores = window.statistic(
+      window.features(scores, pcaResidual(windowPca, x, 50, scores), 50),
+      50,
+    );
+    expect(fromScores).toBe(window.statisticOfRows(x, 50));
+  });
+
+  it("reads the same from the profile's JSON", () => {
+    const copy = new FeatureMmdWindow(JSON.parse(JSON.stringify(windowProfile)));
+    const x = model.sample(500, 5);
+    expect(copy.statisticOfRows(x, 500)).toBe(window.statisticOfRows(x, 500));
+  });
+
+  it("keeps false alarms on fresh in-distribution windows near α and catches a shift as the window on all dimensions does", () => {
+    const alpha = windowProfile.alpha;
+    let fresh = 0;
+    const windows = 400;
+    for (let w = 0; w < windows; w++) {
+      if (window.statisticOfRows(model.sample(500, 100 + w), 500) > windowProfile.threshold) fresh++;
+    }
+    // α = 0.004 over 400 windows is 1.6 expected; 6 or more would be p < 0.01 under α.
+    expect(fresh).toBeLessThanOrEqual(5);
+    expect(alpha).toBe(0.004);
+    const exact = new MmdWindow(profile.mmd.sample, profile.mmd.sampleSize, d, profile.mmd.sigma);
+    const exactThreshold = profile.mmdWindow?.threshold as number;
+    let caught = 0;
+    let caughtExact = 0;
+    for (let w = 0; w < 40; w++) {
+      const x = model.sample(500, 1000 + w, { latentShift: 0.2 });
+      if (window.statisticOfRows(x, 500) > windowProfile.threshold) caught++;
+      if (exact.statistic(x, 500) > exactThreshold) caughtExact++;
+    }
+    expect(caughtExact).toBeGreaterThan(20);
+    expect(caught).toBeGreaterThanOrEqual(caughtExact - 4);
+  });
+
+  it("names the misuse", () => {
+    expect(() => new FeatureMmdWindow({ ...windowProfile, phases: [1] })).toThrow(/do not match/);
+    expect(() => window.statistic(new Float64Array(windowProfile.features), 1)).toThrow(/at least 2 rows/);
+  });
+});
+
+describe("calibrateFeatureWindow", () => {
+  it("says why when too few rows lie outside the sample's groups", () => {
+    const x = model.sample(300, 9);
+    const result = calibrateFeatureWindow(
+      x,
+      300,
+      d,
+      Array.from({ length: 200 }, (_, i) => i),
+      { size: 500 },
+    );
+    expect(result).toEqual({
+      skipped: "100 reference rows lie outside the MMD sample's groups; 1000 are needed for windows of 500",
+    });
+  });
+});
