@@ -30,7 +30,6 @@ import {
   type QualityRecord,
   samePersonThreshold,
   seededRng,
-  verificationMetrics,
 } from "@facedrift/stats";
 import * as Plot from "@observablehq/plot";
 import { JSDOM } from "jsdom";
@@ -39,6 +38,7 @@ import { SEED } from "../config.ts";
 import { personOf, REPO_ROOT } from "../dataset.ts";
 import { BENCHMARK_SHIFTS } from "../shift-families.ts";
 import { CLEAN } from "../shifts.ts";
+import { auc, verificationPairs } from "./experiments.ts";
 import { replaceMarkedSection } from "./marked-section.ts";
 import { WHO_HOW_MODELS } from "./models.ts";
 import { benchmarkSample } from "./sample.ts";
@@ -176,7 +176,7 @@ function catches(model: string, clean: CachedSet, d: number): { reference: numbe
       identities: groups,
     },
   });
-  const pairs = verificationPairs(sample.shifted);
+  const pairs = verificationPairs(sample.shifted, SEED);
   const cleanAuc = auc(pairs, clean, clean);
   type Window = { x: Float64Array; quality: QualityRecord[] };
   const windowOf = (set: CachedSet, images: readonly string[]): Window => ({
@@ -273,36 +273,6 @@ function catches(model: string, clean: CachedSet, d: number): { reference: numbe
     log(`catch ${shift.id}: done`);
   }
   return { reference: reference.length, rows };
-}
-
-/** Genuine pairs and 20,000 seeded impostor pairs among `images` (failures to extract score lowest). */
-function verificationPairs(images: readonly string[]): [string, string, number][] {
-  const pairs: [string, string, number][] = [];
-  for (const a of images)
-    for (const b of images) if (a !== b && personOf(a) === personOf(b)) pairs.push([a, b, 1]);
-  const rng = seededRng(SEED);
-  for (let k = 0; k < 20_000; ) {
-    const a = images[Math.floor(rng() * images.length)] as string;
-    const b = images[Math.floor(rng() * images.length)] as string;
-    if (personOf(a) === personOf(b)) continue;
-    pairs.push([a, b, 0]);
-    k++;
-  }
-  return pairs;
-}
-function auc(pairs: readonly [string, string, number][], gallery: CachedSet, probe: CachedSet): number {
-  const scores = pairs.map(([a, b]) => {
-    const u = gallery.embeddings.get(a);
-    const v = probe.embeddings.get(b);
-    if (!u || !v) return -1;
-    let dot = 0;
-    for (let t = 0; t < u.length; t++) dot += (u[t] as number) * (v[t] as number);
-    return dot;
-  });
-  return verificationMetrics(
-    scores,
-    pairs.map((p) => p[2]),
-  ).auc;
 }
 
 const document = new JSDOM("").window.document;

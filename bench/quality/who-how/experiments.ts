@@ -161,7 +161,7 @@ export function spearman(a: readonly number[], b: readonly number[]): number {
 }
 
 /** Genuine pairs (both orders) and seeded impostor pairs among `images`. */
-function verificationPairs(images: readonly string[], seed: number) {
+export function verificationPairs(images: readonly string[], seed: number) {
   const pairs: [string, string, number][] = [];
   for (let i = 0; i < images.length; i++)
     for (let j = 0; j < images.length; j++)
@@ -179,7 +179,12 @@ function verificationPairs(images: readonly string[], seed: number) {
   return pairs;
 }
 
-function auc(pairs: readonly [string, string, number][], gallery: CachedSet, probe: CachedSet): number {
+/** Verification AUC of `pairs`, `gallery` photos against `probe` photos; a photo without a face scores lowest. */
+export function auc(
+  pairs: readonly [string, string, number][],
+  gallery: CachedSet,
+  probe: CachedSet,
+): number {
   const scores = pairs.map(([a, b]) => {
     const u = gallery.embeddings.get(a);
     const v = probe.embeddings.get(b);
