@@ -7,26 +7,10 @@
 import { existsSync } from "node:fs";
 import { test as base, expect, type Page } from "@playwright/test";
 import { browserConfig } from "../support/browser-config.ts";
+import type { DashboardFixture } from "../support/dashboard-fixture.ts";
 
-/** What global setup seeded, as the workers receive it. */
-export interface SeededDashboard {
-  baseUrl: string;
-  email: string;
-  password: string;
-  apiKey: string;
-  /** The drifting stream. */
-  stream: string;
-  /** The quiet stream. */
-  quietStream: string;
-  /** Embeddings stored in `stream`. */
-  streamEmbeddings: number;
-  /** Index (0-based, in send order) of the first drifted embedding of `stream`. */
-  driftIndex: number;
-  /** Seq of the first drifted embedding of `stream`. */
-  driftSeq: number;
-  /** Seq at which the streaming detector (ADWIN on PC1) fired after the shift. */
-  detectionSeq: number;
-}
+/** What global setup seeded, as the workers receive it: the fixture's data, without its methods. */
+export type SeededDashboard = Omit<DashboardFixture, "api" | "login" | "close">;
 
 export interface Dashboard extends SeededDashboard {
   /** Calls the API with the admin key; JSON in and out, throws on a non-2xx answer. */
