@@ -117,8 +117,6 @@ export interface BatchCheckResult {
       units: { reference: number; window: number };
       repeatsDropped: number;
       samePersonThreshold: number;
-      /** The row permutation p-value of the same rows, kept for comparison (not calibrated for faces). */
-      rowPValue: number;
     };
     /** The calibrated MMD²_u threshold, when it decided. */
     threshold?: number;
@@ -234,14 +232,15 @@ function confirmWithMmd(profile: ReferenceProfile, recent: Matrix, options: Batc
   const reference = Float64Array.from(profile.mmd.sample);
   const permutations = options.permutations ?? 1000;
   const seed = options.seed ?? 0;
+  const samePerson = samePersonThresholdOf(profile);
+  const decision = options.mmdDecision ?? (samePerson === undefined ? "profile" : "people");
+  const byPeople = decision === "people" && samePerson !== undefined;
+  // The row permutations only decide without the person test; with it, MMD² itself is enough.
   const r = mmd(reference, profile.mmd.sampleSize, recent, size, d, {
-    permutations,
+    permutations: byPeople ? 0 : permutations,
     seed,
     sigma: profile.mmd.sigma,
   });
-  const rowPValue = r.pValue as number;
-  const samePerson = samePersonThresholdOf(profile);
-  const decision = options.mmdDecision ?? (samePerson === undefined ? "profile" : "people");
   const common = {
     mmd2Unbiased: r.mmd2Unbiased,
     mmd2Biased: r.mmd2Biased,
@@ -250,7 +249,7 @@ function confirmWithMmd(profile: ReferenceProfile, recent: Matrix, options: Batc
     sampleSize: size,
     aboveNullQ95: r.mmd2Unbiased > profile.calibration.mmdNull.q95,
   };
-  if (decision === "people" && samePerson !== undefined) {
+  if (byPeople) {
     const alpha = options.mmdAlpha ?? DEFAULT_MMD_ALPHA;
     const people = personMmd(reference, profile.mmd.sampleSize, recent, size, d, {
       samePersonThreshold: samePerson,
@@ -266,12 +265,12 @@ function confirmWithMmd(profile: ReferenceProfile, recent: Matrix, options: Batc
         units: people.units,
         repeatsDropped: people.repeatsDropped,
         samePersonThreshold: samePerson,
-        rowPValue,
       },
       alpha,
       confirmed: people.pValue < alpha,
     };
   }
+  const rowPValue = r.pValue as number;
   const window = profile.mmdWindow;
   // The threshold was calibrated for windows of `window.size` rows against this sample; MMD²_u
   // of fewer rows has a wider null, so it would fire too often there.

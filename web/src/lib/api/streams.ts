@@ -26,7 +26,7 @@ export interface RunResults {
     permutations: number;
     decision?: "people" | "threshold" | "permutation";
     /** The person-permutation test's units (people found a side) when it decided. */
-    people?: { units: { reference: number; window: number }; repeatsDropped: number; rowPValue: number };
+    people?: { units: { reference: number; window: number }; repeatsDropped: number };
     threshold?: number;
     alpha?: number;
     confirmed?: boolean;
