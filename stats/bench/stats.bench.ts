@@ -6,6 +6,7 @@ import { Adwin } from "../src/adwin.ts";
 import { mmd } from "../src/mmd.ts";
 import { seededRng } from "../src/numeric/random.ts";
 import { fitPca } from "../src/pca.ts";
+import { personMmd } from "../src/person-mmd.ts";
 
 const rng = seededRng(20261126);
 const gaussianish = (length: number, shift = 0) =>
@@ -87,6 +88,29 @@ const comparisons: Comparison[] = [
       run: () => mmd(mmdX, 500, mmdY, 500, D, { permutations: 1000, seed: 1 }),
     },
     goal: { secondsAtMost: 0.5, text: "≤ 0.5 s (a numpy permutation loop: ~11 s here)" },
+  },
+  {
+    id: "stats.mmd-people",
+    title: "Batch check's MMD decision, 500 vs 500 × 512-D, 1,000 permutations, every row a different person",
+    work: 1,
+    unit: "tests",
+    repeats: 3,
+    baseline: {
+      name: "row permutation test (as first shipped)",
+      run: () => mmd(mmdX, 500, mmdY, 500, D, { permutations: 1000, seed: 1 }),
+    },
+    candidate: {
+      // The worst case for the person test: no two rows merge, so 1,000 units are permuted.
+      name: "MMD² + person-permutation test (batch-check.ts)",
+      run: () => {
+        const { sigma } = mmd(mmdX, 500, mmdY, 500, D);
+        sink += personMmd(mmdX, 500, mmdY, 500, D, {
+          samePersonThreshold: 2,
+          sigma,
+          permutations: 1000,
+        }).pValue;
+      },
+    },
   },
   {
     id: "stats.pca",
