@@ -104,6 +104,8 @@ async function embedFile(
     frame: { width: result.width, height: result.height },
     image: { batch: batchId, position: file.position, filename: file.filename, sha256: file.sha256 },
     engine: details.engines.join(","),
+    // A WebGPU failure moved the page to WASM: each embedding made after it says so.
+    ...(result.fallback ? { fallback: result.fallback } : {}),
   };
   const models = await embedWithStreamModels(context, batch, embeddingId, face);
   for (const { model, embedding, quality } of models) {
