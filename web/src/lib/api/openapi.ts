@@ -4015,7 +4015,7 @@ export type components = {
             windowEnd: string | null;
             fromSeq: number | null;
             toSeq: number | null;
-            /** @description Every number: PSI/KS per component, severity, MMD² and p-value, kNN novelty, timings */
+            /** @description Every number: PSI/KS per component, severity, MMD² and p-value, kNN novelty, timings. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId) are public ids */
             results: {
                 [key: string]: unknown;
             };
@@ -4273,6 +4273,7 @@ export type components = {
              * @example 3180734591806271
              */
             referenceSetId: number | null;
+            /** @description What the detector saw. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId) are public ids */
             details: {
                 [key: string]: unknown;
             };
@@ -4412,7 +4413,7 @@ export type components = {
             detector: "stream" | "batch" | "verification";
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
-            /** @description The alert's numbers; `acknowledgement` once acknowledged */
+            /** @description The alert's numbers; `acknowledgement` once acknowledged. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId) are public ids */
             payload: {
                 [key: string]: unknown;
             };
@@ -4594,7 +4595,7 @@ export type components = {
             tarAtFar: {
                 [key: string]: number;
             };
-            /** @description Pairs file, genuine/impostor counts, minimum AUC, face policy, image outcomes, timings */
+            /** @description Pairs file, genuine/impostor counts, minimum AUC, face policy, image outcomes, timings. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId) are public ids */
             details: {
                 [key: string]: unknown;
             };
