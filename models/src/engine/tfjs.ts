@@ -107,7 +107,7 @@ async function loadGraph(
 
 type FaceApiNet = {
   loadFromWeightMap(map: Tf.NamedTensorMap): void;
-  forward(x: Tf.Tensor4D): Promise<Tf.Tensor>;
+  forward(x: Tf.Tensor4D | Tf.Tensor3D[]): Promise<Tf.Tensor>;
 };
 
 async function loadFaceApi(
@@ -126,10 +126,13 @@ async function loadFaceApi(
   return {
     entry,
     runsOn,
-    inputDims: [1, entry.input.height, entry.input.width, 3],
+    inputDims: [-1, entry.input.height, entry.input.width, 3],
     async run(input) {
       const x = tf.tensor4d(input.data, [...input.dims] as [number, number, number, number]);
-      const y = await net.forward(x);
+      // face-api takes a batch as an array of images (a 4-D tensor must hold one) and returns [B, 128].
+      const images = x.shape[0] === 1 ? x : tf.unstack(x);
+      const y = await net.forward(images as Tf.Tensor4D | Tf.Tensor3D[]);
+      if (Array.isArray(images)) tf.dispose(images);
       const outputs = new Map([
         [entry.output.name, { data: (await y.data()) as Float32Array, dims: y.shape }],
       ]);
