@@ -81,6 +81,8 @@ export interface OwnPostgres {
   /** The cluster's `postgres` database as superuser `postgres`. */
   readonly url: string;
   readonly port: number;
+  /** The data directory (its `postmaster.pid` names the server process, for CPU accounting). */
+  readonly dataDir: string;
   /** The settings it runs with beyond initdb's defaults (name → value), for reports. */
   readonly settings: Readonly<Record<string, string>>;
   /** `pg_ctl start -w` (after `stop`, with crash recovery when the stop was immediate). */
@@ -171,6 +173,7 @@ export async function startOwnPostgres(
   return {
     url: databaseUrl("postgres"),
     port,
+    dataDir: data,
     settings,
     start,
     stop,
