@@ -11,6 +11,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
 import { imageBatches } from "../db/schema/image-batch.ts";
 import { type ImageFileStatus, imageFiles } from "../db/schema/image-file.ts";
+import { publicIdsOf } from "../ids/public-ids.ts";
 import type { ImageStore } from "../images/store.ts";
 import type { FacePolicy } from "../images/upload.ts";
 import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
@@ -122,11 +123,13 @@ async function embedFile(
       reason: `${result.detected} faces found; an uploaded image must show one person`,
     };
   }
-  const embeddingId = `${batch.id}:${file.sha256}`;
+  // The batch as its client knows it (its public id), so stored ids and metadata name no row id.
+  const batchId = (await publicIdsOf(context.database.db)).encode("image-job", batch.id);
+  const embeddingId = `${batchId}:${file.sha256}`;
   const metadata = {
     box: face.box,
     frame: { width: result.width, height: result.height },
-    image: { batch: batch.id, position: file.position, filename: file.filename, sha256: file.sha256 },
+    image: { batch: batchId, position: file.position, filename: file.filename, sha256: file.sha256 },
     engine: details.engines.join(","),
     // A WebGPU failure moved the page to WASM: each embedding made after it says so.
     ...(result.fallback ? { fallback: result.fallback } : {}),

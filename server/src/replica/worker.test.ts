@@ -16,6 +16,7 @@ import { migrateDatabase } from "../db/migrate.ts";
 import { openPglite } from "../db/pglite.ts";
 import { imageBatches } from "../db/schema/image-batch.ts";
 import { imageFiles } from "../db/schema/image-file.ts";
+import { publicIdsOf } from "../ids/public-ids.ts";
 import { LocalImageStore } from "../images/local-store.ts";
 import type { ImageStore } from "../images/store.ts";
 import { uploadImages } from "../images/upload.ts";
@@ -106,11 +107,13 @@ describe("ReplicaWorker", () => {
   };
   const files = (batchId: number) =>
     database.db.select().from(imageFiles).where(eq(imageFiles.batchId, batchId)).orderBy(imageFiles.position);
+  /** The batch's public id: what its embeddings' ids start with. */
+  const jobOf = async (batchId: number) => (await publicIdsOf(database.db)).encode("image-job", batchId);
   const embeddingIds = async (batchId: number) =>
     (
       await queryRows<{ id: string }>(
         database.db,
-        sql`SELECT client_id AS id FROM embeddings WHERE client_id LIKE ${`${batchId}:%`} ORDER BY seq`,
+        sql`SELECT client_id AS id FROM embeddings WHERE client_id LIKE ${`${await jobOf(batchId)}:%`} ORDER BY seq`,
       )
     ).map((row) => row.id);
   const script = () =>
@@ -168,7 +171,7 @@ describe("ReplicaWorker", () => {
       ["no_face", "no face found"],
       ["failed", "the browser could not decode the image: bad pixels"],
     ]);
-    expect(await embeddingIds(batchId)).toEqual([`${batchId}:${sha(images[0] as Uint8Array)}`]);
+    expect(await embeddingIds(batchId)).toEqual([`${await jobOf(batchId)}:${sha(images[0] as Uint8Array)}`]);
     // Retention 0: the images are gone as soon as the job is done.
     expect(readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())).toEqual([]);
 
