@@ -159,7 +159,7 @@ describe("ReplicaWorker", () => {
       ["failed", "the browser could not decode the image: bad pixels"],
     ]);
     expect(results[0]?.details).toMatchObject({ batch: 2 });
-    expect(await embeddingIds(batchId)).toEqual([`${batchId}:${sha(images[0] as Uint8Array)}`]);
+    expect(await embeddingIds(batchId)).toEqual([`${await jobOf(batchId)}:${sha(images[0] as Uint8Array)}`]);
   });
 
   it("records each file's result, and a file re-run after a crash is ingested once", async () => {
