@@ -123,6 +123,45 @@ describe("ReplicaWorker", () => {
       [sha(images[2] as Uint8Array), { ok: false, stage: "decode", message: "bad pixels" }],
     ]);
 
+  it("hands the page groups of batchSize files and records each file's result as one at a time would", async () => {
+    const { batchId } = await upload();
+    const answers = script();
+    const groups: number[] = [];
+    const embedder: ImageEmbedder = {
+      ...scripted(answers),
+      async embed() {
+        throw new Error("a page that batches is not called one file at a time");
+      },
+      async embedBatch(list, batchSize) {
+        expect(batchSize).toBe(2);
+        groups.push(list.length);
+        return list.map(({ bytes }, index) => {
+          const answer = answers.get(sha(bytes));
+          if (!answer) throw new Error("unscripted image");
+          return answer.ok ? { ...answer, batch: { index, size: list.length } } : answer;
+        });
+      },
+    };
+    const worker = new ReplicaWorker({
+      database,
+      store,
+      openEmbedder: async () => embedder,
+      owner: "r1",
+      imageRetentionHours: 0,
+      batchSize: 2,
+    });
+    expect(await worker.runOnce()).toBe(true);
+    expect(groups).toEqual([2, 1]);
+    const results = await files(batchId);
+    expect(results.map(({ status, reason }) => [status, reason])).toEqual([
+      ["embedded", null],
+      ["no_face", "no face found"],
+      ["failed", "the browser could not decode the image: bad pixels"],
+    ]);
+    expect(results[0]?.details).toMatchObject({ batch: 2 });
+    expect(await embeddingIds(batchId)).toEqual([`${await jobOf(batchId)}:${sha(images[0] as Uint8Array)}`]);
+  });
+
   it("records each file's result, and a file re-run after a crash is ingested once", async () => {
     const { batchId, jobId } = await upload();
     expect(await replica(scripted(script())).runOnce()).toBe(true);
