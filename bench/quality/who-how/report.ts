@@ -195,8 +195,61 @@ function modelSection(r: ModelReport): string[] {
       } |`,
     );
   }
+  lines.push(...bareSection(r));
   if (r.missing.length) lines.push("", `Not extracted (left out of every table): ${r.missing.join(", ")}.`);
   lines.push("");
+  return lines;
+}
+
+/** The same streams against references fitted from the embeddings alone (no quality signals). */
+function bareSection(r: ModelReport): string[] {
+  const mattering = r.shifts.filter((s) => s.deltaAuc >= CRITICAL_DELTA_AUC);
+  const lines = [
+    "",
+    "### Without quality signals (embeddings only)",
+    "",
+    "A client that sends embeddings without `metadata.quality` gets a reference without the quality window. Each finding of PC1, the residual or the MMD window is then tested again over people (`stats/src/detectors/people-check.ts`: the finding's rows against the reference's MMD sample, whole people permuted, α = 0.01): explained by who is seen → population (info), else input (warning; no harm model without quality signals). Same streams as above.",
+    "",
+  ];
+  for (const size of REFERENCE_SIZES) {
+    const caught = mattering.filter((s) => {
+      const o = s.bare[size] as StreamOutcome;
+      return o.caught / o.replicates >= 0.9;
+    }).length;
+    const fa = r.bareFalseAlarms[size];
+    lines.push(
+      `- **Reference ${size}**: ${caught} of ${mattering.length} changes that cost ≥ 0.01 AUC caught as input within ${STREAM_CHANGED} embeddings in ≥ 90 % of replicates; ` +
+        `false alarms ${fa?.per10k.toFixed(3)} per 10,000 clean embeddings of held-out people (${fa?.input} input findings in ${fa?.embeddings.toLocaleString("en")} embeddings; ${fa?.anyFinding} findings of any detector).`,
+    );
+  }
+  lines.push(
+    "",
+    "| change | ΔAUC | caught @500 | caught @800 | delay @800 | alerts @800 |",
+    "|---|---|---|---|---|---|",
+  );
+  for (const s of [...r.shifts].sort((a, b) => b.deltaAuc - a.deltaAuc)) {
+    const a = s.bare[500] as StreamOutcome;
+    const b = s.bare[800] as StreamOutcome;
+    lines.push(
+      `| ${s.shift.id} | ${s.deltaAuc.toFixed(4)} | ${pct(a.caught, a.replicates)} | ${pct(b.caught, b.replicates)} | ${median(b.delays)} | ${worst(b)} |`,
+    );
+  }
+  lines.push(
+    "",
+    "| population case | input findings @500 | @800 | alerts @800 | embedding findings @800 |",
+    "|---|---|---|---|---|",
+  );
+  for (const p of r.population) {
+    const a = p.bare[500] as StreamOutcome;
+    const b = p.bare[800] as StreamOutcome;
+    lines.push(
+      `| ${p.label} | ${a.caught}/${a.replicates} | ${b.caught}/${b.replicates} | ${worst(b)} | ${
+        Object.entries(b.embeddingFindings)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ") || "none"
+      } |`,
+    );
+  }
   return lines;
 }
 
