@@ -436,7 +436,8 @@ async function cleanStreamAlarms(
 export async function runWhoHow(
   sample: Sample,
   model: string,
-  options: { replicates: number; log: (line: string) => void },
+  /** `withoutQualityOnly`: only the streams against references without quality signals (the rest left empty). */
+  options: { replicates: number; log: (line: string) => void; withoutQualityOnly?: boolean },
 ): Promise<ModelReport> {
   const { log } = options;
   const clean = readCache(cacheFile(model, CLEAN, SEED));
@@ -534,14 +535,9 @@ export async function runWhoHow(
   const shifts: ShiftRow[] = [];
   for (const [k, o] of observations.entries()) {
     const changed = pool(sets.get(o.shift.id) as CachedSet, sample.shifted);
-    const streams = await acrossReferences(
-      profiles,
-      harm,
-      heldOutClean,
-      changed,
-      options.replicates,
-      SEED + 31 * k,
-    );
+    const streams = options.withoutQualityOnly
+      ? {}
+      : await acrossReferences(profiles, harm, heldOutClean, changed, options.replicates, SEED + 31 * k);
     const bare = await acrossReferences(
       bareProfiles,
       harm,
@@ -619,14 +615,9 @@ export async function runWhoHow(
   }
   for (const [k, c] of cases.entries()) {
     const changed = pool(clean, c.images);
-    const streams = await acrossReferences(
-      profiles,
-      harm,
-      heldOutClean,
-      changed,
-      options.replicates,
-      SEED + 7 * k + 1,
-    );
+    const streams = options.withoutQualityOnly
+      ? {}
+      : await acrossReferences(profiles, harm, heldOutClean, changed, options.replicates, SEED + 7 * k + 1);
     const bare = await acrossReferences(
       bareProfiles,
       harm,
@@ -639,7 +630,9 @@ export async function runWhoHow(
   }
 
   // False alarms on long clean streams of held-out people, and clean windows' p-values.
-  const falseAlarms = await cleanStreamAlarms(profiles, harm, heldOutClean, options.replicates);
+  const falseAlarms = options.withoutQualityOnly
+    ? {}
+    : await cleanStreamAlarms(profiles, harm, heldOutClean, options.replicates);
   const bareFalseAlarms = await cleanStreamAlarms(bareProfiles, harm, heldOutClean, options.replicates);
   const cleanPValues: number[] = [];
   const prng = seededRng(SEED + 5);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:who-how [-- --extract-only | --report-only] [--part i/n]`: the who-vs-how
+ * `npm run bench:who-how [-- --extract-only | --report-only | --without-quality-only] [--part i/n]`: the who-vs-how
  * benchmark (docs/who-vs-how.md). Extracts what the cache lacks — every photo clean, and the
  * held-out sample under each of the 72 changes, with both the default 128-D and the 512-D
  * embedder — then runs the product's detectors on streams built from the cache and writes the
@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
   options: {
     "extract-only": { type: "boolean", default: false },
     "report-only": { type: "boolean", default: false },
+    "without-quality-only": { type: "boolean", default: false },
     part: { type: "string", default: "0/1" },
     changes: { type: "string" },
     models: { type: "string" },
@@ -27,7 +28,7 @@ const { values: args } = parseArgs({
 
 const sample = benchmarkSample();
 
-if (!args["report-only"]) {
+if (!args["report-only"] && !args["without-quality-only"]) {
   const [part, parts] = (args.part as string).split("/").map(Number) as [number, number];
   const models = listed(args.models, WHO_HOW_MODELS, "--models");
   const changes = listed(
@@ -51,7 +52,10 @@ if (!args["report-only"]) {
   );
 }
 
-if (!args["extract-only"]) {
+if (args["without-quality-only"]) {
+  const { writeWithoutQualitySections } = await import("./report.ts");
+  await writeWithoutQualitySections(sample, listed(args.models, WHO_HOW_MODELS, "--models"));
+} else if (!args["extract-only"]) {
   const { writeWhoHowReport } = await import("./report.ts");
   await writeWhoHowReport(sample);
 }
