@@ -170,6 +170,12 @@ describe.each(TEST_DRIVERS)(
       for (const event of door) expect(event.category).toBe("population");
       for (const alert of await alertsOf("door-bare"))
         expect(alert).toEqual({ severity: "info", category: "population" });
+      const [title] = await queryRows<{ title: string }>(
+        t.db,
+        sql`SELECT a.payload->>'title' AS title FROM alerts a JOIN streams s ON s.id = a.stream_id
+          WHERE s.name = 'door-bare' ORDER BY a.id LIMIT 1`,
+      );
+      expect(title?.title).toMatch(/a population change \(who is seen\), not an input change: the window's 1[01] people explain it \(person test p = /);
 
       // A pre-processing change that pulls every face towards one direction (identity washed
       // out, as blur does): new people before and after, so only how they are seen changed.
