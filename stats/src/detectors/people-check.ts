@@ -67,6 +67,17 @@ export type PeopleStatistic =
       nested?: readonly number[];
     };
 
+/** The reference sample's people, once per sample (a finding is tested on up to three windows). */
+const referenceLabelCache = new WeakMap<Float64Array, Int32Array>();
+function referenceLabels(reference: PeopleReference, d: number): Int32Array {
+  let labels = referenceLabelCache.get(reference.sample);
+  if (!labels) {
+    labels = leaderClusters(reference.sample, reference.sampleSize, d, reference.samePersonThreshold);
+    referenceLabelCache.set(reference.sample, labels);
+  }
+  return labels;
+}
+
 /** Fixed: a replay after a crash must classify the same rows the same way. */
 const SEED = 0x9e0b1e;
 
@@ -162,10 +173,7 @@ function personMeanShift(
     });
     return sums.map((sum, u) => sum / (counts[u] as number));
   };
-  const refMeans = unitMeans(
-    leaderClusters(reference.sample, m, d, reference.samePersonThreshold),
-    (i) => referenceValues[i] as number,
-  );
+  const refMeans = unitMeans(referenceLabels(reference, d), (i) => referenceValues[i] as number);
   const winMeans = unitMeans(
     leaderClusters(kept, distinct.length, d, reference.samePersonThreshold),
     (i) => windowValues[distinct[i] as number] as number,
