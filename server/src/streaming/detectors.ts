@@ -217,8 +217,8 @@ function classify(detections: Detection[], sinceInput: number | null, windowSize
 }
 
 /**
- * Without quality signals: each embedding finding's rows (its MMD window, or what ADWIN kept after
- * the change) are tested over people; significant → input, explained by who is seen → population.
+ * Without quality signals: each embedding finding's rows (its MMD window, or ADWIN's most recent
+ * rows) are tested over people; significant → input, explained by who is seen → population.
  */
 async function classifyByPeople(
   people: NonNullable<StreamingReference["people"]>,
