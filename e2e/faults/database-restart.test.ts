@@ -1,29 +1,91 @@
 /**
- * Fault: the database dies and restarts during ingestion. `facedrift serve` runs against a
- * PostgreSQL-protocol server with pgvector — PGlite on a data directory behind pglite-socket, in
- * a child process (the machine's PostgreSQL has no pgvector) — which is SIGKILLed mid-ingestion
- * and started again on the same directory.
+ * Fault: the database stops and starts again during ingestion, three ways: the real PostgreSQL
+ * with pgvector stopped with a fast shutdown (sessions terminated, transactions rolled back) and
+ * with an immediate one (no checkpoint; crash recovery on start), each on a throwaway cluster of
+ * the test's own (`server/src/db/testing/own-postgres.ts`: initdb + pg_ctl on a free port — the
+ * shared server on 5432 is never touched); and PGlite served over the wire from its own process
+ * (`pglite-socket`), SIGKILLed and started on the same data directory.
  *
  * Two kinds of client send throughout: API clients that retry a batch under the same ids on 503,
  * and the capture station's real IndexedDB outbox and uploader running in Chromium (bundled from
  * `web/src/routes/capture/` into a page on the API's origin; the camera and face pipeline are left
  * out, they have their own journey). While the database is away the server answers 503
  * `unavailable` with `Retry-After` and `/readyz` is not ready; afterwards everything arrives
- * exactly once, the browser's items by the uploader's own backoff timer.
+ * exactly once, the browser's items by the uploader's own backoff timer. On PostgreSQL the tables
+ * are also read directly: rows, distinct ids and idempotency-ledger ids agree, so no transaction
+ * was half-written.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import {
+  type OwnPostgres,
+  ownPostgresUnavailableBecause,
+  startOwnPostgres,
+} from "../../server/src/db/testing/own-postgres.ts";
 import { browserConfig } from "../support/browser-config.ts";
 import { hasChromium } from "../support/chromium.ts";
-import { type PgliteSocketServer, pgliteSocketServer } from "../support/pglite-socket-server.ts";
+import { pgliteSocketServer } from "../support/pglite-socket-server.ts";
 import { freePort } from "../support/ports.ts";
 import { type ServeProcess, serveProcess } from "../support/serve-process.ts";
 import { batchBody, exactlyOnceProblems, storedIds } from "./support/ingest-ledger.ts";
 import type { Station } from "./support/outbox-station.ts";
+
+/** A database server the test can take away and bring back. */
+interface RestartableDatabase {
+  readonly databaseUrl: string;
+  /** Direct SQL access for the final check (none on pglite-socket: one session, the server's). */
+  readonly sqlUrl: string | null;
+  down(): Promise<void>;
+  up(): Promise<void>;
+  output(): string;
+  close(): Promise<void>;
+}
+
+type Kind = "postgres-fast" | "postgres-immediate" | "pglite-socket";
+
+async function openDatabase(kind: Kind): Promise<RestartableDatabase> {
+  if (kind === "pglite-socket") {
+    const dir = mkdtempSync(join(tmpdir(), "facedrift-fault-db-"));
+    const database = pgliteSocketServer({ dataDir: dir, port: await freePort() });
+    await database.start();
+    return {
+      databaseUrl: database.databaseUrl,
+      sqlUrl: null,
+      down: () => database.kill(),
+      up: () => database.start(),
+      output: () => database.output(),
+      close: async () => {
+        await database.kill();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const cluster: OwnPostgres = await startOwnPostgres();
+  const mode = kind === "postgres-fast" ? "fast" : "immediate";
+  return {
+    databaseUrl: cluster.url,
+    sqlUrl: cluster.url,
+    down: () => cluster.stop(mode),
+    up: () => cluster.start(),
+    output: () => cluster.log(),
+    close: () => cluster.destroy(),
+  };
+}
+
+// Without a cluster of its own (no server binaries or no pgvector) the real-PostgreSQL cases skip,
+// except under CI, which installs both (.ci/run) and must not hide the production path.
+const ownPostgres = ownPostgresUnavailableBecause();
+if (ownPostgres && process.env.CI)
+  throw new Error(`database-restart on PostgreSQL cannot run under CI: ${ownPostgres}`);
+const KINDS: Kind[] = [
+  ...(ownPostgres ? [] : (["postgres-fast", "postgres-immediate"] as const)),
+  "pglite-socket",
+];
 
 const API_STREAM = "restart-api";
 const BROWSER_STREAM = "restart-browser";
@@ -52,16 +114,14 @@ async function stationScript(): Promise<string> {
   return result.outputFiles[0]?.text ?? "";
 }
 
-describe.skipIf(!hasChromium())("PostgreSQL restart during ingestion", () => {
-  const dbDir = mkdtempSync(join(tmpdir(), "facedrift-fault-db-"));
-  let database: PgliteSocketServer;
+describe.skipIf(!hasChromium()).each(KINDS)("database restart during ingestion (%s)", (kind) => {
+  let database: RestartableDatabase;
   let server: ServeProcess;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    database = pgliteSocketServer({ dataDir: dbDir, port: await freePort() });
-    await database.start();
+    database = await openDatabase(kind);
     server = serveProcess({
       port: await freePort(),
       adminKey: "fd_fault_db_admin_key_3e7b1f9c5a28d6",
@@ -87,15 +147,16 @@ describe.skipIf(!hasChromium())("PostgreSQL restart during ingestion", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.kill();
-    await database?.kill();
-    rmSync(dbDir, { recursive: true, force: true });
+    await database?.close();
   });
 
   it("answers 503 while it is away, and every client's data arrives exactly once after", async () => {
     onTestFailed(() => {
       console.error(`server ${server.running() ? "running" : "exited"}:\n${server.output().slice(-4000)}`);
       console.error(`database:\n${database.output().slice(-2000)}`);
+      console.error(`station: ${JSON.stringify(lastStatus)}`);
     });
+    let lastStatus: unknown = null;
     const created = await server.api("/v1/api-keys", {
       method: "POST",
       body: JSON.stringify({ name: "station", scopes: ["ingest"] }),
@@ -167,7 +228,7 @@ describe.skipIf(!hasChromium())("PostgreSQL restart during ingestion", () => {
       async () => acked >= 10 && (await browserStatus()).sent >= 20,
     );
 
-    await database.kill();
+    await database.down();
     await until(
       "/readyz to report the outage",
       30_000,
@@ -186,7 +247,7 @@ describe.skipIf(!hasChromium())("PostgreSQL restart during ingestion", () => {
     expect(browserDuringOutage.lastError).toMatch(/^HTTP 503/);
     expect(browserDuringOutage.sent).toBe(20);
 
-    await database.start();
+    await database.up();
     await until("/readyz to recover", 60_000, async () => (await fetch(`${server.url}/readyz`)).ok);
     await enqueue(browserIds.slice(40));
     await until("the API clients to resume", 60_000, async () => acked >= ackedDuringOutage + 10);
@@ -195,6 +256,7 @@ describe.skipIf(!hasChromium())("PostgreSQL restart during ingestion", () => {
     // No retryNow(): the outbox drains by its own backoff timer.
     await until("the outbox to drain", 120_000, async () => {
       const status = await browserStatus();
+      lastStatus = status;
       return status.queued === 0 && status.sent === browserIds.length;
     });
 
@@ -209,5 +271,29 @@ describe.skipIf(!hasChromium())("PostgreSQL restart during ingestion", () => {
     expect(browserStored.sort()).toEqual([...browserIds].sort());
     const final = await browserStatus();
     expect(final.failures.every((message) => message.startsWith("HTTP 503"))).toBe(true);
+
+    if (database.sqlUrl) {
+      // Straight from the tables: one row per id, and the idempotency ledger holds exactly those ids.
+      const sql = postgres(database.sqlUrl, { max: 1, onnotice: () => {} });
+      try {
+        const counts = await sql<{ name: string; rows: number; ids: number; ledger: number }[]>`
+          SELECT s.name,
+                 (SELECT count(*)::int FROM embeddings e WHERE e.stream_id = s.id) AS rows,
+                 (SELECT count(DISTINCT client_id)::int FROM embeddings e WHERE e.stream_id = s.id) AS ids,
+                 (SELECT count(*)::int FROM embedding_ids l WHERE l.stream_id = s.id) AS ledger
+          FROM streams s ORDER BY s.name`;
+        expect(counts).toEqual([
+          { name: API_STREAM, rows: apiStored.length, ids: apiStored.length, ledger: apiStored.length },
+          {
+            name: BROWSER_STREAM,
+            rows: browserIds.length,
+            ids: browserIds.length,
+            ledger: browserIds.length,
+          },
+        ]);
+      } finally {
+        await sql.end({ timeout: 1 });
+      }
+    }
   }, 300_000);
 });

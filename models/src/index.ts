@@ -7,6 +7,7 @@ export * from "./engine/check.ts";
 export * from "./engine/onnx.ts";
 export * from "./engine/tfjs.ts";
 export * from "./engine/types.ts";
+export * from "./engine/webgpu.ts";
 export * from "./errors.ts";
 export * from "./load.ts";
 export * from "./pipeline/embedder.ts";

@@ -12,7 +12,14 @@ import { createFacepluginLandmarker } from "./faceplugin/landmarker.ts";
 import { createEmbedder } from "./pipeline/embedder.ts";
 import { createFacePipeline, type FacePipeline, type FaceSelector } from "./pipeline/pipeline.ts";
 import type { Detector, Embedder, Landmarker } from "./pipeline/stages.ts";
-import { CATALOG, DEFAULT_MODELS, FACEPLUGIN_DETECT, FACEPLUGIN_LANDMARK68 } from "./registry/catalog.ts";
+import {
+  CATALOG,
+  DEFAULT_MODELS,
+  FACEPLUGIN_DETECT,
+  FACEPLUGIN_DETECT_BATCHED,
+  FACEPLUGIN_LANDMARK68,
+  FACEPLUGIN_LANDMARK68_BATCHED,
+} from "./registry/catalog.ts";
 import type { ModelEntry } from "./registry/types.ts";
 import { type FileSource, loadVerifiedFiles } from "./registry/verify.ts";
 
@@ -34,9 +41,11 @@ export async function loadSession(context: LoadContext, entry: ModelEntry): Prom
  */
 const DETECTORS: Readonly<Record<string, (session: ModelSession) => Detector>> = {
   [FACEPLUGIN_DETECT.id]: (session) => createFacepluginDetector(session),
+  [FACEPLUGIN_DETECT_BATCHED.id]: (session) => createFacepluginDetector(session),
 };
 const LANDMARKERS: Readonly<Record<string, (session: ModelSession) => Landmarker>> = {
   [FACEPLUGIN_LANDMARK68.id]: createFacepluginLandmarker,
+  [FACEPLUGIN_LANDMARK68_BATCHED.id]: createFacepluginLandmarker,
 };
 
 /** Loads a detector entry that has a decoder in {@link DETECTORS}. */
@@ -70,6 +79,11 @@ function notWired(entry: ModelEntry): ModelError {
 export interface PipelineChoice {
   /** Embedder entries; defaults to the registry default. */
   readonly embedders?: readonly ModelEntry[];
+  /**
+   * The detector's and landmarker's entries derived with a symbolic batch dimension instead of
+   * the shipped ones, for `processBatch` (same weights, same per-image results).
+   */
+  readonly batched?: boolean;
   readonly select?: FaceSelector;
 }
 
@@ -77,8 +91,14 @@ export interface PipelineChoice {
 export async function loadPipeline(context: LoadContext, choice: PipelineChoice = {}): Promise<FacePipeline> {
   const embedders = choice.embedders ?? [CATALOG[DEFAULT_MODELS.embedder] as ModelEntry];
   return createFacePipeline({
-    detector: await loadDetector(context, CATALOG[DEFAULT_MODELS.detector] as ModelEntry),
-    landmarker: await loadLandmarker(context, CATALOG[DEFAULT_MODELS.landmarker] as ModelEntry),
+    detector: await loadDetector(
+      context,
+      CATALOG[choice.batched ? DEFAULT_MODELS.batchedDetector : DEFAULT_MODELS.detector] as ModelEntry,
+    ),
+    landmarker: await loadLandmarker(
+      context,
+      CATALOG[choice.batched ? DEFAULT_MODELS.batchedLandmarker : DEFAULT_MODELS.landmarker] as ModelEntry,
+    ),
     embedders: await Promise.all(embedders.map((entry) => loadEmbedder(context, entry))),
     ...(choice.select ? { select: choice.select } : {}),
   });

@@ -42,7 +42,7 @@ export default async function suite(): Promise<Comparison[]> {
   );
   const browser = await launchChromiumEmbedder({
     executablePath: DEFAULT_CONFIG.chromiumPath,
-    webgpu: false,
+    webgpu: null,
   });
   const embedInBrowser = async () => {
     for (const file of files) {

@@ -1,15 +1,14 @@
 /**
  * @module
- * `Engine` over TensorFlow.js: the WebGPU backend where the host registered it and has WebGPU,
- * WASM otherwise. It runs two formats: tfjs graph models (human-models) and face-api weight
- * manifests, whose network code comes from the face-api module the host passes in (face-api ships
+ * `Engine` over TensorFlow.js, on the backend the host chooses (WebGPU or WASM). It runs two
+ * formats: tfjs graph models (human-models) and face-api weight manifests, whose network code comes from the face-api module the host passes in (face-api ships
  * different bundles for Node and the browser, so the choice belongs to the host adapter).
  */
 import type * as Tf from "@tensorflow/tfjs";
 import type * as FaceApi from "@vladmandic/face-api";
 import type { ModelEntry } from "../registry/types.ts";
 import type { VerifiedFiles } from "../registry/verify.ts";
-import { type Backend, type Engine, hasWebGpu, type ModelSession } from "./types.ts";
+import type { Backend, Engine, ModelSession } from "./types.ts";
 
 /** The runtime modules, supplied by the host adapter. */
 export interface TfjsModules {
@@ -17,21 +16,24 @@ export interface TfjsModules {
   readonly faceapi?: typeof FaceApi;
 }
 
-/** Creates the TensorFlow.js engine and activates the best registered backend. */
+/**
+ * Creates the TensorFlow.js engine on `backend`. A backend that does not start throws: the host
+ * asked for it, and a quiet switch to another would store embeddings under the wrong engine. For
+ * WebGPU the host registers the `webgpu` backend on its own device first (`models/src/browser/`).
+ */
 export async function createTfjsEngine(
   modules: TfjsModules,
-  options: { backend?: Backend } = {},
+  options: { backend: Backend; adapter?: string },
 ): Promise<Engine> {
   const { tf } = modules;
-  const wantGpu = options.backend === "webgpu" || (options.backend === undefined && (await hasWebGpu()));
-  const backend: Backend =
-    wantGpu && tf.findBackendFactory("webgpu") && (await tf.setBackend("webgpu")) ? "webgpu" : "wasm";
-  if (backend === "wasm" && !(await tf.setBackend("wasm")))
-    throw new Error("tfjs: the wasm backend failed to start");
+  const { backend } = options;
+  if (!tf.findBackendFactory(backend)) throw new Error(`tfjs: no ${backend} backend is registered`);
+  if (!(await tf.setBackend(backend))) throw new Error(`tfjs: the ${backend} backend failed to start`);
   await tf.ready();
   return {
     runtime: "tfjs",
     backend,
+    ...(options.adapter ? { adapter: options.adapter } : {}),
     supports: (format) =>
       format === "tfjs-graph" || (format === "faceapi-weights" && modules.faceapi !== undefined),
     load: (entry, files) =>
@@ -105,7 +107,7 @@ async function loadGraph(
 
 type FaceApiNet = {
   loadFromWeightMap(map: Tf.NamedTensorMap): void;
-  forward(x: Tf.Tensor4D): Promise<Tf.Tensor>;
+  forward(x: Tf.Tensor4D | Tf.Tensor3D[]): Promise<Tf.Tensor>;
 };
 
 async function loadFaceApi(
@@ -124,10 +126,13 @@ async function loadFaceApi(
   return {
     entry,
     runsOn,
-    inputDims: [1, entry.input.height, entry.input.width, 3],
+    inputDims: [-1, entry.input.height, entry.input.width, 3],
     async run(input) {
       const x = tf.tensor4d(input.data, [...input.dims] as [number, number, number, number]);
-      const y = await net.forward(x);
+      // face-api takes a batch as an array of images (a 4-D tensor must hold one) and returns [B, 128].
+      const images = x.shape[0] === 1 ? x : tf.unstack(x);
+      const y = await net.forward(images as Tf.Tensor4D | Tf.Tensor3D[]);
+      if (Array.isArray(images)) tf.dispose(images);
       const outputs = new Map([
         [entry.output.name, { data: (await y.data()) as Float32Array, dims: y.shape }],
       ]);

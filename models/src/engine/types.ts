@@ -31,19 +31,10 @@ export interface ModelSession {
 export interface Engine {
   readonly runtime: Runtime;
   readonly backend: Backend;
+  /** WebGPU only: the adapter the engine's device came from (`describeAdapter`). */
+  readonly adapter?: string;
   supports(format: ModelFormat): boolean;
   load(entry: ModelEntry, files: VerifiedFiles): Promise<ModelSession>;
-}
-
-/** True where WebGPU can hand out an adapter (browsers and workers with `navigator.gpu`); false in Node. */
-export async function hasWebGpu(): Promise<boolean> {
-  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
-  if (!gpu) return false;
-  try {
-    return (await gpu.requestAdapter()) !== null;
-  } catch {
-    return false;
-  }
 }
 
 /** The first engine that runs `entry`'s format; throws `unsupported-format` when none does. */

@@ -7,29 +7,44 @@
 import type { ModelSession } from "../engine/types.ts";
 import type { FivePoints, Point, RgbaImage } from "../pipeline/image.ts";
 import type { Detection, Landmarker } from "../pipeline/stages.ts";
-import { imageToTensor } from "../pipeline/tensor.ts";
+import { imageToTensor, stackTensors, type TensorData, unstackData } from "../pipeline/tensor.ts";
 import { warpAffine } from "../pipeline/warp.ts";
 
 /** Wraps a loaded `faceplugin-landmark68` session. */
 export function createFacepluginLandmarker(session: ModelSession): Landmarker {
   const { entry } = session;
   const size = entry.input.width;
-  return {
-    id: entry.id,
-    runsOn: session.runsOn,
-    async locate(image: RgbaImage, face: Detection) {
-      // The package squares the box on its height, centred; the network was trained on such crops.
+  const run = async (faces: ReadonlyArray<{ image: RgbaImage; face: Detection }>): Promise<FivePoints[]> => {
+    // The package squares the box on its height, centred; the network was trained on such crops.
+    const frames = faces.map(({ image, face }) => {
       const side = face.box.height;
       const left = face.box.x + face.box.width / 2 - side / 2;
       const top = face.box.y;
       const scale = size / side;
       const crop = warpAffine(image, [scale, 0, -left * scale, 0, scale, -top * scale], size, size);
-      const outputs = await session.run(imageToTensor(crop, entry.input.encoding));
-      const raw = outputs.get(entry.output.name)?.data;
-      if (raw?.length !== 136) throw new RangeError(`${entry.id}: expected 136 landmark values`);
-      const at = (i: number): Point => [left + (raw[2 * i] ?? 0) * side, top + (raw[2 * i + 1] ?? 0) * side];
+      return { side, left, top, input: imageToTensor(crop, entry.input.encoding) };
+    });
+    const inputs = frames.map((frame) => frame.input);
+    const outputs = await session.run(inputs.length === 1 ? (inputs[0] as TensorData) : stackTensors(inputs));
+    const raw = outputs.get(entry.output.name)?.data;
+    if (raw?.length !== 136 * faces.length)
+      throw new RangeError(`${entry.id}: expected 136 landmark values per face`);
+    return unstackData(raw, faces.length).map((points, i) => {
+      const { side, left, top } = frames[i] as (typeof frames)[number];
+      const at = (k: number): Point => [
+        left + (points[2 * k] ?? 0) * side,
+        top + (points[2 * k + 1] ?? 0) * side,
+      ];
       return fivePointsFrom68(at);
+    });
+  };
+  return {
+    id: entry.id,
+    runsOn: session.runsOn,
+    async locate(image: RgbaImage, face: Detection) {
+      return (await run([{ image, face }]))[0] as FivePoints;
     },
+    ...(session.inputDims?.[0] === -1 ? { locateBatch: run } : {}),
   };
 }
 

@@ -7,6 +7,7 @@
 import { createRequire } from "node:module";
 import type * as Tf from "@tensorflow/tfjs";
 import type * as FaceApi from "@vladmandic/face-api";
+import * as ort from "onnxruntime-web";
 import { createOnnxEngine } from "../engine/onnx.ts";
 import { createTfjsEngine } from "../engine/tfjs.ts";
 import type { Engine } from "../engine/types.ts";
@@ -19,7 +20,7 @@ export async function createNodeEngines(options: { threads?: number } = {}): Pro
   // Take tf from face-api so both share one tfjs instance (and one backend registry).
   const tf = faceapi.tf as unknown as typeof Tf;
   return [
-    await createOnnxEngine({ backend: "wasm", threads: options.threads ?? 1 }),
+    await createOnnxEngine({ ort, backend: "wasm", threads: options.threads ?? 1 }),
     await createTfjsEngine({ tf, faceapi }, { backend: "wasm" }),
   ];
 }

@@ -67,11 +67,40 @@ export interface FacePipelineOptions {
   readonly now?: () => number;
 }
 
+/** What {@link FacePipeline.processBatch} returns: each image's faces, and the stages' time for all of them. */
+export interface PipelineBatchResult {
+  readonly faces: Face[][];
+  readonly timings: StageTimings;
+}
+
 /** A configured pipeline. */
 export interface FacePipeline {
   /** `runtime/backend` per model id, e.g. `{ "faceplugin-detect": "onnxruntime-web/webgpu", … }`. */
   readonly runsOn: Readonly<Record<string, string>>;
   process(image: RgbaImage): Promise<PipelineResult>;
+  /**
+   * Several images at once: the detector over the images, the landmarker and each embedder over
+   * all their faces, in model runs of at most `batchSize` items where the stage's model takes a
+   * batch (derived entries, `models/src/registry/derive.ts`), one item per run otherwise. Per
+   * image the same faces as `process` (`models/src/node/batch.test.ts`).
+   */
+  processBatch(images: readonly RgbaImage[], batchSize: number): Promise<PipelineBatchResult>;
+}
+
+/** Runs `items` through `batch` in chunks of `size`, or through `one` item by item where there is no batch form. */
+async function inChunks<T, R>(
+  items: readonly T[],
+  size: number,
+  one: (item: T) => Promise<R>,
+  batch: ((items: readonly T[]) => Promise<R[]>) | undefined,
+): Promise<R[]> {
+  const out: R[] = [];
+  if (!batch || size <= 1) {
+    for (const item of items) out.push(await one(item));
+    return out;
+  }
+  for (let i = 0; i < items.length; i += size) out.push(...(await batch(items.slice(i, i + size))));
+  return out;
 }
 
 /** Keeps the one detection whose centre is nearest the image centre (LFW's convention for the subject). */
@@ -103,6 +132,23 @@ export function createFacePipeline(options: FacePipelineOptions): FacePipeline {
   const now = options.now ?? (() => performance.now());
   const select = options.select ?? ((detections) => detections);
   const stages = [options.detector, options.landmarker, ...options.embedders];
+  const qualityOf = (image: RgbaImage, detection: Detection, landmarks: FivePoints): FaceQuality => {
+    const toTemplate = estimateSimilarity(landmarks, ARCFACE_112);
+    const qualityCrop = warpAffine(image, toTemplate, QUALITY_CROP, QUALITY_CROP);
+    return {
+      faceSize: Math.min(detection.box.width, detection.box.height),
+      detectorScore: detection.score,
+      blur: laplacianVariance(qualityCrop),
+      brightness: meanBrightness(qualityCrop),
+      ...toneSignals(qualityCrop),
+      noise: noiseSigma(qualityCrop),
+      alignmentError: alignmentResidual(landmarks, ARCFACE_112, toTemplate),
+    };
+  };
+  const cropFor = (embedder: Embedder, image: RgbaImage, landmarks: FivePoints) => {
+    const { width, height, template } = embedder.crop;
+    return warpAffine(image, estimateSimilarity(landmarks, template), width, height);
+  };
   return {
     runsOn: Object.fromEntries(stages.map((stage) => [stage.id, stage.runsOn])),
     async process(image) {
@@ -117,25 +163,14 @@ export function createFacePipeline(options: FacePipelineOptions): FacePipeline {
         timings.landmarks += now() - t;
 
         t = now();
-        const toTemplate = estimateSimilarity(landmarks, ARCFACE_112);
-        const qualityCrop = warpAffine(image, toTemplate, QUALITY_CROP, QUALITY_CROP);
-        const quality: FaceQuality = {
-          faceSize: Math.min(detection.box.width, detection.box.height),
-          detectorScore: detection.score,
-          blur: laplacianVariance(qualityCrop),
-          brightness: meanBrightness(qualityCrop),
-          ...toneSignals(qualityCrop),
-          noise: noiseSigma(qualityCrop),
-          alignmentError: alignmentResidual(landmarks, ARCFACE_112, toTemplate),
-        };
+        const quality = qualityOf(image, detection, landmarks);
         timings.quality += now() - t;
 
         const embeddings: Record<string, Float32Array> = {};
         const embeddingNorms: Record<string, number> = {};
         for (const embedder of options.embedders) {
-          const { width, height, template } = embedder.crop;
           t = now();
-          const crop = warpAffine(image, estimateSimilarity(landmarks, template), width, height);
+          const crop = cropFor(embedder, image, landmarks);
           timings.align[embedder.id] = (timings.align[embedder.id] ?? 0) + now() - t;
           t = now();
           const raw = await embedder.embed(crop);
@@ -152,6 +187,73 @@ export function createFacePipeline(options: FacePipelineOptions): FacePipeline {
           embeddingNorms,
         });
       }
+      return { faces, timings };
+    },
+    async processBatch(images, batchSize) {
+      const timings: StageTimings = { detect: 0, landmarks: 0, quality: 0, align: {}, embed: {} };
+      const { detector, landmarker } = options;
+      let t = now();
+      const found = await inChunks(
+        images,
+        batchSize,
+        (image) => detector.detect(image),
+        detector.detectBatch?.bind(detector),
+      );
+      const items = found.flatMap((detections, index) => {
+        const image = images[index] as RgbaImage;
+        return select(detections, image).map((face) => ({ index, image, face }));
+      });
+      timings.detect = now() - t;
+
+      t = now();
+      const landmarks = await inChunks(
+        items,
+        batchSize,
+        ({ image, face }) => landmarker.locate(image, face),
+        landmarker.locateBatch?.bind(landmarker),
+      );
+      timings.landmarks = now() - t;
+
+      t = now();
+      const qualities = items.map(({ image, face }, i) => qualityOf(image, face, landmarks[i] as FivePoints));
+      timings.quality = now() - t;
+
+      const raws = new Map<string, Float32Array[]>();
+      for (const embedder of options.embedders) {
+        t = now();
+        const crops = items.map(({ image }, i) => cropFor(embedder, image, landmarks[i] as FivePoints));
+        timings.align[embedder.id] = now() - t;
+        t = now();
+        raws.set(
+          embedder.id,
+          await inChunks(
+            crops,
+            batchSize,
+            (crop) => embedder.embed(crop),
+            embedder.embedBatch?.bind(embedder),
+          ),
+        );
+        timings.embed[embedder.id] = now() - t;
+      }
+
+      const faces: Face[][] = images.map(() => []);
+      items.forEach(({ index, face }, i) => {
+        const embeddings: Record<string, Float32Array> = {};
+        const embeddingNorms: Record<string, number> = {};
+        for (const embedder of options.embedders) {
+          const raw = raws.get(embedder.id)?.[i] as Float32Array;
+          embeddingNorms[embedder.id] = vectorNorm(raw);
+          embeddings[embedder.id] = l2Normalize(raw);
+        }
+        faces[index]?.push({
+          box: face.box,
+          score: face.score,
+          landmarks: landmarks[i] as FivePoints,
+          quality: qualities[i] as FaceQuality,
+          embeddings,
+          embeddingNorms,
+        });
+      });
       return { faces, timings };
     },
   };

@@ -18,6 +18,11 @@ export interface Detector {
   /** `runtime/backend` of the model behind the stage. */
   readonly runsOn: string;
   detect(image: RgbaImage): Promise<Detection[]>;
+  /**
+   * The same for several images in one model run (a derived entry with a symbolic batch
+   * dimension); per image the same detections as `detect`. Absent: one run per image.
+   */
+  detectBatch?(images: readonly RgbaImage[]): Promise<Detection[][]>;
 }
 
 /** Places the five alignment points of one detected face. */
@@ -25,6 +30,8 @@ export interface Landmarker {
   readonly id: string;
   readonly runsOn: string;
   locate(image: RgbaImage, face: Detection): Promise<FivePoints>;
+  /** `locate` for several faces in one model run; absent: one run per face. */
+  locateBatch?(faces: ReadonlyArray<{ image: RgbaImage; face: Detection }>): Promise<FivePoints[]>;
 }
 
 /**
@@ -38,4 +45,6 @@ export interface Embedder {
   /** The aligned crop the embedder wants: its size and where the five points go in it. */
   readonly crop: { readonly width: number; readonly height: number; readonly template: FivePoints };
   embed(crop: RgbaImage): Promise<Float32Array>;
+  /** `embed` for several crops in one model run; absent: one run per crop. */
+  embedBatch?(crops: readonly RgbaImage[]): Promise<Float32Array[]>;
 }

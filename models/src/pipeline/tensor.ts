@@ -73,3 +73,24 @@ export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
   }
   return dot / Math.sqrt(na * nb);
 }
+
+/** Stacks same-shaped `[1, …]` tensors into one `[n, …]` batch. */
+export function stackTensors(tensors: readonly TensorData[]): TensorData {
+  const first = tensors[0];
+  if (!first) throw new RangeError("stackTensors: no tensors");
+  const size = first.data.length;
+  const data = new Float32Array(size * tensors.length);
+  tensors.forEach((tensor, i) => {
+    if (tensor.data.length !== size) throw new RangeError("stackTensors: tensors differ in size");
+    data.set(tensor.data, i * size);
+  });
+  return { data, dims: [tensors.length, ...first.dims.slice(1)] };
+}
+
+/** Splits a batch output's data into its `n` items (each `length / n` values). */
+export function unstackData(data: Float32Array, n: number): Float32Array[] {
+  if (n <= 0 || data.length % n !== 0)
+    throw new RangeError(`unstackData: ${data.length} values do not split into ${n}`);
+  const size = data.length / n;
+  return Array.from({ length: n }, (_, i) => data.subarray(i * size, (i + 1) * size));
+}

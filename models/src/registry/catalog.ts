@@ -13,7 +13,13 @@ import {
   FACE_API_SSD_MOBILENET,
   FACE_API_TINY_DETECTOR,
 } from "./packages/face-api.ts";
-import { FACEPLUGIN_DETECT, FACEPLUGIN_FEATURE512, FACEPLUGIN_LANDMARK68 } from "./packages/faceplugin.ts";
+import {
+  FACEPLUGIN_DETECT,
+  FACEPLUGIN_DETECT_BATCHED,
+  FACEPLUGIN_FEATURE512,
+  FACEPLUGIN_LANDMARK68,
+  FACEPLUGIN_LANDMARK68_BATCHED,
+} from "./packages/faceplugin.ts";
 import { HUMAN_BLAZEFACE, HUMAN_FACERES1024, HUMAN_MOBILEFACE256 } from "./packages/human.ts";
 import type { ModelEntry } from "./types.ts";
 
@@ -27,6 +33,8 @@ export const CATALOG: Readonly<Record<string, ModelEntry>> = Object.fromEntries(
     FACEPLUGIN_DETECT,
     FACEPLUGIN_LANDMARK68,
     FACEPLUGIN_FEATURE512,
+    FACEPLUGIN_DETECT_BATCHED,
+    FACEPLUGIN_LANDMARK68_BATCHED,
     FACE_API_RECOGNITION128,
     FACE_API_LANDMARK68,
     FACE_API_TINY_DETECTOR,
@@ -49,6 +57,9 @@ export const DEFAULT_MODELS = {
   detector: FACEPLUGIN_DETECT.id,
   landmarker: FACEPLUGIN_LANDMARK68.id,
   embedder: FACE_API_RECOGNITION128.id,
+  /** The same two models with a symbolic batch dimension (derived entries), for batched runs. */
+  batchedDetector: FACEPLUGIN_DETECT_BATCHED.id,
+  batchedLandmarker: FACEPLUGIN_LANDMARK68_BATCHED.id,
 } as const;
 
 /**

@@ -1,3 +1,4 @@
+import * as ort from "onnxruntime-web";
 import { describe, expect, it } from "vitest";
 import { createOnnxEngine } from "../engine/onnx.ts";
 import { ModelError } from "../errors.ts";
@@ -42,7 +43,7 @@ describe("parseEmbedderManifest", () => {
 
 describe("a user ONNX embedder is checked against its manifest before use", () => {
   const context = async () => ({
-    engines: [await createOnnxEngine({ backend: "wasm" })],
+    engines: [await createOnnxEngine({ ort, backend: "wasm" })],
     source: nodeFileSource(`${packageDir("faceplugin-face-recognition-js")}/model`),
   });
 

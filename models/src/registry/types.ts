@@ -4,6 +4,7 @@
  */
 import type { FivePoints } from "../pipeline/image.ts";
 import type { InputEncoding } from "../pipeline/tensor.ts";
+import type { Derivation } from "./derive.ts";
 
 /** How the files are stored, which decides the engine that can run them. */
 export type ModelFormat = "onnx" | "tfjs-graph" | "faceapi-weights";
@@ -46,4 +47,16 @@ export interface ModelEntry {
   readonly licence: Licence;
   /** Set when the entry is catalogued but no pipeline stage runs it yet. */
   readonly notWired?: string;
+  /**
+   * Set on an entry made from another's file (`derive.ts`): `files[0]` is then the source file's
+   * path with the derived bytes' SHA-256; the source bytes are checked against `sourceSha256`
+   * first. `models/scripts/derive-models.ts` makes the files and prints their hashes.
+   */
+  readonly derived?: {
+    readonly from: string;
+    readonly sourceSha256: string;
+    readonly derivation: Derivation;
+    /** How the bytes were derived, in words. */
+    readonly provenance: string;
+  };
 }

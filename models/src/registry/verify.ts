@@ -5,6 +5,7 @@
  * and workers alike, so no hashing library is needed.
  */
 import { ModelError } from "../errors.ts";
+import { derive } from "./derive.ts";
 import type { ModelEntry } from "./types.ts";
 
 /** Reads one file of a model: `packageName` is `null` for user-supplied models. */
@@ -23,7 +24,17 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 export async function loadVerifiedFiles(entry: ModelEntry, source: FileSource): Promise<VerifiedFiles> {
   const files = new Map<string, Uint8Array>();
   for (const file of entry.files) {
-    const bytes = await source(entry.package, file.path);
+    let bytes = await source(entry.package, file.path);
+    if (entry.derived) {
+      const shipped = await sha256Hex(bytes);
+      if (shipped !== entry.derived.sourceSha256) {
+        throw new ModelError(
+          "checksum-mismatch",
+          `${entry.id}: ${file.path} (the source of the derived model) has SHA-256 ${shipped}, the registry expects ${entry.derived.sourceSha256}`,
+        );
+      }
+      bytes = derive(entry.derived.derivation, bytes);
+    }
     const actual = await sha256Hex(bytes);
     if (actual !== file.sha256) {
       throw new ModelError(

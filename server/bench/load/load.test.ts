@@ -4,6 +4,7 @@
  * asserted here (that is `npm run bench:load`).
  */
 import { describe, expect, it } from "vitest";
+import { ownPostgresUnavailableBecause } from "../../src/db/testing/own-postgres.ts";
 import { measureTarget } from "./measure.ts";
 import { type ClientLedger, type StoredCounts, verifyExactlyOnce } from "./verify.ts";
 
@@ -79,5 +80,34 @@ describe("a short load run against the real server", () => {
     expect(result.requests.non2xx).toEqual({});
     expect(result.verification.rows).toBeGreaterThanOrEqual(result.requests.acknowledged * 20);
     expect(result.latencyMs.p99).toBeGreaterThanOrEqual(result.latencyMs.p50);
+  }, 180_000);
+});
+
+// The real-PostgreSQL targets start a cluster of their own; under CI (which installs PostgreSQL
+// and pgvector) they must run, elsewhere they skip without one.
+const noOwnPostgres = ownPostgresUnavailableBecause();
+if (noOwnPostgres && process.env.CI)
+  throw new Error(`bench:load's postgres targets cannot run: ${noOwnPostgres}`);
+
+describe.skipIf(noOwnPostgres !== null)("a short load run against two servers on the real PostgreSQL", () => {
+  it("stores every acknowledged embedding exactly once and reports what the database did", async () => {
+    const result = await measureTarget("postgres-2", {
+      durationS: 2,
+      connections: 2,
+      batch: 20,
+      dim: 16,
+      streams: 2,
+    });
+    expect(result.verification.problems).toEqual([]);
+    expect(result.servers).toBe(2);
+    expect(result.streams).toBe(2);
+    expect(result.requests.acknowledged).toBeGreaterThan(0);
+    expect(result.requests.non2xx).toEqual({});
+    // The observation is read from the database, not made up: WAL was written for the rows, and
+    // the ingest COPY is among the statements that took its time.
+    const observed = result.postgres;
+    expect(observed?.walBytes).toBeGreaterThan(result.verification.rows * 16 * 4);
+    expect(observed?.topStatements.some((s) => s.query.startsWith("COPY embeddings"))).toBe(true);
+    expect(observed?.settings.shared_buffers).toBe("131072 8kB");
   }, 180_000);
 });

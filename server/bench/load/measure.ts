@@ -6,6 +6,7 @@
  */
 import { loadavg } from "node:os";
 import { drive } from "./drive.ts";
+import { type Observer, observePostgres, type PostgresObservation } from "./observe.ts";
 import { startTarget, TARGETS, type TargetName } from "./target.ts";
 import { type Verification, verifyExactlyOnce } from "./verify.ts";
 
@@ -14,6 +15,10 @@ export interface LoadOptions {
   connections: number;
   batch: number;
   dim: number;
+  /** Streams the requests are spread over (default 1): each stream's ingest is serialised by its row lock. */
+  streams?: number;
+  /** PostgreSQL settings for the `postgres` targets (default: `RECOMMENDED_PG_SETTINGS`). */
+  pgSettings?: Record<string, string>;
   progress?: (line: string) => void;
 }
 
@@ -23,6 +28,8 @@ export interface TargetResult {
   connections: number;
   batch: number;
   dim: number;
+  /** Streams the requests went to, round robin. */
+  streams: number;
   durationS: number;
   requests: {
     issued: number;
@@ -38,6 +45,15 @@ export interface TargetResult {
   embeddingsPerSecond: number;
   loadAverage: { start: number; mean: number; end: number };
   verification: Verification;
+  /** Server processes on the one database. */
+  servers: number;
+  /** What set this run apart (`--label`, e.g. the settings), when given. */
+  label?: string;
+  measuredAt: string;
+  /** The CPU model of the machine it ran on. */
+  measuredOn?: string;
+  /** On the `postgres` targets: CPU split, WAL, statements, wait events and the settings used. */
+  postgres?: PostgresObservation;
   /** The short runs that chose `connections` and `batch`, when they were not given. */
   probes?: ProbeResult[];
 }
@@ -58,15 +74,20 @@ export interface ProbeResult {
 export async function probeShapes(
   target: TargetName,
   grid: { connections: number[]; batch: number[] },
-  options: { durationS: number; dim: number; progress?: (line: string) => void },
+  options: {
+    durationS: number;
+    dim: number;
+    pgSettings?: Record<string, string>;
+    progress?: (line: string) => void;
+  },
 ): Promise<ProbeResult[]> {
-  const running = await startTarget(target);
+  const running = await startTarget(target, undefined, { pgSettings: options.pgSettings });
   const results: ProbeResult[] = [];
   try {
     for (const connections of grid.connections) {
       for (const batch of grid.batch) {
         const run = await drive({
-          url: running.url,
+          url: running.urls,
           apiKey: running.adminKey,
           stream: `probe-${connections}-${batch}`,
           durationS: options.durationS,
@@ -100,17 +121,24 @@ const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** di
 
 export async function measureTarget(target: TargetName, options: LoadOptions): Promise<TargetResult> {
   options.progress?.(`${target}: starting ${TARGETS[target]}`);
-  const running = await startTarget(target);
+  const running = await startTarget(target, undefined, { pgSettings: options.pgSettings });
+  const observer: Observer | undefined = running.postgres
+    ? await observePostgres(running.postgres.cluster, running.postgres.databaseUrl, running.pids)
+    : undefined;
   const loads: number[] = [loadavg()[0] ?? 0];
   const sampler = setInterval(() => loads.push(loadavg()[0] ?? 0), 1_000);
   try {
     options.progress?.(
       `${target}: ${options.durationS} s, ${options.connections} connections, ${options.batch} × ${options.dim}-D per request`,
     );
+    const streamNames =
+      (options.streams ?? 1) === 1
+        ? [STREAM]
+        : Array.from({ length: options.streams ?? 1 }, (_, i) => `${STREAM}-${i}`);
     const run = await drive({
-      url: running.url,
+      url: running.urls,
       apiKey: running.adminKey,
-      stream: STREAM,
+      stream: streamNames,
       durationS: options.durationS,
       connections: options.connections,
       batch: options.batch,
@@ -119,8 +147,9 @@ export async function measureTarget(target: TargetName, options: LoadOptions): P
     });
     clearInterval(sampler);
     loads.push(loadavg()[0] ?? 0);
+    const observed = await observer?.stop();
     options.progress?.(`${target}: stopping the server and counting what it stored`);
-    const stored = await running.finish(STREAM);
+    const stored = await running.finish(streamNames);
     const verification = verifyExactlyOnce(run.ledger, stored);
     const non2xx = Object.fromEntries(Object.entries(run.statuses).filter(([status]) => status !== "200"));
     return {
@@ -129,6 +158,7 @@ export async function measureTarget(target: TargetName, options: LoadOptions): P
       connections: options.connections,
       batch: options.batch,
       dim: options.dim,
+      streams: streamNames.length,
       durationS: round(run.elapsedS),
       requests: {
         issued: run.ledger.issued.size,
@@ -146,6 +176,19 @@ export async function measureTarget(target: TargetName, options: LoadOptions): P
         end: round(loads[loads.length - 1] ?? 0),
       },
       verification,
+      servers: running.urls.length,
+      measuredAt: new Date().toISOString(),
+      ...(observed
+        ? {
+            postgres: {
+              ...observed,
+              walBytesPerEmbedding:
+                verification.acceptedTotal > 0
+                  ? Math.round(observed.walBytes / verification.acceptedTotal)
+                  : 0,
+            },
+          }
+        : {}),
     };
   } finally {
     clearInterval(sampler);

@@ -6,7 +6,7 @@
  * `measurements`), so its table lists this run's machine and load without a ratio row.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import type { TargetResult } from "./measure.ts";
@@ -26,7 +26,37 @@ export interface LoadResults {
   load: { targets: TargetResult[] };
 }
 
-export function loadResults(targets: TargetResult[], loadAtStart: number): LoadResults {
+/**
+ * This run's targets, after those of `previousFile` that it did not re-measure (same target and
+ * label), so runs of one target at a time accumulate side by side.
+ */
+export function loadResults(
+  measured: TargetResult[],
+  loadAtStart: number,
+  previousFile?: string,
+): LoadResults {
+  const key = (t: TargetResult) => `${t.target}\u0000${t.label ?? ""}`;
+  const fresh = new Set(measured.map(key));
+  const kept =
+    previousFile && existsSync(previousFile)
+      ? (JSON.parse(readFileSync(previousFile, "utf8")) as LoadResults).load.targets.filter(
+          (t) => !fresh.has(key(t)),
+        )
+      : [];
+  // Targets of an earlier run keep when and on what they were measured.
+  const previous =
+    previousFile && existsSync(previousFile)
+      ? (JSON.parse(readFileSync(previousFile, "utf8")) as LoadResults)
+      : undefined;
+  const stamped = kept.map((t) => ({
+    ...t,
+    measuredAt: t.measuredAt ?? previous?.finishedAt ?? new Date().toISOString(),
+    measuredOn: t.measuredOn ?? previous?.machine.cpu ?? "unknown",
+  }));
+  const targets = [
+    ...stamped,
+    ...measured.map((t) => ({ ...t, measuredOn: t.measuredOn ?? cpus()[0]?.model })),
+  ];
   const cpu = cpus();
   return {
     suite: "server/load",
@@ -49,7 +79,7 @@ const count = (x: number) => Math.round(x).toLocaleString("en");
 
 export function renderLoadTable(results: LoadResults): string {
   const lines = [
-    "| target | connections × items × dim | requests/s | embeddings/s | p50 | p90 | p99 | max | non-2xx / errors / timeouts | exactly once | load avg (start / mean / end) |",
+    "| target | connections × items × dim (streams) | requests/s | embeddings/s | p50 | p90 | p99 | max | non-2xx / errors / timeouts | exactly once | load avg (start / mean / end) |",
     "|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const t of results.load.targets) {
@@ -62,11 +92,35 @@ export function renderLoadTable(results: LoadResults): string {
       ? `✅ ${count(v.rows)} rows = ${count(v.distinctIds)} ids = ${count(v.acceptedTotal)} acknowledged + ${count(v.unacknowledgedStored * t.batch)} unanswered-but-stored; 0 duplicates`
       : `❌ ${v.problems.length} problems (first: ${v.problems[0]})`;
     lines.push(
-      `| ${t.target} | ${t.connections} × ${t.batch} × ${t.dim} | ${t.requestsPerSecond} | **${count(t.embeddingsPerSecond)}** | ` +
+      `| ${t.target}${t.label ? ` (${t.label})` : ""} | ${t.connections} × ${t.batch} × ${t.dim}${(t.streams ?? 1) > 1 ? ` (${t.streams})` : ""} | ${t.requestsPerSecond} | **${count(t.embeddingsPerSecond)}** | ` +
         `${ms(t.latencyMs.p50)} | ${ms(t.latencyMs.p90)} | ${ms(t.latencyMs.p99)} | ${ms(t.latencyMs.max)} | ` +
         `${non2xx}${statuses ? ` (${statuses})` : ""} / ${t.requests.errors} / ${t.requests.timeouts} | ${once} | ` +
         `${t.loadAverage.start} / ${t.loadAverage.mean} / ${t.loadAverage.end} |`,
     );
+  }
+  const observed = results.load.targets.filter((t) => t.postgres);
+  if (observed.length > 0) {
+    lines.push(
+      "",
+      "| target | CPU over the run, servers / PostgreSQL / load generator: seconds (µs per embedding) | WAL per embedding | wait events of active sessions (share of samples) | most database time |",
+      "|---|---|---|---|---|",
+    );
+    for (const t of observed) {
+      const p = t.postgres as NonNullable<TargetResult["postgres"]>;
+      const waits = Object.entries(p.waitEvents)
+        .slice(0, 4)
+        .map(([wait, share]) => `${wait} ${Math.round(share * 100)} %`)
+        .join(", ");
+      const top = p.topStatements[0];
+      const perEmbedding = (seconds: number) =>
+        Math.round((seconds / Math.max(1, t.verification.acceptedTotal)) * 1e6);
+      lines.push(
+        `| ${t.target}${t.label ? ` (${t.label})` : ""} | ${p.cpuSeconds.servers} / ${p.cpuSeconds.postgres} / ${p.cpuSeconds.loadGenerator} s ` +
+          `(${perEmbedding(p.cpuSeconds.servers)} / ${perEmbedding(p.cpuSeconds.postgres)} / ${perEmbedding(p.cpuSeconds.loadGenerator)} µs) | ` +
+          `${count(p.walBytesPerEmbedding ?? 0)} B | ${waits} | ` +
+          `${top ? `\`${top.query.slice(0, 60).replaceAll("|", "\\|")}…\` ${count(top.totalMs)} ms in ${count(top.calls)} calls` : "–"} |`,
+      );
+    }
   }
   for (const t of results.load.targets) {
     if (!t.probes) continue;
@@ -77,10 +131,16 @@ export function renderLoadTable(results: LoadResults): string {
   }
   const m = results.machine;
   const duration = results.load.targets[0]?.durationS ?? 0;
+  // Runs grouped by the hour and machine they were measured on.
+  const runs = new Map<string, string[]>();
+  for (const t of results.load.targets) {
+    const when = `${(t.measuredAt ?? results.finishedAt).slice(0, 13).replace("T", " ")}h UTC on ${t.measuredOn ?? m.cpu}`;
+    runs.set(when, [...(runs.get(when) ?? []), `${t.target}${t.label ? ` (${t.label})` : ""}`]);
+  }
   lines.push(
     "",
-    `${duration} s per target, measured ${results.finishedAt.slice(0, 16).replace("T", " ")} UTC on ${m.cpu}, ` +
-      `${m.cores} cores, Node ${m.node}; load generator (autocannon) and server on the same machine. ` +
+    `${duration} s per target; measured ${[...runs.entries()].map(([when, names]) => `${names.join(", ")}: ${when}`).join("; ")}; ` +
+      `${m.cores} cores, Node ${m.node}; load generator (autocannon), servers and database on the same machine. ` +
       "Results: `bench/results/server.load.json`.",
   );
   return lines.join("\n");

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseSecretKey } from "../alerts/sealed.ts";
 import { defaultComputeThreads } from "../compute/pool.ts";
 import { parseTrustedProxies } from "../http/client-address.ts";
+import type { WebgpuSetting } from "../replica/chromium.ts";
 import { parseArchiveKeys } from "../retention/archive-keys.ts";
 import type { Kek } from "../retention/envelope.ts";
 
@@ -135,8 +136,12 @@ export interface Config {
   chromiumPath: string;
   /** Extra Chromium flags for the replica (`CHROMIUM_FLAGS`, space-separated, as deploy/k8s sets them). */
   chromiumArgs: string[];
-  /** WebGPU in the replica's Chromium (`FACEDRIFT_REPLICA_WEBGPU`): `auto` = when the host has a GPU device. */
-  replicaWebgpu: "auto" | "on" | "off";
+  /**
+   * WebGPU in the replica's Chromium (`FACEDRIFT_REPLICA_WEBGPU`): `auto` = the GPU's adapter when
+   * the host has a GPU device, WASM otherwise; `on` = the same, or SwiftShader without a GPU;
+   * `swiftshader`, `vulkan` or `opengles` to name the adapter (`replica/chromium.ts`, deploy/gpu.md).
+   */
+  replicaWebgpu: WebgpuSetting;
   /** How long a replica holds a job without renewing (`FACEDRIFT_REPLICA_LEASE_MS`): how soon a dead one's job moves on. */
   replicaLeaseMs: number;
   /**
@@ -281,8 +286,10 @@ function archiveKeys(env: Env): Kek[] {
 
 function webgpuMode(raw: string | undefined): Config["replicaWebgpu"] {
   if (raw === undefined || raw === "") return DEFAULT_CONFIG.replicaWebgpu;
-  if (raw === "auto" || raw === "on" || raw === "off") return raw;
-  throw new Error(`FACEDRIFT_REPLICA_WEBGPU must be auto, on or off, got "${raw}"`);
+  const settings = ["auto", "on", "off", "swiftshader", "vulkan", "opengles"] as const;
+  const found = settings.find((setting) => setting === raw);
+  if (found) return found;
+  throw new Error(`FACEDRIFT_REPLICA_WEBGPU must be one of ${settings.join(", ")}, got "${raw}"`);
 }
 
 /**

@@ -149,6 +149,25 @@ export function registerDatabaseCollectors(registry: Registry, db: Executor): vo
     },
   );
 
+  // Files a replica's page embedded on WASM because its WebGPU load or run failed
+  // (`replica/process-batch.ts` keeps the reason in the file's details).
+  define(
+    "counter",
+    {
+      name: "facedrift_replica_webgpu_fallbacks_total",
+      help: "Uploaded images a replica embedded on WASM because WebGPU failed in its browser",
+      labelNames: streamLabels,
+    },
+    "image_files",
+    shared<{ tenant: string; stream: string; n: number }>(
+      db,
+      sql`SELECT b.tenant_id::text AS tenant, b.stream, count(*)::int AS n
+          FROM image_files f JOIN image_batches b ON b.id = f.batch_id
+          WHERE f.details->>'fallback' IS NOT NULL GROUP BY 1, 2`,
+    ),
+    (rows) => rows.map((row) => ({ labels: stream(row), value: row.n })),
+  );
+
   define(
     "counter",
     {

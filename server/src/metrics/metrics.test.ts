@@ -52,11 +52,40 @@ describe("GET /metrics", () => {
     await post(key, { model, items: items.slice(0, 1) });
     await post(key, { model, items: [{ id: "x" }] });
     await post(key, { model: { id: "other", version: "1" }, items });
+    // A capture station whose WebGPU run failed says so on each item it sends afterwards.
+    const kiosk = (json: unknown) =>
+      app.request("/v1/streams/kiosk/embeddings", {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify(json),
+      });
+    const fallback = { engine: "onnxruntime-web/wasm,tfjs/wasm", fallback: "WebGPU failed (lost device)" };
+    const kioskItems = [0, 1].map((i) => ({
+      id: `k${i}`,
+      ts: 1_790_000_000_001,
+      embedding: [1, i, 0.5],
+      metadata: i === 0 ? fallback : { engine: "onnxruntime-web/webgpu,tfjs/webgpu" },
+    }));
+    await kiosk({ model, items: kioskItems });
+    await kiosk({ model, items: kioskItems });
     const [stream] = await queryRows<{ id: number; tenant_id: number }>(
       t.db,
       sql`SELECT id::int AS id, tenant_id::int AS tenant_id FROM streams WHERE name = 'lobby'`,
     );
     await t.db.execute(sql`INSERT INTO stream_cursors (stream_id, last_seq) VALUES (${stream!.id}, 0)`);
+    // A replica's image batch: one file embedded after a WebGPU fallback, one on WebGPU.
+    const [batch] = await queryRows<{ id: number }>(
+      t.db,
+      sql`INSERT INTO image_batches (tenant_id, stream, status, file_count)
+          VALUES (${stream!.tenant_id}, 'uploads', 'succeeded', 2) RETURNING id::int AS id`,
+    );
+    await t.db.execute(
+      sql`INSERT INTO image_files (tenant_id, batch_id, position, filename, media_type, bytes, sha256, width, height, status, details)
+          VALUES (${stream!.tenant_id}, ${batch!.id}, 0, 'a.jpg', 'image/jpeg', 1, 'aa', 1, 1, 'embedded',
+                  '{"engines":["onnxruntime-web/wasm","tfjs/wasm"],"fallback":"WebGPU failed (x)"}'::jsonb),
+                 (${stream!.tenant_id}, ${batch!.id}, 1, 'b.jpg', 'image/jpeg', 1, 'bb', 1, 1, 'embedded',
+                  '{"engines":["onnxruntime-web/webgpu","tfjs/webgpu"]}'::jsonb)`,
+    );
     // Lag is reported for monitored streams only: an active reference with a fitted profile.
     await t.db.execute(
       sql`INSERT INTO reference_sets (stream_id, version, model_id, model_version, dimension, active, profile)
@@ -116,6 +145,9 @@ describe("GET /metrics", () => {
     has('facedrift_ingest_items_total{tenant="1",stream="lobby",outcome="accepted"} 3');
     has('facedrift_ingest_items_total{tenant="1",stream="lobby",outcome="duplicate"} 1');
     has('facedrift_ingest_rejected_total{reason="invalid_request"} 1');
+    // Counted once: the resent batch was all duplicates.
+    has('facedrift_ingest_webgpu_fallbacks_total{tenant="1",stream="kiosk"} 1');
+    has('facedrift_replica_webgpu_fallbacks_total{tenant="1",stream="uploads"} 1');
     has('facedrift_ingest_rejected_total{reason="conflict"} 1');
     has('facedrift_stream_embeddings{tenant="1",stream="lobby"} 3');
     has('facedrift_streaming_lag_embeddings{tenant="1",stream="lobby"} 3');
@@ -131,7 +163,7 @@ describe("GET /metrics", () => {
     has('facedrift_batch_runs_total{tenant="1",stream="lobby",outcome="drift"} 1');
     has('facedrift_batch_runs_total{tenant="1",stream="lobby",outcome="failed"} 1');
     has(
-      'facedrift_http_request_duration_seconds_count{method="POST",route="/v1/streams/:stream/embeddings",status="200"} 2',
+      'facedrift_http_request_duration_seconds_count{method="POST",route="/v1/streams/:stream/embeddings",status="200"} 4',
     );
     has('facedrift_jobs{kind="image-batch",state="queued"} 3');
     has('facedrift_jobs{kind="image-batch",state="running"} 1');

@@ -30,6 +30,8 @@ export interface Metrics {
   readonly ingestItems: Counter<"tenant" | "stream" | "outcome">;
   /** Ingestion requests refused, by error code (no stream label: the name may be the problem). */
   readonly ingestRejected: Counter<"reason">;
+  /** Accepted items a capture station embedded on WASM after its WebGPU run failed (`metadata.fallback`). */
+  ingestWebgpuFallbacks: Counter<"tenant" | "stream">;
 }
 
 export interface MetricsOptions {
@@ -66,6 +68,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       labelNames: ["reason"],
       registers: [registry],
     }),
+    ingestWebgpuFallbacks: new Counter({
+      name: "facedrift_ingest_webgpu_fallbacks_total",
+      help: "Accepted embeddings that a capture station made on WASM because its WebGPU run failed (metadata.fallback)",
+      labelNames: ["tenant", "stream"],
+      registers: [registry],
+    }),
   };
   if (options.db) registerDatabaseCollectors(registry, options.db);
   if (options.streaming) registerStreamingCollectors(registry, options.streaming);
@@ -77,9 +85,19 @@ export interface StreamRef {
   stream: string;
 }
 
-/** For the ingest route: one request's outcome. */
-export function recordIngest(metrics: Metrics, ref: StreamRef, accepted: number, duplicates: number): void {
+/**
+ * For the ingest route: one request's outcome. `fallbacks`: items sent with `metadata.fallback`
+ * (counted on requests that stored something; a resent batch is all duplicates and adds none).
+ */
+export function recordIngest(
+  metrics: Metrics,
+  ref: StreamRef,
+  accepted: number,
+  duplicates: number,
+  fallbacks = 0,
+): void {
   const labels = { tenant: String(ref.tenantId), stream: ref.stream };
   metrics.ingestItems.inc({ ...labels, outcome: "accepted" }, accepted);
   metrics.ingestItems.inc({ ...labels, outcome: "duplicate" }, duplicates);
+  if (accepted > 0 && fallbacks > 0) metrics.ingestWebgpuFallbacks.inc(labels, Math.min(fallbacks, accepted));
 }

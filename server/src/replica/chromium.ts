@@ -20,6 +20,8 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../../../web/build", impo
 export interface EngineInfo {
   runtime: string;
   backend: string;
+  /** WebGPU only: the adapter the engine's device came from. */
+  adapter?: string;
 }
 
 /** One face as the page answers it. */
@@ -50,6 +52,8 @@ export interface PageLoaded {
   /** The other embedders `again` can use (`ALTERNATE_EMBEDDERS`); absent on an older page. */
   others?: { id: string; version: string; dimension: number }[];
   loadMs: number;
+  /** Set when the page was to run on WebGPU and loaded on WASM instead: why. */
+  fallback?: string;
 }
 
 export type PageAgainResult =
@@ -76,17 +80,60 @@ export interface ImageEmbedder {
 
 export interface ChromiumOptions {
   executablePath: string;
-  /** Adds `--enable-unsafe-webgpu`; the worker still falls back to WASM if a WebGPU kernel fails. */
-  webgpu: boolean;
+  /**
+   * The WebGPU adapter Chromium is launched for (`webgpuLaunch`), or `null` for none (WASM). The
+   * worker falls back to WASM only when a WebGPU load or run fails, and says so on every result.
+   */
+  webgpu: WebgpuAdapterKind | null;
   /** More flags, e.g. `--use-angle=vulkan` (Playwright already passes `--headless` and `--no-sandbox`). */
   args?: readonly string[];
   webRoot?: string;
 }
 
-/** `auto`: WebGPU only where the host shows a GPU device node (NVIDIA or a DRI render node). */
-export function wantsWebgpu(mode: "auto" | "on" | "off"): boolean {
-  if (mode !== "auto") return mode === "on";
+/**
+ * How Chromium is asked for a WebGPU adapter on Linux (deploy/gpu.md says which to use where):
+ *
+ * - `swiftshader`: Chromium's CPU adapter, on any host (slow; what CI proves the pipeline on);
+ * - `vulkan`: Dawn's Vulkan backend on the node's Vulkan driver (NVIDIA's, or Mesa's on
+ *   AMD/Intel), ANGLE on Vulkan too: the hardware adapter of a GPU node;
+ * - `opengles`: Dawn's OpenGL ES backend through ANGLE on Vulkan, a compatibility-level adapter:
+ *   how Mesa's lavapipe (a CPU Vulkan driver Dawn does not take directly) shows up, and the
+ *   route for a GPU whose Vulkan driver Dawn refuses.
+ */
+export type WebgpuAdapterKind = "swiftshader" | "vulkan" | "opengles";
+
+/** What `FACEDRIFT_REPLICA_WEBGPU` may say: a kind, or `auto`/`on`/`off`. */
+export type WebgpuSetting = "auto" | "on" | "off" | WebgpuAdapterKind;
+
+/** True where the host shows a GPU device node (NVIDIA, or a DRI render node). */
+export function hasGpuDevice(): boolean {
   return existsSync("/dev/nvidia0") || existsSync("/dev/dri/renderD128");
+}
+
+/**
+ * The adapter kind for a setting: `auto` = `vulkan` where the host shows a GPU device, none
+ * otherwise; `on` = the same on a GPU node and SwiftShader elsewhere; a kind as given.
+ */
+export function webgpuAdapterFor(setting: WebgpuSetting, gpu = hasGpuDevice()): WebgpuAdapterKind | null {
+  if (setting === "off") return null;
+  if (setting === "auto") return gpu ? "vulkan" : null;
+  if (setting === "on") return gpu ? "vulkan" : "swiftshader";
+  return setting;
+}
+
+/** Chromium's flags for an adapter kind, and the Playwright defaults that must go for it. */
+export function webgpuLaunch(kind: WebgpuAdapterKind | null): {
+  args: string[];
+  ignoreDefaultArgs: string[];
+} {
+  if (kind === null) return { args: [], ignoreDefaultArgs: [] };
+  if (kind === "swiftshader") return { args: ["--enable-unsafe-webgpu"], ignoreDefaultArgs: [] };
+  // Playwright's SwiftShader GL defaults would pin ANGLE (and so WebGPU's GL ES adapter) to the CPU.
+  const ignoreDefaultArgs = ["--enable-unsafe-swiftshader", "--use-angle=swiftshader-webgl"];
+  const args = ["--enable-unsafe-webgpu", "--ignore-gpu-blocklist", "--use-angle=vulkan"];
+  if (kind === "vulkan")
+    return { args: [...args, "--enable-features=Vulkan,VulkanFromANGLE"], ignoreDefaultArgs };
+  return { args: [...args, "--use-webgpu-adapter=opengles"], ignoreDefaultArgs };
 }
 
 async function serveApp(root: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -111,12 +158,11 @@ export async function launchChromiumEmbedder(options: ChromiumOptions): Promise<
   const site = await serveApp(root);
   let browser: Browser | undefined;
   try {
+    const gpu = webgpuLaunch(options.webgpu);
     browser = await chromium.launch({
       executablePath: options.executablePath,
-      args: [
-        ...(options.webgpu ? ["--enable-unsafe-webgpu", "--enable-features=Vulkan"] : []),
-        ...(options.args ?? []),
-      ],
+      args: [...gpu.args, ...(options.args ?? [])],
+      ...(gpu.ignoreDefaultArgs.length > 0 ? { ignoreDefaultArgs: gpu.ignoreDefaultArgs } : {}),
     });
     // No service worker: the replica fetches each model once per page anyway.
     const context = await browser.newContext({ serviceWorkers: "block" });

@@ -101,6 +101,8 @@ async function embedFile(
     frame: { width: result.width, height: result.height },
     image: { batch: batch.id, position: file.position, filename: file.filename, sha256: file.sha256 },
     engine: details.engines.join(","),
+    // A WebGPU failure moved the page to WASM: each embedding made after it says so.
+    ...(result.fallback ? { fallback: result.fallback } : {}),
   };
   const models = await embedWithStreamModels(context, batch, embeddingId, face);
   for (const { model, embedding, quality } of models) {

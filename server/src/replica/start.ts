@@ -3,7 +3,7 @@ import { type Config, dashboardBaseUrl } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import { imageStoreFor } from "../images/store-from-config.ts";
 import type { Logger } from "../log.ts";
-import { launchChromiumEmbedder, wantsWebgpu } from "./chromium.ts";
+import { launchChromiumEmbedder, webgpuAdapterFor } from "./chromium.ts";
 import { ReplicaWorker } from "./worker.ts";
 
 /**
@@ -23,7 +23,7 @@ export function startReplica(
     browserWhenNeeded?: boolean;
   } = {},
 ): ReplicaWorker {
-  const webgpu = wantsWebgpu(config.replicaWebgpu);
+  const webgpu = webgpuAdapterFor(config.replicaWebgpu);
   const worker = new ReplicaWorker({
     database,
     store: imageStoreFor(config),
@@ -44,6 +44,8 @@ export function startReplica(
       });
       log("info", "replica browser ready", {
         engines: embedder.loaded.engines.map((e) => `${e.runtime}/${e.backend}`),
+        ...(webgpu ? { webgpu, adapters: embedder.loaded.engines.map((e) => e.adapter ?? "none") } : {}),
+        ...(embedder.loaded.fallback ? { fallback: embedder.loaded.fallback } : {}),
         embedder: `${embedder.loaded.embedder.id}@${embedder.loaded.embedder.version}`,
         loadMs: Math.round(embedder.loaded.loadMs),
       });

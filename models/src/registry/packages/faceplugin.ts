@@ -68,3 +68,34 @@ export const FACEPLUGIN_FEATURE512: ModelEntry = {
   template: ARCFACE_112,
   licence: FACEPLUGIN_LICENCE,
 };
+
+const BATCHED = (source: ModelEntry, sha256: string): ModelEntry => ({
+  ...source,
+  id: `${source.id}-batched`,
+  files: [{ path: source.files[0]?.path ?? "", sha256 }],
+  derived: {
+    from: source.id,
+    sourceSha256: source.files[0]?.sha256 ?? "",
+    derivation: "symbolic-batch",
+    provenance:
+      `derived from ${source.id}@${source.version} (${FACEPLUGIN}/${source.files[0]?.path}) by ` +
+      "models/src/registry/derive.ts: dimension 0 of every graph input and output set to the symbolic 'N', " +
+      "nodes and weights byte for byte the shipped ones (models/scripts/derive-models.ts prints the hash)",
+  },
+  licence: {
+    ...FACEPLUGIN_LICENCE,
+    weights: `${FACEPLUGIN_LICENCE.weights} A derived copy of the shipped file: the same terms apply.`,
+  },
+});
+
+/** {@link FACEPLUGIN_DETECT} taking a batch of images (`N`×3×240×320); per image the same outputs. */
+export const FACEPLUGIN_DETECT_BATCHED: ModelEntry = BATCHED(
+  FACEPLUGIN_DETECT,
+  "8c28360d8b93582d5dd578b1cbb1661910302983bc3a87908764e53e9668d587",
+);
+
+/** {@link FACEPLUGIN_LANDMARK68} taking a batch of face crops (`N`×1×64×64). */
+export const FACEPLUGIN_LANDMARK68_BATCHED: ModelEntry = BATCHED(
+  FACEPLUGIN_LANDMARK68,
+  "3f3d593bf3e42e61d53df5314bccc41c0567d8fc6b863b5543a85968e122903c",
+);

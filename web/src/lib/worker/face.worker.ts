@@ -15,7 +15,7 @@ import {
   selectCentral,
   selectLargest,
 } from "@facedrift/models";
-import { fetchFileSource } from "@facedrift/models/browser";
+import { fetchFileSource, preferredBackend } from "@facedrift/models/browser";
 import * as Comlink from "comlink";
 import { createWorkerEngines, type EngineChoice } from "./engines.ts";
 import { bitmapToImage } from "./frame.ts";
@@ -65,11 +65,35 @@ async function load(from: Bases, choice: EngineChoice): Promise<Loaded> {
   const pipeline = await loadPipeline(context, { embedders: [CAPTURE_MODELS.embedder], select: selectFace });
   return {
     pipeline,
-    engines: engines.map(({ runtime, backend }) => ({ runtime, backend })),
+    engines: engines.map(({ runtime, backend, adapter }) => ({
+      runtime,
+      backend,
+      ...(adapter ? { adapter } : {}),
+    })),
     loadMs: performance.now() - started,
     context,
     others: new Map(),
   };
+}
+
+/**
+ * Why the worker runs on WASM although WebGPU was its first choice, once a WebGPU load or run has
+ * failed; every later frame carries it, so each embedding records that it is a fallback's.
+ */
+let fallback: string | undefined;
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The best engines; if loading on WebGPU fails, WASM, with the reason kept in `fallback`. */
+async function loadBest(from: Bases): Promise<Loaded> {
+  try {
+    return await load(from, "best");
+  } catch (error) {
+    // Only a WebGPU attempt has somewhere to fall back to; a WASM failure is the page's to see.
+    if ((await preferredBackend().catch(() => "wasm")) !== "webgpu") throw error;
+    fallback = `WebGPU failed to load (${reasonOf(error)})`;
+    return load(from, "wasm");
+  }
 }
 
 /**
@@ -99,16 +123,16 @@ async function embedAgain(model: { id: string; version: string }) {
   };
 }
 
-/** Runs the pipeline; if a WebGPU engine fails, reloads everything on WASM and runs the frame again. */
-async function processImage(image: RgbaImage): Promise<{ result: PipelineResult; fallback?: string }> {
+/** Runs the pipeline; if a WebGPU engine fails, reloads everything on WASM, runs the frame again and says why. */
+async function processImage(image: RgbaImage): Promise<PipelineResult> {
   const loaded = await (loading as Promise<Loaded>);
   try {
-    return { result: await loaded.pipeline.process(image) };
+    return await loaded.pipeline.process(image);
   } catch (error) {
     if (!bases || !loaded.engines.some((engine) => engine.backend === "webgpu")) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
+    fallback = `WebGPU failed (${reasonOf(error)})`;
     loading = load(bases, "wasm");
-    return { result: await (await loading).pipeline.process(image), fallback: `WebGPU failed (${reason})` };
+    return (await loading).pipeline.process(image);
   }
 }
 
@@ -116,7 +140,7 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
   switch (request.type) {
     case "load": {
       bases = { modelsBase: request.modelsBase, tfjsWasmBase: request.tfjsWasmBase };
-      loading ??= load(bases, "best");
+      loading ??= loadBest(bases);
       const { engines, loadMs } = await loading;
       const { detector, landmarker, embedder } = CAPTURE_MODELS;
       return {
@@ -124,6 +148,7 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
         type: "loaded",
         engines,
         loadMs,
+        ...(fallback ? { fallback } : {}),
         embedder: { id: embedder.id, version: embedder.version, dimension: embedder.output.dimension },
         detector: { id: detector.id, version: detector.version },
         landmarker: { id: landmarker.id, version: landmarker.version },
@@ -137,7 +162,7 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
       const started = performance.now();
       const image = bitmapToImage(request.frame);
       if (request.select) choiceFor.set(image, request.select);
-      const { result, fallback } = await processImage(image);
+      const result = await processImage(image);
       lastImage = image;
       const response: WorkerResponse = {
         id: request.id,

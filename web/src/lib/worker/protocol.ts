@@ -48,6 +48,8 @@ export type FaceChoice = "largest" | "central";
 export interface EngineInfo {
   runtime: Runtime;
   backend: Backend;
+  /** WebGPU only: the adapter, e.g. `google/swiftshader (…)` or `mesa/llvmpipe (…)`. */
+  adapter?: string;
 }
 
 /** The embedder whose vectors the worker returns, as the ingest API names models. */
@@ -76,6 +78,8 @@ export type WorkerResponse =
       detector: { id: string; version: string };
       landmarker: { id: string; version: string };
       loadMs: number;
+      /** Set when loading on WebGPU failed and the worker loaded on WASM instead: why. */
+      fallback?: string;
     }
   | {
       id: number;
@@ -90,7 +94,10 @@ export type WorkerResponse =
       totalMs: number;
       /** The engines that processed this frame. */
       engines: EngineInfo[];
-      /** Set on the frame whose WebGPU failure moved the worker to WASM: why. */
+      /**
+       * Set on every frame once a WebGPU failure (at load or on a frame) moved the worker to WASM:
+       * why. Each embedding made after it records it (`metadata.fallback`).
+       */
       fallback?: string;
     }
   | {

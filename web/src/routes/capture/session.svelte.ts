@@ -40,8 +40,8 @@ export type Phase = "idle" | "loading" | "running" | "failed";
 export class CaptureSession {
   phase = $state<Phase>("idle");
   engines = $state<EngineInfo[]>([]);
-  /** Why the engines are not the first choice (a WebGPU failure), if they are not. */
-  engineNote = $state<string | null>(null);
+  /** Why the engines are WASM although WebGPU was the first choice (a WebGPU failure), if so. */
+  engineFallback = $state<string | null>(null);
   upload = $state<UploaderStatus>({
     queued: 0,
     sent: 0,
@@ -126,6 +126,7 @@ export class CaptureSession {
       ]);
       this.#models = models;
       this.engines = models.engines;
+      this.engineFallback = models.fallback ?? null;
       if (this.#run !== run) {
         for (const track of stream.getTracks()) track.stop();
         return;
@@ -200,7 +201,7 @@ export class CaptureSession {
 
   async #onFrame(result: ResponseTo<"process">, capturedAt: Date) {
     this.engines = result.engines;
-    if (result.fallback) this.engineNote = `${result.fallback}; now on WASM`;
+    this.engineFallback = result.fallback ?? null;
     const face = result.faces[0];
     if (!face) {
       this.face = null;
@@ -288,6 +289,7 @@ export class CaptureSession {
           detector: `${detector.id}@${detector.version}`,
           landmarker: `${landmarker.id}@${landmarker.version}`,
           engine: this.engines.map((e) => `${e.runtime}/${e.backend}`).join(","),
+          ...(this.engineFallback ? { fallback: this.engineFallback } : {}),
           app: "facedrift-capture",
         },
       },

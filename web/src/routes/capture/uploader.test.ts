@@ -104,6 +104,39 @@ describe("uploader", () => {
     expect(uploader.status()).toMatchObject({ queued: 0, sent: 1, lastError: null, nextAttemptAt: null });
   });
 
+  it("keeps a retry whose timer fires while the drain is finishing", async () => {
+    // Seen against the real PostgreSQL: a retry due a few ms after the last send fired while the
+    // drain was still publishing its status, and the queued records then waited forever.
+    const server = fakeServer();
+    let up = false;
+    const outbox = await openOutbox(`uploader-test-${++databases}`);
+    const clock = { now: 1_000 };
+    let fired = 0;
+    const uploader = createUploader({
+      outbox,
+      send: async (records) =>
+        up ? { kind: "stored", ...server.store(records) } : { kind: "retry", message: "HTTP 503" },
+      onStatus: () => {},
+      policy: { baseMs: 1_000, capMs: 8_000, jitter: 0 },
+      now: () => clock.now,
+      schedule: (run, ms) => {
+        // The timer fires at once, before the drain that scheduled it has settled.
+        if (fired++ === 0) {
+          clock.now += ms;
+          up = true;
+          run();
+        }
+        return () => {};
+      },
+    });
+    await outbox.add(record("a", clock.now));
+    await uploader.flush();
+    for (let tick = 0; tick < 50 && (await outbox.count()) > 0; tick++)
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    expect([...server.stored.keys()]).toEqual(["a"]);
+    expect(await outbox.count()).toBe(0);
+  });
+
   it("turns a lost response into a duplicate on retry, never a second row", async () => {
     const server = fakeServer();
     let loseNext = true;

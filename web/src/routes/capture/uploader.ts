@@ -116,6 +116,13 @@ export function createUploader(options: UploaderOptions) {
     }
     flushing = drain().finally(() => {
       flushing = null;
+      // A flush asked for after drain() last looked at `again` (its retry timer firing during the
+      // final awaits, as a short backoff does) would otherwise be lost, leaving records queued
+      // with no timer until the next capture.
+      if (again && !stopped) {
+        again = false;
+        void flush();
+      }
     });
     return flushing;
   }

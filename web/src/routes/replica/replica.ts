@@ -16,6 +16,8 @@ export interface ReplicaLoaded {
   /** The other embedders `again` can use (a stream's candidate or promoted model). */
   others: EmbedderInfo[];
   loadMs: number;
+  /** Set when loading on WebGPU failed and the worker loaded on WASM instead: why. */
+  fallback?: string;
 }
 
 export interface ReplicaFace {
@@ -70,9 +72,13 @@ export function createReplicaApi(bases: { modelsBase: string; tfjsWasmBase: stri
     version: e.version,
     dimension: e.output?.dimension ?? 0,
   }));
-  const ready = client
-    .load(bases)
-    .then(({ engines, embedder, loadMs }) => ({ engines, embedder, others, loadMs }));
+  const ready = client.load(bases).then(({ engines, embedder, loadMs, fallback }) => ({
+    engines,
+    embedder,
+    others,
+    loadMs,
+    ...(fallback ? { fallback } : {}),
+  }));
   return {
     ready,
     async embed(base64, mediaType, select) {

@@ -48,6 +48,7 @@ export function registerIngestEmbeddings(app: OpenAPIHono<AppEnv>): void {
       { tenantId: c.var.principal.tenantId, stream: c.req.valid("param").stream },
       result.accepted,
       result.duplicates,
+      body.items.filter((item) => typeof item.metadata?.fallback === "string").length,
     );
     const { accepted, duplicates, lastSeq, transition } = result;
     return c.json({ accepted, duplicates, lastSeq, ...(transition ? { transition } : {}) }, 200);
