@@ -175,7 +175,9 @@ describe.each(TEST_DRIVERS)(
         sql`SELECT a.payload->>'title' AS title FROM alerts a JOIN streams s ON s.id = a.stream_id
           WHERE s.name = 'door-bare' ORDER BY a.id LIMIT 1`,
       );
-      expect(title?.title).toMatch(/a population change \(who is seen\), not an input change: the window's 1[01] people explain it \(person test p = /);
+      expect(title?.title).toMatch(
+        /a population change \(who is seen\), not an input change: the window's 1[01] people explain it \(person test p = /,
+      );
 
       // A pre-processing change that pulls every face towards one direction (identity washed
       // out, as blur does): new people before and after, so only how they are seen changed.
