@@ -10,8 +10,9 @@
  * A run that fell back to WASM fails: both engines must say `webgpu`, no fallback may be reported,
  * and boxes (within 1e-3 px) and embeddings (cosine ≥ 0.9999) must match the WASM run. Then a
  * server with `FACEDRIFT_REPLICA_WEBGPU=on` embeds uploads of the same photos: the stored rows must
- * record WebGPU engines and match WASM the same way. WebGPU on a CPU adapter takes seconds per face,
- * so the set is three photos.
+ * record WebGPU engines and match WASM the same way. On each backend the page's batched runs
+ * (`embedBatch`, issue 15 item 3) must give each photo the face it got alone. WebGPU on a CPU
+ * adapter takes seconds per face, so the set is three photos.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -63,6 +64,28 @@ const boxGap = (a: PageFace["box"], b: PageFace["box"]) =>
     Math.abs(a.height - b.height),
   );
 
+/**
+ * The photos again through `embedBatch` in runs of 2 (derived batched models: the detector over
+ * [2, 1] images, the landmarker and embedder over [2, 1] faces): each face as it was alone.
+ */
+async function expectBatchesMatch(embedder: ImageEmbedder, alone: PageFace[], backend: "webgpu" | "wasm") {
+  const results = await (embedder.embedBatch as NonNullable<ImageEmbedder["embedBatch"]>)(
+    PHOTOS.map(({ bytes }) => ({ bytes, mediaType: "image/jpeg" })),
+    2,
+  );
+  results.forEach((result, i) => {
+    if (!result.ok) throw new Error(`${PHOTOS[i]?.name}: ${result.stage}: ${result.message}`);
+    expect(result.fallback).toBeUndefined();
+    expect(result.engines.every((e) => e.backend === backend)).toBe(true);
+    expect(result.batch).toEqual({ index: i, size: PHOTOS.length });
+    const face = result.faces[0] as PageFace;
+    const reference = alone[i] as PageFace;
+    expect(result.faces).toHaveLength(1);
+    expect(boxGap(face.box, reference.box)).toBeLessThanOrEqual(1e-3);
+    expect(cosine(face.embedding, reference.embedding)).toBeGreaterThanOrEqual(0.9999);
+  });
+}
+
 /** Each photo's one face as `embedder` sees it, checked to be a complete, fallback-free result. */
 async function embedAll(embedder: ImageEmbedder, backend: "webgpu" | "wasm"): Promise<PageFace[]> {
   const faces: PageFace[] = [];
@@ -92,6 +115,7 @@ describe.skipIf(!hasChromium())("the pipeline on WebGPU (CPU adapters), against 
     });
     try {
       wasm = await embedAll(embedder, "wasm");
+      await expectBatchesMatch(embedder, wasm, "wasm");
     } finally {
       await embedder.close();
     }
@@ -121,6 +145,7 @@ describe.skipIf(!hasChromium())("the pipeline on WebGPU (CPU adapters), against 
         expect(gap).toBeLessThanOrEqual(1e-3);
         expect(similarity).toBeGreaterThanOrEqual(0.9999);
       });
+      await expectBatchesMatch(embedder, gpu, "webgpu");
     } finally {
       await embedder.close();
     }

@@ -15,6 +15,7 @@
  * ```
  */
 import { randomUUID } from "node:crypto";
+import type { PublicIds } from "../ids/public-ids.ts";
 import type { Logger } from "../log.ts";
 import { silentLogger } from "../log.ts";
 import { DeliveryError } from "./delivery-error.ts";
@@ -74,7 +75,7 @@ export interface DispatchSummary {
   error?: string;
 }
 
-type Store = Pick<AlertStore, "channels" | "deliveries" | "vapidKeys" | "pushSubscriptions">;
+type Store = Pick<AlertStore, "channels" | "deliveries" | "vapidKeys" | "pushSubscriptions" | "publicIds">;
 type Send = (signal: AbortSignal) => Promise<DeliveryReceipt>;
 
 export async function dispatchNotification(
@@ -92,8 +93,10 @@ export async function dispatchNotification(
     channels: [],
   };
   let channels: AlertChannel[];
+  let outward: IncidentNotification;
   try {
     channels = await store.channels.listEnabled(incident.tenantId);
+    outward = store.publicIds ? outwardNotification(notification, await store.publicIds()) : notification;
   } catch (error) {
     summary.error = `could not list alert channels: ${message(error)}`;
     logger("error", "incident notification failed", { incidentId: incident.id, error: summary.error });
@@ -101,13 +104,7 @@ export async function dispatchNotification(
   }
   const outcomes = await Promise.all(
     channels.map((channel) =>
-      deliverWithRetries(
-        notification,
-        channel,
-        sender(notification, channel, store, options),
-        store,
-        options,
-      ),
+      deliverWithRetries(notification, channel, sender(outward, channel, store, options), store, options),
     ),
   );
   for (const outcome of outcomes) {
@@ -116,6 +113,37 @@ export async function dispatchNotification(
     else summary.failed++;
   }
   return summary;
+}
+
+/**
+ * The notification as channels see it: the incident, its finding, the change's key and the
+ * dashboard link name them by public id, as the API does (row ids would count every tenant's
+ * incidents). The tenant id stays the row id: the push channel looks subscriptions up by it and
+ * no channel shows it.
+ */
+export function outwardNotification(
+  notification: IncidentNotification,
+  ids: PublicIds,
+): IncidentNotification {
+  const incidentId = ids.encode("incident", notification.incident.id);
+  const { finding } = notification;
+  return {
+    ...notification,
+    key: notification.key.replace(/^incident-\d+-/, `incident-${incidentId}-`),
+    incident: { ...notification.incident, id: incidentId },
+    finding: finding && {
+      ...finding,
+      id: ids.encode("alert", finding.id),
+      dashboardUrl: withParam(finding.dashboardUrl, "alert", ids.encode("alert", finding.id)),
+    },
+    dashboardUrl: withParam(notification.dashboardUrl, "incident", incidentId),
+  };
+}
+
+function withParam(link: string, name: string, value: number): string {
+  const url = new URL(link);
+  if (url.searchParams.has(name)) url.searchParams.set(name, String(value));
+  return url.toString();
 }
 
 /** The delay before retry `attempt + 1`, after failed attempt `attempt` (1-based). */

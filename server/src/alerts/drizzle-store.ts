@@ -9,12 +9,14 @@ import { alertChannels } from "../db/schema/alert-channel.ts";
 import { alertDeliveries } from "../db/schema/alert-delivery.ts";
 import { pushSubscriptions } from "../db/schema/push-subscription.ts";
 import { vapidKeys } from "../db/schema/vapid-key.ts";
+import { publicIdsOf } from "../ids/public-ids.ts";
 import { channelConfigSchema } from "./config.ts";
 import { isSealed, open, openChannelConfig, seal, secretKey, VAPID_CONTEXT } from "./sealed.ts";
 import type { AlertStore, PushSubscription, VapidKeys } from "./store.ts";
 
 export function createDrizzleAlertStore(db: Executor): AlertStore {
   return {
+    publicIds: () => publicIdsOf(db),
     channels: {
       listEnabled: async (tenantId) => {
         const rows = await db

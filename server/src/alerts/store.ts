@@ -29,6 +29,7 @@ export type { DeliveryStatus } from "../db/schema/alert-delivery.ts";
 
 import type { DeliveryStatus } from "../db/schema/alert-delivery.ts";
 import type { IncidentTransition } from "../db/schema/incident.ts";
+import type { PublicIds } from "../ids/public-ids.ts";
 
 /** One row of `alert_deliveries`: every attempt is recorded, successful or not. */
 export interface DeliveryAttempt {
@@ -94,4 +95,10 @@ export interface AlertStore {
   deliveries: AlertDeliveryLog;
   vapidKeys: VapidKeyStore;
   pushSubscriptions: PushSubscriptionStore;
+  /**
+   * The database's public ids (`ids/public-ids.ts`): what channels are told instead of row ids,
+   * so a notification names the incident as the API and the dashboard do. Absent (in-memory test
+   * stores only), channels get row ids.
+   */
+  publicIds?: () => Promise<PublicIds>;
 }

@@ -4,6 +4,7 @@ import type { ApiKeyScope } from "../db/schema/api-key.ts";
 import { FacedriftError } from "../errors.ts";
 import type { AppEnv } from "../http/env.ts";
 import { hasCredential, overBudget } from "../http/rate-limit.ts";
+import { publicIdsOf } from "../ids/public-ids.ts";
 import { authenticate, type Principal } from "../services/api-keys/authenticate.ts";
 import { findSession } from "../services/sessions/sessions.ts";
 import { hasScope } from "./scopes.ts";
@@ -66,7 +67,9 @@ async function principalOf(c: Context<AppEnv>): Promise<Principal> {
     if (!SAFE_METHODS.has(c.req.method) && c.req.header("x-csrf-token") !== session.csrfToken) {
       throw new FacedriftError("forbidden", "missing or wrong X-CSRF-Token for this session");
     }
-    return { keyId: 0, tenantId: session.tenantId, scopes: ["admin"], actor: `user:${session.userId}` };
+    // The actor shows in incidents and alerts: named by the user's public id, as the API names users.
+    const actor = `user:${(await publicIdsOf(c.var.db)).encode("user", session.userId)}`;
+    return { keyId: 0, tenantId: session.tenantId, scopes: ["admin"], actor };
   }
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? "");
   if (!match?.[1]) {

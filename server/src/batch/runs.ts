@@ -51,7 +51,7 @@ export async function getRun(db: Executor, streamId: number, runId: number): Pro
     .select()
     .from(driftRuns)
     .where(and(eq(driftRuns.streamId, streamId), eq(driftRuns.id, runId)));
-  if (!row) throw new FacedriftError("not_found", `run ${runId} does not exist`, { field: "run" });
+  if (!row) throw new FacedriftError("not_found", "no such run", { field: "run" });
   return toRunView(row);
 }
 

@@ -142,6 +142,11 @@ export interface Config {
    * `swiftshader`, `vulkan` or `opengles` to name the adapter (`replica/chromium.ts`, deploy/gpu.md).
    */
   replicaWebgpu: WebgpuSetting;
+  /**
+   * Images per batched page call (`FACEDRIFT_REPLICA_BATCH`): a number, or `auto` = 32 on a GPU
+   * adapter (`vulkan`) and 1 otherwise (on CPU adapters and WASM batching gains nothing per image).
+   */
+  replicaBatch: "auto" | number;
   /** How long a replica holds a job without renewing (`FACEDRIFT_REPLICA_LEASE_MS`): how soon a dead one's job moves on. */
   replicaLeaseMs: number;
   /**
@@ -210,6 +215,7 @@ export const DEFAULT_CONFIG: Config = {
   chromiumArgs: [],
   replicaWebgpu: "auto",
   replicaLeaseMs: 60_000,
+  replicaBatch: "auto",
   verificationPairs: undefined,
   verificationImages: undefined,
   verificationMinAuc: 0.98,
@@ -416,6 +422,10 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     chromiumPath: env.FACEDRIFT_CHROMIUM || env.CHROMIUM_PATH || DEFAULT_CONFIG.chromiumPath,
     chromiumArgs: (env.CHROMIUM_FLAGS ?? "").split(/\s+/).filter(Boolean),
     replicaWebgpu: webgpuMode(env.FACEDRIFT_REPLICA_WEBGPU),
+    replicaBatch:
+      env.FACEDRIFT_REPLICA_BATCH === "auto" || !env.FACEDRIFT_REPLICA_BATCH
+        ? "auto"
+        : positiveInt("FACEDRIFT_REPLICA_BATCH", env.FACEDRIFT_REPLICA_BATCH, 1),
     replicaLeaseMs: positiveInt(
       "FACEDRIFT_REPLICA_LEASE_MS",
       env.FACEDRIFT_REPLICA_LEASE_MS,

@@ -4,6 +4,7 @@ import type { Config } from "../config/config.ts";
 import { applyProcessSettings } from "../config/process-settings.ts";
 import type { Database } from "../db/database.ts";
 import { FacedriftError } from "../errors.ts";
+import { publicIdsOf } from "../ids/public-ids.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { httpMetrics } from "../metrics/http.ts";
 import { createMetrics, type Metrics } from "../metrics/metrics.ts";
@@ -113,6 +114,10 @@ export function createApp({
   // Before routing, so nothing (no credential lookup, no body) is spent on an address over budget.
   app.use("/v1/*", anonymousBudget(SESSION_COOKIE));
   app.use("/v1/*", checkUrlText());
+  app.use("/v1/*", async (c, next) => {
+    c.set("ids", await publicIdsOf(database.db));
+    await next();
+  });
   app.onError(handleError);
   app.notFound(() => {
     throw new FacedriftError("not_found", "no such route");

@@ -1,5 +1,6 @@
 import type { Config } from "../config/config.ts";
 import type { Database, Db } from "../db/database.ts";
+import type { PublicIds } from "../ids/public-ids.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Principal } from "../services/api-keys/authenticate.ts";
@@ -13,6 +14,8 @@ export interface AppEnv {
     config: Config;
     log: Logger;
     metrics: Metrics;
+    /** The database's public ids (`ids/public-ids.ts`), set on `/v1/*` routes. */
+    ids: PublicIds;
     /** Set by the bearer middleware on authenticated routes. */
     principal: Principal;
     /** The client's address (`client-address.ts`) and the key its anonymous budget is kept under. */

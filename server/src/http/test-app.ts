@@ -5,6 +5,7 @@ import { openPglite } from "../db/pglite.ts";
 import type { ApiKeyScope } from "../db/schema/api-key.ts";
 import { openPgliteOverWire } from "../db/testing/pglite-wire.ts";
 import { openPostgresTestDatabase } from "../db/testing/postgres-database.ts";
+import { type IdKind, publicIdsOf } from "../ids/public-ids.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { createApiKey } from "../services/api-keys/create.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
@@ -66,10 +67,15 @@ export async function createTestApp(
     return { status: res.status, body: text ? JSON.parse(text) : null };
   }
 
+  /** The public id the API shows for row `id` of `kind` (`ids/public-ids.ts`). */
+  const publicId = async (kind: IdKind, id: number) => (await publicIdsOf(database.db)).encode(kind, id);
+  /** The row id behind a public id the API gave. */
+  const rowId = async (kind: IdKind, id: number) => (await publicIdsOf(database.db)).decode(kind, id);
+
   let closed = false;
   const close = async () => {
     if (!closed) await opened.close();
     closed = true;
   };
-  return { app, database, db: database.db, config, metrics, keyFor, call, close };
+  return { app, database, db: database.db, config, metrics, keyFor, call, publicId, rowId, close };
 }

@@ -75,7 +75,7 @@ export async function viewImageJob(
     .from(imageBatches)
     .leftJoin(jobs, eq(jobs.id, imageBatches.jobId))
     .where(and(eq(imageBatches.tenantId, tenantId), eq(imageBatches.id, batchId)));
-  if (!batch) throw new FacedriftError("not_found", `no image job ${batchId}`, { field: "id" });
+  if (!batch) throw new FacedriftError("not_found", "no such image job", { field: "id" });
   const files = await db
     .select({
       position: imageFiles.position,

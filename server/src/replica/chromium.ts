@@ -43,6 +43,8 @@ export type PageImageResult =
       engines: EngineInfo[];
       totalMs: number;
       fallback?: string;
+      /** From `embedBatch`: the image's place among the batch's decoded images (`again`'s `item`). */
+      batch?: { index: number; size: number };
     }
   | { ok: false; stage: "decode" | "pipeline"; message: string };
 
@@ -74,7 +76,16 @@ export interface ImageEmbedder {
    * The last embedded image's face with another embedder of `loaded.others` (a model transition);
    * absent where the page can embed with its default model only.
    */
-  again?(model: { id: string; version: string }): Promise<PageAgainResult>;
+  again?(model: { id: string; version: string }, item?: number): Promise<PageAgainResult>;
+  /**
+   * Several images in batched model runs of at most `batchSize` (per image the same result as
+   * `embed`); absent where the page embeds one image at a time.
+   */
+  embedBatch?(
+    images: ReadonlyArray<{ bytes: Uint8Array; mediaType: string }>,
+    batchSize: number,
+    select?: "largest" | "central",
+  ): Promise<PageImageResult[]>;
   close(): Promise<void>;
 }
 
@@ -119,6 +130,16 @@ export function webgpuAdapterFor(setting: WebgpuSetting, gpu = hasGpuDevice()): 
   if (setting === "auto") return gpu ? "vulkan" : null;
   if (setting === "on") return gpu ? "vulkan" : "swiftshader";
   return setting;
+}
+
+/**
+ * Images per batched page call: the setting, or for `auto` 32 on a GPU adapter (`vulkan`; the
+ * design expects 32–64 to be best there, not measured yet: BENCHMARKS.md) and 1 on CPU adapters
+ * and WASM, where batching gains nothing per image.
+ */
+export function replicaBatchSize(setting: "auto" | number, webgpu: WebgpuAdapterKind | null): number {
+  if (setting !== "auto") return setting;
+  return webgpu === "vulkan" ? 32 : 1;
 }
 
 /** Chromium's flags for an adapter kind, and the Playwright defaults that must go for it. */
@@ -188,15 +209,40 @@ export async function launchChromiumEmbedder(options: ChromiumOptions): Promise<
             ).facedriftReplica.embed(base64, type, face),
           [Buffer.from(bytes).toString("base64"), mediaType, select] as const,
         ),
-      again: (model) =>
+      again: (model, item) =>
         page.evaluate(
-          (m) =>
+          ([m, i]) =>
             (
               globalThis as unknown as {
-                facedriftReplica: { again(m: { id: string; version: string }): Promise<PageAgainResult> };
+                facedriftReplica: {
+                  again(m: { id: string; version: string }, i?: number): Promise<PageAgainResult>;
+                };
               }
-            ).facedriftReplica.again(m),
-          model,
+            ).facedriftReplica.again(m, i ?? undefined),
+          [model, item ?? null] as const,
+        ),
+      embedBatch: (images, batchSize, select = "largest") =>
+        page.evaluate(
+          ([list, size, face]) =>
+            (
+              globalThis as unknown as {
+                facedriftReplica: {
+                  embedBatch(
+                    l: Array<{ base64: string; mediaType: string }>,
+                    b: number,
+                    s: string,
+                  ): Promise<PageImageResult[]>;
+                };
+              }
+            ).facedriftReplica.embedBatch(list, size, face),
+          [
+            images.map(({ bytes, mediaType }) => ({
+              base64: Buffer.from(bytes).toString("base64"),
+              mediaType,
+            })),
+            batchSize,
+            select,
+          ] as const,
         ),
       close: async () => {
         await opened.close();

@@ -11,6 +11,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
 import { imageBatches } from "../db/schema/image-batch.ts";
 import { type ImageFileStatus, imageFiles } from "../db/schema/image-file.ts";
+import { publicIdsOf } from "../ids/public-ids.ts";
 import type { ImageStore } from "../images/store.ts";
 import type { FacePolicy } from "../images/upload.ts";
 import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
@@ -24,8 +25,14 @@ export interface BatchContext {
   embedder: ImageEmbedder;
   batchId: number;
   faces: FacePolicy;
-  /** Checked before each file; false stops the batch (the lease was lost). */
+  /** Checked before each file (each group of files when batching); false stops the batch (the lease was lost). */
   stillOwned: () => Promise<boolean>;
+  /**
+   * Files per page call in batched model runs (`ImageEmbedder.embedBatch`); 1, or a page without
+   * it, embeds one file per call. Each file's outcome is the same either way (per face, the
+   * batched models give what the single ones do: `e2e/webgpu.e2e.test.ts`).
+   */
+  batchSize?: number;
 }
 
 interface Outcome {
@@ -47,15 +54,36 @@ export async function processImageBatch(context: BatchContext): Promise<boolean>
     .from(imageFiles)
     .where(and(eq(imageFiles.batchId, batchId), eq(imageFiles.status, "pending")))
     .orderBy(asc(imageFiles.position));
-  for (const file of pending) {
+  const size = context.embedder.embedBatch ? Math.max(1, context.batchSize ?? 1) : 1;
+  for (let i = 0; i < pending.length; i += size) {
     if (!(await context.stillOwned())) return false;
-    const outcome = file.objectKey
-      ? await embedFile(context, batch, file, await context.store.get(file.objectKey))
-      : failed("the stored image was deleted before it was processed");
-    await database.db
-      .update(imageFiles)
-      .set({ ...outcome, processedAt: new Date() })
-      .where(eq(imageFiles.id, file.id));
+    const group = pending.slice(i, i + size);
+    const stored = await Promise.all(
+      group.map(async (file) => (file.objectKey ? await context.store.get(file.objectKey) : null)),
+    );
+    const present = group.flatMap((file, k) => {
+      const bytes = stored[k];
+      return bytes ? [{ file, bytes }] : [];
+    });
+    const results =
+      size === 1
+        ? await Promise.all(present.map(({ file, bytes }) => context.embedder.embed(bytes, file.mediaType)))
+        : await (context.embedder.embedBatch as NonNullable<ImageEmbedder["embedBatch"]>)(
+            present.map(({ file, bytes }) => ({ bytes, mediaType: file.mediaType })),
+            size,
+          );
+    for (const file of group) {
+      const at = present.findIndex((p) => p.file.id === file.id);
+      const result = results[at];
+      const outcome =
+        at < 0 || !result
+          ? failed("the stored image was deleted before it was processed")
+          : await embedFile(context, batch, file, result);
+      await database.db
+        .update(imageFiles)
+        .set({ ...outcome, processedAt: new Date() })
+        .where(eq(imageFiles.id, file.id));
+    }
   }
   return true;
 }
@@ -72,9 +100,8 @@ async function embedFile(
   context: BatchContext,
   batch: typeof imageBatches.$inferSelect,
   file: typeof imageFiles.$inferSelect,
-  bytes: Uint8Array,
+  result: PageImageResult,
 ): Promise<Outcome> {
-  const result: PageImageResult = await context.embedder.embed(bytes, file.mediaType);
   if (!result.ok) {
     const what =
       result.stage === "decode" ? "the browser could not decode the image" : "the face pipeline failed";
@@ -84,6 +111,7 @@ async function embedFile(
     engines: result.engines.map((e) => `${e.runtime}/${e.backend}`),
     totalMs: result.totalMs,
     ...(result.fallback ? { fallback: result.fallback } : {}),
+    ...(result.batch ? { batch: result.batch.size } : {}),
   };
   const none = { embeddingId: null, faces: result.detected, details };
   if (result.detected === 0) return { ...none, status: "no_face", reason: "no face found" };
@@ -95,16 +123,18 @@ async function embedFile(
       reason: `${result.detected} faces found; an uploaded image must show one person`,
     };
   }
-  const embeddingId = `${batch.id}:${file.sha256}`;
+  // The batch as its client knows it (its public id), so stored ids and metadata name no row id.
+  const batchId = (await publicIdsOf(context.database.db)).encode("image-job", batch.id);
+  const embeddingId = `${batchId}:${file.sha256}`;
   const metadata = {
     box: face.box,
     frame: { width: result.width, height: result.height },
-    image: { batch: batch.id, position: file.position, filename: file.filename, sha256: file.sha256 },
+    image: { batch: batchId, position: file.position, filename: file.filename, sha256: file.sha256 },
     engine: details.engines.join(","),
     // A WebGPU failure moved the page to WASM: each embedding made after it says so.
     ...(result.fallback ? { fallback: result.fallback } : {}),
   };
-  const models = await embedWithStreamModels(context, batch, embeddingId, face);
+  const models = await embedWithStreamModels(context, batch, embeddingId, face, result.batch?.index);
   for (const { model, embedding, quality } of models) {
     await ingestEmbeddings(context.database, {
       tenantId: batch.tenantId,
@@ -138,6 +168,8 @@ async function embedWithStreamModels(
   batch: typeof imageBatches.$inferSelect,
   embeddingId: string,
   face: PageFace,
+  /** The image's place in the page's last batch, when it came from `embedBatch`. */
+  item?: number,
 ): Promise<Array<{ model: ModelRef; embedding: number[]; quality: PageFace["quality"] }>> {
   const { embedder } = context;
   const fallback = { id: embedder.loaded.embedder.id, version: embedder.loaded.embedder.version };
@@ -150,7 +182,7 @@ async function embedWithStreamModels(
       out.push({ model, embedding: face.embedding, quality: face.quality });
       continue;
     }
-    const again = await (embedder.again as NonNullable<ImageEmbedder["again"]>)(model);
+    const again = await (embedder.again as NonNullable<ImageEmbedder["again"]>)(model, item);
     if (!again.ok) throw new Error(`embedding with ${model.id}@${model.version} failed: ${again.message}`);
     // The same detector and rule found no face for this model's pipeline: nothing to send for it.
     if (again.face) out.push({ model, embedding: again.face.embedding, quality: again.face.quality });

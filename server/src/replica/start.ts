@@ -3,7 +3,7 @@ import { type Config, dashboardBaseUrl } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import { imageStoreFor } from "../images/store-from-config.ts";
 import type { Logger } from "../log.ts";
-import { launchChromiumEmbedder, webgpuAdapterFor } from "./chromium.ts";
+import { launchChromiumEmbedder, replicaBatchSize, webgpuAdapterFor } from "./chromium.ts";
 import { ReplicaWorker } from "./worker.ts";
 
 /**
@@ -24,6 +24,7 @@ export function startReplica(
   } = {},
 ): ReplicaWorker {
   const webgpu = webgpuAdapterFor(config.replicaWebgpu);
+  const batchSize = replicaBatchSize(config.replicaBatch, webgpu);
   const worker = new ReplicaWorker({
     database,
     store: imageStoreFor(config),
@@ -35,6 +36,7 @@ export function startReplica(
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
     ...(options.stallMs ? { stallMs: options.stallMs } : {}),
     ...(options.browserWhenNeeded ? { browserWhenNeeded: true } : {}),
+    batchSize,
     openEmbedder: async () => {
       const embedder = await launchChromiumEmbedder({
         executablePath: config.chromiumPath,
@@ -48,6 +50,7 @@ export function startReplica(
         ...(embedder.loaded.fallback ? { fallback: embedder.loaded.fallback } : {}),
         embedder: `${embedder.loaded.embedder.id}@${embedder.loaded.embedder.version}`,
         loadMs: Math.round(embedder.loaded.loadMs),
+        batchSize,
       });
       return embedder;
     },

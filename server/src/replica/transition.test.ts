@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, queryRows } from "../db/database.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { openPglite } from "../db/pglite.ts";
+import { publicIdsOf } from "../ids/public-ids.ts";
 import { LocalImageStore } from "../images/local-store.ts";
 import { uploadImages } from "../images/upload.ts";
 import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
@@ -88,13 +89,15 @@ describe("the replica during a model transition", { timeout: 120_000 }, () => {
     await worker.stop();
     return batchId;
   };
-  const rows = (batchId: number) =>
+  /** The batch's embeddings: their ids start with the batch's public id (as its client knows it). */
+  const rows = async (batchId: number) =>
     queryRows<{ stream: string; id: string; model: string; dimension: number }>(
       database.db,
       sql`SELECT s.name AS stream, e.client_id AS id, e.model_id || '@' || e.model_version AS model,
             e.dimension::int AS dimension
           FROM embeddings e JOIN streams s ON s.id = e.stream_id
-          WHERE e.client_id LIKE ${`${batchId}:%`} ORDER BY s.name, e.seq`,
+          WHERE e.client_id LIKE ${`${(await publicIdsOf(database.db)).encode("image-job", batchId)}:%`}
+          ORDER BY s.name, e.seq`,
     );
 
   beforeAll(async () => {

@@ -16,6 +16,7 @@ import { migrateDatabase } from "../db/migrate.ts";
 import { openPglite } from "../db/pglite.ts";
 import { imageBatches } from "../db/schema/image-batch.ts";
 import { imageFiles } from "../db/schema/image-file.ts";
+import { publicIdsOf } from "../ids/public-ids.ts";
 import { LocalImageStore } from "../images/local-store.ts";
 import type { ImageStore } from "../images/store.ts";
 import { uploadImages } from "../images/upload.ts";
@@ -106,11 +107,13 @@ describe("ReplicaWorker", () => {
   };
   const files = (batchId: number) =>
     database.db.select().from(imageFiles).where(eq(imageFiles.batchId, batchId)).orderBy(imageFiles.position);
+  /** The batch's public id: what its embeddings' ids start with. */
+  const jobOf = async (batchId: number) => (await publicIdsOf(database.db)).encode("image-job", batchId);
   const embeddingIds = async (batchId: number) =>
     (
       await queryRows<{ id: string }>(
         database.db,
-        sql`SELECT client_id AS id FROM embeddings WHERE client_id LIKE ${`${batchId}:%`} ORDER BY seq`,
+        sql`SELECT client_id AS id FROM embeddings WHERE client_id LIKE ${`${await jobOf(batchId)}:%`} ORDER BY seq`,
       )
     ).map((row) => row.id);
   const script = () =>
@@ -119,6 +122,45 @@ describe("ReplicaWorker", () => {
       [sha(images[1] as Uint8Array), { ...face(2), detected: 0, faces: [] }],
       [sha(images[2] as Uint8Array), { ok: false, stage: "decode", message: "bad pixels" }],
     ]);
+
+  it("hands the page groups of batchSize files and records each file's result as one at a time would", async () => {
+    const { batchId } = await upload();
+    const answers = script();
+    const groups: number[] = [];
+    const embedder: ImageEmbedder = {
+      ...scripted(answers),
+      async embed() {
+        throw new Error("a page that batches is not called one file at a time");
+      },
+      async embedBatch(list, batchSize) {
+        expect(batchSize).toBe(2);
+        groups.push(list.length);
+        return list.map(({ bytes }, index) => {
+          const answer = answers.get(sha(bytes));
+          if (!answer) throw new Error("unscripted image");
+          return answer.ok ? { ...answer, batch: { index, size: list.length } } : answer;
+        });
+      },
+    };
+    const worker = new ReplicaWorker({
+      database,
+      store,
+      openEmbedder: async () => embedder,
+      owner: "r1",
+      imageRetentionHours: 0,
+      batchSize: 2,
+    });
+    expect(await worker.runOnce()).toBe(true);
+    expect(groups).toEqual([2, 1]);
+    const results = await files(batchId);
+    expect(results.map(({ status, reason }) => [status, reason])).toEqual([
+      ["embedded", null],
+      ["no_face", "no face found"],
+      ["failed", "the browser could not decode the image: bad pixels"],
+    ]);
+    expect(results[0]?.details).toMatchObject({ batch: 2 });
+    expect(await embeddingIds(batchId)).toEqual([`${await jobOf(batchId)}:${sha(images[0] as Uint8Array)}`]);
+  });
 
   it("records each file's result, and a file re-run after a crash is ingested once", async () => {
     const { batchId, jobId } = await upload();
@@ -129,7 +171,7 @@ describe("ReplicaWorker", () => {
       ["no_face", "no face found"],
       ["failed", "the browser could not decode the image: bad pixels"],
     ]);
-    expect(await embeddingIds(batchId)).toEqual([`${batchId}:${sha(images[0] as Uint8Array)}`]);
+    expect(await embeddingIds(batchId)).toEqual([`${await jobOf(batchId)}:${sha(images[0] as Uint8Array)}`]);
     // Retention 0: the images are gone as soon as the job is done.
     expect(readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())).toEqual([]);
 

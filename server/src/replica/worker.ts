@@ -56,6 +56,8 @@ export interface ReplicaOptions {
    * never starts Chromium.
    */
   browserWhenNeeded?: boolean;
+  /** Files per page call in batched model runs (`processImageBatch`); default 1. */
+  batchSize?: number;
   log?: Logger;
 }
 
@@ -87,6 +89,7 @@ export class ReplicaWorker {
       pollMs: 1_000,
       stallMs: 600_000,
       browserWhenNeeded: false,
+      batchSize: 1,
       now: Date.now,
       log: silentLogger,
       ...options,
@@ -135,10 +138,19 @@ export class ReplicaWorker {
       },
       ...(page.again
         ? {
-            again: async (model: { id: string; version: string }) => {
-              const result = await (page.again as NonNullable<ImageEmbedder["again"]>)(model);
+            again: async (model: { id: string; version: string }, item?: number) => {
+              const result = await (page.again as NonNullable<ImageEmbedder["again"]>)(model, item);
               this.#beat();
               return result;
+            },
+          }
+        : {}),
+      ...(page.embedBatch
+        ? {
+            embedBatch: async (...args: Parameters<NonNullable<ImageEmbedder["embedBatch"]>>) => {
+              const results = await (page.embedBatch as NonNullable<ImageEmbedder["embedBatch"]>)(...args);
+              this.#beat();
+              return results;
             },
           }
         : {}),
@@ -193,6 +205,7 @@ export class ReplicaWorker {
         batchId,
         faces: job.payload.faces === "single" ? "single" : "largest",
         stillOwned: () => renewJobLease(database.db, job.id, owner, leaseMs),
+        batchSize: this.#options.batchSize,
       });
       if (!completed) {
         log("warn", "image batch taken over by another replica", { job: job.id, batch: batchId });

@@ -130,7 +130,9 @@ describe("verification jobs", { timeout: 120_000 }, () => {
       t.db,
       sql`SELECT target FROM audit_log WHERE action = 'verification.queue'`,
     );
-    expect(audit).toEqual([{ target: `verification-job:${queued.body.id}` }]);
+    expect(audit).toEqual([
+      { target: `verification-job:${await t.rowId("verification-job", queued.body.id)}` },
+    ]);
     const listed = await t.call("GET", "/v1/verification-jobs?status=succeeded", { key: reader });
     expect(listed.body.items.map((j: { id: number }) => j.id)).toContain(queued.body.id);
   });
@@ -146,7 +148,11 @@ describe("verification jobs", { timeout: 120_000 }, () => {
       trigger: { kind: "api", actor: "test" },
     });
     expect(await worker.runOnce()).toBe(true);
-    const job = (await t.call("GET", `/v1/verification-jobs/${id}`, { key: reader })).body;
+    const job = (
+      await t.call("GET", `/v1/verification-jobs/${await t.publicId("verification-job", id)}`, {
+        key: reader,
+      })
+    ).body;
     expect(job.status).toBe("succeeded");
     expect(job.run.auc).toBeLessThan(0.5);
     expect(job.run.belowMinAuc).toBe(true);
@@ -191,7 +197,7 @@ describe("verification jobs", { timeout: 120_000 }, () => {
     expect(queued.status).toBe(202);
     const before = await runsStored();
     expect(await worker.runOnce()).toBe(true);
-    const row = await jobRow(queued.body.id);
+    const row = await jobRow(Number(await t.rowId("verification-job", queued.body.id)));
     expect(row).toMatchObject({ status: "failed", attempts: 1 });
     expect(row?.last_error).toContain("faceplugin-feature@0");
     expect(await runsStored()).toBe(before);
@@ -214,7 +220,7 @@ describe("verification jobs", { timeout: 120_000 }, () => {
     expect((await t.call("GET", `/v1/verification-jobs/${queued.body.id}`, { key: other })).status).toBe(404);
     expect((await t.call("GET", "/v1/verification-jobs", { key: other })).body.items).toEqual([]);
     // Leave the queue empty for the other tests' workers.
-    await t.db.execute(sql`DELETE FROM jobs WHERE id = ${queued.body.id}`);
+    await t.db.execute(sql`DELETE FROM jobs WHERE id = ${await t.rowId("verification-job", queued.body.id)}`);
   });
 
   it("refuses with 409 when the server has no labelled set", async () => {

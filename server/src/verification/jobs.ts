@@ -71,7 +71,7 @@ export async function viewVerificationJob(
     sql`SELECT ${columns} ${fromJobs}
         WHERE j.id = ${id} AND j.kind = ${VERIFICATION_JOB} AND (j.payload->>'tenantId')::bigint = ${tenantId}`,
   );
-  if (!row) throw new FacedriftError("not_found", `verification job ${id} does not exist`);
+  if (!row) throw new FacedriftError("not_found", "no such verification job");
   return toView(row);
 }
 

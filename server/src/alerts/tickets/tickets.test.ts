@@ -10,11 +10,12 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../db/database.ts";
 import { createTestApp } from "../../http/test-app.ts";
+import { publicIdsOf } from "../../ids/public-ids.ts";
 import { createAlertChannel } from "../../services/alert-channels/create.ts";
 import { getStream } from "../../services/streams/get.ts";
 import { writeVerificationAlert } from "../../verification/alert.ts";
 import { channelConfigSchema } from "../config.ts";
-import { dispatchNotification } from "../dispatcher.ts";
+import { dispatchNotification, outwardNotification } from "../dispatcher.ts";
 import { createDrizzleAlertStore } from "../drizzle-store.ts";
 import { recordAlerts } from "../record.ts";
 import { setSecretKey } from "../sealed.ts";
@@ -114,10 +115,13 @@ describe("a ticket per incident, end to end", { timeout: 120_000 }, () => {
     await dispatchNotification(opened, store(), fast);
     expect(github.issues).toHaveLength(1);
     expect(jira.issues).toHaveLength(1);
-    const label = `incident-${opened.incident.id}`;
+    // Trackers are told the incident's public id, as the API and the dashboard name it.
+    const outward = outwardNotification(opened, await publicIdsOf(t.db));
+    expect(outward.incident.id).toBe(await t.publicId("incident", opened.incident.id));
+    const label = `incident-${outward.incident.id}`;
     expect(github.issues[0]?.labels).toEqual(["facedrift", `facedrift:${label}`, "severity:warning"]);
     expect(jira.issues[0]?.fields.labels).toEqual(["facedrift", `facedrift-${label}`, "severity-warning"]);
-    expect(github.issues[0]?.body).toContain(opened.dashboardUrl);
+    expect(github.issues[0]?.body).toContain(outward.dashboardUrl);
     expect(github.issues[0]?.body).toContain("ADWIN on PC1 of lobby");
   });
 
@@ -150,10 +154,14 @@ describe("a ticket per incident, end to end", { timeout: 120_000 }, () => {
   });
 
   it("closes it when the incident is resolved through the API, with who and why", async () => {
-    const resolved = await t.call("POST", `/v1/incidents/${opened.incident.id}/resolve`, {
-      key,
-      json: { note: "camera refocused" },
-    });
+    const resolved = await t.call(
+      "POST",
+      `/v1/incidents/${await t.publicId("incident", opened.incident.id)}/resolve`,
+      {
+        key,
+        json: { note: "camera refocused" },
+      },
+    );
     expect(resolved.status).toBe(200);
     // Sent after the commit, never awaited by the request.
     for (

@@ -23,12 +23,18 @@ describe("facedrift keys (the real binary, embedded database)", () => {
     const secret = /secret \(shown once\): (fd_\S+)/.exec(created.stdout)?.[1];
     expect(secret).toMatch(/^fd_[A-Za-z0-9_-]{43}$/);
 
+    // Named by the public id the API gives it (a 52-bit permutation of row id 1), not by 1.
+    const id = /^created key (\d+) /m.exec(created.stdout)?.[1];
+    expect(Number(id)).toBeGreaterThan(2 ** 20);
     const listed = run("keys", "list");
-    expect(listed.stdout).toMatch(/^1\tfd_\S+…\tingest,read\tcamera\tlast used never$/m);
+    expect(listed.stdout).toMatch(
+      new RegExp(`^${id}\\tfd_\\S+…\\tingest,read\\tcamera\\tlast used never$`, "m"),
+    );
     expect(listed.stdout).not.toContain(secret);
 
-    const revoked = run("keys", "revoke", "1");
-    expect(revoked.stdout).toContain("revoked key 1 (camera)");
+    expect(run("keys", "revoke", "1").status).toBe(1);
+    const revoked = run("keys", "revoke", String(id));
+    expect(revoked.stdout).toContain(`revoked key ${id} (camera)`);
     expect(run("keys", "list").stdout).toMatch(/camera\trevoked /);
   }, 120_000);
 

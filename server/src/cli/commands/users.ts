@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { DEFAULT_TENANT_NAME } from "../../db/schema/tenant.ts";
+import { publicIdsOf } from "../../ids/public-ids.ts";
 import { ensureTenant } from "../../services/tenants/default.ts";
 import { createUser } from "../../services/users/create.ts";
 import { withDatabase } from "../database.ts";
@@ -39,7 +40,9 @@ export function registerUsers(program: Command): void {
         async ({ db }) => {
           const tenantId = await ensureTenant(db, options.tenant);
           const user = await createUser(db, { tenantId, email: options.email, password });
-          console.log(`created user ${user.id} (${user.email}) for tenant ${options.tenant}`);
+          // The public id, as the API (and `--server`, above) names the user.
+          const id = (await publicIdsOf(db)).encode("user", user.id);
+          console.log(`created user ${id} (${user.email}) for tenant ${options.tenant}`);
         },
         { create: true },
       );

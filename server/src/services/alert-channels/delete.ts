@@ -11,8 +11,7 @@ export async function deleteAlertChannel(db: Db, input: { tenantId: number; id: 
       .delete(alertChannels)
       .where(and(eq(alertChannels.id, input.id), eq(alertChannels.tenantId, input.tenantId)))
       .returning({ name: alertChannels.name, type: alertChannels.type });
-    if (!row)
-      throw new FacedriftError("not_found", `alert channel ${input.id} does not exist`, { field: "id" });
+    if (!row) throw new FacedriftError("not_found", "no such alert channel", { field: "id" });
     await recordAudit(tx, {
       tenantId: input.tenantId,
       actor: input.actor,

@@ -22,7 +22,7 @@ export async function getAlertChannel(db: Executor, tenantId: number, id: number
     .select(channelColumns)
     .from(alertChannels)
     .where(and(eq(alertChannels.id, id), eq(alertChannels.tenantId, tenantId)));
-  if (!row) throw new FacedriftError("not_found", `alert channel ${id} does not exist`, { field: "id" });
+  if (!row) throw new FacedriftError("not_found", "no such alert channel", { field: "id" });
   return {
     id: Number(row.id),
     tenantId: Number(row.tenantId),

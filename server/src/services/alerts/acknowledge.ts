@@ -45,7 +45,7 @@ export async function acknowledgeAlert(
       .from(alerts)
       .innerJoin(streams, eq(streams.id, alerts.streamId))
       .where(and(eq(alerts.id, input.id), eq(alerts.tenantId, input.tenantId)));
-    if (!row) throw new FacedriftError("not_found", `alert ${input.id} does not exist`, { field: "id" });
+    if (!row) throw new FacedriftError("not_found", "no such alert", { field: "id" });
     return toAlertView(row);
   });
 }

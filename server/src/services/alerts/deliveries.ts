@@ -28,7 +28,7 @@ export async function listDeliveries(
     .select({ id: alerts.id })
     .from(alerts)
     .where(and(eq(alerts.id, alertId), eq(alerts.tenantId, tenantId)));
-  if (!alert) throw new FacedriftError("not_found", `alert ${alertId} does not exist`, { field: "id" });
+  if (!alert) throw new FacedriftError("not_found", "no such alert", { field: "id" });
   const rows = await db
     .select()
     .from(alertDeliveries)

@@ -4,13 +4,14 @@ import type { Executor } from "../../db/database.ts";
 import type { ApiKeyScope } from "../../db/schema/api-key.ts";
 import { apiKeys } from "../../db/schema/api-key.ts";
 import { FacedriftError } from "../../errors.ts";
+import { publicIdsOf } from "../../ids/public-ids.ts";
 
 export interface Principal {
   /** The API key's id; 0 for a dashboard user. */
   keyId: number;
   tenantId: number;
   scopes: ApiKeyScope[];
-  /** Who acts, for logs and the audit trail: `key:<id>` or `user:<id>`. */
+  /** Who acts, for logs and the audit trail: `key:<public id>` or `user:<public id>`. */
   actor: string;
 }
 
@@ -38,5 +39,8 @@ export async function authenticate(db: Executor, secret: string, now = Date.now(
         ),
       );
   }
-  return { keyId, tenantId: Number(row.tenantId), scopes: row.scopes, actor: `key:${keyId}` };
+  // The actor shows in incidents and alerts (acknowledgedBy, …): named by the key's public id, the
+  // id GET /v1/api-keys lists, never the row id that counts every tenant's keys.
+  const actor = `key:${(await publicIdsOf(db)).encode("api-key", keyId)}`;
+  return { keyId, tenantId: Number(row.tenantId), scopes: row.scopes, actor };
 }

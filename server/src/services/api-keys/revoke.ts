@@ -11,6 +11,6 @@ export async function revokeApiKey(db: Executor, tenantId: number, id: number): 
     .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
     .where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, tenantId)))
     .returning(apiKeyViewColumns);
-  if (!row) throw new FacedriftError("not_found", `API key ${id} does not exist`);
+  if (!row) throw new FacedriftError("not_found", "no such API key");
   return toApiKeyView(row);
 }

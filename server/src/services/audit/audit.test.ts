@@ -23,9 +23,11 @@ describe("audit log of API key changes", () => {
       t.db,
       sql`SELECT actor, action, target, details::text AS details FROM audit_log ORDER BY id`,
     );
+    // The audit trail is the operator's: it names the row id behind the public id the API gave.
+    const row = await t.rowId("api-key", id);
     expect(rows.map(({ action, target }) => ({ action, target }))).toEqual([
-      { action: "api_key.create", target: `api_key:${id}` },
-      { action: "api_key.revoke", target: `api_key:${id}` },
+      { action: "api_key.create", target: `api_key:${row}` },
+      { action: "api_key.revoke", target: `api_key:${row}` },
     ]);
     expect(rows[0]?.actor).toMatch(/^key:\d+$/);
     expect(JSON.parse(rows[0]!.details)).toEqual({ name: "cam", scopes: ["ingest"] });

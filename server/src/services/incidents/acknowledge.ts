@@ -21,7 +21,7 @@ export async function acknowledgeIncident(
       .from(incidents)
       .where(and(eq(incidents.id, input.id), eq(incidents.tenantId, input.tenantId)))
       .for("update");
-    if (!row) throw new FacedriftError("not_found", `incident ${input.id} does not exist`, { field: "id" });
+    if (!row) throw new FacedriftError("not_found", "no such incident", { field: "id" });
     if (row.status === "resolved") {
       throw new FacedriftError(
         "conflict",

@@ -46,7 +46,7 @@ export async function getIncident(db: Executor, tenantId: number, id: number): P
     .from(incidents)
     .innerJoin(streams, eq(streams.id, incidents.streamId))
     .where(and(eq(incidents.id, id), eq(incidents.tenantId, tenantId)));
-  if (!row) throw new FacedriftError("not_found", `incident ${id} does not exist`, { field: "id" });
+  if (!row) throw new FacedriftError("not_found", "no such incident", { field: "id" });
   const findings = await db
     .select(alertViewColumns)
     .from(alerts)

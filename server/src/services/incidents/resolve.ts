@@ -24,7 +24,7 @@ export async function resolveIncident(
       .select({ id: incidents.id })
       .from(incidents)
       .where(and(eq(incidents.id, input.id), eq(incidents.tenantId, input.tenantId)));
-    if (!found) throw new FacedriftError("not_found", `incident ${input.id} does not exist`, { field: "id" });
+    if (!found) throw new FacedriftError("not_found", "no such incident", { field: "id" });
     const [row] = await tx
       .select()
       .from(incidents)

@@ -1281,7 +1281,7 @@ export type paths = {
             parameters: {
                 query?: {
                     limit?: number;
-                    /** @description Runs with id < before_id */
+                    /** @description The previous page's nextBeforeId: older runs only */
                     before_id?: number;
                 };
                 header?: never;
@@ -3746,9 +3746,17 @@ export type components = {
         };
         Session: {
             user: {
+                /**
+                 * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+                 * @example 3180734591806271
+                 */
                 id: number;
                 email: string;
             };
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             tenantId: number;
             /** @description Send back as X-CSRF-Token on POST, PUT, PATCH and DELETE */
             csrfToken: string;
@@ -3841,8 +3849,12 @@ export type components = {
         };
         ImageUpload: {
             job: {
+                /**
+                 * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+                 * @example 3180734591806271
+                 */
                 id: number;
-                /** @example /v1/image-jobs/12 */
+                /** @example /v1/image-jobs/3180734591806271 */
                 url: string;
             };
             files: {
@@ -3856,6 +3868,10 @@ export type components = {
             }[];
         };
         ImageJob: {
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             id: number;
             stream: string;
             /** @enum {string} */
@@ -3893,10 +3909,14 @@ export type components = {
             reason: string | null;
             /** @description Faces the detector found */
             faces: number | null;
-            /** @example 12:9f86d081… */
+            /** @example 3180734591806271:9f86d081… */
             embeddingId: string | null;
         };
         FittedReference: {
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             id: number;
             version: number;
             explained_variance_ratio: number[];
@@ -3947,6 +3967,10 @@ export type components = {
             references: components["schemas"]["Reference"][];
         };
         Reference: {
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             id: number;
             version: number;
             active: boolean;
@@ -3969,6 +3993,10 @@ export type components = {
             [key: string]: unknown;
         };
         DriftRun: {
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             id: number;
             /** @enum {string} */
             kind: "scheduled" | "manual" | "weekly" | "backfill";
@@ -3977,13 +4005,17 @@ export type components = {
             /** @enum {string|null} */
             severity: "none" | "low" | "high" | null;
             drift: boolean | null;
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             referenceSetId: number | null;
             idempotencyKey: string | null;
             windowStart: string | null;
             windowEnd: string | null;
             fromSeq: number | null;
             toSeq: number | null;
-            /** @description Every number: PSI/KS per component, severity, MMD² and p-value, kNN novelty, timings */
+            /** @description Every number: PSI/KS per component, severity, MMD² and p-value, kNN novelty, timings. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId) are public ids */
             results: {
                 [key: string]: unknown;
             };
@@ -4005,6 +4037,10 @@ export type components = {
         };
         DriftRunPage: {
             runs: components["schemas"]["DriftRun"][];
+            /**
+             * @description Pass as before_id for the next page. Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             nextBeforeId: number | null;
         };
         StreamSettings: {
@@ -4104,6 +4140,10 @@ export type components = {
             summary: {
                 /** @description The active reference version */
                 reference: {
+                    /**
+                     * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+                     * @example 3180734591806271
+                     */
                     id: number;
                     version: number;
                     createdAt: string;
@@ -4118,6 +4158,10 @@ export type components = {
                 /** @description Embeddings past the streaming cursor (capped) */
                 lag: number | null;
                 lastRun: {
+                    /**
+                     * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+                     * @example 3180734591806271
+                     */
                     id: number;
                     status: string;
                     severity: string | null;
@@ -4127,6 +4171,10 @@ export type components = {
                 } | null;
                 /** @description The stream's open or acknowledged incident */
                 incident: {
+                    /**
+                     * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+                     * @example 3180734591806271
+                     */
                     id: number;
                     status: string;
                     severity: string;
@@ -4135,6 +4183,10 @@ export type components = {
             } | null;
             /** @description The latest verification run on the labelled set tied to this track */
             verification: {
+                /**
+                 * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+                 * @example 3180734591806271
+                 */
                 runId: number;
                 auc: number;
                 eer: number;
@@ -4166,6 +4218,10 @@ export type components = {
             secret: string;
         };
         ApiKey: {
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             id: number;
             name: string;
             /** @description The first characters of the secret, to tell keys apart */
@@ -4181,6 +4237,10 @@ export type components = {
             scopes: ("ingest" | "read" | "admin")[];
         };
         CreatedUser: {
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             id: number;
             email: string;
         };
@@ -4190,10 +4250,17 @@ export type components = {
         };
         DriftEventPage: {
             items: components["schemas"]["DriftEvent"][];
-            /** @description Pass as before for the next page; null on the last page */
+            /**
+             * @description Pass as before for the next page. Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             nextBefore: number | null;
         };
         DriftEvent: {
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             id: number;
             /** @description The embedding seq at which ADWIN fired */
             seq: number;
@@ -4201,7 +4268,12 @@ export type components = {
             signal: string;
             meanBefore: number | null;
             meanAfter: number | null;
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             referenceSetId: number | null;
+            /** @description What the detector saw. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId) are public ids */
             details: {
                 [key: string]: unknown;
             };
@@ -4230,10 +4302,17 @@ export type components = {
         };
         IncidentPage: {
             items: components["schemas"]["Incident"][];
-            /** @description Pass as before for the next page; null on the last page */
+            /**
+             * @description Pass as before for the next page. Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             nextBefore: number | null;
         };
         Incident: {
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             id: number;
             stream: string;
             /** @enum {string} */
@@ -4316,24 +4395,34 @@ export type components = {
             severity: "info" | "warning" | "critical";
             by?: string;
             note?: string;
-            /** @description The finding that opened or escalated it */
+            /**
+             * @description The finding that opened or escalated it. Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             alertId?: number;
         };
         /** @description One detector finding. Findings attach to their stream's incident (`/v1/incidents`), which is what channels notify about. */
         Alert: {
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             id: number;
             stream: string;
             /** @enum {string} */
             detector: "stream" | "batch" | "verification";
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
-            /** @description The alert's numbers; `acknowledgement` once acknowledged */
+            /** @description The alert's numbers; `acknowledgement` once acknowledged. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId) are public ids */
             payload: {
                 [key: string]: unknown;
             };
             createdAt: string;
             acknowledgedAt: string | null;
-            /** @description The incident this finding belongs to; null for findings from before incidents */
+            /**
+             * @description The incident this finding belongs to; null for findings from before incidents. Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             incidentId: number | null;
             /**
              * @description population: who is in front of the camera changed; input: how faces reach the model changed
@@ -4344,6 +4433,10 @@ export type components = {
         IncidentNotification: {
             /** @enum {string} */
             transition: "opened" | "escalated" | "resolved";
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             channelId: number | null;
             /** @enum {string} */
             channelType: "webhook" | "slack" | "pagerduty" | "email" | "webpush" | "github" | "jira";
@@ -4359,7 +4452,10 @@ export type components = {
         };
         AlertPage: {
             items: components["schemas"]["Alert"][];
-            /** @description Pass as before for the next page; null on the last page */
+            /**
+             * @description Pass as before for the next page. Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             nextBefore: number | null;
         };
         AcknowledgeRequest: {
@@ -4369,8 +4465,15 @@ export type components = {
             items: components["schemas"]["AlertDelivery"][];
         };
         AlertDelivery: {
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             id: number;
-            /** @description Null once the channel was deleted */
+            /**
+             * @description Null once the channel was deleted. Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             channelId: number | null;
             /** @enum {string} */
             channelType: "webhook" | "slack" | "pagerduty" | "email" | "webpush" | "github" | "jira";
@@ -4384,6 +4487,10 @@ export type components = {
             durationMs: number;
         };
         AlertChannel: {
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             id: number;
             name: string;
             /** @enum {string} */
@@ -4450,10 +4557,17 @@ export type components = {
         };
         VerificationRunPage: {
             items: components["schemas"]["VerificationRun"][];
-            /** @description Pass as before for the next page; null on the last page */
+            /**
+             * @description Pass as before for the next page. Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             nextBefore: number | null;
         };
         VerificationRun: {
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             id: number;
             /** @description The stream the run was tied to, if any */
             stream: string | null;
@@ -4481,13 +4595,17 @@ export type components = {
             tarAtFar: {
                 [key: string]: number;
             };
-            /** @description Pairs file, genuine/impostor counts, minimum AUC, face policy, image outcomes, timings */
+            /** @description Pairs file, genuine/impostor counts, minimum AUC, face policy, image outcomes, timings. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId) are public ids */
             details: {
                 [key: string]: unknown;
             };
             createdAt: string;
         };
         VerificationJob: {
+            /**
+             * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+             * @example 3180734591806271
+             */
             id: number;
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed";
@@ -4501,6 +4619,10 @@ export type components = {
             } | {
                 /** @enum {string} */
                 kind: "batch-drift";
+                /**
+                 * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+                 * @example 3180734591806271
+                 */
                 driftRunId: number;
             };
             pairsFile: string;
@@ -4517,6 +4639,10 @@ export type components = {
             error: string | null;
             /** @description The stored verification run, once the job succeeded */
             run: {
+                /**
+                 * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+                 * @example 3180734591806271
+                 */
                 id: number;
                 auc: number;
                 eer: number;
@@ -4547,6 +4673,10 @@ export type components = {
         StreamSeries: {
             /** @description The active reference whose PC1 the scores are on; null: no scores */
             reference: {
+                /**
+                 * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+                 * @example 3180734591806271
+                 */
                 id: number;
                 version: number;
                 pc1VarianceRatio: number | null;
@@ -4584,6 +4714,10 @@ export type components = {
         Pc1Snapshots: {
             /** @description The active reference the bins and shares are on; null: none */
             reference: {
+                /**
+                 * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+                 * @example 3180734591806271
+                 */
                 id: number;
                 version: number;
                 sampleSize: number;
@@ -4593,6 +4727,10 @@ export type components = {
             referenceShares: number[];
             /** @description The latest succeeded runs on the active reference, oldest first */
             snapshots: {
+                /**
+                 * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+                 * @example 3180734591806271
+                 */
                 runId: number;
                 windowStart: string;
                 windowEnd: string;
@@ -4615,6 +4753,10 @@ export type components = {
             lastReceivedAt: string | null;
             /** @description The active reference version */
             reference: {
+                /**
+                 * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+                 * @example 3180734591806271
+                 */
                 id: number;
                 version: number;
                 createdAt: string;
@@ -4629,6 +4771,10 @@ export type components = {
             /** @description Embeddings past the streaming cursor (capped) */
             lag: number | null;
             lastRun: {
+                /**
+                 * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+                 * @example 3180734591806271
+                 */
                 id: number;
                 status: string;
                 severity: string | null;
@@ -4638,6 +4784,10 @@ export type components = {
             } | null;
             /** @description The stream's open or acknowledged incident */
             incident: {
+                /**
+                 * @description Opaque id: an integer in [1, 2^52], unique among this kind, that says nothing about how many rows exist or in what order they were made
+                 * @example 3180734591806271
+                 */
                 id: number;
                 status: string;
                 severity: string;

@@ -41,10 +41,23 @@ export class FaceClient {
     return this.#send({ type: "process", frame, ...(select ? { select } : {}) }, [frame]);
   }
 
-  /** Embeds the last processed frame's face with another embedder (a stream's candidate model). */
-  again(embedder: { id: string; version: string }): Promise<ResponseTo<"again">> {
+  /** Runs the pipeline on several frames in batched model runs; the bitmaps are transferred. */
+  processBatch(
+    frames: ImageBitmap[],
+    batchSize: number,
+    select?: FaceChoice,
+  ): Promise<ResponseTo<"process-batch">> {
+    return this.#send({ type: "process-batch", frames, batchSize, ...(select ? { select } : {}) }, frames);
+  }
+
+  /**
+   * Embeds the last processed frame's face with another embedder (a stream's candidate model), or
+   * the face of frame `item` of the last `processBatch`.
+   */
+  again(embedder: { id: string; version: string }, item?: number): Promise<ResponseTo<"again">> {
     // A plain copy: callers may hold a reactive proxy, which postMessage cannot clone.
-    return this.#send({ type: "again", embedder: { id: embedder.id, version: embedder.version } }, []);
+    const model = { id: embedder.id, version: embedder.version };
+    return this.#send({ type: "again", embedder: model, ...(item === undefined ? {} : { item }) }, []);
   }
 
   terminate(): void {

@@ -7,8 +7,10 @@
  */
 import {
   type Detection,
+  type Face,
   type FacePipeline,
   loadPipeline,
+  type PipelineBatchResult,
   type PipelineResult,
   qualityFor,
   type RgbaImage,
@@ -20,7 +22,14 @@ import * as Comlink from "comlink";
 import { createWorkerEngines, type EngineChoice } from "./engines.ts";
 import { bitmapToImage } from "./frame.ts";
 import { CAPTURE_MODELS, OTHER_EMBEDDERS } from "./models.ts";
-import type { EngineInfo, FaceChoice, FaceWorkerApi, WorkerRequest, WorkerResponse } from "./protocol.ts";
+import type {
+  EngineInfo,
+  FaceChoice,
+  FaceWorkerApi,
+  FrameFace,
+  WorkerRequest,
+  WorkerResponse,
+} from "./protocol.ts";
 
 interface Loaded {
   pipeline: FacePipeline;
@@ -30,6 +39,8 @@ interface Loaded {
   context: Parameters<typeof loadPipeline>[0];
   /** Pipelines of `OTHER_EMBEDDERS`, by model id, loaded on first use. */
   others: Map<string, Promise<FacePipeline>>;
+  /** The pipeline on the derived batched detector and landmarker, loaded on the first batch. */
+  batched?: Promise<FacePipeline>;
 }
 
 type Bases = Omit<Extract<WorkerRequest, { type: "load" }>, "id" | "type">;
@@ -38,6 +49,8 @@ let bases: Bases | undefined;
 let loading: Promise<Loaded> | undefined;
 /** The last processed frame, kept for `again` (one frame: a capture station's or a replica's). */
 let lastImage: RgbaImage | undefined;
+/** The last `process-batch`'s frames, for `again` with an `item`. */
+let lastBatch: RgbaImage[] = [];
 
 /**
  * How many faces the detector found in each image, before the selection kept one: the replica
@@ -100,10 +113,11 @@ async function loadBest(from: Bases): Promise<Loaded> {
  * Runs the last frame again through a pipeline with another embedder. Detection and selection are
  * the same models and rule, so it keeps the same face; only the embedding differs.
  */
-async function embedAgain(model: { id: string; version: string }) {
+async function embedAgain(model: { id: string; version: string }, item?: number) {
   const entry = OTHER_EMBEDDERS.find((e) => e.id === model.id && e.version === model.version);
   if (!entry?.output) throw new Error(`this worker cannot embed with ${model.id}@${model.version}`);
-  if (!lastImage) throw new Error("again() called before a frame was processed");
+  const image = item === undefined ? lastImage : lastBatch[item];
+  if (!image) throw new Error(`again() names no processed frame (item ${item ?? "last"})`);
   const loaded = await (loading as Promise<Loaded>);
   let pipeline = loaded.others.get(entry.id);
   if (!pipeline) {
@@ -111,7 +125,7 @@ async function embedAgain(model: { id: string; version: string }) {
     loaded.others.set(entry.id, pipeline);
     pipeline.catch(() => loaded.others.delete(entry.id));
   }
-  const result = await (await pipeline).process(lastImage);
+  const result = await (await pipeline).process(image);
   const face = result.faces[0];
   const embedding = face?.embeddings[entry.id];
   return {
@@ -135,6 +149,42 @@ async function processImage(image: RgbaImage): Promise<PipelineResult> {
     return (await loading).pipeline.process(image);
   }
 }
+
+/** The batched pipeline on the loaded engines (same engines and rule, derived batched models). */
+function batchedPipeline(loaded: Loaded): Promise<FacePipeline> {
+  if (!loaded.batched) {
+    loaded.batched = loadPipeline(loaded.context, {
+      embedders: [CAPTURE_MODELS.embedder],
+      select: selectFace,
+      batched: true,
+    });
+    loaded.batched.catch(() => {
+      loaded.batched = undefined;
+    });
+  }
+  return loaded.batched;
+}
+
+/** `processImage` for a batch: on a WebGPU failure, WASM for this batch and every later frame. */
+async function processImages(images: RgbaImage[], batchSize: number): Promise<PipelineBatchResult> {
+  const loaded = await (loading as Promise<Loaded>);
+  try {
+    return await (await batchedPipeline(loaded)).processBatch(images, batchSize);
+  } catch (error) {
+    if (!bases || !loaded.engines.some((engine) => engine.backend === "webgpu")) throw error;
+    fallback = `WebGPU failed (${reasonOf(error)})`;
+    loading = load(bases, "wasm");
+    return (await batchedPipeline(await loading)).processBatch(images, batchSize);
+  }
+}
+
+/** What the worker returns of one frame's faces: the capture embedder's, with its quality. */
+const frameFaces = (faces: readonly Face[]): FrameFace[] =>
+  faces.flatMap((face) => {
+    const embedding = face.embeddings[CAPTURE_MODELS.embedder.id];
+    const quality = qualityFor(face, CAPTURE_MODELS.embedder.id);
+    return embedding ? [{ box: face.box, score: face.score, quality, embedding }] : [];
+  });
 
 async function answer(request: WorkerRequest): Promise<WorkerResponse> {
   switch (request.type) {
@@ -170,11 +220,7 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
         width: image.width,
         height: image.height,
         detected: detectedIn.get(image) ?? result.faces.length,
-        faces: result.faces.flatMap((face) => {
-          const embedding = face.embeddings[CAPTURE_MODELS.embedder.id];
-          const quality = qualityFor(face, CAPTURE_MODELS.embedder.id);
-          return embedding ? [{ box: face.box, score: face.score, quality, embedding }] : [];
-        }),
+        faces: frameFaces(result.faces),
         timings: result.timings,
         totalMs: performance.now() - started,
         engines: (await loading).engines,
@@ -185,10 +231,46 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
         response.faces.map((face) => face.embedding.buffer as ArrayBuffer),
       );
     }
+    case "process-batch": {
+      if (!loading) {
+        for (const frame of request.frames) frame.close();
+        throw new Error("process-batch called before load()");
+      }
+      const started = performance.now();
+      const images = request.frames.map((frame) => {
+        const image = bitmapToImage(frame);
+        if (request.select) choiceFor.set(image, request.select);
+        return image;
+      });
+      const result = await processImages(images, Math.max(1, Math.floor(request.batchSize)));
+      lastBatch = images;
+      const items = images.map((image, i) => {
+        const faces = frameFaces(result.faces[i] ?? []);
+        return {
+          width: image.width,
+          height: image.height,
+          detected: detectedIn.get(image) ?? faces.length,
+          faces,
+        };
+      });
+      const response: WorkerResponse = {
+        id: request.id,
+        type: "processed-batch",
+        items,
+        timings: result.timings,
+        totalMs: performance.now() - started,
+        engines: (await loading).engines,
+        ...(fallback ? { fallback } : {}),
+      };
+      return Comlink.transfer(
+        response,
+        items.flatMap((item) => item.faces.map((face) => face.embedding.buffer as ArrayBuffer)),
+      );
+    }
     case "again": {
       if (!loading) throw new Error("again() called before load()");
       const started = performance.now();
-      const { embedder, face } = await embedAgain(request.embedder);
+      const { embedder, face } = await embedAgain(request.embedder, request.item);
       const response: WorkerResponse = {
         id: request.id,
         type: "embedded-again",

@@ -34,12 +34,26 @@ export type WorkerRequest =
     }
   | {
       id: number;
+      type: "process-batch";
+      /** Transferred, and closed by the worker. */
+      frames: ImageBitmap[];
+      select?: FaceChoice;
+      /**
+       * Model runs of at most this many images (detector) or faces (landmarker, embedder), on the
+       * derived batched models; 1 runs them one at a time.
+       */
+      batchSize: number;
+    }
+  | {
+      id: number;
       type: "again";
       /**
        * Embeds the face kept from the last processed frame with this embedder too (one of
        * `OTHER_EMBEDDERS` in `models.ts`, loaded on first use): a stream's candidate model.
        */
       embedder: { id: string; version: string };
+      /** Which image of the last `process-batch` to use; absent: the last processed frame. */
+      item?: number;
     };
 
 export type FaceChoice = "largest" | "central";
@@ -102,6 +116,17 @@ export type WorkerResponse =
     }
   | {
       id: number;
+      type: "processed-batch";
+      /** Per frame, in order: what `processed` says of one frame. */
+      items: Array<{ width: number; height: number; detected: number; faces: FrameFace[] }>;
+      /** Each stage's time for the whole batch. */
+      timings: StageTimings;
+      totalMs: number;
+      engines: EngineInfo[];
+      fallback?: string;
+    }
+  | {
+      id: number;
       type: "embedded-again";
       embedder: EmbedderInfo;
       /** The last frame's kept face as this embedder saw it; null when it found none there. */
@@ -118,7 +143,15 @@ export type WorkerResponse =
 /** The response type that answers request type `T`. */
 export type ResponseTo<T extends WorkerRequest["type"]> = Extract<
   WorkerResponse,
-  { type: T extends "load" ? "loaded" : T extends "again" ? "embedded-again" : "processed" }
+  {
+    type: T extends "load"
+      ? "loaded"
+      : T extends "again"
+        ? "embedded-again"
+        : T extends "process-batch"
+          ? "processed-batch"
+          : "processed";
+  }
 >;
 
 /** What the worker exposes through Comlink. */

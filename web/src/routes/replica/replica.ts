@@ -8,7 +8,7 @@
 import type { Box, FaceQuality } from "@facedrift/models";
 import { FaceClient } from "$lib/worker/client.ts";
 import { OTHER_EMBEDDERS } from "$lib/worker/models.ts";
-import type { EmbedderInfo, EngineInfo, FaceChoice } from "$lib/worker/protocol.ts";
+import type { EmbedderInfo, EngineInfo, FaceChoice, FrameFace } from "$lib/worker/protocol.ts";
 
 export interface ReplicaLoaded {
   engines: EngineInfo[];
@@ -39,6 +39,8 @@ export type ReplicaImageResult =
       engines: EngineInfo[];
       totalMs: number;
       fallback?: string;
+      /** From `embedBatch`: this image's place among the batch's decoded images (for `again`). */
+      batch?: { index: number; size: number };
     }
   | { ok: false; stage: "decode" | "pipeline"; message: string };
 
@@ -51,8 +53,18 @@ export interface ReplicaApi {
   ready: Promise<ReplicaLoaded>;
   /** Runs one image, given as base64, through the pipeline, keeping the `select`ed face. */
   embed(base64: string, mediaType: string, select?: FaceChoice): Promise<ReplicaImageResult>;
-  /** The last image's kept face embedded with another embedder (one of `others`). */
-  again(model: { id: string; version: string }): Promise<ReplicaAgainResult>;
+  /**
+   * Several images through the pipeline in batched model runs of at most `batchSize` (the
+   * detector over the images, the landmarker and embedder over their faces): per image the same
+   * result as `embed`. An image the browser cannot decode fails alone.
+   */
+  embedBatch(
+    images: Array<{ base64: string; mediaType: string }>,
+    batchSize: number,
+    select?: FaceChoice,
+  ): Promise<ReplicaImageResult[]>;
+  /** The last image's kept face embedded with another embedder (one of `others`); `item`: of the last batch. */
+  again(model: { id: string; version: string }, item?: number): Promise<ReplicaAgainResult>;
 }
 
 function fromBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -64,6 +76,14 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> {
 }
 
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Plain numbers, so Playwright can carry them (each is an exact float32). */
+const replicaFace = ({ box, score, quality, embedding }: FrameFace): ReplicaFace => ({
+  box,
+  score,
+  quality,
+  embedding: Array.from(embedding),
+});
 
 export function createReplicaApi(bases: { modelsBase: string; tfjsWasmBase: string }): ReplicaApi {
   const client = new FaceClient();
@@ -111,10 +131,49 @@ export function createReplicaApi(bases: { modelsBase: string; tfjsWasmBase: stri
         return { ok: false, stage: "pipeline", message: reason(error) };
       }
     },
-    async again(model) {
+    async embedBatch(images, batchSize, select) {
+      await ready;
+      // EXIF orientation is applied by default ("from-image"), as sharp's rotate() does in Node.
+      const decoded = await Promise.all(
+        images.map(({ base64, mediaType }) =>
+          createImageBitmap(new Blob([fromBase64(base64)], { type: mediaType })).then(
+            (bitmap) => ({ ok: true as const, bitmap }),
+            (error: unknown) => ({ ok: false as const, message: reason(error) }),
+          ),
+        ),
+      );
+      const bitmaps = decoded.flatMap((d) => (d.ok ? [d.bitmap] : []));
+      let processed: Awaited<ReturnType<FaceClient["processBatch"]>> | undefined;
+      let failure: string | undefined;
+      try {
+        if (bitmaps.length > 0) processed = await client.processBatch(bitmaps, batchSize, select);
+      } catch (error) {
+        failure = reason(error);
+      }
+      let next = 0;
+      return decoded.map((d): ReplicaImageResult => {
+        if (!d.ok) return { ok: false, stage: "decode", message: d.message };
+        const item = processed?.items[next];
+        const index = next++;
+        if (!processed || !item) return { ok: false, stage: "pipeline", message: failure ?? "no result" };
+        return {
+          ok: true,
+          width: item.width,
+          height: item.height,
+          detected: item.detected,
+          faces: item.faces.map(replicaFace),
+          engines: processed.engines,
+          // The batch's time, shared evenly: a stored file's totalMs stays comparable with `embed`'s.
+          totalMs: processed.totalMs / processed.items.length,
+          batch: { index, size: bitmaps.length },
+          ...(processed.fallback ? { fallback: processed.fallback } : {}),
+        };
+      });
+    },
+    async again(model, item) {
       await ready;
       try {
-        const { embedder, face, totalMs } = await client.again(model);
+        const { embedder, face, totalMs } = await client.again(model, item);
         return {
           ok: true,
           embedder,

@@ -131,7 +131,7 @@ describe("alert channels and web push API", () => {
     expect((await t.call("DELETE", `/v1/alert-channels/${id}`, { key: admin })).status).toBe(404);
     const audit = await queryRows<{ action: string; details: string }>(
       t.db,
-      sql`SELECT action, details::text AS details FROM audit_log WHERE target = ${`alert_channel:${id}`} ORDER BY id`,
+      sql`SELECT action, details::text AS details FROM audit_log WHERE target = ${`alert_channel:${await t.rowId("alert-channel", id)}`} ORDER BY id`,
     );
     expect(audit.map((a) => a.action)).toEqual(["alert_channel.create", "alert_channel.delete"]);
     expect(audit.map((a) => a.details).join()).not.toContain("hooks.slack");

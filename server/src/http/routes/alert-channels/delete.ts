@@ -3,8 +3,9 @@ import { requireScope } from "../../../auth/middleware.ts";
 import { deleteAlertChannel } from "../../../services/alert-channels/delete.ts";
 import { actorOf } from "../../../services/audit/record.ts";
 import type { AppEnv } from "../../env.ts";
+import { internalId } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
-import { IdParamsSchema } from "../paging.ts";
+import { idParamsSchema } from "../paging.ts";
 
 const route = createRoute({
   method: "delete",
@@ -12,7 +13,7 @@ const route = createRoute({
   summary: "Delete an alert channel (its delivery history is kept)",
   security: bearer,
   middleware: [requireScope("admin")] as const,
-  request: { params: IdParamsSchema },
+  request: { params: idParamsSchema("alert-channel") },
   responses: {
     204: { description: "Deleted" },
     ...authErrors,
@@ -24,7 +25,7 @@ export function registerDeleteAlertChannel(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     await deleteAlertChannel(c.var.db, {
       tenantId: c.var.principal.tenantId,
-      id: c.req.valid("param").id,
+      id: internalId(c.var.ids, "alert-channel", c.req.valid("param").id),
       actor: actorOf(c.var.principal),
     });
     return c.body(null, 204);

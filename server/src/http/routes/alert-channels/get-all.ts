@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireScope } from "../../../auth/middleware.ts";
 import { listAlertChannels } from "../../../services/alert-channels/list.ts";
 import type { AppEnv } from "../../env.ts";
+import { publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer } from "../common.ts";
 import { AlertChannelListSchema } from "./schema.ts";
 
@@ -19,6 +20,7 @@ const route = createRoute({
 
 export function registerListAlertChannels(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
-    return c.json({ items: await listAlertChannels(c.var.db, c.var.principal.tenantId) }, 200);
+    const items = await listAlertChannels(c.var.db, c.var.principal.tenantId);
+    return c.json(publicIdsOut(c.var.ids, AlertChannelListSchema, { items }), 200);
   });
 }

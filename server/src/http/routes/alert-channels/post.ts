@@ -7,6 +7,7 @@ import { createAlertChannel } from "../../../services/alert-channels/create.ts";
 import { actorOf } from "../../../services/audit/record.ts";
 import type { AppEnv } from "../../env.ts";
 import { fromZodError } from "../../handle-error.ts";
+import { publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
 import { AlertChannelSchema, CreateChannelBodySchema } from "./schema.ts";
 
@@ -42,6 +43,6 @@ export function registerCreateAlertChannel(app: OpenAPIHono<AppEnv>): void {
       ...(name === undefined ? {} : { name }),
       ...(enabled === undefined ? {} : { enabled }),
     });
-    return c.json(channel, 201);
+    return c.json(publicIdsOut(c.var.ids, AlertChannelSchema, channel), 201);
   });
 }

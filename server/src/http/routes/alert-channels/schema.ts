@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { CHANNEL_TYPES } from "../../../db/schema/alert-channel.ts";
+import { publicIdSchema } from "../../public-ids.ts";
 
 /**
  * The body of `POST /v1/alert-channels`: the channel's config flat, next to `name` and `enabled`.
@@ -24,7 +25,7 @@ export const CreateChannelBodySchema = z
 
 export const AlertChannelSchema = z
   .object({
-    id: z.number().int(),
+    id: publicIdSchema("alert-channel"),
     name: z.string(),
     type: z.enum(CHANNEL_TYPES),
     enabled: z.boolean(),

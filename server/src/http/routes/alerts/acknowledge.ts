@@ -3,8 +3,9 @@ import { requireScope } from "../../../auth/middleware.ts";
 import { acknowledgeAlert } from "../../../services/alerts/acknowledge.ts";
 import { actorOf } from "../../../services/audit/record.ts";
 import type { AppEnv } from "../../env.ts";
+import { internalId, publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
-import { IdParamsSchema } from "../paging.ts";
+import { idParamsSchema } from "../paging.ts";
 import { AcknowledgeBodySchema, AlertSchema } from "./schema.ts";
 
 const route = createRoute({
@@ -16,7 +17,7 @@ const route = createRoute({
   security: bearer,
   middleware: [requireScope("read")] as const,
   request: {
-    params: IdParamsSchema,
+    params: idParamsSchema("alert"),
     body: { required: false, content: { "application/json": { schema: AcknowledgeBodySchema } } },
   },
   responses: {
@@ -32,10 +33,10 @@ export function registerAcknowledgeAlert(app: OpenAPIHono<AppEnv>): void {
     const body = (c.req.valid("json") as { note?: string } | undefined) ?? {};
     const alert = await acknowledgeAlert(c.var.db, {
       tenantId: c.var.principal.tenantId,
-      id: c.req.valid("param").id,
+      id: internalId(c.var.ids, "alert", c.req.valid("param").id),
       actor: actorOf(c.var.principal),
       ...(body.note === undefined ? {} : { note: body.note }),
     });
-    return c.json(alert, 200);
+    return c.json(publicIdsOut(c.var.ids, AlertSchema, alert), 200);
   });
 }

@@ -10,6 +10,8 @@ describe("alerts and drift events API", () => {
   let read: string;
   let ingestOnly: string;
   let otherTenant: string;
+  /** Row ids (for SQL) and the public ids the API shows for them. */
+  const alertRows: number[] = [];
   const alertIds: number[] = [];
 
   beforeAll(async () => {
@@ -42,7 +44,8 @@ describe("alerts and drift events API", () => {
             VALUES (${stream.tenant_id}, ${stream.id}, ${detector}, ${severity}, '{"title":"t"}', ${at}::timestamptz)
             RETURNING id::int AS id`,
       );
-      alertIds.push(row!.id);
+      alertRows.push(row!.id);
+      alertIds.push(await t.publicId("alert", row!.id));
     }
     for (const [seq, at] of [
       [10, "2026-11-20T00:00:00Z"],
@@ -60,7 +63,7 @@ describe("alerts and drift events API", () => {
     );
     await t.db.execute(
       sql`INSERT INTO alert_deliveries (alert_id, channel_id, channel_type, attempt, status, http_status, error, started_at, duration_ms)
-          SELECT ${alertIds[1]}, id, 'webhook', a, CASE a WHEN 1 THEN 'retrying' ELSE 'delivered' END,
+          SELECT ${alertRows[1]}, id, 'webhook', a, CASE a WHEN 1 THEN 'retrying' ELSE 'delivered' END,
                  CASE a WHEN 1 THEN 503 ELSE 200 END, CASE a WHEN 1 THEN 'webhook: https://x.example answered 503 — the peer said: <html>internal host db-7.corp down</html>' END, now(), 12
           FROM alert_channels, generate_series(1, 2) a`,
     );
@@ -116,7 +119,7 @@ describe("alerts and drift events API", () => {
       t.db,
       sql`SELECT action, target FROM audit_log WHERE action = 'alert.acknowledge'`,
     );
-    expect(audit).toEqual([{ action: "alert.acknowledge", target: `alert:${id}` }]);
+    expect(audit).toEqual([{ action: "alert.acknowledge", target: `alert:${alertRows[1]}` }]);
   });
 
   it("shows an alert's delivery log in attempt order", async () => {

@@ -4,8 +4,9 @@ import { requireScope } from "../../../auth/middleware.ts";
 import { hasScope } from "../../../auth/scopes.ts";
 import { listDeliveries } from "../../../services/alerts/deliveries.ts";
 import type { AppEnv } from "../../env.ts";
+import { internalId, publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
-import { IdParamsSchema } from "../paging.ts";
+import { idParamsSchema } from "../paging.ts";
 import { DeliveryListSchema } from "./schema.ts";
 
 const route = createRoute({
@@ -15,7 +16,7 @@ const route = createRoute({
   description: "What a channel's peer answered (an error body, an SMTP reply) is shown to admin keys only.",
   security: bearer,
   middleware: [requireScope("read")] as const,
-  request: { params: IdParamsSchema },
+  request: { params: idParamsSchema("alert") },
   responses: {
     200: { description: "The attempts", content: { "application/json": { schema: DeliveryListSchema } } },
     ...authErrors,
@@ -25,11 +26,15 @@ const route = createRoute({
 
 export function registerListAlertDeliveries(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
-    const items = await listDeliveries(c.var.db, c.var.principal.tenantId, c.req.valid("param").id);
+    const items = await listDeliveries(
+      c.var.db,
+      c.var.principal.tenantId,
+      internalId(c.var.ids, "alert", c.req.valid("param").id),
+    );
     // What a channel's peer answered is shown to admins only (`withoutPeerText`).
     if (!hasScope(c.var.principal.scopes, "admin")) {
       for (const item of items) if (item.error) item.error = withoutPeerText(item.error);
     }
-    return c.json({ items }, 200);
+    return c.json(publicIdsOut(c.var.ids, DeliveryListSchema, { items }), 200);
   });
 }

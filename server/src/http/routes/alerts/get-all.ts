@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireScope } from "../../../auth/middleware.ts";
 import { listAlerts } from "../../../services/alerts/list.ts";
 import type { AppEnv } from "../../env.ts";
+import { cursorId, publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
 import { timeRange } from "../paging.ts";
 import { AlertPageSchema, AlertQuerySchema } from "./schema.ts";
@@ -31,10 +32,12 @@ export function registerListAlerts(app: OpenAPIHono<AppEnv>): void {
       ...(q.detector === undefined ? {} : { detector: q.detector }),
       ...(q.severity === undefined ? {} : { severity: q.severity }),
       ...(q.acknowledged === undefined ? {} : { acknowledged: q.acknowledged === "true" }),
-      ...(q.incident === undefined ? {} : { incident: q.incident }),
-      ...(q.before === undefined ? {} : { before: q.before }),
+      ...(q.incident === undefined
+        ? {}
+        : { incident: cursorId(c.var.ids, "incident", q.incident, "incident") as number }),
+      ...(q.before === undefined ? {} : { before: cursorId(c.var.ids, "alert", q.before) as number }),
       limit: q.limit,
     });
-    return c.json(page, 200);
+    return c.json(publicIdsOut(c.var.ids, AlertPageSchema, page), 200);
   });
 }

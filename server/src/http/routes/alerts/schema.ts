@@ -3,23 +3,23 @@ import { ALERT_DETECTORS, ALERT_SEVERITIES } from "../../../db/schema/alert.ts";
 import { CHANNEL_TYPES } from "../../../db/schema/alert-channel.ts";
 import { DELIVERY_STATUSES } from "../../../db/schema/alert-delivery.ts";
 import { FINDING_CATEGORIES } from "../../../db/schema/incident.ts";
+import { PUBLIC_ID_EXTENSION, publicIdRecord, publicIdSchema } from "../../public-ids.ts";
 import { StreamNameSchema } from "../common.ts";
-import { nextBeforeSchema, PagedRangeQuerySchema } from "../paging.ts";
+import { nextBeforeSchema, pagedRangeQuerySchema } from "../paging.ts";
 
 export const AlertSchema = z
   .object({
-    id: z.number().int(),
+    id: publicIdSchema("alert"),
     stream: z.string(),
     detector: z.enum(ALERT_DETECTORS),
     severity: z.enum(ALERT_SEVERITIES),
-    payload: z
-      .record(z.string(), z.unknown())
-      .openapi({ description: "The alert's numbers; `acknowledgement` once acknowledged" }),
+    payload: publicIdRecord("The alert's numbers; `acknowledgement` once acknowledged"),
     createdAt: z.string(),
     acknowledgedAt: z.string().nullable(),
-    incidentId: z.number().int().nullable().openapi({
-      description: "The incident this finding belongs to; null for findings from before incidents",
-    }),
+    incidentId: publicIdSchema(
+      "incident",
+      "The incident this finding belongs to; null for findings from before incidents",
+    ).nullable(),
     category: z.enum(FINDING_CATEGORIES).nullable().openapi({
       description:
         "population: who is in front of the camera changed; input: how faces reach the model changed",
@@ -31,10 +31,10 @@ export const AlertSchema = z
   });
 
 export const AlertPageSchema = z
-  .object({ items: z.array(AlertSchema), nextBefore: nextBeforeSchema })
+  .object({ items: z.array(AlertSchema), nextBefore: nextBeforeSchema("alert") })
   .openapi("AlertPage");
 
-export const AlertQuerySchema = PagedRangeQuerySchema.extend({
+export const AlertQuerySchema = pagedRangeQuerySchema("alert").extend({
   stream: StreamNameSchema.optional().openapi({ param: { name: "stream", in: "query" } }),
   detector: z.enum(ALERT_DETECTORS).optional(),
   severity: z.enum(ALERT_SEVERITIES).optional(),
@@ -47,7 +47,7 @@ export const AlertQuerySchema = PagedRangeQuerySchema.extend({
     .int()
     .min(1)
     .optional()
-    .openapi({ description: "Only the findings of this incident" }),
+    .openapi({ description: "Only the findings of this incident", [PUBLIC_ID_EXTENSION]: "incident" }),
 });
 
 export const AcknowledgeBodySchema = z
@@ -56,8 +56,8 @@ export const AcknowledgeBodySchema = z
 
 export const DeliverySchema = z
   .object({
-    id: z.number().int(),
-    channelId: z.number().int().nullable().openapi({ description: "Null once the channel was deleted" }),
+    id: publicIdSchema("alert-delivery"),
+    channelId: publicIdSchema("alert-channel", "Null once the channel was deleted").nullable(),
     channelType: z.enum(CHANNEL_TYPES),
     attempt: z.number().int(),
     status: z.enum(DELIVERY_STATUSES),

@@ -3,6 +3,7 @@ import { requireScope } from "../../../auth/middleware.ts";
 import { revokeApiKey } from "../../../services/api-keys/revoke.ts";
 import { actorOf, recordAudit } from "../../../services/audit/record.ts";
 import type { AppEnv } from "../../env.ts";
+import { internalId, publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
 import { ApiKeyParamsSchema, ApiKeySchema, toApiKeyBody } from "./schema.ts";
 
@@ -23,7 +24,11 @@ const route = createRoute({
 export function registerRevokeApiKey(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const key = await c.var.db.transaction(async (tx) => {
-      const revoked = await revokeApiKey(tx, c.var.principal.tenantId, c.req.valid("param").id);
+      const revoked = await revokeApiKey(
+        tx,
+        c.var.principal.tenantId,
+        internalId(c.var.ids, "api-key", c.req.valid("param").id),
+      );
       await recordAudit(tx, {
         tenantId: c.var.principal.tenantId,
         actor: actorOf(c.var.principal),
@@ -32,6 +37,6 @@ export function registerRevokeApiKey(app: OpenAPIHono<AppEnv>): void {
       });
       return revoked;
     });
-    return c.json(toApiKeyBody(key), 200);
+    return c.json(publicIdsOut(c.var.ids, ApiKeySchema, toApiKeyBody(key)), 200);
   });
 }

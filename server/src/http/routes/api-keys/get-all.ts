@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireScope } from "../../../auth/middleware.ts";
 import { listApiKeys } from "../../../services/api-keys/list.ts";
 import type { AppEnv } from "../../env.ts";
+import { publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer } from "../common.ts";
 import { ApiKeySchema, toApiKeyBody } from "./schema.ts";
 
@@ -23,6 +24,6 @@ const route = createRoute({
 export function registerListApiKeys(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const keys = await listApiKeys(c.var.db, c.var.principal.tenantId);
-    return c.json({ keys: keys.map(toApiKeyBody) }, 200);
+    return c.json({ keys: keys.map((key) => publicIdsOut(c.var.ids, ApiKeySchema, toApiKeyBody(key))) }, 200);
   });
 }

@@ -3,6 +3,7 @@ import { requireScope } from "../../../auth/middleware.ts";
 import { createApiKey } from "../../../services/api-keys/create.ts";
 import { actorOf, recordAudit } from "../../../services/audit/record.ts";
 import type { AppEnv } from "../../env.ts";
+import { publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
 import { CreateApiKeyBodySchema, CreatedApiKeySchema, toApiKeyBody } from "./schema.ts";
 
@@ -38,6 +39,6 @@ export function registerCreateApiKey(app: OpenAPIHono<AppEnv>): void {
       });
       return created;
     });
-    return c.json({ key: toApiKeyBody(key), secret }, 201);
+    return c.json(publicIdsOut(c.var.ids, CreatedApiKeySchema, { key: toApiKeyBody(key), secret }), 201);
   });
 }

@@ -1,9 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { API_KEY_SCOPES } from "../../../db/schema/api-key.ts";
+import { PUBLIC_ID_EXTENSION, publicIdSchema } from "../../public-ids.ts";
 
 export const ApiKeySchema = z
   .object({
-    id: z.number().int(),
+    id: publicIdSchema("api-key"),
     name: z.string(),
     prefix: z.string().openapi({ description: "The first characters of the secret, to tell keys apart" }),
     scopes: z.array(z.enum(API_KEY_SCOPES)),
@@ -32,7 +33,11 @@ export const ApiKeyParamsSchema = z.object({
     .number()
     .int()
     .positive()
-    .openapi({ param: { name: "id", in: "path" }, example: 2 }),
+    .openapi({
+      param: { name: "id", in: "path" },
+      example: 3_180_734_591_806_271,
+      [PUBLIC_ID_EXTENSION]: "api-key",
+    }),
 });
 
 /** The public shape: no tenant id (it is always the caller's own). */

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireScope } from "../../../auth/middleware.ts";
 import { viewImageJob } from "../../../images/view.ts";
 import type { AppEnv } from "../../env.ts";
+import { internalId, publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
 import { ImageJobParamsSchema, ImageJobSchema } from "./schema.ts";
 
@@ -21,7 +22,11 @@ const route = createRoute({
 
 export function registerGetImageJob(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
-    const job = await viewImageJob(c.var.db, c.var.principal.tenantId, c.req.valid("param").id);
-    return c.json(job, 200);
+    const job = await viewImageJob(
+      c.var.db,
+      c.var.principal.tenantId,
+      internalId(c.var.ids, "image-job", c.req.valid("param").id),
+    );
+    return c.json(publicIdsOut(c.var.ids, ImageJobSchema, job), 200);
   });
 }

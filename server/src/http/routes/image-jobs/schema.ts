@@ -1,13 +1,18 @@
 import { z } from "@hono/zod-openapi";
 import { IMAGE_BATCH_STATUSES } from "../../../db/schema/image-batch.ts";
 import { IMAGE_FILE_STATUSES } from "../../../db/schema/image-file.ts";
+import { PUBLIC_ID_EXTENSION, publicIdSchema } from "../../public-ids.ts";
 
 export const ImageJobParamsSchema = z.object({
   id: z.coerce
     .number()
     .int()
     .positive()
-    .openapi({ param: { name: "id", in: "path" }, example: 12 }),
+    .openapi({
+      param: { name: "id", in: "path" },
+      example: 3_180_734_591_806_271,
+      [PUBLIC_ID_EXTENSION]: "image-job",
+    }),
 });
 
 export const ImageFileResultSchema = z
@@ -22,13 +27,13 @@ export const ImageFileResultSchema = z
     status: z.enum(IMAGE_FILE_STATUSES),
     reason: z.string().nullable().openapi({ description: "Why no embedding was stored, or which face was" }),
     faces: z.number().int().nullable().openapi({ description: "Faces the detector found" }),
-    embeddingId: z.string().nullable().openapi({ example: "12:9f86d081…" }),
+    embeddingId: z.string().nullable().openapi({ example: "3180734591806271:9f86d081…" }),
   })
   .openapi("ImageFileResult");
 
 export const ImageJobSchema = z
   .object({
-    id: z.number().int(),
+    id: publicIdSchema("image-job"),
     stream: z.string(),
     status: z.enum(IMAGE_BATCH_STATUSES),
     attempts: z.number().int(),

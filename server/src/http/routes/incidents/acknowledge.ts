@@ -3,8 +3,9 @@ import { requireScope } from "../../../auth/middleware.ts";
 import { actorOf } from "../../../services/audit/record.ts";
 import { acknowledgeIncident } from "../../../services/incidents/acknowledge.ts";
 import type { AppEnv } from "../../env.ts";
+import { internalId, publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
-import { IdParamsSchema } from "../paging.ts";
+import { idParamsSchema } from "../paging.ts";
 import { IncidentDetailSchema, IncidentNoteSchema } from "./schema.ts";
 
 const route = createRoute({
@@ -16,7 +17,7 @@ const route = createRoute({
   security: bearer,
   middleware: [requireScope("read")] as const,
   request: {
-    params: IdParamsSchema,
+    params: idParamsSchema("incident"),
     body: { required: false, content: { "application/json": { schema: IncidentNoteSchema } } },
   },
   responses: {
@@ -33,10 +34,10 @@ export function registerAcknowledgeIncident(app: OpenAPIHono<AppEnv>): void {
     const body = (c.req.valid("json") as { note?: string } | undefined) ?? {};
     const incident = await acknowledgeIncident(c.var.db, {
       tenantId: c.var.principal.tenantId,
-      id: c.req.valid("param").id,
+      id: internalId(c.var.ids, "incident", c.req.valid("param").id),
       actor: actorOf(c.var.principal),
       ...(body.note === undefined ? {} : { note: body.note }),
     });
-    return c.json(incident, 200);
+    return c.json(publicIdsOut(c.var.ids, IncidentDetailSchema, incident), 200);
   });
 }

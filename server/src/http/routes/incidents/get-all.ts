@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireScope } from "../../../auth/middleware.ts";
 import { listIncidents } from "../../../services/incidents/list.ts";
 import type { AppEnv } from "../../env.ts";
+import { cursorId, publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
 import { timeRange } from "../paging.ts";
 import { IncidentPageSchema, IncidentQuerySchema } from "./schema.ts";
@@ -31,9 +32,9 @@ export function registerListIncidents(app: OpenAPIHono<AppEnv>): void {
       ...(q.status === undefined ? {} : { status: q.status }),
       ...(q.severity === undefined ? {} : { severity: q.severity }),
       ...(q.category === undefined ? {} : { category: q.category }),
-      ...(q.before === undefined ? {} : { before: q.before }),
+      ...(q.before === undefined ? {} : { before: cursorId(c.var.ids, "incident", q.before) as number }),
       limit: q.limit,
     });
-    return c.json(page, 200);
+    return c.json(publicIdsOut(c.var.ids, IncidentPageSchema, page), 200);
   });
 }

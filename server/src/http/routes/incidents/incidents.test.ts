@@ -46,6 +46,9 @@ describe("incidents API", { timeout: 60_000 }, () => {
   const ids = async (query: string) =>
     (await get(`/v1/incidents?${query}`)).body.items.map((i: { id: number }) => i.id);
 
+  /** The API's id of the incident a recording attached to (incident ids below are all public). */
+  const publicIncident = (recorded: { incidentId: number | null }) =>
+    t.publicId("incident", Number(recorded.incidentId));
   let lobby: number;
   let gate: number;
   let people: number;
@@ -76,22 +79,19 @@ describe("incidents API", { timeout: 60_000 }, () => {
     expect(channel.status).toBe(201);
 
     // lobby: PC1 and MMD at once, then a batch check escalates — one incident.
-    lobby = Number(
-      (
-        await record("lobby", "stream", [
-          { kind: "pc1", window: { from: at(9), to: at(10) } },
-          { kind: "mmd", window: { from: at(9), to: at(12) } },
-        ])
-      ).incidentId,
+    lobby = await publicIncident(
+      await record("lobby", "stream", [
+        { kind: "pc1", window: { from: at(9), to: at(10) } },
+        { kind: "mmd", window: { from: at(9), to: at(12) } },
+      ]),
     );
     await record("lobby", "batch", [{ severity: "critical", window: { from: at(0), to: at(12) } }]);
     // gate: a warning only.
-    gate = Number((await record("gate", "stream", [{ kind: "residual" }])).incidentId);
+    gate = await publicIncident(await record("gate", "stream", [{ kind: "residual" }]));
     // hall: a population change reported as critical, capped at info and not notified.
     const population: FindingCategory = "population";
-    people = Number(
-      (await record("hall", "stream", [{ kind: "population", severity: "critical", category: population }]))
-        .incidentId,
+    people = await publicIncident(
+      await record("hall", "stream", [{ kind: "population", severity: "critical", category: population }]),
     );
   }, 60_000);
   afterAll(async () => {
@@ -173,7 +173,7 @@ describe("incidents API", { timeout: 60_000 }, () => {
     const again = await t.call("POST", `/v1/incidents/${gate}/acknowledge`, { key: read });
     expect(again.body.acknowledgedAt).toBe(ack.body.acknowledgedAt);
     const escalation = await record("gate", "verification", [{ severity: "critical" }]);
-    expect(escalation.incidentId).toBe(gate);
+    expect(await publicIncident(escalation)).toBe(gate);
     expect(escalation.notifications.map((n) => n.transition)).toEqual(["escalated"]);
     const [audit] = await queryRows<{ n: number }>(
       t.db,
@@ -204,7 +204,7 @@ describe("incidents API", { timeout: 60_000 }, () => {
       ]);
 
     const next = await record("lobby", "stream", [{ kind: "pc1" }]);
-    expect(next.incidentId).not.toBe(lobby);
+    expect(await publicIncident(next)).not.toBe(lobby);
     expect(next.notifications.map((n) => n.transition)).toEqual(["opened"]);
   });
 

@@ -6,8 +6,9 @@ import { dashboardBaseUrl } from "../../../config/config.ts";
 import { actorOf } from "../../../services/audit/record.ts";
 import { resolveIncident } from "../../../services/incidents/resolve.ts";
 import type { AppEnv } from "../../env.ts";
+import { internalId, publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
-import { IdParamsSchema } from "../paging.ts";
+import { idParamsSchema } from "../paging.ts";
 import { IncidentDetailSchema, IncidentNoteSchema } from "./schema.ts";
 
 const route = createRoute({
@@ -19,7 +20,7 @@ const route = createRoute({
   security: bearer,
   middleware: [requireScope("read")] as const,
   request: {
-    params: IdParamsSchema,
+    params: idParamsSchema("incident"),
     body: { required: false, content: { "application/json": { schema: IncidentNoteSchema } } },
   },
   responses: {
@@ -35,13 +36,13 @@ export function registerResolveIncident(app: OpenAPIHono<AppEnv>): void {
     const body = (c.req.valid("json") as { note?: string } | undefined) ?? {};
     const { incident, notification } = await resolveIncident(c.var.db, {
       tenantId: c.var.principal.tenantId,
-      id: c.req.valid("param").id,
+      id: internalId(c.var.ids, "incident", c.req.valid("param").id),
       actor: actorOf(c.var.principal),
       dashboardBaseUrl: dashboardBaseUrl(c.var.config),
       ...(body.note === undefined ? {} : { note: body.note }),
     });
     // Fire-and-forget, as the detectors do: dispatchNotification never rejects.
     if (notification) void dispatchNotification(notification, createDrizzleAlertStore(c.var.db));
-    return c.json(incident, 200);
+    return c.json(publicIdsOut(c.var.ids, IncidentDetailSchema, incident), 200);
   });
 }

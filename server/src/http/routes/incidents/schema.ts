@@ -3,15 +3,16 @@ import { ALERT_SEVERITIES } from "../../../db/schema/alert.ts";
 import { CHANNEL_TYPES } from "../../../db/schema/alert-channel.ts";
 import { DELIVERY_STATUSES } from "../../../db/schema/alert-delivery.ts";
 import { FINDING_CATEGORIES, INCIDENT_STATUSES, INCIDENT_TRANSITIONS } from "../../../db/schema/incident.ts";
+import { publicIdSchema } from "../../public-ids.ts";
 import { AlertSchema } from "../alerts/schema.ts";
 import { StreamNameSchema } from "../common.ts";
-import { nextBeforeSchema, PagedRangeQuerySchema } from "../paging.ts";
+import { nextBeforeSchema, pagedRangeQuerySchema } from "../paging.ts";
 
 const RangeSchema = z.object({ from: z.string(), to: z.string() });
 
 export const IncidentSchema = z
   .object({
-    id: z.number().int(),
+    id: publicIdSchema("incident"),
     stream: z.string(),
     status: z.enum(INCIDENT_STATUSES),
     severity: z.enum(ALERT_SEVERITIES).openapi({
@@ -50,14 +51,14 @@ const HistoryEntrySchema = z
     severity: z.enum(ALERT_SEVERITIES),
     by: z.string().optional(),
     note: z.string().optional(),
-    alertId: z.number().int().optional().openapi({ description: "The finding that opened or escalated it" }),
+    alertId: publicIdSchema("alert", "The finding that opened or escalated it").optional(),
   })
   .openapi("IncidentHistoryEntry");
 
 const NotificationSchema = z
   .object({
     transition: z.enum(INCIDENT_TRANSITIONS),
-    channelId: z.number().int().nullable(),
+    channelId: publicIdSchema("alert-channel").nullable(),
     channelType: z.enum(CHANNEL_TYPES),
     status: z.enum(DELIVERY_STATUSES),
     attempts: z.number().int(),
@@ -80,10 +81,10 @@ export const IncidentDetailSchema = IncidentSchema.extend({
 }).openapi("IncidentDetail");
 
 export const IncidentPageSchema = z
-  .object({ items: z.array(IncidentSchema), nextBefore: nextBeforeSchema })
+  .object({ items: z.array(IncidentSchema), nextBefore: nextBeforeSchema("incident") })
   .openapi("IncidentPage");
 
-export const IncidentQuerySchema = PagedRangeQuerySchema.extend({
+export const IncidentQuerySchema = pagedRangeQuerySchema("incident").extend({
   stream: StreamNameSchema.optional().openapi({ param: { name: "stream", in: "query" } }),
   status: z
     .enum([...INCIDENT_STATUSES, "active"])

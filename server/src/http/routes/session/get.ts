@@ -4,6 +4,7 @@ import { SESSION_COOKIE } from "../../../auth/middleware.ts";
 import { FacedriftError } from "../../../errors.ts";
 import { deleteSession, findSession } from "../../../services/sessions/sessions.ts";
 import type { AppEnv } from "../../env.ts";
+import { publicIdsOut } from "../../public-ids.ts";
 import { errorResponse } from "../common.ts";
 import { SessionSchema } from "./schema.ts";
 
@@ -30,11 +31,11 @@ export function registerSession(app: OpenAPIHono<AppEnv>): void {
     const session = token ? await findSession(c.var.db, token) : null;
     if (!session) throw new FacedriftError("unauthorized", "not logged in");
     return c.json(
-      {
+      publicIdsOut(c.var.ids, SessionSchema, {
         user: { id: session.userId, email: session.email },
         tenantId: session.tenantId,
         csrfToken: session.csrfToken,
-      },
+      }),
       200,
     );
   });

@@ -6,6 +6,7 @@ import { FacedriftError } from "../../../errors.ts";
 import { createSession, SESSION_TTL_MS } from "../../../services/sessions/sessions.ts";
 import { checkCredentials } from "../../../services/users/login.ts";
 import type { AppEnv } from "../../env.ts";
+import { publicIdsOut } from "../../public-ids.ts";
 import { errorResponse } from "../common.ts";
 import { LoginBodySchema, SessionSchema } from "./schema.ts";
 
@@ -50,12 +51,12 @@ export function registerLogin(app: OpenAPIHono<AppEnv>, limiter = new LoginLimit
       maxAge: Math.floor(SESSION_TTL_MS / 1000),
     });
     return c.json(
-      {
+      publicIdsOut(c.var.ids, SessionSchema, {
         user: { id: user.userId, email: email.trim().toLowerCase() },
         tenantId: user.tenantId,
         csrfToken: session.csrfToken,
         expiresAt: session.expiresAt.toISOString(),
-      },
+      }),
       200,
     );
   });

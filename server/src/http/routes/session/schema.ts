@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { publicIdSchema } from "../../public-ids.ts";
 
 export const LoginBodySchema = z
   .object({
@@ -9,8 +10,8 @@ export const LoginBodySchema = z
 
 export const SessionSchema = z
   .object({
-    user: z.object({ id: z.number().int(), email: z.string() }),
-    tenantId: z.number().int(),
+    user: z.object({ id: publicIdSchema("user"), email: z.string() }),
+    tenantId: publicIdSchema("tenant"),
     csrfToken: z
       .string()
       .openapi({ description: "Send back as X-CSRF-Token on POST, PUT, PATCH and DELETE" }),

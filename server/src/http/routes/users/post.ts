@@ -3,6 +3,7 @@ import { requireScope } from "../../../auth/middleware.ts";
 import { actorOf, recordAudit } from "../../../services/audit/record.ts";
 import { createUser, MIN_PASSWORD_LENGTH } from "../../../services/users/create.ts";
 import type { AppEnv } from "../../env.ts";
+import { publicIdSchema, publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
 
 const CreateUserBodySchema = z
@@ -12,7 +13,7 @@ const CreateUserBodySchema = z
   })
   .openapi("CreateUserRequest");
 
-const CreatedUserSchema = z.object({ id: z.number().int(), email: z.string() }).openapi("CreatedUser");
+const CreatedUserSchema = z.object({ id: publicIdSchema("user"), email: z.string() }).openapi("CreatedUser");
 
 /**
  * Dashboard users through the running server: what `facedrift users create --server URL` calls,
@@ -47,6 +48,6 @@ export function registerCreateUser(app: OpenAPIHono<AppEnv>): void {
       });
       return created;
     });
-    return c.json(user, 201);
+    return c.json(publicIdsOut(c.var.ids, CreatedUserSchema, user), 201);
   });
 }

@@ -2,8 +2,9 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireScope } from "../../../auth/middleware.ts";
 import { listVerificationJobs, viewVerificationJob } from "../../../verification/jobs.ts";
 import type { AppEnv } from "../../env.ts";
+import { internalId, publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
-import { IdParamsSchema } from "../paging.ts";
+import { idParamsSchema } from "../paging.ts";
 import { VerificationJobListSchema, VerificationJobQuerySchema, VerificationJobSchema } from "./schema.ts";
 
 const getRoute = createRoute({
@@ -12,7 +13,7 @@ const getRoute = createRoute({
   summary: "A verification job: status, progress, and the stored run once done",
   security: bearer,
   middleware: [requireScope("read")] as const,
-  request: { params: IdParamsSchema },
+  request: { params: idParamsSchema("verification-job") },
   responses: {
     200: { description: "The job", content: { "application/json": { schema: VerificationJobSchema } } },
     ...authErrors,
@@ -36,12 +37,16 @@ const listRoute = createRoute({
 
 export function registerVerificationJobReads(app: OpenAPIHono<AppEnv>): void {
   app.openapi(getRoute, async (c) => {
-    const job = await viewVerificationJob(c.var.db, c.var.principal.tenantId, c.req.valid("param").id);
-    return c.json(job as never, 200);
+    const job = await viewVerificationJob(
+      c.var.db,
+      c.var.principal.tenantId,
+      internalId(c.var.ids, "verification-job", c.req.valid("param").id),
+    );
+    return c.json(publicIdsOut(c.var.ids, VerificationJobSchema, job) as never, 200);
   });
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid("query");
     const items = await listVerificationJobs(c.var.db, c.var.principal.tenantId, query);
-    return c.json({ items } as never, 200);
+    return c.json(publicIdsOut(c.var.ids, VerificationJobListSchema, { items }) as never, 200);
   });
 }

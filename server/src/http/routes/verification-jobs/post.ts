@@ -5,6 +5,7 @@ import { getStream } from "../../../services/streams/get.ts";
 import { viewVerificationJob } from "../../../verification/jobs.ts";
 import { requestVerification, verificationSettingsOf } from "../../../verification/queue.ts";
 import type { AppEnv } from "../../env.ts";
+import { publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
 import { VerificationJobBodySchema, VerificationJobSchema } from "./schema.ts";
 
@@ -51,6 +52,7 @@ export function registerQueueVerification(app: OpenAPIHono<AppEnv>): void {
       });
       return jobId;
     });
-    return c.json((await viewVerificationJob(c.var.db, tenantId, id)) as never, 202);
+    const job = await viewVerificationJob(c.var.db, tenantId, id);
+    return c.json(publicIdsOut(c.var.ids, VerificationJobSchema, job) as never, 202);
   });
 }

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { JOB_STATUSES } from "../../../db/schema/job.ts";
+import { publicIdSchema } from "../../public-ids.ts";
 import { StreamNameSchema } from "../common.ts";
 
 export const VerificationJobBodySchema = z
@@ -23,14 +24,14 @@ export const VerificationJobBodySchema = z
 
 export const VerificationJobSchema = z
   .object({
-    id: z.number().int(),
+    id: publicIdSchema("verification-job"),
     status: z.enum(JOB_STATUSES),
     attempts: z.number().int(),
     stream: z.string().nullable(),
     trigger: z
       .union([
         z.object({ kind: z.literal("api"), actor: z.string() }),
-        z.object({ kind: z.literal("batch-drift"), driftRunId: z.number().int() }),
+        z.object({ kind: z.literal("batch-drift"), driftRunId: publicIdSchema("drift-run") }),
       ])
       .openapi({ description: "Who asked: an API caller, or a batch run that confirmed drift" }),
     pairsFile: z.string(),
@@ -43,7 +44,7 @@ export const VerificationJobSchema = z
     error: z.string().nullable().openapi({ description: "Why the last attempt failed" }),
     run: z
       .object({
-        id: z.number().int(),
+        id: publicIdSchema("verification-run"),
         auc: z.number(),
         eer: z.number(),
         tarAtFar: z.record(z.string(), z.number()),

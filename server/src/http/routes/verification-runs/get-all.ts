@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireScope } from "../../../auth/middleware.ts";
 import { listVerificationRuns } from "../../../verification/runs.ts";
 import type { AppEnv } from "../../env.ts";
+import { cursorId, publicIdsOut } from "../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../common.ts";
 import { timeRange } from "../paging.ts";
 import { VerificationRunPageSchema, VerificationRunQuerySchema } from "./schema.ts";
@@ -33,9 +34,11 @@ export function registerListVerificationRuns(app: OpenAPIHono<AppEnv>): void {
       ...timeRange(q),
       ...(q.stream === undefined ? {} : { stream: q.stream }),
       ...(q.model === undefined ? {} : { model: q.model }),
-      ...(q.before === undefined ? {} : { before: q.before }),
+      ...(q.before === undefined
+        ? {}
+        : { before: cursorId(c.var.ids, "verification-run", q.before) as number }),
       limit: q.limit,
     });
-    return c.json(page, 200);
+    return c.json(publicIdsOut(c.var.ids, VerificationRunPageSchema, page), 200);
   });
 }

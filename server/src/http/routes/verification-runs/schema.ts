@@ -1,10 +1,11 @@
 import { z } from "@hono/zod-openapi";
+import { publicIdRecord, publicIdSchema } from "../../public-ids.ts";
 import { StreamNameSchema } from "../common.ts";
-import { nextBeforeSchema, PagedRangeQuerySchema } from "../paging.ts";
+import { nextBeforeSchema, pagedRangeQuerySchema } from "../paging.ts";
 
 export const VerificationRunSchema = z
   .object({
-    id: z.number().int(),
+    id: publicIdSchema("verification-run"),
     stream: z.string().nullable().openapi({ description: "The stream the run was tied to, if any" }),
     model: z.object({ id: z.string(), version: z.string() }),
     pairs: z.number().int().openapi({ description: "Pairs scored" }),
@@ -16,18 +17,18 @@ export const VerificationRunSchema = z
     tarAtFar: z
       .record(z.string(), z.number())
       .openapi({ description: "TAR at FAR 0.001 and 0.01", example: { "0.001": 0.95, "0.01": 0.98 } }),
-    details: z.record(z.string(), z.unknown()).openapi({
-      description: "Pairs file, genuine/impostor counts, minimum AUC, face policy, image outcomes, timings",
-    }),
+    details: publicIdRecord(
+      "Pairs file, genuine/impostor counts, minimum AUC, face policy, image outcomes, timings",
+    ),
     createdAt: z.string(),
   })
   .openapi("VerificationRun");
 
 export const VerificationRunPageSchema = z
-  .object({ items: z.array(VerificationRunSchema), nextBefore: nextBeforeSchema })
+  .object({ items: z.array(VerificationRunSchema), nextBefore: nextBeforeSchema("verification-run") })
   .openapi("VerificationRunPage");
 
-export const VerificationRunQuerySchema = PagedRangeQuerySchema.extend({
+export const VerificationRunQuerySchema = pagedRangeQuerySchema("verification-run").extend({
   stream: StreamNameSchema.optional().openapi({ param: { name: "stream", in: "query" } }),
   model: z.string().min(1).max(200).optional().openapi({ description: "Embedder id" }),
 });

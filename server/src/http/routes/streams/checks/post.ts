@@ -6,6 +6,7 @@ import { FacedriftError } from "../../../../errors.ts";
 import { getStream } from "../../../../services/streams/get.ts";
 import { verificationSettingsOf } from "../../../../verification/queue.ts";
 import type { AppEnv } from "../../../env.ts";
+import { publicIdsOut } from "../../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { CheckBodySchema, RunSchema } from "../runs/schema.ts";
 import { StreamParamsSchema } from "../schema.ts";
@@ -48,6 +49,6 @@ export function registerRunCheck(app: OpenAPIHono<AppEnv>): void {
       verifyOnDrift: c.var.config.verifyOnDrift ? verificationSettingsOf(c.var.config) : null,
       dashboardBaseUrl: dashboardBaseUrl(c.var.config),
     });
-    return c.json(run as never, 201);
+    return c.json(publicIdsOut(c.var.ids, RunSchema, run) as never, 201);
   });
 }

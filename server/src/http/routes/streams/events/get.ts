@@ -3,6 +3,7 @@ import { requireScope } from "../../../../auth/middleware.ts";
 import { listDriftEvents } from "../../../../services/drift-events/list.ts";
 import { getStream } from "../../../../services/streams/get.ts";
 import type { AppEnv } from "../../../env.ts";
+import { cursorId, publicIdsOut } from "../../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { timeRange } from "../../paging.ts";
 import { StreamParamsSchema } from "../schema.ts";
@@ -31,9 +32,11 @@ export function registerListDriftEvents(app: OpenAPIHono<AppEnv>): void {
       streamId: stream.id,
       ...timeRange(query),
       time: query.time,
-      ...(query.before === undefined ? {} : { before: query.before }),
+      ...(query.before === undefined
+        ? {}
+        : { before: cursorId(c.var.ids, "drift-event", query.before) as number }),
       limit: query.limit,
     });
-    return c.json(page, 200);
+    return c.json(publicIdsOut(c.var.ids, DriftEventPageSchema, page), 200);
   });
 }

@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { nextBeforeSchema, PagedRangeQuerySchema } from "../../paging.ts";
+import { publicIdRecord, publicIdSchema } from "../../../public-ids.ts";
+import { nextBeforeSchema, pagedRangeQuerySchema } from "../../paging.ts";
 
-export const DriftEventQuerySchema = PagedRangeQuerySchema.extend({
+export const DriftEventQuerySchema = pagedRangeQuerySchema("drift-event").extend({
   time: z.enum(["event", "arrival"]).default("event").openapi({
     description:
       "The clock of from/to: event (default) — the ts of the embedding at which it fired; arrival — when it was detected",
@@ -10,13 +11,13 @@ export const DriftEventQuerySchema = PagedRangeQuerySchema.extend({
 
 export const DriftEventSchema = z
   .object({
-    id: z.number().int(),
+    id: publicIdSchema("drift-event"),
     seq: z.number().int().openapi({ description: "The embedding seq at which ADWIN fired" }),
     signal: z.string().openapi({ example: "pc1" }),
     meanBefore: z.number().nullable(),
     meanAfter: z.number().nullable(),
-    referenceSetId: z.number().int().nullable(),
-    details: z.record(z.string(), z.unknown()),
+    referenceSetId: publicIdSchema("reference").nullable(),
+    details: publicIdRecord("What the detector saw"),
     eventTime: z
       .string()
       .nullable()
@@ -26,5 +27,5 @@ export const DriftEventSchema = z
   .openapi("DriftEvent");
 
 export const DriftEventPageSchema = z
-  .object({ items: z.array(DriftEventSchema), nextBefore: nextBeforeSchema })
+  .object({ items: z.array(DriftEventSchema), nextBefore: nextBeforeSchema("drift-event") })
   .openapi("DriftEventPage");

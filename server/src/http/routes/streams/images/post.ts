@@ -12,6 +12,7 @@ import {
 } from "../../../../images/upload.ts";
 import { readMultipart } from "../../../body/multipart.ts";
 import type { AppEnv } from "../../../env.ts";
+import { publicIdSchema } from "../../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { StreamParamsSchema } from "../schema.ts";
 
@@ -26,7 +27,10 @@ const storeFor = (config: Config): ImageStore => {
 
 const UploadResponseSchema = z
   .object({
-    job: z.object({ id: z.number().int(), url: z.string().openapi({ example: "/v1/image-jobs/12" }) }),
+    job: z.object({
+      id: publicIdSchema("image-job"),
+      url: z.string().openapi({ example: "/v1/image-jobs/3180734591806271" }),
+    }),
     files: z.array(
       z.object({
         position: z.number().int(),
@@ -162,8 +166,9 @@ export function registerUploadImages(app: OpenAPIHono<AppEnv>): void {
         maxPixels: config.maxImagePixels,
       },
     });
-    const url = `/v1/image-jobs/${result.batchId}`;
+    const jobId = c.var.ids.encode("image-job", result.batchId);
+    const url = `/v1/image-jobs/${jobId}`;
     c.header("Location", url);
-    return c.json({ job: { id: result.batchId, url }, files: result.files }, 202);
+    return c.json({ job: { id: jobId, url }, files: result.files }, 202);
   });
 }

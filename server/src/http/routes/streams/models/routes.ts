@@ -14,6 +14,7 @@ import {
   setCandidate,
 } from "../../../../services/stream-models/transition.ts";
 import type { AppEnv } from "../../../env.ts";
+import { publicIdsOut } from "../../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { StreamParamsSchema } from "../schema.ts";
 import { CandidateBodySchema, ComparisonSchema, TracksSchema } from "./schema.ts";
@@ -121,7 +122,7 @@ export function registerModelTransitionRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(compare, async (c) => {
     const name = c.req.valid("param").stream;
     const tracks = await compareTracks(c.var.db, c.var.principal.tenantId, name);
-    return c.json({ stream: streamOf(name), tracks }, 200);
+    return c.json(publicIdsOut(c.var.ids, ComparisonSchema, { stream: streamOf(name), tracks }), 200);
   });
   app.openapi(set, async (c) => {
     const stream = c.req.valid("param").stream;

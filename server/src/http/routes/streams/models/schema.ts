@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { publicIdSchema } from "../../../public-ids.ts";
 import { ModelSchema } from "../schema.ts";
 import { StreamSummarySchema } from "../summary/schema.ts";
 
@@ -54,7 +55,7 @@ export const TrackComparisonSchema = TrackSchema.extend({
     .openapi({ description: "The track's drift state, as the overview reports a stream's" }),
   verification: z
     .object({
-      runId: z.number().int(),
+      runId: publicIdSchema("verification-run"),
       auc: z.number(),
       eer: z.number(),
       pairs: z.number().int(),

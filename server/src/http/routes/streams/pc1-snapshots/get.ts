@@ -3,6 +3,7 @@ import { requireScope } from "../../../../auth/middleware.ts";
 import { pc1Snapshots } from "../../../../services/dashboard/pc1-snapshots.ts";
 import { getStream } from "../../../../services/streams/get.ts";
 import type { AppEnv } from "../../../env.ts";
+import { publicIdsOut } from "../../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { StreamParamsSchema } from "../schema.ts";
 import { Pc1SnapshotsQuerySchema, Pc1SnapshotsSchema } from "./schema.ts";
@@ -26,9 +27,7 @@ const route = createRoute({
 export function registerPc1Snapshots(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const stream = await getStream(c.var.db, c.var.principal.tenantId, c.req.valid("param").stream);
-    return c.json(
-      await pc1Snapshots(c.var.db, { streamId: stream.id, runs: c.req.valid("query").runs }),
-      200,
-    );
+    const snapshots = await pc1Snapshots(c.var.db, { streamId: stream.id, runs: c.req.valid("query").runs });
+    return c.json(publicIdsOut(c.var.ids, Pc1SnapshotsSchema, snapshots), 200);
   });
 }

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_SNAPSHOTS } from "../../../../services/dashboard/pc1-snapshots.ts";
+import { publicIdSchema } from "../../../public-ids.ts";
 
 export const Pc1SnapshotsQuerySchema = z.object({
   runs: z.coerce
@@ -14,7 +15,7 @@ export const Pc1SnapshotsQuerySchema = z.object({
 export const Pc1SnapshotsSchema = z
   .object({
     reference: z
-      .object({ id: z.number().int(), version: z.number().int(), sampleSize: z.number().int() })
+      .object({ id: publicIdSchema("reference"), version: z.number().int(), sampleSize: z.number().int() })
       .nullable()
       .openapi({ description: "The active reference the bins and shares are on; null: none" }),
     edges: z.array(z.number()).openapi({
@@ -24,7 +25,7 @@ export const Pc1SnapshotsSchema = z
     snapshots: z
       .array(
         z.object({
-          runId: z.number().int(),
+          runId: publicIdSchema("drift-run"),
           windowStart: z.string(),
           windowEnd: z.string(),
           finishedAt: z.string().nullable(),

@@ -3,6 +3,7 @@ import { requireScope } from "../../../../auth/middleware.ts";
 import { listReferences } from "../../../../services/references/view.ts";
 import { getStream } from "../../../../services/streams/get.ts";
 import type { AppEnv } from "../../../env.ts";
+import { publicIdsOut } from "../../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { StreamParamsSchema } from "../schema.ts";
 import { ReferenceListSchema } from "./schema.ts";
@@ -24,6 +25,7 @@ const route = createRoute({
 export function registerListReferences(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const stream = await getStream(c.var.db, c.var.principal.tenantId, c.req.valid("param").stream);
-    return c.json({ references: await listReferences(c.var.db, stream.id) }, 200);
+    const references = await listReferences(c.var.db, stream.id);
+    return c.json(publicIdsOut(c.var.ids, ReferenceListSchema, { references }), 200);
   });
 }

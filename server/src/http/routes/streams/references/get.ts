@@ -3,6 +3,7 @@ import { requireScope } from "../../../../auth/middleware.ts";
 import { getReference } from "../../../../services/references/view.ts";
 import { getStream } from "../../../../services/streams/get.ts";
 import type { AppEnv } from "../../../env.ts";
+import { publicIdsOut } from "../../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { ReferenceSchema, VersionParamsSchema } from "./schema.ts";
 
@@ -24,6 +25,7 @@ export function registerGetReference(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { stream: name, version } = c.req.valid("param");
     const stream = await getStream(c.var.db, c.var.principal.tenantId, name);
-    return c.json(await getReference(c.var.db, stream.id, version), 200);
+    const reference = await getReference(c.var.db, stream.id, version);
+    return c.json(publicIdsOut(c.var.ids, ReferenceSchema, reference), 200);
   });
 }

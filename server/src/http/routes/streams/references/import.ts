@@ -5,6 +5,7 @@ import { getReference } from "../../../../services/references/view.ts";
 import { getStream } from "../../../../services/streams/get.ts";
 import { ownBodyLimit } from "../../../body/json-body.ts";
 import type { AppEnv } from "../../../env.ts";
+import { publicIdsOut } from "../../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { StreamParamsSchema } from "../schema.ts";
 import { ImportQuerySchema, ReferenceFileSchema, ReferenceSchema } from "./schema.ts";
@@ -46,6 +47,7 @@ export function registerImportReference(app: OpenAPIHono<AppEnv>): void {
     const { version } = await importReference(c.var.database, stream, c.req.valid("json"), {
       activate: c.req.valid("query").activate,
     });
-    return c.json(await getReference(c.var.db, stream.id, version), 201);
+    const reference = await getReference(c.var.db, stream.id, version);
+    return c.json(publicIdsOut(c.var.ids, ReferenceSchema, reference), 201);
   });
 }

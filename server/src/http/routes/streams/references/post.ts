@@ -3,6 +3,7 @@ import { requireScope } from "../../../../auth/middleware.ts";
 import { FacedriftError } from "../../../../errors.ts";
 import { fitReference, type ReferenceSource } from "../../../../services/references/fit.ts";
 import type { AppEnv } from "../../../env.ts";
+import { publicIdsOut } from "../../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { StreamParamsSchema } from "../schema.ts";
 import { FitReferenceBodySchema, FittedReferenceSchema } from "./schema.ts";
@@ -67,6 +68,6 @@ export function registerFitReference(app: OpenAPIHono<AppEnv>): void {
         activate: body.activate,
       },
     });
-    return c.json(fitted, 201);
+    return c.json(publicIdsOut(c.var.ids, FittedReferenceSchema, fitted), 201);
   });
 }

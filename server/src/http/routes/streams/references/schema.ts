@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { publicIdSchema } from "../../../public-ids.ts";
 import { ItemSchema } from "../embeddings/schema.ts";
 import { ModelSchema, StreamParamsSchema } from "../schema.ts";
 
@@ -69,7 +70,7 @@ export const FitReferenceBodySchema = z
 
 export const FittedReferenceSchema = z
   .object({
-    id: z.number().int(),
+    id: publicIdSchema("reference"),
     version: z.number().int(),
     explained_variance_ratio: z.array(z.number()),
     calibration: z.record(z.string(), z.unknown()),
@@ -79,7 +80,7 @@ export const FittedReferenceSchema = z
 
 export const ReferenceSchema = z
   .object({
-    id: z.number().int(),
+    id: publicIdSchema("reference"),
     version: z.number().int(),
     active: z.boolean(),
     created_at: z.string(),

@@ -3,6 +3,7 @@ import { requireScope } from "../../../../auth/middleware.ts";
 import { listRuns } from "../../../../batch/runs.ts";
 import { getStream } from "../../../../services/streams/get.ts";
 import type { AppEnv } from "../../../env.ts";
+import { cursorId, publicIdsOut } from "../../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { StreamParamsSchema } from "../schema.ts";
 import { RunPageSchema, RunsQuerySchema } from "./schema.ts";
@@ -25,7 +26,10 @@ export function registerListRuns(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { limit, before_id } = c.req.valid("query");
     const stream = await getStream(c.var.db, c.var.principal.tenantId, c.req.valid("param").stream);
-    const page = await listRuns(c.var.db, stream.id, { limit, beforeId: before_id });
-    return c.json(page as never, 200);
+    const page = await listRuns(c.var.db, stream.id, {
+      limit,
+      beforeId: cursorId(c.var.ids, "drift-run", before_id, "before_id"),
+    });
+    return c.json(publicIdsOut(c.var.ids, RunPageSchema, page) as never, 200);
   });
 }

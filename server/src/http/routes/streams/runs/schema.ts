@@ -1,22 +1,23 @@
 import { z } from "@hono/zod-openapi";
+import { PUBLIC_ID_EXTENSION, publicIdRecord, publicIdSchema } from "../../../public-ids.ts";
 import { TimeWindowSchema } from "../references/schema.ts";
 
 export const RunSchema = z
   .object({
-    id: z.number().int(),
+    id: publicIdSchema("drift-run"),
     kind: z.enum(["scheduled", "manual", "weekly", "backfill"]),
     status: z.enum(["running", "succeeded", "failed"]),
     severity: z.enum(["none", "low", "high"]).nullable(),
     drift: z.boolean().nullable(),
-    referenceSetId: z.number().int().nullable(),
+    referenceSetId: publicIdSchema("reference").nullable(),
     idempotencyKey: z.string().nullable(),
     windowStart: z.string().nullable(),
     windowEnd: z.string().nullable(),
     fromSeq: z.number().int().nullable(),
     toSeq: z.number().int().nullable(),
-    results: z.record(z.string(), z.unknown()).openapi({
-      description: "Every number: PSI/KS per component, severity, MMD² and p-value, kNN novelty, timings",
-    }),
+    results: publicIdRecord(
+      "Every number: PSI/KS per component, severity, MMD² and p-value, kNN novelty, timings",
+    ),
     error: z.string().nullable(),
     startedAt: z.string(),
     finishedAt: z.string().nullable(),
@@ -24,12 +25,23 @@ export const RunSchema = z
   .openapi("DriftRun");
 
 export const RunPageSchema = z
-  .object({ runs: z.array(RunSchema), nextBeforeId: z.number().int().nullable() })
+  .object({
+    runs: z.array(RunSchema),
+    nextBeforeId: publicIdSchema("drift-run", "Pass as before_id for the next page").nullable(),
+  })
   .openapi("DriftRunPage");
 
 export const RunsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before_id: z.coerce.number().int().min(1).optional().openapi({ description: "Runs with id < before_id" }),
+  before_id: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .openapi({
+      description: "The previous page's nextBeforeId: older runs only",
+      [PUBLIC_ID_EXTENSION]: "drift-run",
+    }),
 });
 
 export const CheckBodySchema = z

@@ -3,6 +3,7 @@ import { requireScope } from "../../../../auth/middleware.ts";
 import { pc1Series } from "../../../../services/dashboard/pc1-series.ts";
 import { getStream } from "../../../../services/streams/get.ts";
 import type { AppEnv } from "../../../env.ts";
+import { publicIdsOut } from "../../../public-ids.ts";
 import { authErrors, bearer, errorResponse } from "../../common.ts";
 import { timeRange } from "../../paging.ts";
 import { StreamParamsSchema } from "../schema.ts";
@@ -44,6 +45,6 @@ export function registerStreamSeries(app: OpenAPIHono<AppEnv>): void {
       time: query.time,
       maxFutureSkewMs: c.var.config.maxFutureSkewMs,
     });
-    return c.json(series, 200);
+    return c.json(publicIdsOut(c.var.ids, SeriesSchema, series), 200);
   });
 }

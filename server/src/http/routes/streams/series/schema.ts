@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_SERIES_POINTS, SERIES_TIMES } from "../../../../services/dashboard/pc1-series.ts";
+import { publicIdSchema } from "../../../public-ids.ts";
 
 const instant = z.iso
   .datetime({ offset: true, error: "must be an RFC 3339 date-time with an offset" })
@@ -27,7 +28,7 @@ export const SeriesSchema = z
   .object({
     reference: z
       .object({
-        id: z.number().int(),
+        id: publicIdSchema("reference"),
         version: z.number().int(),
         pc1VarianceRatio: z.number().nullable(),
         pc1Sample: z

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireScope } from "../../../../auth/middleware.ts";
 import { streamSummaries } from "../../../../services/dashboard/stream-summaries.ts";
 import type { AppEnv } from "../../../env.ts";
+import { publicIdsOut } from "../../../public-ids.ts";
 import { authErrors, bearer } from "../../common.ts";
 import { StreamSummaryListSchema } from "./schema.ts";
 
@@ -23,6 +24,7 @@ const route = createRoute({
 
 export function registerStreamSummaries(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
-    return c.json({ streams: await streamSummaries(c.var.db, c.var.principal.tenantId) }, 200);
+    const streams = await streamSummaries(c.var.db, c.var.principal.tenantId);
+    return c.json(publicIdsOut(c.var.ids, StreamSummaryListSchema, { streams }), 200);
   });
 }

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { STREAM_STATES } from "../../../../services/dashboard/stream-state.ts";
+import { publicIdSchema } from "../../../public-ids.ts";
 import { ModelSchema } from "../schema.ts";
 
 export const StreamSummarySchema = z
@@ -11,7 +12,7 @@ export const StreamSummarySchema = z
     lastReceivedAt: z.string().nullable(),
     reference: z
       .object({
-        id: z.number().int(),
+        id: publicIdSchema("reference"),
         version: z.number().int(),
         createdAt: z.string(),
         warnings: z.array(z.string()).openapi({
@@ -34,7 +35,7 @@ export const StreamSummarySchema = z
       .openapi({ description: "Embeddings past the streaming cursor (capped)" }),
     lastRun: z
       .object({
-        id: z.number().int(),
+        id: publicIdSchema("drift-run"),
         status: z.string(),
         severity: z.string().nullable(),
         drift: z.boolean().nullable(),
@@ -44,7 +45,7 @@ export const StreamSummarySchema = z
       .nullable(),
     incident: z
       .object({
-        id: z.number().int(),
+        id: publicIdSchema("incident"),
         status: z.string(),
         severity: z.string(),
         findingCount: z.number().int(),
