@@ -3,6 +3,7 @@
 import { fallbackKernels, kernels } from "@facedrift/wasm-kernels";
 import type { Comparison } from "../../bench/harness.ts";
 import { Adwin } from "../src/adwin.ts";
+import { checkPeople } from "../src/detectors/people-check.ts";
 import { mmd } from "../src/mmd.ts";
 import { seededRng } from "../src/numeric/random.ts";
 import { fitPca } from "../src/pca.ts";
@@ -35,6 +36,15 @@ function streamPc1(kernelSet: typeof fallbackKernels): void {
 // MMD: 500 reference vs 500 new, 512-D, 1,000 permutations.
 const mmdX = gaussianish(500 * D);
 const mmdY = gaussianish(500 * D, 0.02);
+// The people check's reference: no two rows merge (threshold above any cosine), its worst case.
+const peopleReference = {
+  sample: Float64Array.from(mmdX),
+  sampleSize: 500,
+  sigma: 20,
+  samePersonThreshold: 2,
+};
+/** A value per row, as a PC1 score would be: the first coordinate. */
+const peopleValues = (x: Float32Array) => Float64Array.from({ length: 500 }, (_, i) => x[i * D] as number);
 
 // PCA: exact top-10 of 50,000 × 512.
 const pcaN = 50_000;
@@ -108,6 +118,31 @@ const comparisons: Comparison[] = [
           samePersonThreshold: 2,
           sigma,
           permutations: 1000,
+        }).pValue;
+      },
+    },
+  },
+  {
+    id: "stats.people-check",
+    title:
+      "People check of one streaming finding on a reference without quality signals, 500-row window vs a 500-row sample × 512-D, every row a different person",
+    work: 1,
+    unit: "findings",
+    repeats: 3,
+    baseline: {
+      name: "MMD finding: person MMD of its window (1,000 permutations)",
+      run: () => {
+        sink += checkPeople(peopleReference, mmdY, 500, D).pValue;
+      },
+    },
+    candidate: {
+      name: "ADWIN finding: its value's mean over people, last 100/200/500 rows",
+      run: () => {
+        sink += checkPeople(peopleReference, mmdY, 500, D, {
+          kind: "mean",
+          referenceValues: peopleValues(mmdX),
+          windowValues: peopleValues(mmdY),
+          nested: [100, 200, 500],
         }).pValue;
       },
     },

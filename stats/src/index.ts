@@ -87,6 +87,13 @@ export {
 } from "./detectors/pc1-stream.ts";
 export { pcaResidual } from "./detectors/pca-residual.ts";
 export {
+  checkPeople,
+  PEOPLE_CHECK_ALPHA,
+  type PeopleCheck,
+  type PeopleReference,
+  type PeopleStatistic,
+} from "./detectors/people-check.ts";
+export {
   BATCH_QUALITY_ALPHA,
   batchQualityTest,
   concentration,

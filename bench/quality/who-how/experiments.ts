@@ -15,7 +15,9 @@
  *   500 and 800 photos of the reference people): whether and when the quality window fires
  *   (input, with severity), what the embedding statistics do and how they are classified;
  * - population-only streams (10, 20, 50 held-out people repeated; look-alike subgroups);
- * - clean streams for the false-alarm rate, and clean windows' p-values for the QQ plot.
+ * - clean streams for the false-alarm rate, and clean windows' p-values for the QQ plot;
+ * - the same streams against references fitted from the embeddings alone (a client that sends no
+ *   quality signals), where the person test classifies each embedding finding.
  */
 import {
   fitHarmModel,
@@ -54,7 +56,10 @@ export const MAX_FIT_FTE = 0.2;
 const HINGES = [0, 0.5, 1, 1.5, 2, 3] as const;
 
 export interface StreamOutcome {
-  /** Replicates whose quality window fired (input) within the changed part, and the median delay. */
+  /**
+   * Replicates with an input finding within the changed part, and its delay: the quality window's,
+   * or (reference without quality signals) an embedding finding the person test called input.
+   */
   caught: number;
   replicates: number;
   delays: number[];
@@ -77,12 +82,15 @@ export interface ShiftRow {
   /** Prediction from a model fitted without this row's family. */
   predictedHeldOut: number;
   streams: Record<number, StreamOutcome>;
+  /** The same streams against references fitted without quality signals. */
+  bare: Record<number, StreamOutcome>;
 }
 
 export interface PopulationRow {
   id: string;
   label: string;
   streams: Record<number, StreamOutcome>;
+  bare: Record<number, StreamOutcome>;
   distinctRows: number;
 }
 
@@ -100,6 +108,8 @@ export interface ModelReport {
   harm: HarmModel;
   spearman: number;
   falseAlarms: Record<number, { embeddings: number; input: number; per10k: number; anyFinding: number }>;
+  /** The same clean streams against references without quality signals. */
+  bareFalseAlarms: Record<number, { embeddings: number; input: number; per10k: number; anyFinding: number }>;
   /** Per-signal p-values of clean windows of held-out people (QQ plot), reference 800. */
   cleanPValues: number[];
 }
@@ -279,11 +289,21 @@ async function runStream(
       state,
       last,
       { seqs: seqs.slice(from, to), x, componentScores: projectPca(pca, x, to - from) },
-      async (afterSeq, count) => ({
-        seqs: seqs.slice(afterSeq, afterSeq + count),
-        x: stream.x.subarray(afterSeq * d, (afterSeq + count) * d),
-      }),
-      async (wanted) => wanted.map((seq) => stream.quality[seq - 1] ?? null),
+      {
+        windowStart: async (afterSeq, count) => ({
+          seqs: seqs.slice(afterSeq, afterSeq + count),
+          x: stream.x.subarray(afterSeq * d, (afterSeq + count) * d),
+        }),
+        quality: async (wanted) => wanted.map((seq) => stream.quality[seq - 1] ?? null),
+        // seq s is row s − 1: the `count` rows before `beforeSeq`.
+        before: async (beforeSeq, count) => {
+          const from = Math.max(0, beforeSeq - 1 - count);
+          return {
+            seqs: seqs.slice(from, beforeSeq - 1),
+            x: stream.x.subarray(from * d, (beforeSeq - 1) * d),
+          };
+        },
+      },
     );
     state = result.state as unknown as Record<string, unknown>;
     last = to;
@@ -295,6 +315,14 @@ async function runStream(
 function severityOf(d: Detection): string {
   if (d.signal === "quality") return d.severity;
   return d.category === "population" ? "info" : "warning";
+}
+
+/**
+ * What counts as an input finding: the quality window's where the reference has one; otherwise an
+ * embedding finding the person test called input.
+ */
+function inputFinding(profile: ReferenceProfile): (d: Detection) => boolean {
+  return profile.quality ? (d) => d.signal === "quality" : (d) => d.category === "input";
 }
 
 async function outcomes(
@@ -329,9 +357,10 @@ async function outcomes(
       rng,
     );
     const detections = await runStream(profile, harm, stream, clean.d);
-    out.cleanFindings += detections.filter((d) => d.signal === "quality" && d.seq <= STREAM_CLEAN).length;
+    const isInput = inputFinding(profile);
+    out.cleanFindings += detections.filter((d) => isInput(d) && d.seq <= STREAM_CLEAN).length;
     const after = detections.filter((d) => d.seq > STREAM_CLEAN);
-    const inputs = after.filter((d) => d.signal === "quality");
+    const inputs = after.filter(isInput);
     const first = inputs[0];
     if (first) {
       out.caught++;
@@ -354,7 +383,7 @@ async function outcomes(
   return out;
 }
 
-/** The same clean-then-changed streams against each reference size. */
+/** The same clean-then-changed streams against each reference size (`profiles`: by size). */
 async function acrossReferences(
   profiles: ReadonlyMap<number, ReferenceProfile>,
   harm: HarmModel,
@@ -377,10 +406,38 @@ async function acrossReferences(
   return streams;
 }
 
+/** Input findings on long clean streams of held-out people, per reference size. */
+async function cleanStreamAlarms(
+  profiles: ReadonlyMap<number, ReferenceProfile>,
+  harm: HarmModel,
+  heldOutClean: Pool,
+  replicates: number,
+): Promise<ModelReport["falseAlarms"]> {
+  const falseAlarms: ModelReport["falseAlarms"] = {};
+  const faStreams = Math.max(4, replicates * 2);
+  for (const size of REFERENCE_SIZES) {
+    const profile = profiles.get(size) as ReferenceProfile;
+    const isInput = inputFinding(profile);
+    let input = 0;
+    let any = 0;
+    const frng = seededRng(SEED + size + 99);
+    for (let s = 0; s < faStreams; s++) {
+      const stream = streamOf([{ pool: heldOutClean, rows: 5000 }], frng);
+      const detections = await runStream(profile, harm, stream, heldOutClean.d);
+      input += detections.filter(isInput).length;
+      any += detections.length;
+    }
+    const embeddings = faStreams * 5000;
+    falseAlarms[size] = { embeddings, input, per10k: (input * 1e4) / embeddings, anyFinding: any };
+  }
+  return falseAlarms;
+}
+
 export async function runWhoHow(
   sample: Sample,
   model: string,
-  options: { replicates: number; log: (line: string) => void },
+  /** `withoutQualityOnly`: only the streams against references without quality signals (the rest left empty). */
+  options: { replicates: number; log: (line: string) => void; withoutQualityOnly?: boolean },
 ): Promise<ModelReport> {
   const { log } = options;
   const clean = readCache(cacheFile(model, CLEAN, SEED));
@@ -418,6 +475,12 @@ export async function runWhoHow(
       ],
     };
     log(`${model}: reference ${size}: ${ref.images.length} photos of ${people} people fitted`);
+  }
+  // The same references fitted from the embeddings alone: no quality window, the person test.
+  const bareProfiles = new Map<number, ReferenceProfile>();
+  for (const size of REFERENCE_SIZES) {
+    const { ref, groups } = referenceOf(sample, clean, size, SEED + size);
+    bareProfiles.set(size, fitReferenceProfile(ref.x, ref.images.length, ref.d, { groups, seed: SEED }));
   }
   const main = profiles.get(800) as ReferenceProfile;
   const mainQuality = main.quality as QualityProfile;
@@ -472,8 +535,11 @@ export async function runWhoHow(
   const shifts: ShiftRow[] = [];
   for (const [k, o] of observations.entries()) {
     const changed = pool(sets.get(o.shift.id) as CachedSet, sample.shifted);
-    const streams = await acrossReferences(
-      profiles,
+    const streams = options.withoutQualityOnly
+      ? {}
+      : await acrossReferences(profiles, harm, heldOutClean, changed, options.replicates, SEED + 31 * k);
+    const bare = await acrossReferences(
+      bareProfiles,
       harm,
       heldOutClean,
       changed,
@@ -488,6 +554,7 @@ export async function runWhoHow(
       predicted: predictHarm(harm, o.effects).deltaAuc,
       predictedHeldOut: predictHarm(heldOut.get(o.family) as HarmModel, o.effects).deltaAuc,
       streams,
+      bare,
     });
     if (k % 10 === 9) log(`${model}: streams of ${k + 1}/${observations.length} changes done`);
   }
@@ -548,38 +615,25 @@ export async function runWhoHow(
   }
   for (const [k, c] of cases.entries()) {
     const changed = pool(clean, c.images);
-    const streams = await acrossReferences(
-      profiles,
+    const streams = options.withoutQualityOnly
+      ? {}
+      : await acrossReferences(profiles, harm, heldOutClean, changed, options.replicates, SEED + 7 * k + 1);
+    const bare = await acrossReferences(
+      bareProfiles,
       harm,
       heldOutClean,
       changed,
       options.replicates,
       SEED + 7 * k + 1,
     );
-    population.push({ id: c.id, label: c.label, streams, distinctRows: changed.images.length });
+    population.push({ id: c.id, label: c.label, streams, bare, distinctRows: changed.images.length });
   }
 
   // False alarms on long clean streams of held-out people, and clean windows' p-values.
-  const falseAlarms: ModelReport["falseAlarms"] = {};
-  const faStreams = Math.max(4, options.replicates * 2);
-  for (const size of REFERENCE_SIZES) {
-    let input = 0;
-    let any = 0;
-    const frng = seededRng(SEED + size + 99);
-    for (let s = 0; s < faStreams; s++) {
-      const stream = streamOf([{ pool: heldOutClean, rows: 5000 }], frng);
-      const detections = await runStream(
-        profiles.get(size) as ReferenceProfile,
-        harm,
-        stream,
-        heldOutClean.d,
-      );
-      input += detections.filter((d) => d.signal === "quality").length;
-      any += detections.length;
-    }
-    const embeddings = faStreams * 5000;
-    falseAlarms[size] = { embeddings, input, per10k: (input * 1e4) / embeddings, anyFinding: any };
-  }
+  const falseAlarms = options.withoutQualityOnly
+    ? {}
+    : await cleanStreamAlarms(profiles, harm, heldOutClean, options.replicates);
+  const bareFalseAlarms = await cleanStreamAlarms(bareProfiles, harm, heldOutClean, options.replicates);
   const cleanPValues: number[] = [];
   const prng = seededRng(SEED + 5);
   for (let w = 0; w < 200; w++) {
@@ -606,6 +660,7 @@ export async function runWhoHow(
       measured,
     ),
     falseAlarms,
+    bareFalseAlarms,
     cleanPValues,
   };
 }

@@ -5,7 +5,7 @@
  * come from the same run.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CRITICAL_DELTA_AUC, type HarmModel } from "@facedrift/stats";
 import * as Plot from "@observablehq/plot";
@@ -19,6 +19,7 @@ import {
   STREAM_CLEAN,
   type StreamOutcome,
 } from "./experiments.ts";
+import { replaceMarkedSection } from "./marked-section.ts";
 import { WHO_HOW_MODELS } from "./models.ts";
 import type { benchmarkSample } from "./sample.ts";
 
@@ -195,9 +196,98 @@ function modelSection(r: ModelReport): string[] {
       } |`,
     );
   }
+  lines.push("", markedBlock(withoutQualityName(r.model), bareSection(r)));
   if (r.missing.length) lines.push("", `Not extracted (left out of every table): ${r.missing.join(", ")}.`);
   lines.push("");
   return lines;
+}
+
+const withoutQualityName = (model: string) => `without-quality-${model}`;
+const markedBlock = (name: string, lines: string[]) =>
+  replaceMarkedSection("", name, lines.join("\n")).trim();
+
+/** The same streams against references fitted from the embeddings alone (no quality signals). */
+function bareSection(r: ModelReport): string[] {
+  const mattering = r.shifts.filter((s) => s.deltaAuc >= CRITICAL_DELTA_AUC);
+  const lines = [
+    "### Without quality signals (embeddings only)",
+    "",
+    "A client that sends embeddings without `metadata.quality` gets a reference without the quality window. Each finding of PC1, the residual or the MMD window is then tested again over people (`stats/src/detectors/people-check.ts`: the finding's rows against the reference's MMD sample, whole people permuted, α = 0.01): explained by who is seen → population (info), else input (warning; no harm model without quality signals). Same streams as above.",
+    "",
+  ];
+  for (const size of REFERENCE_SIZES) {
+    const caught = mattering.filter((s) => {
+      const o = s.bare[size] as StreamOutcome;
+      return o.caught / o.replicates >= 0.9;
+    }).length;
+    const fa = r.bareFalseAlarms[size];
+    lines.push(
+      `- **Reference ${size}**: ${caught} of ${mattering.length} changes that cost ≥ 0.01 AUC caught as input within ${STREAM_CHANGED} embeddings in ≥ 90 % of replicates; ` +
+        `false alarms ${fa?.per10k.toFixed(3)} per 10,000 clean embeddings of held-out people (${fa?.input} input findings in ${fa?.embeddings.toLocaleString("en")} embeddings; ${fa?.anyFinding} findings of any detector).`,
+    );
+  }
+  lines.push(
+    "",
+    "| change | ΔAUC | caught @500 | caught @800 | delay @800 | alerts @800 |",
+    "|---|---|---|---|---|---|",
+  );
+  for (const s of [...r.shifts].sort((a, b) => b.deltaAuc - a.deltaAuc)) {
+    const a = s.bare[500] as StreamOutcome;
+    const b = s.bare[800] as StreamOutcome;
+    lines.push(
+      `| ${s.shift.id} | ${s.deltaAuc.toFixed(4)} | ${pct(a.caught, a.replicates)} | ${pct(b.caught, b.replicates)} | ${median(b.delays)} | ${worst(b)} |`,
+    );
+  }
+  lines.push(
+    "",
+    "| population case | input findings @500 | @800 | alerts @800 | embedding findings @800 |",
+    "|---|---|---|---|---|",
+  );
+  for (const p of r.population) {
+    const a = p.bare[500] as StreamOutcome;
+    const b = p.bare[800] as StreamOutcome;
+    lines.push(
+      `| ${p.label} | ${a.caught}/${a.replicates} | ${b.caught}/${b.replicates} | ${worst(b)} | ${
+        Object.entries(b.embeddingFindings)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ") || "none"
+      } |`,
+    );
+  }
+  if (r.missing.length)
+    lines.push("", `Changes not extracted when this section was measured: ${r.missing.join(", ")}.`);
+  return lines;
+}
+
+/**
+ * `npm run bench:who-how -- --without-quality-only`: measures and rewrites only the "Without
+ * quality signals" section of each model (a marked section of docs/who-vs-how.md), from whatever
+ * the cache holds — the rest of the page, and the harm models, stay as the last full run left them.
+ */
+export async function writeWithoutQualitySections(
+  sample: ReturnType<typeof benchmarkSample>,
+  models: readonly string[],
+): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  let page = readFileSync(DOC, "utf8");
+  for (const model of models) {
+    const r = await runWhoHow(sample, model, {
+      replicates: REPLICATES[model] ?? 4,
+      log,
+      withoutQualityOnly: true,
+    });
+    const next = WHO_HOW_MODELS[WHO_HOW_MODELS.indexOf(model) + 1];
+    // A page without the section gets it at the end of the model's part.
+    page = replaceMarkedSection(
+      page,
+      withoutQualityName(model),
+      bareSection(r).join("\n"),
+      next ? `## ${next}` : "\u0000",
+    );
+  }
+  writeFileSync(DOC, page);
+  execFileSync("npx", ["biome", "format", "--write", DOC], { stdio: "ignore" });
+  log(`wrote the without-quality sections of ${DOC}`);
 }
 
 function harmModule(models: HarmModel[]): string {

@@ -43,7 +43,7 @@ export async function writeStreamAlerts(tx: Tx, input: StreamAlertInput): Promis
     kind: d.signal,
     ...(d.category ? { category: d.category } : {}),
     ...(d.signal === "quality" && d.impact ? { impact: d.impact } : {}),
-    ...describe(stream.name, d, input.pc1Sigma),
+    ...withPeopleCheck(d, describe(stream.name, d, input.pc1Sigma)),
     window: { from: new Date(d.window.from), to: new Date(d.window.to) },
     details: {
       seq: d.seq,
@@ -83,7 +83,7 @@ function describe(stream: string, d: Detection, pc1Sigma?: number): Pick<AlertDr
       },
     };
   }
-  const who = d.category === "population" ? " — a population change (who is seen), not an input change" : "";
+  const who = whoOrHow(d);
   if (d.signal === "mmd") {
     const ratio = d.threshold > 0 ? d.statistic / d.threshold : null;
     return {
@@ -127,3 +127,32 @@ function describe(stream: string, d: Detection, pc1Sigma?: number): Pick<AlertDr
 }
 
 const signed = (value: number) => `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(2)}`;
+
+/** The title's verdict on who or how, with the person test's numbers where it decided. */
+function whoOrHow(d: Detection): string {
+  const people = d.people;
+  if (people?.verdict === "population")
+    return ` — a population change (who is seen), not an input change: the window's ${people.people} people explain it (person test p = ${people.pValue.toFixed(2)})`;
+  if (d.category === "population") return " — a population change (who is seen), not an input change";
+  if (people?.verdict === "input")
+    return ` — not explained by who is seen (person test over ${people.people} people, p = ${people.pValue.toFixed(3)})`;
+  return "";
+}
+
+/** The person test's figures beside the detector's own, where it classified the finding. */
+function withPeopleCheck(d: Detection, described: Pick<AlertDraft, "title" | "numbers">) {
+  if (!d.people) return described;
+  return {
+    ...described,
+    numbers: {
+      ...described.numbers,
+      extra: {
+        ...described.numbers?.extra,
+        "person test p": d.people.pValue,
+        "person test α": d.people.alpha,
+        "people in the window (est.)": d.people.people,
+        "faces in the window": d.people.rows,
+      },
+    },
+  };
+}

@@ -9,7 +9,11 @@
  * pre-processing change), with a predicted verification cost from the embedder's harm model; the
  * embedding statistics' findings are *population* (who walks past changed) unless the quality
  * window fired within the last two windows, in which case they are evidence of the same input
- * change. The whole
+ * change. A reference fitted without quality signals (embeddings only) cannot watch how faces are
+ * seen, so there each embedding finding is tested again over *people* (`people-check.ts`): the
+ * window of rows it is about, cut into people at the model's same-person threshold, against the
+ * reference's MMD sample with whole people permuted. A shift that a window of a few people (a door
+ * camera's staff) explains is population; one that survives is input. The whole
  * state is one JSON object committed with the cursor (`stream_cursors.adwin_state`), so a crash
  * replays the same embeddings into the same state.
  *
@@ -26,11 +30,16 @@ import {
   Adwin,
   type AdwinDetection,
   type AdwinState,
+  checkPeople,
   feedAdwin,
   inputSeverity,
   Pc1Stream,
+  type PcaModel,
+  type PeopleCheck,
+  type PeopleStatistic,
   pcaResidual,
   predictHarm,
+  projectPca,
   type QualityRecord,
   type QualityWindowResult,
   qualityWindowTest,
@@ -58,8 +67,13 @@ export interface StreamState {
 export type DetectionCategory = "population" | "input";
 
 interface Classified {
-  /** Null when the reference has no quality window: who and how cannot be told apart then. */
+  /**
+   * Null when the reference has neither a quality window nor a same-person threshold: who and how
+   * cannot be told apart then.
+   */
   category: DetectionCategory | null;
+  /** How an embedding finding was classified on a reference without quality signals. */
+  people?: PeopleCheck;
 }
 
 export type Detection =
@@ -98,6 +112,19 @@ export type ReadWindowStart = (
 /** Reads the quality records (`metadata.quality`) of the given seqs, in that order. */
 export type ReadQuality = (seqs: readonly number[]) => Promise<QualityRecord[]>;
 
+/** Reads the last `count` embeddings with a seq below `beforeSeq`, oldest first (rows behind the cursor). */
+export type ReadBefore = (beforeSeq: number, count: number) => Promise<{ seqs: number[]; x: Float32Array }>;
+
+/** How the detectors read rows that are not in the batch. */
+export interface DetectorReaders {
+  /** The part of an open window behind the cursor. */
+  windowStart: ReadWindowStart;
+  /** Quality records; without it every row has none. */
+  quality?: ReadQuality;
+  /** Rows before the batch that a people check needs; without it the check uses the batch's rows only. */
+  before?: ReadBefore;
+}
+
 export interface DetectorsResult {
   state: StreamState;
   /** PC1 score of every embedding of the batch. */
@@ -118,9 +145,10 @@ export async function runDetectors(
   previous: Record<string, unknown> | null,
   lastSeq: number,
   batch: { seqs: number[]; x: Float32Array; componentScores: Float64Array },
-  readWindowStart: ReadWindowStart,
-  readQuality: ReadQuality = async (seqs) => seqs.map(() => null),
+  readers: DetectorReaders,
 ): Promise<DetectorsResult> {
+  const readWindowStart = readers.windowStart;
+  const readQuality: ReadQuality = readers.quality ?? (async (wanted) => wanted.map(() => null));
   const { seqs, x, componentScores } = batch;
   const n = seqs.length;
   const { state: start, upgraded } = restore(reference, previous, lastSeq);
@@ -151,6 +179,8 @@ export async function runDetectors(
   detections.sort((a, b) => a.index - b.index);
   if (reference.quality)
     classify(detections, qualityStart?.sinceInput ?? null, reference.quality.profile.windowSize);
+  else if (reference.people)
+    await classifyByPeople(reference.people, reference.pca, detections, batch, readers.before);
   return {
     state: {
       format: STREAM_STATE_FORMAT,
@@ -185,6 +215,75 @@ function classify(detections: Detection[], sinceInput: number | null, windowSize
     d.category = d.index - lastInput <= 2 * windowSize ? "input" : "population";
   }
 }
+
+/**
+ * Without quality signals: each embedding finding's rows (its MMD window, or ADWIN's most recent
+ * rows) are tested over people; significant → input, explained by who is seen → population.
+ */
+async function classifyByPeople(
+  people: NonNullable<StreamingReference["people"]>,
+  pca: PcaModel,
+  detections: Detection[],
+  batch: { seqs: number[]; x: Float32Array },
+  readBefore: ReadBefore | undefined,
+): Promise<void> {
+  const n = batch.seqs.length;
+  const d = batch.x.length / Math.max(1, n);
+  for (const detection of detections) {
+    if (detection.signal === "quality") continue;
+    const wanted = peopleWindowRows(detection);
+    const inBatch = Math.min(wanted, detection.index + 1);
+    const from = detection.index + 1 - inBatch;
+    const behind =
+      wanted > inBatch && readBefore
+        ? await readBefore(batch.seqs[0] as number, wanted - inBatch)
+        : { seqs: [], x: new Float32Array(0) };
+    const rows = behind.seqs.length + inBatch;
+    const window = new Float32Array(rows * d);
+    window.set(behind.x);
+    window.set(batch.x.subarray(from * d, (detection.index + 1) * d), behind.x.length);
+    detection.people = checkPeople(
+      people,
+      window,
+      rows,
+      d,
+      statisticOf(people, detection.signal, pca, window, rows),
+    );
+    detection.category = detection.people.verdict;
+  }
+}
+
+/** The statistic a people check keeps: MMD for the window, the row value ADWIN watched for PC1 and the residual. */
+function statisticOf(
+  people: NonNullable<StreamingReference["people"]>,
+  signal: Detection["signal"],
+  pca: PcaModel,
+  window: Float32Array,
+  rows: number,
+): PeopleStatistic {
+  if (signal !== "pc1" && signal !== "residual") return { kind: "mmd" };
+  const scores = projectPca(pca, window, rows);
+  const windowValues =
+    signal === "pc1"
+      ? Float64Array.from({ length: rows }, (_, i) => scores[i * pca.nComponents] as number)
+      : pcaResidual(pca, window, rows, scores);
+  return { kind: "mean", referenceValues: people.values[signal], windowValues, nested: ADWIN_PEOPLE_WINDOWS };
+}
+
+/** The rows a people check reads: an MMD finding's own window; for ADWIN, the largest of its nested windows. */
+export function peopleWindowRows(d: Detection): number {
+  if (d.signal === "mmd") return d.rows;
+  if (d.signal === "quality") return d.result.rows;
+  return ADWIN_PEOPLE_WINDOWS.at(-1) as number;
+}
+
+/**
+ * The most recent rows an ADWIN finding is tested on, nested. ADWIN's kept window often reaches
+ * far back before the change (its cut is conservative), so it cannot say which rows changed; the
+ * most recent rows are the most surely changed ones. A change caught early shows in the last 100,
+ * a small one caught late needs 500 to be seen over people; the p-value is Bonferroni-adjusted.
+ */
+const ADWIN_PEOPLE_WINDOWS = [100, 200, 500] as const;
 
 /**
  * Sliding quality windows: every `step` embeddings the last `windowSize` are tested. Like the

@@ -279,7 +279,7 @@ describe("processStreamBatch", () => {
       limitation:
         "runs without the PCA-residual ADWIN (fitted before it existed; refit the reference to add it); " +
         "the MMD window (fitted before it existed; refit the reference to add it); " +
-        "the quality window, which tells input changes from population ones (no quality signals were given with the reference embeddings)",
+        "the quality window, which sees how faces are captured whoever they are (no quality signals were given with the reference embeddings); a person test tells a few people seen over and over from an input change instead, but a new population looks like an input change to it",
     });
     expect(outcome.cursor.adwinState).toMatchObject({
       format: STREAM_STATE_FORMAT,

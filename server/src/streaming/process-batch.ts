@@ -27,7 +27,7 @@ import { qualityOfSeqs } from "../services/embeddings/quality.ts";
 import { saveStreamCursor } from "../services/stream-cursors/lease.ts";
 import { writeStreamAlerts } from "./alerts.ts";
 import { type Detection, runDetectors } from "./detectors.ts";
-import { type ReadAfter, readAfterByText } from "./read.ts";
+import { type ReadAfter, readAfterByText, readEmbeddingsBefore } from "./read.ts";
 import { loadActiveReference, type ReferenceCache } from "./reference.ts";
 import { insertScoresIn, type ScoreWriter } from "./score-cache.ts";
 
@@ -118,13 +118,16 @@ export async function processStreamBatch(
     resume ? cursor.adwinState : null,
     cursor.lastSeq,
     { seqs, x, componentScores },
-    async (afterSeq, count) => {
-      const slice = await read(stream.id, afterSeq, count, dimension, "window");
-      // Only rows already behind the cursor belong to the open window.
-      const keep = slice.seqs.filter((seq) => seq <= cursor.lastSeq).length;
-      return { seqs: slice.seqs.slice(0, keep), x: slice.x.subarray(0, keep * dimension) };
+    {
+      windowStart: async (afterSeq, count) => {
+        const slice = await read(stream.id, afterSeq, count, dimension, "window");
+        // Only rows already behind the cursor belong to the open window.
+        const keep = slice.seqs.filter((seq) => seq <= cursor.lastSeq).length;
+        return { seqs: slice.seqs.slice(0, keep), x: slice.x.subarray(0, keep * dimension) };
+      },
+      quality: (windowSeqs) => qualityOfSeqs(db, stream.id, windowSeqs),
+      before: (beforeSeq, count) => readEmbeddingsBefore(db, stream.id, beforeSeq, count, dimension),
     },
-    (windowSeqs) => qualityOfSeqs(db, stream.id, windowSeqs),
   );
   const { detections } = result;
   const next: CursorPosition = {
@@ -243,6 +246,7 @@ function driftEventRow(
         statistic: "mmd2-unbiased",
         space: d.space,
         category: d.category,
+        ...(d.people ? { people: d.people } : {}),
         value: d.statistic,
         threshold: d.threshold,
         alpha: d.alpha,
@@ -261,6 +265,7 @@ function driftEventRow(
     details: {
       statistic: d.signal === "pc1" ? "pc1-score" : "pca-residual",
       category: d.category,
+      ...(d.people ? { people: d.people } : {}),
       score: d.score,
       widthBefore: d.widthBefore,
       widthAfter: d.widthAfter,

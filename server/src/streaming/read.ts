@@ -6,7 +6,8 @@
  * embeddings/s on PGlite (`server/bench/streaming.bench.ts`). The text reader goes through the
  * consumer API's `listEmbeddings`; it works on any table whose `embedding` prints as `[…]`.
  */
-import type { Database, Db } from "../db/database.ts";
+import { sql } from "drizzle-orm";
+import { type Database, type Db, type Executor, queryRows } from "../db/database.ts";
 import { copyKeyedVectors } from "../db/vector-copy.ts";
 import { listEmbeddings } from "../services/embeddings/list.ts";
 
@@ -92,4 +93,35 @@ export function readAhead(read: ReadAfter, maxAgeMs = 1000): ReadAfter {
     }
     return slice;
   };
+}
+
+/**
+ * The last `count` embeddings of `streamId` with a seq below `beforeSeq`, oldest first: the rows
+ * behind the cursor that a people check of an early finding in a batch needs. Rare (only after a
+ * finding on a reference without quality signals), so as text through either driver.
+ */
+export async function readEmbeddingsBefore(
+  db: Executor,
+  streamId: number,
+  beforeSeq: number,
+  count: number,
+  dimension: number,
+): Promise<{ seqs: number[]; x: Float32Array }> {
+  // Ordered by the bigint column, not by its text (an output alias `seq` would sort "999" after "3000").
+  const rows = await queryRows<{ seq_text: string; embedding: string }>(
+    db,
+    sql`SELECT seq::text AS seq_text, embedding::text AS embedding FROM embeddings
+        WHERE stream_id = ${streamId} AND seq < ${beforeSeq} ORDER BY embeddings.seq DESC LIMIT ${count}`,
+  );
+  rows.reverse();
+  const x = new Float32Array(rows.length * dimension);
+  rows.forEach((row, i) => {
+    const values = JSON.parse(row.embedding) as number[];
+    if (values.length !== dimension)
+      throw new Error(
+        `embedding seq ${row.seq_text} has ${values.length} dimensions, the reference has ${dimension}`,
+      );
+    x.set(values, i * dimension);
+  });
+  return { seqs: rows.map((row) => Number(row.seq_text)), x };
 }

@@ -10,7 +10,10 @@ import {
   type Pc1Projection,
   type PcaModel,
   type PcaModelJson,
+  type PeopleReference,
   pcaFromJson,
+  pcaResidual,
+  projectPca,
   QUALITY_PROFILE_FORMAT,
   type QualityProfile,
   REFERENCE_PROFILE_FORMAT,
@@ -51,8 +54,37 @@ export interface StreamingReference {
    * the profile has no quality detector.
    */
   quality: { profile: QualityProfile; harm: HarmModel | null } | null;
+  /**
+   * Without a quality detector: the reference's MMD sample and same-person threshold, so each
+   * embedding finding is classified by a person test (`people-check.ts`). Null with a quality
+   * detector, or for a profile without a same-person threshold (findings stay unclassified).
+   */
+  people: (PeopleReference & { values: PeopleValues }) | null;
   /** What the profile cannot run and why, for the worker to say once; null when it runs everything. */
   limitation: string | null;
+}
+
+/** PC1 score and PCA residual of each MMD-sample row: ADWIN findings are tested on their own value. */
+export interface PeopleValues {
+  pc1: Float64Array;
+  residual: Float64Array;
+}
+
+/** The people check's reference: the MMD sample with its rows' PC1 scores and residuals. */
+export function peopleReferenceOf(
+  pca: PcaModel,
+  people: PeopleReference,
+): PeopleReference & { values: PeopleValues } {
+  const m = people.sampleSize;
+  const scores = projectPca(pca, people.sample, m);
+  const k = pca.nComponents;
+  return {
+    ...people,
+    values: {
+      pc1: Float64Array.from({ length: m }, (_, i) => scores[i * k] as number),
+      residual: pcaResidual(pca, people.sample, m, scores),
+    },
+  };
 }
 
 /** Reference id → what was read from its profile; profiles are frozen, so entries never go stale. */
@@ -109,6 +141,10 @@ export async function loadActiveReference(
   if (row?.feature_window) reference.mmdWindow = featureWindowOf(row.feature_window);
   else if (row?.mmd_window)
     reference.mmdWindow = await loadMmdWindow(db, id, row.mmd_window, reference.pca.dim);
+  if (!reference.quality) {
+    const people = await loadPeopleReference(db, id);
+    reference.people = people && peopleReferenceOf(reference.pca, people);
+  }
   if (cache) {
     for (const [key, entry] of cache) if (entry.streamId === streamId) cache.delete(key);
     cache.set(id, reference);
@@ -123,7 +159,10 @@ function parseReference(
   row: ProfileRow | undefined,
 ): StreamingReference {
   const broken = (why: string) =>
-    new FacedriftError("invalid_request", `reference set ${id} cannot drive the streaming detector: ${why}`);
+    new FacedriftError(
+      "invalid_request",
+      `reference version ${version} cannot drive the streaming detector: ${why}`,
+    );
   if (row?.format !== REFERENCE_PROFILE_FORMAT) {
     throw broken(`profile format is ${JSON.stringify(row?.format)}, not ${REFERENCE_PROFILE_FORMAT}`);
   }
@@ -158,6 +197,7 @@ function parseReference(
     residualAdwin,
     mmdWindow: null,
     quality: quality ? { profile: quality, harm: (row.model_id && HARM_MODELS[row.model_id]) || null } : null,
+    people: null,
     limitation: missing.length === 0 ? null : `runs without ${missing.join("; ")}`,
   };
 }
@@ -179,6 +219,29 @@ function featureWindowOf(json: string): NonNullable<StreamingReference["mmdWindo
   };
 }
 
+/** The MMD sample and same-person threshold, once per reference; null without a threshold (older profiles). */
+async function loadPeopleReference(db: Executor, id: number): Promise<PeopleReference | null> {
+  const [row] = await queryRows<{
+    sample: string;
+    sample_size: number;
+    sigma: number;
+    threshold: number | null;
+  }>(
+    db,
+    sql`SELECT (profile->'mmd'->'sample')::text AS sample, (profile->'mmd'->>'sampleSize')::int AS sample_size,
+          (profile->'mmd'->>'sigma')::float8 AS sigma,
+          (profile->'mmd'->>'samePersonThreshold')::float8 AS threshold
+        FROM reference_sets WHERE id = ${id}`,
+  );
+  if (!row || row.threshold === null) return null;
+  return {
+    sample: Float64Array.from(JSON.parse(row.sample) as number[]),
+    sampleSize: Number(row.sample_size),
+    sigma: Number(row.sigma),
+    samePersonThreshold: Number(row.threshold),
+  };
+}
+
 /** The window's threshold and, once per reference, the MMD sample with its sample-side kernel sum. */
 async function loadMmdWindow(db: Executor, id: number, json: string, dimension: number) {
   const calibration = JSON.parse(json) as MmdWindowCalibration;
@@ -188,7 +251,7 @@ async function loadMmdWindow(db: Executor, id: number, json: string, dimension: 
           (profile->'mmd'->>'sigma')::float8 AS sigma
         FROM reference_sets WHERE id = ${id}`,
   );
-  if (!row) throw new FacedriftError("invalid_request", `reference set ${id} disappeared`);
+  if (!row) throw new FacedriftError("invalid_request", "the reference disappeared");
   const sample = JSON.parse(row.sample) as number[];
   return {
     space: "all-dimensions" as const,

@@ -30,7 +30,7 @@ export function detectorWarnings(p: ProfileCoverage): string[] {
     ...(p.hasQuality
       ? []
       : [
-          `the quality window, which tells input changes from population ones (${p.qualitySkipped ?? BEFORE})`,
+          `the quality window, which sees how faces are captured whoever they are (${p.qualitySkipped ?? BEFORE}); a person test tells a few people seen over and over from an input change instead, but a new population looks like an input change to it`,
         ]),
   ];
 }

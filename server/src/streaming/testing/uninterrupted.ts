@@ -11,7 +11,7 @@ import {
   type ReferenceProfile,
 } from "@facedrift/stats";
 import { type Detection, runDetectors, type StreamState } from "../detectors.ts";
-import type { StreamingReference } from "../reference.ts";
+import { peopleReferenceOf, type StreamingReference } from "../reference.ts";
 
 /** The detectors' view of a profile, as `loadActiveReference` builds it from the stored JSON. */
 export function streamingReferenceOf(profile: ReferenceProfile, version = 1): StreamingReference {
@@ -48,6 +48,15 @@ export function streamingReferenceOf(profile: ReferenceProfile, version = 1): St
           }
         : null,
     quality: profile.quality ? { profile: profile.quality, harm: null } : null,
+    people:
+      profile.quality || profile.mmd.samePersonThreshold === undefined
+        ? null
+        : peopleReferenceOf(pca, {
+            sample: Float64Array.from(profile.mmd.sample),
+            sampleSize: profile.mmd.sampleSize,
+            sigma: profile.mmd.sigma,
+            samePersonThreshold: profile.mmd.samePersonThreshold,
+          }),
     limitation: null,
   };
 }
@@ -58,9 +67,16 @@ export async function uninterruptedRun(
   x: Float32Array,
 ): Promise<{ detections: Detection[]; state: StreamState }> {
   const componentScores = projectPca(reference.pca, x, seqs.length);
-  const result = await runDetectors(reference, null, 0, { seqs, x, componentScores }, async () => {
+  const behind = async (): Promise<never> => {
     throw new Error("a single batch from the start never reads rows behind its cursor");
-  });
+  };
+  const result = await runDetectors(
+    reference,
+    null,
+    0,
+    { seqs, x, componentScores },
+    { windowStart: behind, before: async () => ({ seqs: [], x: new Float32Array(0) }) },
+  );
   return { detections: result.detections, state: result.state };
 }
 

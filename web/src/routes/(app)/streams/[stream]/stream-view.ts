@@ -77,7 +77,7 @@ export const succeededRuns = (runs: readonly DriftRun[], from: Date, to: Date): 
 export interface RunColumns {
   /** When each run finished (epoch ms). */
   t: number[];
-  /** "#id hh:mm" per run, for the axis. */
+  /** "hh:mm" per run, for the axis; runs in the same minute as an earlier one get " (2)", " (3)", …. */
   labels: string[];
   /** psi[k][r]: PSI of component k in run r. */
   psi: (number | null)[][];
@@ -86,15 +86,24 @@ export interface RunColumns {
   novelty: (number | null)[];
 }
 
+function minuteLabels(times: readonly number[]): string[] {
+  const seen = new Map<string, number>();
+  return times.map((t) => {
+    const minute = new Date(t).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+    const n = (seen.get(minute) ?? 0) + 1;
+    seen.set(minute, n);
+    return n === 1 ? minute : `${minute} (${n})`;
+  });
+}
+
 /** Runs (oldest first) as chart columns; x is when each run finished. */
 export function runColumns(runs: readonly DriftRun[]): RunColumns {
   const components = Math.max(0, ...runs.map((run) => run.results.psi?.values.length ?? 0));
   return {
     t: runs.map((run) => Date.parse(run.finishedAt ?? run.startedAt)),
-    labels: runs.map(
-      (run) =>
-        `#${run.id} ${new Date(run.finishedAt ?? run.startedAt).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}`,
-    ),
+    // Not the run's id: ids are opaque 16-digit numbers (server/src/ids/public-ids.ts) that say
+    // nothing about order and would crowd the axis.
+    labels: minuteLabels(runs.map((run) => Date.parse(run.finishedAt ?? run.startedAt))),
     psi: Array.from({ length: components }, (_, k) => runs.map((run) => run.results.psi?.values[k] ?? null)),
     mmd2: runs.map((run) => run.results.mmd?.mmd2Unbiased ?? null),
     mmdP: runs.map((run) => run.results.mmd?.pValue ?? null),
