@@ -116,10 +116,9 @@ export async function dispatchNotification(
 }
 
 /**
- * The notification as channels see it: the incident, its finding, the change's key and the
- * dashboard link name them by public id, as the API does (row ids would count every tenant's
- * incidents). The tenant id stays the row id: the push channel looks subscriptions up by it and
- * no channel shows it.
+ * The notification as channels see it: the incident, its finding, the tenant, the change's key
+ * and the dashboard links name them by public id, as the API does (row ids would count every
+ * tenant's incidents, and the tenants).
  */
 export function outwardNotification(
   notification: IncidentNotification,
@@ -130,10 +129,15 @@ export function outwardNotification(
   return {
     ...notification,
     key: notification.key.replace(/^incident-\d+-/, `incident-${incidentId}-`),
-    incident: { ...notification.incident, id: incidentId },
+    incident: {
+      ...notification.incident,
+      id: incidentId,
+      tenantId: ids.encode("tenant", notification.incident.tenantId),
+    },
     finding: finding && {
       ...finding,
       id: ids.encode("alert", finding.id),
+      tenantId: ids.encode("tenant", finding.tenantId),
       dashboardUrl: withParam(finding.dashboardUrl, "alert", ids.encode("alert", finding.id)),
     },
     dashboardUrl: withParam(notification.dashboardUrl, "incident", incidentId),
@@ -290,9 +294,11 @@ function sender(
     case "email":
       return (signal) => email.deliver(n, config, { ...common, signal });
     case "webpush": {
+      // The push channel looks the tenant's subscriptions up: by the row id (the channel's own).
+      const toTenant = { ...n, incident: { ...n.incident, tenantId: channel.tenantId } };
       const sent = new Set<string>();
       const stores = { subscriptions: store.pushSubscriptions, vapidKeys: store.vapidKeys };
-      return (signal) => webpush.deliver(n, config, { ...common, ...stores, sent, signal });
+      return (signal) => webpush.deliver(toTenant, config, { ...common, ...stores, sent, signal });
     }
     case "github":
     case "jira":

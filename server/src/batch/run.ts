@@ -81,7 +81,7 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
     })
     .from(streams)
     .where(eq(streams.id, input.streamId));
-  if (!stream) throw new FacedriftError("not_found", `stream ${input.streamId} does not exist`);
+  if (!stream) throw new FacedriftError("not_found", "the stream no longer exists");
   const reference = await getActiveReferenceSet(db, stream.id);
   if (!reference?.profile) {
     throw new FacedriftError(

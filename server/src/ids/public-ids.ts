@@ -3,8 +3,8 @@
  * Public ids (issue 14): what the API shows instead of a row's id. Row ids come from sequences
  * shared by every tenant, so a tenant that saw its alert ids go 12, 40, 41 would learn that other
  * tenants raised 27 alerts in between. The API shows each id as a keyed pseudorandom permutation
- * of it instead: an 8-round Feistel network over 52 bits whose round function is HMAC-SHA256
- * under the database's key (`id_keys`, made by migration 0014), tweaked by the id's kind. Public
+ * of it instead: an 8-round Feistel network over 52 bits whose round function is AES-256 under
+ * the database's key (`id_keys`, made by migration 0014), tweaked by the id's kind. Public
  * ids are integers in [1, 2^52] (exact in JSON and JavaScript), distinct for distinct rows,
  * decoded back to the row id on the way in, and say nothing about how many rows exist.
  *
@@ -14,7 +14,7 @@
  * stable across restarts and replicas; anyone who can read the database can read every row id
  * anyway.
  */
-import { createHmac } from "node:crypto";
+import { type Cipheriv, createCipheriv } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Executor } from "../db/database.ts";
 import { idKeys } from "../db/schema/id-key.ts";
@@ -45,18 +45,24 @@ export const ID_SPACE = HALF * HALF;
 const ROUNDS = 8;
 
 export class PublicIds {
-  readonly #key: Buffer;
+  /** AES-256 in ECB mode on one 16-byte block per round: a keyed PRF, and stateless per block. */
+  readonly #aes: Cipheriv;
+  readonly #block = Buffer.alloc(16);
   /** Recently encoded ids: listings repeat the same few (stream, reference, incident). */
   readonly #cache = new Map<string, number>();
 
   constructor(key: Uint8Array) {
-    if (key.length < 16) throw new Error("public ids: the id key must have at least 16 bytes");
-    this.#key = Buffer.from(key);
+    if (key.length !== 32) throw new Error("public ids: the id key must have 32 bytes");
+    this.#aes = createCipheriv("aes-256-ecb", key, null).setAutoPadding(false);
   }
 
   #round(kind: IdKind, round: number, half: number): number {
-    const mac = createHmac("sha256", this.#key).update(`${kind}\0${round}\0${half}`).digest();
-    return mac.readUInt32BE(0) & MASK;
+    const block = this.#block;
+    block.fill(0);
+    block.writeUInt8(ID_KINDS.indexOf(kind), 0);
+    block.writeUInt8(round, 1);
+    block.writeUInt32BE(half, 2);
+    return this.#aes.update(block).readUInt32BE(0) & MASK;
   }
 
   /** The public id of row `id` of `kind`. */

@@ -17,6 +17,7 @@ import { DAY0, driftFixture } from "../batch/testing/fixture.ts";
 import { queryRows } from "../db/database.ts";
 import { alertChannels } from "../db/schema/alert-channel.ts";
 import { TEST_DRIVERS } from "../db/testing/postgres-database.ts";
+import { publicIdsOf } from "../ids/public-ids.ts";
 import { getIncident } from "../services/incidents/get.ts";
 import { fitReference } from "../services/references/fit.ts";
 import { getStream } from "../services/streams/get.ts";
@@ -115,9 +116,13 @@ describe.each(TEST_DRIVERS)("one drift episode is one incident (%s)", { timeout:
     expect(findings).toEqual({ n: incident!.finding_count, attached: incident!.finding_count });
     expect(incident!.finding_count).toBeGreaterThanOrEqual(fired.length + 2);
 
+    // Channels name the incident and the tenant by public id, as the API does.
+    const ids = await publicIdsOf(f.database.db);
+    const told = (id: number) => ids.encode("incident", id);
+    const tenant = ids.encode("tenant", f.tenantId);
     expect(events(webhook).map((e) => [e.event, e.incident.id, e.incident.severity])).toEqual([
-      ["incident.opened", incident!.id, "warning"],
-      ["incident.escalated", incident!.id, "critical"],
+      ["incident.opened", told(incident!.id), "warning"],
+      ["incident.escalated", told(incident!.id), "critical"],
     ]);
     const pages = events(pagerduty);
     expect(pages.map((e) => [e.event_action, e.payload.severity])).toEqual([
@@ -125,7 +130,7 @@ describe.each(TEST_DRIVERS)("one drift episode is one incident (%s)", { timeout:
       ["trigger", "critical"],
     ]);
     expect(new Set(pages.map((e) => e.dedup_key))).toEqual(
-      new Set([`facedrift/${f.tenantId}/incident/${incident!.id}`]),
+      new Set([`facedrift/${tenant}/incident/${told(incident!.id)}`]),
     );
     // Every attempt is logged against the incident and the finding that caused it.
     const logged = await queryRows<{ transition: string; channel_type: string; with_finding: boolean }>(
@@ -178,10 +183,14 @@ describe.each(TEST_DRIVERS)("one drift episode is one incident (%s)", { timeout:
     ).toEqual([]);
     for (const notification of resolved) dispatch(notification);
     await Promise.all(deliveries);
-    expect(events(webhook).at(-1)).toMatchObject({ event: "incident.resolved", incident: { id: open!.id } });
+    const ids = await publicIdsOf(f.database.db);
+    expect(events(webhook).at(-1)).toMatchObject({
+      event: "incident.resolved",
+      incident: { id: ids.encode("incident", open!.id) },
+    });
     expect(events(pagerduty).at(-1)).toMatchObject({
       event_action: "resolve",
-      dedup_key: `facedrift/${f.tenantId}/incident/${open!.id}`,
+      dedup_key: `facedrift/${ids.encode("tenant", f.tenantId)}/incident/${ids.encode("incident", open!.id)}`,
     });
 
     await runBatchCheck(f.database, { streamId: f.streamId, kind: "manual", window: f.day(2), dispatch });
@@ -189,6 +198,9 @@ describe.each(TEST_DRIVERS)("one drift episode is one incident (%s)", { timeout:
     const all = await incidents();
     expect(all.map((i) => i.status)).toEqual(["resolved", "open"]);
     expect(all[1]).toMatchObject({ severity: "critical", detectors: ["batch"], finding_count: 1 });
-    expect(events(webhook).at(-1)).toMatchObject({ event: "incident.opened", incident: { id: all[1]!.id } });
+    expect(events(webhook).at(-1)).toMatchObject({
+      event: "incident.opened",
+      incident: { id: ids.encode("incident", all[1]!.id) },
+    });
   });
 });

@@ -158,7 +158,10 @@ function parseReference(
   row: ProfileRow | undefined,
 ): StreamingReference {
   const broken = (why: string) =>
-    new FacedriftError("invalid_request", `reference set ${id} cannot drive the streaming detector: ${why}`);
+    new FacedriftError(
+      "invalid_request",
+      `reference version ${version} cannot drive the streaming detector: ${why}`,
+    );
   if (row?.format !== REFERENCE_PROFILE_FORMAT) {
     throw broken(`profile format is ${JSON.stringify(row?.format)}, not ${REFERENCE_PROFILE_FORMAT}`);
   }
@@ -247,7 +250,7 @@ async function loadMmdWindow(db: Executor, id: number, json: string, dimension: 
           (profile->'mmd'->>'sigma')::float8 AS sigma
         FROM reference_sets WHERE id = ${id}`,
   );
-  if (!row) throw new FacedriftError("invalid_request", `reference set ${id} disappeared`);
+  if (!row) throw new FacedriftError("invalid_request", "the reference disappeared");
   const sample = JSON.parse(row.sample) as number[];
   return {
     space: "all-dimensions" as const,

@@ -107,8 +107,9 @@ export async function startOwnPostgres(
   const reason = ownPostgresUnavailableBecause();
   if (reason) throw new Error(`cannot start a PostgreSQL cluster of our own: ${reason}`);
   const bin = postgresBinDir() as string;
-  const dir = mkdtempSync(join(tmpdir(), "facedrift-own-pg-"));
   const owner = isRoot() ? postgresUser() : null;
+  // Under root the cluster's owner must reach its folder: root's TMPDIR may sit under /root (0700).
+  const dir = mkdtempSync(join(owner ? "/tmp" : tmpdir(), "facedrift-own-pg-"));
   if (owner) chownSync(dir, owner.uid, owner.gid);
   const data = join(dir, "data");
   const logFile = join(dir, "server.log");

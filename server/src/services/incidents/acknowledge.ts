@@ -23,13 +23,9 @@ export async function acknowledgeIncident(
       .for("update");
     if (!row) throw new FacedriftError("not_found", "no such incident", { field: "id" });
     if (row.status === "resolved") {
-      throw new FacedriftError(
-        "conflict",
-        `incident ${input.id} is resolved; there is nothing to acknowledge`,
-        {
-          field: "id",
-        },
-      );
+      throw new FacedriftError("conflict", "the incident is resolved; there is nothing to acknowledge", {
+        field: "id",
+      });
     }
     if (row.status === "acknowledged") return;
     const at = new Date();

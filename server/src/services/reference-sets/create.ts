@@ -41,7 +41,7 @@ export async function createReferenceSet(
     .select({ modelId: streams.modelId, modelVersion: streams.modelVersion, dimension: streams.dimension })
     .from(streams)
     .where(eq(streams.id, input.streamId));
-  if (!stream) throw new FacedriftError("not_found", `stream ${input.streamId} does not exist`);
+  if (!stream) throw new FacedriftError("not_found", "the stream no longer exists");
   const dimension = Number(stream.dimension);
   input.vectors.forEach((v, i) => {
     if (v.length !== dimension) {

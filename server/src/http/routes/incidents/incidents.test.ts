@@ -192,7 +192,12 @@ describe("incidents API", { timeout: 60_000 }, () => {
     expect(res.body.history.at(-1)).toMatchObject({ kind: "resolved", note: "camera fixed" });
     await expect.poll(() => hook.requests.length).toBe(1);
     const body = JSON.parse(hook.requests[0]!.body.toString("utf8"));
-    expect(body).toMatchObject({ event: "incident.resolved", incident: { id: lobby, status: "resolved" } });
+    // Channels name the incident and the tenant as the API does: by public id.
+    const tenantId = await t.publicId("tenant", streams.lobby!.tenantId);
+    expect(body).toMatchObject({
+      event: "incident.resolved",
+      incident: { id: lobby, tenantId, status: "resolved" },
+    });
     const again = await t.call("POST", `/v1/incidents/${lobby}/resolve`, { key: read });
     expect(again.body.resolvedAt).toBe(res.body.resolvedAt);
     expect((await t.call("POST", `/v1/incidents/${lobby}/acknowledge`, { key: read })).status).toBe(409);
