@@ -77,7 +77,7 @@ async function expectBatchesMatch(embedder: ImageEmbedder, alone: PageFace[], ba
     if (!result.ok) throw new Error(`${PHOTOS[i]?.name}: ${result.stage}: ${result.message}`);
     expect(result.fallback).toBeUndefined();
     expect(result.engines.every((e) => e.backend === backend)).toBe(true);
-    expect(result.batch).toEqual({ index: i, size: PHOTOS.length });
+    expect(result.batch).toMatchObject({ index: i, size: PHOTOS.length });
     const face = result.faces[0] as PageFace;
     const reference = alone[i] as PageFace;
     expect(result.faces).toHaveLength(1);

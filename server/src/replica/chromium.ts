@@ -24,6 +24,15 @@ export interface EngineInfo {
   adapter?: string;
 }
 
+/** Milliseconds per stage (`StageTimings` of `@facedrift/models`): align and embed per embedder id. */
+export interface PageTimings {
+  detect: number;
+  landmarks: number;
+  quality: number;
+  align: Record<string, number>;
+  embed: Record<string, number>;
+}
+
 /** One face as the page answers it. */
 export interface PageFace {
   box: { x: number; y: number; width: number; height: number };
@@ -43,8 +52,11 @@ export type PageImageResult =
       engines: EngineInfo[];
       totalMs: number;
       fallback?: string;
-      /** From `embedBatch`: the image's place among the batch's decoded images (`again`'s `item`). */
-      batch?: { index: number; size: number };
+      /**
+       * From `embedBatch`: the image's place among the batch's decoded images (`again`'s `item`),
+       * and each stage's milliseconds for the whole call.
+       */
+      batch?: { index: number; size: number; timings?: PageTimings };
     }
   | { ok: false; stage: "decode" | "pipeline"; message: string };
 

@@ -177,9 +177,15 @@ export async function runDetectors(
       : null;
   if (quality) detections.push(...quality.detections);
   detections.sort((a, b) => a.index - b.index);
-  if (reference.quality)
+  if (reference.quality) {
     classify(detections, qualityStart?.sinceInput ?? null, reference.quality.profile.windowSize);
-  else if (reference.people)
+    // A stream whose embeddings carry no quality signals leaves the quality window blind: its
+    // silence says nothing, so those findings are tested over people as on an embedding-only reference.
+    if (reference.people) {
+      const blind = await blindFindings(detections, seqs, readQuality);
+      await classifyByPeople(reference.people, reference.pca, blind, batch, readers.before);
+    }
+  } else if (reference.people)
     await classifyByPeople(reference.people, reference.pca, detections, batch, readers.before);
   return {
     state: {
@@ -215,6 +221,28 @@ function classify(detections: Detection[], sinceInput: number | null, windowSize
     d.category = d.index - lastInput <= 2 * windowSize ? "input" : "population";
   }
 }
+
+/**
+ * The embedding findings called population only because the quality window did not fire, where
+ * most of the last rows up to them carry no quality signals for it to see.
+ */
+async function blindFindings(
+  detections: Detection[],
+  seqs: readonly number[],
+  readQuality: ReadQuality,
+): Promise<Detection[]> {
+  const blind: Detection[] = [];
+  for (const d of detections) {
+    if (d.signal === "quality" || d.category !== "population") continue;
+    const recent = seqs.slice(Math.max(0, d.index + 1 - BLIND_ROWS), d.index + 1);
+    const seen = (await readQuality(recent)).filter((q) => q !== null).length;
+    if (seen < recent.length / 2) blind.push(d);
+  }
+  return blind;
+}
+
+/** How many of a finding's most recent rows (in its batch) decide whether the quality window could see them. */
+const BLIND_ROWS = 100;
 
 /**
  * Without quality signals: each embedding finding's rows (its MMD window, or ADWIN's most recent

@@ -55,9 +55,10 @@ export interface StreamingReference {
    */
   quality: { profile: QualityProfile; harm: HarmModel | null } | null;
   /**
-   * Without a quality detector: the reference's MMD sample and same-person threshold, so each
-   * embedding finding is classified by a person test (`people-check.ts`). Null with a quality
-   * detector, or for a profile without a same-person threshold (findings stay unclassified).
+   * The reference's MMD sample and same-person threshold, so an embedding finding the quality
+   * window cannot judge (no quality detector, or a stream that sends no quality signals) is
+   * classified by a person test (`people-check.ts`). Null for a profile without a same-person
+   * threshold (such findings stay unclassified).
    */
   people: (PeopleReference & { values: PeopleValues }) | null;
   /** What the profile cannot run and why, for the worker to say once; null when it runs everything. */
@@ -141,10 +142,8 @@ export async function loadActiveReference(
   if (row?.feature_window) reference.mmdWindow = featureWindowOf(row.feature_window);
   else if (row?.mmd_window)
     reference.mmdWindow = await loadMmdWindow(db, id, row.mmd_window, reference.pca.dim);
-  if (!reference.quality) {
-    const people = await loadPeopleReference(db, id);
-    reference.people = people && peopleReferenceOf(reference.pca, people);
-  }
+  const people = await loadPeopleReference(db, id);
+  reference.people = people && peopleReferenceOf(reference.pca, people);
   if (cache) {
     for (const [key, entry] of cache) if (entry.streamId === streamId) cache.delete(key);
     cache.set(id, reference);

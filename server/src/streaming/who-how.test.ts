@@ -64,16 +64,24 @@ describe.each(TEST_DRIVERS)(
     afterAll(() => t?.close());
 
     /** A stream with the reference fitted from items, then `rows` faces streamed. */
+    /**
+     * `quality`: who sends quality signals — everyone, nobody (embeddings only), or the reference
+     * alone (fitted from `facedrift extract`, streamed by a client that sends embeddings only).
+     */
     async function run(
       stream: string,
       rows: { embedding: number[]; metadata: Record<string, unknown> }[],
-      withQuality = true,
+      quality: "all" | "none" | "reference" = "all",
     ) {
-      // Embeddings only: what a client that sends no quality signals gives the product.
-      const strip = (r: { embedding: number[]; metadata: Record<string, unknown> }) =>
-        withQuality ? r : { embedding: r.embedding, metadata: { person: r.metadata.person } };
-      rows = rows.map(strip);
-      const reference = referencePeople.flatMap((p) => [world.photo(p), world.photo(p)]).map(strip);
+      const strip = (r: { embedding: number[]; metadata: Record<string, unknown> }) => ({
+        embedding: r.embedding,
+        metadata: { person: r.metadata.person },
+      });
+      const withQuality = quality !== "none";
+      if (quality !== "all") rows = rows.map(strip);
+      const reference = referencePeople
+        .flatMap((p) => [world.photo(p), world.photo(p)])
+        .map((r) => (withQuality ? r : strip(r)));
       const ts = Date.parse("2026-12-01T08:00:00Z");
       // The stream must exist (its model fixed) before a reference is fitted for it.
       const first = await t.call("POST", `/v1/streams/${stream}/embeddings`, {
@@ -158,59 +166,65 @@ describe.each(TEST_DRIVERS)(
       expect(alerts.some((a) => a.category === "input" && a.severity !== "info")).toBe(true);
     });
 
-    it("without quality signals, tells ten repeated people from a change every face shows by a person test", async () => {
-      const staff = Array.from({ length: 10 }, world.person);
-      const door = await run(
-        "door-bare",
-        Array.from({ length: 1500 }, () => world.photo(staff[world.pick(10)] as never)),
-        false,
-      );
-      // Ten faces all day move the embedding statistics; the person test puts it down to who.
-      expect(door.length).toBeGreaterThan(0);
-      for (const event of door) expect(event.category).toBe("population");
-      for (const alert of await alertsOf("door-bare"))
-        expect(alert).toEqual({ severity: "info", category: "population" });
-      const [title] = await queryRows<{ title: string }>(
-        t.db,
-        sql`SELECT a.payload->>'title' AS title FROM alerts a JOIN streams s ON s.id = a.stream_id
-          WHERE s.name = 'door-bare' ORDER BY a.id LIMIT 1`,
-      );
-      expect(title?.title).toMatch(
-        /a population change \(who is seen\), not an input change: the window's 1[01] people explain it \(person test p = /,
-      );
+    it.each([
+      ["none", "embeddings only"],
+      ["reference", "a reference with quality signals and a stream without"],
+    ] as const)(
+      "without quality signals in the stream (%s: %s), tells ten repeated people from a change every face shows by a person test",
+      async (quality: "none" | "reference", _what: string) => {
+        const staff = Array.from({ length: 10 }, world.person);
+        const door = await run(
+          `door-${quality}`,
+          Array.from({ length: 1500 }, () => world.photo(staff[world.pick(10)] as never)),
+          quality,
+        );
+        // Ten faces all day move the embedding statistics; the person test puts it down to who.
+        expect(door.length).toBeGreaterThan(0);
+        for (const event of door) expect(event.category).toBe("population");
+        for (const alert of await alertsOf(`door-${quality}`))
+          expect(alert).toEqual({ severity: "info", category: "population" });
+        const [title] = await queryRows<{ title: string }>(
+          t.db,
+          sql`SELECT a.payload->>'title' AS title FROM alerts a JOIN streams s ON s.id = a.stream_id
+          WHERE s.name = ${`door-${quality}`} ORDER BY a.id LIMIT 1`,
+        );
+        expect(title?.title).toMatch(
+          /a population change \(who is seen\), not an input change: the window's 1[01] people explain it \(person test p = /,
+        );
 
-      // A pre-processing change that pulls every face towards one direction (identity washed
-      // out, as blur does): new people before and after, so only how they are seen changed.
-      const rng = seededRng(5);
-      const raw = Array.from({ length: DIM }, () => rng() - 0.5);
-      const pull = raw.map((t) => t / Math.hypot(...raw));
-      const people = Array.from({ length: 1000 }, world.person);
-      const washed = (r: ReturnType<typeof world.photo>) => {
-        const v = r.embedding.map((t, i) => t + 0.3 * (pull[i] as number));
-        const norm = Math.hypot(...v);
-        return { ...r, embedding: v.map((t) => t / norm) };
-      };
-      const blurred = await run(
-        "lobby-bare",
-        [
-          ...people.slice(0, 500).map((p) => world.photo(p)),
-          ...people.slice(500).map((p) => washed(world.photo(p))),
-        ],
-        false,
-      );
-      const after = blurred.filter((e) => e.category === "input");
-      expect(after.length).toBeGreaterThan(0);
-      const [event] = await queryRows<{ people: { verdict: string; pValue: number; people: number } }>(
-        t.db,
-        sql`SELECT e.details->'people' AS people FROM drift_events e JOIN streams s ON s.id = e.stream_id
-          WHERE s.name = 'lobby-bare' AND e.details->>'category' = 'input' ORDER BY e.seq LIMIT 1`,
-      );
-      expect(event?.people.verdict).toBe("input");
-      expect(event?.people.pValue).toBeLessThan(0.01);
-      expect(event?.people.people).toBeGreaterThan(50);
-      const alerts = await alertsOf("lobby-bare");
-      expect(alerts.some((a) => a.category === "input" && a.severity === "warning")).toBe(true);
-    });
+        // A pre-processing change that pulls every face towards one direction (identity washed
+        // out, as blur does): new people before and after, so only how they are seen changed.
+        const rng = seededRng(5);
+        const raw = Array.from({ length: DIM }, () => rng() - 0.5);
+        const pull = raw.map((t) => t / Math.hypot(...raw));
+        const people = Array.from({ length: 1000 }, world.person);
+        const washed = (r: ReturnType<typeof world.photo>) => {
+          const v = r.embedding.map((t, i) => t + 0.3 * (pull[i] as number));
+          const norm = Math.hypot(...v);
+          return { ...r, embedding: v.map((t) => t / norm) };
+        };
+        const blurred = await run(
+          `lobby-${quality}`,
+          [
+            ...people.slice(0, 500).map((p) => world.photo(p)),
+            ...people.slice(500).map((p) => washed(world.photo(p))),
+          ],
+          quality,
+        );
+        const after = blurred.filter((e) => e.category === "input");
+        expect(after.length).toBeGreaterThan(0);
+        const [event] = await queryRows<{ people: { verdict: string; pValue: number; people: number } }>(
+          t.db,
+          sql`SELECT e.details->'people' AS people FROM drift_events e JOIN streams s ON s.id = e.stream_id
+          WHERE s.name = ${`lobby-${quality}`} AND e.details->>'category' = 'input' ORDER BY e.seq LIMIT 1`,
+        );
+        expect(event?.people.verdict).toBe("input");
+        expect(event?.people.pValue).toBeLessThan(0.01);
+        expect(event?.people.people).toBeGreaterThan(50);
+        const alerts = await alertsOf(`lobby-${quality}`);
+        expect(alerts.some((a) => a.category === "input" && a.severity === "warning")).toBe(true);
+      },
+    );
 
     it("batch checks too: ten repeated people confirm nothing; a camera the embeddings cannot see is an input finding", async () => {
       const batch = async (name: string) => {

@@ -49,7 +49,7 @@ export function streamingReferenceOf(profile: ReferenceProfile, version = 1): St
         : null,
     quality: profile.quality ? { profile: profile.quality, harm: null } : null,
     people:
-      profile.quality || profile.mmd.samePersonThreshold === undefined
+      profile.mmd.samePersonThreshold === undefined
         ? null
         : peopleReferenceOf(pca, {
             sample: Float64Array.from(profile.mmd.sample),

@@ -5,7 +5,7 @@
  * capture station's own worker (`$lib/worker/client.ts`) and decodes with `createImageBitmap`, as
  * the capture path does, so a replica's embeddings are the browser's by construction.
  */
-import type { Box, FaceQuality } from "@facedrift/models";
+import type { Box, FaceQuality, StageTimings } from "@facedrift/models";
 import { FaceClient } from "$lib/worker/client.ts";
 import { OTHER_EMBEDDERS } from "$lib/worker/models.ts";
 import type { EmbedderInfo, EngineInfo, FaceChoice, FrameFace } from "$lib/worker/protocol.ts";
@@ -39,8 +39,11 @@ export type ReplicaImageResult =
       engines: EngineInfo[];
       totalMs: number;
       fallback?: string;
-      /** From `embedBatch`: this image's place among the batch's decoded images (for `again`). */
-      batch?: { index: number; size: number };
+      /**
+       * From `embedBatch`: this image's place among the batch's decoded images (for `again`), and
+       * each stage's time for the whole call (`npm run bench:gpu` reads it).
+       */
+      batch?: { index: number; size: number; timings: StageTimings };
     }
   | { ok: false; stage: "decode" | "pipeline"; message: string };
 
@@ -165,7 +168,7 @@ export function createReplicaApi(bases: { modelsBase: string; tfjsWasmBase: stri
           engines: processed.engines,
           // The batch's time, shared evenly: a stored file's totalMs stays comparable with `embed`'s.
           totalMs: processed.totalMs / processed.items.length,
-          batch: { index, size: bitmaps.length },
+          batch: { index, size: bitmaps.length, timings: processed.timings },
           ...(processed.fallback ? { fallback: processed.fallback } : {}),
         };
       });
