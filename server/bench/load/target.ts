@@ -11,14 +11,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { type Database, queryRows } from "../../src/db/database.ts";
 import { openPglite } from "../../src/db/pglite.ts";
 import { openPostgres } from "../../src/db/postgres.ts";
-import { type OwnPostgres, startOwnPostgres } from "../../src/db/testing/own-postgres.ts";
+import { freePort, type OwnPostgres, startOwnPostgres } from "../../src/db/testing/own-postgres.ts";
 import type { StoredCounts } from "./verify.ts";
 
 const root = join(import.meta.dirname, "..", "..", "..");
@@ -69,17 +68,6 @@ export interface RunningTarget {
   finish(streams: string | readonly string[]): Promise<StoredCounts>;
   /** Kills whatever still runs and deletes the data. */
   close(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
-    });
-  });
 }
 
 /** Keeps the last `limit` characters a child wrote, for error messages (and keeps its pipes drained). */

@@ -64,7 +64,8 @@ export function ownPostgresUnavailableBecause(): string | null {
   return null;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port that was free a moment ago (the OS picks it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
