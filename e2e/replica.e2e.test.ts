@@ -19,6 +19,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ImageJobView } from "../server/src/images/view.ts";
 import { hasChromium, launchChromium } from "./support/chromium.ts";
 import { freePort } from "./support/ports.ts";
 import { type ServeProcess, serveProcess } from "./support/serve-process.ts";
@@ -31,19 +32,8 @@ const CAMERA = join(FACES, "camera.y4m");
 const ADMIN_KEY = "fd_e2e_replica_admin_key_4b8e1d7a93c6f2";
 const LEASE_MS = 4_000;
 
-interface ImageJob {
-  status: string;
-  attempts: number;
-  progress: Record<string, number>;
-  imagesDeletedAt: string | null;
-  files: Array<{
-    filename: string;
-    status: string;
-    reason: string | null;
-    faces: number | null;
-    embeddingId: string | null;
-  }>;
-}
+/** What `GET /v1/image-jobs/{id}` answers: the server's own view type. */
+type ImageJob = ImageJobView;
 
 interface StoredEmbedding {
   id: string;

@@ -23,6 +23,7 @@ import {
   type PostgresTestDatabase,
   postgresAvailable,
 } from "../../server/src/db/testing/postgres-database.ts";
+import type { ImageJobView } from "../../server/src/images/view.ts";
 import { hasChromium } from "../support/chromium.ts";
 import { freePort } from "../support/ports.ts";
 import { type ServeProcess, serveProcess } from "../support/serve-process.ts";
@@ -36,19 +37,8 @@ const STREAM = "replica-kill";
 /** Short, so the takeover does not wait a minute; renewed before every file. */
 const LEASE_MS = 4_000;
 
-interface ImageJob {
-  status: string;
-  attempts: number;
-  progress: Record<string, number>;
-  imagesDeletedAt: string | null;
-  files: Array<{
-    filename: string;
-    status: string;
-    reason: string | null;
-    faces: number | null;
-    embeddingId: string | null;
-  }>;
-}
+/** What `GET /v1/image-jobs/{id}` answers: the server's own view type. */
+type ImageJob = ImageJobView;
 
 interface Replica {
   readonly name: string;
