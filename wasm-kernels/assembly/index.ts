@@ -9,4 +9,5 @@ export { histogram, histogramColumns } from "./histogram";
 export { heapBase } from "./memory";
 export { distanceRows, widenRows } from "./pairwise-squared-distances";
 export { project } from "./project";
+export { randomFeatures } from "./random-features";
 export { rbfGram } from "./rbf-gram";

@@ -5,43 +5,51 @@
  * the end: f32 products are what the embeddings carry anyway, and this is the 1M rows/s path.
  */
 export function project(x: usize, n: i32, d: i32, w: usize, k: i32, offset: usize, out: usize): void {
-  const d16 = d & ~15;
-  const d4 = d & ~3;
   const rowBytes = (<usize>d) << 2;
   for (let i = 0; i < n; i++) {
     const xi = x + <usize>i * rowBytes;
     for (let j = 0; j < k; j++) {
-      const wj = w + <usize>j * rowBytes;
-      let a0 = f32x4.splat(0);
-      let a1 = f32x4.splat(0);
-      let a2 = f32x4.splat(0);
-      let a3 = f32x4.splat(0);
-      let t = 0;
-      for (; t < d16; t += 16) {
-        const o = (<usize>t) << 2;
-        a0 = f32x4.add(a0, f32x4.mul(v128.load(xi + o), v128.load(wj + o)));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load(xi + o, 16), v128.load(wj + o, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(v128.load(xi + o, 32), v128.load(wj + o, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(v128.load(xi + o, 48), v128.load(wj + o, 48)));
-      }
-      for (; t < d4; t += 4) {
-        const o = (<usize>t) << 2;
-        a0 = f32x4.add(a0, f32x4.mul(v128.load(xi + o), v128.load(wj + o)));
-      }
-      const a = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
-      let s: f32 =
-        f32x4.extract_lane(a, 0) +
-        f32x4.extract_lane(a, 1) +
-        f32x4.extract_lane(a, 2) +
-        f32x4.extract_lane(a, 3);
-      for (; t < d; t++) {
-        const o = (<usize>t) << 2;
-        s += load<f32>(xi + o) * load<f32>(wj + o);
-      }
+      const s = dot(xi, w + <usize>j * rowBytes, d);
       store<f64>(
         out + ((<usize>i * <usize>k + <usize>j) << 3),
         <f64>s - load<f64>(offset + ((<usize>j) << 3)),
       );
     }
   }
+}
+
+/**
+ * Σ_t a[t]·b[t] over d f32 values: four f32x4 accumulators (16 lanes), then the remainder.
+ * `randomFeatures` uses it too, so its arguments are `project`'s numbers bit for bit.
+ */
+export function dot(a: usize, b: usize, d: i32): f32 {
+  const d16 = d & ~15;
+  const d4 = d & ~3;
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0);
+  let a3 = f32x4.splat(0);
+  let t = 0;
+  for (; t < d16; t += 16) {
+    const o = (<usize>t) << 2;
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(a + o, 16), v128.load(b + o, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load(a + o, 32), v128.load(b + o, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load(a + o, 48), v128.load(b + o, 48)));
+  }
+  for (; t < d4; t += 4) {
+    const o = (<usize>t) << 2;
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  const acc = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+  let s: f32 =
+    f32x4.extract_lane(acc, 0) +
+    f32x4.extract_lane(acc, 1) +
+    f32x4.extract_lane(acc, 2) +
+    f32x4.extract_lane(acc, 3);
+  for (; t < d; t++) {
+    const o = (<usize>t) << 2;
+    s += load<f32>(a + o) * load<f32>(b + o);
+  }
+  return s;
 }

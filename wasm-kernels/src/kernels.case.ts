@@ -7,6 +7,7 @@
 //   distances, centred cross products, f64 group sums   1e-12 (f64, only the order differs)
 //   f32 group sums     1e-6 (the f32 copy of the kernel rounds each entry by 2^-24)
 //   rbfGram            4e-16 relative (exp may differ by an ulp between engines)
+//   randomFeatures     project's, plus 4.5e-16 for the cosine (2 ulp on [−1, 1]), times |scale|
 //   column means, histograms   identical
 import { describe, expect, it } from "vitest";
 import type { Kernels } from "./kernels.ts";
@@ -159,6 +160,75 @@ export function kernelContract(kernels: Kernels): void {
 
     it("rejects mismatched sizes", () => {
       expect(() => kernels.project(new Float32Array(10), 3, 4, new Float32Array(4), 1)).toThrow(RangeError);
+    });
+  });
+
+  describe("randomFeatures", () => {
+    // The argument carries project's error; cos is 1-Lipschitz, and each backend's cosine is
+    // within 2 ulp (≤ 4.5e-16 on [−1, 1]) of the exact one.
+    const featureTolerance = (magnitude: number[], scale: number) =>
+      magnitude.map((m) => Math.abs(scale) * (m * projectTolerance + 4.5e-16) + 1e-300);
+    it.each([
+      [50, 129, 256],
+      [17, 13, 3],
+      [4, 1, 1],
+      [0, 129, 4],
+      [3, 129, 0],
+    ])("n=%i c=%i D=%i matches scale·cos(u·wᵀ + phase)", (n, c, D) => {
+      const u = uniformFloat32(n * c, 31 + c, 3);
+      const w = uniformFloat32(D * c, 32 + c, 2);
+      const phases = Float64Array.from(uniformFloat32(D, 33, Math.PI), (b) => b + Math.PI);
+      const scale = Math.sqrt(2 / Math.max(1, D));
+      const argument = naiveProject(
+        u,
+        n,
+        c,
+        w,
+        D,
+        Float64Array.from(phases, (b) => -b),
+      );
+      const expected = argument.value.map((a) => scale * Math.cos(a));
+      const actual = kernels.randomFeatures(u, n, c, w, D, phases, scale);
+      expectClose(actual, expected, featureTolerance(argument.magnitude, scale));
+    });
+
+    it("keeps the cosine exact where its argument is far out, near a multiple of π/2 or not finite", () => {
+      // One coordinate, weight 1: the argument is u + phase, exactly as given.
+      const phases = Float64Array.of(0);
+      const values = [
+        0,
+        1e-300,
+        Math.PI / 2,
+        -Math.PI / 2,
+        Math.PI,
+        3 * Math.PI,
+        100.25,
+        -700.5,
+        524287,
+        524289,
+        1e7,
+        3.4e38,
+      ];
+      const u = Float32Array.from(values);
+      const arguments_ = Array.from(u, Number);
+      const actual = kernels.randomFeatures(u, u.length, 1, Float32Array.of(1), 1, phases, 1);
+      expectClose(
+        actual,
+        arguments_.map((a) => Math.cos(a)),
+        arguments_.map(() => 4.5e-16),
+      );
+      const nan = kernels.randomFeatures(Float32Array.of(Number.NaN), 1, 1, Float32Array.of(1), 1, phases, 1);
+      expect(nan[0]).toBeNaN();
+    });
+
+    it("rejects mismatched sizes and a non-finite scale", () => {
+      const u = new Float32Array(6);
+      expect(() => kernels.randomFeatures(u, 3, 2, new Float32Array(4), 2, new Float64Array(1), 1)).toThrow(
+        RangeError,
+      );
+      expect(() =>
+        kernels.randomFeatures(u, 3, 2, new Float32Array(4), 2, new Float64Array(2), Number.NaN),
+      ).toThrow(/scale must be finite/);
     });
   });
 

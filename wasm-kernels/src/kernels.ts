@@ -24,6 +24,22 @@ export interface Kernels {
   ): Float64Array;
 
   /**
+   * Random Fourier features of n rows of u (n×c) for D frequencies w (D×c, one per row) and
+   * phases: out[i·D + f] = scale·cos(Σ_t u[i·c + t]·w[f·c + t] + phases[f]). The argument is
+   * `project`'s (f32 lanes in WASM, f64 in TypeScript); WASM takes the cosine itself (fdlibm's
+   * polynomials, within 2 ulp of `Math.cos`) instead of one JavaScript call per value.
+   */
+  randomFeatures(
+    u: Float32Array,
+    n: number,
+    c: number,
+    w: Float32Array,
+    D: number,
+    phases: Float64Array,
+    scale: number,
+  ): Float64Array;
+
+  /**
    * n×n squared Euclidean distances of the rows of z (n×d), symmetric with a zero diagonal,
    * formed in f64 from direct differences: exact for dyadic inputs with few bits.
    */

@@ -38,6 +38,21 @@ export const check = {
     checkLength("project", "w", w, k * d);
     if (offset) checkLength("project", "offset", offset, k);
   },
+  randomFeatures(
+    u: Float32Array,
+    n: number,
+    c: number,
+    w: Float32Array,
+    D: number,
+    phases: Float64Array,
+    scale: number,
+  ): void {
+    checkSizes("randomFeatures", { n, c, D });
+    checkLength("randomFeatures", "u", u, n * c);
+    checkLength("randomFeatures", "w", w, D * c);
+    checkLength("randomFeatures", "phases", phases, D);
+    if (!Number.isFinite(scale)) throw new RangeError(`randomFeatures: scale must be finite, got ${scale}`);
+  },
   pairwiseSquaredDistances(z: Float32Array, n: number, d: number): void {
     checkSizes("pairwiseSquaredDistances", { n, d });
     checkLength("pairwiseSquaredDistances", "z", z, n * d);

@@ -1,7 +1,8 @@
+import { kernels } from "@facedrift/wasm-kernels";
 import { describe, expect, it } from "vitest";
 import { pcaFromJson, projectPca } from "../pca.ts";
 import { syntheticModel } from "../synthetic.ts";
-import { calibrateFeatureWindow, FeatureMmdWindow } from "./feature-mmd-window.ts";
+import { calibrateFeatureWindow, FeatureMmdWindow, windowCoordinates } from "./feature-mmd-window.ts";
 import { MmdWindow } from "./mmd-window.ts";
 import { pcaResidual } from "./pca-residual.ts";
 import { fitReferenceProfile } from "./reference-profile.ts";
@@ -51,6 +52,52 @@ describe("FeatureMmdWindow", () => {
       50,
     );
     expect(fromScores).toBe(window.statisticOfRows(x, 50));
+  });
+
+  it("decides every window as with JavaScript's Math.cos: the kernel's cosines differ by rounding only", () => {
+    const windowPca = pcaFromJson(windowProfile.pca);
+    const k = windowProfile.components;
+    const D = windowProfile.features;
+    const scale = Math.sqrt(2 / D);
+    // The features as computed before the cosines moved into the kernel: the projection
+    // kernel (its offset subtracted, so −b adds the phase), then scale·Math.cos in JavaScript.
+    const before = (x: Float32Array, n: number) => {
+      const scores = projectPca(windowPca, x, n);
+      const u = windowCoordinates(scores, pcaResidual(windowPca, x, n, scores), n, k);
+      const argument = kernels().project(
+        u,
+        n,
+        k + 1,
+        Float32Array.from(windowProfile.frequencies),
+        D,
+        Float64Array.from(windowProfile.phases, (b) => -b),
+      );
+      return argument.map((a) => scale * Math.cos(a));
+    };
+    let decided = 0;
+    for (const [shift, seed] of [
+      [0, 40],
+      [0.15, 41],
+      [0.3, 42],
+    ] as const) {
+      const x = model.sample(20 * 500, seed, { latentShift: shift });
+      const now = window.featuresOfRows(x, 20 * 500);
+      const then = before(x, 20 * 500);
+      let worst = 0;
+      for (let i = 0; i < now.length; i++)
+        worst = Math.max(worst, Math.abs((now[i] as number) - (then[i] as number)));
+      expect(worst).toBeLessThanOrEqual(scale * 4.5e-16);
+      for (let w = 0; w < 20; w++) {
+        const a = window.statistic(now.subarray(w * 500 * D, (w + 1) * 500 * D), 500);
+        const b = window.statistic(then.subarray(w * 500 * D, (w + 1) * 500 * D), 500);
+        expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-12 * Math.max(Math.abs(b), windowProfile.threshold));
+        expect(a > windowProfile.threshold).toBe(b > windowProfile.threshold);
+        if (b > windowProfile.threshold) decided++;
+      }
+    }
+    // The shifted windows fire, so both sides of the threshold were compared.
+    expect(decided).toBeGreaterThan(0);
+    expect(decided).toBeLessThan(60);
   });
 
   it("reads the same from the profile's JSON", () => {

@@ -80,20 +80,16 @@ export function windowCoordinates(scores: Float64Array, residual: Float64Array, 
   return u;
 }
 
-/** z = √(2/D) cos(W u + b) of each row of u (n × c), n × D. */
+/** z = √(2/D) cos(W u + b) of each row of u (n × c), n × D: one kernel call, cosines included. */
 function randomFeatures(
   u: Float32Array,
   n: number,
   c: number,
   frequencies: Float32Array,
-  minusPhases: Float64Array,
+  phases: Float64Array,
 ) {
-  const D = minusPhases.length;
-  // The projection kernel subtracts its offset, so −b adds the phase.
-  const z = kernels().project(u, n, c, frequencies, D, minusPhases);
-  const scale = Math.sqrt(2 / D);
-  for (let i = 0; i < z.length; i++) z[i] = scale * Math.cos(z[i] as number);
-  return z;
+  const D = phases.length;
+  return kernels().randomFeatures(u, n, c, frequencies, D, phases, Math.sqrt(2 / D));
 }
 
 /** Each side's sums: Σ z over the rows, and Σ ‖z‖². */
@@ -134,7 +130,7 @@ function unbiased(
 /** The streaming side: features of rows, and the statistic of a window of them. */
 export class FeatureMmdWindow {
   private readonly frequencies: Float32Array;
-  private readonly minusPhases: Float64Array;
+  private readonly phases: Float64Array;
 
   private readonly pca: PcaModel;
   /** The PCA's components as f32 and each one's offset μ·c_j, for the projection kernel. */
@@ -160,19 +156,13 @@ export class FeatureMmdWindow {
     )
       throw new RangeError(`the feature window's arrays do not match ${D} features of ${k + 1} coordinates`);
     this.frequencies = Float32Array.from(profile.frequencies);
-    this.minusPhases = Float64Array.from(profile.phases, (b) => -b);
+    this.phases = Float64Array.from(profile.phases);
   }
 
   /** z of each row from its scores and residual (n × D, row-major). */
   features(scores: Float64Array, residual: Float64Array, n: number): Float64Array {
     const k = this.profile.components;
-    return randomFeatures(
-      windowCoordinates(scores, residual, n, k),
-      n,
-      k + 1,
-      this.frequencies,
-      this.minusPhases,
-    );
+    return randomFeatures(windowCoordinates(scores, residual, n, k), n, k + 1, this.frequencies, this.phases);
   }
 
   /**
@@ -280,10 +270,10 @@ export function calibrateFeatureWindow(
   const frequencies = orthogonalFrequencies(D, c, normal).map((w) => w / sigma);
   const phases = Array.from({ length: D }, () => 2 * Math.PI * rng());
   const w = Float32Array.from(frequencies);
-  const minusPhases = Float64Array.from(phases, (b) => -b);
-  const sampleSums = featureSums(randomFeatures(sampleU, sampleRows.length, c, w, minusPhases), D);
+  const phaseArray = Float64Array.from(phases);
+  const sampleSums = featureSums(randomFeatures(sampleU, sampleRows.length, c, w, phaseArray), D);
   const sample = { rows: sampleRows.length, sum: Array.from(sampleSums.sum), squares: sampleSums.squares };
-  const poolZ = randomFeatures(rowsOf(plan.poolRows), plan.poolRows.length, c, w, minusPhases);
+  const poolZ = randomFeatures(rowsOf(plan.poolRows), plan.poolRows.length, c, w, phaseArray);
   const poolSquares = Float64Array.from({ length: plan.poolRows.length }, (_, i) => {
     let q = 0;
     for (let f = 0; f < D; f++) q += (poolZ[i * D + f] as number) ** 2;

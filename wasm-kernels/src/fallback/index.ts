@@ -6,12 +6,14 @@ import { groupSums } from "./group-sums.ts";
 import { histogram, histogramColumns } from "./histogram.ts";
 import { pairwiseSquaredDistances } from "./pairwise-squared-distances.ts";
 import { project } from "./project.ts";
+import { randomFeatures } from "./random-features.ts";
 import { rbfGram } from "./rbf-gram.ts";
 
 /** Every kernel in plain TypeScript. */
 export const fallbackKernels: Kernels = {
   name: "typescript",
   project,
+  randomFeatures,
   pairwiseSquaredDistances,
   rbfGram,
   histogram,

@@ -7,11 +7,13 @@ import { histogram, histogramColumns } from "./histogram.ts";
 import { wasmArena } from "./instance.ts";
 import { pairwiseSquaredDistances } from "./pairwise-squared-distances.ts";
 import { project } from "./project.ts";
+import { randomFeatures } from "./random-features.ts";
 import { rbfGram } from "./rbf-gram.ts";
 
 const kernels: Kernels = {
   name: "wasm-simd",
   project,
+  randomFeatures,
   pairwiseSquaredDistances,
   rbfGram,
   histogram,

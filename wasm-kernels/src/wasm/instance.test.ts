@@ -6,6 +6,10 @@ import { checkExports, inSlices, wasmArena } from "./instance.ts";
 
 describe("wasm arena", () => {
   const wasm = wasmKernels();
+
+  it("has randomFeatures in this build (its glue falls back only for builds from before it)", () => {
+    expect(typeof wasmArena().exports.randomFeatures).toBe("function");
+  });
   const memoryBytes = () => wasmArena().exports.memory.buffer.byteLength;
 
   it("streams inputs that are read once through a slice buffer instead of growing memory", () => {

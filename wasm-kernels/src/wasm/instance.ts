@@ -8,6 +8,20 @@ export interface KernelExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   project(x: number, n: number, d: number, w: number, k: number, offset: number, out: number): void;
+  /**
+   * Absent from builds made before it (not in EXPORTS): its glue then computes the same features
+   * with `project` and JavaScript cosines rather than refusing every kernel.
+   */
+  randomFeatures?(
+    u: number,
+    n: number,
+    c: number,
+    w: number,
+    D: number,
+    phases: number,
+    scale: number,
+    out: number,
+  ): void;
   widenRows(z: number, n: number, d: number, scratch: number): void;
   distanceRows(scratch: number, n: number, d: number, i0: number, i1: number, out: number): void;
   rbfGram(d2: number, length: number, sigmaSq: number): void;
