@@ -252,8 +252,8 @@ function driftEventRow(
         value: d.statistic,
         threshold: d.threshold,
         alpha: d.alpha,
-        // Event times, not seqs: the event's own seq ends the window, and seq is one sequence
-        // for all streams, so a window's seqs say nothing a reader can compare.
+        // Event times, not seqs: the event's own seq ends the window, and a window's seqs say
+        // less to a reader than when its rows were taken.
         window: { rows: d.rows, from: times.get(d.windowFromSeq), to: times.get(d.seq) },
         referenceVersion: reference.version,
         eventTime: times.get(d.seq),

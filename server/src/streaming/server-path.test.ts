@@ -182,7 +182,7 @@ describe.each(TEST_DRIVERS)("streaming server path on %s", (driver) => {
     await write(rows);
     const stored = await queryRows<{ seq: string; scores: number[] | string }>(
       database.db,
-      sql`SELECT seq::text AS seq, scores FROM embedding_scores WHERE stream_id = ${s.streamId} ORDER BY seq`,
+      sql`SELECT seq::text AS seq, scores FROM embedding_scores WHERE stream_id = ${s.streamId} ORDER BY embedding_scores.seq`,
     );
     expect(stored.map((r) => Number(r.seq))).toEqual(s.seqs);
     const values = stored.flatMap((r) =>
