@@ -30,6 +30,25 @@ export interface Comparison {
   setup?: () => unknown;
   /** Optional clean-up after timing (e.g. closing a browser the suite launched, which would keep the process alive). */
   teardown?: () => unknown;
+  /**
+   * CPU seconds used so far by other processes that do part of the work (e.g. the PostgreSQL
+   * backends of the suite's database); the difference across a run is reported per unit.
+   */
+  externalCpuSeconds?: () => number;
+}
+
+/**
+ * What one contender cost. CPU time (this process's user + system, and the other processes'
+ * when the comparison names them) moves far less with the machine's load than wall time.
+ */
+export interface ContenderResult {
+  name: string;
+  medianSeconds: number;
+  unitsPerSecond: number;
+  /** Median CPU seconds of this process per unit. */
+  cpuSecondsPerUnit?: number;
+  /** Median CPU seconds of the comparison's other processes per unit. */
+  externalCpuSecondsPerUnit?: number;
 }
 
 export interface Measurement {
@@ -37,8 +56,8 @@ export interface Measurement {
   title: string;
   unit: string;
   work: number;
-  baseline: { name: string; medianSeconds: number; unitsPerSecond: number };
-  candidate: { name: string; medianSeconds: number; unitsPerSecond: number };
+  baseline: ContenderResult;
+  candidate: ContenderResult;
   /** candidate speed / baseline speed (> 1 means the candidate is faster). */
   speedup: number;
   goal?: { text: string; met: boolean };
@@ -50,10 +69,20 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
 
-async function timeOnce(run: () => unknown): Promise<number> {
+interface Run {
+  seconds: number;
+  cpu: number;
+  external: number;
+}
+
+async function timeOnce(run: () => unknown, external?: () => number): Promise<Run> {
+  const externalStart = external?.() ?? 0;
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   await run();
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpuStart);
+  return { seconds, cpu: (cpu.user + cpu.system) / 1e6, external: (external?.() ?? 0) - externalStart };
 }
 
 export async function measure(c: Comparison): Promise<Measurement> {
@@ -61,22 +90,36 @@ export async function measure(c: Comparison): Promise<Measurement> {
   // One warm-up each so JIT tiers and WASM compilation are not timed.
   await timeOnce(c.baseline.run);
   await timeOnce(c.candidate.run);
-  const base: number[] = [];
-  const cand: number[] = [];
+  const base: Run[] = [];
+  const cand: Run[] = [];
   for (let i = 0; i < (c.repeats ?? 5); i++) {
-    base.push(await timeOnce(c.baseline.run));
-    cand.push(await timeOnce(c.candidate.run));
+    base.push(await timeOnce(c.baseline.run, c.externalCpuSeconds));
+    cand.push(await timeOnce(c.candidate.run, c.externalCpuSeconds));
   }
   await c.teardown?.();
-  const b = median(base);
-  const k = median(cand);
+  const resultOf = (contender: Contender, runs: Run[]): ContenderResult => {
+    const seconds = median(runs.map((r) => r.seconds));
+    return {
+      name: contender.name,
+      medianSeconds: seconds,
+      unitsPerSecond: c.work / seconds,
+      cpuSecondsPerUnit: median(runs.map((r) => r.cpu)) / c.work,
+      ...(c.externalCpuSeconds
+        ? { externalCpuSecondsPerUnit: median(runs.map((r) => r.external)) / c.work }
+        : {}),
+    };
+  };
+  const baseline = resultOf(c.baseline, base);
+  const candidate = resultOf(c.candidate, cand);
+  const b = baseline.medianSeconds;
+  const k = candidate.medianSeconds;
   const result: Measurement = {
     id: c.id,
     title: c.title,
     unit: c.unit,
     work: c.work,
-    baseline: { name: c.baseline.name, medianSeconds: b, unitsPerSecond: c.work / b },
-    candidate: { name: c.candidate.name, medianSeconds: k, unitsPerSecond: c.work / k },
+    baseline,
+    candidate,
     speedup: b / k,
   };
   if (c.goal) {

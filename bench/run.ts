@@ -63,8 +63,13 @@ async function runSuite(file: string): Promise<SuiteResult> {
     const m = await measure(comparison);
     measurements.push(m);
     const goal = m.goal ? (m.goal.met ? " goal met" : " GOAL MISSED") : "";
+    const cpu = (r: Measurement["baseline"]) =>
+      r.cpuSecondsPerUnit === undefined
+        ? "?"
+        : `${(r.cpuSecondsPerUnit * 1e6).toPrecision(3)}${r.externalCpuSecondsPerUnit === undefined ? "" : ` + ${(r.externalCpuSecondsPerUnit * 1e6).toPrecision(3)}`}`;
     process.stderr.write(
-      `${m.speedup.toFixed(2)}× (${formatRate(m.candidate.unitsPerSecond, m.unit)})${goal}\n`,
+      `${m.speedup.toFixed(2)}× (${formatRate(m.candidate.unitsPerSecond, m.unit)}; CPU µs/${m.unit}: ` +
+        `${cpu(m.baseline)} → ${cpu(m.candidate)})${goal}\n`,
     );
   }
   const cpu = cpus();

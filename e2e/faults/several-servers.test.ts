@@ -203,7 +203,7 @@ describe.each(TARGETS)(
         const expected = run.detections.map((d) => d.seq);
         const events = await queryRows<{ seq: string }>(
           db,
-          sql`SELECT seq::text AS seq FROM drift_events WHERE stream_id = ${streamId} ORDER BY seq, id`,
+          sql`SELECT seq::text AS seq FROM drift_events WHERE stream_id = ${streamId} ORDER BY drift_events.seq, id`,
         );
         expect(events.map((e) => Number(e.seq))).toEqual(expected);
         const [cursor] = await queryRows<{ state: string }>(

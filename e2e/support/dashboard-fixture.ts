@@ -185,8 +185,8 @@ async function seed_(api: Api, dimension: number, seed: number) {
     await check("entrance");
   };
 
-  // The drifting stream. Seq is one sequence for all streams and the quiet stream ingests at the
-  // same time, so the first drifted seq is read back rather than assumed to be the next number.
+  // The drifting stream. Its first drifted seq is read back through the API, the way a client
+  // finds it, although seqs count per stream (it is the number after the last one sent).
   const drifting = async () => {
     await send("lobby", model.sample(800, seed + 1), 800, false);
     await api("POST", "/v1/streams/lobby/reference", { last: 800, options: { seed } });

@@ -88,7 +88,14 @@ export default async function suite(): Promise<Comparison[]> {
       encodeEmbeddingsCopy(
         batch,
         batch.ids.map((_, i) => i),
-        { streamId: 1, receivedAtMs: Date.now(), modelId: "bench", modelVersion: "1", dimension: DIM },
+        {
+          firstSeq: 1,
+          streamId: 1,
+          receivedAtMs: Date.now(),
+          modelId: "bench",
+          modelVersion: "1",
+          dimension: DIM,
+        },
       );
     }
   };

@@ -1,16 +1,19 @@
 /**
- * Streaming-detector throughput on the embedded PGlite: 20,000 512-D embeddings processed end to
- * end by the worker's batch path (`processStreamBatch`: read after the cursor, parse, project on
- * PC1, ADWIN, then one transaction for events, alerts and the cursor with its checkpoint), 1,000
- * per batch (the worker's default). The candidate reads each batch with binary COPY (what servers
- * run, `streaming/read.ts`), the baseline through the consumer API's text page, so the ratio is
- * what not printing and parsing vectors as text buys. Each run starts from a reset cursor.
+ * Streaming-detector throughput: 20,000 512-D embeddings processed end to end by the worker's
+ * batch path (`processStreamBatch`: read after the cursor, project, the detectors, then one
+ * transaction for events, alerts and the cursor with its checkpoint), from a reset cursor each
+ * run, on the real PostgreSQL (a fresh database) and on the embedded PGlite. The stream shifts
+ * at 15,000, so every detector fires.
  *
- * The second comparison is the cost of the detectors docs/detection-quality.md recommends: the
- * same COPY path with a profile that carries only PC1's ADWIN (a profile fitted before the
- * residual ADWIN and the MMD window; the worker then runs PC1 alone) against the full profile —
- * PC1 and residual ADWIN plus MMD² of every 500 embeddings against a 500-row MMD sample.
+ * Each of the stream's 11 findings is tested again over people on a reference without quality
+ * signals (`streaming/people-check.ts`), about 1.5 s of CPU each: it would swamp every other
+ * difference, so the throughput comparisons run with it off (the findings stay unclassified)
+ * and `server.streaming.people-checks` measures it on its own.
+ *
+ * Per contender the harness also records CPU time per embedding: this process's, and on
+ * PostgreSQL its backends' (`/proc`), which move far less with the machine's load than wall time.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { fitReferenceProfile, syntheticModel } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import type { Comparison } from "../../bench/harness.ts";
@@ -26,12 +29,22 @@ import { acquireStreamLease } from "../src/services/stream-cursors/lease.ts";
 import { ensureTenant } from "../src/services/tenants/default.ts";
 import { type CursorPosition, processStreamBatch } from "../src/streaming/process-batch.ts";
 import { type ReadAfter, readAfterByCopy, readAfterByText, readAhead } from "../src/streaming/read.ts";
-import type { ReferenceCache } from "../src/streaming/reference.ts";
+import { loadActiveReference, type ReferenceCache } from "../src/streaming/reference.ts";
 import { type ScoreWriter, writeScoresByCopy } from "../src/streaming/score-cache.ts";
+import { POSTGRES_STREAM_BATCH } from "../src/streaming/worker.ts";
 
 const DIM = 512;
 const TOTAL = 20_000;
 const SHIFT_AT = 15_000;
+
+interface DrainSettings {
+  /** "separate": the profile's PCA, PC1 and the window's PCA each projected on its own (before). */
+  projection?: "shared" | "separate";
+  /** Test findings over people as servers do (default off: see the module comment). */
+  people?: boolean;
+  /** Embeddings per batch (default 1,000). */
+  batchSize?: number;
+}
 
 /** One stream of TOTAL rows (a shift at SHIFT_AT) with a PC1-only and a full reference, on `database`. */
 async function benchStream(database: Database) {
@@ -88,12 +101,22 @@ async function benchStream(database: Database) {
   const ref = { id: streamId, tenantId, name: "bench" };
   // The worker keeps what it read from a profile; without it each batch would detoast the whole
   // profile JSON (the MMD sample dominates) again.
-  const cache: ReferenceCache = new Map();
 
+  // One reference cache per way of running: the cached reference is what a setting changes.
+  const caches = new Map<string, ReferenceCache>();
   const drain =
-    (read: ReadAfter, referenceSetId = fullId, writeScores?: ScoreWriter) =>
+    (read: ReadAfter, referenceSetId = fullId, writeScores?: ScoreWriter, how: DrainSettings = {}) =>
     async () => {
       await activate(referenceSetId);
+      const key = `${how.projection ?? "shared"}:${how.people ?? false}`;
+      const cache = caches.get(key) ?? new Map();
+      caches.set(key, cache);
+      // The entry the batches will take from the cache, set the way this run asks.
+      const reference = await loadActiveReference(database.db, streamId, cache);
+      // As before one projection served the profile's PCA and the window's (`project-batch.ts`).
+      if (how.projection === "separate" && reference?.mmdWindow?.space === "pca-scores+residual")
+        reference.mmdWindow.sharesProjection = false;
+      if (!how.people && reference) reference.people = null;
       await database.db.execute(sql`DELETE FROM stream_cursors WHERE stream_id = ${streamId}`);
       await database.db.execute(sql`DELETE FROM alerts WHERE stream_id = ${streamId}`);
       await database.db.execute(sql`DELETE FROM drift_events WHERE stream_id = ${streamId}`);
@@ -105,7 +128,7 @@ async function benchStream(database: Database) {
         const outcome = await processStreamBatch(database.db, ref, cursor, {
           owner: "bench",
           leaseMs: 600_000,
-          batchSize: 1000,
+          batchSize: how.batchSize ?? 1000,
           read,
           ...(writeScores ? { writeScores } : {}),
           dashboardBaseUrl: "http://localhost/",
@@ -121,6 +144,33 @@ async function benchStream(database: Database) {
   return { drain, fullId, pc1OnlyId, allDimensionsId };
 }
 
+/**
+ * CPU seconds the PostgreSQL backends of database `name` have used (Linux /proc; 0 elsewhere).
+ * Backends title themselves `postgres: … <user> <database> <client> <state>`.
+ */
+function backendCpuSeconds(name: string): number {
+  let ticks = 0;
+  let pids: string[] = [];
+  try {
+    pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (!title.startsWith("postgres:") || !title.split(" ").includes(name)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // Fields after the parenthesised command: utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The backend exited meanwhile.
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
+
 export default async function suite(): Promise<Comparison[]> {
   const database = await openPglite();
   await migrateDatabase(database);
@@ -129,53 +179,67 @@ export default async function suite(): Promise<Comparison[]> {
   if (postgresAvailable) {
     const pg = await openPostgresTestDatabase("bench_streaming", { migrate: true });
     const onPostgres = await benchStream(pg.database);
-    comparisons.push({
-      id: "server.streaming.postgres",
-      title: `Streaming worker on PostgreSQL, ${TOTAL.toLocaleString("en")} ${DIM}-D embeddings end to end with the recommended detectors, 1,000 per batch`,
-      work: TOTAL,
-      unit: "embeddings",
-      repeats: 3,
-      baseline: {
-        name: "before issue 17: window on all dimensions, COPY read, scores as text in the commit",
-        run: onPostgres.drain(readAfterByCopy(pg.database), onPostgres.allDimensionsId),
+    const databaseName = new URL(pg.url).pathname.slice(1);
+    const externalCpuSeconds = () => backendCpuSeconds(databaseName);
+    const serverPath = (how: DrainSettings = {}) =>
+      onPostgres.drain(
+        readAhead(readAfterByCopy(pg.database)),
+        onPostgres.fullId,
+        writeScoresByCopy(pg.database),
+        how,
+      );
+    comparisons.push(
+      {
+        id: "server.streaming.postgres",
+        title: `Streaming worker on PostgreSQL, ${TOTAL.toLocaleString("en")} ${DIM}-D embeddings end to end with the recommended detectors (people checks apart)`,
+        work: TOTAL,
+        unit: "embeddings",
+        repeats: 3,
+        baseline: {
+          name: "before issue 17: window on all dimensions, COPY read, scores as text in the commit, pages of 1,000",
+          run: onPostgres.drain(readAfterByCopy(pg.database), onPostgres.allDimensionsId),
+        },
+        candidate: {
+          name: `window on PCA scores + residual, one projection, read ahead, scores by COPY, pages of ${POSTGRES_STREAM_BATCH.toLocaleString("en")}`,
+          run: serverPath({ batchSize: POSTGRES_STREAM_BATCH }),
+        },
+        goal: {
+          unitsPerSecondAtLeast: 50_000,
+          text: "≥ 50,000 512-D embeddings/s per stream on PostgreSQL, every recommended detector",
+        },
+        externalCpuSeconds,
       },
-      candidate: {
-        name: "window on PCA scores + residual, read ahead, scores by COPY",
-        run: onPostgres.drain(
-          readAhead(readAfterByCopy(pg.database)),
-          onPostgres.fullId,
-          writeScoresByCopy(pg.database),
-        ),
+      {
+        id: "server.streaming.postgres-projection",
+        title: `Streaming worker on PostgreSQL, ${TOTAL.toLocaleString("en")} ${DIM}-D embeddings, server path, pages of 1,000: one projection for the profile's and the window's PCA vs one each`,
+        work: TOTAL,
+        unit: "embeddings",
+        repeats: 3,
+        baseline: {
+          name: "PC1, the profile's 10 components and the window's 128 projected separately",
+          run: serverPath({ projection: "separate" }),
+        },
+        candidate: {
+          name: "the window's 128 components once; the profile's are the first 10",
+          run: serverPath(),
+        },
+        externalCpuSeconds,
       },
-      goal: {
-        unitsPerSecondAtLeast: 50_000,
-        text: "≥ 50,000 512-D embeddings/s per stream on PostgreSQL, every recommended detector",
+      {
+        id: "server.streaming.postgres-pages",
+        title: `Streaming worker on PostgreSQL, ${TOTAL.toLocaleString("en")} ${DIM}-D embeddings, server path: pages of ${POSTGRES_STREAM_BATCH.toLocaleString("en")} vs 1,000`,
+        work: TOTAL,
+        unit: "embeddings",
+        repeats: 3,
+        baseline: { name: "pages of 1,000", run: serverPath() },
+        candidate: {
+          name: `pages of ${POSTGRES_STREAM_BATCH.toLocaleString("en")}`,
+          run: serverPath({ batchSize: POSTGRES_STREAM_BATCH }),
+        },
+        externalCpuSeconds,
+        teardown: () => pg.close(),
       },
-    });
-    comparisons.push({
-      id: "server.streaming.postgres-window",
-      title: `Streaming worker on PostgreSQL, ${TOTAL.toLocaleString("en")} ${DIM}-D embeddings, server path: the MMD window on PCA scores + residual vs on all dimensions`,
-      work: TOTAL,
-      unit: "embeddings",
-      repeats: 3,
-      baseline: {
-        name: "window on all dimensions (a profile from before)",
-        run: onPostgres.drain(
-          readAhead(readAfterByCopy(pg.database)),
-          onPostgres.allDimensionsId,
-          writeScoresByCopy(pg.database),
-        ),
-      },
-      candidate: {
-        name: "window on PCA scores + residual (256 features)",
-        run: onPostgres.drain(
-          readAhead(readAfterByCopy(pg.database)),
-          onPostgres.fullId,
-          writeScoresByCopy(pg.database),
-        ),
-      },
-      teardown: () => pg.close(),
-    });
+    );
   }
   comparisons.push(
     {
@@ -213,7 +277,22 @@ export default async function suite(): Promise<Comparison[]> {
         run: drain(readAfterByCopy(database), allDimensionsId),
       },
       candidate: {
-        name: "window on PCA scores + residual, scores by COPY before the commit (servers)",
+        name: "window on PCA scores + residual, one projection, scores by COPY before the commit (servers)",
+        run: drain(readAfterByCopy(database), fullId, writeScoresByCopy(database)),
+      },
+    },
+    {
+      id: "server.streaming.people-checks",
+      title: `Streaming worker on PGlite, ${TOTAL.toLocaleString("en")} ${DIM}-D embeddings with 11 findings (reference without quality signals): each finding tested over people vs left unclassified`,
+      work: TOTAL,
+      unit: "embeddings",
+      repeats: 1,
+      baseline: {
+        name: "findings tested over people (what servers run)",
+        run: drain(readAfterByCopy(database), fullId, writeScoresByCopy(database), { people: true }),
+      },
+      candidate: {
+        name: "findings left unclassified",
         run: drain(readAfterByCopy(database), fullId, writeScoresByCopy(database)),
       },
     },

@@ -40,11 +40,16 @@ const bodies = Array.from({ length: batches }, (_, b) =>
 );
 
 let encodeMs = 0;
+/** Each connection writes its own stream, so its seqs are its own count (as ingestion's). */
+const nextSeq = new Map<number, number>();
 async function ingest(b: number, stream: number) {
   const t = performance.now();
   const batch = decodeBatch(bodies[b] ?? []);
   const rows = batch.ids.map((_, i) => i);
+  const firstSeq = nextSeq.get(stream) ?? 1;
+  nextSeq.set(stream, firstSeq + rows.length);
   const data = encodeEmbeddingsCopy(batch, rows, {
+    firstSeq,
     streamId: stream,
     receivedAtMs: Date.now(),
     modelId: "m",

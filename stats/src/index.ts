@@ -88,7 +88,7 @@ export {
   type Pc1Projection,
   Pc1Stream,
 } from "./detectors/pc1-stream.ts";
-export { pcaResidual } from "./detectors/pca-residual.ts";
+export { centredSquaredNorms, pcaResidual, residualOfScores } from "./detectors/pca-residual.ts";
 export {
   checkPeople,
   PEOPLE_CHECK_ALPHA,

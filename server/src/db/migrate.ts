@@ -69,9 +69,16 @@ export async function migrateRacingOthers(
   }
 }
 
-/** Brings the schema up to date and creates the coming days' embedding partitions. Idempotent. */
-export async function migrateDatabase(database: Database, now: Date = new Date()): Promise<void> {
-  const config = { migrationsFolder: MIGRATIONS_FOLDER };
+/**
+ * Brings the schema up to date and creates the coming days' embedding partitions. Idempotent.
+ * `migrationsFolder` is for tests that build a database as an older release left it.
+ */
+export async function migrateDatabase(
+  database: Database,
+  now: Date = new Date(),
+  migrationsFolder: string = MIGRATIONS_FOLDER,
+): Promise<void> {
+  const config = { migrationsFolder };
   await migrateRacingOthers(async () => {
     await ensureVectorExtension(database);
     if (database.driver === "pglite") {

@@ -75,8 +75,9 @@ export function registerDatabaseCollectors(registry: Registry, db: Executor): vo
   const streamLabels = ["tenant", "stream"];
 
   // Lag counts only monitored streams (an active, fitted reference), like the worker does, and
-  // skips the count when the cursor is at the stream's last seq. `seq` is one sequence for all
-  // streams, so `last_seq - cursor` would overcount; rows are counted on the (stream_id, seq) key.
+  // skips the count when the cursor is at the stream's last seq. An erasure may have left holes
+  // in a stream's seqs, so `last_seq - cursor` could overcount; rows are counted on the
+  // (stream_id, seq) key.
   const streams = shared<{ tenant: string; stream: string; stored: string; lag: number | null }>(
     db,
     sql`SELECT s.tenant_id::text AS tenant, s.name AS stream, s.embedding_count::text AS stored,

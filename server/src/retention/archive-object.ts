@@ -37,6 +37,11 @@ export interface ArchiveRecord {
   keyId: string | null;
   firstSeq: number | null;
   lastSeq: number | null;
+  /**
+   * Set on files from before seqs counted per stream: they hold server-wide seqs, and row i (from
+   * 1) is per-stream seq `seqOffset + i` (migration `0015_stream_seq.sql`). Null: per-stream seqs.
+   */
+  seqOffset: number | null;
   erasedRows: number;
   restoredUntil: string | null;
   model: string;
@@ -67,7 +72,7 @@ export async function listArchiveRecords(db: Executor, filter: ArchiveFilter = {
     sql`SELECT a.id::int AS id, s.tenant_id::int AS "tenantId", a.stream_id::int AS "streamId", s.name AS stream,
           a.day::text AS day, a.object_key AS "objectKey", a.location, a.rows, a.bytes::float8 AS bytes, a.sha256,
           a.key_id AS "keyId", a.first_seq::float8 AS "firstSeq", a.last_seq::float8 AS "lastSeq",
-          a.erased_rows AS "erasedRows",
+          a.seq_offset::float8 AS "seqOffset", a.erased_rows AS "erasedRows",
           to_char(a.restored_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "restoredUntil",
           s.model_id || '@' || s.model_version AS model, s.dimension,
           to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "createdAt",

@@ -358,6 +358,40 @@ export function describeArchiveLifecycle(driver: string, open: () => Promise<Ope
       expect(await files()).toEqual(before);
     });
 
+    it("puts a file of server-wide seqs back at the stream places migration 0015 reserved for it", async () => {
+      // As 0015 leaves a file written before seqs counted per stream: its record's seq_offset
+      // says where its rows belong; the seqs sealed in the file are not used.
+      await database.db.execute(
+        sql`UPDATE embedding_archives SET seq_offset = 40
+            WHERE day = '2026-10-01' AND stream_id = (SELECT id FROM streams WHERE name = 'lobby' AND tenant_id = ${tenantId})`,
+      );
+      const result = await restoreDay(database, store, newOnly, {
+        tenantId,
+        stream: "lobby",
+        day: "2026-10-01",
+        actor: "cli",
+        now: NOW,
+      });
+      expect(result).toMatchObject({ restored: 2, skipped: 0 });
+      const back = await queryRows<{ seq: number; id: string }>(
+        database.db,
+        sql`SELECT e.seq::float8 AS seq, e.client_id AS id FROM embeddings e JOIN streams s ON s.id = e.stream_id
+            WHERE s.name = 'lobby' AND e.client_id IN ('a', 'b') ORDER BY e.seq`,
+      );
+      expect(back).toEqual([
+        { seq: 41, id: "a" },
+        { seq: 42, id: "b" },
+      ]);
+      const released = await archiveExpired(database, {
+        store,
+        keys: newOnly,
+        now: new Date("2026-11-28T00:00:00Z"),
+        retentionDays: 30,
+      });
+      expect(released.days.map((d) => [d.day, d.status])).toEqual([["2026-10-01", "already-archived"]]);
+      await database.db.execute(sql`UPDATE embedding_archives SET seq_offset = NULL`);
+    });
+
     it("a day that changes while it is written is rolled back and written again next time", async () => {
       await ingest("hall", "2026-10-05T10:00:00Z", ["h1", "h2", "h3"]);
       // An erasure landing between reading the day and recording its archive.

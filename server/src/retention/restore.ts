@@ -4,6 +4,8 @@
  * backfill batch runs over it (`facedrift backfill`). Rows return exactly as they were: the same
  * seq, receive and event times (microseconds), client id, source, device and metadata. Their seqs
  * sit behind the streaming worker's cursor, so the live detectors do not see old rows as new.
+ * A file from before seqs counted per stream holds server-wide seqs: its rows come back with the
+ * per-stream seqs the migration reserved for them (`seqOffset` + position in the file).
  *
  * A row whose client id is in the idempotency ledger again (restored before, or re-sent after the
  * archive forgot it) is skipped and counted. The record's `restored_until` holds the day back
@@ -73,7 +75,13 @@ export async function restoreDay(
     await tx.execute(sql`SELECT 1 FROM streams WHERE id = ${record.streamId} FOR NO KEY UPDATE`);
     let restored = 0;
     for (let start = 0; start < rows.length; start += chunk) {
-      restored += await insertRows(tx, record.streamId, rows.slice(start, start + chunk), record.dimension);
+      restored += await insertRows(
+        tx,
+        record.streamId,
+        rows.slice(start, start + chunk),
+        record.seqOffset === null ? null : record.seqOffset + start,
+        record.dimension,
+      );
       input.onProgress?.(Math.min(start + chunk, rows.length), rows.length);
     }
     await tx.execute(
@@ -94,18 +102,23 @@ export async function restoreDay(
   });
 }
 
-/** Claims the rows' ids in the ledger and inserts the rows whose id was free; returns how many. */
+/**
+ * Claims the rows' ids in the ledger and inserts the rows whose id was free; returns how many.
+ * `seqBefore` (a file of server-wide seqs): row i of `rows` (from 1) gets seq `seqBefore + i`.
+ */
 async function insertRows(
   tx: Executor,
   streamId: number,
   rows: readonly ArchiveRow[],
+  seqBefore: number | null,
   dimension: number,
 ): Promise<number> {
   if (rows.length === 0) return 0;
+  const seqs = rows.map((r, i) => (seqBefore === null ? r.seq : BigInt(seqBefore + i + 1)).toString());
   const [inserted] = await queryRows<{ n: number }>(
     tx,
     sql`WITH input AS (
-          SELECT * FROM unnest(${pgArrayLiteral(rows.map((r) => r.seq.toString()))}::bigint[],
+          SELECT * FROM unnest(${pgArrayLiteral(seqs)}::bigint[],
                                ${pgArrayLiteral(rows.map((r) => r.clientId))}::text[],
                                ${pgArrayLiteral(rows.map((r) => microsToIso(r.eventTimeUs)))}::timestamptz[],
                                ${pgArrayLiteral(rows.map((r) => microsToIso(r.receivedAtUs)))}::timestamptz[],

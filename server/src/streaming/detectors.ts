@@ -148,30 +148,45 @@ export interface DetectorsResult {
   upgraded: boolean;
 }
 
+/** One batch: its rows and what `projectBatch` computed for them (residual and features optional). */
+export interface DetectorBatch {
+  seqs: number[];
+  /** n × d, row-major. */
+  x: Float32Array;
+  /** Scores on every reference component (n × k, `projectPca`'s numbers); PC1 is column 0. */
+  componentScores: Float64Array;
+  /** The PCA residual of each row; computed here when absent. */
+  residual?: Float64Array | null;
+  /** The window's random features of each row (n × D); computed here when absent. */
+  windowFeatures?: Float64Array | null;
+}
+
 /**
- * Runs one batch (`seqs`, `x`: n × d, with `componentScores` on every reference component) through
- * the detectors, starting from `previous` (the cursor's checkpoint; null or another reference's
- * means start afresh at `lastSeq`).
+ * Runs one batch through the detectors, starting from `previous` (the cursor's checkpoint; null
+ * or another reference's means start afresh at `lastSeq`).
  */
 export async function runDetectors(
   reference: StreamingReference,
   previous: Record<string, unknown> | null,
   lastSeq: number,
-  batch: { seqs: number[]; x: Float32Array; componentScores: Float64Array },
+  batch: DetectorBatch,
   readers: DetectorReaders,
 ): Promise<DetectorsResult> {
   const readWindowStart = readers.windowStart;
   const readQuality: ReadQuality = readers.quality ?? (async (wanted) => wanted.map(() => null));
   const { seqs, x, componentScores } = batch;
   const n = seqs.length;
+  const k = reference.pca.nComponents;
   const { state: start, upgraded } = restore(reference, previous, lastSeq);
   const pc1 = new Pc1Stream(reference.projection, start.pc1);
-  const { scores, detections: pc1Detections } = pc1.process(x, n);
-  const detections: Detection[] = pc1Detections.map((d) => adwinDetection("pc1", d, seqs));
+  // `reference.projection` is the PCA's first component and mean, so column 0 is what
+  // `pc1.process(x, n)` would compute, bit for bit (one dot product per score in the kernel).
+  const scores = Float64Array.from({ length: n }, (_, i) => componentScores[i * k] as number);
+  const detections: Detection[] = pc1.feed(scores).map((d) => adwinDetection("pc1", d, seqs));
   let residual: AdwinState | null = null;
   if (start.residual) {
     const adwin = Adwin.fromJSON(start.residual);
-    const values = pcaResidual(reference.pca, x, n, componentScores);
+    const values = batch.residual ?? pcaResidual(reference.pca, x, n, componentScores);
     detections.push(...feedAdwin(adwin, values).map((d) => adwinDetection("residual", d, seqs)));
     residual = adwin.toJSON();
   }
@@ -410,14 +425,17 @@ async function runQualityWindows(
 async function runWindows(
   window: NonNullable<StreamingReference["mmdWindow"]>,
   open: { pending: number; afterSeq: number },
-  batch: { seqs: number[]; x: Float32Array },
+  batch: DetectorBatch,
   readWindowStart: ReadWindowStart,
 ) {
   const { seqs, x } = batch;
   const n = seqs.length;
   const d = x.length / Math.max(1, n);
   // Per row: the features (D values) on the window's PCA scores and residual, or the vector (d values).
-  const features = window.space === "pca-scores+residual" ? window.detector.featuresOfRows(x, n) : null;
+  const features =
+    window.space === "pca-scores+residual"
+      ? (batch.windowFeatures ?? window.detector.featuresOfRows(x, n))
+      : null;
   const width = window.space === "pca-scores+residual" ? window.detector.profile.features : d;
   const rowsOf = features ?? x;
   const statistic = (values: Float32Array | Float64Array, rows: number) =>

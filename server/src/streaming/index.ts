@@ -22,4 +22,9 @@ export {
 export { type ReadAfter, readAfterByCopy, readAfterByText, readAhead, type StreamSlice } from "./read.ts";
 export { loadActiveReference, type ReferenceCache, type StreamingReference } from "./reference.ts";
 export { encodeScoresCopy, type ScoreWriter, writeScoresByCopy } from "./score-cache.ts";
-export { defaultOwnerId, StreamingWorker, type StreamingWorkerOptions } from "./worker.ts";
+export {
+  defaultOwnerId,
+  POSTGRES_STREAM_BATCH,
+  StreamingWorker,
+  type StreamingWorkerOptions,
+} from "./worker.ts";

@@ -97,8 +97,8 @@ export interface StreamLag {
 
 /**
  * Per monitored stream (one with an active reference), how many of its stored embeddings the
- * streaming detector has not processed. `seq` is one sequence for all streams, so
- * `streams.last_seq − cursor` would count other streams' rows too; this counts the stream's own
+ * streaming detector has not processed. Seqs count per stream, but an erasure may have deleted
+ * rows after the cursor, so `streams.last_seq − cursor` could overcount; this counts the stream's
  * rows after the cursor instead, on the `(stream_id, seq, …)` primary key, and skips the count
  * when the cursor is at the stream's last seq (the usual case).
  */

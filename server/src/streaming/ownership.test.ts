@@ -74,7 +74,7 @@ async function events(schema: TestSchema, streamId: number) {
     }[]
   >`
     SELECT seq::text AS seq, signal, mean_before, mean_after, details FROM drift_events
-    WHERE stream_id = ${streamId} ORDER BY seq, id`;
+    WHERE stream_id = ${streamId} ORDER BY drift_events.seq, id`;
   return rows.map((r) => ({
     seq: Number(r.seq),
     signal: r.signal,

@@ -17,7 +17,6 @@
  * the transaction to a few short writes matters on PGlite, where one open transaction holds the
  * only connection and ingestion would wait for it.
  */
-import { projectPca } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import type { IncidentNotification } from "../alerts/types.ts";
 import type { Db, Tx } from "../db/database.ts";
@@ -27,6 +26,7 @@ import { qualityOfSeqs } from "../services/embeddings/quality.ts";
 import { saveStreamCursor } from "../services/stream-cursors/lease.ts";
 import { writeStreamAlerts } from "./alerts.ts";
 import { type Detection, runDetectors } from "./detectors.ts";
+import { projectBatch } from "./project-batch.ts";
 import { type ReadAfter, readAfterByText, readEmbeddingsBefore } from "./read.ts";
 import { loadActiveReference, type ReferenceCache } from "./reference.ts";
 import { insertScoresIn, type ScoreWriter } from "./score-cache.ts";
@@ -49,7 +49,7 @@ export interface BatchOptions {
   owner: string;
   /** The lease is extended to this long from the commit. */
   leaseMs: number;
-  /** Embeddings per step (at most 1,000, the page size of `listEmbeddings`). */
+  /** Embeddings per step (the text reader returns at most 1,000, the page size of `listEmbeddings`). */
   batchSize: number;
   /** How the batch is read (default: the text reader over `db`; servers pass `readAfterByCopy`). */
   read?: ReadAfter;
@@ -109,15 +109,17 @@ export async function processStreamBatch(
   const n = seqs.length;
   if (n === 0) return { status: "idle", cursor };
 
-  // Every component's score, cached for the batch detector (`db/schema/embedding-score.ts`).
-  const componentScores = projectPca(reference.pca, x, n);
+  // Every component's score (cached for the batch detector, `db/schema/embedding-score.ts`), and
+  // what the other detectors need from the same projection.
+  const projected = projectBatch(reference, x, n);
+  const { componentScores } = projected;
   // A new reference (or none before) starts the detectors afresh: their state mixed another PCA.
   const resume = cursor.referenceSetId === reference.id && cursor.adwinState !== null;
   const result = await runDetectors(
     reference,
     resume ? cursor.adwinState : null,
     cursor.lastSeq,
-    { seqs, x, componentScores },
+    { seqs, x, ...projected },
     {
       windowStart: async (afterSeq, count) => {
         const slice = await read(stream.id, afterSeq, count, dimension, "window");
@@ -250,8 +252,8 @@ function driftEventRow(
         value: d.statistic,
         threshold: d.threshold,
         alpha: d.alpha,
-        // Event times, not seqs: the event's own seq ends the window, and seq is one sequence
-        // for all streams, so a window's seqs say nothing a reader can compare.
+        // Event times, not seqs: the event's own seq ends the window, and a window's seqs say
+        // less to a reader than when its rows were taken.
         window: { rows: d.rows, from: times.get(d.windowFromSeq), to: times.get(d.seq) },
         referenceVersion: reference.version,
         eventTime: times.get(d.seq),

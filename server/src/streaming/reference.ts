@@ -47,7 +47,12 @@ export interface StreamingReference {
   mmdWindow:
     | ({ size: number; threshold: number; alpha: number } & (
         | { space: "all-dimensions"; detector: MmdWindow }
-        | { space: "pca-scores+residual"; detector: FeatureMmdWindow }
+        | {
+            space: "pca-scores+residual";
+            detector: FeatureMmdWindow;
+            /** The profile's PCA is the window's cut short: one projection serves both (`project-batch.ts`). */
+            sharesProjection: boolean;
+          }
       ))
     | null;
   /**
@@ -153,7 +158,7 @@ export async function loadActiveReference(
         FROM reference_sets WHERE id = ${id}`,
   );
   const reference = parseReference(id, streamId, Number(active.version), row);
-  if (row?.feature_window) reference.mmdWindow = featureWindowOf(row.feature_window);
+  if (row?.feature_window) reference.mmdWindow = featureWindowOf(row.feature_window, reference.pca);
   else if (row?.mmd_window)
     reference.mmdWindow = await loadMmdWindow(db, id, row.mmd_window, reference.pca.dim);
   const people = await loadPeopleReference(db, id);
@@ -218,19 +223,21 @@ function parseReference(
 }
 
 /** The window on PCA scores and residual: everything it needs is in its own profile field. */
-function featureWindowOf(json: string): NonNullable<StreamingReference["mmdWindow"]> {
+function featureWindowOf(json: string, pca: PcaModel): NonNullable<StreamingReference["mmdWindow"]> {
   const profile = JSON.parse(json) as FeatureWindowProfile;
   if (profile.format !== FEATURE_WINDOW_FORMAT)
     throw new FacedriftError(
       "invalid_request",
       `feature window format ${JSON.stringify(profile.format)} is unknown`,
     );
+  const detector = new FeatureMmdWindow(profile);
   return {
     space: "pca-scores+residual",
     size: profile.size,
     threshold: profile.threshold,
     alpha: profile.alpha,
-    detector: new FeatureMmdWindow(profile),
+    detector,
+    sharesProjection: detector.sharesProjection(pca),
   };
 }
 

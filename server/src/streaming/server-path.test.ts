@@ -21,6 +21,7 @@ import {
 import { type ReadAfter, readAfterByCopy, readAfterByText, readAhead } from "./read.ts";
 import { encodeScoresCopy, writeScoresByCopy } from "./score-cache.ts";
 import { driftEventsOf, seedStream } from "./testing/fixture.ts";
+import { POSTGRES_STREAM_BATCH } from "./worker.ts";
 
 describe.each(TEST_DRIVERS)("streaming server path on %s", (driver) => {
   let database: Database;
@@ -144,6 +145,23 @@ describe.each(TEST_DRIVERS)("streaming server path on %s", (driver) => {
     // 4,000 rows in pages of 300: 14 pages; the read-ahead asks for each at most once more (the
     // page after the last full one, and the replayed page, which was never read ahead).
     expect(reads).toBeLessThanOrEqual(14 + 3);
+
+    // Servers on PostgreSQL read pages of POSTGRES_STREAM_BATCH: here the whole stream in one.
+    const large = await seedStream(database, "large");
+    const largeStream = { id: large.streamId, tenantId: large.tenantId, name: "large" };
+    await drain(
+      largeStream,
+      await lease(large.streamId, "l"),
+      options("l", POSTGRES_STREAM_BATCH, {
+        read: readAhead(readAfterByCopy(database), 60_000),
+        writeScores: writeScoresByCopy(database),
+      }),
+    );
+    expect(await eventsOf(large.streamId, large.seqs)).toEqual(events);
+    expect(await finalState(large.streamId, large.seqs)).toEqual(
+      await finalState(plain.streamId, plain.seqs),
+    );
+    expect(await scoresOf(large.streamId)).toEqual(plainScores);
   });
 
   it("stores the doubles it was given, bit for bit, and keeps rows already there", async () => {
@@ -164,7 +182,7 @@ describe.each(TEST_DRIVERS)("streaming server path on %s", (driver) => {
     await write(rows);
     const stored = await queryRows<{ seq: string; scores: number[] | string }>(
       database.db,
-      sql`SELECT seq::text AS seq, scores FROM embedding_scores WHERE stream_id = ${s.streamId} ORDER BY seq`,
+      sql`SELECT seq::text AS seq, scores FROM embedding_scores WHERE stream_id = ${s.streamId} ORDER BY embedding_scores.seq`,
     );
     expect(stored.map((r) => Number(r.seq))).toEqual(s.seqs);
     const values = stored.flatMap((r) =>

@@ -137,4 +137,11 @@ describe.each(TEST_DRIVERS)("StreamingWorker (%s)", (driver) => {
     expect(after.streams.find((s) => s.streamId === shifted.streamId)?.detectors).toBe(3);
     expect(after.streams.find((s) => s.streamId === legacy)?.detectors).toBe(1);
   });
+
+  it("names a batch size that is not a positive integer", () => {
+    for (const batchSize of [0, -5, 2.5, Number.NaN])
+      expect(() => new StreamingWorker({ db: database.db, batchSize, alertStore: false })).toThrow(
+        /^batchSize must be a positive integer/,
+      );
+  });
 });

@@ -58,7 +58,10 @@ export interface StreamingWorkerOptions {
   pollIntervalMs?: number;
   /** Lease length (default 15 s): how long a dead process's streams wait before a takeover. */
   leaseMs?: number;
-  /** Embeddings per batch (default 1,000, the most one read returns). */
+  /**
+   * Embeddings per batch (default 1,000; the text reader returns at most 1,000 per read whatever
+   * is asked). Servers on PostgreSQL ask for `POSTGRES_STREAM_BATCH`.
+   */
   batchSize?: number;
   /** Batches per stream per pass before moving on, so one backlog does not starve the rest (default 10). */
   batchesPerPass?: number;
@@ -91,6 +94,14 @@ interface MonitoredRow {
 }
 
 const MAX_BACKOFF_MS = 60_000;
+
+/**
+ * Embeddings per batch on the real PostgreSQL. Each batch costs a read round trip, a score COPY
+ * and a commit whatever its size; pages of 5,000 pay them a fifth as often as pages of 1,000
+ * (`server/bench/streaming.bench.ts`, BENCHMARKS.md). Not on PGlite: there the batch's commit
+ * holds the only connection, and ingestion waits for it.
+ */
+export const POSTGRES_STREAM_BATCH = 5000;
 
 export function defaultOwnerId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
@@ -127,7 +138,7 @@ export class StreamingWorker {
     this.options = {
       pollIntervalMs: input.pollIntervalMs ?? 500,
       leaseMs: input.leaseMs ?? 15_000,
-      batchSize: Math.min(1000, input.batchSize ?? 1000),
+      batchSize: positiveInteger("batchSize", input.batchSize ?? 1000),
       batchesPerPass: input.batchesPerPass ?? 10,
       dashboardBaseUrl: input.dashboardBaseUrl ?? "http://localhost:8080/",
     };
@@ -372,4 +383,10 @@ export class StreamingWorker {
       };
     });
   }
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
 }

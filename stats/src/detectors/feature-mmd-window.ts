@@ -38,7 +38,7 @@ import {
   planWindows,
   thresholdFromWindows,
 } from "./mmd-window.ts";
-import { pcaResidual } from "./pca-residual.ts";
+import { centredSquaredNorms, pcaResidual, residualOfScores } from "./pca-residual.ts";
 
 export const FEATURE_WINDOW_FORMAT = "facedrift.feature-mmd-window/1";
 /** Random features (docs/detection-quality.md compares counts). */
@@ -180,10 +180,36 @@ export class FeatureMmdWindow {
    * first. The projection is `projectPca`'s, with the kernel's inputs prepared once.
    */
   featuresOfRows(x: Float32Array, n: number): Float64Array {
+    const scores = this.project(x, n);
+    return this.featuresOfProjected(scores, centredSquaredNorms(this.pca, x, n), n);
+  }
+
+  /** Scores of raw embeddings on the window's k components (n × k): `projectPca`'s, bit for bit. */
+  project(x: Float32Array, n: number): Float64Array {
     const { dim: d, nComponents: k } = this.pca;
     if (x.length !== n * d) throw new RangeError(`X has ${x.length} values, expected ${n}×${d}`);
-    const scores = kernels().project(x, n, d, this.components, k, this.offset);
-    return this.features(scores, pcaResidual(this.pca, x, n, scores), n);
+    return kernels().project(x, n, d, this.components, k, this.offset);
+  }
+
+  /** z from the rows' window scores (`project`) and their ‖x − μ‖² (`centredSquaredNorms`). */
+  featuresOfProjected(scores: Float64Array, centred2: Float64Array, n: number): Float64Array {
+    const k = this.profile.components;
+    return this.features(scores, residualOfScores(centred2, scores, n, k, k), n);
+  }
+
+  /**
+   * Whether `pca` (the profile's) is the window's PCA cut to fewer components: the same mean and
+   * the same leading components, bit for bit. Then a row's scores on `pca` are the first columns
+   * of its window scores, and one projection serves both (the profile's fit takes its components
+   * from the same eigendecomposition of the same rows, so profiles fitted so far qualify).
+   */
+  sharesProjection(pca: PcaModel): boolean {
+    const own = this.pca;
+    if (pca.dim !== own.dim || pca.nComponents > own.nComponents) return false;
+    for (let t = 0; t < own.dim; t++) if (pca.mean[t] !== own.mean[t]) return false;
+    const prefix = pca.nComponents * own.dim;
+    for (let i = 0; i < prefix; i++) if (pca.components[i] !== own.components[i]) return false;
+    return true;
   }
 
   /** MMD²_u of the window whose rows have features `z` (n × D). */

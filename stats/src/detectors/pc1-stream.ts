@@ -78,7 +78,15 @@ export class Pc1Stream {
   /** Projects n embeddings (row-major f32) and feeds their PC1 scores to ADWIN in order. */
   process(embeddings: Float32Array, n: number): { scores: Float64Array; detections: Pc1Detection[] } {
     const scores = kernels().project(embeddings, n, this.dimension, this.direction, 1, this.offset);
-    return { scores, detections: feedAdwin(this.adwin, scores) };
+    return { scores, detections: this.feed(scores) };
+  }
+
+  /**
+   * Feeds PC1 scores projected elsewhere (the streaming worker's one projection of a batch on
+   * every component: its first column is what `process` computes, bit for bit).
+   */
+  feed(scores: ArrayLike<number>): Pc1Detection[] {
+    return feedAdwin(this.adwin, scores);
   }
 
   /** The checkpoint to commit with the cursor. */

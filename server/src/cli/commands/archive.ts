@@ -90,7 +90,7 @@ export function registerArchive(program: Command): void {
               r.stream,
               r.day,
               String(r.rows),
-              r.firstSeq === null ? "–" : `${r.firstSeq}–${r.lastSeq}`,
+              seqRangeShown(r),
               String(r.erasedRows),
               r.keyId ?? "plaintext",
               String(r.bytes),
@@ -230,4 +230,20 @@ function table(header: string[], rows: string[][]): string {
       .join("  ")
       .trimEnd();
   return [line(header), ...rows.map(line)].join("\n");
+}
+
+/**
+ * The stream seqs a day's rows have (or get back when restored). A file from before seqs counted
+ * per stream holds server-wide seqs (`--json` shows them as `firstSeq`/`lastSeq`); its rows' places
+ * in the stream follow `seqOffset`.
+ */
+function seqRangeShown(r: {
+  firstSeq: number | null;
+  lastSeq: number | null;
+  seqOffset: number | null;
+  rows: number;
+}) {
+  if (r.firstSeq === null) return "–";
+  if (r.seqOffset === null) return `${r.firstSeq}–${r.lastSeq}`;
+  return r.rows === 0 ? "–" : `${r.seqOffset + 1}–${r.seqOffset + r.rows}`;
 }

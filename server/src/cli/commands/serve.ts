@@ -22,7 +22,7 @@ import { bootstrapAdminKey } from "../../services/api-keys/bootstrap.ts";
 import { streamingMetricsSnapshot } from "../../streaming/metrics.ts";
 import { readAfterByCopy, readAhead } from "../../streaming/read.ts";
 import { writeScoresByCopy } from "../../streaming/score-cache.ts";
-import { StreamingWorker } from "../../streaming/worker.ts";
+import { POSTGRES_STREAM_BATCH, StreamingWorker } from "../../streaming/worker.ts";
 import { verificationSettingsOf } from "../../verification/queue.ts";
 import { configFrom, databaseOptions, portNumber, sealSecretsAtStart } from "../options.ts";
 
@@ -143,6 +143,7 @@ export function registerServe(program: Command): void {
                 ? readAhead(readAfterByCopy(database))
                 : readAfterByCopy(database),
             writeScores: writeScoresByCopy(database),
+            ...(database.driver === "postgres" ? { batchSize: POSTGRES_STREAM_BATCH } : {}),
             log,
             dashboardBaseUrl: dashboardBaseUrl(config),
           })

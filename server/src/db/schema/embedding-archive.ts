@@ -27,6 +27,13 @@ export const embeddingArchives = pgTable(
     keyId: text("key_id"),
     firstSeq: bigint("first_seq", { mode: "number" }),
     lastSeq: bigint("last_seq", { mode: "number" }),
+    /**
+     * Set on files written before seqs counted per stream (migration 0015): they hold the old
+     * server-wide seqs, which `firstSeq`/`lastSeq` and the file's associated data keep. Row i
+     * (from 1, in file order) comes back as per-stream seq `seqOffset + i`. Null: the file holds
+     * per-stream seqs.
+     */
+    seqOffset: bigint("seq_offset", { mode: "number" }),
     /** Rows removed from the file by privacy erasures since it was written. */
     erasedRows: integer("erased_rows").notNull().default(0),
     /** Set by `archive restore`: the day's rows are back in the database and retention leaves them until then. */

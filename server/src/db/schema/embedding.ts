@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import { bigint, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import { vector } from "./vector-column.ts";
 
@@ -15,15 +14,17 @@ export type EmbeddingSource = (typeof EMBEDDING_SOURCES)[number];
  *
  * - A unique key on a partitioned table must contain the partition key, so `(stream_id,
  *   client_id)` cannot be unique here; idempotency lives in `embedding_ids` instead.
- * - `seq` comes from a plain sequence, not an identity column: identity columns on partitioned
- *   tables need PostgreSQL 17. Within one stream, seq order equals commit order because ingestion
- *   takes a per-stream transaction lock before drawing from the sequence, so a consumer that
- *   reads `seq > cursor` never skips a row that commits later.
+ * - `seq` counts the stream's rows (1, 2, 3, …): ingestion numbers each batch from
+ *   `streams.last_seq` under the stream's row lock (`services/embeddings/ingest.ts`), so the
+ *   numbers are unique and gap-free per stream, say nothing of other streams' traffic (issue 14;
+ *   until migration 0015 they came from one server-wide sequence), and seq order equals commit
+ *   order within a stream: a consumer that reads `seq > cursor` never skips a row that commits
+ *   later. There is no default: every writer sets it.
  */
 export const embeddings = pgTable(
   "embeddings",
   {
-    seq: bigint("seq", { mode: "number" }).notNull().default(sql`nextval('embeddings_seq')`),
+    seq: bigint("seq", { mode: "number" }).notNull(),
     // No foreign key to streams, for the same reason as in `embedding_ids`.
     streamId: bigint("stream_id", { mode: "number" }).notNull(),
     clientId: text("client_id").notNull(),

@@ -89,8 +89,8 @@ export async function streamSummaries(
     names === undefined
       ? sql`position('~' in s.name) = 0`
       : sql`s.name = ANY(${pgArrayLiteral(names)}::text[])`;
-  // Lag as `collect-db.ts` counts it: rows past the cursor on the (stream_id, seq) key, since seq
-  // is one sequence for all streams.
+  // Lag as `collect-db.ts` counts it: rows past the cursor on the (stream_id, seq) key (an erasure
+  // may have left holes in the stream's seqs, so last_seq − cursor could overcount).
   const rows = await queryRows<Row>(
     db,
     sql`SELECT s.id::int AS id, s.name, s.model_id, s.model_version, s.dimension::int AS dimension,

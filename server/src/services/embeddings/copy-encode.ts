@@ -1,7 +1,8 @@
 import type { DecodedBatch } from "./decode.ts";
 
-/** The `embeddings` columns a binary COPY fills, in stream order; `seq` comes from its default. */
+/** The `embeddings` columns a binary COPY fills, in stream order. */
 export const COPY_COLUMNS = [
+  "seq",
   "stream_id",
   "client_id",
   "event_time",
@@ -16,6 +17,8 @@ export const COPY_COLUMNS = [
 ] as const;
 
 export interface CopyConstants {
+  /** The stream's seq of the first row written; the rest follow it one by one, in `rows` order. */
+  firstSeq: number;
   streamId: number;
   receivedAtMs: number;
   modelId: string;
@@ -52,8 +55,8 @@ export function encodeEmbeddingsCopy(
       batch.metadata[r] == null ? null : encoder.encode(batch.metadata[r] as string),
     ];
     encoded.push(texts);
-    // field count, 11 length words, int8, 2 × timestamptz, int4, vector header + floats
-    size += 2 + 11 * 4 + 8 + 16 + 4 + 4 + 4 * k.dimension + modelId.length + modelVersion.length;
+    // field count, 12 length words, 2 × int8, 2 × timestamptz, int4, vector header + floats
+    size += 2 + 12 * 4 + 16 + 16 + 4 + 4 + 4 * k.dimension + modelId.length + modelVersion.length;
     for (const t of texts) size += t?.length ?? 0;
     if (texts[3]) size += 1; // jsonb version byte
   }
@@ -80,8 +83,10 @@ export function encodeEmbeddingsCopy(
     const vector = batch.vectors[r] as Float32Array;
     view.setInt16(o, COPY_COLUMNS.length);
     view.setInt32(o + 2, 8);
-    view.setBigInt64(o + 6, BigInt(k.streamId));
-    o += 14;
+    view.setBigInt64(o + 6, BigInt(k.firstSeq + index));
+    view.setInt32(o + 14, 8);
+    view.setBigInt64(o + 18, BigInt(k.streamId));
+    o += 26;
     bytes(id);
     view.setInt32(o, 8);
     view.setBigInt64(o + 4, BigInt((batch.eventTimes[r] as number) - PG_EPOCH_MS) * 1000n);

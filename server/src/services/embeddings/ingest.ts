@@ -32,7 +32,7 @@ export interface IngestResult {
   accepted: number;
   /** Items not stored because their id was already stored or repeated in this request. */
   duplicates: number;
-  /** The stream's highest `seq` after this request. */
+  /** The stream's highest `seq` after this request: seqs count this stream's rows, 1, 2, 3, … */
   lastSeq: number;
   /** The stream's models while it has had a transition (see `services/stream-models/`). */
   transition?: TransitionHint;
@@ -45,6 +45,11 @@ interface StreamRow {
   dimension: number;
 }
 
+/** The stream row as locked for writing: with its seq counter, read under the lock. */
+interface LockedStream extends StreamRow {
+  lastSeq: number;
+}
+
 /**
  * Stores a batch of embeddings, all or nothing.
  *
@@ -55,8 +60,12 @@ interface StreamRow {
  * carrying the same id serialize on the stream lock (and would on the ledger's primary key
  * anyway): the id is stored once.
  *
- * The stream lock (`FOR NO KEY UPDATE`, which does not block foreign-key checks) also makes seq
- * order equal commit order within a stream, which is what lets consumers page by `after_seq`.
+ * The stream lock (`FOR NO KEY UPDATE`, which does not block foreign-key checks) also numbers
+ * the rows: seqs count per stream (`streams.last_seq` + 1, + 2, …, read by the locking query
+ * itself, so the counter costs no round trip), never one sequence shared by every tenant, whose
+ * growth would tell each tenant how busy the others are (issue 14). Under the lock the numbers
+ * are unique and gap-free across servers, and seq order is commit order within a stream, which
+ * is what lets consumers page by `after_seq`.
  */
 export async function ingestEmbeddings(
   database: Database,
@@ -155,11 +164,12 @@ interface StreamRecord {
   model_id: string;
   model_version: string;
   dimension: number;
+  last_seq: string;
 }
 
-async function lockOrCreateStream(tx: BulkTx, input: IngestInput, dimension: number): Promise<StreamRow> {
-  const lock = `SELECT id::text AS id, model_id, model_version, dimension FROM streams
-    WHERE tenant_id = $1 AND name = $2 FOR NO KEY UPDATE`;
+async function lockOrCreateStream(tx: BulkTx, input: IngestInput, dimension: number): Promise<LockedStream> {
+  const lock = `SELECT id::text AS id, model_id, model_version, dimension, last_seq::text AS last_seq
+    FROM streams WHERE tenant_id = $1 AND name = $2 FOR NO KEY UPDATE`;
   let [row] = await tx.query<StreamRecord>(lock, [input.tenantId, input.stream]);
   // A track renamed by a promotion since our first read: the client sends again and is routed anew.
   if (!row && isTrackName(input.stream)) throw missingTrack(input.stream);
@@ -177,6 +187,7 @@ async function lockOrCreateStream(tx: BulkTx, input: IngestInput, dimension: num
     modelId: row.model_id,
     modelVersion: row.model_version,
     dimension: Number(row.dimension),
+    lastSeq: Number(row.last_seq),
   };
 }
 
@@ -212,16 +223,17 @@ async function claimIds(
   return rows;
 }
 
-/** Inserts rows `rows` of the batch in that order, so `seq` follows request order. */
+/** Inserts rows `rows` of the batch in that order as seqs `stream.lastSeq + 1`, + 2, … */
 async function writeRows(
   tx: BulkTx,
-  stream: StreamRow,
+  stream: LockedStream,
   batch: DecodedBatch,
   rows: number[],
   receivedAtMs: number,
 ) {
   if (tx.copyBinary) {
     const data = encodeEmbeddingsCopy(batch, rows, {
+      firstSeq: stream.lastSeq + 1,
       streamId: stream.id,
       receivedAtMs,
       modelId: stream.modelId,
@@ -233,12 +245,12 @@ async function writeRows(
   }
   const pick = <T>(column: T[]) => rows.map((r) => column[r] as T);
   await tx.query(
-    `INSERT INTO embeddings (stream_id, client_id, event_time, received_at, model_id, model_version,
+    `INSERT INTO embeddings (seq, stream_id, client_id, event_time, received_at, model_id, model_version,
                              dimension, embedding, source, device, metadata)
-     SELECT $1, client_id, event_time, $2::timestamptz, $3, $4, $5, vec::vector, source, device, metadata::jsonb
+     SELECT $12::bigint + ord, $1, client_id, event_time, $2::timestamptz, $3, $4, $5, vec::vector, source,
+            device, metadata::jsonb
      FROM unnest($6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[])
-       WITH ORDINALITY AS t(client_id, event_time, vec, source, device, metadata, ord)
-     ORDER BY ord`,
+       WITH ORDINALITY AS t(client_id, event_time, vec, source, device, metadata, ord)`,
     [
       stream.id,
       new Date(receivedAtMs).toISOString(),
@@ -251,25 +263,26 @@ async function writeRows(
       pgArrayLiteral(pick(batch.sources)),
       pgArrayLiteral(pick(batch.devices)),
       pgArrayLiteral(pick(batch.metadata)),
+      stream.lastSeq,
     ],
   );
 }
 
 async function insertBatch(
   tx: BulkTx,
-  stream: StreamRow,
+  stream: LockedStream,
   batch: DecodedBatch,
   receivedAtMs: number,
 ): Promise<{ accepted: number; lastSeq: number }> {
   const receivedAt = new Date(receivedAtMs).toISOString();
   const rows = await claimIds(tx, stream.id, batch, receivedAt);
   if (rows.length > 0) await writeRows(tx, stream, batch, rows, receivedAtMs);
-  // currval is this session's last nextval: the seq of the row just written last, since the
-  // stream lock keeps other writers of this stream out (and other streams' seqs are irrelevant).
+  // The rows took seqs lastSeq + 1 … lastSeq + n; the lock held since it was read keeps every
+  // other writer of this stream out until this commits or rolls back (and with it the counter).
   const [updated] = await tx.query<{ last_seq: string }>(
     `UPDATE streams SET
        embedding_count = embedding_count + $2,
-       last_seq = CASE WHEN $2 > 0 THEN currval('embeddings_seq') ELSE last_seq END,
+       last_seq = last_seq + $2,
        last_received_at = CASE WHEN $2 > 0 THEN $3::timestamptz ELSE last_received_at END
      WHERE id = $1
      RETURNING last_seq::text AS last_seq`,

@@ -122,7 +122,7 @@ export async function driftEventsOf(database: Database, streamId: number): Promi
     database.db,
     sql`SELECT seq::text AS seq, signal, mean_before::float8 AS mean_before, mean_after::float8 AS mean_after,
           details::text AS details
-        FROM drift_events WHERE stream_id = ${streamId} ORDER BY seq, id`,
+        FROM drift_events WHERE stream_id = ${streamId} ORDER BY drift_events.seq, id`,
   );
   return rows.map((r) => ({
     seq: Number(r.seq),

@@ -64,10 +64,8 @@ export async function insertStream(
     const ids = Array.from({ length: end - start }, (_, k) => `e${start + k}`);
     const times = ids.map((_, k) => new Date(1_790_000_000_000 + (start + k) * 1000).toISOString());
     const vectors = ids.map((_, k) => formatVectorText(x.subarray((start + k) * d, (start + k + 1) * d)));
-    // Seqs drawn first and assigned in row order, so seq order is the rows' order.
-    const drawn = await sql<{ seq: string }[]>`
-      SELECT nextval('embeddings_seq')::text AS seq FROM generate_series(1, ${ids.length})`;
-    const chunkSeqs = drawn.map((r) => Number(r.seq)).sort((a, b) => a - b);
+    // Seqs count the stream's rows, as ingestion numbers them.
+    const chunkSeqs = ids.map((_, k) => start + k + 1);
     await sql`
       INSERT INTO embeddings (seq, stream_id, client_id, event_time, received_at, model_id, model_version, dimension, embedding, source)
       SELECT s, ${streamId}, c, t::timestamptz, now(), 'synthetic', '1', ${d}, v::vector, 'api'

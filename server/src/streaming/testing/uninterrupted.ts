@@ -32,6 +32,8 @@ export function streamingReferenceOf(profile: ReferenceProfile, version = 1): St
           threshold: profile.featureWindow.threshold,
           alpha: profile.featureWindow.alpha,
           detector: new FeatureMmdWindow(profile.featureWindow),
+          // The oracle projects as profiles without a shared PCA do: on each PCA separately.
+          sharesProjection: false,
         }
       : window
         ? {

@@ -333,7 +333,7 @@ export type paths = {
         get: {
             parameters: {
                 query?: {
-                    /** @description Return rows with seq > after_seq */
+                    /** @description Return rows with seq > after_seq (seqs count the stream's own rows from 1) */
                     after_seq?: number | null;
                     limit?: number;
                 };
@@ -3772,6 +3772,7 @@ export type components = {
             dimension: number;
             createdAt: string;
             embeddingCount: number;
+            /** @description The stream's last seq: seqs count its rows from 1 */
             lastSeq: number;
             lastReceivedAt: string | null;
         };
@@ -3784,6 +3785,7 @@ export type components = {
         IngestResponse: {
             accepted: number;
             duplicates: number;
+            /** @description The stream's highest seq after this request: seqs count the stream's own rows, 1, 2, 3, … */
             lastSeq: number;
             /** @description Present once the stream has had a candidate model: what a capture device embeds with (every face with `current`, `samplingShare` of them with `candidate` too) */
             transition?: {
@@ -3830,10 +3832,12 @@ export type components = {
         };
         EmbeddingPage: {
             items: components["schemas"]["StoredEmbedding"][];
+            /** @description The after_seq of the next page */
             nextAfterSeq: number;
             hasMore: boolean;
         };
         StoredEmbedding: {
+            /** @description The row's place in its stream: 1 for the stream's first embedding, then 2, 3, … */
             seq: number;
             id: string;
             ts: string;
@@ -4013,7 +4017,9 @@ export type components = {
             idempotencyKey: string | null;
             windowStart: string | null;
             windowEnd: string | null;
+            /** @description The window's first stream seq */
             fromSeq: number | null;
+            /** @description The window's last stream seq */
             toSeq: number | null;
             /** @description Every number: PSI/KS per component, severity, MMD² and p-value, kNN novelty, timings. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId) are public ids */
             results: {
@@ -4262,7 +4268,7 @@ export type components = {
              * @example 3180734591806271
              */
             id: number;
-            /** @description The embedding seq at which ADWIN fired */
+            /** @description The stream seq of the embedding at which the detector fired */
             seq: number;
             /** @example pc1 */
             signal: string;
@@ -4698,7 +4704,7 @@ export type components = {
             perPoint: number;
             /** @description Receive time, epoch ms (a bucket's first) */
             t: number[];
-            /** @description Embedding seq (a bucket's first) */
+            /** @description Stream seq of each bucket's first embedding */
             seq: number[];
             /** @description PC1 score on the active reference (a bucket's mean) */
             pc1: (number | null)[];

@@ -15,7 +15,7 @@ export const StreamSchema = z
     dimension: z.number().int(),
     createdAt: z.string(),
     embeddingCount: z.number().int(),
-    lastSeq: z.number().int(),
+    lastSeq: z.number().int().openapi({ description: "The stream's last seq: seqs count its rows from 1" }),
     lastReceivedAt: z.string().nullable(),
   })
   .openapi("Stream");

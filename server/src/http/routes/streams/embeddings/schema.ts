@@ -71,7 +71,10 @@ export const IngestResponseSchema = z
   .object({
     accepted: z.number().int(),
     duplicates: z.number().int(),
-    lastSeq: z.number().int(),
+    lastSeq: z.number().int().openapi({
+      description:
+        "The stream's highest seq after this request: seqs count the stream's own rows, 1, 2, 3, …",
+    }),
     transition: z
       .object({
         current: z.object({ model: ModelSchema, dimension: z.number().int() }),
@@ -94,13 +97,15 @@ export const ListQuerySchema = z.object({
     .int()
     .min(0)
     .default(0)
-    .openapi({ description: "Return rows with seq > after_seq" }),
+    .openapi({ description: "Return rows with seq > after_seq (seqs count the stream's own rows from 1)" }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
 export const StoredEmbeddingSchema = z
   .object({
-    seq: z.number().int(),
+    seq: z.number().int().openapi({
+      description: "The row's place in its stream: 1 for the stream's first embedding, then 2, 3, …",
+    }),
     id: z.string(),
     ts: z.string(),
     receivedAt: z.string(),
@@ -115,7 +120,7 @@ export const StoredEmbeddingSchema = z
 export const EmbeddingPageSchema = z
   .object({
     items: z.array(StoredEmbeddingSchema),
-    nextAfterSeq: z.number().int(),
+    nextAfterSeq: z.number().int().openapi({ description: "The after_seq of the next page" }),
     hasMore: z.boolean(),
   })
   .openapi("EmbeddingPage");

@@ -12,7 +12,10 @@ export const DriftEventQuerySchema = pagedRangeQuerySchema("drift-event").extend
 export const DriftEventSchema = z
   .object({
     id: publicIdSchema("drift-event"),
-    seq: z.number().int().openapi({ description: "The embedding seq at which ADWIN fired" }),
+    seq: z
+      .number()
+      .int()
+      .openapi({ description: "The stream seq of the embedding at which the detector fired" }),
     signal: z.string().openapi({ example: "pc1" }),
     meanBefore: z.number().nullable(),
     meanAfter: z.number().nullable(),

@@ -13,8 +13,8 @@ export const RunSchema = z
     idempotencyKey: z.string().nullable(),
     windowStart: z.string().nullable(),
     windowEnd: z.string().nullable(),
-    fromSeq: z.number().int().nullable(),
-    toSeq: z.number().int().nullable(),
+    fromSeq: z.number().int().nullable().openapi({ description: "The window's first stream seq" }),
+    toSeq: z.number().int().nullable().openapi({ description: "The window's last stream seq" }),
     results: publicIdRecord(
       "Every number: PSI/KS per component, severity, MMD² and p-value, kNN novelty, timings",
     ),

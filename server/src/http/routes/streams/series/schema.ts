@@ -50,7 +50,7 @@ export const SeriesSchema = z
       .int()
       .openapi({ description: "1: one point per embedding; else embeddings per bucket" }),
     t: z.array(z.number()).openapi({ description: "Receive time, epoch ms (a bucket's first)" }),
-    seq: z.array(z.number()).openapi({ description: "Embedding seq (a bucket's first)" }),
+    seq: z.array(z.number()).openapi({ description: "Stream seq of each bucket's first embedding" }),
     pc1: numbers.openapi({ description: "PC1 score on the active reference (a bucket's mean)" }),
     pc1Min: numbers.nullable(),
     pc1Max: numbers.nullable(),
