@@ -8,24 +8,26 @@
 -- Rows archived to files (embedding_archives) keep their old seqs inside the sealed file; each
 -- not-restored file reserves its row count of numbers at its place in the order, and
 -- `seq_offset` says where: row i of the file (from 1) is seq `seq_offset + i` when restored.
+-- Files from before 0009 recorded no seq range; they hold a stream's oldest days, so they take
+-- the first numbers, in day order.
 -- Stored values that name a seq (cursors, checkpoints, drift events, runs, stream findings) map
 -- to the number of the last row at or before them, which is the row itself when it is stored.
 ALTER TABLE "embedding_archives" ADD COLUMN "seq_offset" bigint;
 --> statement-breakpoint
 CREATE TEMP TABLE "seq_renumber" ON COMMIT DROP AS
 WITH "items" AS (
-	SELECT "stream_id", "seq" AS "old_seq", 1::bigint AS "n", NULL::bigint AS "archive_id"
+	SELECT "stream_id", "seq" AS "old_seq", 1::bigint AS "n", NULL::bigint AS "archive_id", NULL::date AS "day"
 	FROM "embeddings"
 	UNION ALL
-	SELECT a."stream_id", a."first_seq", a."rows"::bigint, a."id"
+	SELECT a."stream_id", coalesce(a."first_seq", 0), a."rows"::bigint, a."id", a."day"
 	FROM "embedding_archives" a
-	WHERE a."first_seq" IS NOT NULL AND a."rows" > 0
+	WHERE a."rows" > 0
 	  -- A restored day's rows are stored again and are numbered as stored rows.
 	  AND NOT EXISTS (SELECT 1 FROM "embeddings" e WHERE e."stream_id" = a."stream_id"
 	                    AND e."seq" BETWEEN a."first_seq" AND a."last_seq")
 )
 SELECT "stream_id", "old_seq", "archive_id", "n",
-       sum("n") OVER (PARTITION BY "stream_id" ORDER BY "old_seq", "archive_id" NULLS FIRST
+       sum("n") OVER (PARTITION BY "stream_id" ORDER BY "old_seq", "day", "archive_id" NULLS FIRST
                       ROWS UNBOUNDED PRECEDING) AS "new_last"
 FROM "items";
 --> statement-breakpoint
@@ -47,8 +49,12 @@ WHERE r."archive_id" IS NULL AND r."stream_id" = e."stream_id" AND r."old_seq" =
 --> statement-breakpoint
 UPDATE "embeddings" SET "seq" = -"seq" WHERE "seq" < 0;
 --> statement-breakpoint
+UPDATE "embedding_archives" a SET "seq_offset" = r."new_last" - r."n"
+FROM "seq_renumber" r WHERE r."archive_id" = a."id";
+--> statement-breakpoint
+-- Restored days: their rows were numbered as stored rows, from the number before the first.
 UPDATE "embedding_archives" a SET "seq_offset" = pg_temp.renumbered(a."stream_id", a."first_seq" - 1)
-WHERE a."first_seq" IS NOT NULL;
+WHERE a."seq_offset" IS NULL AND a."first_seq" IS NOT NULL;
 --> statement-breakpoint
 -- A cache: scores of rows no longer stored go (there should be none), the rest follow their row.
 DELETE FROM "embedding_scores" s

@@ -74,6 +74,17 @@ describe.each(TEST_DRIVERS)("migration 0015 (per-stream seqs) on %s", (driver) =
       sql`INSERT INTO embedding_archives (stream_id, day, location, object_key, rows, bytes, sha256, first_seq, last_seq)
           VALUES (${ids.a}, '2026-11-01', 'file:///x', 'x', 2, 1, 'x', 3, 5)`,
     );
+    // A's rows 6 and 8 are a restored day: in a file and stored again (restore's hold).
+    await db.execute(
+      sql`INSERT INTO embedding_archives (stream_id, day, location, object_key, rows, bytes, sha256, first_seq, last_seq,
+                                          restored_until)
+          VALUES (${ids.a}, '2026-11-02', 'file:///z', 'z', 2, 1, 'z', 6, 8, now() + interval '1 day')`,
+    );
+    // One of B's oldest days went to a file before 0009, which recorded no seq range.
+    await db.execute(
+      sql`INSERT INTO embedding_archives (stream_id, day, location, object_key, rows, bytes, sha256)
+          VALUES (${ids.b}, '2026-09-01', 'file:///y', 'y', 2, 1, 'y')`,
+    );
     for (const stream of ["a", "b"] as const) {
       ids[stream === "a" ? "refA" : "refB"] = (
         await one<{ id: number }>(
@@ -130,21 +141,27 @@ describe.each(TEST_DRIVERS)("migration 0015 (per-stream seqs) on %s", (driver) =
       { stream: ids.a, client: "e1", seq: 1 },
       { stream: ids.a, client: "e6", seq: 4 },
       { stream: ids.a, client: "e8", seq: 5 },
-      { stream: ids.b, client: "e2", seq: 1 },
-      { stream: ids.b, client: "e4", seq: 2 },
-      { stream: ids.b, client: "e7", seq: 3 },
+      // After the two rows of B's file from before 0009, which hold B's oldest days.
+      { stream: ids.b, client: "e2", seq: 3 },
+      { stream: ids.b, client: "e4", seq: 4 },
+      { stream: ids.b, client: "e7", seq: 5 },
     ]);
     // The file keeps its old seqs (they are in its sealed associated data); restore maps them.
     expect(
       await rows(
-        sql`SELECT first_seq::int AS first, last_seq::int AS last, seq_offset::int AS offset FROM embedding_archives`,
+        sql`SELECT first_seq::int AS first, last_seq::int AS last, seq_offset::int AS offset FROM embedding_archives ORDER BY id`,
       ),
-    ).toEqual([{ first: 3, last: 5, offset: 1 }]);
+    ).toEqual([
+      { first: 3, last: 5, offset: 1 },
+      // Restored: its rows are numbered where they are stored (4 and 5), not a second time.
+      { first: 6, last: 8, offset: 3 },
+      { first: null, last: null, offset: 0 },
+    ]);
     expect(
       await rows(sql`SELECT id::int AS id, last_seq::int AS "lastSeq" FROM streams ORDER BY id`),
     ).toEqual([
       { id: ids.a, lastSeq: 5 },
-      { id: ids.b, lastSeq: 3 },
+      { id: ids.b, lastSeq: 5 },
     ]);
   });
 
@@ -156,7 +173,7 @@ describe.each(TEST_DRIVERS)("migration 0015 (per-stream seqs) on %s", (driver) =
     ).toEqual([
       { ref: ids.refA, seq: 4, old: 6 },
       { ref: ids.refA, seq: 5, old: 8 },
-      { ref: ids.refB, seq: 3, old: 7 },
+      { ref: ids.refB, seq: 5, old: 7 },
     ]);
     expect(
       await rows(sql`SELECT stream_id::int AS stream, seq::int AS seq, signal FROM drift_events ORDER BY id`),
@@ -164,7 +181,7 @@ describe.each(TEST_DRIVERS)("migration 0015 (per-stream seqs) on %s", (driver) =
       { stream: ids.a, seq: 5, signal: "pc1" },
       // An archived row's event names the last number of the archived block at or before it.
       { stream: ids.a, seq: 3, signal: "mmd" },
-      { stream: ids.b, seq: 2, signal: "pc1" },
+      { stream: ids.b, seq: 4, signal: "pc1" },
     ]);
     expect(
       await rows(sql`SELECT from_seq::int AS "from", to_seq::int AS "to" FROM drift_runs ORDER BY id`),
@@ -175,7 +192,7 @@ describe.each(TEST_DRIVERS)("migration 0015 (per-stream seqs) on %s", (driver) =
     const cursors = await rows<{ lastSeq: number; state: { mmd: unknown; quality: unknown } | null }>(
       sql`SELECT last_seq::int AS "lastSeq", adwin_state AS state FROM stream_cursors ORDER BY stream_id`,
     );
-    expect(cursors.map((c) => c.lastSeq)).toEqual([4, 2]);
+    expect(cursors.map((c) => c.lastSeq)).toEqual([4, 4]);
     expect(cursors[0]?.state).toMatchObject({
       mmd: { pending: 1, afterSeq: 4 },
       quality: { pending: 2, afterSeq: 1, sinceInput: null },
