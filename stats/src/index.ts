@@ -53,14 +53,17 @@ export {
   CRITICAL_DELTA_AUC,
   fitHarmModel,
   HARM_MODEL_FORMAT,
+  type HarmEffects,
+  type HarmFeatureName,
   type HarmModel,
   type HarmObservation,
   type HarmTerm,
+  harmEffects,
   inputSeverity,
   nonNegativeRidge,
   predictHarm,
 } from "./detectors/harm-model.ts";
-export { HARM_MODELS } from "./detectors/harm-models.ts";
+export { EMBEDDING_HARM_MODELS, HARM_MODELS } from "./detectors/harm-models.ts";
 export {
   DEFAULT_TIME_BLOCKS,
   type HeldOutKnnOptions,
@@ -123,6 +126,7 @@ export {
   type ReferenceProfileOptions,
   type ResidualAdwin,
 } from "./detectors/reference-profile.ts";
+export { fitResidualLevel, type ResidualLevel, residualEffect } from "./detectors/residual-level.ts";
 export { kolmogorovCdf, kolmogorovLimitSf, kolmogorovSf } from "./kolmogorov.ts";
 export { type KsMethod, type KsOptions, type KsResult, ksTwoSample } from "./ks.ts";
 export type { Matrix } from "./matrix-input.ts";

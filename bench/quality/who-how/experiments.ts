@@ -22,17 +22,21 @@
 import {
   fitHarmModel,
   fitReferenceProfile,
+  type HarmEffects,
+  type HarmFeatureName,
   type HarmModel,
   type HarmObservation,
+  harmEffects,
+  inputSeverity,
   labelGroups,
   pcaFromJson,
   predictHarm,
   projectPca,
   type QualityProfile,
   type QualityRecord,
-  type QualitySignalName,
   qualityWindowTest,
   type ReferenceProfile,
+  residualEffect,
   seededRng,
   verificationMetrics,
 } from "@facedrift/stats";
@@ -54,6 +58,8 @@ export const STREAM_BATCH = 250;
 /** Changes losing more faces than this are not used to fit the harm model (see runWhoHow). */
 export const MAX_FIT_FTE = 0.2;
 const HINGES = [0, 0.5, 1, 1.5, 2, 3] as const;
+/** The residual level moves in tenths of its standard deviation where quality signals move in units. */
+const EMBEDDING_HINGES = [0, 0.1, 0.2, 0.3, 0.5] as const;
 
 export interface StreamOutcome {
   /**
@@ -77,10 +83,12 @@ export interface ShiftRow {
   shift: Shift;
   deltaAuc: number;
   failureToExtract: number;
-  effects: Partial<Record<QualitySignalName, number>>;
+  effects: HarmEffects;
   predicted: number;
   /** Prediction from a model fitted without this row's family. */
   predictedHeldOut: number;
+  /** The same from the embedding-only model (null without a residual level). */
+  predictedEmbeddingHeldOut: number | null;
   streams: Record<number, StreamOutcome>;
   /** The same streams against references fitted without quality signals. */
   bare: Record<number, StreamOutcome>;
@@ -107,6 +115,9 @@ export interface ModelReport {
   population: PopulationRow[];
   harm: HarmModel;
   spearman: number;
+  /** The embedding-only harm model and its held-out rank correlation (null without a residual level). */
+  embeddingHarm: HarmModel | null;
+  embeddingSpearman: number | null;
   falseAlarms: Record<number, { embeddings: number; input: number; per10k: number; anyFinding: number }>;
   /** The same clean streams against references without quality signals. */
   bareFalseAlarms: Record<number, { embeddings: number; input: number; per10k: number; anyFinding: number }>;
@@ -267,15 +278,22 @@ function streamOf(
 
 const SEVERITY_RANK: Record<string, number> = { none: 0, info: 1, warning: 2, critical: 3 };
 
+/** The harm models a stream runs with: on quality signals, and from the embeddings alone (no quality signals). */
+interface Harm {
+  quality: HarmModel;
+  embedding: HarmModel | null;
+}
+
 /** The streaming worker's detectors over a stream, in batches, reading window rows back from memory. */
 async function runStream(
   profile: ReferenceProfile,
-  harm: HarmModel | null,
+  harm: Harm,
   stream: { x: Float32Array; quality: QualityRecord[]; n: number },
   d: number,
 ): Promise<Detection[]> {
   const reference = streamingReferenceOf(profile);
-  if (reference.quality) reference.quality.harm = harm;
+  if (reference.quality) reference.quality.harm = harm.quality;
+  reference.embeddingHarm = harm.embedding;
   const pca = pcaFromJson(profile.pca);
   const seqs = Array.from({ length: stream.n }, (_, i) => i + 1);
   let state: Record<string, unknown> | null = null;
@@ -314,7 +332,8 @@ async function runStream(
 
 function severityOf(d: Detection): string {
   if (d.signal === "quality") return d.severity;
-  return d.category === "population" ? "info" : "warning";
+  if (d.category === "population") return "info";
+  return d.impact ? inputSeverity(d.impact) : "warning";
 }
 
 /**
@@ -327,7 +346,7 @@ function inputFinding(profile: ReferenceProfile): (d: Detection) => boolean {
 
 async function outcomes(
   profile: ReferenceProfile,
-  harm: HarmModel | null,
+  harm: Harm,
   clean: Pool,
   changed: Pool,
   replicates: number,
@@ -365,9 +384,7 @@ async function outcomes(
     if (first) {
       out.caught++;
       out.delays.push(first.seq - STREAM_CLEAN);
-      out.severities.push(
-        inputs.some((d) => d.signal === "quality" && d.severity === "critical") ? "critical" : "warning",
-      );
+      out.severities.push(inputs.some((d) => severityOf(d) === "critical") ? "critical" : "warning");
     }
     let worst = "none";
     for (const d of after) {
@@ -386,7 +403,7 @@ async function outcomes(
 /** The same clean-then-changed streams against each reference size (`profiles`: by size). */
 async function acrossReferences(
   profiles: ReadonlyMap<number, ReferenceProfile>,
-  harm: HarmModel,
+  harm: Harm,
   clean: Pool,
   changed: Pool,
   replicates: number,
@@ -409,7 +426,7 @@ async function acrossReferences(
 /** Input findings on long clean streams of held-out people, per reference size. */
 async function cleanStreamAlarms(
   profiles: ReadonlyMap<number, ReferenceProfile>,
-  harm: HarmModel,
+  harm: Harm,
   heldOutClean: Pool,
   replicates: number,
 ): Promise<ModelReport["falseAlarms"]> {
@@ -489,13 +506,13 @@ export async function runWhoHow(
   const pairs = verificationPairs(sample.shifted, SEED);
   const cleanAuc = auc(pairs, clean, clean);
   const cleanSample = pool(clean, sample.shifted);
+  // The effects the streaming worker hands the harm model: quality signals and the residual level.
+  const mainPca = pcaFromJson(main.pca);
   const effectsOf = (p: Pool) =>
-    Object.fromEntries(
-      qualityWindowTest(mainQuality, p.x, p.images.length, p.d, p.quality).signals.map((s) => [
-        s.name,
-        s.effect,
-      ]),
-    ) as Partial<Record<QualitySignalName, number>>;
+    harmEffects(
+      qualityWindowTest(mainQuality, p.x, p.images.length, p.d, p.quality),
+      main.residualLevel ? residualEffect(main.residualLevel, mainPca, p.x, p.images.length) : null,
+    );
   const observations: (HarmObservation & { shift: Shift; fte: number })[] = [];
   for (const shift of BENCHMARK_SHIFTS) {
     const set = sets.get(shift.id);
@@ -509,14 +526,17 @@ export async function runWhoHow(
     });
   }
   const anchor: HarmObservation = { family: "clean", effects: effectsOf(cleanSample), deltaAuc: 0 };
-  const signals = mainQuality.signals.map((s) => s.name);
+  const signals: HarmFeatureName[] = [
+    ...mainQuality.signals.map((s) => s.name),
+    ...(main.residualLevel ? (["embeddingResidual"] as const) : []),
+  ];
   // Changes that lose more than a fifth of the faces are left out of the fit: their cost is
   // mostly faces that never become embeddings, which no statistic of the embeddings can see.
   const fitted = [anchor, ...observations.filter((o) => o.fte <= MAX_FIT_FTE)];
-  // The hinge (harmless movement) is chosen by held-out error.
-  const harm = HINGES.map((hinge) => fitHarmModel(model, signals, fitted, { hinge })).reduce((a, b) =>
-    b.error.rmse < a.error.rmse ? b : a,
-  );
+  // The hinges (harmless movement) are chosen by held-out error.
+  const harm = HINGES.flatMap((hinge) =>
+    EMBEDDING_HINGES.map((embeddingHinge) => fitHarmModel(model, signals, fitted, { hinge, embeddingHinge })),
+  ).reduce((a, b) => (b.error.rmse < a.error.rmse ? b : a));
   const heldOut = new Map<string, HarmModel>();
   for (const family of new Set(observations.map((o) => o.family))) {
     heldOut.set(
@@ -525,11 +545,30 @@ export async function runWhoHow(
         model,
         signals,
         fitted.filter((o) => o.family !== family),
-        { hinge: harm.hinge },
+        { hinge: harm.hinge, embeddingHinge: harm.embeddingHinge ?? 0 },
       ),
     );
   }
   log(`${model}: harm model fitted (held-out RMSE ${harm.error.rmse.toFixed(4)})`);
+  // From the embeddings alone: what prices an input finding on a reference without quality signals.
+  const embeddingHarm = main.residualLevel
+    ? EMBEDDING_HINGES.map((embeddingHinge) =>
+        fitHarmModel(model, ["embeddingResidual"], fitted, { embeddingHinge }),
+      ).reduce((a, b) => (b.error.rmse < a.error.rmse ? b : a))
+    : null;
+  const embeddingHeldOut = new Map<string, HarmModel>();
+  if (embeddingHarm)
+    for (const family of new Set(observations.map((o) => o.family)))
+      embeddingHeldOut.set(
+        family,
+        fitHarmModel(
+          model,
+          ["embeddingResidual"],
+          fitted.filter((o) => o.family !== family),
+          { embeddingHinge: embeddingHarm.embeddingHinge ?? 0 },
+        ),
+      );
+  const models: Harm = { quality: harm, embedding: embeddingHarm };
 
   const heldOutClean = pool(clean, sample.split.heldOut);
   const shifts: ShiftRow[] = [];
@@ -537,10 +576,10 @@ export async function runWhoHow(
     const changed = pool(sets.get(o.shift.id) as CachedSet, sample.shifted);
     const streams = options.withoutQualityOnly
       ? {}
-      : await acrossReferences(profiles, harm, heldOutClean, changed, options.replicates, SEED + 31 * k);
+      : await acrossReferences(profiles, models, heldOutClean, changed, options.replicates, SEED + 31 * k);
     const bare = await acrossReferences(
       bareProfiles,
-      harm,
+      models,
       heldOutClean,
       changed,
       options.replicates,
@@ -553,6 +592,9 @@ export async function runWhoHow(
       effects: o.effects,
       predicted: predictHarm(harm, o.effects).deltaAuc,
       predictedHeldOut: predictHarm(heldOut.get(o.family) as HarmModel, o.effects).deltaAuc,
+      predictedEmbeddingHeldOut: embeddingHarm
+        ? predictHarm(embeddingHeldOut.get(o.family) as HarmModel, o.effects).deltaAuc
+        : null,
       streams,
       bare,
     });
@@ -617,10 +659,10 @@ export async function runWhoHow(
     const changed = pool(clean, c.images);
     const streams = options.withoutQualityOnly
       ? {}
-      : await acrossReferences(profiles, harm, heldOutClean, changed, options.replicates, SEED + 7 * k + 1);
+      : await acrossReferences(profiles, models, heldOutClean, changed, options.replicates, SEED + 7 * k + 1);
     const bare = await acrossReferences(
       bareProfiles,
-      harm,
+      models,
       heldOutClean,
       changed,
       options.replicates,
@@ -632,8 +674,8 @@ export async function runWhoHow(
   // False alarms on long clean streams of held-out people, and clean windows' p-values.
   const falseAlarms = options.withoutQualityOnly
     ? {}
-    : await cleanStreamAlarms(profiles, harm, heldOutClean, options.replicates);
-  const bareFalseAlarms = await cleanStreamAlarms(bareProfiles, harm, heldOutClean, options.replicates);
+    : await cleanStreamAlarms(profiles, models, heldOutClean, options.replicates);
+  const bareFalseAlarms = await cleanStreamAlarms(bareProfiles, models, heldOutClean, options.replicates);
   const cleanPValues: number[] = [];
   const prng = seededRng(SEED + 5);
   for (let w = 0; w < 200; w++) {
@@ -659,6 +701,13 @@ export async function runWhoHow(
       shifts.map((s) => s.predictedHeldOut),
       measured,
     ),
+    embeddingHarm,
+    embeddingSpearman: embeddingHarm
+      ? spearman(
+          shifts.map((s) => s.predictedEmbeddingHeldOut as number),
+          measured,
+        )
+      : null,
     falseAlarms,
     bareFalseAlarms,
     cleanPValues,

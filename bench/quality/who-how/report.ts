@@ -7,10 +7,11 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CRITICAL_DELTA_AUC, type HarmModel } from "@facedrift/stats";
+import { CRITICAL_DELTA_AUC, EMBEDDING_HARM_MODELS, HARM_MODELS, type HarmModel } from "@facedrift/stats";
 import * as Plot from "@observablehq/plot";
 import { JSDOM } from "jsdom";
 import { REPO_ROOT } from "../dataset.ts";
+import { BENCHMARK_SHIFTS } from "../shift-families.ts";
 import {
   MAX_FIT_FTE,
   type ModelReport,
@@ -20,7 +21,7 @@ import {
   STREAM_CLEAN,
   type StreamOutcome,
 } from "./experiments.ts";
-import { replaceMarkedSection } from "./marked-section.ts";
+import { markedSection, replaceMarkedSection } from "./marked-section.ts";
 import { WHO_HOW_MODELS } from "./models.ts";
 import type { benchmarkSample } from "./sample.ts";
 
@@ -236,20 +237,30 @@ function bareSection(r: ModelReport): string[] {
   const lines = [
     "### Without quality signals (embeddings only)",
     "",
-    "A client that sends embeddings without `metadata.quality` gets a reference without the quality window. Each finding of PC1, the residual or the MMD window is then tested again over people (`stats/src/detectors/people-check.ts`: the finding's rows against the reference's MMD sample, whole people permuted, α = 0.01): explained by who is seen → population (info), else input (warning; no harm model without quality signals). Same streams as above.",
+    "A client that sends embeddings without `metadata.quality` gets a reference without the quality window. Each finding of PC1, the residual or the MMD window is then tested again over people (`stats/src/detectors/people-check.ts`: the finding's rows against the reference's MMD sample, whole people permuted, α = 0.01): explained by who is seen → population (info), else input, priced by the embedder's harm model from the embeddings alone (the finding's rows' PCA residual against the level of new people, `stats/src/detectors/residual-level.ts`): critical at ≥ 0.01 AUC predicted, else warning. Same streams as above.",
     "",
   ];
   lines.push(...referenceSummaries(r, (s) => s.bare, r.bareFalseAlarms, "as input", ""));
+  if (r.embeddingHarm && r.embeddingSpearman !== null) {
+    const fitted = r.shifts.filter((s) => s.failureToExtract <= MAX_FIT_FTE);
+    const within = fitted.filter(
+      (s) =>
+        Math.abs((s.predictedEmbeddingHeldOut as number) - s.deltaAuc) <= (r.embeddingHarm?.error.rmse ?? 0),
+    ).length;
+    lines.push(
+      `- **Severity from the embeddings alone**: Spearman rank correlation between predicted (family held out) and measured ΔAUC over ${r.shifts.length} changes: **${r.embeddingSpearman.toFixed(2)}**; held-out error RMSE ${r.embeddingHarm.error.rmse.toFixed(4)}, largest ${r.embeddingHarm.error.maxAbs.toFixed(4)}; ${within} of ${fitted.length} held-out predictions lie within that stated error.`,
+    );
+  }
   lines.push(
     "",
-    "| change | ΔAUC | caught @500 | caught @800 | delay @800 | alerts @800 |",
-    "|---|---|---|---|---|---|",
+    "| change | ΔAUC | predicted (held out) | caught @500 | caught @800 | delay @800 | input severity @800 | alerts @800 |",
+    "|---|---|---|---|---|---|---|---|",
   );
   for (const s of [...r.shifts].sort((a, b) => b.deltaAuc - a.deltaAuc)) {
     const a = s.bare[500] as StreamOutcome;
     const b = s.bare[800] as StreamOutcome;
     lines.push(
-      `| ${s.shift.id} | ${s.deltaAuc.toFixed(4)} | ${pct(a.caught, a.replicates)} | ${pct(b.caught, b.replicates)} | ${median(b.delays)} | ${worst(b)} |`,
+      `| ${s.shift.id} | ${s.deltaAuc.toFixed(4)} | ${s.predictedEmbeddingHeldOut === null ? "—" : s.predictedEmbeddingHeldOut.toFixed(4)} | ${pct(a.caught, a.replicates)} | ${pct(b.caught, b.replicates)} | ${median(b.delays)} | ${severities(b)} | ${worst(b)} |`,
     );
   }
   lines.push(
@@ -283,13 +294,12 @@ export async function writeWithoutQualitySections(
       log,
       withoutQualityOnly: true,
     });
-    const next = WHO_HOW_MODELS[WHO_HOW_MODELS.indexOf(model) + 1];
     // A page without the section gets it at the end of the model's part.
     page = replaceMarkedSection(
       page,
       withoutQualityName(model),
       bareSection(r).join("\n"),
-      next ? `## ${next}` : "\u0000",
+      `<!-- ${modelName(model)}:end -->`,
     );
   }
   writeFileSync(DOC, page);
@@ -297,8 +307,10 @@ export async function writeWithoutQualitySections(
   log(`wrote the without-quality sections of ${DOC}`);
 }
 
-function harmModule(models: HarmModel[]): string {
-  const body = models.map((m) => `  ${JSON.stringify(m.model)}: ${JSON.stringify(m)},`).join("\n");
+function harmModule(models: HarmModel[], embeddingModels: HarmModel[]): string {
+  const entries = (list: HarmModel[]) =>
+    list.map((m) => `  ${JSON.stringify(m.model)}: ${JSON.stringify(m)},`).join("\n");
+  const body = entries(models);
   return `/**
  * @module
  * The harm models shipped with Facedrift, one per built-in embedder, written by
@@ -310,16 +322,28 @@ import type { HarmModel } from "./harm-model.ts";
 export const HARM_MODELS: Readonly<Record<string, HarmModel>> = {
 ${body}
 };
+
+/**
+ * Harm models from the embeddings alone (the \`embeddingResidual\` term), for streams whose
+ * reference carries no quality signals: an input finding there (the person test's verdict) is
+ * priced by them. An embedder without one gets such findings rated \`warning\`.
+ */
+export const EMBEDDING_HARM_MODELS: Readonly<Record<string, HarmModel>> = {
+${entries(embeddingModels)}
+};
 `;
 }
 
 /** Replicate streams per case and reference: the 512-D embedder costs about twice as much per window. */
 const REPLICATES: Record<string, number> = { "faceapi-recognition128": 6, "faceplugin-feature512": 4 };
 
-export async function writeWhoHowReport(sample: ReturnType<typeof benchmarkSample>): Promise<void> {
+export async function writeWhoHowReport(
+  sample: ReturnType<typeof benchmarkSample>,
+  models: readonly string[] = WHO_HOW_MODELS,
+): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const reports: ModelReport[] = [];
-  for (const model of WHO_HOW_MODELS) {
+  for (const model of models) {
     const started = Date.now();
     reports.push(await runWhoHow(sample, model, { replicates: REPLICATES[model] ?? 4, log }));
     log(`${model}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -329,20 +353,57 @@ export async function writeWhoHowReport(sample: ReturnType<typeof benchmarkSampl
     writeFileSync(join(CHARTS, `harm-${r.model}.svg`), harmChart(r));
     writeFileSync(join(CHARTS, `qq-${r.model}.svg`), qqChart(r.cleanPValues));
   }
-  const families = new Set(reports[0]?.shifts.map((s) => s.shift.family));
-  const lines = [
+  // A run for some embedders rewrites their sections and harm models and keeps the others'.
+  let page = [
+    ...header(sample),
+    ...WHO_HOW_MODELS.map((model) => modelBlock(model, [`## ${model}`, "", "Not measured yet."])),
+  ].join("\n");
+  if (models.length < WHO_HOW_MODELS.length) {
+    const old = readFileSync(DOC, "utf8");
+    for (const model of WHO_HOW_MODELS)
+      if (!models.includes(model)) page = replaceMarkedSection(page, modelName(model), modelPart(old, model));
+  }
+  for (const r of reports) page = replaceMarkedSection(page, modelName(r.model), modelSection(r).join("\n"));
+  writeFileSync(DOC, `${page.trimEnd()}\n`);
+  const harm = WHO_HOW_MODELS.map(
+    (model) => reports.find((r) => r.model === model)?.harm ?? HARM_MODELS[model],
+  ).filter((m): m is HarmModel => m !== undefined);
+  const embeddingHarm = WHO_HOW_MODELS.map((model) =>
+    reports.some((r) => r.model === model)
+      ? reports.find((r) => r.model === model)?.embeddingHarm
+      : EMBEDDING_HARM_MODELS[model],
+  ).filter((m): m is HarmModel => m !== undefined && m !== null);
+  writeFileSync(HARM_FILE, harmModule(harm, embeddingHarm));
+  execFileSync("npx", ["biome", "format", "--write", DOC, HARM_FILE], { stdio: "ignore" });
+  log(`wrote ${DOC}, ${CHARTS} and ${HARM_FILE}`);
+}
+
+const modelName = (model: string) => `model-${model}`;
+const modelBlock = (model: string, lines: string[]) => markedBlock(modelName(model), lines);
+
+/**
+ * The model's part of a page: its marked section's body, or on a page written before the marks,
+ * everything from its heading to the next model's.
+ */
+function modelPart(page: string, model: string): string {
+  const marked = markedSection(page, modelName(model));
+  if (marked) return marked.slice(marked.indexOf("\n"), marked.lastIndexOf("\n")).trim();
+  const from = page.indexOf(`\n## ${model}\n`);
+  if (from < 0) return `## ${model}\n\nNot measured yet.`;
+  const next = WHO_HOW_MODELS.map((m) => page.indexOf(`\n## ${m}\n`, from + 1)).filter((i) => i > from);
+  return page.slice(from, next.length ? Math.min(...next) : page.length).trim();
+}
+
+function header(sample: ReturnType<typeof benchmarkSample>): string[] {
+  const families = new Set(BENCHMARK_SHIFTS.map((s) => s.family));
+  return [
     "# Who versus how: detection that separates population from input changes",
     "",
     "<!-- Generated by `npm run bench:who-how`; do not edit by hand. -->",
     "",
-    `What the product's default configuration does, measured with its own code (reference fit, streaming detectors, harm model) on LFW photos split by person: ${families.size} families of image and pipeline changes (strong and mild, plus resolution and compression ladders: ${reports[0]?.shifts.length ?? 0} changes) applied to ${sample.shifted.length} photos of ${new Set(sample.shifted.map((s) => s.split("/")[0])).size} held-out people, population-only changes, and references of ${REFERENCE_SIZES.join(" and ")} photos of reference people. Replicate streams per case and reference: ${reports.map((r) => `${REPLICATES[r.model] ?? 4} (${r.model})`).join(", ")}.`,
+    `What the product's default configuration does, measured with its own code (reference fit, streaming detectors, harm model) on LFW photos split by person: ${families.size} families of image and pipeline changes (strong and mild, plus resolution and compression ladders: ${BENCHMARK_SHIFTS.length} changes) applied to ${sample.shifted.length} photos of ${new Set(sample.shifted.map((s) => s.split("/")[0])).size} held-out people, population-only changes, and references of ${REFERENCE_SIZES.join(" and ")} photos of reference people. Replicate streams per case and reference: ${WHO_HOW_MODELS.map((m) => `${REPLICATES[m] ?? 4} (${m})`).join(", ")}.`,
     "",
-    "How it works (`stats/src/detectors/quality-window.ts`): each face's quality signals (face size, detector score, sharpness, brightness, contrast, clipping, colourfulness, noise, landmark alignment error, the embedder's output norm) are averaged over sliding windows; the null variance of a window mean is `b·Σ(n_c/n)² + w/n`, with `b`/`w` the between/within-person variance of the signal in the reference and `n_c` the sizes of the window's people found by clustering at the model's same-person threshold (exact repeats collapsed first), so a window of few people is not mistaken for a capture change. Embedding statistics (PC1, residual, MMD) report population changes (informational) unless the quality window fired within two windows. An input finding's severity is the harm model's predicted verification cost: critical at ≥ 0.01 AUC, else warning.",
+    "How it works (`stats/src/detectors/quality-window.ts`): each face's quality signals (face size, detector score, sharpness, brightness, contrast, clipping, colourfulness, noise, landmark alignment error, the embedder's output norm) are averaged over sliding windows; the null variance of a window mean is `b·Σ(n_c/n)² + w/n`, with `b`/`w` the between/within-person variance of the signal in the reference and `n_c` the sizes of the window's people found by clustering at the model's same-person threshold (exact repeats collapsed first), so a window of few people is not mistaken for a capture change. Embedding statistics (PC1, residual, MMD) report population changes (informational) unless the quality window fired within two windows. An input finding's severity is the harm model's predicted verification cost: critical at ≥ 0.01 AUC, else warning. The harm model reads the window's quality effects and, where its embedder's model has the term, the window's mean PCA residual against the level new people show (`stats/src/detectors/residual-level.ts`, cross-fitted over the reference's people): degraded input loses identity detail and falls towards the reference's main directions.",
     "",
-    ...reports.flatMap(modelSection),
   ];
-  writeFileSync(DOC, `${lines.join("\n")}\n`);
-  writeFileSync(HARM_FILE, harmModule(reports.map((r) => r.harm)));
-  execFileSync("npx", ["biome", "format", "--write", DOC, HARM_FILE], { stdio: "ignore" });
-  log(`wrote ${DOC}, ${CHARTS} and ${HARM_FILE}`);
 }

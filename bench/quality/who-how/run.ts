@@ -5,7 +5,8 @@
  * embedder — then runs the product's detectors on streams built from the cache and writes the
  * report. `--part i/n` extracts every n-th change from the i-th, so two processes can share the
  * work on two cores. `--changes id,id…` and `--models id,id…` extract only those (e.g. to fill
- * the cache for one section first: the whole extraction takes hours on two cores).
+ * the cache for one section first: the whole extraction takes hours on two cores); with `--models`
+ * the report rewrites only those embedders' sections and harm models and keeps the others'.
  */
 import { parseArgs } from "node:util";
 import { SEED } from "../config.ts";
@@ -57,7 +58,7 @@ if (args["without-quality-only"]) {
   await writeWithoutQualitySections(sample, listed(args.models, WHO_HOW_MODELS, "--models"));
 } else if (!args["extract-only"]) {
   const { writeWhoHowReport } = await import("./report.ts");
-  await writeWhoHowReport(sample);
+  await writeWhoHowReport(sample, listed(args.models, WHO_HOW_MODELS, "--models"));
 }
 
 /** A comma-separated choice among `known` (all of them when absent); an unknown id stops the run. */

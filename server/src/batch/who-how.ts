@@ -9,10 +9,13 @@
 import {
   batchQualityTest,
   HARM_MODELS,
+  harmEffects,
   inputSeverity,
+  pcaFromJson,
   predictHarm,
   type QualityWindowResult,
   type ReferenceProfile,
+  residualEffect,
 } from "@facedrift/stats";
 import type { Database } from "../db/database.ts";
 import { copyKeyedVectors } from "../db/vector-copy.ts";
@@ -64,8 +67,9 @@ export async function classifyBatch(
     return { category: "population", severity: "info", impact: null, quality: result };
   }
   const harm = HARM_MODELS[stream.modelId] ?? null;
-  const impact = harm
-    ? predictHarm(harm, Object.fromEntries(result.signals.map((s) => [s.name, s.effect])))
+  const residual = profile.residualLevel
+    ? residualEffect(profile.residualLevel, pcaFromJson(profile.pca), x, n)
     : null;
+  const impact = harm ? predictHarm(harm, harmEffects(result, residual)) : null;
   return { category: "input", severity: inputSeverity(impact), impact, quality: result };
 }

@@ -41,6 +41,10 @@ export const FINDING_SEVERITY: Record<string, { severity: AlertSeverity; when: s
     severity: "critical",
     when: "the quality window finds an input change predicted to cost 0.01 AUC or more",
   },
+  "embedding-costly": {
+    severity: "critical",
+    when: "without quality signals, a PC1, residual or MMD finding the person test calls input, predicted by the embedder's embedding-only harm model to cost 0.01 AUC or more (its title states the cost)",
+  },
   "faces-lost": {
     severity: "warning",
     when: "an image batch finds no face in more photos than before (Fisher's exact test, α = 0.001), the failure-to-extract rate up by less than 0.01",

@@ -86,4 +86,44 @@ describe("stream alerts", () => {
     expect(next[0]!.incident).toMatchObject({ status: "resolved", resolvedBy: "calm", findingCount: 2 });
     expect((await attached()).at(-1)).toEqual([next[1]!.incident.id, "opened"]);
   });
+
+  it("rates an input finding priced from the embeddings alone by its predicted cost, stated in the title", async () => {
+    const priced = (deltaAuc: number, seq: number) =>
+      database.db.transaction((tx) =>
+        writeStreamAlerts(tx, {
+          stream,
+          reference: { id: 1, version: 1 },
+          detections: [
+            {
+              ...shift(seq),
+              people: {
+                verdict: "input",
+                test: "mean",
+                pValue: 0.001,
+                alpha: 0.01,
+                rows: 500,
+                people: 420,
+                repeatsDropped: 0,
+              },
+              impact: { deltaAuc, error: 0.004 },
+            },
+          ],
+          dashboardBaseUrl: "http://localhost:8080/",
+        }),
+      );
+    await priced(0.002, 10);
+    await priced(0.031, 11);
+    const rows = await queryRows<{ severity: string; title: string; cost: number | null }>(
+      database.db,
+      sql`SELECT severity, payload->>'title' AS title, (payload->'impact'->>'deltaAuc')::float8 AS cost
+          FROM alerts WHERE stream_id = ${stream.id} ORDER BY id DESC LIMIT 2`,
+    );
+    expect(rows.map((r) => [r.severity, r.cost])).toEqual([
+      ["critical", 0.031],
+      ["warning", 0.002],
+    ]);
+    expect(rows[0]?.title).toMatch(
+      /predicted verification cost ΔAUC 0\.031 ± 0\.004 \(from the embeddings' lost detail\)/,
+    );
+  });
 });

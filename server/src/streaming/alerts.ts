@@ -5,6 +5,7 @@
  * incident (`alerts/record.ts`); the notifications that causes are dispatched after the commit
  * (`worker.ts`), fire-and-forget. A shift that trips several signals is one incident.
  */
+import { inputSeverity } from "@facedrift/stats";
 import { type AlertDraft, recordAlerts } from "../alerts/record.ts";
 import type { IncidentNotification } from "../alerts/types.ts";
 import type { Tx } from "../db/database.ts";
@@ -39,10 +40,12 @@ export async function writeStreamAlerts(tx: Tx, input: StreamAlertInput): Promis
         ? d.severity
         : d.category === "population"
           ? "info"
-          : (FINDING_SEVERITY[d.signal]?.severity ?? "warning"),
+          : d.impact
+            ? inputSeverity(d.impact)
+            : (FINDING_SEVERITY[d.signal]?.severity ?? "warning"),
     kind: d.signal,
     ...(d.category ? { category: d.category } : {}),
-    ...(d.signal === "quality" && d.impact ? { impact: d.impact } : {}),
+    ...(d.impact ? { impact: d.impact } : {}),
     ...withPeopleCheck(d, describe(stream.name, d, input.pc1Sigma)),
     window: { from: new Date(d.window.from), to: new Date(d.window.to) },
     details: {
@@ -135,8 +138,15 @@ function whoOrHow(d: Detection): string {
     return ` — a population change (who is seen), not an input change: the window's ${people.people} people explain it (person test p = ${people.pValue.toFixed(2)})`;
   if (d.category === "population") return " — a population change (who is seen), not an input change";
   if (people?.verdict === "input")
-    return ` — not explained by who is seen (person test over ${people.people} people, p = ${people.pValue.toFixed(3)})`;
+    return ` — not explained by who is seen (person test over ${people.people} people, p = ${people.pValue.toFixed(3)})${costOf(d.impact)}`;
   return "";
+}
+
+/** The predicted verification cost an input finding's title states, from the embedding-only harm model. */
+function costOf(impact: { deltaAuc: number; error: number } | null | undefined): string {
+  return impact
+    ? `; predicted verification cost ΔAUC ${impact.deltaAuc.toFixed(3)} ± ${impact.error.toFixed(3)} (from the embeddings' lost detail)`
+    : "";
 }
 
 /** The person test's figures beside the detector's own, where it classified the finding. */
@@ -152,6 +162,7 @@ function withPeopleCheck(d: Detection, described: Pick<AlertDraft, "title" | "nu
         "person test α": d.people.alpha,
         "people in the window (est.)": d.people.people,
         "faces in the window": d.people.rows,
+        ...(d.impact ? { "predicted ΔAUC": d.impact.deltaAuc, "ΔAUC error (held out)": d.impact.error } : {}),
       },
     },
   };

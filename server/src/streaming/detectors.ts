@@ -32,6 +32,7 @@ import {
   type AdwinState,
   checkPeople,
   feedAdwin,
+  harmEffects,
   inputSeverity,
   Pc1Stream,
   type PcaModel,
@@ -43,6 +44,7 @@ import {
   type QualityRecord,
   type QualityWindowResult,
   qualityWindowTest,
+  residualEffect,
 } from "@facedrift/stats";
 import { FacedriftError } from "../errors.ts";
 import type { StreamingReference } from "./reference.ts";
@@ -74,6 +76,12 @@ interface Classified {
   category: DetectionCategory | null;
   /** How an embedding finding was classified on a reference without quality signals. */
   people?: PeopleCheck;
+  /**
+   * Predicted verification cost of an embedding finding the person test called input, from the
+   * embedder's embedding-only harm model and the finding's rows; absent without one. (The
+   * quality window's findings carry theirs, from the quality harm model, as `impact` too.)
+   */
+  impact?: { deltaAuc: number; error: number } | null;
 }
 
 export type Detection =
@@ -87,6 +95,11 @@ export type Detection =
       zCritical: number;
       /** Predicted verification cost (ΔAUC) with its held-out error; null without a harm model for the embedder. */
       impact: { deltaAuc: number; error: number } | null;
+      /**
+       * The window's mean PCA residual against the level of new people, in its standard
+       * deviations (negative: identity detail lost); null for a profile without a residual level.
+       */
+      residualEffect: number | null;
       severity: "warning" | "critical";
     } & Classified)
   | ({
@@ -198,10 +211,9 @@ export async function runDetectors(
     // silence says nothing, so those findings are tested over people as on an embedding-only reference.
     if (reference.people) {
       const blind = await blindFindings(detections, seqs, readQuality);
-      await classifyByPeople(reference.people, reference.pca, blind, batch, readers.before);
+      await classifyByPeople(reference, blind, batch, readers.before);
     }
-  } else if (reference.people)
-    await classifyByPeople(reference.people, reference.pca, detections, batch, readers.before);
+  } else if (reference.people) await classifyByPeople(reference, detections, batch, readers.before);
   return {
     state: {
       format: STREAM_STATE_FORMAT,
@@ -264,12 +276,13 @@ const BLIND_ROWS = 100;
  * rows) are tested over people; significant → input, explained by who is seen → population.
  */
 async function classifyByPeople(
-  people: NonNullable<StreamingReference["people"]>,
-  pca: PcaModel,
+  reference: StreamingReference,
   detections: Detection[],
   batch: { seqs: number[]; x: Float32Array },
   readBefore: ReadBefore | undefined,
 ): Promise<void> {
+  const { pca, residualLevel, embeddingHarm } = reference;
+  const people = reference.people as NonNullable<StreamingReference["people"]>;
   const n = batch.seqs.length;
   const d = batch.x.length / Math.max(1, n);
   for (const detection of detections) {
@@ -293,6 +306,10 @@ async function classifyByPeople(
       statisticOf(people, detection.signal, pca, window, rows),
     );
     detection.category = detection.people.verdict;
+    if (detection.category === "input" && embeddingHarm && residualLevel)
+      detection.impact = predictHarm(embeddingHarm, {
+        embeddingResidual: residualEffect(residualLevel, pca, window, rows),
+      });
   }
 }
 
@@ -361,8 +378,10 @@ async function runQualityWindows(
     values.set(x.subarray(from * d, end * d), before.x.length);
     const result = qualityWindowTest(quality.profile, values, rows, d, await readQuality(windowSeqs));
     if (result.fired.length > 0) {
-      const effects = Object.fromEntries(result.signals.map((s) => [s.name, s.effect]));
-      const impact = quality.harm ? predictHarm(quality.harm, effects) : null;
+      const residual = reference.residualLevel
+        ? residualEffect(reference.residualLevel, reference.pca, values, rows)
+        : null;
+      const impact = quality.harm ? predictHarm(quality.harm, harmEffects(result, residual)) : null;
       detections.push({
         signal: "quality",
         index: end - 1,
@@ -371,6 +390,7 @@ async function runQualityWindows(
         result,
         zCritical: quality.profile.zCritical,
         impact,
+        residualEffect: residual,
         severity: inputSeverity(impact),
         category: "input",
       });

@@ -1,5 +1,6 @@
 import {
   type AdwinParams,
+  EMBEDDING_HARM_MODELS,
   FEATURE_WINDOW_FORMAT,
   FeatureMmdWindow,
   type FeatureWindowProfile,
@@ -17,6 +18,7 @@ import {
   QUALITY_PROFILE_FORMAT,
   type QualityProfile,
   REFERENCE_PROFILE_FORMAT,
+  type ResidualLevel,
 } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import type { Executor } from "../db/database.ts";
@@ -59,6 +61,16 @@ export interface StreamingReference {
    * the profile has no quality detector.
    */
   quality: { profile: QualityProfile; harm: HarmModel | null } | null;
+  /**
+   * The PCA residual new people show (`profile.residualLevel`): the harm model's
+   * `embeddingResidual` effect is measured against it. Null for a profile fitted before it.
+   */
+  residualLevel: ResidualLevel | null;
+  /**
+   * The embedder's harm model from the embeddings alone: prices an embedding finding the person
+   * test calls input (no quality signals to price it by). Null when none ships for the embedder.
+   */
+  embeddingHarm: HarmModel | null;
   /**
    * The reference's MMD sample and same-person threshold, so an embedding finding the quality
    * window cannot judge (no quality detector, or a stream that sends no quality signals) is
@@ -111,6 +123,7 @@ interface ProfileRow {
   feature_window: string | null;
   quality: string | null;
   quality_skipped: string | null;
+  residual_level: string | null;
   model_id: string | null;
 }
 
@@ -140,6 +153,7 @@ export async function loadActiveReference(
           profile->'calibration'->>'mmdWindowSkipped' AS mmd_window_skipped,
           (profile->'featureWindow')::text AS feature_window,
           (profile->'quality')::text AS quality, profile->'calibration'->>'qualitySkipped' AS quality_skipped,
+          (profile->'residualLevel')::text AS residual_level,
           (SELECT model_id FROM streams WHERE streams.id = reference_sets.stream_id) AS model_id
         FROM reference_sets WHERE id = ${id}`,
   );
@@ -201,6 +215,8 @@ function parseReference(
     residualAdwin,
     mmdWindow: null,
     quality: quality ? { profile: quality, harm: (row.model_id && HARM_MODELS[row.model_id]) || null } : null,
+    residualLevel: JSON.parse(row.residual_level ?? "null") as ResidualLevel | null,
+    embeddingHarm: (row.model_id && EMBEDDING_HARM_MODELS[row.model_id]) || null,
     people: null,
     limitation: missing.length === 0 ? null : `runs without ${missing.join("; ")}`,
   };

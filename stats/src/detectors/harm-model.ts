@@ -1,7 +1,8 @@
 /**
  * @module
  * Severity that follows harm: a linear model from a quality window's effect sizes (how many
- * reference standard deviations each signal moved, up or down) to the verification cost the
+ * reference standard deviations each signal moved, up or down) and the window's embedding
+ * residual level (`residual-level.ts`: identity detail lost) to the verification cost the
  * change causes (ΔAUC on genuine/impostor pairs, failures to extract counted as failed
  * comparisons). Fitted per embedder by the who-vs-how benchmark (`bench/quality/who-how/`) on
  * dozens of image and pipeline changes, with its error measured on shift families left out of
@@ -11,12 +12,20 @@
  * for the correlated signals, fitted by coordinate descent: a dozen lines that no small library
  * offers for typed arrays.
  */
-import type { QualitySignalName } from "./quality-window.ts";
+import type { QualitySignalName, QualityWindowResult } from "./quality-window.ts";
 
 export const HARM_MODEL_FORMAT = "facedrift.harm-model/1";
 
+/**
+ * What a harm term can charge for: a quality signal's movement, or the window's embedding
+ * residual against the level of new people (`residual-level.ts`), both in reference standard
+ * deviations.
+ */
+export type HarmFeatureName = QualitySignalName | "embeddingResidual";
+export type HarmEffects = Partial<Record<HarmFeatureName, number>>;
+
 export interface HarmTerm {
-  signal: QualitySignalName;
+  signal: HarmFeatureName;
   /** The direction of movement the term charges for. */
   direction: "up" | "down";
   /** ΔAUC per reference standard deviation of movement in that direction. */
@@ -35,6 +44,12 @@ export interface HarmModel {
    * without harm, and recognition degrades only past a point. Chosen by held-out error.
    */
   hinge: number;
+  /**
+   * The hinge of embedding-statistic terms (`embeddingResidual`), in their own standard
+   * deviations: they move in tenths where quality signals move in whole units. Absent in models
+   * without such terms.
+   */
+  embeddingHinge?: number;
   /** Root-mean-square and largest error of predictions for shift families held out of the fit. */
   error: { rmse: number; maxAbs: number; heldOut: string };
   fittedOn: { conditions: number; families: number; ridge: number };
@@ -42,20 +57,25 @@ export interface HarmModel {
 
 export interface HarmObservation {
   family: string;
-  effects: Partial<Record<QualitySignalName, number>>;
+  effects: HarmEffects;
   deltaAuc: number;
 }
 
 /** ΔAUC the model predicts for a window's effects, with the model's held-out error. */
-export function predictHarm(
-  model: HarmModel,
-  effects: Partial<Record<QualitySignalName, number>>,
-): { deltaAuc: number; error: number } {
+export function predictHarm(model: HarmModel, effects: HarmEffects): { deltaAuc: number; error: number } {
   let total = 0;
   for (const term of model.terms)
     total +=
-      term.coefficient * feature(effects[term.signal], term.direction, model.maxEffect, model.hinge ?? 0);
+      term.coefficient *
+      feature(effects[term.signal], term.direction, model.maxEffect, hingeOf(model, term.signal));
   return { deltaAuc: total, error: model.error.rmse };
+}
+
+/** Features computed from the embeddings themselves rather than the capture's quality signals. */
+const EMBEDDING_FEATURES: ReadonlySet<HarmFeatureName> = new Set(["embeddingResidual"]);
+
+function hingeOf(model: Pick<HarmModel, "hinge" | "embeddingHinge">, signal: HarmFeatureName): number {
+  return EMBEDDING_FEATURES.has(signal) ? (model.embeddingHinge ?? model.hinge ?? 0) : (model.hinge ?? 0);
 }
 
 function feature(
@@ -75,18 +95,22 @@ function feature(
  */
 export function fitHarmModel(
   model: string,
-  signals: readonly QualitySignalName[],
+  signals: readonly HarmFeatureName[],
   observations: readonly HarmObservation[],
-  options: { ridge?: number; maxEffect?: number; hinge?: number } = {},
+  options: { ridge?: number; maxEffect?: number; hinge?: number; embeddingHinge?: number } = {},
 ): HarmModel {
   const ridge = options.ridge ?? 0.5;
   const maxEffect = options.maxEffect ?? 8;
   const hinge = options.hinge ?? 0;
+  const embeddingHinge = options.embeddingHinge ?? 0;
+  const hinges = { hinge, embeddingHinge };
   const slots = signals.flatMap((signal) =>
     (["up", "down"] as const).map((direction) => ({ signal, direction })),
   );
   const design = (rows: readonly HarmObservation[]) =>
-    rows.map((row) => slots.map((s) => feature(row.effects[s.signal], s.direction, maxEffect, hinge)));
+    rows.map((row) =>
+      slots.map((s) => feature(row.effects[s.signal], s.direction, maxEffect, hingeOf(hinges, s.signal))),
+    );
   const solve = (rows: readonly HarmObservation[]) =>
     nonNegativeRidge(
       design(rows),
@@ -110,6 +134,7 @@ export function fitHarmModel(
     terms: slots.map((s, j) => ({ ...s, coefficient: beta[j] as number })).filter((t) => t.coefficient > 0),
     maxEffect,
     hinge,
+    ...(signals.some((s) => EMBEDDING_FEATURES.has(s)) ? { embeddingHinge } : {}),
     error: {
       rmse: Math.sqrt(errors.reduce((s, e) => s + e * e, 0) / Math.max(1, errors.length)),
       maxAbs: errors.reduce((s, e) => Math.max(s, Math.abs(e)), 0),
@@ -145,6 +170,16 @@ export function nonNegativeRidge(x: readonly number[][], y: readonly number[], l
     if (change < 1e-12) break;
   }
   return beta;
+}
+
+/**
+ * A window's effects for the harm model: each quality signal's, and the embedding residual's
+ * when the reference has a residual level (`residualEffect`), else none.
+ */
+export function harmEffects(result: QualityWindowResult, residual: number | null): HarmEffects {
+  const effects: HarmEffects = Object.fromEntries(result.signals.map((s) => [s.name, s.effect]));
+  if (residual !== null && Number.isFinite(residual)) effects.embeddingResidual = residual;
+  return effects;
 }
 
 /** The cost at which an input change is critical: the issue's "costs" line, 0.01 AUC. */

@@ -51,3 +51,10 @@ export const HARM_MODELS: Readonly<Record<string, HarmModel>> = {
     fittedOn: { conditions: 68, families: 34, ridge: 0.5 },
   },
 };
+
+/**
+ * Harm models from the embeddings alone (the `embeddingResidual` term), for streams whose
+ * reference carries no quality signals: an input finding there (the person test's verdict) is
+ * priced by them. An embedder without one gets such findings rated `warning`.
+ */
+export const EMBEDDING_HARM_MODELS: Readonly<Record<string, HarmModel>> = {};

@@ -39,6 +39,7 @@ import {
   type QualityRecord,
   samePersonThreshold,
 } from "./quality-window.ts";
+import { fitResidualLevel, type ResidualLevel } from "./residual-level.ts";
 
 export const REFERENCE_PROFILE_FORMAT = "facedrift.reference-profile/1";
 
@@ -139,6 +140,12 @@ export interface ReferenceProfile {
   featureWindow?: FeatureWindowProfile;
   /** The input/pipeline detector on quality signals; absent in older profiles or without signals (`calibration.qualitySkipped`). */
   quality?: QualityProfile;
+  /**
+   * The PCA residual new people show (`residual-level.ts`), for the harm model's
+   * `embeddingResidual` effect; absent in older profiles (their input findings are priced on
+   * quality signals alone).
+   */
+  residualLevel?: ResidualLevel;
 }
 
 export function fitReferenceProfile(
@@ -197,6 +204,14 @@ export function fitReferenceProfile(
     },
     calibrationSide,
   );
+  const residualLevel = fitResidualLevel(
+    x,
+    n,
+    d,
+    k,
+    options.quality?.identities ?? options.groups ?? null,
+    seed ^ 0x7e51,
+  );
   const quality = options.quality
     ? fitQualityProfile(x, n, d, options.quality.records, options.quality.identities, { seed: seed ^ 0x9a11 })
     : { skipped: "no quality signals were given with the reference embeddings" };
@@ -235,6 +250,7 @@ export function fitReferenceProfile(
     ...("skipped" in mmdWindow ? {} : { mmdWindow }),
     ...("skipped" in featureWindow ? {} : { featureWindow }),
     ...("skipped" in quality ? {} : { quality }),
+    ...(residualLevel ? { residualLevel } : {}),
   };
 }
 

@@ -165,6 +165,14 @@ const profileShape = z.strictObject({
   mmdWindow: mmdWindow.optional(),
   featureWindow: featureWindow.optional(),
   quality: qualityProfile.optional(),
+  residualLevel: z
+    .strictObject({
+      mean: nonNegative,
+      sd: nonNegative,
+      folds: positive(100),
+      rows: positive(1_000_000),
+    })
+    .optional(),
 });
 
 /** What the shapes cannot say: every array's length agrees with the dimension and components. */

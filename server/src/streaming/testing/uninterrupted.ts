@@ -50,6 +50,8 @@ export function streamingReferenceOf(profile: ReferenceProfile, version = 1): St
           }
         : null,
     quality: profile.quality ? { profile: profile.quality, harm: null } : null,
+    residualLevel: profile.residualLevel ?? null,
+    embeddingHarm: null,
     people:
       profile.mmd.samePersonThreshold === undefined
         ? null
