@@ -8,7 +8,10 @@ describe("wasm arena", () => {
   const wasm = wasmKernels();
 
   it("has randomFeatures in this build (its glue falls back only for builds from before it)", () => {
-    expect(typeof wasmArena().exports.randomFeatures).toBe("function");
+    expect(
+      typeof wasmArena().exports.randomFeatures,
+      "build/kernels.wasm predates randomFeatures: run npm run build -w wasm-kernels",
+    ).toBe("function");
   });
   const memoryBytes = () => wasmArena().exports.memory.buffer.byteLength;
 
