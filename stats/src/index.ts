@@ -154,6 +154,7 @@ export {
   pcaToJson,
   projectPca,
   transformPca,
+  truncatePca,
 } from "./pca.ts";
 export { type PersonMmdOptions, type PersonMmdResult, personMmd } from "./person-mmd.ts";
 export {

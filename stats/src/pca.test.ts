@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fitPca, pcaFromJson, pcaToJson, projectPca, transformPca } from "./pca.ts";
+import { fitPca, pcaFromJson, pcaToJson, projectPca, transformPca, truncatePca } from "./pca.ts";
 import { oraclePath } from "./testing/oracles.ts";
 
 const oracle = JSON.parse(readFileSync(oraclePath("batch/pca.json"), "utf8"));
@@ -120,5 +120,30 @@ describe("projectPca (the fast monitoring path)", () => {
     for (let i = 0; i < exact.length; i++)
       worst = Math.max(worst, Math.abs((fast[i] as number) - (exact[i] as number)));
     expect(worst).toBeLessThan(1e-4);
+  });
+});
+
+describe("truncatePca", () => {
+  it("is the narrower fit, bit for bit: every field, noise variance included", () => {
+    const [n, d] = [300, 48];
+    let state = 7;
+    const x = Float64Array.from({ length: n * d }, (_, i) => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      // A few strong directions over noise, like embeddings.
+      return (state / 2 ** 31 - 0.5) * (1 + 4 * Number(i % d < 3));
+    });
+    const wide = fitPca(x, n, d, 40);
+    for (const k of [1, 10, 40])
+      expect(pcaToJson(truncatePca(wide, k))).toEqual(pcaToJson(fitPca(x, n, d, k)));
+  });
+
+  it("names the misuse", () => {
+    const model = fitPca(
+      Float64Array.from({ length: 40 }, (_, i) => Math.sin(i)),
+      10,
+      4,
+      2,
+    );
+    expect(() => truncatePca(model, 3)).toThrow(/n_components/);
   });
 });

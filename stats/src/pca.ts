@@ -80,6 +80,31 @@ export function fitPca(x: Matrix, n: number, d: number, k: number, options: PcaO
   };
 }
 
+/**
+ * The model cut to its first k components, as `fitPca` with k fits it: the eigensolver finds each
+ * eigenpair from the ones before it (bisection per eigenvalue, inverse iteration per vector), so
+ * a wider fit's leading components are the narrower fit's, bit for bit (`pca.test.ts`). The
+ * reference fit uses it to take the profile's components from the feature window's PCA, which
+ * lets the streaming worker project once (`server/src/streaming/project-batch.ts`).
+ */
+export function truncatePca(model: PcaModel, k: number): PcaModel {
+  if (!Number.isInteger(k) || k < 1 || k > model.nComponents)
+    throw new RangeError(`n_components must be an integer in [1, ${model.nComponents}], got ${k}`);
+  const rank = Math.min(model.nSamples, model.dim);
+  const explainedVariance = model.explainedVariance.slice(0, k);
+  let kept = 0;
+  for (const v of explainedVariance) kept += v;
+  return {
+    ...model,
+    nComponents: k,
+    components: model.components.slice(0, k * model.dim),
+    explainedVariance,
+    explainedVarianceRatio: model.explainedVarianceRatio.slice(0, k),
+    singularValues: model.singularValues.slice(0, k),
+    noiseVariance: k < rank ? Math.max(0, model.totalVariance - kept) / (rank - k) : 0,
+  };
+}
+
 /** Makes the largest-|·| entry of each row positive (first one on ties). */
 function fixSigns(rows: Float64Array, k: number, d: number): void {
   for (let r = 0; r < k; r++) {

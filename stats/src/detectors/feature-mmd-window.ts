@@ -31,7 +31,15 @@ import { kernels } from "@facedrift/wasm-kernels";
 import type { Matrix } from "../matrix-input.ts";
 import { medianPairwiseDistance } from "../mmd.ts";
 import { seededRng } from "../numeric/random.ts";
-import { fitPca, type PcaModel, type PcaModelJson, pcaFromJson, pcaToJson, transformPca } from "../pca.ts";
+import {
+  fitPca,
+  type PcaModel,
+  type PcaModelJson,
+  pcaFromJson,
+  pcaToJson,
+  transformPca,
+  truncatePca,
+} from "../pca.ts";
 import {
   type MmdWindowCalibration,
   type MmdWindowOptions,
@@ -227,8 +235,9 @@ export interface FeatureWindowOptions extends MmdWindowOptions {
 /**
  * Fits the feature map on the MMD sample's rows (`sampleRows` of the reference) and calibrates
  * the window's threshold on windows drawn like `calibrateMmdWindow`'s, with the same seed and
- * groups, so both windows see the same pool. `scores` (n × k) and `residual` are the reference
- * rows' own.
+ * groups, so both windows see the same pool. `fitted`, a PCA of the same rows with at least the
+ * window's components (the reference fit's), is cut to them instead of fitting again
+ * (`truncatePca`: the same numbers).
  */
 export function calibrateFeatureWindow(
   x: Matrix,
@@ -237,13 +246,17 @@ export function calibrateFeatureWindow(
   sampleRows: readonly number[],
   options: FeatureWindowOptions = {},
   poolCandidates?: readonly number[],
+  fitted?: PcaModel,
 ): FeatureWindowProfile | { skipped: string } {
   const D = options.features ?? DEFAULT_WINDOW_FEATURES;
   if (!Number.isInteger(D) || D < 1) throw new RangeError(`features must be a positive integer, got ${D}`);
   const plan = planWindows(n, sampleRows, options, poolCandidates);
   if ("skipped" in plan) return plan;
   const k = Math.min(options.components ?? DEFAULT_WINDOW_COMPONENTS, d, n - 1);
-  const pca = fitPca(x, n, d, k);
+  const pca =
+    fitted && fitted.nSamples === n && fitted.dim === d && fitted.nComponents >= k
+      ? truncatePca(fitted, k)
+      : fitPca(x, n, d, k);
   const scores = transformPca(pca, x, n);
   const u = windowCoordinates(scores, pcaResidual(pca, x, n, scores), n, k);
   const c = k + 1;

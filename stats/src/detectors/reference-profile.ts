@@ -26,10 +26,14 @@ import type { Matrix } from "../matrix-input.ts";
 import { mmdNullDistribution } from "../mmd.ts";
 import { quantileSorted } from "../numeric/quantile.ts";
 import { randomSubsetLabels, seededRng } from "../numeric/random.ts";
-import { fitPca, type PcaModelJson, pcaToJson, transformPca } from "../pca.ts";
+import { fitPca, type PcaModelJson, pcaToJson, transformPca, truncatePca } from "../pca.ts";
 import { fitPsiBins, type PsiBinning, type PsiBins, psi } from "../psi.ts";
 import { calibrateAdwinDelta } from "./adwin-calibration.ts";
-import { calibrateFeatureWindow, type FeatureWindowProfile } from "./feature-mmd-window.ts";
+import {
+  calibrateFeatureWindow,
+  DEFAULT_WINDOW_COMPONENTS,
+  type FeatureWindowProfile,
+} from "./feature-mmd-window.ts";
 import { DEFAULT_TIME_BLOCKS, timeBlocks } from "./knn-threshold.ts";
 import { calibrateMmdWindow, type MmdWindowCalibration, type MmdWindowOptions } from "./mmd-window.ts";
 import { pcaResidual } from "./pca-residual.ts";
@@ -156,7 +160,11 @@ export function fitReferenceProfile(
 ): ReferenceProfile {
   const seed = options.seed ?? 0;
   const k = Math.min(options.components ?? 10, n, d);
-  const pca = fitPca(x, n, d, k);
+  // One eigendecomposition for the profile's components and the feature window's: the profile's
+  // are the window's first k, so the streaming worker projects each embedding once.
+  const windowComponents = Math.min(options.windowComponents ?? DEFAULT_WINDOW_COMPONENTS, d, n - 1);
+  const wide = fitPca(x, n, d, Math.max(k, windowComponents));
+  const pca = truncatePca(wide, k);
   const scores = transformPca(pca, x, n);
   const column = (j: number, rows: ArrayLike<number> = scores, count = n) =>
     Float64Array.from({ length: count }, (_, i) => rows[i * k + j] as number);
@@ -203,6 +211,7 @@ export function fitReferenceProfile(
       ...(options.windowComponents ? { components: options.windowComponents } : {}),
     },
     calibrationSide,
+    wide,
   );
   const residualLevel = fitResidualLevel(
     x,
