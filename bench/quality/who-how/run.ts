@@ -6,7 +6,8 @@
  * report. `--part i/n` extracts every n-th change from the i-th, so two processes can share the
  * work on two cores. `--changes id,id…` and `--models id,id…` extract only those (e.g. to fill
  * the cache for one section first: the whole extraction takes hours on two cores); with `--models`
- * the report rewrites only those embedders' sections and harm models and keeps the others'.
+ * the report rewrites only those embedders' sections and harm models and keeps the others';
+ * `--replicates n` sets the replicate streams per case (default 6 for 128-D, 4 for 512-D).
  */
 import { parseArgs } from "node:util";
 import { SEED } from "../config.ts";
@@ -24,6 +25,7 @@ const { values: args } = parseArgs({
     part: { type: "string", default: "0/1" },
     changes: { type: "string" },
     models: { type: "string" },
+    replicates: { type: "string" },
   },
 });
 
@@ -58,7 +60,12 @@ if (args["without-quality-only"]) {
   await writeWithoutQualitySections(sample, listed(args.models, WHO_HOW_MODELS, "--models"));
 } else if (!args["extract-only"]) {
   const { writeWhoHowReport } = await import("./report.ts");
-  await writeWhoHowReport(sample, listed(args.models, WHO_HOW_MODELS, "--models"));
+  const replicates = args.replicates === undefined ? undefined : Number(args.replicates);
+  if (replicates !== undefined && !(Number.isInteger(replicates) && replicates >= 1)) {
+    process.stderr.write(`--replicates: a whole number ≥ 1, got ${args.replicates}\n`);
+    process.exit(2);
+  }
+  await writeWhoHowReport(sample, listed(args.models, WHO_HOW_MODELS, "--models"), replicates);
 }
 
 /** A comma-separated choice among `known` (all of them when absent); an unknown id stops the run. */

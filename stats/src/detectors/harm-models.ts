@@ -11,19 +11,17 @@ export const HARM_MODELS: Readonly<Record<string, HarmModel>> = {
     format: "facedrift.harm-model/1",
     model: "faceapi-recognition128",
     terms: [
-      { signal: "faceSize", direction: "down", coefficient: 0.000019671875637943195 },
-      { signal: "detectorScore", direction: "down", coefficient: 0.060159356754727986 },
-      { signal: "blur", direction: "down", coefficient: 0.010721247647778681 },
-      { signal: "contrast", direction: "down", coefficient: 0.0002270634712394907 },
-      { signal: "clipped", direction: "up", coefficient: 0.005891404992271711 },
-      { signal: "saturation", direction: "down", coefficient: 0.000045263803388357166 },
-      { signal: "noise", direction: "up", coefficient: 0.0040720530784154815 },
+      { signal: "faceSize", direction: "up", coefficient: 0.003927602397398107 },
+      { signal: "detectorScore", direction: "up", coefficient: 0.00001035763648418223 },
+      { signal: "detectorScore", direction: "down", coefficient: 0.024691461835634646 },
+      { signal: "embeddingResidual", direction: "down", coefficient: 0.04562015423524978 },
     ],
     maxEffect: 8,
-    hinge: 3,
+    hinge: 0,
+    embeddingHinge: 0.5,
     error: {
-      rmse: 0.02370548122330058,
-      maxAbs: 0.158244444449539,
+      rmse: 0.037071759952710386,
+      maxAbs: 0.2593734658633966,
       heldOut: "leave one shift family out (34 families)",
     },
     fittedOn: { conditions: 68, families: 34, ridge: 0.5 },
@@ -57,4 +55,19 @@ export const HARM_MODELS: Readonly<Record<string, HarmModel>> = {
  * reference carries no quality signals: an input finding there (the person test's verdict) is
  * priced by them. An embedder without one gets such findings rated `warning`.
  */
-export const EMBEDDING_HARM_MODELS: Readonly<Record<string, HarmModel>> = {};
+export const EMBEDDING_HARM_MODELS: Readonly<Record<string, HarmModel>> = {
+  "faceapi-recognition128": {
+    format: "facedrift.harm-model/1",
+    model: "faceapi-recognition128",
+    terms: [{ signal: "embeddingResidual", direction: "down", coefficient: 0.11756847136029516 }],
+    maxEffect: 8,
+    hinge: 0,
+    embeddingHinge: 0.1,
+    error: {
+      rmse: 0.04307015900045442,
+      maxAbs: 0.311842013325205,
+      heldOut: "leave one shift family out (34 families)",
+    },
+    fittedOn: { conditions: 68, families: 34, ridge: 0.5 },
+  },
+};
