@@ -18,7 +18,7 @@
  * stand in for them, as elsewhere in the profile.
  */
 import type { Matrix } from "../matrix-input.ts";
-import { seededRng } from "../numeric/random.ts";
+import { seededRng, shuffleInPlace } from "../numeric/random.ts";
 import { fitPca, type PcaModel } from "../pca.ts";
 import { timeBlocks } from "./knn-threshold.ts";
 import { pcaResidual } from "./pca-residual.ts";
@@ -54,17 +54,11 @@ export function fitResidualLevel(
   const rng = seededRng(seed);
   const rows = Array.from({ length: n }, (_, i) => i);
   // A seeded subsample keeps the fit's cost bounded on large references.
-  for (let i = n - 1; i > 0 && n > MAX_ROWS; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [rows[i], rows[j]] = [rows[j] as number, rows[i] as number];
-  }
+  if (n > MAX_ROWS) shuffleInPlace(rows, rng);
   const used = rows.slice(0, Math.min(n, MAX_ROWS));
   const ids = [...new Set(used.map((i) => labels[i] as number))];
   if (ids.length < 2) return null;
-  for (let i = ids.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [ids[i], ids[j]] = [ids[j] as number, ids[i] as number];
-  }
+  shuffleInPlace(ids, rng);
   const folds = Math.min(FOLDS, ids.length);
   const foldOf = new Map(ids.map((g, i) => [g, i % folds]));
   const values: number[] = [];

@@ -38,3 +38,12 @@ export function randomSubsetLabels(
     }
   }
 }
+
+/** Shuffles `items` in place (Fisher–Yates, from the end) with `rng`; returns it. */
+export function shuffleInPlace<T>(items: T[], rng: Rng): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}
