@@ -23,6 +23,7 @@ import { migrateDatabase } from "../src/db/migrate.ts";
 import { openPglite } from "../src/db/pglite.ts";
 import type { ReferenceProfileJson } from "../src/db/schema/reference-set.ts";
 import { openPostgresTestDatabase, postgresAvailable } from "../src/db/testing/postgres-database.ts";
+import { copyOut } from "../src/db/vector-copy.ts";
 import { ingestEmbeddings } from "../src/services/embeddings/ingest.ts";
 import { createReferenceSet } from "../src/services/reference-sets/create.ts";
 import { acquireStreamLease } from "../src/services/stream-cursors/lease.ts";
@@ -145,6 +146,37 @@ export async function benchStream(database: Database) {
 }
 
 /**
+ * The COPY reader as it was before the vectors were parsed as they arrive: the whole stream
+ * collected (`for await` over postgres.js's chunks, then one `Buffer.concat`), then read one
+ * value at a time through `DataView.getFloat32`. Same bits out (`db/vector-copy.test.ts`).
+ */
+function readAfterByWholeCopy(database: Database): ReadAfter {
+  return async (streamId, afterSeq, limit, dimension) => {
+    const bytes = await copyOut(
+      database,
+      `SELECT seq, embedding FROM embeddings WHERE stream_id = ${streamId} AND seq > ${afterSeq}
+        ORDER BY seq LIMIT ${limit}`,
+    );
+    if (!bytes) throw new Error("no COPY on this driver");
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let offset = 19 + view.getInt32(15);
+    const rowBytes = 22 + 4 * dimension;
+    const n = Math.floor((bytes.length - offset - 2) / rowBytes);
+    const seqs = new Array<number>(n);
+    const x = new Float32Array(n * dimension);
+    for (let i = 0; i < n; i++) {
+      if (view.getInt16(offset) !== 2 || view.getInt16(offset + 18) !== dimension)
+        throw new Error(`row ${i}`);
+      seqs[i] = Number(view.getBigInt64(offset + 6));
+      let at = offset + 22;
+      for (let j = 0; j < dimension; j++, at += 4) x[i * dimension + j] = view.getFloat32(at);
+      offset += rowBytes;
+    }
+    return { seqs, x, hasMore: n === limit };
+  };
+}
+
+/**
  * CPU seconds the PostgreSQL backends of database `name` have used (Linux /proc; 0 elsewhere).
  * Backends title themselves `postgres: … <user> <database> <client> <state>`.
  */
@@ -180,6 +212,20 @@ export default async function suite(): Promise<Comparison[]> {
     const pg = await openPostgresTestDatabase("bench_streaming", { migrate: true });
     const onPostgres = await benchStream(pg.database);
     const databaseName = new URL(pg.url).pathname.slice(1);
+    const [benchStreamRow] = await queryRows<{ id: string }>(
+      pg.database.db,
+      sql`SELECT id::text AS id FROM streams WHERE name = 'bench'`,
+    );
+    const readAll = (read: ReadAfter) => async () => {
+      let rows = 0;
+      for (let after = 0; ; ) {
+        const page = await read(Number(benchStreamRow?.id), after, POSTGRES_STREAM_BATCH, DIM);
+        rows += page.seqs.length;
+        if (!page.hasMore) break;
+        after = page.seqs.at(-1) as number;
+      }
+      if (rows !== TOTAL) throw new Error(`read ${rows} of ${TOTAL}`);
+    };
     const externalCpuSeconds = () => backendCpuSeconds(databaseName);
     const serverPath = (how: DrainSettings = {}) =>
       onPostgres.drain(
@@ -241,6 +287,43 @@ export default async function suite(): Promise<Comparison[]> {
         candidate: {
           name: "against their reference version only (which cascades from the stream)",
           run: serverPath({ batchSize: POSTGRES_STREAM_BATCH }),
+        },
+        externalCpuSeconds,
+      },
+      {
+        id: "server.streaming.postgres-read",
+        title: `Streaming worker on PostgreSQL, ${TOTAL.toLocaleString("en")} ${DIM}-D embeddings, server path, pages of ${POSTGRES_STREAM_BATCH.toLocaleString("en")}: vectors parsed as they arrive vs the whole COPY stream collected first`,
+        work: TOTAL,
+        unit: "embeddings",
+        repeats: 3,
+        baseline: {
+          name: "COPY stream collected and concatenated, then read value by value (DataView)",
+          run: onPostgres.drain(
+            readAhead(readAfterByWholeCopy(pg.database)),
+            onPostgres.fullId,
+            writeScoresByCopy(pg.database),
+            { batchSize: POSTGRES_STREAM_BATCH },
+          ),
+        },
+        candidate: {
+          name: "each chunk parsed as postgres.js hands it over, rows' bytes copied, one byte swap per page",
+          run: serverPath({ batchSize: POSTGRES_STREAM_BATCH }),
+        },
+        externalCpuSeconds,
+      },
+      {
+        id: "server.streaming.postgres-read-only",
+        title: `Reading ${TOTAL.toLocaleString("en")} ${DIM}-D embeddings from PostgreSQL in pages of ${POSTGRES_STREAM_BATCH.toLocaleString("en")} (the worker's reader alone): parsed as they arrive vs collected first`,
+        work: TOTAL,
+        unit: "embeddings",
+        repeats: 5,
+        baseline: {
+          name: "COPY stream collected and concatenated, then read value by value (DataView)",
+          run: readAll(readAfterByWholeCopy(pg.database)),
+        },
+        candidate: {
+          name: "each chunk parsed as postgres.js hands it over, rows' bytes copied, one byte swap per page",
+          run: readAll(readAfterByCopy(pg.database)),
         },
         externalCpuSeconds,
       },

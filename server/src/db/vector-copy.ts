@@ -1,3 +1,4 @@
+import { endianness } from "node:os";
 import type { Readable } from "node:stream";
 import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
@@ -33,7 +34,30 @@ export async function copyKeyedVectors(
   select: string,
   dimension: number,
   order: "as-is" | "reversed" = "as-is",
+  expectedRows?: number,
 ): Promise<KeyedVectors> {
+  const readable = await copyOutStream(database, select);
+  if (readable) {
+    // Parsed chunk by chunk as postgres.js hands them over (one per row): no copy of the whole
+    // stream, and the vectors' bytes go straight to where they stay.
+    const parser = new KeyedVectorParser(dimension, expectedRows);
+    let failed: unknown = null;
+    await new Promise<void>((resolve, reject) => {
+      readable.on("data", (chunk: Uint8Array) => {
+        if (failed) return; // the rest is read all the same, so the connection stays usable
+        try {
+          parser.push(chunk);
+        } catch (error) {
+          failed = error;
+        }
+      });
+      readable.once("end", resolve);
+      readable.once("error", reject);
+    });
+    resumeAfterCopy(readable);
+    if (failed) throw failed;
+    return parser.finish(order);
+  }
   const bytes = await copyOut(database, select);
   if (bytes) return parseBinaryCopy(bytes, dimension, order);
   const rows = await queryRows<{ key: string; embedding: string }>(
@@ -72,6 +96,13 @@ export async function copyOut(database: Database, select: string): Promise<Uint8
   return null;
 }
 
+/** `COPY (select) TO STDOUT WITH (FORMAT binary)` as postgres.js's stream; null on other drivers. */
+async function copyOutStream(database: Database, select: string): Promise<Readable | null> {
+  const client = (database as Database & { client?: unknown }).client;
+  if (database.driver !== "postgres" || !client) return null;
+  return (client as postgres.Sql).unsafe(`COPY (${select}) TO STDOUT WITH (FORMAT binary)`).readable();
+}
+
 /**
  * postgres.js 3.4 leaves the connection's socket paused when the last CopyData of a COPY TO
  * filled the stream's buffer in the same network chunk as CopyDone: the stream ends, nothing
@@ -94,31 +125,114 @@ export function parseBinaryCopy(
   dimension: number,
   order: "as-is" | "reversed" = "as-is",
 ): KeyedVectors {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 19 || SIGNATURE.some((b, i) => bytes[i] !== b)) {
-    throw new Error("not a PostgreSQL binary COPY stream");
+  const parser = new KeyedVectorParser(dimension, Math.floor(bytes.length / (22 + 4 * dimension)));
+  parser.push(bytes);
+  return parser.finish(order);
+}
+
+const LITTLE_ENDIAN = endianness() === "LE";
+
+/**
+ * The same format fed in pieces of any size (a network stream's chunks). Each row's float4 bytes
+ * are copied as they are into the output and byte-swapped once at the end (`Buffer#swap32`), the
+ * same bits a per-value `DataView.getFloat32` gives, without a call per value.
+ */
+export class KeyedVectorParser {
+  private readonly rowBytes: number;
+  private readonly vectorBytes: number;
+  private keys: number[] = [];
+  private out: Uint8Array;
+  private n = 0;
+  /** Bytes of a header or row split across pieces, waiting for the rest. */
+  private pending: Uint8Array | null = null;
+  private headerDone = false;
+  private ended = false;
+
+  constructor(
+    private readonly dimension: number,
+    expectedRows = 256,
+  ) {
+    this.vectorBytes = 4 * dimension;
+    this.rowBytes = 2 + 4 + 8 + 4 + 4 + this.vectorBytes;
+    this.out = new Uint8Array(Math.max(1, expectedRows) * this.vectorBytes);
   }
-  let offset = 11 + 4;
-  offset += 4 + view.getInt32(offset);
-  const rowBytes = 2 + 4 + 8 + 4 + 4 + 4 * dimension;
-  const n = Math.floor((bytes.length - offset - 2) / rowBytes);
-  const keys = new Array<number>(n);
-  const x = new Float32Array(n * dimension);
-  for (let i = 0; i < n; i++) {
-    const fields = view.getInt16(offset);
-    const keyLength = view.getInt32(offset + 2);
-    const vectorLength = view.getInt32(offset + 14);
-    const dim = view.getInt16(offset + 18);
-    if (fields !== 2 || keyLength !== 8 || vectorLength !== 4 + 4 * dimension || dim !== dimension) {
-      throw new FacedriftError("internal", `row ${i} of the COPY stream is not (int8, vector(${dimension}))`);
+
+  push(piece: Uint8Array): void {
+    let bytes = piece;
+    if (this.pending) {
+      const joined = new Uint8Array(this.pending.length + piece.length);
+      joined.set(this.pending);
+      joined.set(piece, this.pending.length);
+      bytes = joined;
+      this.pending = null;
     }
-    const row = order === "reversed" ? n - 1 - i : i;
-    keys[row] = Number(view.getBigInt64(offset + 6));
-    let at = offset + 22;
-    const base = row * dimension;
-    for (let j = 0; j < dimension; j++, at += 4) x[base + j] = view.getFloat32(at);
-    offset += rowBytes;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let offset = 0;
+    if (!this.headerDone) {
+      if (bytes.length < 19) return this.keep(bytes, 0);
+      if (SIGNATURE.some((b, i) => bytes[i] !== b)) throw new Error("not a PostgreSQL binary COPY stream");
+      const headerBytes = 19 + view.getInt32(15);
+      if (bytes.length < headerBytes) return this.keep(bytes, 0);
+      offset = headerBytes;
+      this.headerDone = true;
+    }
+    while (offset + 2 <= bytes.length) {
+      if (this.ended) throw new Error("binary COPY stream has data after its trailer");
+      const fields = view.getInt16(offset);
+      if (fields === -1) {
+        this.ended = true;
+        offset += 2;
+        continue;
+      }
+      if (offset + this.rowBytes > bytes.length) break;
+      const keyLength = view.getInt32(offset + 2);
+      const vectorLength = view.getInt32(offset + 14);
+      const dim = view.getInt16(offset + 18);
+      if (
+        fields !== 2 ||
+        keyLength !== 8 ||
+        vectorLength !== 4 + this.vectorBytes ||
+        dim !== this.dimension
+      ) {
+        throw new FacedriftError(
+          "internal",
+          `row ${this.n} of the COPY stream is not (int8, vector(${this.dimension}))`,
+        );
+      }
+      if ((this.n + 1) * this.vectorBytes > this.out.length) {
+        const grown = new Uint8Array(this.out.length * 2);
+        grown.set(this.out);
+        this.out = grown;
+      }
+      this.keys.push(Number(view.getBigInt64(offset + 6)));
+      this.out.set(bytes.subarray(offset + 22, offset + this.rowBytes), this.n * this.vectorBytes);
+      this.n++;
+      offset += this.rowBytes;
+    }
+    if (offset < bytes.length) this.keep(bytes, offset);
   }
-  if (view.getInt16(offset) !== -1) throw new Error("binary COPY stream has no trailer where expected");
-  return { keys, n, dimension, x };
+
+  private keep(bytes: Uint8Array, from: number): void {
+    this.pending = bytes.slice(from);
+  }
+
+  finish(order: "as-is" | "reversed" = "as-is"): KeyedVectors {
+    if (!this.ended || this.pending) throw new Error("binary COPY stream has no trailer where expected");
+    const { n, dimension, vectorBytes } = this;
+    const used = n * vectorBytes;
+    // Exactly n rows (a reader may hand `x.buffer` on), without a copy when the guess was right.
+    const out = this.out.length === used ? this.out : this.out.slice(0, used);
+    if (LITTLE_ENDIAN) Buffer.from(out.buffer, out.byteOffset, used).swap32();
+    const keys = this.keys;
+    if (order === "reversed") {
+      keys.reverse();
+      const row = new Uint8Array(vectorBytes);
+      for (let i = 0, j = n - 1; i < j; i++, j--) {
+        row.set(out.subarray(i * vectorBytes, (i + 1) * vectorBytes));
+        out.copyWithin(i * vectorBytes, j * vectorBytes, (j + 1) * vectorBytes);
+        out.set(row, j * vectorBytes);
+      }
+    }
+    return { keys, n, dimension, x: new Float32Array(out.buffer, out.byteOffset, n * dimension) };
+  }
 }

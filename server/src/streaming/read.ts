@@ -39,7 +39,7 @@ export function readAfterByCopy(database: Database): ReadAfter {
     const select = `SELECT seq, embedding FROM embeddings
       WHERE stream_id = ${Math.trunc(streamId)} AND seq > ${Math.trunc(afterSeq)}
       ORDER BY seq LIMIT ${Math.trunc(limit)}`;
-    const { keys, x, n } = await copyKeyedVectors(database, select, dimension);
+    const { keys, x, n } = await copyKeyedVectors(database, select, dimension, "as-is", limit);
     return { seqs: keys, x, hasMore: n === limit };
   };
 }
