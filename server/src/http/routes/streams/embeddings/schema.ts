@@ -74,15 +74,10 @@ export const ExtractionReportSchema = z
         description: "Client-chosen id of this report, unique per stream; resending it is a no-op",
         example: "batch-0001",
       }),
-    attempted: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_EXTRACTION_ATTEMPTS)
-      .openapi({
-        description: "Images or frames the client's pipeline ran its face detector on",
-        example: 40,
-      }),
+    attempted: z.number().int().min(1).max(MAX_EXTRACTION_ATTEMPTS).openapi({
+      description: "Images or frames the client's pipeline ran its face detector on",
+      example: 40,
+    }),
     no_face: z.number().int().min(0).openapi({
       description: "Of those, how many yielded no face (at most attempted)",
       example: 1,
