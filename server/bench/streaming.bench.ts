@@ -6,7 +6,7 @@
  * at 15,000, so every detector fires.
  *
  * Each of the stream's 11 findings is tested again over people on a reference without quality
- * signals (`streaming/people-check.ts`), about 1.5 s of CPU each: it would swamp every other
+ * signals (`streaming/people-check.ts`), about 0.2 s of CPU each: it would swamp every other
  * difference, so the throughput comparisons run with it off (the findings stay unclassified)
  * and `server.streaming.people-checks` measures it on its own.
  *

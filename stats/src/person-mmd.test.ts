@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { samePersonThreshold } from "./detectors/quality-window.ts";
+import { distinctRows, leaderClusters, samePersonThreshold } from "./detectors/quality-window.ts";
 import { mmd } from "./mmd.ts";
 import { seededRng } from "./numeric/random.ts";
 import { personMmd } from "./person-mmd.ts";
@@ -93,6 +93,49 @@ describe("person-permutation MMD", () => {
     expect(r.mmd2Unbiased).toBeCloseTo(base.mmd2Unbiased, 10);
   });
 
+  it("gives the p-value of the plain O(units²) permutation loop, with window and reference sides of any size", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 3, max: 100 }),
+        fc.double({ min: -0.6, max: 0.6, noNaN: true }),
+        (seed, windowPeople, shift) => {
+          const ref = reference(seed);
+          const window = rows(people(windowPeople, seed + 1, shift).flatMap((person) => person(2)));
+          const n = window.length / D;
+          const options = { samePersonThreshold: ref.threshold, sigma: SIGMA, permutations: 199, seed };
+          const fast = personMmd(ref.x, ref.n, window, n, D, options);
+          const plain = plainPersonMmd(ref.x, ref.n, window, n, options);
+          expect(fast.mmd2Unbiased).toBeCloseTo(plain.mmd2, 12);
+          expect(fast.pValue).toBe(plain.pValue);
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
+  it("stops early exactly when the decision at α can no longer be significant", () => {
+    const alpha = 0.01;
+    const permutations = 999;
+    const stopAfterExceedances = Math.ceil(alpha * (permutations + 1) - 1);
+    let stoppedEarly = 0;
+    for (let r = 0; r < 16; r++) {
+      const ref = reference(300 + r);
+      // Half the windows clean (stops early), half shifted (runs every relabelling).
+      const window = rows(people(40, 700 + r, r % 2 === 0 ? 0 : 0.8).flatMap((person) => person(2)));
+      const options = { samePersonThreshold: ref.threshold, sigma: SIGMA, permutations, seed: r };
+      const full = personMmd(ref.x, ref.n, window, 80, D, options);
+      const early = personMmd(ref.x, ref.n, window, 80, D, { ...options, stopAfterExceedances });
+      expect(early.pValue < alpha).toBe(full.pValue < alpha);
+      expect(early.mmd2Unbiased).toBe(full.mmd2Unbiased);
+      if (early.permutations < permutations) {
+        stoppedEarly++;
+        expect(early.pValue).toBeGreaterThanOrEqual(alpha);
+      } else expect(early.pValue).toBe(full.pValue);
+    }
+    expect(stoppedEarly).toBeGreaterThanOrEqual(6);
+  });
+
   it("names what it cannot test", () => {
     const ref = reference(1);
     const options = { samePersonThreshold: ref.threshold, sigma: SIGMA };
@@ -102,3 +145,75 @@ describe("person-permutation MMD", () => {
     expect(() => personMmd(ref.x, ref.n, ref.x, ref.n, D, { ...options, sigma: 0 })).toThrow(/sigma/);
   });
 });
+
+/**
+ * The permutation loop as first written: every relabelling sums the whole units × units table.
+ * Kept here as the definition the fast loop must match.
+ */
+function plainPersonMmd(
+  reference: Float64Array,
+  m: number,
+  window: Float64Array,
+  n: number,
+  options: { samePersonThreshold: number; sigma: number; permutations: number; seed: number },
+): { mmd2: number; pValue: number } {
+  const keep = distinctRows(window, n, D);
+  const pooled = [
+    ...Array.from({ length: m }, (_, i) => reference.subarray(i * D, (i + 1) * D)),
+    ...keep.map((i) => window.subarray(i * D, (i + 1) * D)),
+  ];
+  const refLabels = leaderClusters(reference, m, D, options.samePersonThreshold);
+  const winLabels = leaderClusters(
+    rows(keep.map((i) => Array.from(window.subarray(i * D, (i + 1) * D)))),
+    keep.length,
+    D,
+    options.samePersonThreshold,
+  );
+  const refUnits = Math.max(...refLabels) + 1;
+  const unitOf = [...refLabels, ...Array.from(winLabels, (l) => refUnits + l)];
+  const units = Math.max(...unitOf) + 1;
+  const blocks = Array.from({ length: units }, () => new Float64Array(units));
+  const sizes = new Float64Array(units);
+  pooled.forEach((x, i) => {
+    const u = unitOf[i] as number;
+    sizes[u] = (sizes[u] as number) + 1;
+    const row = blocks[u] as Float64Array;
+    pooled.forEach((y, j) => {
+      let d2 = 0;
+      for (let t = 0; t < D; t++) d2 += ((x[t] as number) - (y[t] as number)) ** 2;
+      const v = unitOf[j] as number;
+      row[v] = (row[v] as number) + Math.exp(-d2 / (2 * options.sigma ** 2));
+    });
+  });
+  const mean = (u: number, v: number) =>
+    ((blocks[u] as Float64Array)[v] as number) / ((sizes[u] as number) * (sizes[v] as number));
+  const a = refUnits;
+  const b = units - a;
+  const statistic = (inX: boolean[]) => {
+    let sXX = 0;
+    let sYY = 0;
+    let sXY = 0;
+    for (let u = 0; u < units; u++)
+      for (let v = 0; v < units; v++) {
+        if (u === v) continue;
+        if (inX[u] && inX[v]) sXX += mean(u, v);
+        else if (!inX[u] && !inX[v]) sYY += mean(u, v);
+        else sXY += mean(u, v) / 2;
+      }
+    return sXX / (a * (a - 1)) + sYY / (b * (b - 1)) - (2 * sXY) / (a * b);
+  };
+  const observed = statistic(Array.from({ length: units }, (_, u) => u < a));
+  const rng = seededRng(options.seed);
+  const order = Array.from({ length: units }, (_, i) => i);
+  let atLeast = 0;
+  for (let p = 0; p < options.permutations; p++) {
+    const inX = new Array<boolean>(units).fill(false);
+    for (let i = 0; i < a; i++) {
+      const j = i + Math.floor(rng() * (units - i));
+      [order[i], order[j]] = [order[j] as number, order[i] as number];
+      inX[order[i] as number] = true;
+    }
+    if (statistic(inX) >= observed - 1e-12 * Math.abs(observed)) atLeast++;
+  }
+  return { mmd2: observed, pValue: (atLeast + 1) / (options.permutations + 1) };
+}

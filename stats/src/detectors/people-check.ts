@@ -44,7 +44,10 @@ export interface PeopleCheck {
   verdict: "population" | "input";
   /** Which test decided: the person MMD, or the shift of a per-row value's mean over people. */
   test: "mmd" | "mean";
-  /** Person-permutation p-value (1 when the window holds fewer than two distinct faces). */
+  /**
+   * Person-permutation p-value (1 when the window holds fewer than two distinct faces). An MMD
+   * check stops once p < α is out of reach; its p-value is then the sequential one (≥ α).
+   */
   pValue: number;
   alpha: number;
   /** Rows the window held, the people found in it, and rows dropped as exact repeats. */
@@ -135,6 +138,9 @@ export function checkPeople(
     sigma: reference.sigma,
     permutations: PEOPLE_CHECK_PERMUTATIONS,
     seed: SEED,
+    // Only the verdict matters here: a window its people explain stops after a few dozen relabellings.
+    stopAfterExceedances: Math.ceil(PEOPLE_CHECK_ALPHA * (PEOPLE_CHECK_PERMUTATIONS + 1) - 1),
+    referenceLabels: referenceLabels(reference, d),
   });
   return {
     ...base,
