@@ -217,9 +217,20 @@ export function runDatabaseContract(
         old,
       );
       await ingestEmbeddings(database, { tenantId, stream: "retention", model, items: items(["new1"]) });
+      // The streaming worker's cached scores are derived from the vectors: the old days' go too.
+      const reference = await createReferenceSet(database.db, { streamId, vectors: [[1, 0, 0, 0]] });
+      await database.db.execute(
+        sql`INSERT INTO embedding_scores (reference_set_id, seq, stream_id, scores)
+            SELECT ${reference.id}, seq, stream_id, ARRAY[seq::float8] FROM embeddings WHERE stream_id = ${streamId}`,
+      );
       const result = await dropEmbeddingsBefore(database.db, new Date(Date.now() - DAY_MS));
       expect(result.droppedPartitions).toContain(partitionName(utcDay(old)));
       expect((await listEmbeddings(database.db, streamId, 0, 10)).items.map((e) => e.id)).toEqual(["new1"]);
+      const scored = await queryRows<{ seq: number }>(
+        database.db,
+        sql`SELECT seq::int AS seq FROM embedding_scores WHERE stream_id = ${streamId}`,
+      );
+      expect(scored).toEqual([{ seq: 3 }]);
       expect((await getStream(database.db, tenantId, "retention")).embeddingCount).toBe(1);
       const again = await ingestEmbeddings(database, {
         tenantId,

@@ -1,25 +1,13 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
 import type { Database } from "./database.ts";
 import { queryRows } from "./database.ts";
-import { MIGRATIONS_FOLDER, migrateDatabase } from "./migrate.ts";
+import { migrateDatabase } from "./migrate.ts";
 import { openPglite } from "./pglite.ts";
+import { migrationsUpTo } from "./testing/migrations-up-to.ts";
 import { openPostgresTestDatabase, TEST_DRIVERS } from "./testing/postgres-database.ts";
-
-/** The migrations folder as the release before per-stream seqs shipped it (0000 … 0014). */
-function foldersUpTo(lastIndex: number): string {
-  const folder = mkdtempSync(join(tmpdir(), "fd-migrations-"));
-  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
-  const journalPath = join(folder, "meta", "_journal.json");
-  const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { idx: number }[] };
-  journal.entries = journal.entries.filter((e) => e.idx <= lastIndex);
-  writeFileSync(journalPath, JSON.stringify(journal));
-  return folder;
-}
 
 /**
  * Migration 0015 on a database an older release filled: two tenants' streams whose rows took
@@ -34,7 +22,7 @@ describe.each(TEST_DRIVERS)("migration 0015 (per-stream seqs) on %s", (driver) =
   const ids = { a: 0, b: 0, refA: 0, refB: 0, tenantA: 0 };
 
   beforeAll(async () => {
-    oldFolder = foldersUpTo(14);
+    oldFolder = migrationsUpTo(14); // as the release before per-stream seqs shipped it
     if (driver === "postgres") {
       const opened = await openPostgresTestDatabase("stream_seq_migration");
       database = opened.database;

@@ -74,7 +74,9 @@ export interface RetentionResult {
 /**
  * Drops every whole day of embeddings received before `cutoff` (rounded down to a UTC day):
  * `DROP TABLE` of each old partition, which is cheap regardless of row count, then the matching
- * rows of the default partition and of the idempotency ledger. Ids older than the cutoff may be
+ * rows of the default partition and of the idempotency ledger, and the streaming worker's cached
+ * scores of every row that goes (`embedding_scores` has no key to the partitioned table, so they
+ * are deleted by seq first). Ids older than the cutoff may be
  * accepted again afterwards, which is the point of forgetting them.
  */
 export async function dropEmbeddingsBefore(executor: Executor, cutoff: Date): Promise<RetentionResult> {
@@ -91,12 +93,21 @@ export async function dropEmbeddingsBefore(executor: Executor, cutoff: Date): Pr
     if (!match) continue;
     const day = `${match[1]}-${match[2]}-${match[3]}`;
     if (day < cutoffDay) {
+      // The streaming worker's cached scores of these rows are derived from their vectors.
+      await executor.execute(
+        sql.raw(
+          `DELETE FROM embedding_scores s USING "${name}" e WHERE s.stream_id = e.stream_id AND s.seq = e.seq`,
+        ),
+      );
       await executor.execute(sql.raw(`DROP TABLE IF EXISTS "${name}"`));
       droppedPartitions.push(name);
     }
   }
   const bound = `${cutoffDay}T00:00:00Z`;
-  await executor.execute(sql`DELETE FROM embeddings_default WHERE received_at < ${bound}::timestamptz`);
+  await executor.execute(
+    sql`WITH gone AS (DELETE FROM embeddings_default WHERE received_at < ${bound}::timestamptz RETURNING stream_id, seq)
+        DELETE FROM embedding_scores s USING gone WHERE s.stream_id = gone.stream_id AND s.seq = gone.seq`,
+  );
   const deleted = await queryRows<{ n: number }>(
     executor,
     sql`WITH d AS (DELETE FROM embedding_ids WHERE received_at < ${bound}::timestamptz RETURNING 1)

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
 import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
+import { createReferenceSet } from "../services/reference-sets/create.ts";
 import { ensureTenant } from "../services/tenants/default.ts";
 import { archiveExpired } from "./archive.ts";
 import { ArchiveKeyRing } from "./archive-keys.ts";
@@ -127,6 +128,20 @@ export function describeArchiveLifecycle(driver: string, open: () => Promise<Ope
     });
 
     it("seals each stream-day under the key: unreadable without it, exact with it", async () => {
+      // Scores the streaming worker cached for every lobby row: derived data, they go with their rows.
+      const [lobby] = await queryRows<{ id: number }>(
+        database.db,
+        sql`SELECT id::int AS id FROM streams WHERE name = 'lobby'`,
+      );
+      const reference = await createReferenceSet(database.db, {
+        streamId: Number(lobby?.id),
+        vectors: [[1, 0, 0]],
+        activate: false,
+      });
+      await database.db.execute(
+        sql`INSERT INTO embedding_scores (reference_set_id, seq, stream_id, scores)
+            SELECT ${reference.id}, seq, stream_id, ARRAY[1.0] FROM embeddings WHERE stream_id = ${lobby?.id}`,
+      );
       const report = await archiveExpired(database, {
         store,
         keys: oldRing,
@@ -140,6 +155,19 @@ export function describeArchiveLifecycle(driver: string, open: () => Promise<Ope
       ]);
       expect(report.deletedRows).toBe(3);
       expect(await clientIds("lobby")).toEqual(["recent"]);
+      expect(
+        await queryRows(
+          database.db,
+          sql`SELECT e.client_id AS id FROM embedding_scores s JOIN embeddings e
+                ON e.stream_id = s.stream_id AND e.seq = s.seq`,
+        ),
+      ).toEqual([{ id: "recent" }]);
+      expect(
+        await queryRows(
+          database.db,
+          sql`SELECT count(*)::int AS n FROM embedding_scores WHERE reference_set_id = ${reference.id}`,
+        ),
+      ).toEqual([{ n: 1 }]);
 
       const [record] = await listArchiveRecords(database.db, {
         tenantId,

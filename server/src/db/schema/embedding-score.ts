@@ -1,6 +1,5 @@
 import { bigint, doublePrecision, pgTable, primaryKey } from "drizzle-orm/pg-core";
 import { referenceSets } from "./reference-set.ts";
-import { streams } from "./stream.ts";
 
 /**
  * Each embedding's scores on one reference version's principal components, written by the
@@ -18,9 +17,13 @@ export const embeddingScores = pgTable(
       .references(() => referenceSets.id, { onDelete: "cascade" }),
     /** The embedding's `seq` (no foreign key: `embeddings` is partitioned by day). */
     seq: bigint("seq", { mode: "number" }).notNull(),
-    streamId: bigint("stream_id", { mode: "number" })
-      .notNull()
-      .references(() => streams.id, { onDelete: "cascade" }),
+    /**
+     * The reference version's stream, for deleting a stream's scores by seq (privacy erasure,
+     * retention). No foreign key (dropped in migration 0016): the row already goes with its
+     * stream through `reference_set_id` (reference versions cascade from their stream), and
+     * checking a second key on every row cost the worker's PostgreSQL ~5 µs per embedding.
+     */
+    streamId: bigint("stream_id", { mode: "number" }).notNull(),
     /** Scores on PC1…PCk, exactly as `projectPca` computes them (float8: results must not move). */
     scores: doublePrecision("scores").array().notNull(),
   },
