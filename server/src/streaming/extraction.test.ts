@@ -143,14 +143,17 @@ describe.each(TEST_DRIVERS)("faces lost in streams of embeddings (%s)", (driver)
     const [finding] = found;
     expect(finding).toMatchObject({ severity: "critical", category: "input" });
     expect(finding?.title).toMatch(/^Faces lost on pixelated: predicted ΔAUC 0\.\d{3} ± 0\.\d{3}/);
-    expect(JSON.parse(finding?.impact ?? "{}").deltaAuc).toBeGreaterThan(0.1);
-    // Within 1,000 attempts of the jump: the finding's window ends by report 75 + 10 (400 attempts).
+    // The new level is measured: the rise is 0.58 up to sampling error.
+    expect(Math.abs(JSON.parse(finding?.impact ?? "{}").deltaAuc - 0.58)).toBeLessThan(0.1);
+    // Within 1,000 attempts of the jump: fired on the block after it (reports 76–80), reported
+    // with the next (81–85), 400 attempts after it.
     const [details] = await queryRows<{ to: string }>(
       database.db,
       sql`SELECT payload->'reportSeqs'->>'to' AS to FROM alerts
           WHERE stream_id = ${streamId} AND payload->>'kind' = 'faces-lost-stream'`,
     );
     expect(Number(details?.to)).toBeLessThanOrEqual(75 + 10);
+    expect(Number(details?.to)).toBeGreaterThanOrEqual(75 + 5);
     expect(Number(details?.to)).toBeGreaterThan(75);
   });
 
@@ -177,7 +180,7 @@ describe.each(TEST_DRIVERS)("faces lost in streams of embeddings (%s)", (driver)
     );
     await runWorker();
     // A lens cap: every attempt fails, no embedding arrives.
-    await send("capped", 60, 10, () => 1);
+    await send("capped", 60, 15, () => 1);
     const [after] = await queryRows<{ last: string }>(
       database.db,
       sql`SELECT last_seq::text AS last FROM streams WHERE id = ${streamId}`,

@@ -79,7 +79,7 @@ export async function processExtractionReports(
   const times = await receivedTimes(
     db,
     stream.id,
-    findings.flatMap((f) => [f.fromSeq, f.toSeq]),
+    findings.flatMap((f) => [f.since.seq, f.toSeq]),
   );
   try {
     const toDispatch = await db.transaction(async (tx) => {
@@ -113,12 +113,8 @@ export async function processExtractionReports(
 
 /** The alert of one finding: the cost in the title, the counts beside it. */
 function draftOf(name: string, f: ExtractionFinding, times: Map<number, string>) {
-  const { result } = f;
-  const error = Math.sqrt(
-    (result.now.rate * (1 - result.now.rate)) / result.now.photos +
-      (result.before.rate * (1 - result.before.rate)) / result.before.photos,
-  );
-  const impact = { deltaAuc: result.predictedDeltaAuc, error };
+  const { result, since } = f;
+  const impact = { deltaAuc: f.predictedDeltaAuc, error: f.error };
   const severity = inputSeverity(impact);
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   const at = (seq: number) => new Date(times.get(seq) ?? Date.now());
@@ -129,26 +125,27 @@ function draftOf(name: string, f: ExtractionFinding, times: Map<number, string>)
     category: "input" as const,
     impact,
     title:
-      `Faces lost on ${name}: predicted ΔAUC ${result.predictedDeltaAuc.toFixed(3)} ± ${error.toFixed(3)} — ` +
-      `the client found no face in ${result.now.lost} of its last ${result.now.photos} attempts ` +
-      `(${pct(result.now.rate)}; before: ${pct(result.before.rate)} of ${result.before.photos})`,
+      `Faces lost on ${name}: predicted ΔAUC ${f.predictedDeltaAuc.toFixed(3)} ± ${f.error.toFixed(3)} — ` +
+      `the client found no face in ${since.noFace} of its last ${since.attempts} attempts ` +
+      `(${pct(since.rate)}; before: ${pct(result.before.rate)} of ${result.before.photos})`,
     numbers: {
       pValue: result.pValue,
       extra: {
-        "attempts without a face (window)": result.now.lost,
-        "attempts (window)": result.now.photos,
-        "failure-to-extract rate (window)": result.now.rate,
+        "attempts without a face (since the change)": since.noFace,
+        "attempts (since the change)": since.attempts,
+        "failure-to-extract rate (since the change)": since.rate,
         "failure-to-extract rate (before)": result.before.rate,
-        "predicted ΔAUC": result.predictedDeltaAuc,
-        "ΔAUC error (sampling)": error,
+        "predicted ΔAUC": f.predictedDeltaAuc,
+        "ΔAUC error (sampling)": f.error,
       },
     },
-    window: { from: at(f.fromSeq), to: at(f.toSeq) },
+    window: { from: at(since.seq), to: at(f.toSeq) },
     details: {
       signal: "extraction",
       window: f.window,
-      reportSeqs: { from: f.fromSeq, to: f.toSeq, baselineFrom: f.baselineFromSeq },
+      reportSeqs: { from: f.fromSeq, since: since.seq, to: f.toSeq, baselineFrom: f.baselineFromSeq },
       faceLoss: result,
+      since,
     },
   };
 }

@@ -50,35 +50,39 @@ function run(
 }
 
 describe("faces lost in a stream of extraction reports", () => {
-  it("catches 2 % → 60 % (strong pixelation) within 400 attempts wherever it starts, and states the rise", () => {
+  it("catches 2 % → 60 % (strong pixelation) within 600 attempts wherever it starts, and states the rise", () => {
     for (let seed = 1; seed <= 50; seed++) {
       const start = 3000 + ((seed * 37) % 200); // the change falls anywhere inside a block
       const r = run(seed, start + 1000, (i) => (i < start ? 0.02 : 0.6));
       expect(r.firedAt.length).toBe(1);
       const delay = (r.firedAt[0] as number) - start;
       expect(delay).toBeGreaterThanOrEqual(0);
-      expect(delay).toBeLessThan(2 * EXTRACTION_BLOCK_ATTEMPTS + 25);
+      // Fired within two blocks of the change, reported one block later with the level measured.
+      expect(delay).toBeLessThan(3 * EXTRACTION_BLOCK_ATTEMPTS + 25);
       const finding = r.findings[0] as ExtractionFinding;
-      // The window's average rise: a lower bound of 0.58 when the change began inside the block
-      // that fired (median 0.25 over 200 seeded runs), costly (≥ 0.01) every time.
-      expect(finding.result.predictedDeltaAuc).toBeGreaterThan(0.01);
-      expect(finding.result.predictedDeltaAuc).toBeLessThanOrEqual(0.6);
+      // The window's own average is diluted when the change began inside it; the new level after
+      // the likeliest split is close to the true rise of 0.58.
+      expect(finding.result.predictedDeltaAuc).toBeLessThanOrEqual(finding.predictedDeltaAuc);
+      expect(Math.abs(finding.predictedDeltaAuc - 0.58)).toBeLessThan(Math.max(0.1, 3 * finding.error));
       expect(finding.result.pValue).toBeLessThan(EXTRACTION_ALPHA);
     }
   });
 
   it("catches every face lost (a lens cap) within one or two blocks, even in one large report", () => {
     const capped = run(7, 4000, (i) => (i < 3000 ? 0.02 : 1));
-    expect(capped.firedAt[0]).toBeLessThan(3000 + 2 * EXTRACTION_BLOCK_ATTEMPTS);
+    expect(capped.firedAt[0]).toBeLessThan(3000 + 3 * EXTRACTION_BLOCK_ATTEMPTS);
+    expect(capped.findings[0]?.predictedDeltaAuc).toBeGreaterThan(0.95);
     // A client that reports once per 1,000 frames: the report is its own block.
     const large = run(
       8,
-      6000,
+      7000,
       (i) => (i < 5000 ? 0.02 : 1),
       () => 1000,
     );
-    expect(large.firedAt).toEqual([5999]);
+    // Fired on the report that ends at 6,000, reported with the next one.
+    expect(large.firedAt).toEqual([6999]);
     expect(large.findings[0]?.result.now).toMatchObject({ photos: 1000, lost: 1000 });
+    expect(large.findings[0]?.since).toMatchObject({ attempts: 2000, noFace: 2000 });
   });
 
   it("catches smaller costly rises with the long window: 2 % → 5 % and 0 % → 1 % within 1,000 attempts mostly", () => {
@@ -89,7 +93,7 @@ describe("faces lost in a stream of extraction reports", () => {
         return after.length > 0 ? (after[0] as number) - 3000 : Number.POSITIVE_INFINITY;
       });
     const within = (ds: number[]) => ds.filter((d) => d < 1000).length / ds.length;
-    // Measured with these seeds: 2 → 5 %: 0.85; 0 → 1 %: 0.95. The bounds leave room, not slack
+    // Measured with these seeds (reports of 25): 2 → 5 %: 0.85; 0 → 1 %: 0.875. The bounds leave room, not slack
     // for a detector that stops working (each is far above the ≤ 0.05 a blind detector reaches).
     expect(within(delays(0.02, 0.05))).toBeGreaterThanOrEqual(0.7);
     expect(within(delays(0, 0.01))).toBeGreaterThanOrEqual(0.8);
