@@ -32,6 +32,19 @@ export {
   psiMinRowsFor,
 } from "./detectors/batch-check.ts";
 export {
+  EXTRACTION_ALPHA,
+  EXTRACTION_BASELINE_ATTEMPTS,
+  EXTRACTION_BLOCK_ATTEMPTS,
+  EXTRACTION_LONG_ATTEMPTS,
+  type ExtractionBlock,
+  type ExtractionFinding,
+  type ExtractionReport,
+  type ExtractionStreamState,
+  emptyExtractionState,
+  extractionStateFrom,
+  stepExtraction,
+} from "./detectors/extraction-stream.ts";
+export {
   FACE_LOSS_ALPHA,
   FACE_LOSS_MIN_BEFORE,
   FACE_LOSS_MIN_NOW,

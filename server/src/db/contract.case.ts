@@ -213,10 +213,22 @@ export function runDatabaseContract(
       const old = new Date(Date.now() - 3 * DAY_MS);
       const { streamId } = await ingestEmbeddings(
         database,
-        { tenantId, stream: "retention", model, items: items(["old1", "old2"]) },
+        {
+          tenantId,
+          stream: "retention",
+          model,
+          items: items(["old1", "old2"]),
+          extraction: { id: "old-report", attempted: 3, no_face: 1 },
+        },
         old,
       );
-      await ingestEmbeddings(database, { tenantId, stream: "retention", model, items: items(["new1"]) });
+      await ingestEmbeddings(database, {
+        tenantId,
+        stream: "retention",
+        model,
+        items: items(["new1"]),
+        extraction: { id: "new-report", attempted: 2, no_face: 1 },
+      });
       // The streaming worker's cached scores are derived from the vectors: the old days' go too.
       const reference = await createReferenceSet(database.db, { streamId, vectors: [[1, 0, 0, 0]] });
       await database.db.execute(
@@ -232,13 +244,20 @@ export function runDatabaseContract(
       );
       expect(scored).toEqual([{ seq: 3 }]);
       expect((await getStream(database.db, tenantId, "retention")).embeddingCount).toBe(1);
+      const reports = await queryRows<{ id: string; seq: string }>(
+        database.db,
+        sql`SELECT client_id AS id, seq::text AS seq FROM extraction_reports WHERE stream_id = ${streamId}`,
+      );
+      expect(reports).toEqual([{ id: "new-report", seq: "2" }]);
       const again = await ingestEmbeddings(database, {
         tenantId,
         stream: "retention",
         model,
         items: items(["old1"]),
+        extraction: { id: "old-report", attempted: 3, no_face: 1 },
       });
       expect(again.accepted).toBe(1);
+      expect(again.extraction).toEqual({ accepted: true, seq: 3 });
     });
 
     it("versions reference sets, keeps one active, and searches them through a per-dimension HNSW index", async () => {

@@ -74,7 +74,7 @@ export interface RetentionResult {
 /**
  * Drops every whole day of embeddings received before `cutoff` (rounded down to a UTC day):
  * `DROP TABLE` of each old partition, which is cheap regardless of row count, then the matching
- * rows of the default partition and of the idempotency ledger, and the streaming worker's cached
+ * rows of the default partition, of the idempotency ledger and of the extraction reports, and the streaming worker's cached
  * scores of every row that goes (`embedding_scores` has no key to the partitioned table, so they
  * are deleted by seq first). Ids older than the cutoff may be
  * accepted again afterwards, which is the point of forgetting them.
@@ -113,6 +113,9 @@ export async function dropEmbeddingsBefore(executor: Executor, cutoff: Date): Pr
     sql`WITH d AS (DELETE FROM embedding_ids WHERE received_at < ${bound}::timestamptz RETURNING 1)
         SELECT count(*)::int AS n FROM d`,
   );
+  // Extraction reports (counts of what a client's pipeline tried) go with the days they came with,
+  // and their ids are forgotten the same way; `last_extraction_seq` keeps counting.
+  await executor.execute(sql`DELETE FROM extraction_reports WHERE received_at < ${bound}::timestamptz`);
   // The per-stream counters were kept incrementally; after dropping days, recount the streams.
   await executor.execute(
     sql`UPDATE streams SET embedding_count = (SELECT count(*) FROM embeddings e WHERE e.stream_id = streams.id)`,

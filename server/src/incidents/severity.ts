@@ -53,6 +53,14 @@ export const FINDING_SEVERITY: Record<string, { severity: AlertSeverity; when: s
     severity: "critical",
     when: "an image batch finds no face in more photos than before, the failure-to-extract rate up by 0.01 or more (that much AUC when failures count)",
   },
+  "faces-lost-stream": {
+    severity: "warning",
+    when: "a stream's extraction reports show more attempts without a face than before (the last 200 or 1,000 attempts against the 2,000 before, Fisher's exact test, α = 0.0005 each), the failure-to-extract rate up by less than 0.01",
+  },
+  "faces-lost-stream-costly": {
+    severity: "critical",
+    when: "a stream's extraction reports show more attempts without a face than before, the failure-to-extract rate up by 0.01 or more (its title states the cost)",
+  },
 };
 
 export function maxSeverity(a: AlertSeverity, b: AlertSeverity): AlertSeverity {

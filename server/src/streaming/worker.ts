@@ -34,6 +34,7 @@ import type { Db } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { acquireStreamLease, releaseStreamLease } from "../services/stream-cursors/lease.ts";
+import { type ExtractionPosition, processExtractionReports } from "./extraction.ts";
 import { streamingRecorder } from "./metrics.ts";
 import {
   type BatchOptions,
@@ -86,9 +87,11 @@ interface MonitoredRow {
   tenant_id: string;
   name: string;
   last_seq: string;
+  last_extraction_seq: string;
   reference_set_id: string;
   cursor_seq: string | null;
   cursor_reference: string | null;
+  cursor_extraction_seq: string | null;
   owner: string | null;
   leased: boolean | null;
 }
@@ -206,8 +209,9 @@ export class StreamingWorker {
     const rows = await queryRows<MonitoredRow>(
       this.db,
       sql`SELECT s.id::text AS id, s.tenant_id::text AS tenant_id, s.name, s.last_seq::text AS last_seq,
+            s.last_extraction_seq::text AS last_extraction_seq,
             r.id::text AS reference_set_id, c.last_seq::text AS cursor_seq,
-            c.reference_set_id::text AS cursor_reference, c.owner,
+            c.reference_set_id::text AS cursor_reference, c.extraction_seq::text AS cursor_extraction_seq, c.owner,
             (c.lease_until IS NOT NULL AND c.lease_until >= now()) AS leased
           FROM streams s
           JOIN reference_sets r ON r.stream_id = s.id AND r.active AND r.profile IS NOT NULL
@@ -226,11 +230,13 @@ export class StreamingWorker {
       const failure = this.failures.get(streamId);
       if (failure && failure.retryAt > Date.now()) continue;
       const pending = Number(row.last_seq) > Number(row.cursor_seq ?? 0);
+      // Extraction reports come without embeddings when a batch found no face: waiting work too.
+      const reports = Number(row.last_extraction_seq) > Number(row.cursor_extraction_seq ?? 0);
       const held = this.held.get(streamId);
-      if (!pending && held && held.renewAt > Date.now()) continue;
+      if (!pending && !reports && held && held.renewAt > Date.now()) continue;
       const stream: StreamRef = { id: streamId, tenantId: Number(row.tenant_id), name: row.name };
       try {
-        busy = (await this.serve(stream, pending)) || busy;
+        busy = (await this.serve(stream, pending, reports)) || busy;
         this.failures.delete(streamId);
       } catch (error) {
         const count = (failure?.count ?? 0) + 1;
@@ -256,8 +262,11 @@ export class StreamingWorker {
     return busy;
   }
 
-  /** Takes or renews the stream's lease, then processes up to `batchesPerPass` batches. */
-  private async serve(stream: StreamRef, pending: boolean): Promise<boolean> {
+  /**
+   * Takes or renews the stream's lease, then processes the waiting extraction reports and up to
+   * `batchesPerPass` batches of embeddings.
+   */
+  private async serve(stream: StreamRef, pending: boolean, reports = false): Promise<boolean> {
     const lease = await acquireStreamLease(this.db, stream.id, this.owner, this.options.leaseMs);
     if (!lease) {
       this.held.delete(stream.id);
@@ -271,6 +280,11 @@ export class StreamingWorker {
       referenceSetId: lease.referenceSetId,
     };
     this.held.set(stream.id, { cursor, renewAt: renewAt() });
+    if (reports) {
+      const more = await this.serveReports(stream, lease);
+      if (more === null) return false;
+      if (more && !pending) return !this.stopping;
+    }
     if (!pending) return false;
     for (let batch = 0; batch < this.options.batchesPerPass && !this.stopping; batch++) {
       const outcome = await processStreamBatch(this.db, stream, cursor, {
@@ -319,6 +333,43 @@ export class StreamingWorker {
       await yieldToEventLoop();
     }
     return !this.stopping;
+  }
+
+  /**
+   * Runs the stream's waiting extraction reports through the faces-lost detector (a page per call,
+   * up to `batchesPerPass`). Returns whether more are waiting, or null when the lease was lost.
+   */
+  private async serveReports(stream: StreamRef, from: ExtractionPosition): Promise<boolean | null> {
+    let position: ExtractionPosition = {
+      extractionSeq: from.extractionSeq,
+      extractionState: from.extractionState,
+    };
+    for (let page = 0; page < this.options.batchesPerPass && !this.stopping; page++) {
+      const outcome = await processExtractionReports(this.db, stream, position, {
+        owner: this.owner,
+        leaseMs: this.options.leaseMs,
+        dashboardBaseUrl: this.options.dashboardBaseUrl,
+      });
+      if (outcome.status === "lease-lost") {
+        streamingRecorder.leaseLost();
+        this.held.delete(stream.id);
+        this.log("warn", "streaming: lease lost, extraction reports discarded", { streamId: stream.id });
+        return null;
+      }
+      if (outcome.status === "idle") return false;
+      position = outcome.position;
+      for (const alert of outcome.toDispatch) this.send(alert);
+      if (outcome.findings.length > 0) {
+        this.log("info", "streaming: faces lost", {
+          streamId: stream.id,
+          stream: stream.name,
+          reportSeqs: outcome.findings.map((f) => f.toSeq),
+        });
+      }
+      if (!outcome.hasMore) return false;
+      await yieldToEventLoop();
+    }
+    return true;
   }
 
   /** Logs once per reference what it cannot run (an old profile runs PC1 only), and an upgraded checkpoint. */

@@ -11,6 +11,7 @@ export * from "./embedding.ts";
 export * from "./embedding-archive.ts";
 export * from "./embedding-id.ts";
 export * from "./embedding-score.ts";
+export * from "./extraction-report.ts";
 export * from "./id-key.ts";
 export * from "./image-batch.ts";
 export * from "./image-file.ts";

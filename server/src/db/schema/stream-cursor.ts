@@ -17,6 +17,13 @@ export const streamCursors = pgTable("stream_cursors", {
   referenceSetId: bigint("reference_set_id", { mode: "number" }).references(() => referenceSets.id, {
     onDelete: "set null",
   }),
+  /**
+   * The last extraction report (`extraction_reports.seq`) the worker processed and the faces-lost
+   * detector's state (`stats/src/detectors/extraction-stream.ts`), saved with the rest of the
+   * checkpoint in the same commit.
+   */
+  extractionSeq: bigint("extraction_seq", { mode: "number" }).notNull().default(0),
+  extractionState: jsonb("extraction_state").$type<Record<string, unknown>>(),
   owner: text("owner"),
   leaseUntil: timestamp("lease_until", { withTimezone: true }),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

@@ -25,6 +25,8 @@ export const streams = pgTable(
     embeddingCount: bigint("embedding_count", { mode: "number" }).notNull().default(0),
     lastSeq: bigint("last_seq", { mode: "number" }).notNull().default(0),
     lastReceivedAt: timestamp("last_received_at", { withTimezone: true }),
+    /** The seq of the stream's last extraction report (`extraction_reports`), kept like `last_seq`. */
+    lastExtractionSeq: bigint("last_extraction_seq", { mode: "number" }).notNull().default(0),
     /** Cron (UTC) of the scheduled batch check; null disables it. */
     checkSchedule: text("check_schedule").default("0 2 * * *"),
     /** Per-stream detector settings (window size, thresholds, alert rules) over the defaults. */

@@ -10,6 +10,12 @@ import { isTrackName, streamOf } from "../stream-models/names.ts";
 import { findTrackForModel, type TransitionHint, transitionHint } from "../stream-models/tracks.ts";
 import { COPY_COLUMNS, encodeEmbeddingsCopy } from "./copy-encode.ts";
 import { type DecodedBatch, decodeBatch, type IngestItem } from "./decode.ts";
+import {
+  checkExtraction,
+  type ExtractionInput,
+  type ExtractionOutcome,
+  recordExtraction,
+} from "./extraction.ts";
 
 export interface ModelRef {
   id: string;
@@ -20,7 +26,9 @@ export interface IngestInput {
   tenantId: number;
   stream: string;
   model: ModelRef;
+  /** May be empty when `extraction` is given: a batch in which no face was found. */
   items: readonly IngestItem[];
+  extraction?: ExtractionInput;
   /** Requests with more items fail with `payload_too_large`. */
   maxItems?: number;
   /** How far after the receive time an item's `ts` may be (`FACEDRIFT_MAX_FUTURE_SKEW_SECONDS`). */
@@ -36,6 +44,8 @@ export interface IngestResult {
   lastSeq: number;
   /** The stream's models while it has had a transition (see `services/stream-models/`). */
   transition?: TransitionHint;
+  /** Present when the request carried an extraction report. */
+  extraction?: ExtractionOutcome;
 }
 
 interface StreamRow {
@@ -48,6 +58,7 @@ interface StreamRow {
 /** The stream row as locked for writing: with its seq counter, read under the lock. */
 interface LockedStream extends StreamRow {
   lastSeq: number;
+  lastExtractionSeq: number;
 }
 
 /**
@@ -80,7 +91,15 @@ export async function ingestEmbeddings(
       { field: "items" },
     );
   }
-  if (items.length === 0) throw new FacedriftError("invalid_request", "items is empty", { field: "items" });
+  if (input.extraction) checkExtraction(input.extraction);
+  else if (items.length === 0)
+    throw new FacedriftError(
+      "invalid_request",
+      "items is empty (send at least one item, or an extraction report)",
+      {
+        field: "items",
+      },
+    );
   const stream = streamOf(input.stream);
   let target = input.stream;
   let known = await findStreamRow(database, input.tenantId, target);
@@ -95,6 +114,8 @@ export async function ingestEmbeddings(
   }
   if (known) checkModel(known, input.model, stream);
   else if (isTrackName(target)) throw missingTrack(target);
+  // A batch without a face says nothing about the dimension a new stream would need.
+  else if (items.length === 0) throw noStreamForReport(target);
   const batch = decodeBatch(items, known?.dimension, {
     nowMs: now.getTime(),
     ...(input.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: input.maxFutureSkewMs }),
@@ -111,8 +132,21 @@ export async function ingestEmbeddings(
         { item: 0, field: "items[0].embedding" },
       );
     }
-    const { accepted, lastSeq } = await insertBatch(tx, row, batch, now.getTime());
-    return { streamId: row.id, accepted, duplicates: items.length - accepted, lastSeq };
+    // The report first: a resend whose counts differ fails before anything is written.
+    const extraction = input.extraction
+      ? await recordExtraction(tx, row, input.extraction, items.length, now.toISOString())
+      : undefined;
+    const { accepted, lastSeq } =
+      items.length === 0
+        ? { accepted: 0, lastSeq: row.lastSeq }
+        : await insertBatch(tx, row, batch, now.getTime());
+    return {
+      streamId: row.id,
+      accepted,
+      duplicates: items.length - accepted,
+      lastSeq,
+      ...(extraction ? { extraction } : {}),
+    };
   });
   const transition = await transitionHint(database.db, input.tenantId, stream);
   return transition ? { ...result, transition } : result;
@@ -147,6 +181,15 @@ function missingTrack(name: string): FacedriftError {
   );
 }
 
+function noStreamForReport(name: string): FacedriftError {
+  return new FacedriftError(
+    "not_found",
+    `stream "${name}" does not exist yet: an extraction report without items needs a stream that has ` +
+      "received embeddings (its dimension is fixed by the first one)",
+    { field: "stream" },
+  );
+}
+
 function checkModel(stream: StreamRow, model: ModelRef, name: string): void {
   if (!sameModel(stream, model)) {
     throw new FacedriftError(
@@ -165,10 +208,12 @@ interface StreamRecord {
   model_version: string;
   dimension: number;
   last_seq: string;
+  last_extraction_seq: string;
 }
 
 async function lockOrCreateStream(tx: BulkTx, input: IngestInput, dimension: number): Promise<LockedStream> {
-  const lock = `SELECT id::text AS id, model_id, model_version, dimension, last_seq::text AS last_seq
+  const lock = `SELECT id::text AS id, model_id, model_version, dimension, last_seq::text AS last_seq,
+      last_extraction_seq::text AS last_extraction_seq
     FROM streams WHERE tenant_id = $1 AND name = $2 FOR NO KEY UPDATE`;
   let [row] = await tx.query<StreamRecord>(lock, [input.tenantId, input.stream]);
   // A track renamed by a promotion since our first read: the client sends again and is routed anew.
@@ -188,6 +233,7 @@ async function lockOrCreateStream(tx: BulkTx, input: IngestInput, dimension: num
     modelVersion: row.model_version,
     dimension: Number(row.dimension),
     lastSeq: Number(row.last_seq),
+    lastExtractionSeq: Number(row.last_extraction_seq),
   };
 }
 

@@ -7,6 +7,9 @@ export interface StreamCursor {
   lastSeq: number;
   adwinState: Record<string, unknown> | null;
   referenceSetId: number | null;
+  /** The last extraction report processed and the faces-lost detector's state (`streaming/extraction.ts`). */
+  extractionSeq: number;
+  extractionState: Record<string, unknown> | null;
   owner: string;
   leaseUntil: string;
 }
@@ -16,6 +19,8 @@ interface Row {
   last_seq: string;
   adwin_state: string | null;
   reference_set_id: string | null;
+  extraction_seq: string;
+  extraction_state: string | null;
   owner: string;
   lease_until: string;
 }
@@ -25,11 +30,15 @@ const toCursor = (r: Row): StreamCursor => ({
   lastSeq: Number(r.last_seq),
   adwinState: r.adwin_state === null ? null : (JSON.parse(r.adwin_state) as Record<string, unknown>),
   referenceSetId: r.reference_set_id === null ? null : Number(r.reference_set_id),
+  extractionSeq: Number(r.extraction_seq),
+  extractionState:
+    r.extraction_state === null ? null : (JSON.parse(r.extraction_state) as Record<string, unknown>),
   owner: r.owner,
   leaseUntil: r.lease_until,
 });
 
-const RETURNING = sql`RETURNING stream_id::text, last_seq::text, adwin_state::text, reference_set_id::text, owner,
+const RETURNING = sql`RETURNING stream_id::text, last_seq::text, adwin_state::text, reference_set_id::text,
+  extraction_seq::text, extraction_state::text, owner,
   to_char(lease_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS lease_until`;
 
 /**
@@ -79,6 +88,34 @@ export async function saveStreamCursor(
           reference_set_id = ${progress.referenceSetId},
           lease_until = now() + ${progress.leaseMs} * interval '1 millisecond', updated_at = now()
         WHERE stream_id = ${streamId} AND owner = ${owner} AND lease_until >= now()
+        ${RETURNING}`,
+  );
+  return rows.length === 1;
+}
+
+/**
+ * Checkpoints the faces-lost detector (its report seq and state) and extends the lease, if `owner`
+ * still holds it and nobody moved the report cursor since `fromSeq`; false otherwise (write nothing
+ * else then: the transaction must roll back). The embeddings' cursor is left as it is.
+ */
+export async function saveExtractionCursor(
+  db: Executor,
+  streamId: number,
+  owner: string,
+  progress: {
+    fromSeq: number;
+    extractionSeq: number;
+    extractionState: Record<string, unknown>;
+    leaseMs: number;
+  },
+): Promise<boolean> {
+  const rows = await queryRows<Row>(
+    db,
+    sql`UPDATE stream_cursors SET extraction_seq = ${progress.extractionSeq},
+          extraction_state = ${JSON.stringify(progress.extractionState)}::jsonb,
+          lease_until = now() + ${progress.leaseMs} * interval '1 millisecond', updated_at = now()
+        WHERE stream_id = ${streamId} AND owner = ${owner} AND lease_until >= now()
+          AND extraction_seq = ${progress.fromSeq}
         ${RETURNING}`,
   );
   return rows.length === 1;

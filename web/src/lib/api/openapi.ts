@@ -386,7 +386,7 @@ export type paths = {
         put?: never;
         /**
          * Ingest a batch of embeddings (all or nothing; ids are idempotency keys)
-         * @description Creates the stream on first use with this model and the first vector's dimension; both are fixed from then on. Items whose id is already stored, or repeated within the request, are counted as duplicates and not stored again.
+         * @description Creates the stream on first use with this model and the first vector's dimension; both are fixed from then on. Items whose id is already stored, or repeated within the request, are counted as duplicates and not stored again. An optional `extraction` report says how many images or frames the client's pipeline tried and how many yielded no face; with it, `items` may be empty (the batch found no face). Its `id` is its own idempotency key.
          */
         post: {
             parameters: {
@@ -439,7 +439,7 @@ export type paths = {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The path names a model track that does not exist (ingestion never creates one) */
+                /** @description The path names a model track that does not exist (ingestion never creates one), or a report without items names a stream that has no embeddings yet */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -448,7 +448,7 @@ export type paths = {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The stream holds another model, and it is not the stream's candidate */
+                /** @description The stream holds another model, and it is not the stream's candidate; or the extraction report's id is stored with other counts */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3799,10 +3799,19 @@ export type components = {
                     samplingShare: number;
                 } | null;
             };
+            /** @description Present when the request carried an extraction report */
+            extraction?: {
+                /** @description False when a report with this id was already stored: it was not counted again */
+                accepted: boolean;
+                /** @description The report's place among the stream's reports: 1, 2, 3, … */
+                seq: number;
+            };
         };
         IngestRequest: {
             model: components["schemas"]["Model"];
+            /** @description The embeddings; may be empty only when extraction is given (no face was found) */
             items: components["schemas"]["EmbeddingItem"][];
+            extraction?: components["schemas"]["ExtractionReport"];
         };
         /** @description Exactly one of embedding and embedding_b64 must be given */
         EmbeddingItem: {
@@ -3829,6 +3838,24 @@ export type components = {
             metadata?: {
                 [key: string]: unknown;
             };
+        };
+        /** @description What the client's pipeline tried for this batch, so a change that leaves no face (strong pixelation, a lens cap, a broken decode step) is seen even when no embeddings arrive: the streaming worker compares the stream's recent failure-to-extract rate (no_face / attempted) with its earlier rate. No relation to the items is required (a frame may hold several faces, and a client may send a sample of them). */
+        ExtractionReport: {
+            /**
+             * @description Client-chosen id of this report, unique per stream; resending it is a no-op
+             * @example batch-0001
+             */
+            id: string;
+            /**
+             * @description Images or frames the client's pipeline ran its face detector on
+             * @example 40
+             */
+            attempted: number;
+            /**
+             * @description Of those, how many yielded no face (at most attempted)
+             * @example 1
+             */
+            no_face: number;
         };
         EmbeddingPage: {
             items: components["schemas"]["StoredEmbedding"][];

@@ -204,6 +204,10 @@ export class CaptureSession {
     this.engineFallback = result.fallback ?? null;
     const face = result.faces[0];
     if (!face) {
+      // Not counted, and no extraction report is sent (`extraction` on the ingest API): a frame
+      // without a face here is mostly nobody in front of the camera, so its share follows the
+      // foot traffic (near 100 % at night) rather than the pipeline, and the stream's faces-lost
+      // detector would take an empty hall for a failure (docs/incidents.md, "Faces lost").
       this.face = null;
       return;
     }

@@ -174,6 +174,40 @@ describe("POST /v1/streams/{stream}/embeddings", () => {
     ],
   ];
 
+  const one = [{ id: "x", ts: 1_790_000_000_001, embedding: vec(0) }];
+  bad.push(
+    [
+      "an extraction report with more no_face than attempted",
+      { model, items: one, extraction: { id: "r-bad", attempted: 3, no_face: 4 } },
+      400,
+      { field: "extraction.no_face" },
+    ],
+    [
+      "an extraction report of no attempts",
+      { model, items: one, extraction: { id: "r-bad", attempted: 0, no_face: 0 } },
+      400,
+      { field: "extraction.attempted" },
+    ],
+    [
+      "an extraction report with a fractional count",
+      { model, items: [], extraction: { id: "r-bad", attempted: 10, no_face: 2.5 } },
+      400,
+      { field: "extraction.no_face" },
+    ],
+    [
+      "an extraction report without an id",
+      { model, items: one, extraction: { attempted: 10, no_face: 2 } },
+      400,
+      { field: "extraction.id" },
+    ],
+    [
+      "an extraction report without items for a new stream",
+      { model, items: [], extraction: { id: "r-1", attempted: 10, no_face: 10 } },
+      404,
+      { field: "stream" },
+    ],
+  );
+
   for (const [name, body, status, error] of bad) {
     it(`rejects ${name} with ${status} and stores nothing`, async () => {
       const stream = name.includes("new stream") ? "brand-new" : "lobby";
@@ -185,6 +219,55 @@ describe("POST /v1/streams/{stream}/embeddings", () => {
       expect(await rowCount()).toBe(before);
     });
   }
+
+  it("takes an extraction report with or without items, once per id, and refuses a resend with other counts", async () => {
+    const reports = async () =>
+      await queryRows<{ seq: string; attempted: number; no_face: number; items: number }>(
+        t.db,
+        sql`SELECT r.seq::text AS seq, r.attempted, r.no_face, r.items FROM extraction_reports r
+            JOIN streams s ON s.id = r.stream_id WHERE s.name = 'lobby' ORDER BY r.seq`,
+      );
+    const first = await post("lobby", {
+      model,
+      items: [{ id: "x1", ts: 1_790_000_000_001, embedding: vec(7) }],
+      extraction: { id: "r-1", attempted: 3, no_face: 1 },
+    });
+    expect(first).toEqual({
+      status: 200,
+      body: {
+        accepted: 1,
+        duplicates: 0,
+        lastSeq: expect.any(Number),
+        extraction: { accepted: true, seq: 1 },
+      },
+    });
+    // No face in the whole batch: a report and no items.
+    const silent = await post("lobby", {
+      model,
+      items: [],
+      extraction: { id: "r-2", attempted: 40, no_face: 40 },
+    });
+    expect(silent.body).toMatchObject({ accepted: 0, duplicates: 0, extraction: { accepted: true, seq: 2 } });
+    expect(silent.body.lastSeq).toBe(first.body.lastSeq);
+    const resent = await post("lobby", {
+      model,
+      items: [],
+      extraction: { id: "r-2", attempted: 40, no_face: 40 },
+    });
+    expect(resent.body).toMatchObject({ extraction: { accepted: false, seq: 2 } });
+    const before = await rowCount();
+    const changed = await post("lobby", {
+      model,
+      items: [{ id: "x2", ts: 1_790_000_000_001, embedding: vec(8) }],
+      extraction: { id: "r-2", attempted: 40, no_face: 39 },
+    });
+    expect(changed).toMatchObject({ status: 409, body: { error: { field: "extraction.id" } } });
+    expect(await rowCount()).toBe(before);
+    expect(await reports()).toEqual([
+      { seq: "1", attempted: 3, no_face: 1, items: 1 },
+      { seq: "2", attempted: 40, no_face: 40, items: 0 },
+    ]);
+  });
 
   it("fails the whole request when a later item is bad", async () => {
     const res = await post("lobby", {

@@ -14,7 +14,9 @@ const route = createRoute({
   description:
     "Creates the stream on first use with this model and the first vector's dimension; both are fixed " +
     "from then on. Items whose id is already stored, or repeated within the request, are counted as " +
-    "duplicates and not stored again.",
+    "duplicates and not stored again. An optional `extraction` report says how many images or frames " +
+    "the client's pipeline tried and how many yielded no face; with it, `items` may be empty (the " +
+    "batch found no face). Its `id` is its own idempotency key.",
   security: bearer,
   middleware: [requireScope("ingest")] as const,
   request: {
@@ -25,8 +27,14 @@ const route = createRoute({
     200: { description: "Stored", content: { "application/json": { schema: IngestResponseSchema } } },
     400: errorResponse("Invalid input; `item` and `field` name the first offending value"),
     ...authErrors,
-    404: errorResponse("The path names a model track that does not exist (ingestion never creates one)"),
-    409: errorResponse("The stream holds another model, and it is not the stream's candidate"),
+    404: errorResponse(
+      "The path names a model track that does not exist (ingestion never creates one), or a report " +
+        "without items names a stream that has no embeddings yet",
+    ),
+    409: errorResponse(
+      "The stream holds another model, and it is not the stream's candidate; or the extraction " +
+        "report's id is stored with other counts",
+    ),
     413: errorResponse("Too many items or too large a body"),
     415: errorResponse("Not application/json"),
   },
@@ -40,6 +48,7 @@ export function registerIngestEmbeddings(app: OpenAPIHono<AppEnv>): void {
       stream: c.req.valid("param").stream,
       model: body.model,
       items: body.items,
+      ...(body.extraction ? { extraction: body.extraction } : {}),
       maxItems: c.var.config.maxBatchItems,
       maxFutureSkewMs: c.var.config.maxFutureSkewMs,
     });
@@ -50,7 +59,16 @@ export function registerIngestEmbeddings(app: OpenAPIHono<AppEnv>): void {
       result.duplicates,
       body.items.filter((item) => typeof item.metadata?.fallback === "string").length,
     );
-    const { accepted, duplicates, lastSeq, transition } = result;
-    return c.json({ accepted, duplicates, lastSeq, ...(transition ? { transition } : {}) }, 200);
+    const { accepted, duplicates, lastSeq, transition, extraction } = result;
+    return c.json(
+      {
+        accepted,
+        duplicates,
+        lastSeq,
+        ...(transition ? { transition } : {}),
+        ...(extraction ? { extraction } : {}),
+      },
+      200,
+    );
   });
 }

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { EMBEDDING_SOURCES } from "../../../../db/schema/embedding.ts";
+import { MAX_EXTRACTION_ATTEMPTS } from "../../../../services/embeddings/extraction.ts";
 import { ModelSchema } from "../schema.ts";
 
 /** PostgreSQL text and jsonb cannot hold U+0000, so it is refused up front with the field named. */
@@ -60,10 +61,48 @@ export const ItemSchema = z
     description: "Exactly one of embedding and embedding_b64 must be given",
   });
 
+export const ExtractionReportSchema = z
+  .object({
+    id: z
+      .string()
+      .refine((s) => {
+        const n = codePoints(s);
+        return n >= 1 && n <= 128;
+      }, "must be 1–128 characters")
+      .refine(hasNoNul, NO_NUL)
+      .openapi({
+        description: "Client-chosen id of this report, unique per stream; resending it is a no-op",
+        example: "batch-0001",
+      }),
+    attempted: z.number().int().min(1).max(MAX_EXTRACTION_ATTEMPTS).openapi({
+      description: "Images or frames the client's pipeline ran its face detector on",
+      example: 40,
+    }),
+    no_face: z.number().int().min(0).openapi({
+      description: "Of those, how many yielded no face (at most attempted)",
+      example: 1,
+    }),
+  })
+  .refine((r) => r.no_face <= r.attempted, {
+    message: "must be at most attempted",
+    path: ["no_face"],
+  })
+  .openapi("ExtractionReport", {
+    description:
+      "What the client's pipeline tried for this batch, so a change that leaves no face (strong " +
+      "pixelation, a lens cap, a broken decode step) is seen even when no embeddings arrive: the " +
+      "streaming worker compares the stream's recent failure-to-extract rate (no_face / attempted) " +
+      "with its earlier rate. No relation to the items is required (a frame may hold several " +
+      "faces, and a client may send a sample of them).",
+  });
+
 export const IngestBodySchema = z
   .object({
     model: ModelSchema,
-    items: z.array(ItemSchema),
+    items: z.array(ItemSchema).openapi({
+      description: "The embeddings; may be empty only when extraction is given (no face was found)",
+    }),
+    extraction: ExtractionReportSchema.optional(),
   })
   .openapi("IngestRequest");
 
@@ -88,6 +127,18 @@ export const IngestResponseSchema = z
           "Present once the stream has had a candidate model: what a capture device embeds with " +
           "(every face with `current`, `samplingShare` of them with `candidate` too)",
       }),
+    extraction: z
+      .object({
+        accepted: z.boolean().openapi({
+          description: "False when a report with this id was already stored: it was not counted again",
+        }),
+        seq: z
+          .number()
+          .int()
+          .openapi({ description: "The report's place among the stream's reports: 1, 2, 3, …" }),
+      })
+      .optional()
+      .openapi({ description: "Present when the request carried an extraction report" }),
   })
   .openapi("IngestResponse");
 
