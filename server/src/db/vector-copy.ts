@@ -169,10 +169,16 @@ export class KeyedVectorParser {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let offset = 0;
     if (!this.headerDone) {
-      if (bytes.length < 19) return this.keep(bytes, 0);
+      if (bytes.length < 19) {
+        this.keep(bytes, 0);
+        return;
+      }
       if (SIGNATURE.some((b, i) => bytes[i] !== b)) throw new Error("not a PostgreSQL binary COPY stream");
       const headerBytes = 19 + view.getInt32(15);
-      if (bytes.length < headerBytes) return this.keep(bytes, 0);
+      if (bytes.length < headerBytes) {
+        this.keep(bytes, 0);
+        return;
+      }
       offset = headerBytes;
       this.headerDone = true;
     }
