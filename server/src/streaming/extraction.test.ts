@@ -192,6 +192,36 @@ describe.each(TEST_DRIVERS)("faces lost in streams of embeddings (%s)", (driver)
     expect(found[0]).toMatchObject({ severity: "critical", category: "input" });
   });
 
+  it("writes nothing when it dies before the commit, and the next owner finds the same finding", {
+    timeout: 120_000,
+  }, async () => {
+    const streamId = await monitored("crashed");
+    await send("crashed", 0, 80, (i) => (i < 70 ? 0.02 : 0.7), 3);
+    const stream = { id: streamId, tenantId, name: "crashed" };
+    const options = { leaseMs: 60_000, dashboardBaseUrl: "http://localhost/" };
+    const dying = await acquireStreamLease(database.db, streamId, "dying", 60_000);
+    if (!dying) throw new Error("no lease");
+    const crash = await processExtractionReports(database.db, stream, dying, {
+      ...options,
+      owner: "dying",
+      beforeCommit: () => {
+        throw new Error("killed");
+      },
+    }).catch((e: unknown) => e);
+    expect(crash).toEqual(new Error("killed"));
+    expect(await findings(streamId)).toEqual([]);
+    // Its lease runs out.
+    await database.db.execute(
+      sql`UPDATE stream_cursors SET lease_until = now() - interval '1 second' WHERE stream_id = ${streamId}`,
+    );
+    const next = await acquireStreamLease(database.db, streamId, "next", 60_000);
+    expect(next).toMatchObject({ extractionSeq: 0, extractionState: null });
+    if (!next) return;
+    const done = await processExtractionReports(database.db, stream, next, { ...options, owner: "next" });
+    expect(done).toMatchObject({ status: "processed", processed: 80 });
+    expect(await findings(streamId)).toHaveLength(1);
+  });
+
   it("finds the same window when the reports are replayed from the start in other pages (a takeover)", {
     timeout: 120_000,
   }, async () => {

@@ -50,7 +50,14 @@ export async function processExtractionReports(
   db: Db,
   stream: StreamRef,
   position: ExtractionPosition,
-  options: { owner: string; leaseMs: number; dashboardBaseUrl: string; limit?: number },
+  options: {
+    owner: string;
+    leaseMs: number;
+    dashboardBaseUrl: string;
+    limit?: number;
+    /** Test seam: runs inside the transaction after every write, before the commit. */
+    beforeCommit?: () => void | Promise<void>;
+  },
 ): Promise<ExtractionOutcome> {
   const limit = options.limit ?? EXTRACTION_PAGE;
   const reports = await queryRows<{ seq: string; attempted: number; no_face: number }>(
@@ -95,6 +102,7 @@ export async function processExtractionReports(
         leaseMs: options.leaseMs,
       });
       if (!saved) throw new LeaseLost();
+      await options.beforeCommit?.();
       return recorded.notifications;
     });
     return {
