@@ -2,8 +2,8 @@
  * @module
  * An incident's "how bad", in words and numbers a face-recognition engineer can check: the largest
  * PC1 shift in the reference's σ, how many components the batch checks flagged and how far, the
- * MMD² against its threshold, the kNN novelty rate, the verification AUC against its minimum, and
- * the predicted AUC drop when a detector gives one. Pure: it reads the findings' stored numbers
+ * MMD² against its threshold, the kNN novelty rate, the verification AUC against its minimum, the
+ * share of attempts that found no face, and the predicted AUC drop when a detector gives one. Pure: it reads the findings' stored numbers
  * (`alerts.payload.numbers`, as `alerts/record.ts` writes them).
  */
 import type { AlertNumbers } from "../alerts/types.ts";
@@ -54,13 +54,20 @@ export function howBad(findings: readonly FindingNumbers[]): string[] {
       .map((n) => n.extra?.["MMD² / threshold"])
       .filter((v): v is number => typeof v === "number");
     const worst = ratios.length > 0 ? Math.max(...ratios) : null;
+    // The window fits its reference (500 embeddings, fewer for a small reference: `mmd-window.ts`).
+    const sizes = windows
+      .map((n) => n.extra?.["embeddings in the window"])
+      .filter((v): v is number => typeof v === "number");
+    const [least, most] = sizes.length > 0 ? [Math.min(...sizes), Math.max(...sizes)] : [null, null];
+    const size = least === null ? "" : ` of ${least === most ? least : `${least}–${most}`} embeddings`;
     lines.push(
-      `${windows.length} streaming window${windows.length === 1 ? "" : "s"} of 500 above the MMD² threshold` +
+      `${windows.length} streaming window${windows.length === 1 ? "" : "s"}${size} above the MMD² threshold` +
         (worst === null ? "" : ` (up to ${fixed(worst, 1)}× it)`),
     );
   }
 
-  const batches = findings.filter((f) => f.detector === "batch").map(numbers);
+  // By kind: an upload's faces-lost finding is recorded by the batch detector too, with no PSI.
+  const batches = findings.filter((f) => kind(f) === "batch").map(numbers);
   if (batches.length > 0) {
     // The run with the most flagged components speaks for the batch checks.
     const worst = batches.reduce((a, b) =>
@@ -94,6 +101,25 @@ export function howBad(findings: readonly FindingNumbers[]): string[] {
         `Verification AUC ${fixed(worst.auc, 4)}${typeof minimum === "number" ? ` (minimum ${minimum})` : ""} on the labelled pairs`,
       );
     }
+  }
+
+  // Faces lost (uploads or extraction reports): the highest failure-to-extract rate and its baseline.
+  const lost = findings
+    .filter((f) => kind(f) === "faces-lost" || kind(f) === "faces-lost-stream")
+    .map((f) => {
+      const extra = numbers(f).extra ?? {};
+      const now =
+        extra["failure-to-extract rate (since the change)"] ?? extra["failure-to-extract rate (batch)"];
+      const before = extra["failure-to-extract rate (before)"];
+      return typeof now === "number" && typeof before === "number" ? { now, before } : null;
+    })
+    .filter((v): v is { now: number; before: number } => v !== null);
+  if (lost.length > 0) {
+    const worst = lost.reduce((a, b) => (b.now > a.now ? b : a));
+    const pct = (x: number) => `${fixed(100 * x, 1)} %`;
+    lines.push(
+      `No face found in ${pct(worst.now)} of the attempts since the change (before: ${pct(worst.before)})`,
+    );
   }
 
   const impacts = findings
