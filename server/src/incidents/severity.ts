@@ -20,7 +20,10 @@ export const SEVERITY_RANK: Record<AlertSeverity, number> = { info: 0, warning: 
 export const FINDING_SEVERITY: Record<string, { severity: AlertSeverity; when: string }> = {
   pc1: { severity: "warning", when: "ADWIN on the first principal component detects a change in mean" },
   residual: { severity: "warning", when: "ADWIN on the PCA residual detects a change in mean" },
-  mmd: { severity: "warning", when: "MMD² of a streaming window of 500 is above its calibrated threshold" },
+  mmd: {
+    severity: "warning",
+    when: "MMD² of a streaming window (500 embeddings; on a small reference, half its rows outside the MMD sample) is above its calibrated threshold",
+  },
   batch: {
     severity: "warning",
     when: "a batch check confirms drift with fewer than 3 components flagged (severity low)",

@@ -5,6 +5,7 @@ import {
   componentVerdicts,
   lastAtOrBefore,
   meanAndSigma,
+  mmdWindowRows,
   qualityShift,
   rollingMean,
   runColumns,
@@ -139,5 +140,13 @@ describe("stream page views", () => {
     expect(meanAndSigma([1])).toBeNull();
     expect(rollingMean([1, 3, null, 5, 7], 2)).toEqual([1, 2, 3, 5, 6]);
     expect(rollingMean([null, null], 3)).toEqual([null, null]);
+  });
+});
+
+describe("mmdWindowRows", () => {
+  it("reads the window's own size, which a small reference makes smaller than 500", () => {
+    expect(mmdWindowRows({ details: { window: { rows: 298, from: "", to: "" } } })).toBe(298);
+    expect(mmdWindowRows({ details: {} })).toBeNull();
+    expect(mmdWindowRows({ details: { window: { rows: "500" } } })).toBeNull();
   });
 });

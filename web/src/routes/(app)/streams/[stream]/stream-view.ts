@@ -44,6 +44,18 @@ export function eventLabel(event: Pick<DriftEvent, "signal">): string {
 }
 
 /**
+ * How many embeddings an MMD² window held (`details.window.rows`): 500, or fewer when the window
+ * was fitted to a small reference (`stats/src/detectors/mmd-window.ts`); null when not recorded.
+ */
+export function mmdWindowRows(event: Pick<DriftEvent, "details">): number | null {
+  const window = (event.details as Record<string, unknown> | null)?.window as
+    | Record<string, unknown>
+    | undefined;
+  const rows = window?.rows;
+  return typeof rows === "number" && Number.isInteger(rows) && rows > 0 ? rows : null;
+}
+
+/**
  * A detector reports the embedding at which it fired; on the chart (x = point index) that is the
  * index of that embedding, or of the bucket holding it: found by its event time on an event-time
  * series (ordered by `ts`), by its seq on an arrival-time one. Detections outside the series are
