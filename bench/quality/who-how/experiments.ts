@@ -47,6 +47,12 @@ import { SEED } from "../config.ts";
 import { personOf } from "../dataset.ts";
 import { BENCHMARK_SHIFTS } from "../shift-families.ts";
 import { CLEAN, type Shift } from "../shifts.ts";
+import {
+  type AttemptPool,
+  type FacesLostOutcome,
+  facesLostFalseAlarms,
+  facesLostOutcome,
+} from "./faces-lost.ts";
 import type { benchmarkSample } from "./sample.ts";
 
 type Sample = ReturnType<typeof benchmarkSample>;
@@ -55,6 +61,11 @@ export const REFERENCE_SIZES = [500, 800] as const;
 export const STREAM_CLEAN = 1000;
 export const STREAM_CHANGED = 1000;
 export const STREAM_BATCH = 250;
+/**
+ * Streams of extraction reports per change: the detector needs no reference and costs microseconds
+ * a report, so it gets more replicates than the embedding streams.
+ */
+export const FACES_LOST_REPLICATES = 100;
 /** Changes losing more faces than this are not used to fit the harm model (see runWhoHow). */
 export const MAX_FIT_FTE = 0.2;
 const HINGES = [0, 0.5, 1, 1.5, 2, 3] as const;
@@ -92,6 +103,8 @@ export interface ShiftRow {
   streams: Record<number, StreamOutcome>;
   /** The same streams against references fitted without quality signals. */
   bare: Record<number, StreamOutcome>;
+  /** The same order of photos as a client reporting its extraction attempts sends them (no reference needed). */
+  facesLost: FacesLostOutcome;
 }
 
 export interface PopulationRow {
@@ -123,6 +136,10 @@ export interface ModelReport {
   bareFalseAlarms: Record<number, { embeddings: number; input: number; per10k: number; anyFinding: number }>;
   /** Per-signal p-values of clean windows of held-out people (QQ plot), reference 800. */
   cleanPValues: number[];
+  /** Share of the clean held-out photos without a face. */
+  cleanFailureToExtract: number;
+  /** Faces-lost findings on long clean streams of extraction reports. */
+  facesLostFalseAlarms: { attempts: number; findings: number; per10k: number };
 }
 
 interface Pool {
@@ -585,6 +602,7 @@ export async function runWhoHow(
   const models: Harm = { quality: harm, embedding: embeddingHarm };
 
   const heldOutClean = pool(clean, sample.split.heldOut);
+  const cleanAttempts: AttemptPool = { images: sample.split.heldOut, noFace: clean.noFace };
   const shifts: ShiftRow[] = [];
   const streamsStarted = Date.now();
   for (const [k, o] of observations.entries()) {
@@ -612,6 +630,14 @@ export async function runWhoHow(
         : null,
       streams,
       bare,
+      facesLost: facesLostOutcome(
+        cleanAttempts,
+        { images: sample.shifted, noFace: (sets.get(o.shift.id) as CachedSet).noFace },
+        STREAM_CLEAN,
+        STREAM_CHANGED,
+        FACES_LOST_REPLICATES,
+        SEED + 31 * k + 7,
+      ),
     });
     if (k % 5 === 4)
       log(
@@ -729,5 +755,8 @@ export async function runWhoHow(
     falseAlarms,
     bareFalseAlarms,
     cleanPValues,
+    cleanFailureToExtract:
+      sample.split.heldOut.filter((im) => clean.noFace.has(im)).length / sample.split.heldOut.length,
+    facesLostFalseAlarms: facesLostFalseAlarms(cleanAttempts, 40, 25_000, SEED + 77),
   };
 }

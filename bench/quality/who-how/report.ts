@@ -13,6 +13,7 @@ import { JSDOM } from "jsdom";
 import { REPO_ROOT } from "../dataset.ts";
 import { BENCHMARK_SHIFTS } from "../shift-families.ts";
 import {
+  FACES_LOST_REPLICATES,
   MAX_FIT_FTE,
   type ModelReport,
   REFERENCE_SIZES,
@@ -21,6 +22,7 @@ import {
   STREAM_CLEAN,
   type StreamOutcome,
 } from "./experiments.ts";
+import { REPORT_ATTEMPTS } from "./faces-lost.ts";
 import { markedSection, replaceMarkedSection } from "./marked-section.ts";
 import { WHO_HOW_MODELS } from "./models.ts";
 import type { benchmarkSample } from "./sample.ts";
@@ -211,6 +213,7 @@ function modelSection(r: ModelReport): string[] {
       `| ${s.shift.id}: ${s.shift.label} | ${s.deltaAuc.toFixed(4)} | ${pct(Math.round(s.failureToExtract * 1000), 1000)} | ${s.predictedHeldOut.toFixed(4)} | ${pct(a.caught, a.replicates)} | ${pct(b.caught, b.replicates)} | ${median(b.delays)} | ${severities(b)} | ${worst(b)} |`,
     );
   }
+  lines.push("", ...facesLostSection(r));
   lines.push(
     "",
     "### Population only (who changed, not how)",
@@ -225,6 +228,49 @@ function modelSection(r: ModelReport): string[] {
   lines.push("", markedBlock(withoutQualityName(r.model), bareSection(r)));
   if (r.missing.length) lines.push("", `Not extracted (left out of every table): ${r.missing.join(", ")}.`);
   lines.push("");
+  return lines;
+}
+
+/**
+ * The faces-lost detector over the same order of photos sent as extraction reports: the changes
+ * where faces are lost, and the summary counting it beside the quality window.
+ */
+function facesLostSection(r: ModelReport): string[] {
+  const fa = r.facesLostFalseAlarms;
+  const caughtBy = (s: ModelReport["shifts"][number], size: number) => {
+    const o = s.streams[size] as StreamOutcome;
+    return o.caught / o.replicates >= 0.9 || s.facesLost.caught / s.facesLost.replicates >= 0.9;
+  };
+  const mattering = r.shifts.filter((s) => s.deltaAuc >= CRITICAL_DELTA_AUC);
+  const shown = [...r.shifts]
+    .filter((s) => s.facesLost.caught > 0 || s.failureToExtract - r.cleanFailureToExtract >= 0.01)
+    .sort((a, b) => b.failureToExtract - a.failureToExtract);
+  const lines = [
+    "### Faces lost (clients that report their attempts)",
+    "",
+    `The same streams as a client sends them when it reports its extraction attempts with each batch (\`extraction: { id, attempted, no_face }\`, ${REPORT_ATTEMPTS} attempts a report): ${STREAM_CLEAN} clean attempts on held-out people's photos, then ${STREAM_CHANGED} changed ones, each an attempt with or without a face, run through the worker's faces-lost detector (\`stats/src/detectors/extraction-stream.ts\`; ${FACES_LOST_REPLICATES} replicates per change; it needs no reference). Failure to extract on clean photos: ${pct(Math.round(r.cleanFailureToExtract * 1000), 1000)}. Stated rise = the finding's predicted ΔAUC (failures counted as failed comparisons); severity critical at ≥ 0.01.`,
+    "",
+    ...REFERENCE_SIZES.map(
+      (size) =>
+        `- **Reference ${size}, with reports**: ${mattering.filter((s) => caughtBy(s, size)).length} of ${mattering.length} changes that cost ≥ 0.01 AUC caught within ${STREAM_CHANGED} embeddings or attempts in ≥ 90 % of replicates by the quality window or the faces-lost detector.`,
+    ),
+    `- **False alarms of the faces-lost detector**: ${fa.per10k.toFixed(3)} per 10,000 clean attempts (${fa.findings} findings in ${fa.attempts.toLocaleString("en")} attempts).`,
+    "",
+    "| change | ΔAUC | FTE | caught | delay (attempts, median) | stated rise (median) | severity |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const s of shown) {
+    const o = s.facesLost;
+    const c: Record<string, number> = {};
+    for (const v of o.severities) c[v] = (c[v] ?? 0) + 1;
+    lines.push(
+      `| ${s.shift.id} | ${s.deltaAuc.toFixed(4)} | ${pct(Math.round(s.failureToExtract * 1000), 1000)} | ${pct(o.caught, o.replicates)} | ${median(o.delays)} | ${o.stated.length ? median(o.stated.map((v) => Number(v.toFixed(4)))) : "—"} | ${
+        Object.entries(c)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ") || "—"
+      } |`,
+    );
+  }
   return lines;
 }
 

@@ -28,6 +28,7 @@ export const FREE_FORM_ID_KEYS: Readonly<Record<string, IdKind>> = {
   verificationRunId: "verification-run",
   alertId: "alert",
   incidentId: "incident",
+  imageJobId: "image-job",
 };
 
 /** A free-form JSON object whose `FREE_FORM_ID_KEYS`, at any depth, are public ids. */

@@ -67,7 +67,8 @@ describe.each(TEST_DRIVERS)("faces lost on image batches (%s)", { timeout: 120_0
     expect(usual.result).toMatchObject({ fired: false, before: { photos: 180, lost: 5 } });
     expect(await incidents()).toEqual([]);
 
-    const lost = await checkFaceLoss(t.database, await batch("door", 80, 70));
+    const lostBatch = await batch("door", 80, 70);
+    const lost = await checkFaceLoss(t.database, lostBatch);
     expect(lost.result).toMatchObject({ fired: true, now: { photos: 80, lost: 70 } });
     expect(lost.result?.predictedDeltaAuc).toBeGreaterThan(0.8);
     expect(lost.notifications.map((n) => n.transition)).toEqual(["opened"]);
@@ -78,7 +79,18 @@ describe.each(TEST_DRIVERS)("faces lost on image batches (%s)", { timeout: 120_0
       t.db,
       sql`SELECT payload->>'title' AS title FROM alerts ORDER BY id DESC LIMIT 1`,
     );
-    expect(alert?.title).toMatch(/^Faces lost on door: image batch \d+ found no face in 70 of 80 photos/);
+    // The batch is named as the API names its job (`job.id`, an opaque public id), never by its
+    // row id, which would tell a reader how many uploads the server has had (SECURITY.md).
+    const job = await t.publicId("image-job", lostBatch);
+    expect(alert?.title).toMatch(
+      new RegExp(`^Faces lost on door: image job ${job} found no face in 70 of 80 photos`),
+    );
+    const key = await t.keyFor("acme", ["read"]);
+    const res = await t.call("GET", "/v1/alerts?stream=door", { key });
+    expect(res.status).toBe(200);
+    const [finding] = res.body.items as { payload: { imageJobId: number } }[];
+    expect(finding?.payload.imageJobId).toBe(job);
+    expect(JSON.stringify(finding)).not.toContain(`"imageBatchId"`);
   });
 
   it("checks nothing for a batch whose stream has no embeddings yet", async () => {

@@ -13,6 +13,7 @@ import { sql } from "drizzle-orm";
 import { recordAlerts } from "../alerts/record.ts";
 import type { IncidentNotification } from "../alerts/types.ts";
 import { type Database, queryRows } from "../db/database.ts";
+import { publicIdsOf } from "../ids/public-ids.ts";
 
 /** The stream's earlier photos compared with a batch: the most recent ones, as a sliding baseline. */
 export const FACE_LOSS_BASELINE_PHOTOS = 2_000;
@@ -62,6 +63,9 @@ export async function checkFaceLoss(
   const costly = result.predictedDeltaAuc >= CRITICAL_DELTA_AUC;
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   const stream = { id: Number(batch.stream_id), tenantId: Number(batch.tenant_id), name: batch.stream };
+  // The title names the batch as the API names its job (the upload's `job.id`): a row id would
+  // tell whoever reads the alert how many uploads the server has taken (SECURITY.md, issue 14).
+  const job = (await publicIdsOf(db)).encode("image-job", batchId);
   const notifications = await db.transaction(async (tx) => {
     const [window] = await queryRows<{ from: string; to: string }>(
       tx,
@@ -77,7 +81,7 @@ export async function checkFaceLoss(
         category: "input",
         impact: { deltaAuc: result.predictedDeltaAuc, error },
         title:
-          `Faces lost on ${stream.name}: image batch ${batchId} found no face in ${result.now.lost} of ` +
+          `Faces lost on ${stream.name}: image job ${job} found no face in ${result.now.lost} of ` +
           `${result.now.photos} photos (${pct(result.now.rate)}; before: ${pct(result.before.rate)} of ` +
           `${result.before.photos}); predicted ΔAUC ${result.predictedDeltaAuc.toFixed(3)} ± ${error.toFixed(3)}`,
         numbers: {
@@ -89,7 +93,8 @@ export async function checkFaceLoss(
           },
         },
         window: { from: new Date(window?.from ?? Date.now()), to: new Date(window?.to ?? Date.now()) },
-        details: { imageBatchId: batchId, faceLoss: result },
+        // A row id, encoded by the API like every `FREE_FORM_ID_KEYS` entry (`http/public-ids.ts`).
+        details: { imageJobId: batchId, faceLoss: result },
       },
     ]);
     return recorded.notifications;

@@ -23,6 +23,8 @@ export const FINDING_KIND_LABEL: Record<string, string> = {
   batch: "batch check (PSI/KS/MMD)",
   verification: "verification AUC",
   quality: "face quality (size, brightness, sharpness, detector score)",
+  "faces-lost": "faces lost (image uploads)",
+  "faces-lost-stream": "faces lost (extraction reports)",
 };
 
 export function kindLabel(kind: string): string {

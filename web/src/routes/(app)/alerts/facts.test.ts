@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Alert } from "$lib/api/alerts.ts";
 import { alertFacts, findingLabel, pValue } from "./facts.ts";
@@ -62,5 +63,27 @@ describe("alertFacts", () => {
     expect(findingLabel({ detector: "stream", payload: { signal: "pc1" } })).toBe("PC1 shift (ADWIN)");
     expect(findingLabel({ detector: "batch", payload: {} })).toBe("batch check (PSI/KS/MMD)");
     expect(findingLabel({ detector: "stream", payload: { kind: "face-size" } })).toBe("face-size");
+  });
+
+  it("names the faces-lost findings in words, not by their kind or signal", () => {
+    expect(
+      findingLabel({ detector: "stream", payload: { kind: "faces-lost-stream", signal: "extraction" } }),
+    ).toBe("faces lost (extraction reports)");
+    expect(findingLabel({ detector: "batch", payload: { kind: "faces-lost" } })).toBe(
+      "faces lost (image uploads)",
+    );
+  });
+
+  it("labels every finding kind as the server's incident titles do", () => {
+    const server = readFileSync(
+      new URL("../../../../../server/src/incidents/snapshot.ts", import.meta.url),
+      "utf8",
+    );
+    const table = /FINDING_KIND_LABEL[^{]*\{([^}]*)\}/.exec(server)?.[1] ?? "";
+    const entries = [...table.matchAll(/^\s*"?([\w-]+)"?:\s*"([^"]+)",?$/gm)];
+    expect(entries.length).toBeGreaterThanOrEqual(8);
+    for (const [, kind, label] of entries) {
+      expect(findingLabel({ detector: "stream", payload: { kind } })).toBe(label);
+    }
   });
 });

@@ -81,7 +81,7 @@ export const SEVERITY_BADGE: Record<Alert["severity"], string> = {
   info: "muted",
 };
 
-/** The server's words for each finding kind (`server/src/incidents/snapshot.ts`). */
+/** The server's words for each finding kind (`server/src/incidents/snapshot.ts`; a test keeps them equal). */
 const KIND_LABEL: Record<string, string> = {
   pc1: "PC1 shift (ADWIN)",
   residual: "PCA residual shift (ADWIN)",
@@ -89,6 +89,8 @@ const KIND_LABEL: Record<string, string> = {
   batch: "batch check (PSI/KS/MMD)",
   verification: "verification AUC",
   quality: "face quality (size, brightness, sharpness, detector score)",
+  "faces-lost": "faces lost (image uploads)",
+  "faces-lost-stream": "faces lost (extraction reports)",
 };
 
 /** Which detector found it, by the finding's kind (`payload.kind`), else its detector. */
