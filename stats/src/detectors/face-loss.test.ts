@@ -54,6 +54,19 @@ describe("faces lost (Fisher's exact test on the failure-to-extract rate)", () =
     expect(better.pValue).toBe(1);
   });
 
+  it("tests the counts an extraction report may carry (up to a million attempts) without overflowing", () => {
+    // A day of video at 10 frames a second, 30 % of frames without a face, against a day like it:
+    // the tail spans 259,200 terms (a spread of them into Math.max overflowed the call stack).
+    const steady = faceLossTest({ photos: 864_000, lost: 259_200 }, { photos: 864_000, lost: 259_200 });
+    expect(steady.fired).toBe(false);
+    expect(steady.pValue).toBeGreaterThan(0.4);
+    expect(steady.pValue).toBeLessThan(0.6);
+    const worse = faceLossTest({ photos: 1_000_000, lost: 400_000 }, { photos: 1_000_000, lost: 500_000 });
+    expect(worse).toMatchObject({ fired: true, pValue: 0 });
+    expect(worse.predictedDeltaAuc).toBeCloseTo(0.1, 10);
+    expect(fisherUpperTail(0, 1_000_000, 2_000_000, 1_000_000)).toBeCloseTo(1, 5);
+  });
+
   it("says why it cannot test yet, and refuses impossible counts", () => {
     expect(faceLossTest({ photos: 50, lost: 0 }, { photos: 200, lost: 200 })).toMatchObject({
       fired: false,

@@ -84,11 +84,17 @@ export function fisherUpperTail(k: number, marked: number, total: number, draws:
   const high = Math.min(marked, draws);
   const low = Math.max(k, draws - (total - marked), 0);
   if (low > high) return 0;
-  const logs: number[] = [];
-  for (let x = low; x <= high; x++)
-    logs.push(logChoose(marked, x) + logChoose(total - marked, draws - x) - logDenominator);
-  const top = Math.max(...logs);
-  const sum = logs.reduce((s, l) => s + Math.exp(l - top), 0);
+  // The tail may span hundreds of thousands of terms (an extraction report may state a million
+  // attempts), so its largest term is found by a loop: spread into Math.max it overflowed the stack.
+  const logs = new Float64Array(high - low + 1);
+  let top = Number.NEGATIVE_INFINITY;
+  for (let x = low; x <= high; x++) {
+    const l = logChoose(marked, x) + logChoose(total - marked, draws - x) - logDenominator;
+    logs[x - low] = l;
+    if (l > top) top = l;
+  }
+  let sum = 0;
+  for (const l of logs) sum += Math.exp(l - top);
   return Math.min(1, Math.exp(top) * sum);
 }
 
