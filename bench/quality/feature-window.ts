@@ -1,10 +1,11 @@
 /**
- * `npx tsx bench/quality/feature-window.ts`: the streaming MMD window as the product decides it,
+ * `npx tsx bench/quality/feature-window.ts [model]`: the streaming MMD window as the product decides it,
  * on real faces — the window on all dimensions (`profile.mmdWindow`) against the window on PCA
  * scores and residual (`profile.featureWindow`, issue 17), each with the threshold its own
  * calibration set on the reference. Reads the cached embeddings of `npm run bench:quality`
  * (.cache/quality/, whatever is extracted; a missing shift is listed as such) and writes
- * bench/results/quality-feature-window.json plus a table on stdout.
+ * bench/results/quality-feature-window.json (quality-feature-window-<model>.json for another
+ * embedder than the default) plus a table on stdout.
  *
  * The reference is the benchmark's (reference people's clean photos, the product's fit with the
  * people as groups). Windows hold 500 distinct photos, as a stream's do, drawn without
@@ -24,9 +25,11 @@ import { CLEAN, IMAGE_SHIFTS } from "./shifts.ts";
 
 const SIZE = 500;
 const REPS = Number(process.env.REPS ?? 200);
+/** The default 128-D embedder, or another one the cache holds (the 1024-D one checks 128 of 1,024 components). */
+const MODEL = process.argv[2] ?? DEFAULT_MODEL;
 
 const split = splitByIdentity(listImages(), SEED, HELD_OUT_SHARE);
-const clean = readCache(cacheFile(DEFAULT_MODEL, CLEAN, SEED));
+const clean = readCache(cacheFile(MODEL, CLEAN, SEED));
 const reference = poolFrom(clean, split.reference);
 const heldOut = poolFrom(clean, split.heldOut);
 if (reference.n < 500) throw new Error(`clean embeddings not extracted (${reference.n} reference rows)`);
@@ -82,11 +85,11 @@ const add = (shift: string, pool: Pool, seed: number) => {
 };
 add("none (held-out people)", heldOut, SEED + 1);
 IMAGE_SHIFTS.forEach((shift, i) => {
-  add(shift.id, poolFrom(readCache(cacheFile(DEFAULT_MODEL, shift, SEED)), split.heldOut), SEED + 100 + i);
+  add(shift.id, poolFrom(readCache(cacheFile(MODEL, shift, SEED)), split.heldOut), SEED + 100 + i);
 });
 
 const result = {
-  model: DEFAULT_MODEL,
+  model: MODEL,
   dimension: d,
   referenceRows: reference.n,
   windowSize: size,
@@ -100,7 +103,12 @@ const result = {
   rows,
 };
 writeFileSync(
-  join(REPO_ROOT, "bench", "results", "quality-feature-window.json"),
+  join(
+    REPO_ROOT,
+    "bench",
+    "results",
+    MODEL === DEFAULT_MODEL ? "quality-feature-window.json" : `quality-feature-window-${MODEL}.json`,
+  ),
   `${JSON.stringify(result, null, 2)}\n`,
 );
 const pct = (v: number) => (Number.isNaN(v) ? "not extracted" : `${(100 * v).toFixed(1)} %`);

@@ -10,7 +10,9 @@
  * the one the separate projections give, bit for bit (each score is its own dot product in the
  * kernel, and the residual sums run in the same order); `project-batch.test.ts` checks it.
  *
- * A profile whose window does not share its components (another fit) is projected as before.
+ * A profile whose window does not share its components (another fit) is projected as before:
+ * so is every embedder with more dimensions than the window's components, whose window PCA is
+ * fitted on the MMD sample's people only (`calibrateFeatureWindow` says why).
  */
 import { centredSquaredNorms, projectPca, residualOfScores } from "@facedrift/stats";
 import type { StreamingReference } from "./reference.ts";

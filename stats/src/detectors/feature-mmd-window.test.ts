@@ -1,5 +1,6 @@
 import { kernels } from "@facedrift/wasm-kernels";
 import { describe, expect, it } from "vitest";
+import { seededRng } from "../numeric/random.ts";
 import { pcaFromJson, projectPca } from "../pca.ts";
 import { syntheticModel } from "../synthetic.ts";
 import { calibrateFeatureWindow, FeatureMmdWindow, windowCoordinates } from "./feature-mmd-window.ts";
@@ -148,5 +149,45 @@ describe("calibrateFeatureWindow", () => {
     expect(result).toEqual({
       skipped: "100 reference rows lie outside the MMD sample's groups; 1000 are needed for windows of 500",
     });
+  });
+});
+
+describe("FeatureMmdWindow with fewer components than dimensions", () => {
+  it("keeps clean windows of rows the reference never saw at its false-alarm rate", () => {
+    // 512-D unit vectors spread over every direction (face embeddings fill far more than 128), a
+    // reference of 900 rows: a 128-component PCA fitted on every reference row fits them closer
+    // than any new row (smaller residual), and windows calibrated on them fired on every clean
+    // window of new rows.
+    const dim = 512;
+    const rows = (count: number, seed: number, shift = 0) => {
+      const rng = seededRng(seed);
+      const out = new Float32Array(count * dim);
+      for (let i = 0; i < count; i++) {
+        let norm = 0;
+        for (let t = 0; t < dim; t++) {
+          const v = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng()) + (t < 8 ? shift : 0);
+          out[i * dim + t] = v;
+          norm += v * v;
+        }
+        for (let t = 0; t < dim; t++) out[i * dim + t] = (out[i * dim + t] as number) / Math.sqrt(norm);
+      }
+      return out;
+    };
+    const fitted = fitReferenceProfile(rows(900, 1), 900, dim, { seed: 2 });
+    const profile = fitted.featureWindow;
+    if (!profile) throw new Error(`no feature window: ${fitted.calibration.featureWindowSkipped}`);
+    expect(profile.components).toBe(128);
+    const detector = new FeatureMmdWindow(profile);
+    let fired = 0;
+    const windows = 40;
+    for (let w = 0; w < windows; w++) {
+      if (detector.statisticOfRows(rows(profile.size, 100 + w), profile.size) > profile.threshold) fired++;
+    }
+    // α = 0.004: 40 windows fire twice or more 1 % of the time.
+    expect(fired).toBeLessThanOrEqual(1);
+    // And the window still sees a change of the input.
+    expect(detector.statisticOfRows(rows(profile.size, 99, 1.5), profile.size)).toBeGreaterThan(
+      profile.threshold,
+    );
   });
 });
