@@ -170,3 +170,18 @@ describe("faces lost in a stream of extraction reports", () => {
     expect(extractionStateFrom({ format: 99 })).toEqual(emptyExtractionState());
   });
 });
+
+describe("extraction reports as large as the API takes", () => {
+  it("steps through reports of 864,000 attempts (a day at 10 frames a second) and finds a rise", () => {
+    let state = emptyExtractionState();
+    const findings: ExtractionFinding[] = [];
+    for (let seq = 1; seq <= 6; seq++) {
+      const noFace = seq <= 4 ? 259_200 : 432_000; // 30 %, then 50 %
+      const step = stepExtraction(state, { seq, attempted: 864_000, noFace });
+      state = step.state;
+      if (step.finding) findings.push(step.finding);
+    }
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.predictedDeltaAuc).toBeCloseTo(0.2, 2);
+  });
+});

@@ -75,25 +75,51 @@ export function faceLossTest(
 
 /**
  * P(X ≥ k) for X hypergeometric: `draws` photos taken from `total`, of which `marked` are lost.
- * Summed in log space from the largest term down; exact for the counts a stream has.
+ * Summed in log space relative to the largest term. The terms are log-concave in x (one mode), so
+ * past the mode the sum stops once a term is below e^-50 of the largest: the rest, at most a
+ * million smaller terms, cannot move it. An extraction report may state a million attempts, and
+ * a test over two of them then costs thousands of terms, not millions.
  */
 export function fisherUpperTail(k: number, marked: number, total: number, draws: number): number {
-  const lf = logFactorials(total);
-  const logChoose = (n: number, r: number) => (lf[n] as number) - (lf[r] as number) - (lf[n - r] as number);
+  const logChoose = (n: number, r: number) => logFactorial(n) - logFactorial(r) - logFactorial(n - r);
   const logDenominator = logChoose(total, draws);
   const high = Math.min(marked, draws);
   const low = Math.max(k, draws - (total - marked), 0);
   if (low > high) return 0;
+  const mode = Math.floor(((draws + 1) * (marked + 1)) / (total + 2));
   const logs: number[] = [];
-  for (let x = low; x <= high; x++)
-    logs.push(logChoose(marked, x) + logChoose(total - marked, draws - x) - logDenominator);
-  const top = Math.max(...logs);
-  const sum = logs.reduce((s, l) => s + Math.exp(l - top), 0);
+  let top = Number.NEGATIVE_INFINITY;
+  for (let x = low; x <= high; x++) {
+    const l = logChoose(marked, x) + logChoose(total - marked, draws - x) - logDenominator;
+    logs.push(l);
+    if (l > top) top = l;
+    else if (x > mode && l < top - NEGLIGIBLE_LOG) break;
+  }
+  let sum = 0;
+  for (const l of logs) sum += Math.exp(l - top);
   return Math.min(1, Math.exp(top) * sum);
 }
 
-function logFactorials(n: number): Float64Array {
-  const out = new Float64Array(n + 1);
-  for (let i = 2; i <= n; i++) out[i] = (out[i - 1] as number) + Math.log(i);
+/** A term this far (in log) below the largest adds nothing a double can hold to the sum. */
+const NEGLIGIBLE_LOG = 50;
+
+/** ln(n!) exactly summed up to this n, by Stirling's series beyond (error below 1e-19 there). */
+const EXACT_LOG_FACTORIALS = 256;
+const LOG_FACTORIALS = (() => {
+  const out = new Float64Array(EXACT_LOG_FACTORIALS + 1);
+  for (let i = 2; i <= EXACT_LOG_FACTORIALS; i++) out[i] = (out[i - 1] as number) + Math.log(i);
   return out;
+})();
+
+/** ln(n!) in constant time: a table for small n, Stirling's series (to 1/n⁵) for large n. */
+export function logFactorial(n: number): number {
+  if (n <= EXACT_LOG_FACTORIALS) return LOG_FACTORIALS[n] as number;
+  const inv = 1 / n;
+  const inv2 = inv * inv;
+  return (
+    n * Math.log(n) -
+    n +
+    0.5 * Math.log(2 * Math.PI * n) +
+    inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260)))
+  );
 }

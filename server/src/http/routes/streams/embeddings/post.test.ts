@@ -144,6 +144,18 @@ describe("POST /v1/streams/{stream}/embeddings", () => {
       { item: 0, field: "items[0].ts" },
     ],
     [
+      "a fractional epoch time",
+      { model, items: [{ id: "x", ts: 1_790_000_000_001.5, embedding: vec(0) }] },
+      400,
+      { item: 0, field: "items[0].ts", message: expect.stringMatching(/RFC 3339 .*epoch milliseconds/) },
+    ],
+    [
+      "a null time",
+      { model, items: [{ id: "x", ts: null, embedding: vec(0) }] },
+      400,
+      { item: 0, field: "items[0].ts", message: expect.stringMatching(/RFC 3339 .*epoch milliseconds/) },
+    ],
+    [
       "missing model",
       { items: [{ id: "x", ts: 1_790_000_000_001, embedding: vec(0) }] },
       400,

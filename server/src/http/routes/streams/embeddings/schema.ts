@@ -37,12 +37,16 @@ export const ItemSchema = z
         example: "f-0001",
       }),
     // Read exactly and judged for plausibility (2001 to now + the allowed skew) in `decodeBatch`.
-    ts: z.union([z.string().max(64), z.number().int()]).openapi({
-      description:
-        "Event time: an RFC 3339 string with offset, or integer epoch milliseconds; from 2001 to at " +
-        "most FACEDRIFT_MAX_FUTURE_SKEW_SECONDS (default a day) after it is received",
-      example: "2026-11-26T12:00:00.000Z",
-    }),
+    ts: z
+      .union([z.string().max(64), z.number().int()], {
+        error: "must be an RFC 3339 date-time with an offset (a string) or integer epoch milliseconds",
+      })
+      .openapi({
+        description:
+          "Event time: an RFC 3339 string with offset, or integer epoch milliseconds; from 2001 to at " +
+          "most FACEDRIFT_MAX_FUTURE_SKEW_SECONDS (default a day) after it is received",
+        example: "2026-11-26T12:00:00.000Z",
+      }),
     embedding: NumberArraySchema.optional(),
     embedding_b64: z
       .string()
