@@ -47,14 +47,18 @@ interface DrainSettings {
   batchSize?: number;
 }
 
-/** One stream of TOTAL rows (a shift at SHIFT_AT) with a PC1-only and a full reference, on `database`. */
-export async function benchStream(database: Database) {
+/**
+ * One stream of `total` rows (TOTAL; a shift at SHIFT_AT, or at three quarters of another
+ * total) with a PC1-only and a full reference, on `database`.
+ */
+export async function benchStream(database: Database, total = TOTAL) {
+  const shiftAt = total === TOTAL ? SHIFT_AT : Math.round(total * 0.75);
   const tenantId = await ensureTenant(database.db, "bench");
   const model = syntheticModel({ dimension: DIM, modelSeed: 3 });
-  const rows = new Float32Array(TOTAL * DIM);
-  rows.set(model.sample(SHIFT_AT, 2));
-  rows.set(model.sample(TOTAL - SHIFT_AT, 3, { latentShift: 1 }), SHIFT_AT * DIM);
-  for (let start = 0; start < TOTAL; start += 1000) {
+  const rows = new Float32Array(total * DIM);
+  rows.set(model.sample(shiftAt, 2));
+  rows.set(model.sample(total - shiftAt, 3, { latentShift: 1 }), shiftAt * DIM);
+  for (let start = 0; start < total; start += 1000) {
     const items = Array.from({ length: 1000 }, (_, k) => {
       const v = rows.subarray((start + k) * DIM, (start + k + 1) * DIM);
       return {
@@ -140,7 +144,7 @@ export async function benchStream(database: Database) {
         cursor = outcome.cursor;
       }
       // Every embedding must go through, or the figure would time something else.
-      if (processed !== TOTAL) throw new Error(`processed ${processed} of ${TOTAL}`);
+      if (processed !== total) throw new Error(`processed ${processed} of ${total}`);
     };
   return { drain, fullId, pc1OnlyId, allDimensionsId };
 }

@@ -27,7 +27,9 @@ const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0
  * values themselves, so nothing is printed or parsed as text. On PGlite that is ~12× faster than
  * `embedding::text` (measured: 20,000 512-D rows in 0.36 s against ~12 s; see
  * `server/bench/batch.bench.ts`), because float printing and parsing run in WebAssembly and in
- * JS per value. Any other driver falls back to the text form.
+ * JS per value. Any other driver falls back to the text form (without `settings`).
+ *
+ * `settings` are planner settings for this statement alone (see `PlannerSettings`).
  */
 export async function copyKeyedVectors(
   database: Database,
@@ -35,30 +37,38 @@ export async function copyKeyedVectors(
   dimension: number,
   order: "as-is" | "reversed" = "as-is",
   expectedRows?: number,
+  settings?: PlannerSettings,
 ): Promise<KeyedVectors> {
-  const readable = await copyOutStream(database, select);
-  if (readable) {
+  const client = (database as Database & { client?: unknown }).client;
+  if (database.driver === "postgres" && client) {
     // Parsed chunk by chunk as postgres.js hands them over (one per row): no copy of the whole
     // stream, and the vectors' bytes go straight to where they stay.
     const parser = new KeyedVectorParser(dimension, expectedRows);
-    let failed: unknown = null;
-    await new Promise<void>((resolve, reject) => {
-      readable.on("data", (chunk: Uint8Array) => {
-        if (failed) return; // the rest is read all the same, so the connection stays usable
-        try {
-          parser.push(chunk);
-        } catch (error) {
-          failed = error;
-        }
-      });
-      readable.once("end", resolve);
-      readable.once("error", reject);
-    });
-    resumeAfterCopy(readable);
-    if (failed) throw failed;
+    await postgresCopy(
+      client as postgres.Sql,
+      `COPY (${select}) TO STDOUT WITH (FORMAT binary)`,
+      settings,
+      async (readable) => {
+        let failed: unknown = null;
+        await new Promise<void>((resolve, reject) => {
+          readable.on("data", (chunk: Uint8Array) => {
+            if (failed) return; // the rest is read all the same, so the connection stays usable
+            try {
+              parser.push(chunk);
+            } catch (error) {
+              failed = error;
+            }
+          });
+          readable.once("end", resolve);
+          readable.once("error", reject);
+        });
+        resumeAfterCopy(readable);
+        if (failed) throw failed;
+      },
+    );
     return parser.finish(order);
   }
-  const bytes = await copyOut(database, select);
+  const bytes = await copyOut(database, select, settings);
   if (bytes) return parseBinaryCopy(bytes, dimension, order);
   const rows = await queryRows<{ key: string; embedding: string }>(
     database.db,
@@ -76,31 +86,68 @@ export async function copyKeyedVectors(
  * `COPY (select) TO … WITH (FORMAT binary)` as bytes: PGlite writes it to its `/dev/blob`,
  * postgres.js streams `COPY … TO STDOUT`. Null for a database that offers neither.
  */
-export async function copyOut(database: Database, select: string): Promise<Uint8Array | null> {
+export async function copyOut(
+  database: Database,
+  select: string,
+  settings?: PlannerSettings,
+): Promise<Uint8Array | null> {
   const client = (database as Database & { client?: unknown }).client;
   const copy = `COPY (${select}) TO ${database.driver === "pglite" ? "'/dev/blob'" : "STDOUT"} WITH (FORMAT binary)`;
   if (database.driver === "pglite" && client) {
-    const result = await (client as PGlite).query(copy);
+    const pglite = client as PGlite;
+    const result = settings
+      ? await pglite.transaction(async (tx) => {
+          await tx.query(setLocally(settings));
+          return tx.query(copy);
+        })
+      : await pglite.query(copy);
     const blob = result.blob;
     if (!blob) throw new Error("PGlite returned no blob for COPY TO '/dev/blob'");
     return new Uint8Array(await blob.arrayBuffer());
   }
   if (database.driver === "postgres" && client) {
-    const readable = await (client as postgres.Sql).unsafe(copy).readable();
-    const chunks: Buffer[] = [];
-    for await (const chunk of readable) chunks.push(chunk as Buffer);
-    resumeAfterCopy(readable);
-    const bytes = Buffer.concat(chunks);
+    let bytes = Buffer.alloc(0);
+    await postgresCopy(client as postgres.Sql, copy, settings, async (readable) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of readable) chunks.push(chunk as Buffer);
+      resumeAfterCopy(readable);
+      bytes = Buffer.concat(chunks);
+    });
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   return null;
 }
 
-/** `COPY (select) TO STDOUT WITH (FORMAT binary)` as postgres.js's stream; null on other drivers. */
-async function copyOutStream(database: Database, select: string): Promise<Readable | null> {
-  const client = (database as Database & { client?: unknown }).client;
-  if (database.driver !== "postgres" || !client) return null;
-  return (client as postgres.Sql).unsafe(`COPY (${select}) TO STDOUT WITH (FORMAT binary)`).readable();
+/**
+ * Planner settings (`enable_sort` → `off`, …) for one COPY only: it then runs in a transaction
+ * of its own that sets them with `SET LOCAL`, so no other statement on the connection sees them.
+ */
+export type PlannerSettings = Readonly<Record<string, "on" | "off">>;
+
+/** One statement that sets `settings` until the end of the transaction. */
+function setLocally(settings: PlannerSettings): string {
+  const calls = Object.entries(settings).map(([name, value]) => {
+    if (!/^[a-z_]+$/.test(name)) throw new Error(`not a planner setting: ${name}`);
+    return `set_config('${name}', '${value === "on" ? "on" : "off"}', true)`;
+  });
+  return `SELECT ${calls.join(", ")}`;
+}
+
+/**
+ * Runs `copy` (a COPY … TO STDOUT) on postgres.js and hands its stream to `take`, which must
+ * consume it; with `settings`, inside a transaction that sets them first.
+ */
+async function postgresCopy(
+  client: postgres.Sql,
+  copy: string,
+  settings: PlannerSettings | undefined,
+  take: (readable: Readable) => Promise<void>,
+): Promise<void> {
+  if (!settings) return take(await client.unsafe(copy).readable());
+  await client.begin(async (tx) => {
+    await tx.unsafe(setLocally(settings));
+    await take(await tx.unsafe(copy).readable());
+  });
 }
 
 /**

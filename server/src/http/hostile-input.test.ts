@@ -33,7 +33,15 @@ const count = async (table: string) =>
   Number((await queryRows<{ n: number }>(t.db, sql.raw(`SELECT count(*)::int AS n FROM ${table}`)))[0]?.n);
 
 /** Row counts of every table a hostile request could write to. */
-const TABLES = ["embeddings", "embedding_ids", "streams", "api_keys", "alert_channels", "reference_sets"];
+const TABLES = [
+  "embeddings",
+  "embedding_ids",
+  "extraction_reports",
+  "streams",
+  "api_keys",
+  "alert_channels",
+  "reference_sets",
+];
 const snapshot = async () =>
   Object.fromEntries(await Promise.all(TABLES.map(async (n) => [n, await count(n)])));
 
@@ -198,6 +206,31 @@ describe("inputs that used to answer 500 answer 4xx, naming the field, writing n
     });
     expect(res.status).toBe(400);
     expect((await res.json()).error.field).toBe("email");
+  });
+});
+
+describe("integers in a query or a path are decimal digits", () => {
+  // `Number()` read these as 16, 1000, 3, 0 and 0: a malformed cursor was taken as another one.
+  const texts = ["0x10", "1e3", "0b11", "", "%20", "5.0", "-0"];
+  const places: [string, string][] = [
+    ["/v1/streams/cam/embeddings?after_seq=", "after_seq"],
+    ["/v1/streams/cam/embeddings?limit=", "limit"],
+    ["/v1/incidents?before=", "before"],
+    ["/v1/alerts?incident=", "incident"],
+    ["/v1/streams/cam/series?points=", "points"],
+    ["/v1/streams/cam/runs?before_id=", "before_id"],
+    ["/v1/incidents/", "id"],
+    ["/v1/streams/cam/references/", "version"],
+  ];
+  it.each(places)("%s… refuses what is not digits, naming %s", async (path, field) => {
+    for (const text of texts) {
+      const res = await t.call("GET", `${path}${text}`, { key: admin });
+      if (path.endsWith("/") && text === "") continue; // another route (the listing)
+      expect(res.status, `${path}${text}`).toBe(400);
+      expect(res.body.error.field).toBe(field);
+      expect(res.body.error.message).toMatch(/decimal digits/);
+    }
+    expect((await t.call("GET", `${path}12`, { key: admin })).status).not.toBe(400);
   });
 });
 

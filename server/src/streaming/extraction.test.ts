@@ -192,6 +192,35 @@ describe.each(TEST_DRIVERS)("faces lost in streams of embeddings (%s)", (driver)
     expect(found[0]).toMatchObject({ severity: "critical", category: "input" });
   });
 
+  it("keeps running the stream's embedding detectors when its extraction reports fail", {
+    timeout: 120_000,
+  }, async () => {
+    const streamId = await monitored("poisoned");
+    await send("poisoned", 0, 10, () => 0.02);
+    await runWorker();
+    const cursor = async () =>
+      (
+        await queryRows<{ cursor: string; extraction: string; last: string; reports: string }>(
+          database.db,
+          sql`SELECT c.last_seq::text AS cursor, c.extraction_seq::text AS extraction,
+                s.last_seq::text AS last, s.last_extraction_seq::text AS reports
+              FROM stream_cursors c JOIN streams s ON s.id = c.stream_id WHERE c.stream_id = ${streamId}`,
+        )
+      )[0];
+    expect(await cursor()).toMatchObject({ extraction: "10", reports: "10" });
+    // Any failure of the reports' path (here a checkpoint it cannot read) must not hold back the
+    // embeddings: a poisoned report once stopped every detector of its stream.
+    await database.db.execute(
+      sql`UPDATE stream_cursors SET extraction_state = '{"format": 2, "blocks": [{}]}'::jsonb
+          WHERE stream_id = ${streamId}`,
+    );
+    await send("poisoned", 10, 5, () => 0.02);
+    await runWorker();
+    const after = await cursor();
+    expect(after?.cursor).toBe(after?.last);
+    expect(after?.extraction).toBe("10");
+  });
+
   it("writes nothing when it dies before the commit, and the next owner finds the same finding", {
     timeout: 120_000,
   }, async () => {

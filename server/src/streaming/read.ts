@@ -8,7 +8,7 @@
  */
 import { sql } from "drizzle-orm";
 import { type Database, type Db, type Executor, queryRows } from "../db/database.ts";
-import { copyKeyedVectors } from "../db/vector-copy.ts";
+import { copyKeyedVectors, type PlannerSettings } from "../db/vector-copy.ts";
 import { listEmbeddings } from "../services/embeddings/list.ts";
 
 /** The embeddings after a cursor: what one batch consumes. */
@@ -32,14 +32,43 @@ export type ReadAfter = (
   purpose?: "batch" | "window",
 ) => Promise<StreamSlice>;
 
+/**
+ * The planner settings a page is read under: no sort, so the only plan left for `ORDER BY seq
+ * LIMIT n` is the ordered scan of each day partition's `(stream_id, seq, received_at)` key
+ * (merged across partitions), which stops after n rows.
+ *
+ * Why: the plan otherwise follows the partitions' statistics. A partition without any (a new
+ * day's, or one loaded in a burst, until autovacuum's ANALYZE) is estimated at a few dozen rows
+ * for the stream, so PostgreSQL takes a bitmap scan of every row after the cursor and sorts them
+ * for the first n: each page then costs the whole backlog, and catching up after a burst is
+ * quadratic (100,000 rows: 81 ms a page at the start against 1.5 ms analyzed,
+ * `server/scripts/read-plan-pg.ts`). Statistics that are stale the same way (taken while the
+ * stream was small) do the same. With sorting off the plan is the same on any statistics: a
+ * plan with a Sort costs more than any without (`disable_cost`), and the key always offers one
+ * without. Set for the read's own transaction only (`SET LOCAL`), never for the session.
+ */
+export const PAGE_READ_SETTINGS: PlannerSettings = { enable_sort: "off", enable_incremental_sort: "off" };
+
+/** The page `readAfterByCopy` reads: `(seq, embedding)` after `afterSeq`, in seq order. */
+export function pageSelect(streamId: number, afterSeq: number, limit: number): string {
+  // COPY takes no parameters; every value inlined here is an integer made by this process.
+  return `SELECT seq, embedding FROM embeddings
+      WHERE stream_id = ${Math.trunc(streamId)} AND seq > ${Math.trunc(afterSeq)}
+      ORDER BY seq LIMIT ${Math.trunc(limit)}`;
+}
+
 /** Binary COPY of `(seq, embedding)`: the float32 bytes, never their text form. */
 export function readAfterByCopy(database: Database): ReadAfter {
   return async (streamId, afterSeq, limit, dimension) => {
-    // COPY takes no parameters; every value inlined here is an integer made by this process.
-    const select = `SELECT seq, embedding FROM embeddings
-      WHERE stream_id = ${Math.trunc(streamId)} AND seq > ${Math.trunc(afterSeq)}
-      ORDER BY seq LIMIT ${Math.trunc(limit)}`;
-    const { keys, x, n } = await copyKeyedVectors(database, select, dimension, "as-is", limit);
+    const select = pageSelect(streamId, afterSeq, limit);
+    const { keys, x, n } = await copyKeyedVectors(
+      database,
+      select,
+      dimension,
+      "as-is",
+      limit,
+      PAGE_READ_SETTINGS,
+    );
     return { seqs: keys, x, hasMore: n === limit };
   };
 }
@@ -47,7 +76,14 @@ export function readAfterByCopy(database: Database): ReadAfter {
 /** The consumer API's text page (`listEmbeddings`), for callers that hold only a `Db`. */
 export function readAfterByText(db: Db): ReadAfter {
   return async (streamId, afterSeq, limit, dimension) => {
-    const page = await listEmbeddings(db, streamId, afterSeq, limit);
+    // Under the same planner settings as the COPY reader, in a transaction of its own.
+    const page = await db.transaction(async (tx) => {
+      const settings = Object.entries(PAGE_READ_SETTINGS).map(
+        ([name, value]) => sql`set_config(${name}, ${value}, true)`,
+      );
+      await tx.execute(sql`SELECT ${sql.join(settings, sql`, `)}`);
+      return listEmbeddings(tx, streamId, afterSeq, limit);
+    });
     const x = new Float32Array(page.items.length * dimension);
     page.items.forEach((item, i) => {
       if (item.embedding.length !== dimension) {

@@ -123,6 +123,11 @@ export class StreamingWorker {
   private readonly alertStore: Exclude<StreamingWorkerOptions["alertStore"], undefined>;
   private readonly held = new Map<number, Held>();
   private readonly failures = new Map<number, { count: number; retryAt: number }>();
+  /**
+   * Streams whose extraction reports failed, retried with their own backoff: a failure in the
+   * reports' path (a poisoned report) must not hold back the stream's embedding detectors.
+   */
+  private readonly reportFailures = new Map<number, { count: number; retryAt: number }>();
   private readonly cache: ReferenceCache = new Map();
   /** References whose limitation (e.g. PC1 only) this worker has logged, so it says it once. */
   private readonly told = new Set<number>();
@@ -231,7 +236,10 @@ export class StreamingWorker {
       if (failure && failure.retryAt > Date.now()) continue;
       const pending = Number(row.last_seq) > Number(row.cursor_seq ?? 0);
       // Extraction reports come without embeddings when a batch found no face: waiting work too.
-      const reports = Number(row.last_extraction_seq) > Number(row.cursor_extraction_seq ?? 0);
+      const reportFailure = this.reportFailures.get(streamId);
+      const reports =
+        Number(row.last_extraction_seq) > Number(row.cursor_extraction_seq ?? 0) &&
+        !(reportFailure && reportFailure.retryAt > Date.now());
       const held = this.held.get(streamId);
       if (!pending && !reports && held && held.renewAt > Date.now()) continue;
       const stream: StreamRef = { id: streamId, tenantId: Number(row.tenant_id), name: row.name };
@@ -281,7 +289,23 @@ export class StreamingWorker {
     };
     this.held.set(stream.id, { cursor, renewAt: renewAt() });
     if (reports) {
-      const more = await this.serveReports(stream, lease);
+      let more: boolean | null = false;
+      try {
+        more = await this.serveReports(stream, lease);
+        this.reportFailures.delete(stream.id);
+      } catch (error) {
+        const count = (this.reportFailures.get(stream.id)?.count ?? 0) + 1;
+        const delay = Math.min(MAX_BACKOFF_MS, this.options.pollIntervalMs * 2 ** count);
+        this.reportFailures.set(stream.id, { count, retryAt: Date.now() + delay });
+        streamingRecorder.failed();
+        this.log("error", "streaming: extraction reports failed", {
+          streamId: stream.id,
+          stream: stream.name,
+          attempt: count,
+          retryInMs: delay,
+          error: String(error),
+        });
+      }
       if (more === null) return false;
       if (more && !pending) return !this.stopping;
     }

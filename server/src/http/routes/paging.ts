@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { FacedriftError } from "../../errors.ts";
 import type { IdKind } from "../../ids/public-ids.ts";
+import { digitsOnly } from "../digits.ts";
 import { PUBLIC_ID_EXTENSION, publicIdSchema } from "../public-ids.ts";
 
 const instant = z.iso
@@ -14,16 +15,18 @@ const instant = z.iso
  */
 export const pagedRangeQuerySchema = (kind: IdKind) =>
   z.object({
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    before: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .openapi({
-        description: "The previous page's nextBefore: return older rows only",
-        [PUBLIC_ID_EXTENSION]: kind,
-      }),
+    limit: digitsOnly(z.coerce.number().int().min(1).max(500).default(50)),
+    before: digitsOnly(
+      z.coerce
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .openapi({
+          description: "The previous page's nextBefore: return older rows only",
+          [PUBLIC_ID_EXTENSION]: kind,
+        }),
+    ),
     from: instant.openapi({ description: "Inclusive lower bound on the row's time" }),
     to: instant.openapi({ description: "Inclusive upper bound on the row's time" }),
   });
@@ -49,13 +52,15 @@ export const nextBeforeSchema = (kind: IdKind) =>
 /** `{id}` in a path: a public id of `kind`, decoded by the route with `internalId`. */
 export const idParamsSchema = (kind: IdKind) =>
   z.object({
-    id: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .openapi({
-        param: { name: "id", in: "path" },
-        example: 3_180_734_591_806_271,
-        [PUBLIC_ID_EXTENSION]: kind,
-      }),
+    id: digitsOnly(
+      z.coerce
+        .number()
+        .int()
+        .min(1)
+        .openapi({
+          param: { name: "id", in: "path" },
+          example: 3_180_734_591_806_271,
+          [PUBLIC_ID_EXTENSION]: kind,
+        }),
+    ),
   });

@@ -4048,7 +4048,7 @@ export type components = {
             fromSeq: number | null;
             /** @description The window's last stream seq */
             toSeq: number | null;
-            /** @description Every number: PSI/KS per component, severity, MMD² and p-value, kNN novelty, timings. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId) are public ids */
+            /** @description Every number: PSI/KS per component, severity, MMD² and p-value, kNN novelty, timings. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId, imageJobId) are public ids */
             results: {
                 [key: string]: unknown;
             };
@@ -4306,7 +4306,7 @@ export type components = {
              * @example 3180734591806271
              */
             referenceSetId: number | null;
-            /** @description What the detector saw. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId) are public ids */
+            /** @description What the detector saw. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId, imageJobId) are public ids */
             details: {
                 [key: string]: unknown;
             };
@@ -4446,7 +4446,7 @@ export type components = {
             detector: "stream" | "batch" | "verification";
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
-            /** @description The alert's numbers; `acknowledgement` once acknowledged. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId) are public ids */
+            /** @description The alert's numbers; `acknowledgement` once acknowledged. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId, imageJobId) are public ids */
             payload: {
                 [key: string]: unknown;
             };
@@ -4628,7 +4628,7 @@ export type components = {
             tarAtFar: {
                 [key: string]: number;
             };
-            /** @description Pairs file, genuine/impostor counts, minimum AUC, face policy, image outcomes, timings. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId) are public ids */
+            /** @description Pairs file, genuine/impostor counts, minimum AUC, face policy, image outcomes, timings. Ids in it (runId, driftRunId, driftEventId, referenceSetId, verificationRunId, alertId, incidentId, imageJobId) are public ids */
             details: {
                 [key: string]: unknown;
             };

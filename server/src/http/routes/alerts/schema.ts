@@ -3,6 +3,7 @@ import { ALERT_DETECTORS, ALERT_SEVERITIES } from "../../../db/schema/alert.ts";
 import { CHANNEL_TYPES } from "../../../db/schema/alert-channel.ts";
 import { DELIVERY_STATUSES } from "../../../db/schema/alert-delivery.ts";
 import { FINDING_CATEGORIES } from "../../../db/schema/incident.ts";
+import { digitsOnly } from "../../digits.ts";
 import { PUBLIC_ID_EXTENSION, publicIdRecord, publicIdSchema } from "../../public-ids.ts";
 import { StreamNameSchema } from "../common.ts";
 import { nextBeforeSchema, pagedRangeQuerySchema } from "../paging.ts";
@@ -42,12 +43,14 @@ export const AlertQuerySchema = pagedRangeQuerySchema("alert").extend({
     .enum(["true", "false"], { error: "must be true or false" })
     .optional()
     .openapi({ description: "true: acknowledged only; false: open only" }),
-  incident: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .optional()
-    .openapi({ description: "Only the findings of this incident", [PUBLIC_ID_EXTENSION]: "incident" }),
+  incident: digitsOnly(
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .openapi({ description: "Only the findings of this incident", [PUBLIC_ID_EXTENSION]: "incident" }),
+  ),
 });
 
 export const AcknowledgeBodySchema = z

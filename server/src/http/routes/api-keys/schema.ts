@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { API_KEY_SCOPES } from "../../../db/schema/api-key.ts";
+import { digitsOnly } from "../../digits.ts";
 import { PUBLIC_ID_EXTENSION, publicIdSchema } from "../../public-ids.ts";
 
 export const ApiKeySchema = z
@@ -29,15 +30,17 @@ export const CreatedApiKeySchema = z
   .openapi("CreatedApiKey");
 
 export const ApiKeyParamsSchema = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({
-      param: { name: "id", in: "path" },
-      example: 3_180_734_591_806_271,
-      [PUBLIC_ID_EXTENSION]: "api-key",
-    }),
+  id: digitsOnly(
+    z.coerce
+      .number()
+      .int()
+      .positive()
+      .openapi({
+        param: { name: "id", in: "path" },
+        example: 3_180_734_591_806_271,
+        [PUBLIC_ID_EXTENSION]: "api-key",
+      }),
+  ),
 });
 
 /** The public shape: no tenant id (it is always the caller's own). */

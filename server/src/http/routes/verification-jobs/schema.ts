@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { JOB_STATUSES } from "../../../db/schema/job.ts";
+import { digitsOnly } from "../../digits.ts";
 import { publicIdSchema } from "../../public-ids.ts";
 import { StreamNameSchema } from "../common.ts";
 
@@ -64,5 +65,5 @@ export const VerificationJobListSchema = z
 
 export const VerificationJobQuerySchema = z.object({
   status: z.enum(JOB_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: digitsOnly(z.coerce.number().int().min(1).max(100).default(20)),
 });

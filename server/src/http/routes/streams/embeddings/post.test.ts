@@ -281,6 +281,34 @@ describe("POST /v1/streams/{stream}/embeddings", () => {
     ]);
   });
 
+  it("keeps another tenant's stream of the same name apart: its reports, their ids and seqs", async () => {
+    const other = await t.keyFor("globex", ["ingest"]);
+    const postOther = (json: unknown) => t.call("POST", url("lobby"), { key: other, json });
+    // Globex has no "lobby" yet: a report alone cannot reach acme's stream of that name.
+    expect(
+      await postOther({ model, items: [], extraction: { id: "r-2", attempted: 9, no_face: 9 } }),
+    ).toMatchObject({
+      status: 404,
+      body: { error: { field: "stream" } },
+    });
+    // Acme's report id "r-2" (40 of 40) is no conflict for globex, and its seqs start at 1.
+    const first = await postOther({
+      model,
+      items: [{ id: "x1", ts: 1_790_000_000_001, embedding: vec(3) }],
+      extraction: { id: "r-2", attempted: 9, no_face: 1 },
+    });
+    expect(first).toMatchObject({
+      status: 200,
+      body: { accepted: 1, lastSeq: 1, extraction: { accepted: true, seq: 1 } },
+    });
+    const acme = await post("lobby", {
+      model,
+      items: [],
+      extraction: { id: "r-2", attempted: 40, no_face: 40 },
+    });
+    expect(acme.body.extraction).toEqual({ accepted: false, seq: 2 });
+  });
+
   it("fails the whole request when a later item is bad", async () => {
     const res = await post("lobby", {
       model,

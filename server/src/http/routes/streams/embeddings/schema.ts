@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { EMBEDDING_SOURCES } from "../../../../db/schema/embedding.ts";
 import { MAX_EXTRACTION_ATTEMPTS } from "../../../../services/embeddings/extraction.ts";
+import { digitsOnly } from "../../../digits.ts";
 import { ModelSchema } from "../schema.ts";
 
 /** PostgreSQL text and jsonb cannot hold U+0000, so it is refused up front with the field named. */
@@ -147,13 +148,15 @@ export const IngestResponseSchema = z
   .openapi("IngestResponse");
 
 export const ListQuerySchema = z.object({
-  after_seq: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(0)
-    .openapi({ description: "Return rows with seq > after_seq (seqs count the stream's own rows from 1)" }),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  after_seq: digitsOnly(
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .openapi({ description: "Return rows with seq > after_seq (seqs count the stream's own rows from 1)" }),
+  ),
+  limit: digitsOnly(z.coerce.number().int().min(1).max(1000).default(100)),
 });
 
 export const StoredEmbeddingSchema = z

@@ -1,15 +1,18 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_SNAPSHOTS } from "../../../../services/dashboard/pc1-snapshots.ts";
+import { digitsOnly } from "../../../digits.ts";
 import { publicIdSchema } from "../../../public-ids.ts";
 
 export const Pc1SnapshotsQuerySchema = z.object({
-  runs: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_SNAPSHOTS)
-    .default(6)
-    .openapi({ description: "How many of the latest batch windows" }),
+  runs: digitsOnly(
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_SNAPSHOTS)
+      .default(6)
+      .openapi({ description: "How many of the latest batch windows" }),
+  ),
 });
 
 export const Pc1SnapshotsSchema = z

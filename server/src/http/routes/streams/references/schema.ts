@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { digitsOnly } from "../../../digits.ts";
 import { publicIdSchema } from "../../../public-ids.ts";
 import { ItemSchema } from "../embeddings/schema.ts";
 import { ModelSchema, StreamParamsSchema } from "../schema.ts";
@@ -100,11 +101,13 @@ export const ReferenceListSchema = z
   .openapi("ReferenceList");
 
 export const VersionParamsSchema = StreamParamsSchema.extend({
-  version: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .openapi({ param: { name: "version", in: "path" }, example: 1 }),
+  version: digitsOnly(
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .openapi({ param: { name: "version", in: "path" }, example: 1 }),
+  ),
 });
 
 export const ReferenceFileSchema = z.record(z.string(), z.unknown()).openapi("ReferenceFile", {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { digitsOnly } from "../../../digits.ts";
 import { PUBLIC_ID_EXTENSION, publicIdRecord, publicIdSchema } from "../../../public-ids.ts";
 import { TimeWindowSchema } from "../references/schema.ts";
 
@@ -32,16 +33,18 @@ export const RunPageSchema = z
   .openapi("DriftRunPage");
 
 export const RunsQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before_id: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .optional()
-    .openapi({
-      description: "The previous page's nextBeforeId: older runs only",
-      [PUBLIC_ID_EXTENSION]: "drift-run",
-    }),
+  limit: digitsOnly(z.coerce.number().int().min(1).max(200).default(50)),
+  before_id: digitsOnly(
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .openapi({
+        description: "The previous page's nextBeforeId: older runs only",
+        [PUBLIC_ID_EXTENSION]: "drift-run",
+      }),
+  ),
 });
 
 export const CheckBodySchema = z

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_SERIES_POINTS, SERIES_TIMES } from "../../../../services/dashboard/pc1-series.ts";
+import { digitsOnly } from "../../../digits.ts";
 import { publicIdSchema } from "../../../public-ids.ts";
 
 const instant = z.iso
@@ -13,13 +14,11 @@ export const SeriesQuerySchema = z.object({
     description:
       "event (default): the embeddings' own ts, when the faces were seen; arrival: when the server received them",
   }),
-  points: z.coerce
-    .number()
-    .int()
-    .min(10)
-    .max(MAX_SERIES_POINTS)
-    .default(5_000)
-    .openapi({ description: "Most points returned; a wider range is bucketed (mean, min, max per bucket)" }),
+  points: digitsOnly(
+    z.coerce.number().int().min(10).max(MAX_SERIES_POINTS).default(5_000).openapi({
+      description: "Most points returned; a wider range is bucketed (mean, min, max per bucket)",
+    }),
+  ),
 });
 
 const numbers = z.array(z.number().nullable());
