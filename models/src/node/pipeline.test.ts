@@ -3,9 +3,10 @@
  * keep it to a few seconds; the full 1,000-pair evaluation lives in `scripts/evaluate.ts`.
  */
 import { join, resolve } from "node:path";
+import { qualityValueProblem } from "@facedrift/stats";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadPipeline } from "../load.ts";
-import type { Face } from "../pipeline/pipeline.ts";
+import { type Face, qualityFor } from "../pipeline/pipeline.ts";
 import { cosineSimilarity } from "../pipeline/tensor.ts";
 import { CATALOG } from "../registry/catalog.ts";
 import { decodeImage } from "./decode.ts";
@@ -73,6 +74,17 @@ describe("face pipeline on LFW (Node, WASM)", () => {
       // Deep-funneled LFW puts the eyes near the centre of the 250×250 frame.
       const [leftEye, rightEye] = face.landmarks;
       expect(Math.abs((leftEye[0] + rightEye[0]) / 2 - 125)).toBeLessThan(25);
+    }
+  });
+
+  it("records only quality values the ingest API accepts (QUALITY_SIGNAL_RANGES)", () => {
+    for (const name of [...GENUINE, ...IMPOSTOR]) {
+      for (const id of EMBEDDERS) {
+        const quality: Record<string, unknown> = { ...qualityFor(only(name), id) };
+        expect(Object.keys(quality)).toHaveLength(10);
+        const problems = Object.entries(quality).flatMap(([k, v]) => qualityValueProblem(k, v) ?? []);
+        expect(problems, `${name} ${id}`).toEqual([]);
+      }
     }
   });
 

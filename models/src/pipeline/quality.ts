@@ -63,7 +63,9 @@ export function laplacianVariance(image: RgbaImage): number {
   }
   const n = (w - 2) * (h - 2);
   const mean = sum / n;
-  return sumSquares / n - mean * mean;
+  // Rounding can leave a few ulps below 0 on a flat crop; a variance is never negative (and the
+  // ingest API refuses a negative blur).
+  return Math.max(0, sumSquares / n - mean * mean);
 }
 
 /** Mean grey level of `image`. */

@@ -53,6 +53,64 @@ export const QUALITY_SIGNALS = {
 export type QualitySignalName = keyof typeof QUALITY_SIGNALS;
 export const QUALITY_SIGNAL_NAMES = Object.keys(QUALITY_SIGNALS) as QualitySignalName[];
 
+/** A signal's physically possible values: above `min` (or at least, when `minInclusive`), at most `max`. */
+export interface QualitySignalRange {
+  readonly min: number;
+  readonly minInclusive: boolean;
+  readonly max: number;
+  /** What the signal is, for the error that names it. */
+  readonly what: string;
+}
+
+/**
+ * The values each known signal can take, from how the product's pipeline computes it
+ * (`@facedrift/models` `FaceQuality`, `models/src/pipeline/quality.ts`): every value is finite;
+ * sizes, norms and scales are non-negative (a face box and an embedder output have a positive
+ * size) and bounded where the definition bounds them (with room to spare); shares and scores lie
+ * in [0, 1], grey levels in [0, 255]. The ingest API refuses a number outside
+ * its signal's range (it would move the streaming quality window by many σ); other keys, and
+ * values that are not numbers, are stored and ignored by the detectors as before.
+ */
+export const QUALITY_SIGNAL_RANGES = {
+  // No image a face pipeline decodes has a side near 100,000 pixels (JPEG's limit is 65,535).
+  faceSize: {
+    min: 0,
+    minInclusive: false,
+    max: 100_000,
+    what: "the face box's smaller side in source pixels",
+  },
+  detectorScore: { min: 0, minInclusive: true, max: 1, what: "the detector's confidence" },
+  // The 4-neighbour Laplacian of grey levels in [0, 255] lies in [-1020, 1020]: variance at most 1020².
+  blur: { min: 0, minInclusive: true, max: 1_040_400, what: "a variance of the Laplacian of grey levels" },
+  brightness: { min: 0, minInclusive: true, max: 255, what: "a mean grey level" },
+  contrast: { min: 0, minInclusive: true, max: 255, what: "a standard deviation of grey levels" },
+  clipped: { min: 0, minInclusive: true, max: 1, what: "a share of pixels" },
+  saturation: { min: 0, minInclusive: true, max: 255, what: "a mean chroma in grey levels" },
+  // Immerkær's estimate is at most √(π/2)·16·255/6 ≈ 852 grey levels.
+  noise: { min: 0, minInclusive: true, max: 1_000, what: "a noise standard deviation in grey levels" },
+  // The best similarity fit leaves at most the template's own spread (≈ 0.6 eye distances).
+  alignmentError: { min: 0, minInclusive: true, max: 10, what: "an RMS distance in eye distances" },
+  // Recognition networks' raw outputs have norms of about 1 to a few hundred.
+  embeddingNorm: {
+    min: 0,
+    minInclusive: false,
+    max: 1_000_000,
+    what: "the norm of the embedder's raw output",
+  },
+} as const satisfies Record<QualitySignalName, QualitySignalRange>;
+
+/**
+ * Why `value`, recorded as signal `name`, cannot be one (a phrase such as "must be > 0 (…)"), or
+ * null when it is a possible value or not a number at all (not-numbers are ignored by design).
+ */
+export function qualityValueProblem(name: string, value: unknown): string | null {
+  if (typeof value !== "number" || !Object.hasOwn(QUALITY_SIGNAL_RANGES, name)) return null;
+  const range: QualitySignalRange = QUALITY_SIGNAL_RANGES[name as QualitySignalName];
+  const low = range.minInclusive ? value >= range.min : value > range.min;
+  if (Number.isFinite(value) && low && value <= range.max) return null;
+  return `must be in ${range.minInclusive ? "[" : "("}${range.min}, ${range.max}] (${range.what})`;
+}
+
 /** One face's recorded signals (`metadata.quality`), or null when it carries none. */
 export type QualityRecord = Readonly<Partial<Record<string, unknown>>> | null;
 

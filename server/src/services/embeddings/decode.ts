@@ -1,4 +1,5 @@
 import { endianness } from "node:os";
+import { qualityValueProblem } from "@facedrift/stats";
 import type { EmbeddingSource } from "../../db/schema/embedding.ts";
 import { FacedriftError } from "../../errors.ts";
 import { eventTimeProblem, parseRfc3339 } from "../../validation/date-time.ts";
@@ -147,11 +148,32 @@ function checkItemText(it: IngestItem, item: number): string | null {
     const field = problem.path ? `metadata.${problem.path}` : "metadata";
     throw invalid(`${field} ${problem.message}`, item, field);
   }
+  checkQuality(it.metadata.quality, item);
   const json = JSON.stringify(it.metadata);
   if (Buffer.byteLength(json) > MAX_METADATA_BYTES) {
     throw invalid(`metadata is over ${MAX_METADATA_BYTES} bytes as JSON`, item, "metadata");
   }
   return json;
+}
+
+/**
+ * `metadata.quality`: a number under a known signal's name must be a value that signal can take
+ * (`QUALITY_SIGNAL_RANGES` in `@facedrift/stats`): -1e308 or a face size of 0 would otherwise be
+ * stored and move the streaming quality window by many σ. Unknown keys, and values that are not
+ * numbers, are stored as before and ignored by the detectors.
+ */
+function checkQuality(quality: unknown, item: number): void {
+  if (quality === null || typeof quality !== "object" || Array.isArray(quality)) return;
+  for (const [name, value] of Object.entries(quality)) {
+    const problem = qualityValueProblem(name, value);
+    if (problem) {
+      const field = `items[${item}].metadata.quality.${name}`;
+      throw new FacedriftError("invalid_request", `${field}: ${JSON.stringify(value)} ${problem}`, {
+        item,
+        field,
+      });
+    }
+  }
 }
 
 /**

@@ -59,8 +59,25 @@ export const ItemSchema = z
       }),
     source: z.enum(EMBEDDING_SOURCES).optional().openapi({ description: "Defaults to api" }),
     device: z.string().max(256).refine(hasNoNul, NO_NUL).optional(),
-    // Depth, size and text are checked in `decodeBatch`, which names the key.
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    // Depth, size, text and the quality signals' ranges are checked in `decodeBatch`, which names the key.
+    metadata: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({
+        description:
+          "Labels kept with the embedding (at most 8 deep, 16 KiB as JSON), e.g. `person` on reference " +
+          "items. `quality` holds the face's quality signals as the product's pipeline records them; a " +
+          "number under a known signal's name must be finite and in its range, else the request is " +
+          "refused naming `items[i].metadata.quality.<signal>`: faceSize in (0, 100000] (source pixels), " +
+          "detectorScore and clipped in [0, 1], brightness, contrast and saturation in [0, 255] (grey " +
+          "levels), blur in [0, 1040400], noise in [0, 1000], alignmentError in [0, 10] (eye " +
+          "distances), embeddingNorm in (0, 1000000]. Other keys, and values that are not numbers, " +
+          "are stored and ignored by the detectors",
+        example: {
+          person: "p-17",
+          quality: { faceSize: 112, detectorScore: 0.97, blur: 140, brightness: 118 },
+        },
+      }),
   })
   .openapi("EmbeddingItem", {
     description: "Exactly one of embedding and embedding_b64 must be given",
