@@ -15,6 +15,17 @@ const codePoints = (s: string): number => {
   return n;
 };
 
+/** An id the client chooses (an item's, a report's): 1–128 code points, no NUL, idempotent per stream. */
+const clientId = (description: string, example: string) =>
+  z
+    .string()
+    .refine((s) => {
+      const n = codePoints(s);
+      return n >= 1 && n <= 128;
+    }, "must be 1–128 characters")
+    .refine(hasNoNul, NO_NUL)
+    .openapi({ description, example });
+
 /**
  * A vector of JSON numbers. Only "is an array" is checked here: a per-element zod check cost
  * ~50 µs per 512-D item, more than the rest of validation together, and `decodeBatch` checks
@@ -26,17 +37,7 @@ const NumberArraySchema = z
 
 export const ItemSchema = z
   .object({
-    id: z
-      .string()
-      .refine((s) => {
-        const n = codePoints(s);
-        return n >= 1 && n <= 128;
-      }, "must be 1–128 characters")
-      .refine(hasNoNul, NO_NUL)
-      .openapi({
-        description: "Client-chosen id, unique per stream; resending it is a no-op",
-        example: "f-0001",
-      }),
+    id: clientId("Client-chosen id, unique per stream; resending it is a no-op", "f-0001"),
     // Read exactly and judged for plausibility (2001 to now + the allowed skew) in `decodeBatch`.
     ts: z
       .union([z.string().max(64), z.number().int()], {
@@ -85,17 +86,7 @@ export const ItemSchema = z
 
 export const ExtractionReportSchema = z
   .object({
-    id: z
-      .string()
-      .refine((s) => {
-        const n = codePoints(s);
-        return n >= 1 && n <= 128;
-      }, "must be 1–128 characters")
-      .refine(hasNoNul, NO_NUL)
-      .openapi({
-        description: "Client-chosen id of this report, unique per stream; resending it is a no-op",
-        example: "batch-0001",
-      }),
+    id: clientId("Client-chosen id of this report, unique per stream; resending it is a no-op", "batch-0001"),
     attempted: z.number().int().min(1).max(MAX_EXTRACTION_ATTEMPTS).openapi({
       description: "Images or frames the client's pipeline ran its face detector on",
       example: 40,
