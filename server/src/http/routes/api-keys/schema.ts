@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { API_KEY_SCOPES } from "../../../db/schema/api-key.ts";
-import { digitsOnly } from "../../digits.ts";
-import { PUBLIC_ID_EXTENSION, publicIdSchema } from "../../public-ids.ts";
+import { publicIdSchema } from "../../public-ids.ts";
+import { idParamsSchema } from "../paging.ts";
 
 export const ApiKeySchema = z
   .object({
@@ -29,19 +29,7 @@ export const CreatedApiKeySchema = z
   })
   .openapi("CreatedApiKey");
 
-export const ApiKeyParamsSchema = z.object({
-  id: digitsOnly(
-    z.coerce
-      .number()
-      .int()
-      .positive()
-      .openapi({
-        param: { name: "id", in: "path" },
-        example: 3_180_734_591_806_271,
-        [PUBLIC_ID_EXTENSION]: "api-key",
-      }),
-  ),
-});
+export const ApiKeyParamsSchema = idParamsSchema("api-key");
 
 /** The public shape: no tenant id (it is always the caller's own). */
 export function toApiKeyBody<T extends { tenantId: number }>(view: T): Omit<T, "tenantId"> {

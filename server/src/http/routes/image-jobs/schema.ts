@@ -1,22 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { IMAGE_BATCH_STATUSES } from "../../../db/schema/image-batch.ts";
 import { IMAGE_FILE_STATUSES } from "../../../db/schema/image-file.ts";
-import { digitsOnly } from "../../digits.ts";
-import { PUBLIC_ID_EXTENSION, publicIdSchema } from "../../public-ids.ts";
+import { publicIdSchema } from "../../public-ids.ts";
+import { idParamsSchema } from "../paging.ts";
 
-export const ImageJobParamsSchema = z.object({
-  id: digitsOnly(
-    z.coerce
-      .number()
-      .int()
-      .positive()
-      .openapi({
-        param: { name: "id", in: "path" },
-        example: 3_180_734_591_806_271,
-        [PUBLIC_ID_EXTENSION]: "image-job",
-      }),
-  ),
-});
+export const ImageJobParamsSchema = idParamsSchema("image-job");
 
 export const ImageFileResultSchema = z
   .object({
