@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "./database.ts";
 import { queryRows } from "./database.ts";
 import { migrateDatabase } from "./migrate.ts";
-import { openPglite } from "./pglite.ts";
 import { migrationsUpTo } from "./testing/migrations-up-to.ts";
-import { openPostgresTestDatabase, TEST_DRIVERS } from "./testing/postgres-database.ts";
+import { openMigratedTestDatabase, TEST_DRIVERS } from "./testing/postgres-database.ts";
 
 /**
  * Migration 0016 drops the score cache's foreign key to `streams` (issue 17, item 4) and keeps
@@ -28,16 +27,7 @@ describe.each(TEST_DRIVERS)("migration 0016 (score cache keyed once) on %s", (dr
 
   beforeAll(async () => {
     oldFolder = migrationsUpTo(15); // the release before 0016
-    if (driver === "postgres") {
-      const opened = await openPostgresTestDatabase("score_fk_migration");
-      database = opened.database;
-      close = opened.close;
-    } else {
-      const pglite = await openPglite();
-      database = pglite;
-      close = () => pglite.close();
-    }
-    await migrateDatabase(database, new Date(), oldFolder);
+    ({ database, close } = await openMigratedTestDatabase(driver, "score_fk_migration", oldFolder));
     const { id: tenantId } = await one<{ id: number }>(
       sql`INSERT INTO tenants (name) VALUES ('acme') RETURNING id::int AS id`,
     );

@@ -5,9 +5,8 @@ import { ingestEmbeddings } from "../services/embeddings/ingest.ts";
 import type { Database } from "./database.ts";
 import { queryRows } from "./database.ts";
 import { migrateDatabase } from "./migrate.ts";
-import { openPglite } from "./pglite.ts";
 import { migrationsUpTo } from "./testing/migrations-up-to.ts";
-import { openPostgresTestDatabase, TEST_DRIVERS } from "./testing/postgres-database.ts";
+import { openMigratedTestDatabase, TEST_DRIVERS } from "./testing/postgres-database.ts";
 
 /**
  * Migration 0015 on a database an older release filled: two tenants' streams whose rows took
@@ -23,16 +22,7 @@ describe.each(TEST_DRIVERS)("migration 0015 (per-stream seqs) on %s", (driver) =
 
   beforeAll(async () => {
     oldFolder = migrationsUpTo(14); // as the release before per-stream seqs shipped it
-    if (driver === "postgres") {
-      const opened = await openPostgresTestDatabase("stream_seq_migration");
-      database = opened.database;
-      close = opened.close;
-    } else {
-      const pglite = await openPglite();
-      database = pglite;
-      close = () => pglite.close();
-    }
-    await migrateDatabase(database, new Date(), oldFolder);
+    ({ database, close } = await openMigratedTestDatabase(driver, "stream_seq_migration", oldFolder));
     const db = database.db;
     const one = async <T>(query: ReturnType<typeof sql>) => (await queryRows<T>(db, query))[0] as T;
     for (const tenant of ["a", "b"] as const) {

@@ -132,15 +132,27 @@ export async function openPostgresTestDatabase(
 
 /**
  * A fresh, migrated database on `driver`: in-memory PGlite, or a new database on the real
- * PostgreSQL. What shared suites open, so one suite body runs on both.
+ * PostgreSQL. What shared suites open, so one suite body runs on both. `migrationsFolder`
+ * (`migrationsUpTo`) stops at an older release's schema, for migration tests.
  */
 export async function openMigratedTestDatabase(
   driver: "pglite" | "postgres",
   label: string,
+  migrationsFolder?: string,
 ): Promise<{ database: Database; close(): Promise<void> }> {
-  if (driver === "postgres") return openPostgresTestDatabase(label, { migrate: true });
-  const { openPglite } = await import("../pglite.ts");
-  const database = await openPglite();
-  await migrateDatabase(database);
-  return { database, close: () => database.close() };
+  if (driver === "postgres" && !migrationsFolder) return openPostgresTestDatabase(label, { migrate: true });
+  const opened =
+    driver === "postgres"
+      ? await openPostgresTestDatabase(label)
+      : await import("../pglite.ts").then(async ({ openPglite }) => {
+          const database = await openPglite();
+          return { database, close: () => database.close() };
+        });
+  try {
+    await migrateDatabase(opened.database, new Date(), migrationsFolder);
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  return opened;
 }
