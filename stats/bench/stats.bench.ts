@@ -4,6 +4,7 @@ import { fallbackKernels, kernels } from "@facedrift/wasm-kernels";
 import type { Comparison } from "../../bench/harness.ts";
 import { Adwin } from "../src/adwin.ts";
 import { checkPeople } from "../src/detectors/people-check.ts";
+import { detailTest, fitResidualLevel } from "../src/detectors/residual-level.ts";
 import { mmd } from "../src/mmd.ts";
 import { seededRng } from "../src/numeric/random.ts";
 import { fitPca } from "../src/pca.ts";
@@ -37,6 +38,13 @@ function streamPc1(kernelSet: typeof fallbackKernels): void {
 const mmdX = gaussianish(500 * D);
 const mmdY = gaussianish(500 * D, 0.02);
 // The people check's reference: no two rows merge (threshold above any cosine), its worst case.
+// The reference's PCA and residual level (fitted once, as at reference fit time).
+const detailPca = fitPca(mmdX, 500, D, 10);
+const detailLevel = (() => {
+  const level = fitResidualLevel(mmdX, 500, D, 10, null, 1);
+  if (!level) throw new Error("no residual level");
+  return level;
+})();
 const peopleReference = {
   sample: Float64Array.from(mmdX),
   sampleSize: 500,
@@ -144,6 +152,26 @@ const comparisons: Comparison[] = [
           windowValues: peopleValues(mmdY),
           nested: [100, 200, 500],
         }).pValue;
+      },
+    },
+  },
+  {
+    id: "stats.detail-test",
+    title:
+      "Who or how for one streaming finding on a reference without quality signals, 500-row window × 512-D, every row a different person",
+    work: 1,
+    unit: "findings",
+    repeats: 3,
+    baseline: {
+      name: "person test: person MMD of the window (1,000 permutations; what decided before)",
+      run: () => {
+        sink += checkPeople(peopleReference, mmdY, 500, D).pValue;
+      },
+    },
+    candidate: {
+      name: "detail test: the window's mean residual against new people's level, over people",
+      run: () => {
+        sink += detailTest(detailLevel, detailPca, mmdY, 500, 2)?.z ?? 0;
       },
     },
   },

@@ -142,7 +142,15 @@ export {
   type ReferenceProfileOptions,
   type ResidualAdwin,
 } from "./detectors/reference-profile.ts";
-export { fitResidualLevel, type ResidualLevel, residualEffect } from "./detectors/residual-level.ts";
+export {
+  DETAIL_TEST_ALPHA,
+  type DetailTest,
+  detailTest,
+  fitResidualLevel,
+  OFF_FACE_SPACE_EFFECT,
+  type ResidualLevel,
+  residualEffect,
+} from "./detectors/residual-level.ts";
 export { kolmogorovCdf, kolmogorovLimitSf, kolmogorovSf } from "./kolmogorov.ts";
 export { type KsMethod, type KsOptions, type KsResult, ksTwoSample } from "./ks.ts";
 export type { Matrix } from "./matrix-input.ts";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { seededRng } from "../numeric/random.ts";
 import { fitPca } from "../pca.ts";
 import { pcaResidual } from "./pca-residual.ts";
-import { fitResidualLevel, residualEffect } from "./residual-level.ts";
+import { detailTest, fitResidualLevel, residualEffect } from "./residual-level.ts";
 
 const D = 48;
 const K = 6;
@@ -89,5 +89,108 @@ describe("fitResidualLevel", () => {
       }),
       { numRuns: 15 },
     );
+  });
+});
+
+describe("detailTest", () => {
+  const fitted = (seed: number) => {
+    const w = world(seed);
+    const ref = w.faces(150, 3);
+    const pca = fitPca(ref.x, ref.n, D, K);
+    const level = fitResidualLevel(ref.x, ref.n, D, K, ref.groups, seed);
+    if (!level) throw new Error("no level");
+    // Same person above this cosine: faces of one person sit far closer than two people's.
+    return { w, pca, level, threshold: 0.8 };
+  };
+
+  it("stays quiet on windows of new people: about α of them fire", () => {
+    const { w, pca, level, threshold } = fitted(11);
+    let fired = 0;
+    const windows = 200;
+    for (let i = 0; i < windows; i++) {
+      const fresh = w.faces(100, 3);
+      if (detailTest(level, pca, fresh.x, fresh.n, threshold)?.lost) fired++;
+    }
+    // α = 0.01: 2 expected; 8 is beyond its binomial 99.9th percentile.
+    expect(fired).toBeLessThanOrEqual(8);
+  });
+
+  it("gives a window of ten people seen over and over a null as wide as its people, not its faces", () => {
+    const { w, pca, level, threshold } = fitted(12);
+    // Ten people, thirty photos each: their own residuals decide the mean, whoever they happen to be.
+    const zs: number[] = [];
+    let naiveFired = 0;
+    for (let i = 0; i < 60; i++) {
+      const staff = w.faces(10, 30);
+      const t = detailTest(level, pca, staff.x, staff.n, threshold);
+      if (!t) throw new Error("no test");
+      zs.push(t.z);
+      // The same gap over faces as if each were a new person (what ignoring who is seen would do).
+      if (t.effect * Math.sqrt(t.distinctRows) < -t.zCritical) naiveFired++;
+      expect(t.people).toBeGreaterThan(7);
+      expect(t.people).toBeLessThan(11);
+    }
+    expect(zs.filter((z) => z < -2.33).length).toBeLessThanOrEqual(3);
+    expect(naiveFired).toBeGreaterThan(10);
+  });
+
+  it("calls people unlike the reference's new people, not detail lost", () => {
+    const { pca, level, threshold } = fitted(13);
+    const rng = seededRng(99);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+    // A population on one side of every shared direction (another demographic): its window mean
+    // is far from the reference's, and each face keeps as much detail of its own.
+    const rows: number[][] = [];
+    for (let p = 0; p < 100; p++) {
+      const centre = Array.from({ length: D }, (_, t) => (t < K ? 3 * Math.abs(normal()) : normal()));
+      for (let i = 0; i < 3; i++) {
+        const v = centre.map((c) => c + 0.4 * normal());
+        const norm = Math.hypot(...v);
+        rows.push(v.map((c) => c / norm));
+      }
+    }
+    const t = detailTest(level, pca, Float64Array.from(rows.flat()), rows.length, threshold);
+    expect(t?.lost).toBe(false);
+    expect(t?.offFaceSpace).toBe(false);
+  });
+
+  it("calls embeddings swamped by noise off the face space, not a population", () => {
+    const { pca, level, threshold } = fitted(16);
+    const rng = seededRng(7);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+    const rows: number[][] = [];
+    for (let p = 0; p < 100; p++) {
+      const centre = Array.from({ length: D }, (_, t) => (t < K ? 3 : 1) * normal());
+      for (let i = 0; i < 3; i++) {
+        const v = centre.map((c) => c + 1.6 * normal());
+        const norm = Math.hypot(...v);
+        rows.push(v.map((c) => c / norm));
+      }
+    }
+    const t = detailTest(level, pca, Float64Array.from(rows.flat()), rows.length, threshold);
+    expect(t?.lost).toBe(false);
+    expect(t?.effect).toBeGreaterThan(0.5);
+    expect(t?.offFaceSpace).toBe(true);
+  });
+
+  it("finds detail lost over many people, and none in a legacy level without variance components", () => {
+    const { w, pca, level, threshold } = fitted(14);
+    const degraded = w.faces(100, 3, 0.6);
+    const t = detailTest(level, pca, degraded.x, degraded.n, threshold);
+    expect(t?.lost).toBe(true);
+    expect(t?.z).toBeLessThan(-5);
+    expect(t?.effect).toBeLessThan(-0.3);
+    const { between: _b, within: _w, concentration: _c, ...legacy } = level;
+    expect(detailTest(legacy, pca, degraded.x, degraded.n, threshold)).toBeNull();
+  });
+
+  it("collapses exact repeats: one face sent 300 times is one face, and never detail lost", () => {
+    const { w, pca, level, threshold } = fitted(15);
+    const one = w.faces(1, 1, 0.3);
+    const x = new Float64Array(300 * D);
+    for (let i = 0; i < 300; i++) x.set(one.x, i * D);
+    const t = detailTest(level, pca, x, 300, threshold);
+    expect(t?.distinctRows).toBe(1);
+    expect(t?.lost).toBe(false);
   });
 });

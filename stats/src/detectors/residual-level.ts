@@ -18,10 +18,12 @@
  * stand in for them, as elsewhere in the profile.
  */
 import type { Matrix } from "../matrix-input.ts";
+import { normalQuantile } from "../numeric/normal-quantile.ts";
 import { seededRng, shuffleInPlace } from "../numeric/random.ts";
 import { fitPca, type PcaModel } from "../pca.ts";
 import { timeBlocks } from "./knn-threshold.ts";
 import { pcaResidual } from "./pca-residual.ts";
+import { concentration, distinctRows, leaderClusters, varianceComponents } from "./quality-window.ts";
 
 /** The level new people show, and its spread over single faces (what an effect is measured in). */
 export interface ResidualLevel {
@@ -30,6 +32,13 @@ export interface ResidualLevel {
   /** Folds of people, and reference rows the level was measured on. */
   folds: number;
   rows: number;
+  /**
+   * Between- and within-person variance of the cross-fitted residuals (sum: sd²), and Σ(m_c/N)²
+   * over the measured rows' people: what `detailTest` needs. Absent from levels stored before it.
+   */
+  between?: number;
+  within?: number;
+  concentration?: number;
 }
 
 /** Folds of the cross-fit: each fit sees four fifths of the people. */
@@ -62,6 +71,7 @@ export function fitResidualLevel(
   const folds = Math.min(FOLDS, ids.length);
   const foldOf = new Map(ids.map((g, i) => [g, i % folds]));
   const values: number[] = [];
+  const people: number[] = [];
   for (let f = 0; f < folds; f++) {
     const train = used.filter((i) => foldOf.get(labels[i] as number) !== f);
     const test = used.filter((i) => foldOf.get(labels[i] as number) === f);
@@ -69,10 +79,20 @@ export function fitResidualLevel(
     if (train.length <= k) return null;
     const model = fitPca(gather(x, train, d), train.length, d, k);
     for (const r of pcaResidual(model, gather(x, test, d), test.length)) values.push(r);
+    for (const i of test) people.push(labels[i] as number);
   }
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
   const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, values.length - 1));
-  return { mean, sd, folds, rows: values.length };
+  const parts = varianceComponents(values, people);
+  return {
+    mean,
+    sd,
+    folds,
+    rows: values.length,
+    between: parts.between,
+    within: parts.within,
+    concentration: concentration(people),
+  };
 }
 
 /** How far a window's mean residual lies from the level, in the level's standard deviations (negative: detail lost). */
@@ -82,6 +102,89 @@ export function residualEffect(level: ResidualLevel, pca: PcaModel, x: Matrix, n
   let sum = 0;
   for (const r of residuals) sum += r;
   return (sum / n - level.mean) / level.sd;
+}
+
+/**
+ * One-sided α of the detail test, the person test's: it runs only on an embedding finding, never
+ * on its own, so it spends no false-alarm budget of clean streams.
+ */
+export const DETAIL_TEST_ALPHA = 0.01;
+
+export interface DetailTest {
+  /** The window's mean residual against the level, in its null standard error over people (negative: detail lost). */
+  z: number;
+  /** The same gap in single faces' standard deviations (`residualEffect`). */
+  effect: number;
+  zCritical: number;
+  /** z below −zCritical: the window's faces keep less identity detail than new people of an unchanged pipeline. */
+  lost: boolean;
+  /**
+   * z above zCritical *and* an effect of at least OFF_FACE_SPACE_EFFECT: the embeddings carry far
+   * more energy outside the reference's main directions than any new people do (a pipeline that
+   * no longer produces face embeddings: wrong input, a broken pre-processing step).
+   */
+  offFaceSpace: boolean;
+  /** Rows tested (after exact repeats were collapsed) and the effective people among them, 1/Σ(n_c/n)². */
+  rows: number;
+  distinctRows: number;
+  people: number;
+}
+
+/**
+ * A residual this far above new people's level (in single faces' standard deviations) is no
+ * population: on LFW, look-alike groups of new people and every harmless change stay within
+ * ±0.1 of it, and degraded input falls below (docs/who-vs-how.md); a rise five times that means
+ * the embedder's output carries what faces do not (noise, a broken pre-processing step).
+ */
+export const OFF_FACE_SPACE_EFFECT = 0.5;
+
+/**
+ * Who or how from the embeddings alone: does a window keep less identity detail than new people
+ * would? The null is "new people, unchanged pipeline", *whoever* they are: the window's mean
+ * residual is compared with the cross-fitted level, with the null variance of a mean over people
+ * `b·(Σ(n_c/n)² + Σ(m_c/N)²) + w·(1/n + 1/N)` (`b`/`w`: the residual's between/within-person
+ * variance in the reference, `n_c` the sizes of the window's people found at the same-person
+ * threshold, exact repeats collapsed) — the quality window's model, on a signal the embedding
+ * itself carries. So a window of ten people seen all day gets a wide null, and a new population
+ * (people unlike the reference's) is not detail lost: they are new people, which is what the
+ * level measures. The fall is what degraded input does (`harm-model.ts` prices it). A rise is
+ * what new people do, the more unlike the reference's the more, so it counts only past
+ * OFF_FACE_SPACE_EFFECT. Null when the level predates the variance components.
+ */
+export function detailTest(
+  level: ResidualLevel,
+  pca: PcaModel,
+  x: Matrix,
+  n: number,
+  samePersonThreshold: number,
+  alpha = DETAIL_TEST_ALPHA,
+): DetailTest | null {
+  const { between, within, concentration: referenceConcentration } = level;
+  if (between === undefined || within === undefined || referenceConcentration === undefined) return null;
+  const d = pca.dim;
+  const rows = distinctRows(x, n, d);
+  const kept = gather(x, rows, d);
+  const labels = leaderClusters(kept, rows.length, d, samePersonThreshold);
+  const residuals = pcaResidual(pca, kept, rows.length);
+  let sum = 0;
+  for (const r of residuals) sum += r;
+  const gap = rows.length > 0 ? sum / rows.length - level.mean : 0;
+  const c = rows.length > 0 ? concentration(labels) : 1;
+  const variance =
+    between * (c + referenceConcentration) + within * (1 / Math.max(1, rows.length) + 1 / level.rows);
+  const z = gap / Math.sqrt(Math.max(variance, 1e-24));
+  const zCritical = normalQuantile(1 - alpha);
+  const effect = level.sd > 0 ? gap / level.sd : 0;
+  return {
+    z,
+    effect,
+    zCritical,
+    lost: rows.length >= 2 && z < -zCritical,
+    offFaceSpace: rows.length >= 2 && z > zCritical && effect >= OFF_FACE_SPACE_EFFECT,
+    rows: n,
+    distinctRows: rows.length,
+    people: rows.length > 0 ? 1 / c : 0,
+  };
 }
 
 function gather(x: Matrix, rows: readonly number[], d: number): Float64Array {
