@@ -131,8 +131,15 @@ function describe(stream: string, d: Detection, pc1Sigma?: number): Pick<AlertDr
 
 const signed = (value: number) => `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(2)}`;
 
-/** The title's verdict on who or how, with the person test's numbers where it decided. */
+/** The title's verdict on who or how, with the detail test's or the person test's numbers where one decided. */
 function whoOrHow(d: Detection): string {
+  const detail = d.detail;
+  if (detail?.offFaceSpace)
+    return ` — embeddings off the face space: the window's faces carry ${signed(detail.effect)} σ of energy outside the reference's main directions, more than any new people do (z = ${signed(detail.z)})`;
+  if (detail && !detail.lost)
+    return ` — a population change (who is seen) or a change that keeps identity detail, not detail lost: the window's faces (about ${Math.round(detail.people)} people) keep the detail new people show (z = ${signed(detail.z)})`;
+  if (detail?.lost)
+    return ` — identity detail lost: the window's faces (about ${Math.round(detail.people)} people) keep less detail than new people show (z = ${signed(detail.z)})${costOf(d.impact)}`;
   const people = d.people;
   if (people?.verdict === "population")
     return ` — a population change (who is seen), not an input change: the window's ${people.people} people explain it (person test p = ${people.pValue.toFixed(2)})`;
@@ -149,8 +156,26 @@ function costOf(impact: { deltaAuc: number; error: number } | null | undefined):
     : "";
 }
 
-/** The person test's figures beside the detector's own, where it classified the finding. */
+/** The detail test's or the person test's figures beside the detector's own, where one classified the finding. */
 function withPeopleCheck(d: Detection, described: Pick<AlertDraft, "title" | "numbers">) {
+  if (d.detail)
+    return {
+      ...described,
+      numbers: {
+        ...described.numbers,
+        extra: {
+          ...described.numbers?.extra,
+          "detail test z": d.detail.z,
+          "detail test z critical": -d.detail.zCritical,
+          "residual effect (face σ)": d.detail.effect,
+          "people in the window (est.)": d.detail.people,
+          "faces in the window": d.detail.rows,
+          ...(d.impact
+            ? { "predicted ΔAUC": d.impact.deltaAuc, "ΔAUC error (held out)": d.impact.error }
+            : {}),
+        },
+      },
+    };
   if (!d.people) return described;
   return {
     ...described,

@@ -1,8 +1,8 @@
 /**
- * Pricing without quality signals: an embedding finding the person test calls input carries the
- * cost the embedder's embedding-only harm model predicts from the finding's rows (their PCA
- * residual against the level of new people); population findings and streams without such a
- * model carry none.
+ * Without quality signals: an embedding finding whose rows lost identity detail against new
+ * people (the detail test) is an input finding and carries the cost the embedder's
+ * embedding-only harm model predicts from them; a new population, or a few people seen over and
+ * over, is a population finding, and neither it nor a stream without such a model is priced.
  */
 import {
   fitReferenceProfile,
@@ -23,12 +23,14 @@ function world(seed: number) {
   const rng = seededRng(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
   const person = () => Array.from({ length: D }, (_, t) => (t < 4 ? 3 : 1) * normal());
+  /** Someone of another population: on one side of every shared direction, with detail of their own. */
+  const stranger = () => Array.from({ length: D }, (_, t) => (t < 4 ? 3 * Math.abs(normal()) : normal()));
   const photo = (p: number[], detail = 1) => {
     const v = p.map((c, t) => (t < 4 ? c : detail * c) + 0.3 * normal());
     const norm = Math.hypot(...v);
     return v.map((c) => c / norm);
   };
-  return { person, photo, pick: (n: number) => Math.floor(rng() * n) };
+  return { person, stranger, photo, pick: (n: number) => Math.floor(rng() * n) };
 }
 
 /** ΔAUC 0.05 per standard deviation of residual lost: what a fitted model looks like, in round numbers. */
@@ -99,6 +101,26 @@ describe("embedding findings priced from the embeddings alone", () => {
     expect(priced[0]?.impact?.error).toBe(0.004);
   });
 
+  it("calls a new population a population finding: its faces keep the detail new people show", async () => {
+    const w = world(23);
+    const found = await detect(
+      [
+        ...Array.from({ length: 1000 }, () => w.photo(w.person())),
+        ...Array.from({ length: 1000 }, () => w.photo(w.stranger())),
+      ],
+      embeddingHarm,
+      w,
+    );
+    // The statistics see the new people; the detail test says who changed, not how.
+    expect(found.filter((d) => d.seq > 1000).length).toBeGreaterThan(0);
+    for (const d of found) {
+      expect(d.category).toBe("population");
+      expect(d.detail?.lost).toBe(false);
+      expect(d.people).toBeUndefined();
+      expect(d.impact).toBeUndefined();
+    }
+  });
+
   it("leaves population findings and streams without an embedding-only model unpriced", async () => {
     const w = world(22);
     const staff = Array.from({ length: 10 }, w.person);
@@ -110,6 +132,7 @@ describe("embedding findings priced from the embeddings alone", () => {
     expect(door.length).toBeGreaterThan(0);
     for (const d of door) {
       expect(d.category).toBe("population");
+      expect(d.detail).toBeDefined();
       expect(d.impact).toBeUndefined();
     }
     const unpriced = await detect(

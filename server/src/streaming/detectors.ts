@@ -31,12 +31,16 @@ import {
   type AdwinDetection,
   type AdwinState,
   checkPeople,
+  DETAIL_TEST_ALPHA,
+  type DetailTest,
+  detailTest,
   feedAdwin,
   harmEffects,
   inputSeverity,
   Pc1Stream,
   type PcaModel,
   type PeopleCheck,
+  type PeopleReference,
   type PeopleStatistic,
   pcaResidual,
   predictHarm,
@@ -44,6 +48,7 @@ import {
   type QualityRecord,
   type QualityWindowResult,
   qualityWindowTest,
+  type ResidualLevel,
   residualEffect,
 } from "@facedrift/stats";
 import { FacedriftError } from "../errors.ts";
@@ -74,7 +79,12 @@ interface Classified {
    * cannot be told apart then.
    */
   category: DetectionCategory | null;
-  /** How an embedding finding was classified on a reference without quality signals. */
+  /**
+   * How an embedding finding was classified on a reference without quality signals: the detail
+   * test (`detailTest`: did the window's faces lose identity detail against new people?), or on
+   * a profile stored before the residual level had variance components, the person test.
+   */
+  detail?: DetailTest;
   people?: PeopleCheck;
   /**
    * Predicted verification cost of an embedding finding the person test called input, from the
@@ -273,7 +283,13 @@ const BLIND_ROWS = 100;
 
 /**
  * Without quality signals: each embedding finding's rows (its MMD window, or ADWIN's most recent
- * rows) are tested over people; significant → input, explained by who is seen → population.
+ * rows) are tested for lost identity detail against new people (`detailTest`): lost (or
+ * embeddings far off the face space) → input, else population. The null of that test is "new people, whoever they are", so a new population
+ * (people unlike the reference's) stays a population finding, where a test of "the reference's
+ * kind of people" (the person test) calls it input: on LFW look-alike groups it did, 6 of 6
+ * (docs/who-vs-how.md). A change that keeps identity detail is then reported as population too:
+ * from the embeddings alone it cannot be told from new people. Profiles stored before the level
+ * had variance components keep the person test.
  */
 async function classifyByPeople(
   reference: StreamingReference,
@@ -298,6 +314,17 @@ async function classifyByPeople(
     const window = new Float32Array(rows * d);
     window.set(behind.x);
     window.set(batch.x.subarray(from * d, (detection.index + 1) * d), behind.x.length);
+    const detail = residualLevel && detailOf(residualLevel, pca, people, detection, window, rows, d);
+    if (detail) {
+      const tested = window.subarray((rows - detail.rows) * d);
+      detection.detail = detail;
+      detection.category = detail.lost || detail.offFaceSpace ? "input" : "population";
+      if (detail.lost && embeddingHarm)
+        detection.impact = predictHarm(embeddingHarm, {
+          embeddingResidual: residualEffect(residualLevel, pca, tested, detail.rows),
+        });
+      continue;
+    }
     detection.people = checkPeople(
       people,
       window,
@@ -311,6 +338,46 @@ async function classifyByPeople(
         embeddingResidual: residualEffect(residualLevel, pca, window, rows),
       });
   }
+}
+
+/**
+ * The detail test of a finding's rows: an MMD finding's window once; an ADWIN finding's nested
+ * most recent rows (as the person test reads them), the most telling kept at α over their number
+ * (Bonferroni). Null when the level predates the test.
+ */
+function detailOf(
+  level: ResidualLevel,
+  pca: PcaModel,
+  people: PeopleReference,
+  detection: Detection,
+  window: Float32Array,
+  rows: number,
+  d: number,
+): DetailTest | null {
+  const sizes =
+    detection.signal === "mmd"
+      ? [rows]
+      : [...new Set(ADWIN_PEOPLE_WINDOWS.map((size) => Math.min(size, rows)))].filter((size) => size > 0);
+  let best: DetailTest | null = null;
+  for (const size of sizes) {
+    const test = detailTest(
+      level,
+      pca,
+      window.subarray((rows - size) * d, rows * d),
+      size,
+      people.samePersonThreshold,
+      DETAIL_TEST_ALPHA / sizes.length,
+    );
+    if (!test) return null;
+    // The most telling of the nested windows: detail lost first, then the farthest off.
+    if (
+      !best ||
+      (test.lost && !best.lost) ||
+      (best.lost === test.lost && Math.abs(test.z) > Math.abs(best.z))
+    )
+      best = test;
+  }
+  return best;
 }
 
 /** The statistic a people check keeps: MMD for the window, the row value ADWIN watched for PC1 and the residual. */

@@ -270,7 +270,13 @@ describe("processStreamBatch", () => {
   it("runs a profile fitted before the residual ADWIN and the MMD window on PC1 alone, and says so", {
     timeout: 60_000,
   }, async () => {
-    const { residual: _, mmdWindow: __, featureWindow: ___, ...old } = referenceProfile();
+    const {
+      residual: _,
+      mmdWindow: __,
+      featureWindow: ___,
+      residualLevel: ____,
+      ...old
+    } = referenceProfile();
     const { outcome } = await firstBatchOf("old-profile", old as unknown as ReferenceProfileJson);
     expect(outcome).toMatchObject({
       status: "processed",
@@ -279,7 +285,7 @@ describe("processStreamBatch", () => {
       limitation:
         "runs without the PCA-residual ADWIN (fitted before it existed; refit the reference to add it); " +
         "the MMD window (fitted before it existed; refit the reference to add it); " +
-        "the quality window, which sees how faces are captured whoever they are (no quality signals were given with the reference embeddings); a person test tells a few people seen over and over from an input change instead, but a new population looks like an input change to it",
+        "the quality window, which sees how faces are captured whoever they are (no quality signals were given with the reference embeddings); a person test tells a few people seen over and over from an input change instead, but a new population looks like an input change to it (refit the reference for the detail test, which tells them apart)",
     });
     expect(outcome.cursor.adwinState).toMatchObject({
       format: STREAM_STATE_FORMAT,

@@ -74,7 +74,8 @@ export interface StreamingReference {
   /**
    * The reference's MMD sample and same-person threshold, so an embedding finding the quality
    * window cannot judge (no quality detector, or a stream that sends no quality signals) is
-   * classified by a person test (`people-check.ts`). Null for a profile without a same-person
+   * classified by the detail test (`detailTest`; on a profile stored before it, the person test,
+   * `people-check.ts`). Null for a profile without a same-person
    * threshold (such findings stay unclassified).
    */
   people: (PeopleReference & { values: PeopleValues }) | null;
@@ -194,6 +195,7 @@ function parseReference(
   if (adwin === null || typeof adwin !== "object") throw broken("profile has no ADWIN parameters");
   const residualAdwin = JSON.parse(row.residual ?? "null") as AdwinParams | null;
   const quality = JSON.parse(row.quality ?? "null") as QualityProfile | null;
+  const residualLevel = JSON.parse(row.residual_level ?? "null") as ResidualLevel | null;
   if (quality !== null && quality.format !== QUALITY_PROFILE_FORMAT)
     throw broken("its quality profile has an unknown format");
   const missing = detectorWarnings({
@@ -201,6 +203,7 @@ function parseReference(
     hasMmdWindow: row.mmd_window !== null || row.feature_window !== null,
     hasFeatureWindow: row.feature_window !== null,
     hasQuality: quality !== null,
+    hasDetailTest: residualLevel?.between !== undefined,
     mmdWindowSkipped: row.mmd_window_skipped,
     qualitySkipped: row.quality_skipped,
   });
@@ -215,7 +218,7 @@ function parseReference(
     residualAdwin,
     mmdWindow: null,
     quality: quality ? { profile: quality, harm: (row.model_id && HARM_MODELS[row.model_id]) || null } : null,
-    residualLevel: JSON.parse(row.residual_level ?? "null") as ResidualLevel | null,
+    residualLevel,
     embeddingHarm: (row.model_id && EMBEDDING_HARM_MODELS[row.model_id]) || null,
     people: null,
     limitation: missing.length === 0 ? null : `runs without ${missing.join("; ")}`,

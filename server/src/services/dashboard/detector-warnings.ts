@@ -11,6 +11,11 @@ export interface ProfileCoverage {
   /** The window on PCA scores and residual (false: the window runs on all dimensions); unknown when absent. */
   hasFeatureWindow?: boolean;
   hasQuality: boolean;
+  /**
+   * The residual level carries the variance components the detail test needs (who or how
+   * without quality signals); false: the profile predates it and the person test decides.
+   */
+  hasDetailTest: boolean;
   mmdWindowSkipped: string | null;
   qualitySkipped: string | null;
 }
@@ -30,7 +35,9 @@ export function detectorWarnings(p: ProfileCoverage): string[] {
     ...(p.hasQuality
       ? []
       : [
-          `the quality window, which sees how faces are captured whoever they are (${p.qualitySkipped ?? BEFORE}); a person test tells a few people seen over and over from an input change instead, but a new population looks like an input change to it`,
+          p.hasDetailTest
+            ? `the quality window, which sees how faces are captured whoever they are (${p.qualitySkipped ?? BEFORE}); from the embeddings alone, a detail test calls a finding an input change when its faces lost identity detail, and anything else — a new population, or a change that keeps identity detail — a population change`
+            : `the quality window, which sees how faces are captured whoever they are (${p.qualitySkipped ?? BEFORE}); a person test tells a few people seen over and over from an input change instead, but a new population looks like an input change to it (refit the reference for the detail test, which tells them apart)`,
         ]),
   ];
 }

@@ -187,6 +187,7 @@ function warningsOf(profile: Record<string, unknown> | null): string[] {
     hasResidual: profile.residual !== undefined,
     hasMmdWindow: profile.mmdWindow !== undefined,
     hasQuality: profile.quality !== undefined,
+    hasDetailTest: (profile.residualLevel as { between?: number } | undefined)?.between !== undefined,
     mmdWindowSkipped: text(calibration.mmdWindowSkipped),
     qualitySkipped: text(calibration.qualitySkipped),
   });

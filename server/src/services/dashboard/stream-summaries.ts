@@ -68,6 +68,7 @@ interface Row {
   has_residual: boolean;
   has_mmd: boolean;
   has_quality: boolean;
+  has_detail_test: boolean;
   mmd_skipped: string | null;
   quality_skipped: string | null;
 }
@@ -98,6 +99,7 @@ export async function streamSummaries(
           r.id::int AS ref_id, r.version::int AS ref_version, r.created_at::text AS ref_created_at,
           coalesce(r.profile ? 'residual', false) AS has_residual, coalesce(r.profile ? 'mmdWindow', false) AS has_mmd,
           coalesce(r.profile ? 'quality', false) AS has_quality,
+          coalesce(r.profile->'residualLevel' ? 'between', false) AS has_detail_test,
           r.profile->'calibration'->>'mmdWindowSkipped' AS mmd_skipped,
           r.profile->'calibration'->>'qualitySkipped' AS quality_skipped,
           CASE WHEN r.id IS NULL THEN NULL
@@ -160,6 +162,7 @@ export async function streamSummaries(
                 hasResidual: row.has_residual === true,
                 hasMmdWindow: row.has_mmd === true,
                 hasQuality: row.has_quality === true,
+                hasDetailTest: row.has_detail_test === true,
                 mmdWindowSkipped: row.mmd_skipped,
                 qualitySkipped: row.quality_skipped,
               }),
