@@ -53,9 +53,19 @@ export async function writeBatchAlert(tx: Tx, input: BatchAlertInput): Promise<I
   const moved = (whoHow?.quality?.signals ?? [])
     .filter((s) => whoHow?.quality?.fired.includes(s.name))
     .map((s) => `${s.name} ${s.effect >= 0 ? "+" : ""}${s.effect.toFixed(2)} σ`);
-  const what =
-    whoHow?.category === "input"
-      ? ` — input change (${moved.join(", ")}${whoHow.impact ? `; predicted ΔAUC ${whoHow.impact.deltaAuc.toFixed(3)} ± ${whoHow.impact.error.toFixed(3)}` : ""})`
+  const detail = whoHow?.detail;
+  const cost = whoHow?.impact
+    ? `; predicted ΔAUC ${whoHow.impact.deltaAuc.toFixed(3)} ± ${whoHow.impact.error.toFixed(3)}`
+    : "";
+  const detailPhrase = detail
+    ? `${detail.lost ? "identity detail lost" : "embeddings off the face space"}: residual ${detail.effect >= 0 ? "+" : ""}${detail.effect.toFixed(2)} σ against new people's, z = ${detail.z.toFixed(2)} over about ${Math.round(detail.people)} people${cost}`
+    : "";
+  const what = detail
+    ? whoHow?.category === "input"
+      ? ` — input change (${detailPhrase})`
+      : " — population change (who is seen, or a change that keeps identity detail: the faces keep the detail new people show)"
+    : whoHow?.category === "input"
+      ? ` — input change (${moved.join(", ")}${cost})`
       : whoHow?.category === "population"
         ? " — population change (who is seen; face quality as in the reference)"
         : "";
@@ -65,7 +75,16 @@ export async function writeBatchAlert(tx: Tx, input: BatchAlertInput): Promise<I
   // The quality test alone can find an input change the embedding statistics did not confirm.
   const title = check.drift
     ? `Batch drift on ${stream.name}: ${statistics}${what}`
-    : `Batch input change on ${stream.name}: ${moved.join(", ")}${whoHow?.impact ? ` (predicted ΔAUC ${whoHow.impact.deltaAuc.toFixed(3)} ± ${whoHow.impact.error.toFixed(3)})` : ""}; embedding statistics: ${statistics}`;
+    : detail
+      ? `Batch input change on ${stream.name}: ${detailPhrase}; embedding statistics: ${statistics}`
+      : `Batch input change on ${stream.name}: ${moved.join(", ")}${whoHow?.impact ? ` (predicted ΔAUC ${whoHow.impact.deltaAuc.toFixed(3)} ± ${whoHow.impact.error.toFixed(3)})` : ""}; embedding statistics: ${statistics}`;
+  if (detail)
+    numbers.extra = {
+      ...numbers.extra,
+      "detail test z": detail.z,
+      "residual effect (face σ)": detail.effect,
+      "people in the window (est.)": detail.people,
+    };
   if (whoHow?.quality) {
     numbers.extra = {
       ...numbers.extra,

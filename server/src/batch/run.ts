@@ -32,7 +32,7 @@ import { enqueueVerificationOnDrift, type VerificationSettings } from "../verifi
 import { writeBatchAlert } from "./alert.ts";
 import { measureNovelty } from "./novelty.ts";
 import { getRun, type RunView } from "./runs.ts";
-import { classifyBatch } from "./who-how.ts";
+import { classifyBatch, hasDetailTest } from "./who-how.ts";
 
 export const DEFAULT_WINDOW_SIZE = 1_000;
 
@@ -197,13 +197,19 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
     // an input change the embedding statistics miss is still a finding (contrast ×0.4 costs 0.01
     // AUC and slips past the person-permutation MMD at α = 0.004: docs/detection-quality.md,
     // "Batch check"); without one, only when the statistics found something, to say so.
+    // Without quality signals the detail test plays that part (identity detail lost against new
+    // people: docs/who-vs-how.md, "Without quality signals").
     const whoHow =
-      check.drift || profile.quality ? await classifyBatch(database, stream, profile, data.keys) : null;
+      check.drift || profile.quality || hasDetailTest(profile)
+        ? await classifyBatch(database, stream, profile, data.keys, check.drift)
+        : null;
     const drift = check.drift || whoHow?.category === "input";
     const results = {
       ...check,
       drift,
-      ...(drift && !check.drift ? { driftBy: "quality" as const } : {}),
+      ...(drift && !check.drift
+        ? { driftBy: whoHow?.detail ? ("detail" as const) : ("quality" as const) }
+        : {}),
       novelty,
       // A calm run keeps its quality test's numbers but names no category: nothing was found.
       ...(whoHow && drift
@@ -211,6 +217,7 @@ export async function runBatchCheck(database: Database, input: BatchRunInput): P
             category: whoHow.category,
             impact: whoHow.impact,
             quality: whoHow.quality,
+            ...(whoHow.detail ? { detail: whoHow.detail } : {}),
             ...(whoHow.note ? { categoryNote: whoHow.note } : {}),
           }
         : whoHow?.quality
