@@ -284,10 +284,10 @@ const BLIND_ROWS = 100;
 /**
  * Without quality signals: each embedding finding's rows (its MMD window, or ADWIN's most recent
  * rows) are tested for lost identity detail against new people (`detailTest`): lost (or
- * embeddings far off the face space) → input, else population. The null of that test is "new people, whoever they are", so a new population
- * (people unlike the reference's) stays a population finding, where a test of "the reference's
- * kind of people" (the person test) calls it input: on LFW look-alike groups it did, 6 of 6
- * (docs/who-vs-how.md). A change that keeps identity detail is then reported as population too:
+ * embeddings far off the face space) → input, else population. The null of that test is "new
+ * people, whoever they are", so a new population (people unlike the reference's) stays a
+ * population finding, where a test of "the reference's kind of people" (the person test) calls
+ * it input: on LFW look-alike groups it did, 6 of 6 (docs/who-vs-how.md). A change that keeps identity detail is then reported as population too:
  * from the embeddings alone it cannot be told from new people. Profiles stored before the level
  * had variance components keep the person test.
  */
@@ -369,11 +369,12 @@ function detailOf(
       DETAIL_TEST_ALPHA / sizes.length,
     );
     if (!test) return null;
-    // The most telling of the nested windows: detail lost first, then the farthest off.
+    // The most telling of the nested windows: one that fired first, then the farthest off.
+    const fired = (t: DetailTest) => t.lost || t.offFaceSpace;
     if (
       !best ||
-      (test.lost && !best.lost) ||
-      (best.lost === test.lost && Math.abs(test.z) > Math.abs(best.z))
+      (fired(test) && !fired(best)) ||
+      (fired(best) === fired(test) && Math.abs(test.z) > Math.abs(best.z))
     )
       best = test;
   }
