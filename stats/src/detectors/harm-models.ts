@@ -52,7 +52,7 @@ export const HARM_MODELS: Readonly<Record<string, HarmModel>> = {
 
 /**
  * Harm models from the embeddings alone (the `embeddingResidual` term), for streams whose
- * reference carries no quality signals: an input finding there (the person test's verdict) is
+ * reference carries no quality signals: an input finding there (the detail test's verdict) is
  * priced by them. An embedder without one gets such findings rated `warning`.
  */
 export const EMBEDDING_HARM_MODELS: Readonly<Record<string, HarmModel>> = {

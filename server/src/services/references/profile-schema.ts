@@ -171,6 +171,10 @@ const profileShape = z.strictObject({
       sd: nonNegative,
       folds: positive(100),
       rows: positive(1_000_000),
+      // The detail test's variance components; absent from profiles exported before it.
+      between: nonNegative.optional(),
+      within: nonNegative.optional(),
+      concentration: finite.gt(0).max(1).optional(),
     })
     .optional(),
 });

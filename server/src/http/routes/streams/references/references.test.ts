@@ -145,6 +145,17 @@ describe.each(TEST_DRIVERS)(
         status: 400,
         body: { error: { field: "profile.adwin.maxBuckets" } },
       });
+      // The detail test's variance components travel with the file, and are checked like the rest.
+      expect(exported.body.profile.residualLevel).toMatchObject({
+        between: expect.any(Number),
+        within: expect.any(Number),
+        concentration: expect.any(Number),
+      });
+      const badLevel = structuredClone(exported.body);
+      badLevel.profile.residualLevel.concentration = 3;
+      expect((await post("/v1/streams/copy/references/import", badLevel)).body.error.field).toBe(
+        "profile.residualLevel.concentration",
+      );
       const noPca = structuredClone(exported.body);
       delete noPca.profile.pca;
       expect((await post("/v1/streams/copy/references/import", noPca)).body.error.field).toBe("profile.pca");
