@@ -46,7 +46,7 @@ export const FINDING_SEVERITY: Record<string, { severity: AlertSeverity; when: s
   },
   "embedding-costly": {
     severity: "critical",
-    when: "without quality signals, a PC1, residual or MMD finding the person test calls input, predicted by the embedder's embedding-only harm model to cost 0.01 AUC or more (its title states the cost)",
+    when: "without quality signals, a PC1, residual or MMD finding whose faces lost identity detail (the detail test), predicted by the embedder's embedding-only harm model to cost 0.01 AUC or more (its title states the cost)",
   },
   "faces-lost": {
     severity: "warning",
