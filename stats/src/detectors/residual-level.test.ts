@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { seededRng } from "../numeric/random.ts";
 import { fitPca } from "../pca.ts";
-import { pcaResidual } from "./pca-residual.ts";
+import { centredSquaredNorms, pcaResidual } from "./pca-residual.ts";
 import { detailTest, fitResidualLevel, residualEffect } from "./residual-level.ts";
 
 const D = 48;
@@ -152,6 +152,24 @@ describe("detailTest", () => {
     const t = detailTest(level, pca, Float64Array.from(rows.flat()), rows.length, threshold);
     expect(t?.lost).toBe(false);
     expect(t?.offFaceSpace).toBe(false);
+  });
+
+  it("reads each face's residual net of its distance from the mean face (typicality), by the level's slope", () => {
+    const { w, pca, level, threshold } = fitted(17);
+    const window = w.faces(80, 3);
+    const r = pcaResidual(pca, window.x, window.n);
+    const e = centredSquaredNorms(pca, window.x, window.n);
+    const tilted = { ...level, slope: 0.3, centredEnergy: mean(e) + 0.05 };
+    let net = 0;
+    for (let i = 0; i < window.n; i++)
+      net += (r[i] as number) - 0.3 * ((e[i] as number) - tilted.centredEnergy);
+    const expected = (net / window.n - level.mean) / level.sd;
+    expect(residualEffect(tilted, pca, window.x, window.n)).toBeCloseTo(expected, 10);
+    expect(detailTest(tilted, pca, window.x, window.n, threshold)?.effect).toBeCloseTo(expected, 10);
+    // Faces nearer the mean face than the reference's are forgiven that much residual.
+    expect(residualEffect(tilted, pca, window.x, window.n)).toBeGreaterThan(
+      residualEffect({ ...tilted, slope: 0 }, pca, window.x, window.n),
+    );
   });
 
   it("calls embeddings swamped by noise off the face space, not a population", () => {

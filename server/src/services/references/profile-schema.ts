@@ -171,7 +171,9 @@ const profileShape = z.strictObject({
       sd: nonNegative,
       folds: positive(100),
       rows: positive(1_000_000),
-      // The detail test's variance components; absent from profiles exported before it.
+      // The detail test's typicality slope and variance components; absent from profiles exported before it.
+      slope: nonNegative.max(1).optional(),
+      centredEnergy: nonNegative.optional(),
       between: nonNegative.optional(),
       within: nonNegative.optional(),
       concentration: finite.gt(0).max(1).optional(),
