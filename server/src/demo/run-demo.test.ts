@@ -19,9 +19,10 @@ describe("facedrift demo", () => {
     expect(result.streamDetection?.delay).toBeLessThan(500);
     expect(result.batchAfter).toMatchObject({ severity: "high", drift: true });
     expect(lines.some((l) => l.includes("stream detector (ADWIN on PC1) fired"))).toBe(true);
-    // One injected shift, one incident, holding every detector that fired.
+    // One injected pipeline change, one incident, holding every detector that fired: an input
+    // change (embeddings off the face space), critical from the high batch run.
     expect(result.incidents).toHaveLength(1);
-    expect(result.incidents[0]).toMatchObject({ severity: "critical", status: "open" });
+    expect(result.incidents[0]).toMatchObject({ severity: "critical", status: "open", category: "input" });
     expect(result.incidents[0]?.detectors).toEqual(expect.arrayContaining(["pc1", "batch"]));
     // Where to look and how to log in.
     expect(result.dashboard.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/alerts\?incident=\d+$/);

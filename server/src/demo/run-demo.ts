@@ -40,7 +40,14 @@ export interface DemoResult {
   batchBefore: { severity: string; drift: boolean };
   batchAfter: { severity: string; drift: boolean; mmdPValue: number | null };
   /** The stream's incidents: one drift episode should be one. */
-  incidents: { id: number; severity: string; status: string; detectors: string[]; findingCount: number }[];
+  incidents: {
+    id: number;
+    severity: string;
+    status: string;
+    category: string | null;
+    detectors: string[];
+    findingCount: number;
+  }[];
   /** Where to look, and how to log in. */
   dashboard: { url: string; email: string; password: string; apiKey: string; built: boolean };
 }
@@ -48,6 +55,8 @@ export interface DemoResult {
 const WEB_BUILD = join(import.meta.dirname, "../../../web/build/200.html");
 
 const BIN = join(import.meta.dirname, "../../bin/facedrift.mjs");
+/** How much the injected pipeline change multiplies the embeddings' noise. */
+const NOISE_SCALE = 3;
 const MODEL = { id: "demo-synthetic", version: "1" };
 
 async function freePort(): Promise<number> {
@@ -133,10 +142,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     const driftStartsAt = sent;
     const driftStartSeq = lastSeq + 1;
+    // A pipeline change, not new people: faces move (latent shift) and a broken pre-processing
+    // step fills the embeddings with noise. A shift alone would be read as who is seen changing
+    // (docs/who-vs-how.md, "Without quality signals").
     say(
-      `3/4 injecting a drift at embedding #${driftStartsAt} (latent shift ${options.shift ?? 0.5} σ) and streaming ${after}`,
+      `3/4 injecting a drift at embedding #${driftStartsAt} (a pipeline change: latent shift ${options.shift ?? 0.5} σ, ${NOISE_SCALE}× the embeddings' noise) and streaming ${after}`,
     );
-    await send(model.sample(after, seed + 3, { latentShift: options.shift ?? 0.5 }), after);
+    await send(
+      model.sample(after, seed + 3, { latentShift: options.shift ?? 0.5, noiseScale: NOISE_SCALE }),
+      after,
+    );
     const firstEvent = await waitForEvent(api, driftStartSeq);
     const streamDetection =
       firstEvent === null
@@ -161,6 +176,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       id: number;
       severity: string;
       status: string;
+      category: string | null;
       title: string;
       detectors: { kind: string }[];
       findingCount: number;
@@ -169,12 +185,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       id: i.id,
       severity: i.severity,
       status: i.status,
+      category: i.category,
       detectors: i.detectors.map((d) => d.kind),
       findingCount: i.findingCount,
     }));
     for (const incident of listed) {
       say(
-        `    incident #${incident.id} (${incident.severity}): ${incident.title}, ${incident.findingCount} findings`,
+        `    incident #${incident.id} (${incident.severity}, ${incident.category ?? "unclassified"}): ${incident.title}, ${incident.findingCount} findings`,
       );
     }
 
