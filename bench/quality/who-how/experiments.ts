@@ -699,6 +699,42 @@ export async function runWhoHow(
       images: sample.split.heldOut.filter((im) => chosen.has(personOf(im))),
     });
   }
+  // How typical people look: the 120 held-out people whose faces sit nearest the mean face (a
+  // population of "average-looking" people has less detail of its own, with nothing lost), and
+  // the 120 farthest from it.
+  const typicality = new Map<string, { sum: number; count: number }>();
+  const centre = new Float64Array(heldOutClean.d);
+  for (let i = 0; i < heldOutClean.images.length; i++)
+    for (let t = 0; t < heldOutClean.d; t++)
+      centre[t] = (centre[t] as number) + (heldOutClean.x[i * heldOutClean.d + t] as number);
+  heldOutClean.images.forEach((im, i) => {
+    let dot = 0;
+    for (let t = 0; t < heldOutClean.d; t++)
+      dot += (heldOutClean.x[i * heldOutClean.d + t] as number) * (centre[t] as number);
+    const entry = typicality.get(personOf(im)) ?? { sum: 0, count: 0 };
+    entry.sum += dot;
+    entry.count++;
+    typicality.set(personOf(im), entry);
+  });
+  const byTypicality = [...typicality.entries()]
+    .map(([person, e]) => [person, e.sum / e.count] as const)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([person]) => person);
+  for (const [id, label, people] of [
+    [
+      "typical",
+      "new population: the 120 held-out people who look most typical (nearest the mean face)",
+      byTypicality.slice(0, 120),
+    ],
+    [
+      "atypical",
+      "new population: the 120 held-out people who look least typical (farthest from the mean face)",
+      byTypicality.slice(-120),
+    ],
+  ] as const) {
+    const chosen = new Set(people);
+    cases.push({ id, label, images: sample.split.heldOut.filter((im) => chosen.has(personOf(im))) });
+  }
   for (const [k, c] of cases.entries()) {
     const changed = pool(clean, c.images);
     const streams = options.withoutQualityOnly
