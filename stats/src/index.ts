@@ -148,7 +148,9 @@ export {
   detailTest,
   fitResidualLevel,
   OFF_FACE_SPACE_EFFECT,
+  type ResidualDirection,
   type ResidualLevel,
+  residualDirectionOf,
   residualEffect,
 } from "./detectors/residual-level.ts";
 export { kolmogorovCdf, kolmogorovLimitSf, kolmogorovSf } from "./kolmogorov.ts";

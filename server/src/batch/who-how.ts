@@ -22,6 +22,7 @@ import {
   type QualityWindowResult,
   type ReferenceProfile,
   type ResidualLevel,
+  residualDirectionOf,
   residualEffect,
 } from "@facedrift/stats";
 import type { Database } from "../db/database.ts";
@@ -92,10 +93,18 @@ export async function classifyBatch(
     // or is it who is seen (population)? The streaming findings' test, on the run's rows.
     const pca = pcaFromJson(profile.pca);
     const alpha = confirmed ? DETAIL_TEST_ALPHA : BATCH_QUALITY_ALPHA;
-    const detail = detailTest(level as ResidualLevel, pca, x, n, threshold as number, alpha) as DetailTest;
+    const harm = EMBEDDING_HARM_MODELS[stream.modelId] ?? null;
+    const detail = detailTest(
+      level as ResidualLevel,
+      pca,
+      x,
+      n,
+      threshold as number,
+      alpha,
+      residualDirectionOf(harm),
+    ) as DetailTest;
     if (!detail.lost && !detail.offFaceSpace)
       return { category: "population", severity: "info", impact: null, quality: null, detail };
-    const harm = EMBEDDING_HARM_MODELS[stream.modelId] ?? null;
     const impact =
       harm && detail.lost
         ? predictHarm(harm, { embeddingResidual: residualEffect(level as ResidualLevel, pca, x, n) })

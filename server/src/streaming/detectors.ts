@@ -48,7 +48,9 @@ import {
   type QualityRecord,
   type QualityWindowResult,
   qualityWindowTest,
+  type ResidualDirection,
   type ResidualLevel,
+  residualDirectionOf,
   residualEffect,
 } from "@facedrift/stats";
 import { FacedriftError } from "../errors.ts";
@@ -314,7 +316,9 @@ async function classifyByPeople(
     const window = new Float32Array(rows * d);
     window.set(behind.x);
     window.set(batch.x.subarray(from * d, (detection.index + 1) * d), behind.x.length);
-    const detail = residualLevel && detailOf(residualLevel, pca, people, detection, window, rows, d);
+    const detail =
+      residualLevel &&
+      detailOf(residualLevel, pca, people, detection, window, rows, d, residualDirectionOf(embeddingHarm));
     if (detail) {
       const tested = window.subarray((rows - detail.rows) * d);
       detection.detail = detail;
@@ -353,6 +357,7 @@ function detailOf(
   window: Float32Array,
   rows: number,
   d: number,
+  degraded: ResidualDirection,
 ): DetailTest | null {
   const sizes =
     detection.signal === "mmd"
@@ -367,6 +372,7 @@ function detailOf(
       size,
       people.samePersonThreshold,
       DETAIL_TEST_ALPHA / sizes.length,
+      degraded,
     );
     if (!test) return null;
     // The most telling of the nested windows: one that fired first, then the farthest off.

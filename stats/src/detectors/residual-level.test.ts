@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { seededRng } from "../numeric/random.ts";
 import { fitPca } from "../pca.ts";
 import { centredSquaredNorms, pcaResidual } from "./pca-residual.ts";
-import { detailTest, fitResidualLevel, residualEffect } from "./residual-level.ts";
+import { detailTest, fitResidualLevel, residualDirectionOf, residualEffect } from "./residual-level.ts";
 
 const D = 48;
 const K = 6;
@@ -189,6 +189,14 @@ describe("detailTest", () => {
     expect(t?.lost).toBe(false);
     expect(t?.effect).toBeGreaterThan(0.5);
     expect(t?.offFaceSpace).toBe(true);
+    // For an embedder whose degraded input raises the residual, that rise is detail lost.
+    const up = detailTest(level, pca, Float64Array.from(rows.flat()), rows.length, threshold, 0.01, "up");
+    expect(up).toMatchObject({ lost: true, offFaceSpace: false });
+    // And its fall is not.
+    const w = world(16);
+    const degraded = w.faces(100, 3, 0.6);
+    expect(detailTest(level, pca, degraded.x, degraded.n, threshold, 0.01, "up")?.lost).toBe(false);
+    expect(residualDirectionOf(null)).toBe("down");
   });
 
   it("finds detail lost over many people, and none in a legacy level without variance components", () => {

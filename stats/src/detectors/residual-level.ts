@@ -21,6 +21,7 @@ import type { Matrix } from "../matrix-input.ts";
 import { normalQuantile } from "../numeric/normal-quantile.ts";
 import { seededRng, shuffleInPlace } from "../numeric/random.ts";
 import { fitPca, type PcaModel } from "../pca.ts";
+import type { HarmModel } from "./harm-model.ts";
 import { timeBlocks } from "./knn-threshold.ts";
 import { centredSquaredNorms, pcaResidual } from "./pca-residual.ts";
 import { concentration, distinctRows, leaderClusters, varianceComponents } from "./quality-window.ts";
@@ -159,10 +160,14 @@ export interface DetailTest {
   /** The same gap in single faces' standard deviations (`residualEffect` of the distinct rows). */
   effect: number;
   zCritical: number;
-  /** z below −zCritical: the window's faces keep less identity detail than new people of an unchanged pipeline. */
+  /**
+   * z past zCritical the way degraded input moves this embedder's residual (below −zCritical for
+   * most): the window's faces keep less identity detail than new people of an unchanged pipeline.
+   */
   lost: boolean;
   /**
-   * z above zCritical *and* an effect of at least OFF_FACE_SPACE_EFFECT: the embeddings carry far
+   * For an embedder whose degraded input lowers the residual: z above zCritical *and* an effect of
+   * at least OFF_FACE_SPACE_EFFECT: the embeddings carry far
    * more energy outside the reference's main directions than any new people do (a pipeline that
    * no longer produces face embeddings: wrong input, a broken pre-processing step).
    */
@@ -171,6 +176,19 @@ export interface DetailTest {
   rows: number;
   distinctRows: number;
   people: number;
+}
+
+/**
+ * Which way degraded input moves an embedder's residual: down for most (detail lost, faces fall
+ * towards the main directions: faceapi-recognition128), up for some (faceplugin-feature512, whose
+ * degraded faces scatter outside them). Measured per embedder by `npm run bench:who-how` and
+ * shipped as the direction of its embedding-only harm model's residual term.
+ */
+export type ResidualDirection = "down" | "up";
+
+/** The direction of an embedding-only harm model's residual term; down (detail lost) without one. */
+export function residualDirectionOf(harm: HarmModel | null): ResidualDirection {
+  return harm?.terms.find((t) => t.signal === "embeddingResidual")?.direction ?? "down";
 }
 
 /**
@@ -202,6 +220,7 @@ export function detailTest(
   n: number,
   samePersonThreshold: number,
   alpha = DETAIL_TEST_ALPHA,
+  degraded: ResidualDirection = "down",
 ): DetailTest | null {
   const { between, within, concentration: referenceConcentration } = level;
   if (
@@ -227,8 +246,8 @@ export function detailTest(
     z,
     effect,
     zCritical,
-    lost: rows.length >= 2 && z < -zCritical,
-    offFaceSpace: rows.length >= 2 && z > zCritical && effect >= OFF_FACE_SPACE_EFFECT,
+    lost: rows.length >= 2 && (degraded === "down" ? z < -zCritical : z > zCritical),
+    offFaceSpace: degraded === "down" && rows.length >= 2 && z > zCritical && effect >= OFF_FACE_SPACE_EFFECT,
     rows: n,
     distinctRows: rows.length,
     people: rows.length > 0 ? 1 / c : 0,
