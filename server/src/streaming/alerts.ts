@@ -158,35 +158,30 @@ function costOf(impact: { deltaAuc: number; error: number } | null | undefined):
 
 /** The detail test's or the person test's figures beside the detector's own, where one classified the finding. */
 function withPeopleCheck(d: Detection, described: Pick<AlertDraft, "title" | "numbers">) {
-  if (d.detail)
-    return {
-      ...described,
-      numbers: {
-        ...described.numbers,
-        extra: {
-          ...described.numbers?.extra,
-          "detail test z": d.detail.z,
-          "detail test z critical": -d.detail.zCritical,
-          "residual effect (face σ)": d.detail.effect,
-          "people in the window (est.)": d.detail.people,
-          "faces in the window": d.detail.rows,
-          ...(d.impact
-            ? { "predicted ΔAUC": d.impact.deltaAuc, "ΔAUC error (held out)": d.impact.error }
-            : {}),
-        },
-      },
-    };
-  if (!d.people) return described;
+  const test: Record<string, number> | null = d.detail
+    ? {
+        "detail test z": d.detail.z,
+        "detail test |z| critical": d.detail.zCritical,
+        "residual effect (face σ)": d.detail.effect,
+        "people in the window (est.)": d.detail.people,
+        "faces in the window": d.detail.rows,
+      }
+    : d.people
+      ? {
+          "person test p": d.people.pValue,
+          "person test α": d.people.alpha,
+          "people in the window (est.)": d.people.people,
+          "faces in the window": d.people.rows,
+        }
+      : null;
+  if (!test) return described;
   return {
     ...described,
     numbers: {
       ...described.numbers,
       extra: {
         ...described.numbers?.extra,
-        "person test p": d.people.pValue,
-        "person test α": d.people.alpha,
-        "people in the window (est.)": d.people.people,
-        "faces in the window": d.people.rows,
+        ...test,
         ...(d.impact ? { "predicted ΔAUC": d.impact.deltaAuc, "ΔAUC error (held out)": d.impact.error } : {}),
       },
     },

@@ -247,6 +247,16 @@ describe.each(TEST_DRIVERS)(
         expect(event?.detail.people).toBeGreaterThan(50);
         const alerts = await alertsOf(`lobby-${quality}`);
         expect(alerts.some((a) => a.category === "input" && a.severity === "warning")).toBe(true);
+        // The alert states the test's figures beside the detector's own.
+        const [numbers] = await queryRows<{ extra: Record<string, number> }>(
+          t.db,
+          sql`SELECT a.payload->'numbers'->'extra' AS extra FROM alerts a JOIN streams s ON s.id = a.stream_id
+          WHERE s.name = ${`lobby-${quality}`} AND a.category = 'input' ORDER BY a.id LIMIT 1`,
+        );
+        expect(numbers?.extra["detail test z"]).toBeLessThan(
+          -(numbers?.extra["detail test |z| critical"] ?? 0),
+        );
+        expect(numbers?.extra["people in the window (est.)"]).toBeGreaterThan(50);
       },
     );
 

@@ -92,6 +92,22 @@ describe("fitResidualLevel", () => {
   });
 });
 
+/** Three unit-length photos each of 100 people drawn by `person`, with capture noise of `noise`. */
+function photosOf(seed: number, person: (normal: () => number, t: number) => number, noise: number) {
+  const rng = seededRng(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const rows: number[][] = [];
+  for (let p = 0; p < 100; p++) {
+    const centre = Array.from({ length: D }, (_, t) => person(normal, t));
+    for (let i = 0; i < 3; i++) {
+      const v = centre.map((c) => c + noise * normal());
+      const norm = Math.hypot(...v);
+      rows.push(v.map((c) => c / norm));
+    }
+  }
+  return rows;
+}
+
 describe("detailTest", () => {
   const fitted = (seed: number) => {
     const w = world(seed);
@@ -136,19 +152,9 @@ describe("detailTest", () => {
 
   it("calls people unlike the reference's new people, not detail lost", () => {
     const { pca, level, threshold } = fitted(13);
-    const rng = seededRng(99);
-    const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
     // A population on one side of every shared direction (another demographic): its window mean
     // is far from the reference's, and each face keeps as much detail of its own.
-    const rows: number[][] = [];
-    for (let p = 0; p < 100; p++) {
-      const centre = Array.from({ length: D }, (_, t) => (t < K ? 3 * Math.abs(normal()) : normal()));
-      for (let i = 0; i < 3; i++) {
-        const v = centre.map((c) => c + 0.4 * normal());
-        const norm = Math.hypot(...v);
-        rows.push(v.map((c) => c / norm));
-      }
-    }
+    const rows = photosOf(99, (normal, t) => (t < K ? 3 * Math.abs(normal()) : normal()), 0.4);
     const t = detailTest(level, pca, Float64Array.from(rows.flat()), rows.length, threshold);
     expect(t?.lost).toBe(false);
     expect(t?.offFaceSpace).toBe(false);
@@ -174,17 +180,7 @@ describe("detailTest", () => {
 
   it("calls embeddings swamped by noise off the face space, not a population", () => {
     const { pca, level, threshold } = fitted(16);
-    const rng = seededRng(7);
-    const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-    const rows: number[][] = [];
-    for (let p = 0; p < 100; p++) {
-      const centre = Array.from({ length: D }, (_, t) => (t < K ? 3 : 1) * normal());
-      for (let i = 0; i < 3; i++) {
-        const v = centre.map((c) => c + 1.6 * normal());
-        const norm = Math.hypot(...v);
-        rows.push(v.map((c) => c / norm));
-      }
-    }
+    const rows = photosOf(7, (normal, t) => (t < K ? 3 : 1) * normal(), 1.6);
     const t = detailTest(level, pca, Float64Array.from(rows.flat()), rows.length, threshold);
     expect(t?.lost).toBe(false);
     expect(t?.effect).toBeGreaterThan(0.5);
