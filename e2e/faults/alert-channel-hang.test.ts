@@ -16,6 +16,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../support/ports.ts";
 import { type ServeProcess, serveProcess } from "../support/serve-process.ts";
 
+const PIPELINE_CHANGE = { latentShift: 1, noiseScale: 3 };
 const STREAM = "alerting";
 const DIM = 64;
 const MODEL = { id: "fault-alerts", version: "1" };
@@ -128,7 +129,9 @@ describe("a hanging alert channel", () => {
     };
     await send(model.sample(1000, 4));
     await api("POST", `/v1/streams/${STREAM}/reference`, { last: 1000, options: { seed: 3 } });
-    await send(model.sample(800, 5, { latentShift: 1 }));
+    // A pipeline change (noise on top of the shift), which the detail test calls input: a shift
+    // alone reads as new people, an informational finding no channel is told of.
+    await send(model.sample(800, 5, PIPELINE_CHANGE));
 
     // The detector fires and dispatches to both channels: the healthy one gets the alert.
     const deadline = Date.now() + 120_000;
@@ -150,7 +153,7 @@ describe("a hanging alert channel", () => {
 
     // Meanwhile ingestion answers and the detector keeps reading the stream.
     const before = (await api("GET", `/v1/streams/${STREAM}`)) as { lastSeq: number };
-    await send(model.sample(300, 6, { latentShift: 1 }));
+    await send(model.sample(300, 6, PIPELINE_CHANGE));
     expect(((await api("GET", `/v1/streams/${STREAM}`)) as { lastSeq: number }).lastSeq).toBe(
       before.lastSeq + 300,
     );

@@ -32,7 +32,11 @@ import { type ServeProcess, serveProcess } from "../support/serve-process.ts";
 const DIM = 32;
 const STREAMS = ["cam-a", "cam-b", "cam-c"];
 const REFERENCE_ROWS = 600;
-const MORE_ROWS = 900;
+/**
+ * Rows after the reference, per stream: enough that each server is still reading when one dies
+ * (PostgreSQL servers read 5,000 a batch, and a batch of findings costs milliseconds).
+ */
+const MORE_ROWS: Record<string, number> = { "pglite-socket": 900, postgres: 12_000 };
 const MODEL = { id: "fault-ownership", version: "1" };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -125,9 +129,10 @@ describe.each(TARGETS)(
         expect(fitted.status).toBe(201);
       }
       for (const [s, stream] of STREAMS.entries()) {
-        const more = new Float32Array(MORE_ROWS * DIM);
+        const rows = MORE_ROWS[target.database] as number;
+        const more = new Float32Array(rows * DIM);
         more.set(model.sample(300, 40 + s));
-        more.set(model.sample(MORE_ROWS - 300, 60 + s, { latentShift: 1 }), 300 * DIM);
+        more.set(model.sample(rows - 300, 60 + s, { latentShift: 1 }), 300 * DIM);
         await send(stream, more, REFERENCE_ROWS);
       }
       for (const [s, stream] of STREAMS.entries()) {
@@ -169,7 +174,7 @@ describe.each(TARGETS)(
       // Ingestion goes on through a survivor.
       const after = await (servers[survivor] as ServeProcess).api(`/v1/streams/${STREAMS[0]}`);
       expect(((await after.json()) as { embeddingCount: number }).embeddingCount).toBe(
-        REFERENCE_ROWS + MORE_ROWS,
+        REFERENCE_ROWS + (MORE_ROWS[target.database] as number),
       );
 
       let detections = 0;
