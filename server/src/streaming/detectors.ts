@@ -220,12 +220,12 @@ export async function runDetectors(
   if (reference.quality) {
     classify(detections, qualityStart?.sinceInput ?? null, reference.quality.profile.windowSize);
     // A stream whose embeddings carry no quality signals leaves the quality window blind: its
-    // silence says nothing, so those findings are tested over people as on an embedding-only reference.
+    // silence says nothing, so those findings are classified from the embeddings alone (the detail test).
     if (reference.people) {
       const blind = await blindFindings(detections, seqs, readQuality);
-      await classifyByPeople(reference, blind, batch, readers.before);
+      await classifyFromEmbeddings(reference, blind, batch, readers.before);
     }
-  } else if (reference.people) await classifyByPeople(reference, detections, batch, readers.before);
+  } else if (reference.people) await classifyFromEmbeddings(reference, detections, batch, readers.before);
   return {
     state: {
       format: STREAM_STATE_FORMAT,
@@ -293,7 +293,7 @@ const BLIND_ROWS = 100;
  * from the embeddings alone it cannot be told from new people. Profiles stored before the level
  * had variance components keep the person test.
  */
-async function classifyByPeople(
+async function classifyFromEmbeddings(
   reference: StreamingReference,
   detections: Detection[],
   batch: { seqs: number[]; x: Float32Array },
