@@ -147,6 +147,7 @@ export {
   type DetailTest,
   detailTest,
   fitResidualLevel,
+  hasDetailFields,
   OFF_FACE_SPACE_EFFECT,
   type ResidualDirection,
   type ResidualLevel,

@@ -16,6 +16,7 @@ import {
   EMBEDDING_HARM_MODELS,
   HARM_MODELS,
   harmEffects,
+  hasDetailFields,
   inputSeverity,
   pcaFromJson,
   predictHarm,
@@ -46,7 +47,7 @@ export interface BatchWhoHow {
 
 /** The reference can put a run to the detail test (embeddings only: no quality window to do it). */
 export function hasDetailTest(profile: ReferenceProfile): boolean {
-  return profile.residualLevel?.between !== undefined && profile.mmd?.samePersonThreshold !== undefined;
+  return hasDetailFields(profile.residualLevel) && profile.mmd?.samePersonThreshold !== undefined;
 }
 
 /**

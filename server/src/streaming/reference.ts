@@ -6,6 +6,7 @@ import {
   type FeatureWindowProfile,
   HARM_MODELS,
   type HarmModel,
+  hasDetailFields,
   MmdWindow,
   type MmdWindowCalibration,
   type Pc1Projection,
@@ -203,7 +204,7 @@ function parseReference(
     hasMmdWindow: row.mmd_window !== null || row.feature_window !== null,
     hasFeatureWindow: row.feature_window !== null,
     hasQuality: quality !== null,
-    hasDetailTest: residualLevel?.between !== undefined,
+    hasDetailTest: hasDetailFields(residualLevel),
     mmdWindowSkipped: row.mmd_window_skipped,
     qualitySkipped: row.quality_skipped,
   });

@@ -148,6 +148,20 @@ function netResidualGap(level: ResidualLevel, pca: PcaModel, x: Matrix, n: numbe
   return sum / n - level.mean;
 }
 
+/** The level carries what `detailTest` needs (levels stored before it do not). */
+export function hasDetailFields(
+  level: ResidualLevel | null | undefined,
+): level is ResidualLevel &
+  Required<Pick<ResidualLevel, "slope" | "centredEnergy" | "between" | "within" | "concentration">> {
+  return (
+    level?.slope !== undefined &&
+    level.centredEnergy !== undefined &&
+    level.between !== undefined &&
+    level.within !== undefined &&
+    level.concentration !== undefined
+  );
+}
+
 /**
  * One-sided α of the detail test, the person test's: it runs only on an embedding finding, never
  * on its own, so it spends no false-alarm budget of clean streams.
@@ -222,15 +236,8 @@ export function detailTest(
   alpha = DETAIL_TEST_ALPHA,
   degraded: ResidualDirection = "down",
 ): DetailTest | null {
+  if (!hasDetailFields(level)) return null;
   const { between, within, concentration: referenceConcentration } = level;
-  if (
-    between === undefined ||
-    within === undefined ||
-    referenceConcentration === undefined ||
-    level.slope === undefined ||
-    level.centredEnergy === undefined
-  )
-    return null;
   const d = pca.dim;
   const rows = distinctRows(x, n, d);
   const kept = gather(x, rows, d);

@@ -14,6 +14,7 @@
  * into `points` equal-count buckets (mean, min and max of PC1 per bucket), so a month of a busy
  * stream costs the browser no more than a few thousand points.
  */
+import { hasDetailFields, type ResidualLevel } from "@facedrift/stats";
 import { sql } from "drizzle-orm";
 import { type Executor, queryRows } from "../../db/database.ts";
 import { getActiveReferenceSet } from "../reference-sets/get-active.ts";
@@ -187,7 +188,7 @@ function warningsOf(profile: Record<string, unknown> | null): string[] {
     hasResidual: profile.residual !== undefined,
     hasMmdWindow: profile.mmdWindow !== undefined,
     hasQuality: profile.quality !== undefined,
-    hasDetailTest: (profile.residualLevel as { between?: number } | undefined)?.between !== undefined,
+    hasDetailTest: hasDetailFields(profile.residualLevel as ResidualLevel | undefined),
     mmdWindowSkipped: text(calibration.mmdWindowSkipped),
     qualitySkipped: text(calibration.qualitySkipped),
   });

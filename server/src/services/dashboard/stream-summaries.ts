@@ -99,7 +99,7 @@ export async function streamSummaries(
           r.id::int AS ref_id, r.version::int AS ref_version, r.created_at::text AS ref_created_at,
           coalesce(r.profile ? 'residual', false) AS has_residual, coalesce(r.profile ? 'mmdWindow', false) AS has_mmd,
           coalesce(r.profile ? 'quality', false) AS has_quality,
-          coalesce(r.profile->'residualLevel' ? 'between', false) AS has_detail_test,
+          coalesce(r.profile->'residualLevel' ? 'slope', false) AS has_detail_test,
           r.profile->'calibration'->>'mmdWindowSkipped' AS mmd_skipped,
           r.profile->'calibration'->>'qualitySkipped' AS quality_skipped,
           CASE WHEN r.id IS NULL THEN NULL
